@@ -1,0 +1,414 @@
+"""Diagnostics: every problem the configurator finds is a value with a place.
+
+One catalogue (``CODES``) holds every error code with its message and its fix, in Chinese and
+English. Nothing else in the package writes user-facing problem text: checks create a
+``Diagnostic`` with a code and parameters, and the text is rendered in the reader's language
+only when it is shown. ``docs/errors.md`` has a section per code (a test enforces it).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    severity: Severity
+    title: Mapping[str, str]
+    message: Mapping[str, str]
+    fix: Mapping[str, str]
+
+
+def _code(
+    code: str,
+    severity: Severity,
+    title_zh: str,
+    title_en: str,
+    message_zh: str,
+    message_en: str,
+    fix_zh: str,
+    fix_en: str,
+) -> ErrorCode:
+    return ErrorCode(
+        code,
+        severity,
+        {"zh-CN": title_zh, "en": title_en},
+        {"zh-CN": message_zh, "en": message_en},
+        {"zh-CN": fix_zh, "en": fix_en},
+    )
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+# Message templates use str.format with the diagnostic's params. A param called
+# ``suggestion`` adds a "did you mean" sentence automatically (see Diagnostic.render).
+_CATALOGUE = [
+    # --- E1xx: reading the file -----------------------------------------------------------
+    _code("E101", E, "文件过大", "File too large",
+          "文件有 {size} 字节，超过上限 {limit} 字节",
+          "the file has {size} bytes, more than the limit of {limit}",
+          "一件事文件通常只有几百行；请检查是否误放了其他文件，或把内容拆分",
+          "a bundle is usually a few hundred lines; check that this is the right file"),
+    _code("E102", E, "不是 UTF-8 编码", "Not UTF-8",
+          "第 {line} 行有不是 UTF-8 编码的字节 {byte}",
+          "line {line} has a byte that is not UTF-8: {byte}",
+          "用编辑器把文件另存为“UTF-8（无 BOM）”编码",
+          "save the file as UTF-8 (without BOM) in your editor"),
+    _code("E103", E, "文件带 BOM", "Byte order mark",
+          "文件开头有 BOM（字节顺序标记）",
+          "the file starts with a byte order mark (BOM)",
+          "用编辑器把文件另存为“UTF-8（无 BOM）”编码",
+          "save the file as UTF-8 without BOM"),
+    _code("E104", E, "用制表符缩进", "Tab indentation",
+          "这一行用制表符（Tab）缩进，YAML 只允许空格缩进",
+          "this line is indented with a tab; YAML allows only spaces",
+          "把行首的 Tab 换成空格（每级两个空格）",
+          "replace the leading tab with spaces (two per level)"),
+    _code("E105", E, "YAML 语法错误", "YAML syntax error",
+          "YAML 语法错误：{problem}",
+          "YAML syntax error: {problem}",
+          "{fix}",
+          "{fix}"),
+    _code("E106", E, "重复的键", "Duplicate key",
+          "键“{key}”在同一层出现了两次（第一次在第 {first_line} 行）",
+          "key \"{key}\" appears twice at the same level (first on line {first_line})",
+          "删除或合并重复的键；YAML 中后一个会悄悄覆盖前一个",
+          "remove or merge the duplicate; otherwise one silently overrides the other"),
+    _code("E107", E, "不支持 YAML 标签", "YAML tags are not allowed",
+          "不支持 YAML 标签“{tag}”",
+          "YAML tag \"{tag}\" is not allowed",
+          "删除“!”开头的标签，直接写值；文本若像数字，请加引号",
+          "remove the tag starting with \"!\" and write the value; quote text that looks like a number"),
+    _code("E108", E, "不支持锚点和别名", "Anchors and aliases are not allowed",
+          "不支持 YAML 锚点（&）和别名（*）",
+          "YAML anchors (&) and aliases (*) are not allowed",
+          "把别名处的内容直接写出来；每个值只写一次、在一个地方",
+          "write the content out where the alias stands"),
+    _code("E109", E, "嵌套过深", "Nesting too deep",
+          "嵌套超过 {limit} 层",
+          "nesting is deeper than {limit} levels",
+          "检查缩进或括号是否写错；一件事文件不需要这么深的结构",
+          "check the indentation and brackets; a bundle never needs such depth"),
+    _code("E110", E, "文件内容不是映射", "Not a mapping",
+          "文件的顶层应当是“键: 值”的映射，实际是{found}",
+          "the top level of the file must be a mapping of keys to values, found {found}",
+          "参照 docs/bundle-format.md 中的完整示例，从“id:”开始写",
+          "start from the complete example in docs/bundle-format.md"),
+    _code("E111", E, "一个文件多个文档", "Several documents in one file",
+          "一个文件里有多个 YAML 文档（“---”分隔）",
+          "the file holds several YAML documents (separated by \"---\")",
+          "每个一件事单独一个文件；删除多余的“---”",
+          "put each bundle in its own file; remove the extra \"---\""),
+    _code("E112", E, "键不是文本", "Key is not text",
+          "映射的键必须是简单文本",
+          "a mapping key must be plain text",
+          "不要用列表或映射作为键，也不要用“?”复杂键",
+          "do not use a list, a mapping or a \"?\" complex key as a key"),
+    _code("E120", E, "无法读取文件", "Cannot read file",
+          "无法读取文件：{reason}",
+          "cannot read the file: {reason}",
+          "检查路径是否正确、文件是否存在并且有读取权限",
+          "check the path, that the file exists and that it is readable"),
+    # --- E2xx: the shape of the file (JSON Schema) ----------------------------------------
+    _code("E201", E, "未知的键", "Unknown key",
+          "“{where}”中没有“{key}”这个键",
+          "\"{where}\" has no key \"{key}\"",
+          "检查拼写；可用的键有：{allowed}",
+          "check the spelling; the allowed keys are: {allowed}"),
+    _code("E202", E, "缺少必填的键", "Missing required key",
+          "“{where}”缺少必填的“{key}”（{key_title}）",
+          "\"{where}\" is missing the required \"{key}\" ({key_title})",
+          "补上“{key}: …”",
+          "add \"{key}: ...\""),
+    _code("E203", E, "类型不对", "Wrong type",
+          "“{where}”应为{expected}，实际是{found}",
+          "\"{where}\" must be {expected}, found {found}",
+          "{fix}",
+          "{fix}"),
+    _code("E204", E, "取值不在允许范围", "Value not allowed",
+          "“{where}”的值“{value}”不在允许的取值中",
+          "\"{where}\" has value \"{value}\", which is not allowed",
+          "允许的取值：{allowed}",
+          "allowed values: {allowed}"),
+    _code("E205", E, "格式不对", "Wrong format",
+          "“{where}”的值“{value}”格式不对：{rule}",
+          "\"{where}\" has value \"{value}\" in the wrong format: {rule}",
+          "按上述格式改写",
+          "rewrite it in that format"),
+    _code("E206", E, "长度不对", "Wrong length",
+          "“{where}”{problem}",
+          "\"{where}\" {problem}",
+          "{fix}",
+          "{fix}"),
+    _code("E207", E, "数值超出范围", "Number out of range",
+          "“{where}”的值 {value} {problem}",
+          "\"{where}\" is {value}, {problem}",
+          "改为允许范围内的数值",
+          "use a number in the allowed range"),
+    _code("E208", E, "结构不符合格式", "Does not match the format",
+          "“{where}”不符合格式：{detail}",
+          "\"{where}\" does not match the format: {detail}",
+          "参照 docs/bundle-format.md 中该键的说明",
+          "see this key in docs/bundle-format.md"),
+    _code("E209", E, "列表中有重复", "Duplicate in list",
+          "“{where}”中有重复的值",
+          "\"{where}\" lists the same value twice",
+          "删除重复的一项",
+          "remove the duplicate"),
+    _code("E210", E, "id 与文件名不一致", "Id does not match file name",
+          "id 是“{id}”，但文件名是“{filename}”",
+          "the id is \"{id}\" but the file is named \"{filename}\"",
+          "把文件改名为“{id}.yaml”，或把 id 改为“{stem}”",
+          "rename the file to \"{id}.yaml\" or change the id to \"{stem}\""),
+    # --- E3xx: references and identity ---------------------------------------------------
+    _code("E301", E, "未知的部门", "Unknown department",
+          "部门目录中没有“{ref}”",
+          "the departments catalogue has no \"{ref}\"",
+          "改成部门目录（catalogues/departments.yaml）中已有的 id，或先在目录中添加该部门",
+          "use an id from catalogues/departments.yaml, or add the department there first"),
+    _code("E302", E, "未知的材料", "Unknown material",
+          "材料目录中没有“{ref}”，本一件事中也没有为它写 name",
+          "the materials catalogue has no \"{ref}\" and the bundle gives it no name",
+          "改成材料目录（catalogues/materials.yaml）中已有的 id；本一件事特有的材料请写上 name",
+          "use an id from catalogues/materials.yaml, or give a bundle-specific material a name"),
+    _code("E303", E, "未知的字段", "Unknown field",
+          "字段目录中没有“{ref}”，本一件事中也没有为它写 type 和 label",
+          "the fields catalogue has no \"{ref}\" and the bundle gives it no type and label",
+          "改成字段目录（catalogues/fields.yaml）中已有的 id；本一件事特有的字段请写上 type 和 label",
+          "use an id from catalogues/fields.yaml, or give a bundle-specific field a type and label"),
+    _code("E304", E, "未知的事项", "Unknown item",
+          "本一件事中没有 id 为“{ref}”的事项",
+          "this bundle has no item with id \"{ref}\"",
+          "改成 items 中已有的事项 id",
+          "use the id of an item listed under items"),
+    _code("E305", E, "未列出的材料", "Material not in the bundle",
+          "本一件事的 materials 中没有“{ref}”",
+          "\"{ref}\" is not listed under the bundle's materials",
+          "先在一件事的 materials 中加上这份材料，再在事项中引用它",
+          "add the material to the bundle's materials first, then refer to it"),
+    _code("E306", E, "未列出的字段", "Field not in the bundle",
+          "本一件事的 fields 中没有“{ref}”",
+          "\"{ref}\" is not listed under the bundle's fields",
+          "先在一件事的 fields 中加上这个字段，再在事项中引用它",
+          "add the field to the bundle's fields first, then refer to it"),
+    _code("E307", E, "重复的 id", "Duplicate id",
+          "{kind}“{id}”重复（第一次在第 {first_line} 行）",
+          "{kind} \"{id}\" is defined twice (first on line {first_line})",
+          "每个 id 只能出现一次；改名或删除其中一个",
+          "each id must be unique; rename or remove one"),
+    _code("E308", E, "未知的步骤负责方", "Unknown step owner",
+          "环节负责方“{ref}”既不是部门目录中的部门，也不是 applicant（申请人）",
+          "step owner \"{ref}\" is neither a catalogued department nor applicant",
+          "写部门目录中的部门 id；申请环节写 applicant",
+          "use a department id, or applicant for the application step"),
+    # --- E4xx: conditions ----------------------------------------------------------------
+    _code("E401", E, "条件语法错误", "Condition syntax error",
+          "条件写法有误：{problem}",
+          "condition syntax error: {problem}",
+          "条件的写法示例：area_sqm > 300 or investment > 300000；not born_in_wedlock and register_with == \"father\"",
+          "examples: area_sqm > 300 or investment > 300000; not born_in_wedlock and register_with == \"father\""),
+    _code("E402", E, "条件中有未知的情形", "Unknown situation in condition",
+          "条件中的“{name}”不是本一件事的情形（situations）",
+          "\"{name}\" in the condition is not a situation of this bundle",
+          "改成 situations 中已有的 id，或先添加这个情形问题",
+          "use the id of a situation, or add the situation question first"),
+    _code("E403", E, "条件中的类型不匹配", "Type mismatch in condition",
+          "条件中 {problem}",
+          "in the condition, {problem}",
+          "{fix}",
+          "{fix}"),
+    _code("E404", E, "条件中的选项不存在", "Choice value does not exist",
+          "情形“{name}”没有选项“{value}”",
+          "situation \"{name}\" has no option \"{value}\"",
+          "可选的值：{allowed}",
+          "the options are: {allowed}"),
+    _code("E405", E, "条件永远不成立", "Condition can never be true",
+          "这个条件对任何回答都不成立：{condition}",
+          "this condition is false for every possible answer: {condition}",
+          "检查比较的方向和 and/or 是否写反；永远不成立的{what}永远不会用到",
+          "check the comparison directions and and/or; the {what} would never apply"),
+    _code("W406", W, "条件永远成立", "Condition is always true",
+          "这个条件对任何回答都成立：{condition}",
+          "this condition is true for every possible answer: {condition}",
+          "删除这个 when，或检查是否写错",
+          "remove the when, or check it for a mistake"),
+    _code("E407", E, "情形引用了后面的情形", "Situation depends on a later one",
+          "情形“{situation}”的 when 引用了“{name}”，但它不在前面",
+          "situation \"{situation}\" asks depending on \"{name}\", which is not asked before it",
+          "情形按顺序提问：把“{name}”移到“{situation}”之前",
+          "situations are asked in order: move \"{name}\" before \"{situation}\""),
+    # --- E5xx: structure, order, responsibilities ------------------------------------------
+    _code("E501", E, "依赖成环", "Dependency cycle",
+          "事项之间的先后关系成环：{cycle}",
+          "the items depend on each other in a cycle: {cycle}",
+          "删除其中一条 after，或更正 produced_by；成环的事项永远无法开始",
+          "remove one after, or correct a produced_by; items in a cycle can never start"),
+    _code("E502", E, "材料的产出事项不产出它", "Producer does not produce it",
+          "材料“{material}”写明由事项“{item}”产生，但该事项的 result.materials 中没有它",
+          "material \"{material}\" is said to be produced by item \"{item}\", whose result.materials does not list it",
+          "在事项“{item}”的 result.materials 中加上“{catalogue_id}”，或更正 produced_by",
+          "add \"{catalogue_id}\" to result.materials of item \"{item}\", or correct produced_by"),
+    _code("E503", E, "承诺时限长于法定时限", "Promised limit exceeds statutory",
+          "承诺时限 {promised} 个工作日长于法定时限 {statutory} 个工作日",
+          "the promised limit of {promised} working days is longer than the statutory {statutory}",
+          "承诺时限不得超过法定时限；改小承诺时限或更正法定时限",
+          "the promised limit may not exceed the statutory one"),
+    _code("E504", E, "配合部门没有职责", "Cooperating department has no duty",
+          "配合部门“{department}”不负责任何事项或环节",
+          "cooperating department \"{department}\" owns no item and no step",
+          "给它分配事项（department）或环节（owner），或从 cooperating_departments 中删除",
+          "assign it an item or a step, or remove it from cooperating_departments"),
+    _code("E505", E, "牵头部门没有职责", "Lead department has no duty",
+          "牵头部门“{department}”既不负责任何事项，也不负责任何环节（如一窗受理）",
+          "lead department \"{department}\" owns no item and no step (such as intake)",
+          "让牵头部门负责受理环节（steps 中 kind: intake 的 owner），或更正 lead_department",
+          "make the lead department the owner of the intake step, or correct lead_department"),
+    _code("E506", E, "环节负责部门与事项不符", "Step owner does not own the item",
+          "环节“{step}”由“{owner}”负责，但事项“{item}”由“{department}”办理",
+          "step \"{step}\" is owned by \"{owner}\" but item \"{item}\" is handled by \"{department}\"",
+          "把事项放到“{department}”负责的办理环节中",
+          "put the item in a handling step owned by \"{department}\""),
+    _code("W507", W, "事项不在任何办理环节", "Item in no handling step",
+          "事项“{item}”没有出现在任何办理环节（kind: handling）的 items 中",
+          "item \"{item}\" is not in the items of any handling step",
+          "把它加到其办理部门负责的办理环节的 items 中",
+          "add it to the items of the handling step of its department"),
+    _code("W508", W, "重复声明的先后关系", "Ordering stated twice",
+          "事项“{item}”在“{after}”之后，这已由材料“{material}”的数据流推出，无需再写 after",
+          "item \"{item}\" already follows \"{after}\" through material \"{material}\"; this after is redundant",
+          "删除这条 after；先后关系由“谁产出、谁使用”自动推出",
+          "remove this after; the order follows from who produces and who uses the material"),
+    _code("W509", W, "未被使用", "Declared but unused",
+          "{kind}“{id}”没有被任何事项使用",
+          "{kind} \"{id}\" is used by no item",
+          "在需要它的事项中引用它，或删除它",
+          "refer to it from the items that need it, or remove it"),
+    _code("W510", W, "情形没有被使用", "Situation never used",
+          "情形“{id}”没有被任何条件使用，问了也不影响结果",
+          "situation \"{id}\" is used by no condition, so its answer changes nothing",
+          "在相关事项、材料或资格条件的 when 中使用它，或删除这个问题",
+          "use it in a when or a require, or remove the question"),
+    _code("E511", E, "材料来源信息不一致", "Material source is inconsistent",
+          "材料“{material}”的来源是 {source}，不能写 {key}",
+          "material \"{material}\" has source {source}, so it cannot have {key}",
+          "{fix}",
+          "{fix}"),
+    _code("E512", E, "办理环节时限短于事项", "Step shorter than its item",
+          "环节“{step}”的时限 {step_days} 个工作日短于事项“{item}”的承诺时限 {item_days} 个工作日",
+          "step \"{step}\" has {step_days} working days, less than the {item_days} promised for item \"{item}\"",
+          "延长该环节的时限，或缩短事项的承诺时限",
+          "lengthen the step, or shorten the item's promised limit"),
+    _code("E513", E, "缺少受理环节", "No intake step",
+          "没有受理环节（kind: intake），案件无人接收",
+          "there is no intake step (kind: intake), so nobody receives the case",
+          "添加一个由牵头部门负责的受理环节（一窗受理）",
+          "add an intake step owned by the lead department"),
+    # --- E9xx: the configurator itself ------------------------------------------------------
+    _code("E900", E, "内部错误", "Internal error",
+          "配置器内部错误（{error}），这不是你的错",
+          "internal error in the configurator ({error}); this is not your fault",
+          "请把这个文件和这条信息报告给配置器的维护者",
+          "please report this file and this message to the configurator maintainers"),
+]
+
+CODES: dict[str, ErrorCode] = {entry.code: entry for entry in _CATALOGUE}
+assert len(CODES) == len(_CATALOGUE), "duplicate error code in the catalogue"
+
+_DID_YOU_MEAN = {"zh-CN": "（是不是想写“{suggestion}”？）", "en": " (did you mean \"{suggestion}\"?)"}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem, at one place. Text is rendered on demand, in the reader's language."""
+
+    code: str
+    file: str
+    line: int  # 1-based; 0 when the problem concerns the whole file
+    column: int  # 1-based; 0 when unknown
+    path: tuple[str | int, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+    def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        lang = _language(lang)
+        text = _fill(CODES[self.code].message[lang], self.params, lang)
+        if self.params.get("suggestion"):
+            text += _fill(_DID_YOU_MEAN[lang], self.params, lang)
+        return text
+
+    def fix(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        lang = _language(lang)
+        return _fill(CODES[self.code].fix[lang], self.params, lang)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.column, self.code)
+
+    def as_dict(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message(lang),
+            "fix": self.fix(lang),
+            "path": "/" + "/".join(str(part) for part in self.path) if self.path else "",
+        }
+
+
+def _language(lang: str) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class _KeepMissing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def localized(zh: str, en: str) -> dict[str, str]:
+    """A parameter value that differs by language (rendered in the reader's language)."""
+    return {"zh-CN": zh, "en": en}
+
+
+def listing(values: Iterable[str]) -> dict[str, str]:
+    """A list of values as a parameter: 、-separated in Chinese, comma-separated in English."""
+    values = list(values)
+    return localized("、".join(values), ", ".join(values))
+
+
+def _fill(template: str, params: Mapping[str, Any], lang: str) -> str:
+    values = _KeepMissing(
+        (key, value[lang] if isinstance(value, dict) and lang in value else value)
+        for key, value in params.items()
+    )
+    return template.format_map(values)
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sorted by place, each problem once (two checks may meet the same mistake)."""
+    unique: dict[tuple[Any, ...], Diagnostic] = {}
+    for diagnostic in diagnostics:
+        identity = (
+            diagnostic.code, diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.path,
+            tuple(sorted((key, str(value)) for key, value in diagnostic.params.items())),
+        )
+        unique.setdefault(identity, diagnostic)
+    return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

@@ -1,0 +1,281 @@
+"""The frozen, typed model of bundles and catalogues.
+
+Built by ``builder`` only from data that passed the JSON Schema, so every field here has the
+type it declares. References (department, material, field and item ids) stay ids: the
+semantic rules check them, and compilers resolve them once the bundle has no errors.
+Each object keeps ``path``, its place in the source data, so any finding about it can be
+located in the YAML file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from . import conditions
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text in several languages; zh-CN is always present."""
+
+    translations: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, value: str | Mapping[str, str]) -> "Text":
+        if isinstance(value, str):
+            return cls((("zh-CN", value),))
+        return cls(tuple(sorted(value.items())))
+
+    def get(self, lang: str = "zh-CN") -> str:
+        mapping = dict(self.translations)
+        return mapping.get(lang) or mapping.get("zh-CN") or next(iter(mapping.values()), "")
+
+    def __str__(self) -> str:
+        return self.get()
+
+
+def text_or_none(value: Any) -> Text | None:
+    return None if value is None else Text.of(value)
+
+
+@dataclass(frozen=True)
+class Condition:
+    text: str
+    path: Path
+
+    @property
+    def expr(self) -> conditions.Expr:
+        return conditions.parse(self.text)
+
+
+# ----------------------------------------------------------------------------- catalogues
+
+
+@dataclass(frozen=True)
+class Department:
+    id: str
+    name: Text
+    short_name: Text | None
+    note: Text | None
+    path: Path
+    file: str
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Text
+    help: Text | None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How a field is asked: shared by catalogue fields and bundle-specific fields."""
+
+    type: str | None
+    options: tuple[Option, ...] = ()
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: Text | None = None
+    placeholder: Text | None = None
+    sensitive: bool | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueField:
+    id: str
+    label: Text
+    help: Text | None
+    spec: FieldSpec
+    path: Path
+    file: str
+
+
+@dataclass(frozen=True)
+class CatalogueMaterial:
+    id: str
+    name: Text
+    kind: str | None
+    issued_by: str | None
+    e_licence: bool
+    legal_basis: Text | None
+    note: Text | None
+    path: Path
+    file: str
+
+
+@dataclass(frozen=True)
+class Catalogues:
+    departments: Mapping[str, Department] = field(default_factory=dict)
+    materials: Mapping[str, CatalogueMaterial] = field(default_factory=dict)
+    fields: Mapping[str, CatalogueField] = field(default_factory=dict)
+
+
+# -------------------------------------------------------------------------------- bundles
+
+
+@dataclass(frozen=True)
+class Situation:
+    id: str
+    label: Text
+    type: str  # boolean | choice | multi_choice | number | date
+    options: tuple[Option, ...]
+    unit: Text | None
+    minimum: float | None
+    maximum: float | None
+    integer: bool
+    help: Text | None
+    when: Condition | None
+    path: Path
+
+    def variable(self) -> conditions.Variable:
+        return conditions.Variable(
+            self.id, self.type, tuple(option.value for option in self.options),
+            self.minimum, self.maximum, self.integer, may_be_unanswered=self.when is not None)
+
+
+@dataclass(frozen=True)
+class EligibilityRule:
+    id: str
+    require: Condition
+    message: Text
+    path: Path
+
+
+@dataclass(frozen=True)
+class Fallback:
+    department: str
+    window: Text | None
+    message: Text
+    path: Path
+
+
+@dataclass(frozen=True)
+class BundleField:
+    id: str
+    catalogue_id: str  # the ``field`` key, defaulting to id
+    label: Text | None
+    help: Text | None
+    required: bool
+    when: Condition | None
+    spec: FieldSpec  # bundle-level overrides / bundle-specific definition
+    path: Path
+
+
+@dataclass(frozen=True)
+class BundleMaterial:
+    id: str
+    catalogue_id: str  # the ``material`` key, defaulting to id
+    name: Text | None
+    source: str  # applicant | shared | produced | generated
+    shared_from: str | None
+    channel: str | None
+    produced_by: tuple[str, ...]  # alternatives: whichever of these items applies produces it
+    form: str | None
+    count: int
+    requirement: str  # required | optional | deferrable
+    when: Condition | None
+    note: Text | None
+    legal_basis: Text | None
+    path: Path
+
+
+@dataclass(frozen=True)
+class Result:
+    name: Text
+    materials: tuple[str, ...]
+    delivery: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class After:
+    item: str
+    reason: Text
+    path: Path
+
+
+@dataclass(frozen=True)
+class SpecialStage:
+    kind: str
+    name: Text | None
+    days: int
+    day_kind: str
+    note: Text | None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    name: Text
+    code: str | None
+    department: str
+    result: Result | None
+    promised_days: int
+    statutory_days: int | None
+    visits: int
+    steps: int
+    fee: float | None
+    when: Condition | None
+    fields: tuple[str, ...]
+    materials: tuple[str, ...]
+    after: tuple[After, ...]
+    special_stages: tuple[SpecialStage, ...]
+    legal_basis: Text | None
+    note: Text | None
+    path: Path
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    name: Text
+    kind: str
+    owner: str
+    time_limit: int
+    items: tuple[str, ...]
+    note: Text | None
+    path: Path
+
+
+@dataclass(frozen=True)
+class Consultation:
+    phone: str | None
+    note: Text | None
+
+
+@dataclass(frozen=True)
+class Bundle:
+    id: str
+    name: Text
+    code: str | None
+    version: str
+    summary: Text | None
+    service_object: str
+    lead_department: str
+    cooperating_departments: tuple[str, ...]
+    visits: int | None
+    delivery: tuple[str, ...]
+    consultation: Consultation | None
+    situations: tuple[Situation, ...]
+    eligibility: tuple[EligibilityRule, ...]
+    fallback: Fallback
+    fields: tuple[BundleField, ...]
+    materials: tuple[BundleMaterial, ...]
+    items: tuple[Item, ...]
+    steps: tuple[Step, ...]
+    file: str
+
+    def item(self, item_id: str) -> Item | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+    def material(self, material_id: str) -> BundleMaterial | None:
+        return next((material for material in self.materials if material.id == material_id), None)
+
+    def variables(self) -> dict[str, conditions.Variable]:
+        return {situation.id: situation.variable() for situation in self.situations}

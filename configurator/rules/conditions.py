@@ -1,0 +1,104 @@
+"""Every condition parses, refers to situations that exist, compares like with like, and can
+be true. A situation may depend only on situations asked before it."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+from .. import conditions as lang
+from ..diagnostics import Diagnostic, localized
+from ..model import Condition
+from .context import RuleContext
+
+_WHAT = {
+    "situations": localized("问题", "question"),
+    "eligibility": localized("受理条件", "eligibility rule"),
+    "fields": localized("字段", "field"),
+    "materials": localized("材料", "material"),
+    "items": localized("事项", "item"),
+}
+
+
+def all_conditions(context: RuleContext) -> Iterator[Condition]:
+    bundle = context.bundle
+    for situation in bundle.situations:
+        if situation.when:
+            yield situation.when
+    for rule in bundle.eligibility:
+        yield rule.require
+    for field in bundle.fields:
+        if field.when:
+            yield field.when
+    for material in bundle.materials:
+        if material.when:
+            yield material.when
+    for item in bundle.items:
+        if item.when:
+            yield item.when
+
+
+def _at_column(context: RuleContext, code: str, condition: Condition, column: int, **params: Any) -> Diagnostic:
+    """Point into the condition text: plain and quoted one-line values map column for column."""
+    style = context.source.scalar_style(condition.path)
+    offset = 0
+    if style is None:
+        offset = column
+    elif style in ("'", '"'):
+        offset = column + 1
+    return context.source.diagnostic(code, condition.path, column_offset=offset, **params)
+
+
+def parse_or_report(context: RuleContext, condition: Condition) -> tuple[lang.Expr | None, list[Diagnostic]]:
+    try:
+        expr = condition.expr
+    except lang.ConditionSyntaxError as error:
+        return None, [_at_column(context, "E401", condition, error.column,
+                                 problem=localized(error.zh, error.en))]
+    problems = lang.check_types(expr, context.bundle.variables())
+    return expr, [_at_column(context, p.code, condition, p.column, **p.params) for p in problems]
+
+
+def check_conditions(context: RuleContext) -> Iterable[Diagnostic]:
+    variables = context.bundle.variables()
+    for condition in all_conditions(context):
+        expr, found = parse_or_report(context, condition)
+        yield from found
+        if expr is None or found:
+            continue
+        outcomes = lang.truth_table(expr, variables)
+        what = _WHAT[str(condition.path[0])]
+        if outcomes == {False}:
+            yield context.at("E405", condition.path, condition=condition.text, what=what)
+        elif outcomes == {True}:
+            yield context.at("W406", condition.path, condition=condition.text)
+
+
+def check_situation_order(context: RuleContext) -> Iterable[Diagnostic]:
+    asked: set[str] = set()
+    for situation in context.bundle.situations:
+        if situation.when is not None:
+            try:
+                expr = situation.when.expr
+            except lang.ConditionSyntaxError:
+                expr = None  # reported by check_conditions
+            if expr is not None:
+                for name in lang.names(expr):
+                    if name.name in context.situation_ids and name.name not in asked:
+                        yield _at_column(context, "E407", situation.when, name.column,
+                                         situation=situation.id, name=name.name)
+        asked.add(situation.id)
+
+
+def check_situations_used(context: RuleContext) -> Iterable[Diagnostic]:
+    used: set[str] = set()
+    for condition in all_conditions(context):
+        try:
+            used.update(name.name for name in lang.names(condition.expr))
+        except lang.ConditionSyntaxError:
+            continue
+    for situation in context.bundle.situations:
+        if situation.id not in used:
+            yield context.at("W510", situation.path + ("id",), id=situation.id)
+
+
+RULES = [check_conditions, check_situation_order, check_situations_used]

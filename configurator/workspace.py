@@ -1,0 +1,144 @@
+"""Bundle and catalogue files on disk: where they are, reading them, checking many at once.
+
+A workspace is a folder holding ``bundles/`` (one ``<id>.yaml`` per bundle) and
+``catalogues/`` (``*.yaml`` files of departments, materials and fields).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .diagnostics import Diagnostic
+from .model import Catalogues
+from .pipeline import BundleCheck, CatalogueCheck, check_bundle, check_catalogues
+
+BUNDLES_DIR = "bundles"
+CATALOGUES_DIR = "catalogues"
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 64
+
+
+class WorkspaceError(Exception):
+    """A usage problem: a path that does not exist, no catalogues to check against."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+def display_name(path: Path) -> str:
+    """How a file is named to the user: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    catalogues_dir: Path
+
+    @classmethod
+    def find(cls, start: Path, catalogues_dir: Path | None = None) -> "Workspace":
+        """The workspace around ``start``: the nearest folder upwards that has catalogues/."""
+        if catalogues_dir is not None:
+            if not catalogues_dir.is_dir():
+                raise WorkspaceError(f"找不到目录文件夹 {catalogues_dir}", f"no catalogues folder at {catalogues_dir}")
+            return cls(catalogues_dir.resolve().parent, catalogues_dir)
+        here = start.resolve()
+        for folder in [here, *here.parents] if here.is_dir() else list(here.parents):
+            if (folder / CATALOGUES_DIR).is_dir():
+                return cls(folder, folder / CATALOGUES_DIR)
+        raise WorkspaceError(
+            f"在 {start} 及其上级目录中找不到 {CATALOGUES_DIR}/ 目录；请在工作区中运行，或用 --catalogues 指定",
+            f"no {CATALOGUES_DIR}/ folder in {start} or above it; run inside a workspace or pass --catalogues")
+
+    @property
+    def bundles_dir(self) -> Path:
+        return self.root / BUNDLES_DIR
+
+    def catalogue_files(self) -> list[Path]:
+        return sorted(self.catalogues_dir.glob("*.yaml"))
+
+    def bundle_files(self) -> list[Path]:
+        return sorted(self.bundles_dir.glob("*.yaml"))
+
+    @cached_property
+    def catalogue_check(self) -> CatalogueCheck:
+        return check_catalogues(_read_all(self.catalogue_files()))
+
+
+def _read_all(files: Iterable[Path]) -> list[tuple[str, bytes]]:
+    return [(display_name(path), path.read_bytes()) for path in files]
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files named, and the .yaml files inside folders named (recursively), each once, in order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise WorkspaceError(f"找不到 {path}", f"{path} does not exist")
+    unique: dict[Path, None] = dict.fromkeys(found)
+    return list(unique)
+
+
+def _unreadable(path: Path, error: OSError) -> BundleCheck:
+    name = display_name(path)
+    reason = error.strerror or type(error).__name__
+    return BundleCheck(name, None, [Diagnostic("E120", name, 0, 0, (), {"reason": reason})])
+
+
+def check_file(path: Path, catalogues: Catalogues) -> BundleCheck:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return _unreadable(path, error)
+    name = display_name(path)
+    try:
+        return check_bundle(raw, name, catalogues)
+    except Exception as error:  # a bug of ours: report it like any problem, never a traceback
+        return BundleCheck(name, None, [Diagnostic("E900", name, 0, 0, (), {"error": f"{type(error).__name__}: {error}"})])
+
+
+# Worker processes receive the catalogues once, when they start.
+_worker_catalogues: Catalogues | None = None
+
+
+def _start_worker(catalogues: Catalogues, cwd: str) -> None:
+    global _worker_catalogues
+    _worker_catalogues = catalogues
+    os.chdir(cwd)
+
+
+def _check_in_worker(paths: list[Path]) -> list[BundleCheck]:
+    assert _worker_catalogues is not None
+    # Models stay in the worker: sending them back costs more than checking did.
+    return [BundleCheck(c.filename, None, c.diagnostics) for c in
+            (check_file(path, _worker_catalogues) for path in paths)]
+
+
+def check_files(paths: Sequence[Path], catalogues: Catalogues, *, jobs: int | None = None) -> list[BundleCheck]:
+    """Check many bundle files; in several processes when there are enough to be worth it.
+
+    Results from worker processes carry diagnostics only (``bundle`` is None)."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        return [check_file(path, catalogues) for path in paths]
+    chunk = max(16, len(paths) // (jobs * 4))
+    batches = [list(paths[i:i + chunk]) for i in range(0, len(paths), chunk)]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                             initargs=(catalogues, os.getcwd())) as pool:
+        return [check for batch in pool.map(_check_in_worker, batches) for check in batch]
