@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .model import (
-    After, Bundle, BundleField, BundleMaterial, CatalogueField, CatalogueMaterial, Condition,
-    Consultation, Department, EligibilityRule, Fallback, FieldSpec, Item, Option, Path, Result,
-    Situation, SpecialStage, Step, Text, text_or_none,
+    After,
+    Bundle,
+    BundleField,
+    BundleMaterial,
+    CatalogueField,
+    CatalogueMaterial,
+    Condition,
+    Consultation,
+    Department,
+    EligibilityRule,
+    Fallback,
+    FieldSpec,
+    Item,
+    Option,
+    Path,
+    Result,
+    Situation,
+    SpecialStage,
+    Step,
+    Text,
+    text_or_none,
 )
 
 

@@ -29,8 +29,9 @@ import datetime as dt
 import functools
 import itertools
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence, Union
+from typing import Any
 
 from .diagnostics import listing
 
@@ -57,26 +58,26 @@ class ListLiteral:
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Expr"
+    operand: Expr
     column: int
 
 
 @dataclass(frozen=True)
 class BoolOp:
     op: str  # "and" | "or"
-    operands: tuple["Expr", ...]
+    operands: tuple[Expr, ...]
     column: int
 
 
 @dataclass(frozen=True)
 class Compare:
     op: str  # == != < <= > >= in "not in" contains
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     column: int
 
 
-Expr = Union[Name, Literal, ListLiteral, Not, BoolOp, Compare]
+Expr = Name | Literal | ListLiteral | Not | BoolOp | Compare
 
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
 KEYWORDS = {"and", "or", "not", "in", "contains", "true", "false"}
@@ -208,10 +209,7 @@ class _Parser:
         left = self.operand()
         token = self.current
         op: str | None = None
-        if token.kind == "op":
-            op = token.text
-            self.advance()
-        elif token.kind == "keyword" and token.text in ("in", "contains"):
+        if token.kind == "op" or token.kind == "keyword" and token.text in ("in", "contains"):
             op = token.text
             self.advance()
         elif token.kind == "keyword" and token.text == "not" and self.tokens[self.index + 1].text == "in":
@@ -434,7 +432,7 @@ def _operand_kind(expr: Expr, variables: Mapping[str, Variable], problems: list[
 
 def _check_option(variable: Variable, literal: Literal, problems: list[Problem]) -> None:
     if not isinstance(literal.value, str):
-        zh, en = _KIND_WORDS[_kind_of_literal(literal.value)] if _kind_of_literal(literal.value) in _KIND_WORDS else ("值", "a value")
+        zh, en = _KIND_WORDS.get(_kind_of_literal(literal.value), ("值", "a value"))
         problems.append(_mismatch(
             literal.column, f"“{variable.name}”的选项是文本，不能与{zh} {to_text(literal)} 比较",
             f"the options of \"{variable.name}\" are text and cannot be compared with {en} {to_text(literal)}",
@@ -532,7 +530,7 @@ def _check_value_against(variable: Variable, literal: Literal, problems: list[Pr
     if literal_kind not in expected:
         vz, ve = _KIND_WORDS[kind]
         lz, le = _KIND_WORDS.get(literal_kind, ("文本", "text"))
-        example = {"boolean": "true 或 false", "number": "一个数字，如 300", "date": "\"2024-01-01\" 这样的日期"}[kind]
+        example = {"boolean": " true 或 false", "number": "一个数字，如 300", "date": " \"2024-01-01\" 这样的日期"}[kind]
         example_en = {"boolean": "true or false", "number": "a number such as 300", "date": 'a date like "2024-01-01"'}[kind]
         problems.append(_mismatch(literal.column,
                                   f"“{variable.name}”是{vz}，不能与{lz} {to_text(literal)} 比较",
@@ -696,7 +694,7 @@ def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | No
             return None
     seen: set[bool] = set()
     for combination in itertools.product(*domains):
-        seen.add(evaluate(expr, dict(zip(ordered, combination))))
+        seen.add(evaluate(expr, dict(zip(ordered, combination, strict=True))))
         if len(seen) == 2:
             break
     return seen

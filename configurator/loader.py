@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.cyaml import CParser
+from yaml.cyaml import CParser  # type: ignore[attr-defined]
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, localized
@@ -42,7 +42,11 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _INT_BASED = re.compile(r"0o[0-7]+|0x[0-9a-fA-F]+")
-_FLOAT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?(?:0|[1-9][0-9]*)\.?[eE][-+]?[0-9]+|[-+]?(?:0|[1-9][0-9]*)\.")
+_FLOAT = re.compile(
+    r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?"  # .5  1.5  1.5e3
+    r"|[-+]?(?:0|[1-9][0-9]*)\.?[eE][-+]?[0-9]+"  # 1e3  1.e3
+    r"|[-+]?(?:0|[1-9][0-9]*)\."  # 1.
+)
 _SPECIAL_FLOATS = {
     ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
     "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
@@ -52,6 +56,8 @@ _SPECIAL_FLOATS = {
 _NUMBER_START = set("-+.0123456789")
 
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+# YAML forbids C0 control characters other than tab and line breaks, and DEL.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _COMPACT_NESTING = re.compile(r"^[ ]*(?:[-?:][ ]+){2,}", re.MULTILINE)
 _FLOW_BRACKET = re.compile(r"[\[\]{}]")
 
@@ -85,7 +91,7 @@ class _NoImplicitResolver(yaml.resolver.BaseResolver):
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
 
-class _Composer(CParser, _NoImplicitResolver):  # type: ignore[misc]
+class _Composer(CParser, _NoImplicitResolver):
     def __init__(self, text: str) -> None:
         CParser.__init__(self, text)
         _NoImplicitResolver.__init__(self)
@@ -185,6 +191,15 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
     if tab:
         line = text.count("\n", 0, tab.start()) + 1
         return fail("E104", line, tab.end() - tab.start())
+    control = _CONTROL_CHARACTER.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - text.rfind("\n", 0, control.start())
+        code_point = f"U+{ord(control.group()):04X}"
+        return fail("E105", line, column,
+                    problem=localized(f"有不可见的控制字符 {code_point}", f"invisible control character {code_point}"),
+                    fix=localized("删除该位置的控制字符（常见于从其他软件复制的文本）",
+                                  "delete the invisible control character (often pasted from other software)"))
     too_deep = _prescan_depth(text)
     if too_deep is not None:
         return fail("E109", too_deep, 1, limit=MAX_DEPTH)
@@ -237,6 +252,7 @@ class _ValueBuilder:
         self.filename = filename
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[int] = set()
+        self._alias_reported = False
 
     def _report(self, code: str, node: Node, **params: Any) -> None:
         self.diagnostics.append(Diagnostic(
@@ -246,7 +262,9 @@ class _ValueBuilder:
         # The same node object seen twice means an alias; rejecting it also defuses
         # "billion laughs" alias bombs, which would otherwise expand exponentially here.
         if id(node) in self._seen:
-            self._report("E108", node)
+            if not self._alias_reported:  # one is enough: a bomb has thousands
+                self._report("E108", node)
+                self._alias_reported = True
             return None
         self._seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
@@ -303,9 +321,6 @@ _SYNTAX_PROBLEMS: list[tuple[str, str, str, str]] = [
     ("found unknown escape character", "双引号文本中有无效的转义（\\）",
      "改用单引号，或把 \\ 写成 \\\\",
      "use single quotes, or write \\ as \\\\"),
-    ("control characters are not allowed", "文件中有不可见的控制字符",
-     "删除该位置的控制字符（常见于从其他软件复制的文本）",
-     "delete the invisible control character (often pasted from other software)"),
     ("found undefined alias", "使用了未定义的别名（*）",
      "不支持别名；把内容直接写出来",
      "aliases are not supported; write the content out"),

@@ -9,8 +9,9 @@ located in the YAML file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from . import conditions
 
@@ -24,7 +25,7 @@ class Text:
     translations: tuple[tuple[str, str], ...]
 
     @classmethod
-    def of(cls, value: str | Mapping[str, str]) -> "Text":
+    def of(cls, value: str | Mapping[str, str]) -> Text:
         if isinstance(value, str):
             return cls((("zh-CN", value),))
         return cls(tuple(sorted(value.items())))

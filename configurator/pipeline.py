@@ -8,8 +8,9 @@ Catalogues go through the same load and schema steps, then are merged into one
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from . import builder
 from .diagnostics import Diagnostic, has_errors, sort_diagnostics
@@ -52,7 +53,7 @@ def check_bundle(raw: bytes, filename: str, catalogues: Catalogues, *,
     return BundleCheck(filename, bundle if not has_errors(found) else None, sort_diagnostics(found), loaded.source)
 
 
-_CATALOGUE_BUILDERS = {
+_CATALOGUE_BUILDERS: dict[str, Callable[[Any, str], list[Any]]] = {
     "departments": builder.build_departments,
     "materials": builder.build_materials,
     "fields": builder.build_fields,

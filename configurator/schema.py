@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+from collections.abc import Iterable
 from pathlib import Path as FilePath
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 import jsonschema_rs
@@ -58,19 +60,19 @@ _TYPE_WORDS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict[str, Any]:
     with open(SCHEMA_DIR / f"{name}.schema.json", encoding="utf-8") as handle:
         schema: dict[str, Any] = json.load(handle)
     return schema
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fast_validator(name: str) -> Any:
     return jsonschema_rs.Draft202012Validator(load_schema(name))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _detailed_validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load_schema(name))
 
@@ -81,7 +83,7 @@ def check_schema(data: Any, source: SourceMap, schema_name: str) -> list[Diagnos
         return []
     diagnostics: list[Diagnostic] = []
     for error in _detailed_validator(schema_name).iter_errors(data):
-        diagnostics.extend(_translate(error, data, source))
+        diagnostics.extend(_translate(error, data, source, schema_name))
     return _merge_misspelt_keys(diagnostics)
 
 
@@ -93,7 +95,27 @@ def _merge_misspelt_keys(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if not (d.code == "E202" and (d.path, d.params["key"]) in misspelt)]
 
 
-def _where(data: Any, path: Iterable[str | int]) -> str:
+@functools.cache
+def _descriptions(name: str) -> dict[str, str]:
+    """Key → description, from anywhere in the schema (for keys an if/then makes required)."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, subschema in node.get("properties", {}).items():
+                if isinstance(subschema, dict) and "description" in subschema:
+                    found.setdefault(key, subschema["description"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(load_schema(name))
+    return found
+
+
+def _where(data: Any, path: Iterable[str | int]) -> str | dict[str, str]:
     """A path people can follow: items[birth_registration].time_limit."""
     text, node = "", data
     for part in path:
@@ -105,7 +127,15 @@ def _where(data: Any, path: Iterable[str | int]) -> str:
         else:
             text += f".{part}" if text else str(part)
             node = node.get(part) if isinstance(node, dict) else None
-    return text or "(文件顶层)"
+    return text or localized("文件顶层", "top level")
+
+
+def _title(description: str, key: str) -> dict[str, str]:
+    """Descriptions read "中文标题：说明（English）": the title in each language."""
+    zh = re.split(r"[（：，]", description)[0].strip() or key
+    english = re.search(r"（([^（）]*)）\s*$", description)
+    en = english.group(1) if english and english.group(1).isascii() else key
+    return localized(zh, en)
 
 
 def _type_name(value: Any) -> dict[str, str]:
@@ -142,7 +172,7 @@ def _type_fix(expected: Any, instance: Any) -> dict[str, str]:
     return localized("改为正确类型的值", "write a value of the right type")
 
 
-def _translate(error: jsonschema.ValidationError, data: Any, source: SourceMap) -> list[Diagnostic]:
+def _translate(error: jsonschema.ValidationError, data: Any, source: SourceMap, schema_name: str) -> list[Diagnostic]:
     path: Path = tuple(error.absolute_path)
     where = _where(data, path)
     validator = error.validator
@@ -167,10 +197,9 @@ def _translate(error: jsonschema.ValidationError, data: Any, source: SourceMap) 
         for key in value:
             if key in instance:
                 continue
-            described = properties.get(key, {}).get("description", "")
-            title = described.split("（")[0].split("：")[0].split("，")[0] or key
+            described = str(properties.get(key, {}).get("description") or _descriptions(schema_name).get(key, key))
             out.append(source.diagnostic("E202", path, at_key=bool(path), where=where, key=key,
-                                         key_title=title))
+                                         key_title=_title(described, key)))
         return out
     if validator == "type":
         return [source.diagnostic("E203", path, where=where, expected=_expected(value),

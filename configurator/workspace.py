@@ -7,11 +7,11 @@ A workspace is a folder holding ``bundles/`` (one ``<id>.yaml`` per bundle) and
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .diagnostics import Diagnostic
 from .model import Catalogues
@@ -48,7 +48,7 @@ class Workspace:
     catalogues_dir: Path
 
     @classmethod
-    def find(cls, start: Path, catalogues_dir: Path | None = None) -> "Workspace":
+    def find(cls, start: Path, catalogues_dir: Path | None = None) -> Workspace:
         """The workspace around ``start``: the nearest folder upwards that has catalogues/."""
         if catalogues_dir is not None:
             if not catalogues_dir.is_dir():
@@ -86,7 +86,7 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+            found.extend(sorted(p for p in path.rglob("*.yaml") if not p.is_dir()))
         elif path.exists():
             found.append(path)
         else:

@@ -6,7 +6,7 @@ by writing a function in the module of its concern and listing it in that module
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..diagnostics import Diagnostic
 from . import conditions, identity, materials, ordering, references, responsibilities

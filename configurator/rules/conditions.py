@@ -3,7 +3,8 @@ be true. A situation may depend only on situations asked before it."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .. import conditions as lang
 from ..diagnostics import Diagnostic, localized
@@ -54,18 +55,17 @@ def parse_or_report(context: RuleContext, condition: Condition) -> tuple[lang.Ex
     except lang.ConditionSyntaxError as error:
         return None, [_at_column(context, "E401", condition, error.column,
                                  problem=localized(error.zh, error.en))]
-    problems = lang.check_types(expr, context.bundle.variables())
+    problems = lang.check_types(expr, context.variables)
     return expr, [_at_column(context, p.code, condition, p.column, **p.params) for p in problems]
 
 
 def check_conditions(context: RuleContext) -> Iterable[Diagnostic]:
-    variables = context.bundle.variables()
     for condition in all_conditions(context):
         expr, found = parse_or_report(context, condition)
         yield from found
         if expr is None or found:
             continue
-        outcomes = lang.truth_table(expr, variables)
+        outcomes = lang.truth_table(expr, context.variables)
         what = _WHAT[str(condition.path[0])]
         if outcomes == {False}:
             yield context.at("E405", condition.path, condition=condition.text, what=what)
@@ -95,7 +95,7 @@ def check_situations_used(context: RuleContext) -> Iterable[Diagnostic]:
         try:
             used.update(name.name for name in lang.names(condition.expr))
         except lang.ConditionSyntaxError:
-            continue
+            return  # what an unreadable condition uses is unknown; its error comes first
     for situation in context.bundle.situations:
         if situation.id not in used:
             yield context.at("W510", situation.path + ("id",), id=situation.id)

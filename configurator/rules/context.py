@@ -4,6 +4,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from .. import conditions
 from ..diagnostics import Diagnostic
 from ..loader import SourceMap
 from ..model import Bundle, Catalogues, Path
@@ -29,3 +30,8 @@ class RuleContext:
     @functools.cached_property
     def situation_ids(self) -> set[str]:
         return {situation.id for situation in self.bundle.situations}
+
+    @functools.cached_property
+    def variables(self) -> dict[str, conditions.Variable]:
+        """The situations as the condition checker sees them (built once per bundle)."""
+        return self.bundle.variables()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import PurePath
-from typing import Iterable, Sequence
 
 from ..diagnostics import Diagnostic, localized
 from ..model import Path

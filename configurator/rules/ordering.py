@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..diagnostics import Diagnostic
 from ..graph import dependencies, find_cycles
@@ -11,8 +11,11 @@ from .context import RuleContext
 
 def check_cycles(context: RuleContext) -> Iterable[Diagnostic]:
     bundle = context.bundle
+    item_ids = [item.id for item in bundle.items]
+    if len(set(item_ids)) != len(item_ids):
+        return  # with two items of one id the order is ambiguous; the duplicate is reported
     edges = dependencies(bundle)
-    for cycle in find_cycles([item.id for item in bundle.items], edges):
+    for cycle in find_cycles(item_ids, edges):
         # Locate at the statement that closes the cycle, so the fix is one line.
         closing = next(e for e in edges if e.before == cycle[-2] and e.after == cycle[-1])
         yield context.at("E501", closing.path, cycle=" → ".join(cycle))

@@ -3,7 +3,7 @@ receiver. A case must never wait on nobody."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..diagnostics import Diagnostic
 from .context import RuleContext

@@ -1,0 +1,28 @@
+# Two commands for a fresh machine (see README): `make run` and `make test`.
+# Each sets up what it needs in .venv first; nothing is installed outside the project.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# The main job: check every shipped bundle against the catalogues and print every problem.
+run: $(STAMP)
+	$(VENV)/bin/configurator check
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check configurator tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/python -m pytest
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/check_many.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,121 @@
+"""Benchmark: `configurator check` over many generated bundles vs. a bare PyYAML C-loader parse.
+
+Generates N bundles the size of the largest shipped one in a temporary workspace. Each copy
+renames its situations, so every file has its own condition texts (no cache is shared between
+files that would not be shared in reality). In the same run it times:
+
+  parse    yaml.load(..., CSafeLoader) of every file, in this process (the floor)
+  check    `configurator check DIR` as a user runs it: a new process, default jobs (one per core)
+  phases   the same checks in this process, serial, split into load / schema / build / rules
+
+Usage: python bench/check_many.py [--count 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from configurator import builder
+from configurator.loader import load_yaml
+from configurator.rules import RuleContext, run_rules
+from configurator.schema import BUNDLE_SCHEMA, check_schema
+from configurator.workspace import Workspace
+
+
+def largest_shipped() -> Path:
+    return max((ROOT / "bundles").glob("*.yaml"), key=lambda p: p.stat().st_size)
+
+
+def generate(workspace: Path, count: int) -> list[Path]:
+    source = largest_shipped()
+    text = source.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    situations = [s["id"] for s in data["situations"]]
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, situations)) + r")\b")
+    shutil.copytree(ROOT / "catalogues", workspace / "catalogues")
+    (workspace / "bundles").mkdir()
+    files = []
+    for index in range(count):
+        bundle_id = f"{data['id']}-{index:04d}"
+        copy = re.sub(rf"(?m)^id: {data['id']}$", f"id: {bundle_id}", text)
+        copy = pattern.sub(lambda m, suffix=index: f"{m.group(1)}_{suffix}", copy)
+        path = workspace / "bundles" / f"{bundle_id}.yaml"
+        path.write_text(copy, encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def time_parse(files: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        yaml.load(path.read_bytes().decode("utf-8"), Loader=yaml.CSafeLoader)
+    return time.perf_counter() - start
+
+
+def time_cli(workspace: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "configurator", "check", "bundles"], cwd=workspace,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"check failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+def time_phases(workspace: Path, files: list[Path]) -> dict[str, float]:
+    catalogues = Workspace.find(workspace).catalogue_check.catalogues
+    phases = dict.fromkeys(("read+load", "schema", "build", "rules"), 0.0)
+    for path in files:
+        t0 = time.perf_counter()
+        loaded = load_yaml(path.read_bytes(), path.name)
+        t1 = time.perf_counter()
+        assert not check_schema(loaded.data, loaded.source, BUNDLE_SCHEMA)
+        t2 = time.perf_counter()
+        bundle = builder.build_bundle(loaded.data, path.name)
+        t3 = time.perf_counter()
+        assert not run_rules(RuleContext(bundle, catalogues, loaded.source))
+        t4 = time.perf_counter()
+        for name, spent in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            phases[name] += spent
+    return phases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Path(folder)
+        files = generate(workspace, args.count)
+        lines = sum(p.read_text(encoding="utf-8").count("\n") for p in files)
+        print(f"{args.count} bundles copied from {largest_shipped().name}: "
+              f"{lines // args.count} lines each, {lines} lines in all")
+        parse = [time_parse(files) for _ in range(args.repeat)]
+        cli = [time_cli(workspace) for _ in range(args.repeat)]
+        phases = time_phases(workspace, files)
+        best_parse, best_cli = min(parse), min(cli)
+        print(f"bare parse (CSafeLoader, 1 process)   best {best_parse:.3f} s  median {statistics.median(parse):.3f} s")
+        print(f"configurator check (CLI, all cores)   best {best_cli:.3f} s  median {statistics.median(cli):.3f} s")
+        print(f"ratio check / parse                   {best_cli / best_parse:.2f}x")
+        total = sum(phases.values())
+        print(f"in-process serial check               {total:.3f} s, of which:")
+        for name, spent in phases.items():
+            print(f"  {name:<10} {spent:7.3f} s  {100 * spent / total:5.1f}%   {1000 * spent / args.count:.2f} ms/bundle")
+
+
+if __name__ == "__main__":
+    main()

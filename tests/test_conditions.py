@@ -1,0 +1,137 @@
+"""The condition language: parsed without eval, typed against the situations, exactly evaluated."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from configurator.conditions import (
+    ConditionSyntaxError,
+    Variable,
+    check_types,
+    evaluate,
+    parse,
+    to_text,
+    truth_table,
+)
+
+SITUATIONS = {
+    "area_sqm": Variable("area_sqm", "number", minimum=0),
+    "investment": Variable("investment", "number", minimum=0),
+    "months": Variable("months", "number", integer=True, minimum=0),
+    "born_in_wedlock": Variable("born_in_wedlock", "boolean"),
+    "register_with": Variable("register_with", "choice", ("father", "mother")),
+    "food_types": Variable("food_types", "multi_choice", ("hot_food", "cold_food", "drinks")),
+    "birth_date": Variable("birth_date", "date"),
+    "withdraw_now": Variable("withdraw_now", "boolean", may_be_unanswered=True),
+}
+
+
+def problems(text):
+    return [(p.code, p.column) for p in check_types(parse(text), SITUATIONS)]
+
+
+@pytest.mark.parametrize("text", [
+    "area_sqm > 300 or investment > 300000",
+    'not born_in_wedlock and register_with == "father"',
+    'food_types contains "cold_food"',
+    '"cold_food" in food_types',
+    'register_with in ["father", "mother"]',
+    'register_with not in ["father"]',
+    'birth_date >= "2024-01-01"',
+    "born_in_wedlock == true",
+    "(area_sqm > 300) and not (investment <= 10)",
+    "area_sqm >= investment",
+])
+def test_well_typed_conditions_pass(text):
+    assert problems(text) == []
+
+
+@pytest.mark.parametrize("text, code, column", [
+    ("area_sqn > 3", "E402", 0),
+    ("born_in_wedlock == 5", "E403", 19),
+    ('register_with == "fathr"', "E404", 17),
+    ("register_with", "E403", 0),
+    ("area_sqm", "E403", 0),
+    ('area_sqm == "big"', "E403", 12),
+    ("register_with > 3", "E403", 14),
+    ('food_types == "hot_food"', "E403", 14),
+    ('food_types contains "tea"', "E404", 20),
+    ('birth_date > "2024-13-45"', "E403", 13),
+    ("born_in_wedlock > register_with", "E403", 16),
+    ("3 > 2", "E403", 2),
+])
+def test_type_errors_point_at_the_column(text, code, column):
+    assert (code, column) in problems(text)
+
+
+@pytest.mark.parametrize("text, column, words", [
+    ("area = 3", 5, "=="),
+    ("area_sqm > ", 11, "不完整"),
+    ("(area_sqm > 3", 13, ")"),
+    ("area_sqm > 1 > 2", 13, "and"),
+    ("“x” == 1", 0, "英文双引号"),
+    ('x == "unclosed', 5, "引号"),
+    ("a b", 2, "and"),
+    ("", 0, "空"),
+    ("x in [1, y]", 9, "方括号"),
+    ("a && b", 2, "and"),
+])
+def test_syntax_errors_explain_and_point_at_the_column(text, column, words):
+    with pytest.raises(ConditionSyntaxError) as caught:
+        parse(text)
+    assert caught.value.column == column
+    assert words in caught.value.zh
+
+
+def test_no_python_is_ever_evaluated():
+    with pytest.raises(ConditionSyntaxError):
+        parse("__import__('os').system('true')")
+
+
+@pytest.mark.parametrize("answers, expected", [
+    ({"area_sqm": 300, "investment": 300000}, False),   # "more than 300" excludes 300 itself
+    ({"area_sqm": 300.5, "investment": 0}, True),
+    ({"area_sqm": 0, "investment": 300001}, True),
+    ({}, False),                                         # unanswered compares false
+])
+def test_evaluation_on_both_sides_of_a_boundary(answers, expected):
+    assert evaluate(parse("area_sqm > 300 or investment > 300000"), answers) is expected
+
+
+def test_unanswered_questions_make_comparisons_false_and_not_true():
+    assert evaluate(parse("withdraw_now"), {}) is False
+    assert evaluate(parse("not withdraw_now"), {}) is True
+    assert evaluate(parse('register_with != "father"'), {}) is False
+
+
+@pytest.mark.parametrize("text, outcomes", [
+    ("area_sqm > 5 and area_sqm < 3", {False}),
+    ("months > 5 and months < 6", {False}),                 # whole months only
+    ("area_sqm > 5 and area_sqm < 6", {True, False}),      # 5.5 is possible
+    ('register_with == "father" and register_with == "mother"', {False}),
+    ("born_in_wedlock or not born_in_wedlock", {True}),
+    ("area_sqm < 0", {False}),                              # minimum is 0
+    ("area_sqm >= 0", {True}),
+    ('register_with in ["father", "mother"]', {True}),
+    ("withdraw_now or not withdraw_now", {True}),
+    ('food_types contains "hot_food" and not (food_types contains "hot_food")', {False}),
+    ('birth_date > "2024-01-01" and birth_date < "2024-01-02"', {False}),
+])
+def test_truth_table_finds_conditions_that_cannot_vary(text, outcomes):
+    assert truth_table(parse(text), SITUATIONS) == outcomes
+
+
+def test_canonical_text_round_trips():
+    text = 'not (born_in_wedlock or months > 3) and register_with in ["father", "mother"]'
+    assert parse(to_text(parse(text))) == parse(text)
+
+
+numbers = st.one_of(st.integers(-5, 400_000), st.floats(-5, 400_000, allow_nan=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(area=numbers, investment=numbers, wedlock=st.booleans())
+def test_truth_table_never_contradicts_evaluation(area, investment, wedlock):
+    expr = parse("(area_sqm > 300 or investment > 300000) and not born_in_wedlock")
+    outcome = evaluate(expr, {"area_sqm": area, "investment": investment, "born_in_wedlock": wedlock})
+    assert outcome in truth_table(expr, SITUATIONS)
