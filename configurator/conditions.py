@@ -280,6 +280,20 @@ def parse(text: str) -> Expr:
     return _Parser(text).parse()
 
 
+def all_of(exprs: Sequence[Expr]) -> Expr | None:
+    """The conjunction of conditions (None when there are none: always true)."""
+    if not exprs:
+        return None
+    return exprs[0] if len(exprs) == 1 else BoolOp("and", tuple(exprs), 0)
+
+
+def any_of(exprs: Sequence[Expr]) -> Expr | None:
+    """The disjunction of conditions (None when there are none)."""
+    if not exprs:
+        return None
+    return exprs[0] if len(exprs) == 1 else BoolOp("or", tuple(exprs), 0)
+
+
 def names(expr: Expr) -> Iterator[Name]:
     """Every situation name the condition refers to, in order."""
     if isinstance(expr, Name):

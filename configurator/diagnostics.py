@@ -249,6 +249,11 @@ _CATALOGUE = [
           "situation \"{situation}\" asks depending on \"{name}\", which is not asked before it",
           "情形按顺序提问：把“{name}”移到“{situation}”之前",
           "situations are asked in order: move \"{name}\" before \"{situation}\""),
+    _code("E408", E, "条件与上下文矛盾", "Condition contradicts its context",
+          "{what}“{id}”的条件 {condition} 在{context}时永远不成立，它永远不会用到",
+          "the condition {condition} of {what} \"{id}\" is never true when {context}, so it never applies",
+          "检查这个条件与{context_fix}是否写反",
+          "check this condition against {context_fix}"),
     # --- E5xx: structure, order, responsibilities ------------------------------------------
     _code("E501", E, "依赖成环", "Dependency cycle",
           "事项之间的先后关系成环：{cycle}",

@@ -207,3 +207,21 @@ def test_messages_are_chinese_by_default_and_english_on_request():
     assert "部门目录中没有" in problem.message()
     assert "departments catalogue" in problem.message("en")
     assert "did you mean" in problem.message("en")
+
+
+def test_item_that_only_applies_to_ineligible_cases():
+    text = base_with("    when: born_in_wedlock\n", '    when: not born_in_wedlock and register_with == "father"\n')
+    problem = only(check_text(text), "E408")
+    assert problem.params["id"] == "birth_registration"
+    assert "符合受理条件" in problem.message()
+
+
+def test_material_needed_only_when_its_items_do_not_apply():
+    text = base_with("    produced_by: issue_certificate\n", "    produced_by: issue_certificate\n    when: not born_in_wedlock\n")
+    assert only(check_text(text), "E408").params["id"] == "birth_medical_certificate"
+
+
+def test_material_condition_narrower_than_its_item_is_fine():
+    text = base_with("    produced_by: issue_certificate\n",
+                     '    produced_by: issue_certificate\n    when: born_in_wedlock and register_with == "father"\n')
+    assert "E408" not in codes(check_text(text))

@@ -101,4 +101,61 @@ def check_situations_used(context: RuleContext) -> Iterable[Diagnostic]:
             yield context.at("W510", situation.path + ("id",), id=situation.id)
 
 
-RULES = [check_conditions, check_situation_order, check_situations_used]
+def _valid_expr(context: RuleContext, condition: Condition | None) -> lang.Expr | None:
+    """The parsed condition if it has no syntax or type problems (those are reported elsewhere)."""
+    if condition is None:
+        return None
+    try:
+        expr = condition.expr
+    except lang.ConditionSyntaxError:
+        return None
+    return None if lang.check_types(expr, context.variables) else expr
+
+
+def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
+    """A condition that can be true alone may still never hold for a case that gets this far:
+    an item must also pass eligibility; a material or field is needed only when an item that
+    uses it applies."""
+    bundle = context.bundle
+    eligibility = [_valid_expr(context, rule.require) for rule in bundle.eligibility]
+    if any(expr is None for expr in eligibility):
+        return  # an unreadable eligibility rule: its own error comes first
+    eligible = lang.all_of([e for e in eligibility if e is not None])
+    item_conditions = {item.id: _valid_expr(context, item.when) for item in bundle.items}
+
+    def contradicted(own: Condition, extra: list[lang.Expr | None]) -> bool:
+        expr = _valid_expr(context, own)
+        if expr is None or any(e is None for e in extra):
+            return False
+        combined = lang.all_of([expr, *[e for e in extra if e is not None]])
+        assert combined is not None
+        alone = lang.truth_table(expr, context.variables)
+        together = lang.truth_table(combined, context.variables)
+        return alone is not None and False in alone and True in alone and together == {False}
+
+    for item in bundle.items:
+        if item.when and eligible is not None and contradicted(item.when, [eligible]):
+            yield context.at("E408", item.when.path, what=_WHAT["items"], id=item.id, condition=item.when.text,
+                             context=localized("符合受理条件", "the case is eligible"),
+                             context_fix=localized("受理条件（eligibility）", "the eligibility rules"))
+    for kind, entries, used in (
+        ("materials", bundle.materials, lambda item: item.materials),
+        ("fields", bundle.fields, lambda item: item.fields),
+    ):
+        for entry in entries:
+            users = [item for item in bundle.items if entry.id in used(item)]
+            if entry.when is None or not users:
+                continue
+            user_conditions = [item_conditions[item.id] for item in users]
+            if any(item.when is None for item in users):
+                continue  # an item that always applies uses it: no extra constraint
+            if any(c is None for c in user_conditions):
+                continue
+            applies = lang.any_of([c for c in user_conditions if c is not None])
+            if contradicted(entry.when, [applies, eligible]):
+                yield context.at("E408", entry.when.path, what=_WHAT[kind], id=entry.id, condition=entry.when.text,
+                                 context=localized("使用它的事项适用", "an item that uses it applies"),
+                                 context_fix=localized("使用它的事项的 when", "the when of the items that use it"))
+
+
+RULES = [check_conditions, check_situation_order, check_situations_used, check_conditions_in_context]
