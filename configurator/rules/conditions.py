@@ -3,12 +3,12 @@ be true. A situation may depend only on situations asked before it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from .. import conditions as lang
 from ..diagnostics import Diagnostic, localized
-from ..model import Condition
+from ..model import BundleField, BundleMaterial, Condition
 from .context import RuleContext
 
 _WHAT = {
@@ -138,12 +138,12 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
             yield context.at("E408", item.when.path, what=_WHAT["items"], id=item.id, condition=item.when.text,
                              context=localized("符合受理条件", "the case is eligible"),
                              context_fix=localized("受理条件（eligibility）", "the eligibility rules"))
-    for kind, entries, used in (
-        ("materials", bundle.materials, lambda item: item.materials),
-        ("fields", bundle.fields, lambda item: item.fields),
-    ):
+    entries_by_kind: tuple[tuple[str, Sequence[BundleMaterial | BundleField]], ...] = (
+        ("materials", bundle.materials), ("fields", bundle.fields))
+    for kind, entries in entries_by_kind:
         for entry in entries:
-            users = [item for item in bundle.items if entry.id in used(item)]
+            # item.materials / item.fields: the ids of the entries of this kind the item uses
+            users = [item for item in bundle.items if entry.id in getattr(item, kind)]
             if entry.when is None or not users:
                 continue
             user_conditions = [item_conditions[item.id] for item in users]
