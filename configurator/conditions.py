@@ -504,15 +504,12 @@ def _check_compare(expr: Compare, variables: Mapping[str, Variable], problems: l
                                   "比较的一边应是情形的 id", "one side should be a situation id"))
         return
     if right_var is not None:
-        if left_var.kind != right_var.kind:
-            lz, le = _KIND_WORDS[left_var.kind]
-            rz, re_ = _KIND_WORDS[right_var.kind]
-            problems.append(_mismatch(expr.column, f"不能把{lz}“{left_var.name}”与{rz}“{right_var.name}”比较",
-                                      f"cannot compare {le} \"{left_var.name}\" with {re_} \"{right_var.name}\"",
-                                      "比较同一类的回答", "compare answers of the same kind"))
-        elif op not in ("==", "!=") and left_var.kind not in ("number", "date"):
-            problems.append(_mismatch(expr.column, f"{op} 只能用于数字或日期", f"{op} applies to numbers and dates only",
-                                      "改用 == 或 !=", "use == or !="))
+        # Comparing two answers cannot be written in standard JSON Schema, so a portal could
+        # not enforce it: every condition compares an answer with a fixed value.
+        problems.append(_mismatch(expr.column, f"不能把两个回答“{left_var.name}”和“{right_var.name}”相互比较",
+                                  f"two answers (\"{left_var.name}\", \"{right_var.name}\") cannot be compared with each other",
+                                  "把回答与固定值比较，例如 area_sqm > 300；需要时增加一个情形问题",
+                                  "compare an answer with a fixed value, e.g. area_sqm > 300; add a question if needed"))
         return
     assert isinstance(expr.right, (Literal, ListLiteral))
     if isinstance(expr.right, ListLiteral):
@@ -632,9 +629,14 @@ def _candidates(variable: Variable, constants: set[Any]) -> list[Any]:
     elif variable.kind == "choice":
         values = list(variable.options)
     elif variable.kind == "multi_choice":
-        mentioned = sorted(c for c in constants if isinstance(c, str))
-        values = [list(chosen) for size in range(len(mentioned) + 1)
+        # An answer selects at least one option (a form cannot post "none" apart from "not
+        # answered"); an option no condition mentions stands for "only other options".
+        mentioned = sorted(c for c in constants if isinstance(c, str) and c in variable.options)
+        others = [o for o in variable.options if o not in mentioned]
+        values = [list(chosen) for size in range(1, len(mentioned) + 1)
                   for chosen in itertools.combinations(mentioned, size)]
+        if others:
+            values.insert(0, [others[0]])
     elif variable.kind == "number":
         numbers = sorted({float(c) for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool)})
         points: set[float] = set()

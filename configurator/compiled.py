@@ -1,0 +1,51 @@
+"""What every writer needs: the checked bundle with its catalogues, and stable JSON."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import Variable
+from .fieldtypes import ResolvedField, resolve_field
+from .model import Bundle, BundleMaterial, Catalogues, Item, Text
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A bundle that passed the check, ready for the writers."""
+
+    bundle: Bundle
+    catalogues: Catalogues
+    lang: str = "zh-CN"
+
+    def text(self, value: Text | None) -> str:
+        return value.get(self.lang) if value is not None else ""
+
+    def department_name(self, department_id: str) -> str:
+        department = self.catalogues.departments.get(department_id)
+        return self.text(department.name) if department else department_id
+
+    def material_name(self, material: BundleMaterial) -> str:
+        if material.name is not None:
+            return self.text(material.name)
+        entry = self.catalogues.materials.get(material.catalogue_id)
+        return self.text(entry.name) if entry else material.id
+
+    @functools.cached_property
+    def fields(self) -> dict[str, ResolvedField]:
+        return {f.id: resolve_field(f, self.catalogues) for f in self.bundle.fields}
+
+    @functools.cached_property
+    def variables(self) -> dict[str, Variable]:
+        return self.bundle.variables()
+
+    def users(self, entry_id: str, kind: str) -> list[Item]:
+        """The items that use a field or material (kind: "fields" or "materials")."""
+        return [item for item in self.bundle.items if entry_id in getattr(item, kind)]
+
+
+def dump_json(value: Any) -> str:
+    """Deterministic JSON: same input, byte-identical output."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"

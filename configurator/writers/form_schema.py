@@ -1,0 +1,248 @@
+"""form.schema.json: the merged application form (一表申请) as JSON Schema 2020-12.
+
+    {"situations": {...answers...}, "fields": {...each datum once...}, "uploads": {...}}
+
+Every rule is standard JSON Schema, so any 2020-12 validator in any language enforces it:
+a question asked only under a condition is required when the condition holds and must be
+absent otherwise (``if``/``then``/``else``); the same for fields and uploads, whose condition
+is their own ``when`` and "an item that uses it applies"; eligibility rules are top-level
+``allOf`` entries carrying their message in ``description``. A property's ``$comment`` says,
+as JSON, which items and departments asked for it (``$comment`` is the one place JSON Schema
+keeps free notes without strict validators such as ajv refusing an unknown keyword).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import conditions as lang
+from ..compiled import Compiled, dump_json
+from ..fieldtypes import DATE_PATTERN, anchored, value_schema
+from ..model import BundleMaterial, Condition, Item, Situation
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def write_form_schema(compiled: Compiled) -> str:
+    return dump_json(form_schema(compiled))
+
+
+def form_schema(compiled: Compiled) -> dict[str, Any]:
+    bundle = compiled.bundle
+    rules: list[dict[str, Any]] = []
+
+    situations: dict[str, Any] = {}
+    always_asked: list[str] = []
+    for situation in bundle.situations:
+        situations[situation.id] = situation_schema(situation, compiled.lang)
+        if situation.when is None:
+            always_asked.append(situation.id)
+        else:
+            rules.append(_present_when("situations", situation.id, _on_answers(situation.when.expr), True))
+
+    fields: dict[str, Any] = {}
+    always_required: list[str] = []
+    for field in bundle.fields:
+        users = compiled.users(field.id, "fields")
+        if not users:
+            continue  # asked by no item: never on the form (the checker warns, W509)
+        resolved = compiled.fields[field.id]
+        field_schema = value_schema(resolved, compiled.lang)
+        field_schema["$comment"] = _asked_by(compiled, users)
+        fields[field.id] = field_schema
+        condition = _needed(field.when, users)
+        if condition is None and resolved.required:
+            always_required.append(field.id)
+        elif condition is not None:
+            rules.append(_present_when("fields", field.id, condition, resolved.required))
+
+    uploads: dict[str, Any] = {}
+    always_uploaded: list[str] = []
+    for material in bundle.materials:
+        users = compiled.users(material.id, "materials")
+        if material.source != "applicant" or not users:
+            continue  # shared, produced and generated materials are never asked for
+        uploads[material.id] = upload_schema(compiled, material, users)
+        required = material.requirement == "required"
+        condition = _needed(material.when, users)
+        if condition is None and required:
+            always_uploaded.append(material.id)
+        elif condition is not None:
+            rules.append(_present_when("uploads", material.id, condition, required))
+
+    for rule in bundle.eligibility:
+        rules.append({"description": compiled.text(rule.message), **_on_answers(rule.require.expr)})
+
+    schema: dict[str, Any] = {
+        "$schema": SCHEMA_DIALECT,
+        "$id": f"urn:configurator:form:{bundle.id}:{bundle.version}",
+        "title": compiled.text(bundle.name),
+        "type": "object",
+        "required": ["situations", "fields", "uploads"],
+        "additionalProperties": False,
+        "properties": {
+            "situations": _group("情形" if compiled.lang != "en" else "Your situation", situations, always_asked),
+            "fields": _group("申请信息" if compiled.lang != "en" else "Application", fields, always_required),
+            "uploads": _group("上传材料" if compiled.lang != "en" else "Documents", uploads, always_uploaded),
+        },
+    }
+    if bundle.summary:
+        schema["description"] = compiled.text(bundle.summary)
+    if rules:
+        schema["allOf"] = rules
+    return schema
+
+
+def _group(title: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    group: dict[str, Any] = {"title": title, "type": "object", "additionalProperties": False,
+                             "properties": properties}
+    if required:
+        group["required"] = required
+    return group
+
+
+def situation_schema(situation: Situation, lang_code: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"title": situation.label.get(lang_code)}
+    if situation.help:
+        schema["description"] = situation.help.get(lang_code)
+    if situation.type == "boolean":
+        schema["type"] = "boolean"
+    elif situation.type == "choice":
+        schema["type"] = "string"
+        schema["oneOf"] = [{"const": o.value, "title": o.label.get(lang_code)} for o in situation.options]
+    elif situation.type == "multi_choice":
+        schema["type"] = "array"
+        schema["items"] = {"type": "string", "oneOf": [{"const": o.value, "title": o.label.get(lang_code)}
+                                                        for o in situation.options]}
+        schema["uniqueItems"] = True
+        schema["minItems"] = 1  # a form cannot post "none of these" apart from "not answered"
+    elif situation.type == "number":
+        schema["type"] = "integer" if situation.integer else "number"
+        if situation.minimum is not None:
+            schema["minimum"] = situation.minimum
+        if situation.maximum is not None:
+            schema["maximum"] = situation.maximum
+    else:
+        schema["type"] = "string"
+        schema["pattern"] = anchored(DATE_PATTERN)
+    return schema
+
+
+def upload_schema(compiled: Compiled, material: BundleMaterial, users: list[Item]) -> dict[str, Any]:
+    """A material handed in: a list of references to uploaded files, at least ``count`` of them."""
+    form_words = {"original": "原件", "copy": "复印件", "electronic": "电子文件", "original_and_copy": "原件和复印件"}
+    notes = [f"{form_words[material.form]} {material.count} 份" if material.form else f"{material.count} 份"]
+    if material.requirement == "deferrable":
+        notes.append("可容缺受理，承诺后补")
+    if material.note:
+        notes.append(compiled.text(material.note))
+    return {
+        "title": compiled.material_name(material),
+        "description": "；".join(notes),
+        "$comment": _asked_by(compiled, users),
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "minItems": material.count,
+    }
+
+
+def _asked_by(compiled: Compiled, users: list[Item]) -> str:
+    departments = list(dict.fromkeys(item.department for item in users))
+    return json.dumps({"items": [item.id for item in users], "departments": departments}, ensure_ascii=False)
+
+
+def _needed(own: Condition | None, users: list[Item]) -> lang.Expr | None:
+    """When a field or upload is on the form: its own condition and "a user applies"."""
+    parts: list[lang.Expr] = [own.expr] if own else []
+    if all(item.when is not None for item in users):
+        any_user = lang.any_of([item.when.expr for item in users if item.when is not None])
+        assert any_user is not None
+        parts.append(any_user)
+    return lang.all_of(parts)
+
+
+def _present_when(group: str, key: str, condition: lang.Expr | dict[str, Any], required: bool) -> dict[str, Any]:
+    """Required (or merely allowed) when the condition holds, absent when it does not."""
+    test = condition if isinstance(condition, dict) else _on_answers(condition)
+    rule: dict[str, Any] = {"if": test, "else": {"properties": {group: {"not": {"required": [key]}}}}}
+    if required:
+        rule["then"] = {"properties": {group: {"required": [key]}}}
+    return rule
+
+
+def _on_answers(expr: lang.Expr) -> dict[str, Any]:
+    """A condition as a schema of the whole application (answers live under "situations")."""
+    return {"properties": {"situations": condition_schema(expr)}}
+
+
+def condition_schema(expr: lang.Expr) -> dict[str, Any]:
+    """A condition as a JSON Schema of the answers object, with the configurator's semantics:
+    a comparison with an unanswered question fails, and ``not`` of it holds."""
+    if isinstance(expr, lang.Name):
+        return _about(expr.name, {"const": True})
+    if isinstance(expr, lang.Literal):
+        return {} if expr.value else {"not": {}}
+    if isinstance(expr, lang.Not):
+        return {"not": condition_schema(expr.operand)}
+    if isinstance(expr, lang.BoolOp):
+        key = "allOf" if expr.op == "and" else "anyOf"
+        return {key: [condition_schema(operand) for operand in expr.operands]}
+    if isinstance(expr, lang.Compare):
+        return _compare_schema(expr)
+    raise TypeError(f"not a condition: {expr!r}")
+
+
+def _about(name: str, value_schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: value_schema}}
+
+
+def _compare_schema(expr: lang.Compare) -> dict[str, Any]:
+    op, left, right = expr.op, expr.left, expr.right
+    if op == "contains" or (op in ("in", "not in") and isinstance(right, lang.Name)):
+        name, value = (left, right) if op == "contains" else (right, left)
+        assert isinstance(name, lang.Name) and isinstance(value, lang.Literal)
+        contains = {"contains": {"const": value.value}}
+        return _about(name.name, {"type": "array", **(contains if op != "not in" else {"not": contains})})
+    if isinstance(right, lang.Name):
+        left, right = right, left
+        op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
+    assert isinstance(left, lang.Name)
+    if op in ("in", "not in"):
+        assert isinstance(right, lang.ListLiteral)
+        member = {"enum": [literal.value for literal in right.values]}
+        return _about(left.name, member if op == "in" else {"not": member})
+    assert isinstance(right, lang.Literal)
+    value = right.value
+    if op == "==":
+        return _about(left.name, {"const": value})
+    if op == "!=":
+        return _about(left.name, {"not": {"const": value}})
+    if isinstance(value, str):  # a date: compared as text, which orders YYYY-MM-DD correctly
+        return _about(left.name, {"type": "string", "pattern": date_order_pattern(op, value)})
+    bound = {"<": "exclusiveMaximum", "<=": "maximum", ">": "exclusiveMinimum", ">=": "minimum"}[op]
+    return _about(left.name, {"type": "number", bound: value})
+
+
+def date_order_pattern(op: str, day: str) -> str:
+    """A pattern matching the dates (YYYY-MM-DD) that compare to ``day`` as ``op`` says.
+
+    Fixed-width text orders like its characters: a later date has, at the first place it
+    differs, a greater digit. One alternative per place, plus the day itself for <= and >=.
+    """
+    greater = op in (">", ">=")
+    alternatives = []
+    for index, char in enumerate(day):
+        if not char.isdigit():
+            continue
+        digit = int(char)
+        if greater and digit < 9:
+            alternatives.append(day[:index] + f"[{digit + 1}-9]")
+        elif not greater and digit > 0:
+            alternatives.append(day[:index] + f"[0-{digit - 1}]")
+    if op in (">=", "<="):
+        alternatives.append(day + "$")
+    alternation = "|".join(alternatives) or "(?!)"
+    # The lookahead keeps the value a date; digits and "-" need no escaping in either dialect
+    # (and "\\-" outside a class is an error in ECMAScript's unicode mode, which ajv uses).
+    return f"^(?=(?:{DATE_PATTERN})$(?![\\s\\S]))(?:{alternation})"

@@ -1,0 +1,168 @@
+"""notice.md / notice.html: the one-time notice (一次告知) of everything to prepare.
+
+Without answers it covers every situation, saying for each item and material when it
+applies. With answers it is tailored: only what applies to that case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import graph
+from ..compiled import Compiled
+from ..describe import describe
+from ..model import BundleMaterial, Condition, Item
+from ..plan import make_plan, schedule
+from .document import Document
+
+_SOURCE = {
+    "applicant": "由申请人提交",
+    "shared": "通过数据共享获取，无需提交",
+    "produced": "由本一件事中前面的事项产生，无需提交",
+    "generated": "由系统根据申请信息生成，无需提交",
+}
+_FORM = {"original": "原件", "copy": "复印件", "electronic": "电子文件", "original_and_copy": "原件和复印件"}
+_REQUIREMENT = {"required": "必需", "optional": "可选", "deferrable": "可容缺（先受理，承诺后补）"}
+_DELIVERY = {"window": "窗口领取", "post": "邮寄送达", "e_licence": "电子证照", "online": "网上查看"}
+
+
+def _when(compiled: Compiled, condition: Condition | None) -> str:
+    return "所有情形" if condition is None else describe(condition.expr, compiled.bundle, compiled.lang)
+
+
+def _days(days: int) -> str:
+    return "即办" if days == 0 else f"{days} 个工作日"
+
+
+def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None) -> Document:
+    bundle = compiled.bundle
+    tailored = answers is not None
+    plan = make_plan(bundle, answers or {}) if tailored else None
+    doc = Document(f"{compiled.text(bundle.name)} · 一次告知")
+    if bundle.summary:
+        doc.paragraph(compiled.text(bundle.summary))
+    lead = compiled.department_name(bundle.lead_department)
+    cooperating = "、".join(compiled.department_name(d) for d in bundle.cooperating_departments)
+    doc.paragraph(f"牵头部门：{lead}" + (f"；配合部门：{cooperating}" if cooperating else "") + "。")
+
+    if plan is not None and not plan.eligible:
+        doc.heading("您的情况不在本一件事的办理范围内")
+        doc.bullets([compiled.text(rule.message) for rule in plan.failed_rules])
+        _fallback(compiled, doc)
+        return doc
+
+    if bundle.eligibility and plan is None:
+        doc.heading("办理条件")
+        doc.bullets([f"{describe(r.require.expr, bundle, compiled.lang)}（否则：{compiled.text(r.message)}）"
+                     for r in bundle.eligibility])
+
+    if plan is not None:
+        doc.heading("您的回答")
+        labels = {s.id: s for s in bundle.situations}
+        doc.bullets([f"{compiled.text(labels[k].label)}：{_answer_text(compiled, k, v)}" for k, v in plan.answers.items()])
+
+    items: list[Item] = list(plan.items) if plan else list(bundle.items)
+    doc.heading("将为您办理的事项" if plan else "联办事项")
+    headers = ["事项", "办理部门", "承诺时限"] + ([] if plan else ["何时办理"])
+    doc.table(headers, [[compiled.text(i.name), compiled.department_name(i.department), _days(i.promised_days)]
+                        + ([] if plan else [_when(compiled, i.when)]) for i in items])
+
+    materials = list(plan.materials) if plan else [m for m in bundle.materials if compiled.users(m.id, "materials")]
+    to_bring = [m for m in materials if m.source == "applicant"]
+    doc.heading("需要准备的材料")
+    if to_bring:
+        doc.table(["材料", "形式和份数", "要求"] + ([] if plan else ["何时需要"]),
+                  [[compiled.material_name(m), _form(m), _REQUIREMENT[m.requirement]]
+                   + ([] if plan else [_material_when(compiled, m)]) for m in to_bring])
+    else:
+        doc.paragraph("无需提交任何纸质或电子材料。")
+    not_needed = [m for m in materials if m.source != "applicant"]
+    if not_needed:
+        doc.heading("无需提交的材料")
+        doc.bullets([f"{compiled.material_name(m)}：{_source(compiled, m)}" for m in not_needed])
+
+    fields = list(plan.fields) if plan else [f for f in bundle.fields if compiled.users(f.id, "fields")]
+    doc.heading("需要填写的信息（一表申请，每项只填一次）")
+    doc.bullets([compiled.text(compiled.fields[f.id].label) + _field_when(compiled, f) for f in fields]
+                if plan is None else [compiled.text(compiled.fields[f.id].label) for f in fields])
+
+    doc.heading("办理时间和跑动次数")
+    if plan is not None:
+        doc.paragraph(f"各部门并联办理，预计 {plan.days} 个工作日内办结（自受理之日起，不含公示等特殊环节）。")
+    else:
+        widest = max((t.end_day for t in schedule(items, graph.dependencies(bundle))), default=0)
+        doc.paragraph(f"各部门并联办理，所有事项都办理时预计 {widest} 个工作日内办结（自受理之日起，不含公示等特殊环节）。")
+    stages = [(i, s) for i in items for s in i.special_stages]
+    if stages:
+        doc.bullets([f"{compiled.text(i.name)}：{compiled.text(s.name) or s.kind} {s.days} 个"
+                     f"{'工作日' if s.day_kind == 'working' else '自然日'}，不计入承诺时限" for i, s in stages])
+    if bundle.visits is not None:
+        doc.paragraph("全程网上办理，无需到现场。" if bundle.visits == 0 else f"最多到现场 {bundle.visits} 次。")
+    if bundle.delivery:
+        doc.heading("结果送达")
+        doc.paragraph("、".join(_DELIVERY[d] for d in bundle.delivery) + "，可任选。")
+    _fallback(compiled, doc)
+    return doc
+
+
+def _fallback(compiled: Compiled, doc: Document) -> None:
+    bundle = compiled.bundle
+    doc.heading("遇到问题怎么办")
+    window = compiled.text(bundle.fallback.window) or compiled.department_name(bundle.fallback.department)
+    doc.paragraph(f"{window}：{compiled.text(bundle.fallback.message)}")
+    if bundle.consultation and bundle.consultation.phone:
+        note = compiled.text(bundle.consultation.note)
+        doc.paragraph(f"咨询电话：{bundle.consultation.phone}" + (f"（{note}）" if note else ""))
+
+
+def _answer_text(compiled: Compiled, situation_id: str, value: Any) -> str:
+    situation = next(s for s in compiled.bundle.situations if s.id == situation_id)
+    labels = {o.value: compiled.text(o.label) for o in situation.options}
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(labels.get(v, str(v)) for v in value) or "（未选）"
+    return labels.get(value, str(value))
+
+
+def _form(material: BundleMaterial) -> str:
+    return f"{_FORM[material.form]} {material.count} 份" if material.form else f"{material.count} 份"
+
+
+def _source(compiled: Compiled, material: BundleMaterial) -> str:
+    text = _SOURCE[material.source]
+    if material.source == "shared" and material.shared_from:
+        department = compiled.department_name(material.shared_from)
+        text = (f"通过{department}的电子证照获取，无需提交" if material.channel == "e_licence"
+                else f"由{department}通过数据共享提供，无需提交")
+    if material.source == "produced" and material.produced_by:
+        names = "或".join(compiled.text(i.name) for i in compiled.bundle.items if i.id in material.produced_by)
+        text = f"由“{names}”产生，无需提交"
+    return text
+
+
+def _field_when(compiled: Compiled, field: Any) -> str:
+    users = compiled.users(field.id, "fields")
+    if field.when is not None:
+        return f"（{_when(compiled, field.when)}时填写）"
+    if all(item.when is not None for item in users):
+        return "（办理" + "或".join(f"“{compiled.text(i.name)}”" for i in users) + "时填写）"
+    return ""
+
+
+def _material_when(compiled: Compiled, material: BundleMaterial) -> str:
+    users = compiled.users(material.id, "materials")
+    if material.when is not None:
+        return _when(compiled, material.when)
+    if all(item.when is not None for item in users):
+        return "办理" + "或".join(f"“{compiled.text(i.name)}”" for i in users) + "时"
+    return "所有情形"
+
+
+def write_notice_md(compiled: Compiled) -> str:
+    return notice_document(compiled).markdown()
+
+
+def write_notice_html(compiled: Compiled) -> str:
+    return notice_document(compiled).html(compiled.lang)

@@ -1,0 +1,143 @@
+"""routing.json: who does what, in which order, with which data. See schemas/routing.schema.json.
+
+Conditions are JsonLogic over the situation answers (the object under "situations" in the
+application). Each department is given only the fields and materials its own items use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import graph
+from ..compiled import Compiled, dump_json
+from ..jsonlogic import to_jsonlogic
+from ..model import Condition
+
+ROUTING_SCHEMA_ID = "urn:configurator:schema:routing"
+
+
+def _rule(condition: Condition | None) -> Any:
+    return True if condition is None else to_jsonlogic(condition.expr)
+
+
+def parallel_groups(compiled: Compiled) -> list[list[str]]:
+    """Items grouped by how many items must finish before them: each group runs in parallel."""
+    bundle = compiled.bundle
+    edges = graph.dependencies(bundle)
+    level: dict[str, int] = {}
+    for item_id in graph.topological_order([i.id for i in bundle.items], edges):
+        level[item_id] = max((level[e.before] + 1 for e in edges if e.after == item_id), default=0)
+    groups: dict[int, list[str]] = {}
+    for item in bundle.items:
+        groups.setdefault(level[item.id], []).append(item.id)
+    return [groups[depth] for depth in sorted(groups)]
+
+
+def routing(compiled: Compiled) -> dict[str, Any]:
+    bundle = compiled.bundle
+    edges = graph.dependencies(bundle)
+    step_of = {item_id: step.id for step in bundle.steps if step.kind == "handling" for item_id in step.items}
+    intake = next(step for step in bundle.steps if step.kind == "intake")
+
+    tasks = []
+    for item in bundle.items:
+        waits = []
+        for edge in edges:
+            if edge.after != item.id:
+                continue
+            entry: dict[str, Any] = {"task": edge.before}
+            if edge.is_data_flow:
+                entry["because"] = "data_flow"
+                entry["material"] = edge.material
+            else:
+                entry["because"] = "explicit"
+                reason = next(a.reason for a in item.after if a.item == edge.before)
+                entry["reason"] = compiled.text(reason)
+            waits.append(entry)
+        task: dict[str, Any] = {
+            "id": item.id,
+            "name": compiled.text(item.name),
+            "department": item.department,
+            "when": _rule(item.when),
+            "after": waits,
+            "time_limit": {"promised_days": item.promised_days, "statutory_days": item.statutory_days},
+            "special_stages": [{"kind": s.kind, "name": compiled.text(s.name), "days": s.days, "day_kind": s.day_kind}
+                               for s in item.special_stages],
+            "fields": list(item.fields),
+            "materials": list(item.materials),
+            "produces": list(item.result.materials) if item.result else [],
+        }
+        if item.code:
+            task["code"] = item.code
+        if item.id in step_of:
+            task["step"] = step_of[item.id]
+        tasks.append(task)
+
+    departments: dict[str, Any] = {}
+    involved = [bundle.lead_department, *bundle.cooperating_departments]
+    involved += [i.department for i in bundle.items] + [s.owner for s in bundle.steps if s.owner != "applicant"]
+    for department in dict.fromkeys(involved):
+        own = [item for item in bundle.items if item.department == department]
+        fields = list(dict.fromkeys(f for item in own for f in item.fields))
+        materials = list(dict.fromkeys(m for item in own for m in item.materials))
+        departments[department] = {
+            "name": compiled.department_name(department),
+            "role": "lead" if department == bundle.lead_department else "cooperating",
+            "tasks": [item.id for item in own],
+            "steps": [step.id for step in bundle.steps if step.owner == department],
+            "fields": [{"id": f, "when": _field_rule(compiled, f, department)} for f in fields],
+            "materials": [_material_entry(compiled, m, department) for m in materials],
+        }
+
+    return {
+        "$schema": ROUTING_SCHEMA_ID,
+        "bundle": {"id": bundle.id, "name": compiled.text(bundle.name), "version": bundle.version},
+        "answers": [s.id for s in bundle.situations],
+        "intake": {"department": intake.owner, "department_name": compiled.department_name(intake.owner),
+                   "step": intake.id, "time_limit_days": intake.time_limit},
+        "eligibility": [{"id": r.id, "rule": to_jsonlogic(r.require.expr), "message": compiled.text(r.message)}
+                        for r in bundle.eligibility],
+        "fallback": {"department": bundle.fallback.department,
+                     "department_name": compiled.department_name(bundle.fallback.department),
+                     "window": compiled.text(bundle.fallback.window) or None,
+                     "message": compiled.text(bundle.fallback.message)},
+        "tasks": tasks,
+        "parallel_groups": parallel_groups(compiled),
+        "steps": [{"id": s.id, "name": compiled.text(s.name), "kind": s.kind, "owner": s.owner,
+                   "time_limit_days": s.time_limit, "tasks": list(s.items)} for s in bundle.steps],
+        "departments": departments,
+    }
+
+
+def _field_rule(compiled: Compiled, field_id: str, department: str) -> Any:
+    """When the department receives the field: its own when, and one of its items using it applies."""
+    field = next(f for f in compiled.bundle.fields if f.id == field_id)
+    users = [i for i in compiled.users(field_id, "fields") if i.department == department]
+    return _needed_rule(field.when, users)
+
+
+def _material_entry(compiled: Compiled, material_id: str, department: str) -> dict[str, Any]:
+    material = compiled.bundle.material(material_id)
+    assert material is not None
+    users = [i for i in compiled.users(material_id, "materials") if i.department == department]
+    entry: dict[str, Any] = {"id": material.id, "name": compiled.material_name(material),
+                             "source": material.source, "when": _needed_rule(material.when, users)}
+    if material.shared_from:
+        entry["shared_from"] = material.shared_from
+    if material.produced_by:
+        entry["produced_by"] = list(material.produced_by)
+    return entry
+
+
+def _needed_rule(own: Condition | None, users: list[Any]) -> Any:
+    parts = [] if own is None else [to_jsonlogic(own.expr)]
+    if users and all(item.when is not None for item in users):
+        alternatives = [to_jsonlogic(item.when.expr) for item in users]
+        parts.append(alternatives[0] if len(alternatives) == 1 else {"or": alternatives})
+    if not parts:
+        return True
+    return parts[0] if len(parts) == 1 else {"and": parts}
+
+
+def write_routing(compiled: Compiled) -> str:
+    return dump_json(routing(compiled))
