@@ -28,17 +28,9 @@ def holds(condition: Condition | None, answers: Mapping[str, Any]) -> bool:
     return condition is None or conditions.evaluate(condition.expr, answers)
 
 
-def asked_answers(bundle: Bundle, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers that count: those to questions actually asked, in question order."""
-    kept: dict[str, Any] = {}
-    for situation in bundle.situations:
-        if holds(situation.when, kept) and situation.id in answers and answers[situation.id] is not None:
-            kept[situation.id] = answers[situation.id]
-    return kept
-
-
 def situations_asked(bundle: Bundle, answers: Mapping[str, Any]) -> list[Situation]:
-    kept = asked_answers(bundle, answers)
+    """The questions asked, given the answers so far (a question may depend on earlier ones)."""
+    kept = Planner(bundle).asked(answers)
     return [s for s in bundle.situations if holds(s.when, kept)]
 
 
@@ -80,17 +72,55 @@ class Plan:
         return [item for item in self.items if entry_id in getattr(item, kind)]
 
 
+class Planner:
+    """A bundle prepared for computing many plans: conditions compiled, the graph derived once."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self._situations = [(s.id, _predicate(s.when)) for s in bundle.situations]
+        self._rules = [(rule, _predicate(rule.require)) for rule in bundle.eligibility]
+        self._items = [(item, _predicate(item.when)) for item in bundle.items]
+        self._materials = [(m, _predicate(m.when), frozenset(i.id for i in bundle.items if m.id in i.materials))
+                           for m in bundle.materials]
+        self._fields = [(f, _predicate(f.when), frozenset(i.id for i in bundle.items if f.id in i.fields))
+                        for f in bundle.fields]
+        self._edges = graph.dependencies(bundle)
+
+    def asked(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        kept: dict[str, Any] = {}
+        for situation_id, asked in self._situations:
+            if asked(kept) and answers.get(situation_id) is not None:
+                kept[situation_id] = answers[situation_id]
+        return kept
+
+    def failed_rules(self, kept: Mapping[str, Any]) -> tuple[EligibilityRule, ...]:
+        return tuple(rule for rule, holds_for in self._rules if not holds_for(kept))
+
+    def outline(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[EligibilityRule, ...],
+                                                           list[Item], list[BundleMaterial], list[BundleField]]:
+        """Everything of a plan but the schedule (cheap: used to tell cases apart)."""
+        kept = self.asked(answers)
+        failed = self.failed_rules(kept)
+        items = [item for item, applies in self._items if applies(kept)]
+        applicable = {item.id for item in items}
+        materials = [m for m, needed, users in self._materials if users & applicable and needed(kept)]
+        fields = [f for f, needed, users in self._fields if users & applicable and needed(kept)]
+        return kept, failed, items, materials, fields
+
+    def plan(self, answers: Mapping[str, Any]) -> Plan:
+        kept, failed, items, materials, fields = self.outline(answers)
+        applicable = {item.id for item in items}
+        edges = [e for e in self._edges if e.before in applicable and e.after in applicable]
+        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), tuple(fields), schedule(items, edges))
+
+
+def _predicate(condition: Condition | None) -> conditions.Predicate:
+    return (lambda answers: True) if condition is None else conditions.compile_predicate(condition.expr)
+
+
 def make_plan(bundle: Bundle, answers: Mapping[str, Any]) -> Plan:
-    kept = asked_answers(bundle, answers)
-    failed = tuple(rule for rule in bundle.eligibility if not holds(rule.require, kept))
-    items = [item for item in bundle.items if holds(item.when, kept)]
-    applicable = {item.id for item in items}
-    materials = tuple(m for m in bundle.materials
-                      if holds(m.when, kept) and any(m.id in item.materials for item in items))
-    fields = tuple(f for f in bundle.fields
-                   if holds(f.when, kept) and any(f.id in item.fields for item in items))
-    edges = [e for e in graph.dependencies(bundle) if e.before in applicable and e.after in applicable]
-    return Plan(bundle, kept, failed, tuple(items), materials, fields, schedule(items, edges))
+    """The plan for one case (prepare a ``Planner`` instead when computing many)."""
+    return Planner(bundle).plan(answers)
 
 
 def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ...]:

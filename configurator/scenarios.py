@@ -14,7 +14,7 @@ from typing import Any
 
 from . import conditions as lang
 from .model import Bundle
-from .plan import Plan, make_plan
+from .plan import Plan, Planner
 
 MAX_COMBINATIONS = 50_000
 
@@ -33,6 +33,23 @@ def _all_conditions(bundle: Bundle) -> list[lang.Expr]:
     return found
 
 
+def _eligibility_names(bundle: Bundle, names: list[str]) -> list[str]:
+    """The questions eligibility depends on, with the questions their asking depends on."""
+    needed: set[str] = {n.name for rule in bundle.eligibility for n in lang.names(rule.require.expr)}
+    situations = {s.id: s for s in bundle.situations}
+    changed = True
+    while changed:
+        changed = False
+        for name in list(needed):
+            situation = situations.get(name)
+            if situation and situation.when:
+                for dependency in lang.names(situation.when.expr):
+                    if dependency.name not in needed:
+                        needed.add(dependency.name)
+                        changed = True
+    return [name for name in names if name in needed]
+
+
 def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:
     """Eligible cases with distinct plans (first answer set found for each), and whether
     the enumeration was complete (False when there were too many combinations to try)."""
@@ -41,22 +58,36 @@ def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:
         lang._constants(expr, constants)
     variables = bundle.variables()
     names = [s.id for s in bundle.situations if s.id in constants]
-    domains = [lang._candidates(variables[name], constants[name]) for name in names]
-    total = 1
-    for domain in domains:
-        total *= len(domain)
+    domains = {name: lang._candidates(variables[name], constants[name]) for name in names}
+    planner = Planner(bundle)
+
+    # Eligibility first: most combinations fail it, and the rest need not be tried for them.
+    first = _eligibility_names(bundle, names)
+    rest = [name for name in names if name not in first]
+    eligible_prefixes = []
+    for combination in itertools.product(*(domains[name] for name in first)):
+        prefix = {name: value for name, value in zip(first, combination, strict=True) if value is not None}
+        if not planner.failed_rules(planner.asked(prefix)):
+            eligible_prefixes.append(prefix)
+
+    total = len(eligible_prefixes)
+    for name in rest:
+        total *= len(domains[name])
     complete = total <= MAX_COMBINATIONS
-    combinations: Iterator[tuple[Any, ...]] = itertools.product(*domains)
+    combinations: Iterator[tuple[dict[str, Any], tuple[Any, ...]]] = (
+        (prefix, combination) for prefix in eligible_prefixes
+        for combination in itertools.product(*(domains[name] for name in rest)))
     if not complete:
         combinations = itertools.islice(combinations, MAX_COMBINATIONS)
+
     found: dict[tuple[Any, ...], Scenario] = {}
-    for combination in combinations:
-        answers = {name: value for name, value in zip(names, combination, strict=True) if value is not None}
-        plan = make_plan(bundle, answers)
-        if not plan.eligible:
+    for prefix, combination in combinations:
+        answers = dict(prefix)
+        answers.update((name, value) for name, value in zip(rest, combination, strict=True) if value is not None)
+        kept, failed, items, materials, fields = planner.outline(answers)
+        if failed:
             continue
-        signature = (tuple(i.id for i in plan.items), tuple(m.id for m in plan.materials),
-                     tuple(f.id for f in plan.fields))
+        signature = (tuple(i.id for i in items), tuple(m.id for m in materials), tuple(f.id for f in fields))
         if signature not in found:
-            found[signature] = Scenario(dict(plan.answers), plan)
+            found[signature] = Scenario(kept, planner.plan(kept))
     return list(found.values()), complete
