@@ -8,12 +8,19 @@ The library is a pure pipeline over bytes; the CLI (and, later, the web admin) a
     >>> result.ok, [d.message("en") for d in result.diagnostics]
 """
 
-from .diagnostics import CODES, Diagnostic, Severity
-from .model import Bundle, Catalogues
-from .pipeline import BundleCheck, CatalogueCheck, check_bundle, check_catalogues
-from .workspace import Workspace
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("configurator")
+except PackageNotFoundError:  # running from a checkout that is not installed
+    __version__ = "0.0.0"
+
+from .diagnostics import CODES, Diagnostic, Severity  # noqa: E402
+from .model import Bundle, Catalogues  # noqa: E402
+from .pipeline import BundleCheck, CatalogueCheck, check_bundle, check_catalogues  # noqa: E402
+from .workspace import Workspace  # noqa: E402
 
 __all__ = [
     "CODES", "Bundle", "BundleCheck", "CatalogueCheck", "Catalogues", "Diagnostic", "Severity", "Workspace",
-    "check_bundle", "check_catalogues",
+    "__version__", "check_bundle", "check_catalogues",
 ]

@@ -9,9 +9,15 @@ from pathlib import Path
 
 import click
 
-from .diagnostics import LANGUAGES, Diagnostic, Severity, sort_diagnostics
+from .build import write_index
+from .compiled import Compiled, dump_json
+from .diagnostics import LANGUAGES, Diagnostic, Severity, has_errors, sort_diagnostics
+from .explain import AnswerError, answers_from_data, answers_from_pairs, explanation, render_text
+from .loader import load_yaml
 from .pipeline import BundleCheck
-from .workspace import Workspace, WorkspaceError, check_files, expand_paths
+from .report import render as render_report
+from .report import report_rows
+from .workspace import Workspace, WorkspaceError, check_files, display_name, expand_paths, process_files
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -26,14 +32,35 @@ def main() -> None:
     """Define 'one thing' (一件事) service bundles and generate what portals need."""
 
 
+catalogues_option = click.option(
+    "--catalogues", "catalogues_dir", type=click.Path(path_type=Path), default=None,
+    help="Folder of catalogue files (default: catalogues/ of the workspace around PATHS).")
+jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=None,
+                           help="Worker processes (default: one per core).")
+
+
+def _open(paths: Sequence[Path], catalogues_dir: Path | None, lang: str) -> tuple[Workspace, list[Path]]:
+    """The workspace and the bundle files named (default: all), or exit 2 with the reason."""
+    try:
+        workspace = Workspace.find(paths[0] if paths else Path.cwd(), catalogues_dir)
+        return workspace, expand_paths(list(paths) or [workspace.bundles_dir])
+    except WorkspaceError as error:
+        click.echo(f"configurator: {error.text(lang)}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _print_problems(diagnostics: list[Diagnostic], lang: str) -> None:
+    for diagnostic in sort_diagnostics(diagnostics):
+        click.echo(format_text(diagnostic, lang), err=True)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="text for people, json for tools, github for CI annotations.")
-@click.option("--catalogues", "catalogues_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder of catalogue files (default: catalogues/ of the workspace around PATHS).")
+@catalogues_option
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: one per core).")
+@jobs_option
 @language_option
 def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None, strict: bool,
           jobs: int | None, lang: str) -> None:
@@ -41,12 +68,7 @@ def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None
 
     Exit status: 0 no errors, 1 problems found, 2 usage error or unreadable input.
     """
-    try:
-        workspace = Workspace.find(paths[0] if paths else Path.cwd(), catalogues_dir)
-        files = expand_paths(list(paths) or [workspace.bundles_dir])
-    except WorkspaceError as error:
-        click.echo(f"configurator: {error.text(lang)}", err=True)
-        sys.exit(EXIT_USAGE)
+    workspace, files = _open(paths, catalogues_dir, lang)
     catalogue_check = workspace.catalogue_check
     results = check_files(files, catalogue_check.catalogues, jobs=jobs)
     diagnostics = sort_diagnostics(catalogue_check.diagnostics + [d for r in results for d in r.diagnostics])
@@ -55,6 +77,106 @@ def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None
         sys.exit(EXIT_USAGE)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     sys.exit(EXIT_PROBLEMS if any(d.severity in failing for d in diagnostics) else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+              show_default=True, help="Folder to write DIR/<bundle-id>/... and DIR/index.json into.")
+@catalogues_option
+@jobs_option
+@language_option
+def build(paths: Sequence[Path], out_dir: Path, catalogues_dir: Path | None, jobs: int | None, lang: str) -> None:
+    """Generate the form, notice, routing and metrics of every valid bundle.
+
+    Invalid bundles are reported as `check` does and not built; the others still are.
+    Exit status: 0 all built, 1 some bundles had errors, 2 usage error or unreadable input.
+    """
+    workspace, files = _open(paths, catalogues_dir, lang)
+    catalogue_check = workspace.catalogue_check
+    show_bar = sys.stderr.isatty() and len(files) > 1
+    with click.progressbar(length=len(files), label="构建" if lang != "en" else "Building", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        outcomes = process_files(files, catalogue_check.catalogues, jobs=jobs, out_dir=out_dir, lang=lang,
+                                 on_progress=bar.update)
+    built = [o.built for o in outcomes if o.built is not None]
+    write_index(out_dir, built, workspace_root=workspace.root, lang=lang)
+    diagnostics = catalogue_check.diagnostics + [d for o in outcomes for d in o.check.diagnostics]
+    _print_problems(diagnostics, lang)
+    failed = len(outcomes) - len(built)
+    where = display_name(out_dir)
+    click.echo(f"Built {len(built)} bundle(s) into {where}/; {failed} not built because of errors."
+               if lang == "en" else f"构建了 {len(built)} 个一件事到 {where}/；{failed} 个因有错误未构建。")
+    if any(d.code == "E120" for d in diagnostics):
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_PROBLEMS if failed or has_errors(catalogue_check.diagnostics) else EXIT_CLEAN)
+
+
+def _compile_one(bundle_ref: str, catalogues_dir: Path | None, lang: str) -> Compiled:
+    """A bundle named by path or by id, checked; exit 1 with its problems if it has errors."""
+    path = Path(bundle_ref)
+    workspace, _ = _open([path] if path.exists() else [], catalogues_dir, lang)
+    if not path.exists():
+        path = workspace.bundles_dir / f"{bundle_ref}.yaml"
+        if not path.exists():
+            known = ", ".join(p.stem for p in workspace.bundle_files())
+            click.echo(f"configurator: 找不到一件事“{bundle_ref}”；已有：{known}", err=True)
+            sys.exit(EXIT_USAGE)
+    [outcome] = process_files([path], workspace.catalogue_check.catalogues, keep_models=True)
+    check = outcome.check
+    _print_problems(check.diagnostics, lang)
+    if check.bundle is None:
+        sys.exit(EXIT_USAGE if any(d.code == "E120" for d in check.diagnostics) else EXIT_PROBLEMS)
+    return Compiled(check.bundle, workspace.catalogue_check.catalogues, lang)
+
+
+@main.command()
+@click.argument("bundle")
+@click.argument("pairs", nargs=-1, metavar="[NAME=VALUE]...")
+@click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML or JSON file of answers (or an application with a situations object).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@catalogues_option
+@language_option
+def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output_format: str,
+            catalogues_dir: Path | None, lang: str) -> None:
+    """For one case: the items that apply, the materials, who receives what, the timeline.
+
+    BUNDLE is a bundle id (newborn) or a file. Answers are NAME=VALUE pairs or --answers FILE,
+    e.g.: configurator explain newborn born_in_wedlock=false register_with=father
+    """
+    compiled = _compile_one(bundle, catalogues_dir, lang)
+    try:
+        answers: dict[str, object] = {}
+        if answers_file is not None:
+            loaded = load_yaml(answers_file.read_bytes(), display_name(answers_file))
+            if loaded.diagnostics:
+                _print_problems(loaded.diagnostics, lang)
+                sys.exit(EXIT_USAGE)
+            answers.update(answers_from_data(compiled, loaded.data))
+        answers.update(answers_from_pairs(compiled, list(pairs)))
+    except AnswerError as error:
+        click.echo(f"configurator: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    data = explanation(compiled, answers)
+    click.echo(dump_json(data) if output_format == "json" else render_text(compiled, data), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "csv"]), default="text",
+              show_default=True)
+@catalogues_option
+@language_option
+def report(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None, lang: str) -> None:
+    """One table of the reduction figures (减材料、减环节、减时间、减跑动) of every bundle."""
+    workspace, files = _open(paths, catalogues_dir, lang)
+    catalogues = workspace.catalogue_check.catalogues
+    outcomes = process_files(files, catalogues, keep_models=True)
+    _print_problems([d for o in outcomes for d in o.check.diagnostics if d.severity is Severity.ERROR], lang)
+    compiled = [Compiled(o.check.bundle, catalogues, lang) for o in outcomes if o.check.bundle is not None]
+    click.echo(render_report(report_rows(compiled), output_format), nl=False)
+    sys.exit(EXIT_PROBLEMS if len(compiled) < len(outcomes) else EXIT_CLEAN)
 
 
 def _print(diagnostics: list[Diagnostic], results: list[BundleCheck], output_format: str, lang: str) -> None:

@@ -7,12 +7,13 @@ A workspace is a folder holding ``bundles/`` (one ``<id>.yaml`` per bundle) and
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .build import BuiltBundle, write_bundle
 from .diagnostics import Diagnostic
 from .model import Catalogues
 from .pipeline import BundleCheck, CatalogueCheck, check_bundle, check_catalogues
@@ -110,35 +111,85 @@ def check_file(path: Path, catalogues: Catalogues) -> BundleCheck:
     try:
         return check_bundle(raw, name, catalogues)
     except Exception as error:  # a bug of ours: report it like any problem, never a traceback
-        return BundleCheck(name, None, [Diagnostic("E900", name, 0, 0, (), {"error": f"{type(error).__name__}: {error}"})])
+        return _internal_error(name, error)
 
 
-# Worker processes receive the catalogues once, when they start.
-_worker_catalogues: Catalogues | None = None
+def _internal_error(name: str, error: Exception) -> BundleCheck:
+    return BundleCheck(name, None, [Diagnostic("E900", name, 0, 0, (), {"error": f"{type(error).__name__}: {error}"})])
 
 
-def _start_worker(catalogues: Catalogues, cwd: str) -> None:
-    global _worker_catalogues
-    _worker_catalogues = catalogues
+@dataclass(frozen=True)
+class Outcome:
+    """One file: its check, and what was written for it when building."""
+
+    check: BundleCheck
+    built: BuiltBundle | None = None
+
+
+@dataclass(frozen=True)
+class _Job:
+    catalogues: Catalogues
+    out_dir: Path | None
+    lang: str
+    keep_models: bool
+
+
+def _process(path: Path, job: _Job) -> Outcome:
+    check = check_file(path, job.catalogues)
+    built = None
+    if job.out_dir is not None and check.bundle is not None:
+        try:
+            built = write_bundle(job.out_dir, check.bundle, job.catalogues, job.lang)
+        except Exception as error:  # never a traceback: the bundle is reported and not built
+            return Outcome(_internal_error(check.filename, error))
+    if not job.keep_models:
+        # Models stay in the worker: sending them back costs more than checking did.
+        check = BundleCheck(check.filename, None, check.diagnostics)
+    return Outcome(check, built)
+
+
+# Worker processes receive the job once, when they start.
+_worker_job: _Job | None = None
+
+
+def _start_worker(job: _Job, cwd: str) -> None:
+    global _worker_job
+    _worker_job = job
     os.chdir(cwd)
 
 
-def _check_in_worker(paths: list[Path]) -> list[BundleCheck]:
-    assert _worker_catalogues is not None
-    # Models stay in the worker: sending them back costs more than checking did.
-    return [BundleCheck(c.filename, None, c.diagnostics) for c in
-            (check_file(path, _worker_catalogues) for path in paths)]
+def _process_batch(paths: list[Path]) -> list[Outcome]:
+    assert _worker_job is not None
+    return [_process(path, _worker_job) for path in paths]
+
+
+def process_files(paths: Sequence[Path], catalogues: Catalogues, *, jobs: int | None = None,
+                  out_dir: Path | None = None, lang: str = "zh-CN", keep_models: bool = False,
+                  on_progress: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Check many bundle files, and write the artifacts of the valid ones when ``out_dir`` is
+    given; in several processes when there are enough files to be worth it."""
+    job = _Job(catalogues, out_dir, lang, keep_models)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD or keep_models:
+        outcomes = []
+        for path in paths:
+            outcomes.append(_process(path, job))
+            if on_progress:
+                on_progress(1)
+        return outcomes
+    chunk = max(8, len(paths) // (jobs * 8))
+    batches = [list(paths[i:i + chunk]) for i in range(0, len(paths), chunk)]
+    outcomes = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(job, os.getcwd())) as pool:
+        for batch in pool.map(_process_batch, batches):
+            outcomes.extend(batch)
+            if on_progress:
+                on_progress(len(batch))
+    return outcomes
 
 
 def check_files(paths: Sequence[Path], catalogues: Catalogues, *, jobs: int | None = None) -> list[BundleCheck]:
-    """Check many bundle files; in several processes when there are enough to be worth it.
-
-    Results from worker processes carry diagnostics only (``bundle`` is None)."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        return [check_file(path, catalogues) for path in paths]
-    chunk = max(16, len(paths) // (jobs * 4))
-    batches = [list(paths[i:i + chunk]) for i in range(0, len(paths), chunk)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                             initargs=(catalogues, os.getcwd())) as pool:
-        return [check for batch in pool.map(_check_in_worker, batches) for check in batch]
+    """Check many bundle files (results from worker processes carry diagnostics only)."""
+    return [outcome.check for outcome in process_files(paths, catalogues, jobs=jobs)]

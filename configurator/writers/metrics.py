@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import graph
 from ..compiled import Compiled, dump_json
 from ..model import BundleMaterial, Item
-from ..plan import Plan, make_plan, schedule
-from ..scenarios import scenarios
+from ..plan import Plan, make_plan
+from ..scenarios import Scenario, scenarios
 
 APPLICANT_STEP_KINDS = ("application", "intake", "delivery")
 
@@ -56,13 +55,23 @@ def plan_figures(compiled: Compiled, plan: Plan) -> dict[str, Any]:
     return figures(compiled, list(plan.items), list(plan.materials), plan.days)
 
 
+def fullest(cases: list[Scenario]) -> Scenario | None:
+    """The real case in which the most items apply (then the most materials): the figures a
+    bundle is judged by, since items that exclude each other never all apply together."""
+    return max(cases, key=lambda c: (len(c.plan.items), len(c.plan.materials), c.plan.days), default=None)
+
+
 def metrics(compiled: Compiled) -> dict[str, Any]:
     bundle = compiled.bundle
-    every_item = list(bundle.items)
-    used = {m for item in every_item for m in item.materials}
-    every_material = [m for m in bundle.materials if m.id in used]
-    widest_days = max((task.end_day for task in schedule(every_item, graph.dependencies(bundle))), default=0)
     cases, complete = scenarios(bundle)
+    widest = fullest(cases)
+    if widest is not None:
+        overall = {"description": "the real case in which the most items apply", "answers": widest.answers,
+                   "items": [i.id for i in widest.plan.items], **plan_figures(compiled, widest.plan),
+                   "special_stages": _special_stages(list(widest.plan.items))}
+    else:  # no eligible case at all: the checker reports contradictory eligibility rules
+        overall = {"description": "no eligible case", "answers": {}, "items": [],
+                   **figures(compiled, [], [], 0), "special_stages": []}
 
     serial = [
         {"item": item.id, "after": entry.item, "reason": compiled.text(entry.reason)}
@@ -70,11 +79,7 @@ def metrics(compiled: Compiled) -> dict[str, Any]:
     ]
     return {
         "bundle": {"id": bundle.id, "name": compiled.text(bundle.name), "version": bundle.version},
-        "overall": {
-            "description": "every item applies and every material is needed (the widest case)",
-            **figures(compiled, every_item, every_material, widest_days),
-            "special_stages": _special_stages(every_item),
-        },
+        "overall": overall,
         "scenarios": [
             {"answers": case.answers, "items": [i.id for i in case.plan.items],
              "applicant_materials": [m.id for m in case.plan.applicant_materials],
@@ -94,4 +99,4 @@ def write_metrics(compiled: Compiled) -> str:
     return dump_json(metrics(compiled))
 
 
-__all__ = ["figures", "make_plan", "metrics", "plan_figures", "write_metrics"]
+__all__ = ["figures", "fullest", "make_plan", "metrics", "plan_figures", "write_metrics"]

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import graph
 from ..compiled import Compiled
 from ..describe import describe
 from ..model import BundleMaterial, Condition, Item
-from ..plan import make_plan, schedule
+from ..plan import make_plan
+from ..scenarios import scenarios
 from .document import Document
 
 _SOURCE = {
@@ -91,8 +91,8 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
     if plan is not None:
         doc.paragraph(f"各部门并联办理，预计 {plan.days} 个工作日内办结（自受理之日起，不含公示等特殊环节）。")
     else:
-        widest = max((t.end_day for t in schedule(items, graph.dependencies(bundle))), default=0)
-        doc.paragraph(f"各部门并联办理，所有事项都办理时预计 {widest} 个工作日内办结（自受理之日起，不含公示等特殊环节）。")
+        longest = max((case.plan.days for case in scenarios(bundle)[0]), default=0)
+        doc.paragraph(f"各部门并联办理，视情形不同，最长 {longest} 个工作日内办结（自受理之日起，不含公示等特殊环节）。")
     stages = [(i, s) for i in items for s in i.special_stages]
     if stages:
         doc.bullets([f"{compiled.text(i.name)}：{compiled.text(s.name) or s.kind} {s.days} 个"
