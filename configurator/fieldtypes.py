@@ -117,7 +117,7 @@ def value_schema(field: ResolvedField, lang: str = "zh-CN") -> dict[str, Any]:
         if len(patterns) == 1:
             schema["pattern"] = patterns[0]
         elif patterns:
-            schema["allOf"] = [{"pattern": p} for p in patterns]
+            schema["allOf"] = [{"type": "string", "pattern": p} for p in patterns]
     elif kind in ("integer", "number"):
         schema["type"] = kind
         if field.minimum is not None:

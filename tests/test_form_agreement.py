@@ -42,8 +42,10 @@ def _id_number(draw):
     return first + gb11643_check_digit(first)
 
 
-JUNK = st.sampled_from(["", " ", "abc", "-1", "0", "1.5", "1e309", "nan", "true", "false", "yes", "2024-02-30",
-                        "2024-05-01", "x\n", "中文", "13800138000", "123456", "300", "300.5", "a" * 60])
+JUNK_VALUES = ["", " ", "abc", "-1", "0", "1.5", "1e309", "nan", "true", "false", "yes", "2024-02-30",
+               "2024-05-01", "2024-05-01\n", "x\n", "中文", "13800138000", "13800138000\n", "١٣٨٠٠١٣٨٠٠٠",
+               "123456", "３００", "300", "300.5", "a" * 60, "张三\n李四"]
+JUNK = st.sampled_from(JUNK_VALUES)
 
 
 @st.composite

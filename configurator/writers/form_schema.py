@@ -72,7 +72,7 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
             rules.append(_present_when("uploads", material.id, condition, required))
 
     for rule in bundle.eligibility:
-        rules.append({"description": compiled.text(rule.message), **_on_answers(rule.require.expr)})
+        rules.append({"description": compiled.text(rule.message), **_on_answers(rule.require.expr)})  # has "type"
 
     schema: dict[str, Any] = {
         "$schema": SCHEMA_DIALECT,
@@ -165,15 +165,18 @@ def _needed(own: Condition | None, users: list[Item]) -> lang.Expr | None:
 def _present_when(group: str, key: str, condition: lang.Expr | dict[str, Any], required: bool) -> dict[str, Any]:
     """Required (or merely allowed) when the condition holds, absent when it does not."""
     test = condition if isinstance(condition, dict) else _on_answers(condition)
-    rule: dict[str, Any] = {"if": test, "else": {"properties": {group: {"not": {"required": [key]}}}}}
+    # The key is declared beside "required": ajv's strictRequired insists on it.
+    has_key = {"type": "object", "required": [key], "properties": {key: True}}
+    absent = {"type": "object", "properties": {group: {"not": has_key}}}
+    rule: dict[str, Any] = {"if": test, "else": absent}
     if required:
-        rule["then"] = {"properties": {group: {"required": [key]}}}
+        rule["then"] = {"type": "object", "properties": {group: has_key}}
     return rule
 
 
 def _on_answers(expr: lang.Expr) -> dict[str, Any]:
     """A condition as a schema of the whole application (answers live under "situations")."""
-    return {"properties": {"situations": condition_schema(expr)}}
+    return {"type": "object", "properties": {"situations": condition_schema(expr)}}
 
 
 def condition_schema(expr: lang.Expr) -> dict[str, Any]:
@@ -194,7 +197,8 @@ def condition_schema(expr: lang.Expr) -> dict[str, Any]:
 
 
 def _about(name: str, value_schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": [name], "properties": {name: value_schema}}
+    # "type" beside "required": strict validators (ajv's strictTypes) insist on it.
+    return {"type": "object", "required": [name], "properties": {name: value_schema}}
 
 
 def _compare_schema(expr: lang.Compare) -> dict[str, Any]:
