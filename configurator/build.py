@@ -32,7 +32,12 @@ INDEX = "index.json"
 
 @dataclass(frozen=True)
 class BuiltBundle:
-    bundle: Bundle
+    """What the index says of a built bundle (small: it travels back from worker processes)."""
+
+    id: str
+    name: str
+    version: str
+    lead_department: str
     hashes: dict[str, str]
 
 
@@ -81,7 +86,7 @@ def write_bundle(out_dir: Path, bundle: Bundle, catalogues: Catalogues, lang: st
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuiltBundle(bundle, hashes)
+    return BuiltBundle(bundle.id, bundle.name.get(lang), bundle.version, bundle.lead_department, hashes)
 
 
 def write_index(out_dir: Path, built: Iterable[BuiltBundle], *, workspace_root: Path, lang: str = "zh-CN") -> None:
@@ -91,14 +96,13 @@ def write_index(out_dir: Path, built: Iterable[BuiltBundle], *, workspace_root: 
         "source": source_commit(workspace_root),
         "bundles": [
             {
-                "id": b.bundle.id,
-                "name": b.bundle.name.get(lang),
-                "version": b.bundle.version,
-                "lead_department": b.bundle.lead_department,
-                "artifacts": {name: {"path": f"{b.bundle.id}/{name}", "sha256": digest}
-                              for name, digest in b.hashes.items()},
+                "id": b.id,
+                "name": b.name,
+                "version": b.version,
+                "lead_department": b.lead_department,
+                "artifacts": {name: {"path": f"{b.id}/{name}", "sha256": digest} for name, digest in b.hashes.items()},
             }
-            for b in sorted(built, key=lambda b: b.bundle.id)
+            for b in sorted(built, key=lambda b: b.id)
         ],
     }
     out_dir.mkdir(parents=True, exist_ok=True)

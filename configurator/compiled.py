@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from .conditions import Variable
 from .fieldtypes import ResolvedField, resolve_field
 from .model import Bundle, BundleMaterial, Catalogues, Item, Text
+from .scenarios import Scenario, scenarios
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,20 @@ class Compiled:
     def variables(self) -> dict[str, Variable]:
         return self.bundle.variables()
 
+    @functools.cached_property
+    def scenarios(self) -> tuple[list[Scenario], bool]:
+        """The bundle's distinct real cases (enumerated once, shared by every writer)."""
+        return scenarios(self.bundle)
+
     def users(self, entry_id: str, kind: str) -> list[Item]:
         """The items that use a field or material (kind: "fields" or "materials")."""
         return [item for item in self.bundle.items if entry_id in getattr(item, kind)]
 
 
 def dump_json(value: Any) -> str:
-    """Deterministic JSON: same input, byte-identical output."""
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    """Deterministic JSON: same input, byte-identical output.
+
+    orjson writes exactly what ``json.dumps(value, ensure_ascii=False, indent=2)`` writes, but
+    in C: the standard library falls back to pure Python whenever ``indent`` is set, which
+    made encoding a third of the compile time."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"

@@ -20,7 +20,7 @@ from typing import Any
 from ..compiled import Compiled, dump_json
 from ..model import BundleMaterial, Item
 from ..plan import Plan, make_plan
-from ..scenarios import Scenario, scenarios
+from ..scenarios import Scenario
 
 APPLICANT_STEP_KINDS = ("application", "intake", "delivery")
 
@@ -63,7 +63,7 @@ def fullest(cases: list[Scenario]) -> Scenario | None:
 
 def metrics(compiled: Compiled) -> dict[str, Any]:
     bundle = compiled.bundle
-    cases, complete = scenarios(bundle)
+    cases, complete = compiled.scenarios
     widest = fullest(cases)
     if widest is not None:
         overall = {"description": "the real case in which the most items apply", "answers": widest.answers,

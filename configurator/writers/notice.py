@@ -13,7 +13,6 @@ from ..compiled import Compiled
 from ..describe import describe
 from ..model import BundleMaterial, Condition, Item
 from ..plan import make_plan
-from ..scenarios import scenarios
 from .document import Document
 
 _SOURCE = {
@@ -91,7 +90,7 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
     if plan is not None:
         doc.paragraph(f"各部门并联办理，预计 {plan.days} 个工作日内办结（自受理之日起，不含公示等特殊环节）。")
     else:
-        longest = max((case.plan.days for case in scenarios(bundle)[0]), default=0)
+        longest = max((case.plan.days for case in compiled.scenarios[0]), default=0)
         doc.paragraph(f"各部门并联办理，视情形不同，最长 {longest} 个工作日内办结（自受理之日起，不含公示等特殊环节）。")
     stages = [(i, s) for i in items for s in i.special_stages]
     if stages:
