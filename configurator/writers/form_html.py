@@ -58,6 +58,10 @@ _SCRIPT = """
     form.querySelectorAll('[data-when]').forEach(function (row) {
       row.hidden = !truth(JSON.parse(row.dataset.when), data);
     });
+    form.querySelectorAll('fieldset').forEach(function (section) {
+      var rows = section.querySelectorAll('.row');
+      section.hidden = rows.length > 0 && Array.prototype.every.call(rows, function (r) { return r.hidden; });
+    });
   }
   document.querySelectorAll('form.application').forEach(function (form) {
     form.addEventListener('change', function () { refresh(form); });
