@@ -685,7 +685,7 @@ def _compile_compare(expr: Compare) -> Predicate:
 _MAX_COMBINATIONS = 20000
 
 
-def _candidates(variable: Variable, constants: set[Any]) -> list[Any]:
+def candidates(variable: Variable, constants: set[Any]) -> list[Any]:
     """Answers that reach every region a comparison against ``constants`` can separate."""
     values: list[Any]
     if variable.kind == "boolean":
@@ -736,12 +736,13 @@ def _is_date(text: str) -> bool:
         return False
 
 
-def _constants(expr: Expr, into: dict[str, set[Any]]) -> None:
+def constants_of(expr: Expr, into: dict[str, set[Any]]) -> None:
+    """Collect, per situation, the values the condition compares it with."""
     if isinstance(expr, Not):
-        _constants(expr.operand, into)
+        constants_of(expr.operand, into)
     elif isinstance(expr, BoolOp):
         for operand in expr.operands:
-            _constants(operand, into)
+            constants_of(operand, into)
     elif isinstance(expr, Compare):
         for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
             if isinstance(side, Name):
@@ -750,7 +751,7 @@ def _constants(expr: Expr, into: dict[str, set[Any]]) -> None:
                     bucket.add(other.value)
                 elif isinstance(other, ListLiteral):
                     bucket.update(v.value for v in other.values)
-            _constants(side, into)
+            constants_of(side, into)
     elif isinstance(expr, Name):
         into.setdefault(expr.name, set())
 
@@ -762,11 +763,11 @@ def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | No
     answers of the same kind), so the answers tried cover every region of the answer space.
     """
     constants: dict[str, set[Any]] = {}
-    _constants(expr, constants)
+    constants_of(expr, constants)
     if any(name not in variables for name in constants):
         return None
     ordered = sorted(constants)
-    domains = [_candidates(variables[name], constants[name]) for name in ordered]
+    domains = [candidates(variables[name], constants[name]) for name in ordered]
     total = 1
     for domain in domains:
         total *= max(len(domain), 1)

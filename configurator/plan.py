@@ -16,7 +16,7 @@ Rules (also in docs/bundle-format.md):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,17 @@ from .model import Bundle, BundleField, BundleMaterial, Condition, EligibilityRu
 
 def holds(condition: Condition | None, answers: Mapping[str, Any]) -> bool:
     return condition is None or conditions.evaluate(condition.expr, answers)
+
+
+def needed_condition(own: Condition | None, users: Sequence[Item]) -> conditions.Expr | None:
+    """When a field or material is needed: its own condition, and one of the items using it
+    applies (None: always). Writers translate this one expression into each target language."""
+    parts: list[conditions.Expr] = [own.expr] if own else []
+    if users and all(item.when is not None for item in users):
+        any_user = conditions.any_of([item.when.expr for item in users if item.when is not None])
+        assert any_user is not None
+        parts.append(any_user)
+    return conditions.all_of(parts)
 
 
 def situations_asked(bundle: Bundle, answers: Mapping[str, Any]) -> list[Situation]:

@@ -55,10 +55,10 @@ def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:
     the enumeration was complete (False when there were too many combinations to try)."""
     constants: dict[str, set[Any]] = {}
     for expr in _all_conditions(bundle):
-        lang._constants(expr, constants)
+        lang.constants_of(expr, constants)
     variables = bundle.variables()
     names = [s.id for s in bundle.situations if s.id in constants]
-    domains = {name: lang._candidates(variables[name], constants[name]) for name in names}
+    domains = {name: lang.candidates(variables[name], constants[name]) for name in names}
     planner = Planner(bundle)
 
     # Eligibility first: most combinations fail it, and the rest need not be tried for them.

@@ -24,6 +24,7 @@ from . import conditions as lang
 from .compiled import Compiled
 from .fieldtypes import DATE_PATTERN, STRING_TYPES, ResolvedField, anchored, check_digit_warning
 from .model import Bundle, Condition, Item, Situation
+from .plan import holds, needed_condition
 
 GROUPS = ("situations", "fields", "uploads")
 _DATE = re.compile(anchored(DATE_PATTERN))
@@ -174,7 +175,7 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
                 presence_ok = False
 
         for situation in compiled.bundle.situations:
-            require("situations", situation.id, _holds(situation.when, answers), True)
+            require("situations", situation.id, holds(situation.when, answers), True)
         for field_id, resolved in _form_fields(compiled).items():
             field_entry = next(f for f in compiled.bundle.fields if f.id == field_id)
             needed = _needed(field_entry.when, compiled.users(field_id, "fields"), answers)
@@ -182,7 +183,7 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
         for material in _form_uploads(compiled):
             needed = _needed(material.when, compiled.users(material.id, "materials"), answers)
             require("uploads", material.id, needed, material.requirement == "required")
-        failed = [compiled.text(r.message) for r in compiled.bundle.eligibility if not _holds(r.require, answers)]
+        failed = [compiled.text(r.message) for r in compiled.bundle.eligibility if not holds(r.require, answers)]
         self.form_errors = failed
         return fields_ok and presence_ok and not failed
 
@@ -190,12 +191,9 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
         return {name: list(field.raw_data or []) for name, field in self._fields.items()}
 
 
-def _holds(condition: Condition | None, answers: Mapping[str, Any]) -> bool:
-    return condition is None or lang.evaluate(condition.expr, answers)
-
-
 def _needed(own: Condition | None, users: list[Item], answers: Mapping[str, Any]) -> bool:
-    return _holds(own, answers) and any(_holds(item.when, answers) for item in users)
+    condition = needed_condition(own, users)
+    return condition is None or lang.evaluate(condition, answers)
 
 
 # ----------------------------------------------------------------------------- the form class

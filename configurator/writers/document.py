@@ -62,28 +62,25 @@ class Document:
             else:
                 tag = "h2" if kind == "h2" else "p"
                 body.append(f"<{tag}>{escape(content)}</{tag}>")
-        return PAGE.format(lang=escape(lang), title=escape(self.title), body="\n".join(body))
+        return page(lang, self.title, "\n".join(body))
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; max-width: 60rem;
-       margin: 2rem auto; padding: 0 1rem; line-height: 1.6; color: #1a1a1a; }}
-h1 {{ font-size: 1.6rem; border-bottom: 3px solid #b71c1c; padding-bottom: .4rem; }}
-h2 {{ font-size: 1.2rem; margin-top: 1.8rem; color: #b71c1c; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #ccc; padding: .35rem .6rem; text-align: left; vertical-align: top; }}
-th {{ background: #f5f5f5; }}
-@media print {{ body {{ margin: 0; }} h2 {{ break-after: avoid; }} }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
+BASE_STYLE = """
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; max-width: 60rem;
+       margin: 2rem auto; padding: 0 1rem; line-height: 1.6; color: #1a1a1a; }
+h1 { font-size: 1.6rem; border-bottom: 3px solid #b71c1c; padding-bottom: .4rem; }
+h2 { font-size: 1.2rem; margin-top: 1.8rem; color: #b71c1c; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #ccc; padding: .35rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f5f5f5; }
+@media print { body { margin: 0; } h2 { break-after: avoid; } }
 """
+
+
+def page(lang: str, title: str, body: str, *, style: str = "", script: str = "") -> str:
+    """A self-contained HTML page (no external assets). ``body`` must already be escaped."""
+    script_tag = f"<script>{script}</script>\n" if script else ""
+    return (f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(title)}</title>\n<style>{BASE_STYLE}{style}</style>\n</head>\n<body>\n"
+            f"{body}\n{script_tag}</body>\n</html>\n")

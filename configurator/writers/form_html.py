@@ -14,6 +14,7 @@ from typing import Any
 
 from ..compiled import Compiled
 from ..webform import form_class
+from .document import page
 from .form_ui import form_ui
 
 _GROUP_TITLES = {"situations": "第一步：回答几个问题", "fields": "第二步：填写申请信息", "uploads": "第三步：上传材料"}
@@ -71,9 +72,7 @@ _SCRIPT = """
 """
 
 _STYLE = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; max-width: 48rem;
-       margin: 2rem auto; padding: 0 1rem; line-height: 1.6; color: #1a1a1a; }
-h1 { font-size: 1.5rem; border-bottom: 3px solid #b71c1c; padding-bottom: .4rem; }
+body { max-width: 48rem; }
 fieldset { border: 1px solid #ddd; border-radius: 6px; margin: 1.5rem 0; padding: 1rem 1.2rem; }
 legend { font-weight: bold; color: #b71c1c; padding: 0 .4rem; }
 .row { margin: .9rem 0; }
@@ -132,26 +131,11 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
             sections.append(f"<fieldset><legend>{escape(_GROUP_TITLES[group])}</legend>{''.join(rows)}</fieldset>")
     form_errors = "".join(f'<p class="errors">{escape(e)}</p>' for e in getattr(form, "form_errors", []))
     summary = f"<p>{escape(compiled.text(bundle.summary))}</p>" if bundle.summary else ""
-    return f"""<!DOCTYPE html>
-<html lang="{escape(compiled.lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(compiled.text(bundle.name))} · 一表申请</title>
-<style>{_STYLE}</style>
-</head>
-<body>
-<h1>{escape(compiled.text(bundle.name))} · 一表申请</h1>
-{summary}
-{form_errors}
-<form class="application" method="post" action="{escape(action)}" enctype="multipart/form-data">
-{"".join(sections)}
-<p><button type="submit">提交申请</button></p>
-</form>
-<script>{_SCRIPT}</script>
-</body>
-</html>
-"""
+    title = f"{compiled.text(bundle.name)} · 一表申请"
+    body = (f"<h1>{escape(title)}</h1>\n{summary}\n{form_errors}\n"
+            f'<form class="application" method="post" action="{escape(action)}" enctype="multipart/form-data">\n'
+            f"{''.join(sections)}\n<p><button type=\"submit\">提交申请</button></p>\n</form>")
+    return page(compiled.lang, title, body, style=_STYLE, script=_SCRIPT)
 
 
 def write_form_html(compiled: Compiled) -> str:

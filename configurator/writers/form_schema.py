@@ -19,7 +19,8 @@ from typing import Any
 from .. import conditions as lang
 from ..compiled import Compiled, dump_json
 from ..fieldtypes import DATE_PATTERN, anchored, value_schema
-from ..model import BundleMaterial, Condition, Item, Situation
+from ..model import BundleMaterial, Item, Situation
+from ..plan import needed_condition
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -51,7 +52,7 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
         field_schema = value_schema(resolved, compiled.lang)
         field_schema["$comment"] = _asked_by(compiled, users)
         fields[field.id] = field_schema
-        condition = _needed(field.when, users)
+        condition = needed_condition(field.when, users)
         if condition is None and resolved.required:
             always_required.append(field.id)
         elif condition is not None:
@@ -65,7 +66,7 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
             continue  # shared, produced and generated materials are never asked for
         uploads[material.id] = upload_schema(compiled, material, users)
         required = material.requirement == "required"
-        condition = _needed(material.when, users)
+        condition = needed_condition(material.when, users)
         if condition is None and required:
             always_uploaded.append(material.id)
         elif condition is not None:
@@ -150,16 +151,6 @@ def upload_schema(compiled: Compiled, material: BundleMaterial, users: list[Item
 def _asked_by(compiled: Compiled, users: list[Item]) -> str:
     departments = list(dict.fromkeys(item.department for item in users))
     return json.dumps({"items": [item.id for item in users], "departments": departments}, ensure_ascii=False)
-
-
-def _needed(own: Condition | None, users: list[Item]) -> lang.Expr | None:
-    """When a field or upload is on the form: its own condition and "a user applies"."""
-    parts: list[lang.Expr] = [own.expr] if own else []
-    if all(item.when is not None for item in users):
-        any_user = lang.any_of([item.when.expr for item in users if item.when is not None])
-        assert any_user is not None
-        parts.append(any_user)
-    return lang.all_of(parts)
 
 
 def _present_when(group: str, key: str, condition: lang.Expr | dict[str, Any], required: bool) -> dict[str, Any]:

@@ -10,23 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import conditions as lang
 from ..compiled import Compiled, dump_json
 from ..jsonlogic import to_jsonlogic
 from ..model import Condition, Item
+from ..plan import needed_condition
 
 _FIELD_WIDGETS = {"textarea": "textarea", "choice": "radio", "multi_choice": "checkboxes", "boolean": "radio",
                   "date": "date", "email": "email"}
 
 
 def _shown_when(own: Condition | None, users: list[Item] | None = None) -> Any:
-    parts: list[lang.Expr] = [own.expr] if own else []
-    if users and all(item.when is not None for item in users):
-        any_user = lang.any_of([item.when.expr for item in users if item.when is not None])
-        assert any_user is not None
-        parts.append(any_user)
-    combined = lang.all_of(parts)
-    return None if combined is None else to_jsonlogic(combined)
+    condition = needed_condition(own, users or [])
+    return None if condition is None else to_jsonlogic(condition)
 
 
 def form_ui(compiled: Compiled) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from typing import Any
 from .. import graph
 from ..compiled import Compiled, dump_json
 from ..jsonlogic import to_jsonlogic
-from ..model import Condition
+from ..model import Condition, Item
+from ..plan import needed_condition
 
 ROUTING_SCHEMA_ID = "urn:configurator:schema:routing"
 
@@ -129,14 +130,9 @@ def _material_entry(compiled: Compiled, material_id: str, department: str) -> di
     return entry
 
 
-def _needed_rule(own: Condition | None, users: list[Any]) -> Any:
-    parts = [] if own is None else [to_jsonlogic(own.expr)]
-    if users and all(item.when is not None for item in users):
-        alternatives = [to_jsonlogic(item.when.expr) for item in users]
-        parts.append(alternatives[0] if len(alternatives) == 1 else {"or": alternatives})
-    if not parts:
-        return True
-    return parts[0] if len(parts) == 1 else {"and": parts}
+def _needed_rule(own: Condition | None, users: list[Item]) -> Any:
+    condition = needed_condition(own, users)
+    return True if condition is None else to_jsonlogic(condition)
 
 
 def write_routing(compiled: Compiled) -> str:
