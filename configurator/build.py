@@ -42,8 +42,12 @@ class BuiltBundle:
 
 
 def render(bundle: Bundle, catalogues: Catalogues, lang: str = "zh-CN") -> dict[str, str]:
-    """Every artifact of one bundle, by file name (the admin previews these in memory)."""
-    compiled = Compiled(bundle, catalogues, lang)
+    """Every artifact of one bundle, by file name."""
+    return render_compiled(Compiled(bundle, catalogues, lang))
+
+
+def render_compiled(compiled: Compiled) -> dict[str, str]:
+    """Every artifact, from a Compiled the caller may reuse (its cases are enumerated once)."""
     return {name: write(compiled) for name, write in WRITERS.items()}
 
 

@@ -179,6 +179,61 @@ def report(paths: Sequence[Path], output_format: str, catalogues_dir: Path | Non
     sys.exit(EXIT_PROBLEMS if len(compiled) < len(outcomes) else EXIT_CLEAN)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"),
+              show_default=True, help="Folder for the secret key, the database and the default workspace.")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding bundles/ and catalogues/ (default: INSTANCE/workspace, seeded on first run).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, instance: Path, workspace: Path | None, threads: int) -> None:
+    """Start the web admin (waitress WSGI server, SQLite, no other service needed)."""
+    import waitress
+
+    from .web import create_app
+    from .web.auth import ensure_first_admin
+    from .web.serve import prepare_instance
+
+    app = create_app(prepare_instance(instance, workspace))
+    with app.app_context():
+        first = ensure_first_admin()
+    url = f"http://{host}:{port}/"
+    click.echo(f"一件事配置器：{url}  (workspace: {app.config['WORKSPACE']})")
+    if first:
+        click.echo(f"首次运行，已创建管理员。用户名：{first[0]}  密码：{first[1]}")
+        click.echo("（密码只显示这一次，请登录后在“用户”页另建账号，或用 configurator user add 添加。）")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="configurator")
+
+
+@main.group()
+def user() -> None:
+    """Manage admin users."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "editor", "reviewer", "admin"]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"),
+              show_default=True)
+def user_add(name: str, role: str, password_stdin: bool, instance: Path) -> None:
+    """Add a user. The password is prompted for (twice), or read from standard input."""
+    from .web import create_app
+    from .web.auth import UserError, create_user
+    from .web.serve import prepare_instance
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("密码", hide_input=True, confirmation_prompt=True)
+    app = create_app(prepare_instance(instance))
+    with app.app_context():
+        try:
+            create_user(name, role, password)
+        except UserError as error:
+            click.echo(f"configurator: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+    click.echo(f"已添加用户“{name}”（{role}）。")
+
+
 def _print(diagnostics: list[Diagnostic], results: list[BundleCheck], output_format: str, lang: str) -> None:
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     warnings = len(diagnostics) - errors

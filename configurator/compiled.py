@@ -48,9 +48,18 @@ class Compiled:
         """The bundle's distinct real cases (enumerated once, shared by every writer)."""
         return scenarios(self.bundle)
 
+    @functools.cached_property
+    def _users(self) -> dict[tuple[str, str], list[Item]]:
+        index: dict[tuple[str, str], list[Item]] = {}
+        for item in self.bundle.items:
+            for kind in ("fields", "materials"):
+                for entry_id in dict.fromkeys(getattr(item, kind)):
+                    index.setdefault((kind, entry_id), []).append(item)
+        return index
+
     def users(self, entry_id: str, kind: str) -> list[Item]:
-        """The items that use a field or material (kind: "fields" or "materials")."""
-        return [item for item in self.bundle.items if entry_id in getattr(item, kind)]
+        """The items that use a field or material (kind: "fields" or "materials"), in file order."""
+        return self._users.get((kind, entry_id), [])
 
 
 def dump_json(value: Any) -> str:

@@ -88,14 +88,26 @@ class Planner:
 
     def __init__(self, bundle: Bundle) -> None:
         self.bundle = bundle
+        # Each distinct condition is compiled and, per answer set, evaluated once: items and
+        # materials often share conditions, and a large bundle has hundreds of entries.
+        self._predicates: list[conditions.Predicate] = [lambda answers: True]
+        self._slots: dict[str, int] = {}
         self._situations = [(s.id, _predicate(s.when)) for s in bundle.situations]
         self._rules = [(rule, _predicate(rule.require)) for rule in bundle.eligibility]
-        self._items = [(item, _predicate(item.when)) for item in bundle.items]
-        self._materials = [(m, _predicate(m.when), frozenset(i.id for i in bundle.items if m.id in i.materials))
+        self._items = [(item, self._slot(item.when)) for item in bundle.items]
+        self._materials = [(m, self._slot(m.when), frozenset(i.id for i in bundle.items if m.id in i.materials))
                            for m in bundle.materials]
-        self._fields = [(f, _predicate(f.when), frozenset(i.id for i in bundle.items if f.id in i.fields))
+        self._fields = [(f, self._slot(f.when), frozenset(i.id for i in bundle.items if f.id in i.fields))
                         for f in bundle.fields]
         self._edges = graph.dependencies(bundle)
+
+    def _slot(self, condition: Condition | None) -> int:
+        if condition is None:
+            return 0
+        if condition.text not in self._slots:
+            self._slots[condition.text] = len(self._predicates)
+            self._predicates.append(conditions.compile_predicate(condition.expr))
+        return self._slots[condition.text]
 
     def asked(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
@@ -112,10 +124,11 @@ class Planner:
         """Everything of a plan but the schedule (cheap: used to tell cases apart)."""
         kept = self.asked(answers)
         failed = self.failed_rules(kept)
-        items = [item for item, applies in self._items if applies(kept)]
+        truth = [predicate(kept) for predicate in self._predicates]
+        items = [item for item, slot in self._items if truth[slot]]
         applicable = {item.id for item in items}
-        materials = [m for m, needed, users in self._materials if users & applicable and needed(kept)]
-        fields = [f for f, needed, users in self._fields if users & applicable and needed(kept)]
+        materials = [m for m, slot, users in self._materials if truth[slot] and not users.isdisjoint(applicable)]
+        fields = [f for f, slot, users in self._fields if truth[slot] and not users.isdisjoint(applicable)]
         return kept, failed, items, materials, fields
 
     def plan(self, answers: Mapping[str, Any]) -> Plan:

@@ -8,6 +8,7 @@ can separate), the plans are computed, and answer sets giving the same plan are 
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,13 @@ from . import conditions as lang
 from .model import Bundle
 from .plan import Plan, Planner
 
-MAX_COMBINATIONS = 50_000
+# How much work the enumeration may do: answer sets tried × entries evaluated for each. Beyond
+# it a seeded sample of answer sets is tried instead (and the result says it is incomplete).
+WORK_BUDGET = 150_000
+MIN_COMBINATIONS = 256
+# Example cases kept (each with a full schedule); a bundle with more distinct cases is marked
+# incomplete rather than listing thousands of them.
+MAX_SCENARIOS = 200
 
 
 @dataclass(frozen=True)
@@ -73,12 +80,18 @@ def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:
     total = len(eligible_prefixes)
     for name in rest:
         total *= len(domains[name])
-    complete = total <= MAX_COMBINATIONS
-    combinations: Iterator[tuple[dict[str, Any], tuple[Any, ...]]] = (
-        (prefix, combination) for prefix in eligible_prefixes
-        for combination in itertools.product(*(domains[name] for name in rest)))
-    if not complete:
-        combinations = itertools.islice(combinations, MAX_COMBINATIONS)
+    entries = len(bundle.items) + len(bundle.materials) + len(bundle.fields) + 1
+    limit = max(MIN_COMBINATIONS, WORK_BUDGET // entries)
+    complete = total <= limit
+    combinations: Iterator[tuple[dict[str, Any], tuple[Any, ...]]]
+    if complete:
+        combinations = ((prefix, combination) for prefix in eligible_prefixes
+                        for combination in itertools.product(*(domains[name] for name in rest)))
+    else:
+        # A seeded sample: the same bundle always gives the same cases (output stays deterministic).
+        rng = random.Random(bundle.id)
+        combinations = ((rng.choice(eligible_prefixes), tuple(rng.choice(domains[name]) for name in rest))
+                        for _ in range(limit if eligible_prefixes else 0))
 
     found: dict[tuple[Any, ...], Scenario] = {}
     for prefix, combination in combinations:
@@ -89,5 +102,8 @@ def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:
             continue
         signature = (tuple(i.id for i in items), tuple(m.id for m in materials), tuple(f.id for f in fields))
         if signature not in found:
+            if len(found) == MAX_SCENARIOS:
+                complete = False
+                break
             found[signature] = Scenario(kept, planner.plan(kept))
     return list(found.values()), complete

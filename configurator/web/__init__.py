@@ -1,0 +1,132 @@
+"""The web admin: a thin Flask shell over the library.
+
+    create_app(test_config=None)
+
+Configuration comes from a mapping of defaults, then environment variables prefixed
+``CONFIGURATOR_`` (``CONFIGURATOR_SECRET_KEY``, ``CONFIGURATOR_WORKSPACE``,
+``CONFIGURATOR_DATABASE_URL``...), then ``test_config``. A secret key is required unless
+``DEV`` is set; `configurator serve` keeps one in ``instance/secret_key``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, render_template, request, session, url_for
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import Babel
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from ..store import BundleStore
+from ..workspace import Workspace
+from .models import User, db
+
+LANGUAGES = {"zh-CN": "zh_Hans_CN", "en": "en"}
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DEV=False,
+        WORKSPACE=None,
+        DATABASE_URL="sqlite:///configurator.db",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        WTF_CSRF_TIME_LIMIT=None,  # a long editing session must not lose its work to a token expiry
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    app.config.from_prefixed_env("CONFIGURATOR")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        if not app.config["DEV"]:
+            raise ConfigurationError(
+                "A secret key is required: set CONFIGURATOR_SECRET_KEY (or run `configurator serve`, "
+                "which keeps one in instance/secret_key).")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if not app.config["WORKSPACE"]:
+        raise ConfigurationError("Set CONFIGURATOR_WORKSPACE to the folder holding bundles/ and catalogues/.")
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+
+    workspace_root = Path(app.config["WORKSPACE"])
+    app.extensions["configurator.store"] = BundleStore(Workspace.find(workspace_root))
+
+    db.init_app(app)
+    with app.app_context():
+        db.create_all()
+    CSRFProtect(app)
+    Babel(app, locale_selector=lambda: LANGUAGES.get(language(), "zh_Hans_CN"))
+
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.login_message = "请先登录。"
+
+    @login.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    from . import auth, views
+
+    app.register_blueprint(auth.blueprint)
+    admin = Admin(app, name="一件事配置器", theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
+                  index_view=views.HomeView(name="首页", url="/admin"))
+    views.register(admin)
+
+    @app.route("/")
+    def root() -> Response:
+        return redirect(url_for("admin.index"))
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        lang = language()
+        return {"t": lambda zh, en: en if lang == "en" else zh, "lang": lang, "current_user": current_user}
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+        message = ("表单已失效（缺少或错误的安全令牌）。请返回上一页刷新后再提交；"
+                   "您填写的内容在浏览器的返回页中仍可找到。")
+        return render_template("configurator/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        return render_template("configurator/error.html", code=error.code or 500,
+                               message=error.description or ""), error.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        app.logger.exception("unexpected error on %s", request.path)
+        return render_template("configurator/error.html", code=500,
+                               message="服务器内部错误，已记录。您的文件没有被改动。"), 500
+
+    return app
+
+
+def language() -> str:
+    lang = session.get("lang") if request else None
+    return lang if lang in LANGUAGES else "zh-CN"
+
+
+def store() -> BundleStore:
+    from flask import current_app
+
+    found: BundleStore = current_app.extensions["configurator.store"]
+    return found

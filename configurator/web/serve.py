@@ -1,0 +1,31 @@
+"""Running the admin on one machine with nothing else installed: an instance folder holds the
+secret key, the SQLite database and a workspace seeded with the shipped bundles."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+SHIPPED = Path(__file__).resolve().parent.parent.parent  # the repository (editable install)
+
+
+def prepare_instance(instance: Path, workspace: Path | None = None) -> dict[str, str]:
+    """The configuration for `configurator serve`: create what is missing, keep what exists."""
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+        os.chmod(key_file, 0o600)
+    if workspace is None:
+        workspace = instance / "workspace"
+        if not (workspace / "bundles").exists():
+            for part in ("bundles", "catalogues"):
+                shutil.copytree(SHIPPED / part, workspace / part, dirs_exist_ok=True)
+    return {
+        "SECRET_KEY": key_file.read_text(encoding="utf-8").strip(),
+        "WORKSPACE": str(workspace),
+        "DATABASE_URL": os.environ.get("CONFIGURATOR_DATABASE_URL",
+                                       f"sqlite:///{(instance / 'configurator.db').resolve()}"),
+    }

@@ -1,0 +1,489 @@
+"""Admin pages. Each save: form → edits of the YAML text → check → atomic write, or the form
+again with every problem beside its field and the user's input kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import Admin, AdminIndexView, BaseView, expose
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..build import render_compiled
+from ..compiled import Compiled
+from ..diagnostics import Diagnostic, has_errors
+from ..edits import AppendEntry, DeleteEntry, DeleteKey, Edit, EditError, SetValue, apply_edit, apply_edits
+from ..explain import explanation
+from ..model import Bundle
+from ..plan import parse_answer
+from ..store import Conflict, NotFound, atomic_write
+from ..writers.metrics import metrics
+from . import language, store
+from .auth import UserError, create_user
+from .diagram import routing_svg
+from .models import ROLE_NAMES, ROLES, AuditEntry, User, audit, db
+
+
+class Protected:
+    """Every admin page needs a login; ``role`` is what it takes to use it at all."""
+
+    role = "viewer"
+
+    def is_accessible(self) -> bool:
+        return bool(current_user.is_authenticated and current_user.can(self.role))
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Response:
+        if current_user.is_authenticated:
+            abort(403, "您的角色没有权限打开这个页面。")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def require(role: str) -> None:
+    if not current_user.can(role):
+        abort(403, f"需要“{ROLE_NAMES[role]}”或以上的角色才能保存。")
+
+
+class HomeView(Protected, AdminIndexView):
+    @expose("/")
+    def index(self) -> str:
+        rows = store().summaries()
+        return self.render("configurator/home.html", rows=rows,
+                           errors=sum(1 for r in rows if r.errors), items=sum(r.items for r in rows))
+
+
+def _messages(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
+    lang = language()
+    return [{"line": d.line, "column": d.column, "code": d.code, "severity": str(d.severity),
+             "message": d.message(lang), "fix": d.fix(lang), "path": d.path} for d in diagnostics]
+
+
+# --------------------------------------------------------------------------- structured forms
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ItemForm(FlaskForm):
+    version = StringField()
+    name = StringField("事项名称")
+    code = StringField("事项编码", validators=[Optional()])
+    department = SelectField("办理部门")
+    promised = IntegerField("承诺时限（工作日）", validators=[NumberRange(min=0, message="不能为负数")])
+    statutory = IntegerField("法定时限（工作日）", validators=[Optional(), NumberRange(min=0, message="不能为负数")])
+    visits = IntegerField("单独办理时到现场次数", validators=[NumberRange(min=0, message="不能为负数")])
+    steps = IntegerField("单独办理时的环节数", validators=[NumberRange(min=1, message="至少 1 个")])
+    when = StringField("何时办理（条件，留空为所有情形）", validators=[Optional()])
+    fields = Checkboxes("需要的字段", validate_choice=False)
+    materials = Checkboxes("需要的材料", validate_choice=False)
+
+
+# Where a diagnostic's path points in the item form.
+ITEM_PATHS = {("name",): "name", ("code",): "code", ("department",): "department",
+              ("time_limit", "promised"): "promised", ("time_limit", "statutory"): "statutory",
+              ("time_limit",): "promised", ("visits",): "visits", ("steps",): "steps", ("when",): "when",
+              ("fields",): "fields", ("materials",): "materials"}
+
+
+class MaterialForm(FlaskForm):
+    version = StringField()
+    id = StringField("材料 id（小写字母、数字、下划线）")
+    material = SelectField("材料目录中的材料")
+    name = StringField("本一件事中的名称（可选）", validators=[Optional()])
+    source = SelectField("来源", choices=[("applicant", "申请人提交"), ("shared", "数据共享/电子证照（免提交）"),
+                                          ("produced", "前面事项产出（免提交）"), ("generated", "系统生成（免提交）")])
+    shared_from = SelectField("共享部门（来源为共享时）", validators=[Optional()])
+    produced_by = SelectField("产出事项（来源为产出时）", validators=[Optional()])
+    form = SelectField("形式", choices=[("", "（不限）"), ("original", "原件"), ("copy", "复印件"),
+                                        ("electronic", "电子文件"), ("original_and_copy", "原件和复印件")],
+                       validators=[Optional()])
+    count = IntegerField("份数", default=1, validators=[NumberRange(min=1, message="至少 1 份")])
+    requirement = SelectField("要求", choices=[("required", "必需"), ("optional", "可选"), ("deferrable", "容缺")])
+    when = StringField("何时需要（条件，留空为所有情形）", validators=[Optional()])
+    used_by = Checkboxes("由哪些事项使用", validate_choice=False)
+
+
+MATERIAL_PATHS: dict[tuple[str, ...], str] = {(key,): key for key in ("id", "material", "name", "source", "shared_from", "produced_by",
+                                          "form", "count", "requirement", "when")}
+
+
+def _place_errors(form: FlaskForm, diagnostics: list[Diagnostic], prefix: tuple[Any, ...],
+                  paths: dict[tuple[str, ...], str]) -> list[Diagnostic]:
+    """Put each diagnostic beside the form field it concerns; return the ones that fit nowhere."""
+    rest = []
+    lang = language()
+    for diagnostic in diagnostics:
+        if diagnostic.severity != "error":
+            continue
+        placed = False
+        if diagnostic.path[:len(prefix)] == prefix:
+            tail = diagnostic.path[len(prefix):]
+            for length in range(len(tail), 0, -1):
+                key = tuple(str(p) for p in tail[:length])
+                if key in paths:
+                    field = form[paths[key]]
+                    field.errors = [*field.errors, f"{diagnostic.message(lang)} — {diagnostic.fix(lang)}"]
+                    placed = True
+                    break
+        if not placed:
+            rest.append(diagnostic)
+    return rest
+
+
+class BundlesView(Protected, BaseView):
+    def _bundle(self, bundle_id: str) -> tuple[str, str, Bundle | None, list[Diagnostic]]:
+        try:
+            text, version = store().read(bundle_id)
+        except NotFound:
+            abort(404, f"没有一件事“{bundle_id}”。")
+        result = store().check(bundle_id, text)
+        return text, version, result.bundle, result.diagnostics
+
+    @expose("/")
+    def index(self) -> str:
+        rows = store().summaries()
+        query = request.args.get("q", "").strip().lower()
+        lead = request.args.get("lead", "")
+        validity = request.args.get("validity", "")
+        if query:
+            rows = [r for r in rows if query in r.id.lower() or query in r.name.lower()]
+        if lead:
+            rows = [r for r in rows if r.lead_department == lead]
+        if validity == "errors":
+            rows = [r for r in rows if r.errors]
+        elif validity == "ok":
+            rows = [r for r in rows if not r.errors]
+        departments = store().catalogues().departments
+        return self.render("configurator/bundles.html", rows=rows, departments=departments, query=query,
+                           lead=lead, validity=validity,
+                           when=lambda ts: dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M"))
+
+    @expose("/<bundle_id>/")
+    def overview(self, bundle_id: str) -> str:
+        text, version, bundle, diagnostics = self._bundle(bundle_id)
+        catalogues = store().catalogues()
+        return self.render("configurator/bundle.html", bundle_id=bundle_id, bundle=bundle,
+                           problems=_messages(diagnostics), catalogues=catalogues,
+                           department_name=lambda d: catalogues.departments[d].name.get(language())
+                           if d in catalogues.departments else d)
+
+    # ---- items
+
+    def _item_form(self, bundle: Bundle, index: int) -> ItemForm:
+        catalogues = store().catalogues()
+        form = ItemForm()
+        form.department.choices = [(d.id, f"{d.name.get(language())}（{d.id}）") for d in catalogues.departments.values()]
+        compiled = Compiled(bundle, catalogues, language())
+        form.fields.choices = [(f.id, f"{compiled.text(compiled.fields[f.id].label)}（{f.id}）") for f in bundle.fields]
+        form.materials.choices = [(m.id, f"{compiled.material_name(m)}（{m.id}）") for m in bundle.materials]
+        return form
+
+    @expose("/<bundle_id>/items/<int:index>/", methods=("GET", "POST"))
+    def item(self, bundle_id: str, index: int) -> str | Response:
+        text, version, bundle, diagnostics = self._bundle(bundle_id)
+        if bundle is None:
+            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
+            return redirect(url_for(".source", bundle_id=bundle_id))
+        if not 0 <= index < len(bundle.items):
+            abort(404, "没有这个事项。")
+        item = bundle.items[index]
+        form = self._item_form(bundle, index)
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "GET":
+            form.version.data = version
+            form.name.data = item.name.get()
+            form.code.data = item.code or ""
+            form.department.data = item.department
+            form.promised.data = item.promised_days
+            form.statutory.data = item.statutory_days
+            form.visits.data = item.visits
+            form.steps.data = item.steps
+            form.when.data = item.when.text if item.when else ""
+            form.fields.data = list(item.fields)
+            form.materials.data = list(item.materials)
+        elif form.validate_on_submit():
+            require("editor")
+            base = ("items", index)
+            edits: list[Edit] = [
+                SetValue(base + ("name",), form.name.data.strip()) if isinstance(_raw(text, base + ("name",)), str)
+                else SetValue(base + ("name", "zh-CN"), form.name.data.strip()),
+                SetValue(base + ("department",), form.department.data),
+                SetValue(base + ("time_limit", "promised"), form.promised.data),
+                SetValue(base + ("visits",), form.visits.data),
+                SetValue(base + ("steps",), form.steps.data),
+                _set_or_delete(base + ("code",), (form.code.data or "").strip()),
+                _set_or_delete(base + ("time_limit", "statutory"), form.statutory.data),
+                _set_or_delete(base + ("when",), (form.when.data or "").strip()),
+                _set_or_delete(base + ("fields",), _ordered(form.fields.data, item.fields)),
+                _set_or_delete(base + ("materials",), _ordered(form.materials.data, item.materials)),
+            ]
+            outcome = self._save(bundle_id, text, form.version.data, edits, f"事项 {item.id}")
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+            problems = _place_errors(form, problems, base, ITEM_PATHS)
+        return self.render("configurator/item.html", bundle_id=bundle_id, bundle=bundle, item=item, index=index,
+                           form=form, problems=_messages(problems), conflict=conflict)
+
+    # ---- materials
+
+    def _material_form(self, bundle: Bundle) -> MaterialForm:
+        catalogues = store().catalogues()
+        form = MaterialForm()
+        form.material.choices = [(m.id, f"{m.name.get(language())}（{m.id}）") for m in catalogues.materials.values()]
+        form.shared_from.choices = [("", "—")] + [(d.id, d.name.get(language())) for d in catalogues.departments.values()]
+        form.produced_by.choices = [("", "—")] + [(i.id, i.name.get(language())) for i in bundle.items]
+        form.used_by.choices = [(i.id, i.name.get(language())) for i in bundle.items]
+        return form
+
+    @expose("/<bundle_id>/materials/new/", methods=("GET", "POST"))
+    def new_material(self, bundle_id: str) -> str | Response:
+        text, version, bundle, _ = self._bundle(bundle_id)
+        if bundle is None:
+            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
+            return redirect(url_for(".source", bundle_id=bundle_id))
+        form = self._material_form(bundle)
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "GET":
+            form.version.data = version
+        elif form.validate_on_submit():
+            require("editor")
+            entry: dict[str, Any] = {"id": form.id.data.strip(), "material": form.material.data}
+            if entry["id"] == entry["material"]:
+                del entry["material"]
+            for key in ("name", "source", "shared_from", "produced_by", "form", "requirement", "when"):
+                value = (getattr(form, key).data or "").strip()
+                if value and not (key == "requirement" and value == "required"):
+                    entry[key] = value
+            if form.count.data and form.count.data != 1:
+                entry["count"] = form.count.data
+            edits: list[Edit] = [AppendEntry(("materials",), entry)]
+            for item_index, item in enumerate(bundle.items):
+                if item.id in (form.used_by.data or []):
+                    edits.append(AppendEntry(("items", item_index, "materials"), entry["id"]))
+            outcome = self._save(bundle_id, text, form.version.data, edits, f"新增材料 {entry['id']}")
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+            problems = _place_errors(form, problems, ("materials", len(bundle.materials)), MATERIAL_PATHS)
+        return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
+                           problems=_messages(problems), conflict=conflict)
+
+    # ---- source
+
+    @expose("/<bundle_id>/source/", methods=("GET", "POST"))
+    def source(self, bundle_id: str) -> str | Response:
+        text, version, _, diagnostics = self._bundle(bundle_id)
+        conflict = None
+        if request.method == "POST":
+            require("editor")
+            submitted = request.form.get("text", "").replace("\r\n", "\n")
+            try:
+                result = store().save(bundle_id, submitted, request.form.get("version", ""))
+            except Conflict as found:
+                conflict = found
+                text, diagnostics = submitted, store().check(bundle_id, submitted).diagnostics
+            else:
+                if result.saved:
+                    audit(current_user.username, "save", bundle_id, "源文件")
+                    flash("已保存。", "success")
+                    return redirect(url_for(".source", bundle_id=bundle_id))
+                if not has_errors(result.diagnostics):
+                    flash("没有改动，文件未写入。", "info")
+                text, version, diagnostics = submitted, result.version, result.diagnostics
+        return self.render("configurator/source.html", bundle_id=bundle_id, text=text, version=version,
+                           problems=_messages(diagnostics), conflict=conflict)
+
+    def _save(self, bundle_id: str, text: str, version: str, edits: list[Edit], what: str
+              ) -> Response | tuple[list[Diagnostic], Conflict | None]:
+        try:
+            new_text = apply_edits(text, edits)
+        except EditError as error:
+            abort(400, f"无法修改：{error}")
+        try:
+            result = store().save(bundle_id, new_text, version)
+        except Conflict as conflict:
+            return store().check(bundle_id, new_text).diagnostics, conflict
+        if result.saved:
+            audit(current_user.username, "save", bundle_id, what)
+            flash(f"已保存：{what}。", "success")
+            return redirect(request.path)
+        if not has_errors(result.diagnostics):
+            flash("没有改动，文件未写入。", "info")
+            return redirect(request.path)
+        return result.diagnostics, None
+
+    # ---- preview and simulator
+
+    @expose("/<bundle_id>/preview/")
+    def preview(self, bundle_id: str) -> str | Response:
+        text, version, bundle, diagnostics = self._bundle(bundle_id)
+        if bundle is None:
+            return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=None,
+                               problems=_messages(diagnostics))
+        compiled = Compiled(bundle, store().catalogues(), language())
+        artifacts = render_compiled(compiled)
+        return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=bundle, problems=[],
+                           artifacts=artifacts, figures=metrics(compiled)["overall"],
+                           diagram=routing_svg(compiled))
+
+    @expose("/<bundle_id>/simulate/", methods=("GET", "POST"))
+    def simulate(self, bundle_id: str) -> str | Response:
+        text, version, bundle, diagnostics = self._bundle(bundle_id)
+        if bundle is None:
+            return redirect(url_for(".preview", bundle_id=bundle_id))
+        compiled = Compiled(bundle, store().catalogues(), language())
+        answers: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        result = None
+        if request.method == "POST":
+            for situation in bundle.situations:
+                if situation.type == "multi_choice":
+                    raw = ",".join(request.form.getlist(situation.id))
+                else:
+                    raw = request.form.get(situation.id, "")
+                if raw.strip() == "":
+                    continue
+                try:
+                    answers[situation.id] = parse_answer(situation, raw)
+                except ValueError as error:
+                    errors[situation.id] = str(error)
+            if not errors:
+                result = explanation(compiled, answers)
+        return self.render("configurator/simulate.html", bundle_id=bundle_id, bundle=bundle, compiled=compiled,
+                           answers=answers, errors=errors, result=result, form=FlaskForm())
+
+
+def _raw(text: str, path: tuple[Any, ...]) -> Any:
+    from ..loader import load_yaml
+
+    data: Any = load_yaml(text.encode("utf-8"), "x").data
+    for part in path:
+        data = data[part] if isinstance(data, (dict, list)) else None
+    return data
+
+
+def _set_or_delete(path: tuple[Any, ...], value: Any) -> Edit:
+    return DeleteKey(path) if value in ("", None, []) else SetValue(path, value)
+
+
+def _ordered(chosen: list[str] | None, before: tuple[str, ...]) -> list[str]:
+    """Keep the file's order for entries already there; new ones go at the end."""
+    chosen = list(chosen or [])
+    return [x for x in before if x in chosen] + [x for x in chosen if x not in before]
+
+
+# ------------------------------------------------------------------------------- catalogues
+
+
+class CataloguesView(Protected, BaseView):
+    @expose("/")
+    def index(self) -> str:
+        check = store().catalogue_check()
+        usage = _catalogue_usage()
+        return self.render("configurator/catalogues.html", catalogues=check.catalogues,
+                           problems=_messages(check.diagnostics), usage=usage, form=FlaskForm())
+
+    @expose("/delete/<kind>/<entry_id>/", methods=("POST",))
+    def delete(self, kind: str, entry_id: str) -> Response:
+        require("editor")
+        if kind not in ("departments", "materials", "fields"):
+            abort(404)
+        users = _catalogue_usage().get((kind, entry_id), [])
+        if users:
+            flash(f"不能删除“{entry_id}”：仍被这些一件事使用：{', '.join(users)}。请先在这些一件事中改用其他条目。", "error")
+            return redirect(url_for(".index"))
+        catalogues = store().catalogue_check().catalogues
+        entry = getattr(catalogues, kind).get(entry_id)
+        if entry is None:
+            abort(404)
+        path = store().workspace.catalogues_dir / Path(entry.file).name
+        text = path.read_text(encoding="utf-8")
+        atomic_write(path, apply_edit(text, DeleteEntry(entry.path)))
+        audit(current_user.username, "delete", f"{kind}/{entry_id}")
+        flash(f"已删除“{entry_id}”。", "success")
+        return redirect(url_for(".index"))
+
+
+def _catalogue_usage() -> dict[tuple[str, str], list[str]]:
+    """Which bundles use each catalogue entry (deleting an entry in use is refused)."""
+    usage: dict[tuple[str, str], list[str]] = {}
+    for summary in store().summaries():
+        bundle, _ = store().model(summary.id)
+        if bundle is None:
+            continue
+        refs = {("departments", bundle.lead_department), ("departments", bundle.fallback.department)}
+        refs |= {("departments", d) for d in bundle.cooperating_departments}
+        refs |= {("departments", i.department) for i in bundle.items}
+        refs |= {("departments", s.owner) for s in bundle.steps}
+        refs |= {("departments", m.shared_from) for m in bundle.materials if m.shared_from}
+        refs |= {("materials", m.catalogue_id) for m in bundle.materials}
+        refs |= {("materials", r) for i in bundle.items if i.result for r in i.result.materials}
+        refs |= {("fields", f.catalogue_id) for f in bundle.fields}
+        for ref in refs:
+            usage.setdefault(ref, []).append(bundle.id)
+    return usage
+
+
+# ------------------------------------------------------------------------------------ users
+
+
+class UsersView(Protected, BaseView):
+    role = "admin"
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> str | Response:
+        form = FlaskForm()
+        if request.method == "POST" and form.validate_on_submit():
+            action = request.form.get("action")
+            if action == "add":
+                try:
+                    user = create_user(request.form.get("username", ""), request.form.get("role", "viewer"),
+                                       request.form.get("password", ""))
+                except UserError as error:
+                    flash(str(error), "error")
+                else:
+                    audit(current_user.username, "add-user", user.username, user.role)
+                    flash(f"已添加用户“{user.username}”。", "success")
+            elif action == "role":
+                target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
+                role = request.form.get("role", "")
+                if target is None or role not in ROLES:
+                    abort(400, "没有这个用户或角色。")
+                if target.id == current_user.id and role != "admin":
+                    flash("不能降低自己的角色（系统至少要有一位管理员）。", "error")
+                else:
+                    target.role = role
+                    db.session.commit()
+                    audit(current_user.username, "set-role", target.username, role)
+                    flash(f"“{target.username}”的角色改为{ROLE_NAMES[role]}。", "success")
+            return redirect(url_for(".index"))
+        users = db.session.execute(db.select(User).order_by(User.username)).scalars().all()
+        return self.render("configurator/users.html", users=users, roles=ROLES, role_names=ROLE_NAMES, form=form)
+
+
+class AuditView(Protected, BaseView):
+    role = "reviewer"
+
+    @expose("/")
+    def index(self) -> str:
+        entries = db.session.execute(db.select(AuditEntry).order_by(AuditEntry.at.desc()).limit(500)).scalars().all()
+        return self.render("configurator/audit.html", entries=entries)
+
+
+def register(admin: Admin) -> None:
+    admin.add_view(BundlesView(name="一件事", endpoint="bundles", url="/admin/bundles"))
+    admin.add_view(CataloguesView(name="目录", endpoint="catalogues", url="/admin/catalogues"))
+    admin.add_view(UsersView(name="用户", endpoint="users", url="/admin/users"))
+    admin.add_view(AuditView(name="操作记录", endpoint="audit", url="/admin/audit"))
+

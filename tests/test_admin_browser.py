@@ -1,0 +1,147 @@
+"""The admin in a real browser (Debian chromium driven by Playwright), as policy staff use it.
+
+Screenshots of the main pages go to test-artifacts/ (not committed).
+"""
+
+import difflib
+import os
+import shutil
+
+import pytest
+
+from tests.helpers import ROOT
+from tests.web_helpers import PASSWORD, make_site, serve
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+                                reason="Debian chromium is not installed (make test installs it as root)")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(tmp_path):
+    site = serve(make_site(tmp_path))
+    yield site
+    site.server.shutdown()
+
+
+def log_in(page, site, username="alice"):
+    page.goto(f"{site.url}/admin/bundles/")
+    assert "/login" in page.url  # anonymous: sent to the login page first
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site.url}/admin/bundles/")
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_edit_an_item_with_a_mistake_then_fix_it_and_see_preview_and_simulator(browser, site):
+    before = site.bundle_file("newborn").read_text(encoding="utf-8")
+    page = browser.new_page(locale="zh-CN")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, site)
+    assert page.locator("#bundle-list").get_by_text("新生儿出生一件事").is_visible()
+    shot(page, "bundle-list")
+
+    page.click("text=新生儿出生一件事")
+    page.locator("#items tr", has_text="预防接种证办理").get_by_role("link").click()
+    # Add a material to the item, and make a mistake: promised longer than... a negative visit count.
+    page.check("#item-form input[name=materials][value=mother_id_card]")
+    page.fill("#promised", "1")
+    page.fill("#when", "enrol_health_insurance = true")
+    page.click("#item-form button[type=submit]")
+    error = page.locator(".field-errors[data-field=when]")
+    assert "==" in error.inner_text()  # the error sits next to the field it concerns
+    assert page.input_value("#when") == "enrol_health_insurance = true"  # nothing typed is lost
+    assert page.input_value("#promised") == "1"
+    assert page.is_checked("#item-form input[name=materials][value=mother_id_card]")
+    assert site.bundle_file("newborn").read_text(encoding="utf-8") == before  # nothing written
+    shot(page, "item-with-error")
+
+    page.fill("#when", "")
+    page.click("#item-form button[type=submit]")
+    assert "已保存" in page.locator(".alert-success").inner_text()
+    after = site.bundle_file("newborn").read_text(encoding="utf-8")
+    changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == [
+        "-    time_limit: {promised: 0}  # 即办件 [I]",
+        "+    time_limit: {promised: 1}  # 即办件 [I]",
+        "+    materials: [mother_id_card]",
+    ]
+
+    page.click("text=预览")
+    notice = page.frame_locator("#notice-preview")
+    row = notice.locator("tr", has_text="预防接种证办理")
+    assert "1 个工作日" in row.inner_text()  # the preview shows the saved change
+    assert page.locator("#diagram svg").is_visible()
+    assert page.frame_locator("#form-preview").locator("h1").inner_text().startswith("新生儿出生一件事")
+    shot(page, "preview")
+
+    page.click("text=模拟办理")
+    form = page.locator("#simulate-form")
+    for situation, value in [("born_in_province_hospital", "true"), ("parents_province_household", "true"),
+                             ("born_in_wedlock", "false"), ("register_with", "father"),
+                             ("enrol_health_insurance", "true"), ("apply_social_security_card", "true")]:
+        form.locator(f"input[name={situation}][value={value}]").check()
+    form.locator("input[name=child_age_months]").fill("1")
+    form.locator("button[type=submit]").click()
+    assert "亲子鉴定证明" in page.locator("#checklist").inner_text()
+    assert "社会保障卡申领" in page.locator("#timeline").inner_text()
+    shot(page, "simulator")
+
+    form = page.locator("#simulate-form")
+    form.locator("input[name=child_age_months]").fill("9")
+    form.locator("button[type=submit]").click()
+    assert "兜底" in page.locator("#fallback").inner_text()
+    assert dialogs == []
+
+
+def test_two_browsers_editing_one_bundle_the_second_save_is_refused_and_kept(browser, site):
+    first, second = browser.new_context().new_page(), browser.new_context().new_page()
+    for page, user in ((first, "alice"), (second, "ada")):
+        log_in(page, site, user)
+        page.goto(f"{site.url}/admin/bundles/newborn/items/2/")
+    first.fill("#promised", "2")
+    second.fill("#promised", "1")
+    first.click("#item-form button[type=submit]")
+    assert "已保存" in first.locator(".alert-success").inner_text()
+    second.click("#item-form button[type=submit]")
+    assert "保存被拒绝" in second.locator("#conflict").inner_text()
+    assert "promised: 2" in second.locator("#conflict .diff").inner_text()  # the difference is shown
+    assert second.input_value("#promised") == "1"  # and the second user's input is kept
+    text = site.bundle_file("newborn").read_text(encoding="utf-8")
+    assert "time_limit: {promised: 2, statutory: 20}" in text and "promised: 1, statutory: 20" not in text
+    shot(second, "conflict")
+
+
+def test_a_script_in_a_label_shows_as_text_and_never_runs(browser, site):
+    path = site.bundle_file("newborn")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  zh-CN: 新生儿出生一件事", '  zh-CN: "新生儿<script>alert(1)</script>"'), encoding="utf-8")
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, site)
+    assert "新生儿<script>alert(1)</script>" in page.locator("#bundle-list").inner_text()
+    page.goto(f"{site.url}/admin/bundles/newborn/preview/")
+    page.wait_for_timeout(300)
+    assert dialogs == []

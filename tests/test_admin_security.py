@@ -1,0 +1,175 @@
+"""Access, CSRF, roles and escaping, over HTTP with Flask's test client."""
+
+import re
+
+import pytest
+
+from configurator.web import ConfigurationError, create_app
+from tests.web_helpers import csrf_token, login, make_site
+
+
+@pytest.fixture
+def site(tmp_path):
+    return make_site(tmp_path)
+
+
+def admin_urls(app):
+    """Every page of the admin, with sample values for its URL variables."""
+    samples = {"bundle_id": "newborn", "index": "2", "kind": "materials", "entry_id": "photo", "code": "en",
+               "filename": "x"}
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "admin.static", "auth.login") or rule.endpoint.endswith(".static"):
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            url = re.sub(rf"<(?:[a-z]+:)?{argument}>", samples[argument], url)
+        urls.append((url, rule.methods - {"HEAD", "OPTIONS"}))
+    return urls
+
+
+def test_every_admin_url_sends_anonymous_users_to_the_login(site):
+    client = site.app.test_client()
+    urls = admin_urls(site.app)
+    assert len(urls) >= 15
+    for url, methods in urls:
+        if "GET" in methods:
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert "/login" in response.headers["Location"] or url == "/", url
+
+
+def test_every_post_without_a_csrf_token_is_refused(site):
+    client = site.app.test_client()
+    login(client, "ada")  # an admin: the refusal is about the token, not the role
+    before = site.bundle_file("newborn").read_bytes()
+    posts = [url for url, methods in admin_urls(site.app) if "POST" in methods]
+    assert len(posts) >= 6
+    for url in posts:
+        response = client.post(url, data={"text": "id: hacked\n", "username": "mallory", "role": "admin",
+                                          "password": "x" * 12, "action": "add"})
+        assert response.status_code == 400, url
+        assert "安全令牌" in response.get_data(as_text=True)
+    assert site.bundle_file("newborn").read_bytes() == before
+
+
+def post_source(client, text):
+    page = client.get("/admin/bundles/newborn/source/").get_data(as_text=True)
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    return client.post("/admin/bundles/newborn/source/",
+                       data={"csrf_token": csrf_token(page), "version": version, "text": text})
+
+
+def test_a_viewer_cannot_save(site):
+    client = site.app.test_client()
+    login(client, "victor")
+    before = site.bundle_file("newborn").read_text(encoding="utf-8")
+    response = post_source(client, before.replace("version: 1", "version: 2"))
+    assert response.status_code == 403
+    assert site.bundle_file("newborn").read_text(encoding="utf-8") == before
+
+
+def test_an_editor_can_save_but_cannot_manage_users(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    before = site.bundle_file("newborn").read_text(encoding="utf-8")
+    assert post_source(client, before.replace("version: 1", "version: 2")).status_code == 302
+    assert "version: 2" in site.bundle_file("newborn").read_text(encoding="utf-8")
+    assert client.get("/admin/users/").status_code == 403
+    page = client.get("/admin/bundles/").get_data(as_text=True)
+    response = client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": "add",
+                                                  "username": "mallory", "role": "admin", "password": "x" * 12})
+    assert response.status_code == 403
+
+
+def test_an_admin_adds_users_with_hashed_passwords(site):
+    client = site.app.test_client()
+    login(client, "ada")
+    page = client.get("/admin/users/").get_data(as_text=True)
+    client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": "add", "username": "张三",
+                                       "role": "editor", "password": "secret-enough-1"})
+    from configurator.web.models import User, db
+    with site.app.app_context():
+        user = db.session.execute(db.select(User).filter_by(username="张三")).scalar_one()
+        assert user.role == "editor" and "secret-enough-1" not in user.password_hash
+        assert user.check_password("secret-enough-1")
+
+
+def test_source_with_errors_is_not_written_and_the_input_is_kept(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    before = site.bundle_file("newborn").read_text(encoding="utf-8")
+    broken = before.replace("department: police\n", "department: polise\n", 1)
+    response = post_source(client, broken)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "E301" in body and "polise" in body
+    assert "department: polise" in body  # the textarea still holds what was typed
+    assert site.bundle_file("newborn").read_text(encoding="utf-8") == before
+
+
+def test_saving_unchanged_source_writes_nothing(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    path = site.bundle_file("newborn")
+    stamp = path.stat().st_mtime_ns
+    post_source(client, path.read_text(encoding="utf-8"))
+    assert path.stat().st_mtime_ns == stamp
+
+
+def test_deleting_a_catalogue_entry_in_use_is_refused_with_the_users(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/catalogues/").get_data(as_text=True)
+    response = client.post("/admin/catalogues/delete/materials/resident_id_card/",
+                           data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "不能删除" in body and "newborn" in body and "retirement" in body
+    assert "resident_id_card" in (site.workspace / "catalogues/materials.yaml").read_text(encoding="utf-8")
+
+
+def test_deleting_an_unused_catalogue_entry_removes_only_its_lines(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    path = site.workspace / "catalogues/fields.yaml"
+    before = path.read_text(encoding="utf-8")
+    page = client.get("/admin/catalogues/").get_data(as_text=True)
+    client.post("/admin/catalogues/delete/fields/email/", data={"csrf_token": csrf_token(page)})
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace("  - id: email\n    label: 电子邮箱\n    type: email\n", "")
+
+
+def test_script_in_a_label_is_escaped(site):
+    path = site.bundle_file("newborn")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  zh-CN: 新生儿出生一件事", '  zh-CN: "<script>alert(1)</script>"'), encoding="utf-8")
+    client = site.app.test_client()
+    login(client, "victor")
+    for url in ("/admin/bundles/", "/admin/bundles/newborn/", "/admin/bundles/newborn/preview/"):
+        body = client.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in body, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body or "&amp;lt;script" in body, url
+
+
+def test_session_cookie_is_httponly_and_samesite(site):
+    client = site.app.test_client()
+    page = client.get("/login")
+    cookie = page.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_secret_key_is_required_outside_development(tmp_path):
+    with pytest.raises(ConfigurationError):
+        create_app({"WORKSPACE": str(tmp_path), "SECRET_KEY": None})
+
+
+def test_bad_input_never_gives_a_500(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    for url in ("/admin/bundles/..%2F..%2Fetc%2Fpasswd/", "/admin/bundles/newborn/items/99/",
+                "/admin/bundles/NEWBORN/source/", "/admin/bundles/newborn/items/-1/"):
+        assert client.get(url).status_code in (404, 400), url
+    page = client.get("/admin/bundles/newborn/source/").get_data(as_text=True)
+    response = client.post("/admin/bundles/newborn/source/", data={"csrf_token": csrf_token(page),
+                                                                   "version": "x", "text": "\x00\x01: ["})
+    assert response.status_code == 200  # refused with a message (a conflict: the version is stale)
