@@ -15,7 +15,7 @@ def site(tmp_path):
 
 def admin_urls(app):
     """Every page of the admin, with sample values for its URL variables."""
-    samples = {"bundle_id": "newborn", "index": "2", "kind": "materials", "entry_id": "photo", "code": "en",
+    samples = {"bundle_id": "newborn", "index": "2", "kind": "materials", "entry_id": "photo", "code": "en", "section": "fields",
                "filename": "x"}
     urls = []
     for rule in app.url_map.iter_rules():
@@ -173,3 +173,68 @@ def test_bad_input_never_gives_a_500(site):
     response = client.post("/admin/bundles/newborn/source/", data={"csrf_token": csrf_token(page),
                                                                    "version": "x", "text": "\x00\x01: ["})
     assert response.status_code == 200  # refused with a message (a conflict: the version is stale)
+
+
+def section_post(client, section, changes):
+    page = client.get(f"/admin/bundles/newborn/section/{section}/").get_data(as_text=True)
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": csrf_token(page), "version": version}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or name.group(1) in ("csrf_token", "version"):
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="checkbox"' in tag:
+            if " checked" in tag:
+                data.setdefault(name.group(1), []).append(value.group(1))
+        else:
+            data[name.group(1)] = value.group(1) if value else ""
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', options) or re.search(r'value="([^"]*)"', options)
+        data[name] = chosen.group(1)
+    data.update(changes)
+    return client.post(f"/admin/bundles/newborn/section/{section}/", data=data)
+
+
+def test_sections_edit_only_the_lines_concerned(site):
+    import difflib
+    client = site.app.test_client()
+    login(client, "alice")
+    path = site.bundle_file("newborn")
+    before = path.read_text(encoding="utf-8")
+    response = section_post(client, "eligibility", {"1-require": "child_age_months < 12"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    after = path.read_text(encoding="utf-8")
+    changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == ["-    require: child_age_months < 6", "+    require: child_age_months < 12"]
+    response = section_post(client, "identity", {"0-visits": "2"})
+    assert response.status_code == 302
+    assert "visits: 2  # 在助产机构一次办结" in path.read_text(encoding="utf-8")
+
+
+def test_a_section_mistake_is_shown_beside_its_field_and_kept(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    before = site.bundle_file("newborn").read_text(encoding="utf-8")
+    response = section_post(client, "situations", {"3-when": "born_in_wedlok"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-field="3-when"' in body and "born_in_wedlock" in body  # did-you-mean, beside the field
+    assert 'value="born_in_wedlok"' in body
+    assert site.bundle_file("newborn").read_text(encoding="utf-8") == before
+
+
+def test_an_after_without_reason_or_in_a_cycle_is_refused_beside_the_field(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/bundles/newborn/items/0/").get_data(as_text=True)
+    from bench.admin import form_values
+    data = {"csrf_token": csrf_token(page), **form_values(page), "after": "birth_registration：先登记户口"}
+    body = client.post("/admin/bundles/newborn/items/0/", data=data).get_data(as_text=True)
+    assert 'data-field="after"' in body and "E501" not in body  # beside the field, in words
+    assert "成环" in body
+    data["after"] = "vaccination_certificate：同一窗口先办"
+    assert client.post("/admin/bundles/newborn/items/0/", data=data).status_code == 302
+    assert "- item: vaccination_certificate" in site.bundle_file("newborn").read_text(encoding="utf-8") or \
+        "after: [{item: vaccination_certificate" in site.bundle_file("newborn").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from flask_admin import Admin, AdminIndexView, BaseView, expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -84,13 +84,26 @@ class ItemForm(FlaskForm):
     when = StringField("何时办理（条件，留空为所有情形）", validators=[Optional()])
     fields = Checkboxes("需要的字段", validate_choice=False)
     materials = Checkboxes("需要的材料", validate_choice=False)
+    after = TextAreaField("必须在哪些事项之后（每行：事项 id：理由；使用前面事项产出的材料时无需填写）",
+                          validators=[Optional()])
+
+
+def parse_after(text: str) -> list[dict[str, str]]:
+    """"item_id：reason" lines (either colon) → after entries."""
+    entries = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        item, _, reason = line.replace("：", ":").partition(":")
+        entries.append({"item": item.strip(), "reason": reason.strip()})
+    return entries
 
 
 # Where a diagnostic's path points in the item form.
 ITEM_PATHS = {("name",): "name", ("code",): "code", ("department",): "department",
               ("time_limit", "promised"): "promised", ("time_limit", "statutory"): "statutory",
               ("time_limit",): "promised", ("visits",): "visits", ("steps",): "steps", ("when",): "when",
-              ("fields",): "fields", ("materials",): "materials"}
+              ("fields",): "fields", ("materials",): "materials", ("after",): "after"}
 
 
 class MaterialForm(FlaskForm):
@@ -210,6 +223,7 @@ class BundlesView(Protected, BaseView):
             form.when.data = item.when.text if item.when else ""
             form.fields.data = list(item.fields)
             form.materials.data = list(item.materials)
+            form.after.data = "\n".join(f"{a.item}：{a.reason.get()}" for a in item.after)
         elif form.validate_on_submit():
             require("editor")
             base = ("items", index)
@@ -226,6 +240,9 @@ class BundlesView(Protected, BaseView):
                 _set_or_delete(base + ("fields",), _ordered(form.fields.data, item.fields)),
                 _set_or_delete(base + ("materials",), _ordered(form.materials.data, item.materials)),
             ]
+            after = parse_after(form.after.data or "")
+            if after != [{"item": a.item, "reason": a.reason.get()} for a in item.after]:
+                edits.append(_set_or_delete(base + ("after",), after))
             outcome = self._save(bundle_id, text, form.version.data, edits, f"事项 {item.id}")
             if isinstance(outcome, Response):
                 return outcome
@@ -278,6 +295,66 @@ class BundlesView(Protected, BaseView):
             problems = _place_errors(form, problems, ("materials", len(bundle.materials)), MATERIAL_PATHS)
         return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
                            problems=_messages(problems), conflict=conflict)
+
+    # ---- simple sections
+
+    @expose("/<bundle_id>/section/<section>/", methods=("GET", "POST"))
+    def section(self, bundle_id: str, section: str) -> str | Response:
+        if section not in SECTIONS:
+            abort(404, "没有这个部分。")
+        spec = SECTIONS[section]
+        text, version, bundle, diagnostics = self._bundle(bundle_id)
+        if bundle is None:
+            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
+            return redirect(url_for(".source", bundle_id=bundle_id))
+        from ..loader import load_yaml
+
+        data = load_yaml(text.encode("utf-8"), "x").data
+        entries = [data] if spec.get("single") else list(data.get(section, []))
+        prefix: tuple[Any, ...] = () if spec.get("single") else (section,)
+        form = FlaskForm()
+        submitted: dict[str, Any] = {}
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "POST" and form.validate_on_submit():
+            require("editor")
+            edits: list[Edit] = []
+            for index, entry in enumerate(entries):
+                base = prefix if spec.get("single") else prefix + (index,)
+                for key, _, kind in spec["keys"]:
+                    name = f"{index}-{key}"
+                    value = request.form.getlist(name) if kind.startswith("multi:") else request.form.get(name, "")
+                    submitted[name] = value
+                    edit = _section_edit(base + (key,), kind, value, entry.get(key))
+                    if edit is not None:
+                        edits.append(edit)
+            new_entry = {key: request.form.get(f"new-{key}", "").strip() for key, _, _ in spec.get("new", [])}
+            submitted.update({f"new-{k}": v for k, v in new_entry.items()})
+            if any(new_entry.values()):
+                edits.append(AppendEntry((section,), {k: v for k, v in new_entry.items() if v}))
+            outcome = self._save(bundle_id, text, request.form.get("version", ""), edits, spec["title"])
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+        catalogues = store().catalogues()
+        sources = {"departments": [(d.id, d.name.get(language())) for d in catalogues.departments.values()],
+                   "fields": [(f.id, f"{f.label.get(language())}（{f.id}）") for f in catalogues.fields.values()]}
+        placed: dict[str, list[str]] = {}
+        rest = []
+        for diagnostic in problems:
+            path = diagnostic.path[len(prefix):]
+            if spec.get("single") and path:
+                placed.setdefault(f"0-{path[0]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
+            elif len(path) >= 2 and isinstance(path[0], int):
+                placed.setdefault(f"{path[0]}-{path[1]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
+            elif len(path) >= 2 and path[0] == len(entries):
+                placed.setdefault(f"new-{path[1]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
+            else:
+                rest.append(diagnostic)
+        return self.render("configurator/section.html", bundle_id=bundle_id, bundle=bundle, spec=spec,
+                           section=section, entries=entries, values=_section_value, submitted=submitted,
+                           posted=request.method == "POST", sources=sources, placed=placed, version=version,
+                           problems=_messages(rest), conflict=conflict, form=form)
 
     # ---- source
 
@@ -362,6 +439,60 @@ class BundlesView(Protected, BaseView):
                 result = explanation(compiled, answers)
         return self.render("configurator/simulate.html", bundle_id=bundle_id, bundle=bundle, compiled=compiled,
                            answers=answers, errors=errors, result=result, form=FlaskForm())
+
+
+# Sections edited in simple forms: per entry, the keys shown and how each is typed.
+# kind: text (a Text value, zh-CN edited), str, int, bool, condition, select:<source>, multi:<source>
+SECTIONS: dict[str, dict[str, Any]] = {
+    "identity": {"title": "基本信息和部门", "single": True, "keys": [
+        ("name", "名称", "text"), ("summary", "一句话说明", "text"), ("version", "版本", "str"),
+        ("lead_department", "牵头部门", "select:departments"),
+        ("cooperating_departments", "配合部门", "multi:departments"), ("visits", "整件事到现场次数", "int")]},
+    "situations": {"title": "情形问题", "keys": [
+        ("label", "问题", "text"), ("help", "说明", "text"), ("when", "何时问（条件）", "condition")],
+        "new": [("id", "id", "str"), ("label", "问题", "text"),
+                ("type", "回答类型（boolean / number / date；单选多选请在源文件中写选项）", "str")]},
+    "eligibility": {"title": "受理条件", "keys": [
+        ("require", "必须成立的条件", "condition"), ("message", "不成立时告诉申请人", "text")],
+        "new": [("id", "id", "str"), ("require", "必须成立的条件", "condition"), ("message", "不成立时告诉申请人", "text")]},
+    "fields": {"title": "一表申请的字段", "keys": [
+        ("label", "名称", "text"), ("required", "必填", "bool"), ("when", "何时填写（条件）", "condition")],
+        "new": [("id", "id", "str"), ("field", "字段目录中的 id", "select:fields"), ("label", "名称", "text")]},
+}
+
+
+def _section_value(raw: Any, kind: str) -> str | list[str] | bool:
+    if kind == "text":
+        return raw.get("zh-CN", "") if isinstance(raw, dict) else ("" if raw is None else str(raw))
+    if kind == "bool":
+        return raw is not False
+    if kind.startswith("multi:"):
+        return list(raw or [])
+    return "" if raw is None else str(raw)
+
+
+def _section_edit(path: tuple[Any, ...], kind: str, submitted: Any, current: Any) -> Edit | None:
+    """The edit for one submitted value, or None when it did not change."""
+    if kind == "text" and isinstance(current, dict):
+        path, current = path + ("zh-CN",), current.get("zh-CN")
+    if kind == "bool":
+        value: Any = bool(submitted)
+        return None if (current is not False) == value else (DeleteKey(path) if value else SetValue(path, False))
+    if kind == "int":
+        text = str(submitted).strip()
+        if text == "":
+            return None if current is None else DeleteKey(path)
+        value = int(text) if text.lstrip("-").isdigit() else text
+        return None if value == current else SetValue(path, value)
+    if kind.startswith("multi:"):
+        value = list(submitted)
+        return None if value == list(current or []) else _set_or_delete(path, value)
+    value = str(submitted).strip()
+    if kind == "str" and path[-1] == "version" and value.isdigit():
+        value = int(value)
+    if value == ("" if current is None else current) or (str(value) == str(current) and current is not None):
+        return None
+    return _set_or_delete(path, value)
 
 
 def _raw(text: str, path: tuple[Any, ...]) -> Any:
