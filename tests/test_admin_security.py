@@ -238,3 +238,18 @@ def test_an_after_without_reason_or_in_a_cycle_is_refused_beside_the_field(site)
     assert client.post("/admin/bundles/newborn/items/0/", data=data).status_code == 302
     assert "- item: vaccination_certificate" in site.bundle_file("newborn").read_text(encoding="utf-8") or \
         "after: [{item: vaccination_certificate" in site.bundle_file("newborn").read_text(encoding="utf-8")
+
+
+def test_renaming_a_catalogue_entry_in_use_is_refused_and_renaming_a_name_works(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/catalogues/edit/departments/police/").get_data(as_text=True)
+    body = client.post("/admin/catalogues/edit/departments/police/", follow_redirects=True,
+                       data={"csrf_token": csrf_token(page), "id": "public_security", "label": "公安局"}).get_data(as_text=True)
+    assert "不能把“police”改名" in body and "newborn" in body
+    path = site.workspace / "catalogues/departments.yaml"
+    before = path.read_text(encoding="utf-8")
+    client.post("/admin/catalogues/edit/departments/police/",
+                data={"csrf_token": csrf_token(page), "id": "police", "label": "市公安局"})
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace("    name: 公安局\n", "    name: 市公安局\n", 1)

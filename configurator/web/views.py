@@ -22,6 +22,7 @@ from ..diagnostics import Diagnostic, has_errors
 from ..edits import AppendEntry, DeleteEntry, DeleteKey, Edit, EditError, SetValue, apply_edit, apply_edits
 from ..explain import explanation
 from ..model import Bundle
+from ..pipeline import check_catalogues
 from ..plan import parse_answer
 from ..store import Conflict, NotFound, atomic_write
 from ..writers.metrics import metrics
@@ -524,6 +525,42 @@ class CataloguesView(Protected, BaseView):
         usage = _catalogue_usage()
         return self.render("configurator/catalogues.html", catalogues=check.catalogues,
                            problems=_messages(check.diagnostics), usage=usage, form=FlaskForm())
+
+    @expose("/edit/<kind>/<entry_id>/", methods=("GET", "POST"))
+    def edit(self, kind: str, entry_id: str) -> str | Response:
+        if kind not in ("departments", "materials", "fields"):
+            abort(404)
+        entry = getattr(store().catalogue_check().catalogues, kind).get(entry_id)
+        if entry is None:
+            abort(404, f"目录中没有“{entry_id}”。")
+        label_key = "label" if kind == "fields" else "name"
+        path = store().workspace.catalogues_dir / Path(entry.file).name
+        form = FlaskForm()
+        values = {"id": entry.id, "label": getattr(entry, label_key).get()}
+        problems: list[Diagnostic] = []
+        if request.method == "POST" and form.validate_on_submit():
+            require("editor")
+            values = {"id": request.form.get("id", "").strip(), "label": request.form.get("label", "").strip()}
+            users = _catalogue_usage().get((kind, entry_id), [])
+            if values["id"] != entry_id and users:
+                flash(f"不能把“{entry_id}”改名：仍被这些一件事使用：{', '.join(users)}。"
+                      "请先在这些一件事中改用新 id，或新建一个条目。", "error")
+            else:
+                text = path.read_text(encoding="utf-8")
+                current = _raw(text, entry.path + (label_key,))
+                label_path = entry.path + (label_key, "zh-CN") if isinstance(current, dict) else entry.path + (label_key,)
+                new_text = apply_edits(text, [SetValue(entry.path + ("id",), values["id"]), SetValue(label_path, values["label"])])
+                others = [(p.name, p.read_bytes()) for p in store().workspace.catalogue_files() if p != path]
+                check = check_catalogues([*others, (path.name, new_text.encode("utf-8"))])
+                problems = [d for d in check.diagnostics if d.file == path.name and d.severity == "error"]
+                if not problems:
+                    if new_text != text:
+                        atomic_write(path, new_text)
+                        audit(current_user.username, "edit", f"{kind}/{entry_id}", f"{values['id']} {values['label']}")
+                        flash("已保存。", "success")
+                    return redirect(url_for(".index"))
+        return self.render("configurator/catalogue_entry.html", kind=kind, entry_id=entry_id, values=values,
+                           problems=_messages(problems), form=form)
 
     @expose("/delete/<kind>/<entry_id>/", methods=("POST",))
     def delete(self, kind: str, entry_id: str) -> Response:
