@@ -4,6 +4,7 @@ again with every problem beside its field and the user's input kept."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,6 @@ from ..model import Bundle
 from ..pipeline import check_catalogues
 from ..plan import parse_answer
 from ..store import Conflict, NotFound, atomic_write
-from ..writers.metrics import metrics
 from . import language, store
 from .auth import UserError, create_user
 from .diagram import routing_svg
@@ -228,22 +228,31 @@ class BundlesView(Protected, BaseView):
         elif form.validate_on_submit():
             require("editor")
             base = ("items", index)
-            edits: list[Edit] = [
-                SetValue(base + ("name",), form.name.data.strip()) if isinstance(_raw(text, base + ("name",)), str)
-                else SetValue(base + ("name", "zh-CN"), form.name.data.strip()),
-                SetValue(base + ("department",), form.department.data),
-                SetValue(base + ("time_limit", "promised"), form.promised.data),
-                SetValue(base + ("visits",), form.visits.data),
-                SetValue(base + ("steps",), form.steps.data),
-                _set_or_delete(base + ("code",), (form.code.data or "").strip()),
-                _set_or_delete(base + ("time_limit", "statutory"), form.statutory.data),
-                _set_or_delete(base + ("when",), (form.when.data or "").strip()),
-                _set_or_delete(base + ("fields",), _ordered(form.fields.data, item.fields)),
-                _set_or_delete(base + ("materials",), _ordered(form.materials.data, item.materials)),
+            name = form.name.data.strip()
+            # Only what changed becomes an edit: each edit re-reads the file, and a form saved
+            # without changes must leave it untouched anyway.
+            name_path: tuple[Any, ...] = base + ("name", "zh-CN")
+            if name != item.name.get() and len(item.name.translations) == 1 and isinstance(_raw(text, base + ("name",)), str):
+                name_path = base + ("name",)  # written as plain text, not as {zh-CN: ...}
+            changes: list[tuple[Any, Any, Edit]] = [
+                (name, item.name.get(), SetValue(name_path, name)),
+                (form.department.data, item.department, SetValue(base + ("department",), form.department.data)),
+                (form.promised.data, item.promised_days, SetValue(base + ("time_limit", "promised"), form.promised.data)),
+                (form.visits.data, item.visits, SetValue(base + ("visits",), form.visits.data)),
+                (form.steps.data, item.steps, SetValue(base + ("steps",), form.steps.data)),
+                ((form.code.data or "").strip() or None, item.code,
+                 _set_or_delete(base + ("code",), (form.code.data or "").strip())),
+                (form.statutory.data, item.statutory_days, _set_or_delete(base + ("time_limit", "statutory"), form.statutory.data)),
+                ((form.when.data or "").strip() or None, item.when.text if item.when else None,
+                 _set_or_delete(base + ("when",), (form.when.data or "").strip())),
+                (_ordered(form.fields.data, item.fields), list(item.fields),
+                 _set_or_delete(base + ("fields",), _ordered(form.fields.data, item.fields))),
+                (_ordered(form.materials.data, item.materials), list(item.materials),
+                 _set_or_delete(base + ("materials",), _ordered(form.materials.data, item.materials))),
+                (parse_after(form.after.data or ""), [{"item": a.item, "reason": a.reason.get()} for a in item.after],
+                 _set_or_delete(base + ("after",), parse_after(form.after.data or ""))),
             ]
-            after = parse_after(form.after.data or "")
-            if after != [{"item": a.item, "reason": a.reason.get()} for a in item.after]:
-                edits.append(_set_or_delete(base + ("after",), after))
+            edits: list[Edit] = [edit for new, old, edit in changes if new != old]
             outcome = self._save(bundle_id, text, form.version.data, edits, f"事项 {item.id}")
             if isinstance(outcome, Response):
                 return outcome
@@ -412,7 +421,7 @@ class BundlesView(Protected, BaseView):
         compiled = Compiled(bundle, store().catalogues(), language())
         artifacts = render_compiled(compiled)
         return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=bundle, problems=[],
-                           artifacts=artifacts, figures=metrics(compiled)["overall"],
+                           artifacts=artifacts, figures=json.loads(artifacts["metrics.json"])["overall"],
                            diagram=routing_svg(compiled))
 
     @expose("/<bundle_id>/simulate/", methods=("GET", "POST"))
