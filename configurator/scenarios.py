@@ -21,9 +21,10 @@ from .plan import Plan, Planner
 # it a seeded sample of answer sets is tried instead (and the result says it is incomplete).
 WORK_BUDGET = 150_000
 MIN_COMBINATIONS = 256
-# Example cases kept (each with a full schedule); a bundle with more distinct cases is marked
-# incomplete rather than listing thousands of them.
+# Example cases kept (each with a full schedule): up to 200, fewer for large bundles, whose
+# cases are numerous and each costly; a bundle with more distinct cases is marked incomplete.
 MAX_SCENARIOS = 200
+SCENARIO_WORK = 20_000
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:
         total *= len(domains[name])
     entries = len(bundle.items) + len(bundle.materials) + len(bundle.fields) + 1
     limit = max(MIN_COMBINATIONS, WORK_BUDGET // entries)
+    max_scenarios = max(20, min(MAX_SCENARIOS, SCENARIO_WORK // entries))
     complete = total <= limit
     combinations: Iterator[tuple[dict[str, Any], tuple[Any, ...]]]
     if complete:
@@ -102,7 +104,7 @@ def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:
             continue
         signature = (tuple(i.id for i in items), tuple(m.id for m in materials), tuple(f.id for f in fields))
         if signature not in found:
-            if len(found) == MAX_SCENARIOS:
+            if len(found) == max_scenarios:
                 complete = False
                 break
             found[signature] = Scenario(kept, planner.plan(kept))

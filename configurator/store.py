@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +91,8 @@ class BundleStore:
     workspace: Workspace
     _summaries: dict[Path, tuple[tuple[object, ...], Summary]] = field(default_factory=dict)
     _catalogues: tuple[tuple[object, ...], CatalogueCheck] | None = None
+    # Recent check results by content: the page shown after a save checks the same text again.
+    _checks: OrderedDict[tuple[str, str, tuple[object, ...]], BundleCheck] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _catalogue_stamp(self) -> tuple[object, ...]:
@@ -118,8 +121,19 @@ class BundleStore:
         data = self.path(bundle_id).read_bytes()
         return data.decode("utf-8", errors="replace"), version_of(data)
 
-    def check(self, bundle_id: str, text: str, catalogues: Catalogues | None = None) -> BundleCheck:
-        return check_bundle(text.encode("utf-8"), f"bundles/{bundle_id}.yaml", catalogues or self.catalogues())
+    def check(self, bundle_id: str, text: str) -> BundleCheck:
+        data = text.encode("utf-8")
+        key = (bundle_id, version_of(data), self._catalogue_stamp())
+        with self._lock:
+            cached = self._checks.get(key)
+        if cached is not None:
+            return cached
+        result = check_bundle(data, f"bundles/{bundle_id}.yaml", self.catalogues())
+        with self._lock:
+            self._checks[key] = result
+            while len(self._checks) > 64:
+                self._checks.popitem(last=False)
+        return result
 
     def model(self, bundle_id: str) -> tuple[Bundle | None, BundleCheck]:
         text, _ = self.read(bundle_id)
