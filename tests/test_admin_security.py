@@ -253,3 +253,24 @@ def test_renaming_a_catalogue_entry_in_use_is_refused_and_renaming_a_name_works(
                 data={"csrf_token": csrf_token(page), "id": "police", "label": "市公安局"})
     after = path.read_text(encoding="utf-8")
     assert after == before.replace("    name: 公安局\n", "    name: 市公安局\n", 1)
+
+
+def test_editing_an_existing_material_changes_its_lines_only(site):
+    import difflib
+
+    from bench.admin import form_values
+    client = site.app.test_client()
+    login(client, "alice")
+    path = site.bundle_file("newborn")
+    before = path.read_text(encoding="utf-8")
+    index = 6  # out_of_wedlock_statement
+    page = client.get(f"/admin/bundles/newborn/materials/{index}/").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), **form_values(page), "requirement": "deferrable"}
+    response = client.post(f"/admin/bundles/newborn/materials/{index}/", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    changed = [line for line in difflib.unified_diff(before.splitlines(), path.read_text(encoding="utf-8").splitlines(),
+                                                     lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == ["+    requirement: deferrable"]
+    data["when"] = "not born_in_wedlok"
+    body = client.post(f"/admin/bundles/newborn/materials/{index}/", data=data).get_data(as_text=True)
+    assert 'data-field="when"' in body and "born_in_wedlock" in body

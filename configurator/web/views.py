@@ -13,7 +13,7 @@ from flask_admin import Admin, AdminIndexView, BaseView, expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -107,20 +107,39 @@ ITEM_PATHS = {("name",): "name", ("code",): "code", ("department",): "department
               ("fields",): "fields", ("materials",): "materials", ("after",): "after"}
 
 
+SOURCE_CHOICES = [SelectChoice(value, label) for value, label in (
+    ("applicant", "申请人提交"),
+    ("shared", "数据共享/电子证照（免提交）"),
+    ("produced", "前面事项产出（免提交）"),
+    ("generated", "系统生成（免提交）"),
+)]
+
+FORM_CHOICES = [SelectChoice(value, label) for value, label in (
+    ("", "（不限）"),
+    ("original", "原件"),
+    ("copy", "复印件"),
+    ("electronic", "电子文件"),
+    ("original_and_copy", "原件和复印件"),
+)]
+
+REQUIREMENT_CHOICES = [SelectChoice(value, label) for value, label in (
+    ("required", "必需"),
+    ("optional", "可选"),
+    ("deferrable", "容缺"),
+)]
+
+
 class MaterialForm(FlaskForm):
     version = StringField()
     id = StringField("材料 id（小写字母、数字、下划线）")
     material = SelectField("材料目录中的材料")
     name = StringField("本一件事中的名称（可选）", validators=[Optional()])
-    source = SelectField("来源", choices=[("applicant", "申请人提交"), ("shared", "数据共享/电子证照（免提交）"),
-                                          ("produced", "前面事项产出（免提交）"), ("generated", "系统生成（免提交）")])
+    source = SelectField("来源", choices=SOURCE_CHOICES)
     shared_from = SelectField("共享部门（来源为共享时）", validators=[Optional()])
     produced_by = SelectField("产出事项（来源为产出时）", validators=[Optional()])
-    form = SelectField("形式", choices=[("", "（不限）"), ("original", "原件"), ("copy", "复印件"),
-                                        ("electronic", "电子文件"), ("original_and_copy", "原件和复印件")],
-                       validators=[Optional()])
+    form = SelectField("形式", choices=FORM_CHOICES, validators=[Optional()])
     count = IntegerField("份数", default=1, validators=[NumberRange(min=1, message="至少 1 份")])
-    requirement = SelectField("要求", choices=[("required", "必需"), ("optional", "可选"), ("deferrable", "容缺")])
+    requirement = SelectField("要求", choices=REQUIREMENT_CHOICES)
     when = StringField("何时需要（条件，留空为所有情形）", validators=[Optional()])
     used_by = Checkboxes("由哪些事项使用", validate_choice=False)
 
@@ -194,10 +213,10 @@ class BundlesView(Protected, BaseView):
     def _item_form(self, bundle: Bundle, index: int) -> ItemForm:
         catalogues = store().catalogues()
         form = ItemForm()
-        form.department.choices = [(d.id, f"{d.name.get(language())}（{d.id}）") for d in catalogues.departments.values()]
+        form.department.choices = [SelectChoice(d.id, f"{d.name.get(language())}（{d.id}）") for d in catalogues.departments.values()]
         compiled = Compiled(bundle, catalogues, language())
-        form.fields.choices = [(f.id, f"{compiled.text(compiled.fields[f.id].label)}（{f.id}）") for f in bundle.fields]
-        form.materials.choices = [(m.id, f"{compiled.material_name(m)}（{m.id}）") for m in bundle.materials]
+        form.fields.choices = [SelectChoice(f.id, f"{compiled.text(compiled.fields[f.id].label)}（{f.id}）") for f in bundle.fields]
+        form.materials.choices = [SelectChoice(m.id, f"{compiled.material_name(m)}（{m.id}）") for m in bundle.materials]
         return form
 
     @expose("/<bundle_id>/items/<int:index>/", methods=("GET", "POST"))
@@ -266,10 +285,11 @@ class BundlesView(Protected, BaseView):
     def _material_form(self, bundle: Bundle) -> MaterialForm:
         catalogues = store().catalogues()
         form = MaterialForm()
-        form.material.choices = [(m.id, f"{m.name.get(language())}（{m.id}）") for m in catalogues.materials.values()]
-        form.shared_from.choices = [("", "—")] + [(d.id, d.name.get(language())) for d in catalogues.departments.values()]
-        form.produced_by.choices = [("", "—")] + [(i.id, i.name.get(language())) for i in bundle.items]
-        form.used_by.choices = [(i.id, i.name.get(language())) for i in bundle.items]
+        form.material.choices = [SelectChoice(m.id, f"{m.name.get(language())}（{m.id}）") for m in catalogues.materials.values()]
+        departments = catalogues.departments.values()
+        form.shared_from.choices = [SelectChoice("", "—")] + [SelectChoice(d.id, d.name.get(language())) for d in departments]
+        form.produced_by.choices = [SelectChoice("", "—")] + [SelectChoice(i.id, i.name.get(language())) for i in bundle.items]
+        form.used_by.choices = [SelectChoice(i.id, i.name.get(language())) for i in bundle.items]
         return form
 
     @expose("/<bundle_id>/materials/new/", methods=("GET", "POST"))
@@ -365,6 +385,54 @@ class BundlesView(Protected, BaseView):
                            section=section, entries=entries, values=_section_value, submitted=submitted,
                            posted=request.method == "POST", sources=sources, placed=placed, version=version,
                            problems=_messages(rest), conflict=conflict, form=form)
+
+    @expose("/<bundle_id>/materials/<int:index>/", methods=("GET", "POST"))
+    def material(self, bundle_id: str, index: int) -> str | Response:
+        text, version, bundle, _ = self._bundle(bundle_id)
+        if bundle is None:
+            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
+            return redirect(url_for(".source", bundle_id=bundle_id))
+        if not 0 <= index < len(bundle.materials):
+            abort(404, "没有这份材料。")
+        material = bundle.materials[index]
+        form = self._material_form(bundle)
+        del form.used_by  # which items use it is edited on each item's page
+        current = {"id": material.id, "material": material.catalogue_id,
+                   "name": material.name.get() if material.name else "", "source": material.source,
+                   "shared_from": material.shared_from or "", "produced_by": ",".join(material.produced_by),
+                   "form": material.form or "", "requirement": material.requirement,
+                   "when": material.when.text if material.when else ""}
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "GET":
+            form.version.data = version
+            for key, value in current.items():
+                if key == "produced_by":
+                    value = material.produced_by[0] if len(material.produced_by) == 1 else ""
+                form[key].data = value
+            form.count.data = material.count
+        elif form.validate_on_submit():
+            require("editor")
+            base = ("materials", index)
+            edits: list[Edit] = []
+            for key in ("material", "name", "source", "shared_from", "produced_by", "form", "requirement", "when"):
+                new = (form[key].data or "").strip()
+                if key == "produced_by" and len(material.produced_by) > 1 and not new:
+                    continue  # several alternative producers are edited in the source view
+                if key == "material" and new == material.id and material.catalogue_id == material.id:
+                    continue
+                if new != current[key]:
+                    default = key == "requirement" and new == "required"
+                    edits.append(DeleteKey(base + (key,)) if not new or default else SetValue(base + (key,), new))
+            if form.count.data != material.count:
+                edits.append(DeleteKey(base + ("count",)) if form.count.data == 1 else SetValue(base + ("count",), form.count.data))
+            outcome = self._save(bundle_id, text, form.version.data, edits, f"材料 {material.id}")
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+            problems = _place_errors(form, problems, ("materials", index), MATERIAL_PATHS)
+        return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
+                           problems=_messages(problems), conflict=conflict, editing=material.id)
 
     # ---- source
 
