@@ -274,3 +274,30 @@ def test_editing_an_existing_material_changes_its_lines_only(site):
     data["when"] = "not born_in_wedlok"
     body = client.post(f"/admin/bundles/newborn/materials/{index}/", data=data).get_data(as_text=True)
     assert 'data-field="when"' in body and "born_in_wedlock" in body
+
+
+def test_adding_a_catalogue_entry_is_checked_and_written(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/catalogues/").get_data(as_text=True)
+    client.post("/admin/catalogues/new/departments/", data={"csrf_token": csrf_token(page), "id": "tax", "label": "税务局"})
+    text = (site.workspace / "catalogues/departments.yaml").read_text(encoding="utf-8")
+    assert text.endswith("  - id: tax\n    name: 税务局\n")
+    body = client.post("/admin/catalogues/new/departments/", follow_redirects=True,
+                       data={"csrf_token": csrf_token(page), "id": "police", "label": "重复"}).get_data(as_text=True)
+    assert "没有添加" in body and "E307" not in body and "重复" in body
+
+
+def test_an_admin_removes_a_user_but_not_themself(site):
+    from configurator.web.models import User, db
+    client = site.app.test_client()
+    login(client, "ada")
+    with site.app.app_context():
+        victor = db.session.execute(db.select(User).filter_by(username="victor")).scalar_one().id
+        ada = db.session.execute(db.select(User).filter_by(username="ada")).scalar_one().id
+    page = client.get("/admin/users/").get_data(as_text=True)
+    client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": "delete", "user_id": victor})
+    client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": "delete", "user_id": ada})
+    with site.app.app_context():
+        names = {u.username for u in db.session.execute(db.select(User)).scalars()}
+    assert "victor" not in names and "ada" in names

@@ -603,6 +603,30 @@ class CataloguesView(Protected, BaseView):
         return self.render("configurator/catalogues.html", catalogues=check.catalogues,
                            problems=_messages(check.diagnostics), usage=usage, form=FlaskForm())
 
+    @expose("/new/<kind>/", methods=("POST",))
+    def new(self, kind: str) -> Response:
+        require("editor")
+        if kind not in ("departments", "materials", "fields"):
+            abort(404)
+        entry: dict[str, Any] = {"id": request.form.get("id", "").strip()}
+        entry["label" if kind == "fields" else "name"] = request.form.get("label", "").strip()
+        if kind == "fields":
+            entry["type"] = request.form.get("type", "text")
+        files = {p.name: p for p in store().workspace.catalogue_files()}
+        path = files.get(f"{kind}.yaml") or store().workspace.catalogues_dir / f"{kind}.yaml"
+        text = path.read_text(encoding="utf-8") if path.exists() else f"{kind}: []\n"
+        new_text = apply_edit(text, AppendEntry((kind,), entry))
+        others = [(p.name, p.read_bytes()) for p in files.values() if p != path]
+        check = check_catalogues([*others, (path.name, new_text.encode("utf-8"))])
+        problems = [d for d in check.diagnostics if d.file == path.name and d.severity == "error"]
+        if problems:
+            flash("没有添加：" + "；".join(f"{d.message(language())} — {d.fix(language())}" for d in problems), "error")
+        else:
+            atomic_write(path, new_text)
+            audit(current_user.username, "add", f"{kind}/{entry['id']}")
+            flash(f"已添加“{entry['id']}”。", "success")
+        return redirect(url_for(".index"))
+
     @expose("/edit/<kind>/<entry_id>/", methods=("GET", "POST"))
     def edit(self, kind: str, entry_id: str) -> str | Response:
         if kind not in ("departments", "materials", "fields"):
@@ -700,6 +724,17 @@ class UsersView(Protected, BaseView):
                 else:
                     audit(current_user.username, "add-user", user.username, user.role)
                     flash(f"已添加用户“{user.username}”。", "success")
+            elif action == "delete":
+                target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
+                if target is None:
+                    abort(400, "没有这个用户。")
+                if target.id == current_user.id:
+                    flash("不能删除自己。", "error")
+                else:
+                    db.session.delete(target)
+                    db.session.commit()
+                    audit(current_user.username, "delete-user", target.username)
+                    flash(f"已删除用户“{target.username}”。", "success")
             elif action == "role":
                 target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
                 role = request.form.get("role", "")
