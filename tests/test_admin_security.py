@@ -301,3 +301,15 @@ def test_an_admin_removes_a_user_but_not_themself(site):
     with site.app.app_context():
         names = {u.username for u in db.session.execute(db.select(User)).scalars()}
     assert "victor" not in names and "ada" in names
+
+
+def test_a_bundle_with_errors_sends_form_editors_to_its_source(site):
+    path = site.bundle_file("newborn")
+    path.write_text(path.read_text(encoding="utf-8").replace("department: police\n", "department: polise\n", 1),
+                    encoding="utf-8")
+    client = site.app.test_client()
+    login(client, "alice")
+    response = client.get("/admin/bundles/newborn/items/1/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/bundles/newborn/source/")
+    body = client.get("/admin/bundles/newborn/source/").get_data(as_text=True)
+    assert "E301" in body and "polise" in body

@@ -180,6 +180,14 @@ class BundlesView(Protected, BaseView):
         result = store().check(bundle_id, text)
         return text, version, result.bundle, result.diagnostics
 
+    def _editable(self, bundle_id: str) -> tuple[str, str, Bundle]:
+        """Text, version and model of a bundle that has no errors; otherwise off to its source."""
+        text, version, bundle, _ = self._bundle(bundle_id)
+        if bundle is None:
+            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
+            abort(redirect(url_for(".source", bundle_id=bundle_id)))
+        return text, version, bundle
+
     @expose("/")
     def index(self) -> str:
         rows = store().summaries()
@@ -221,10 +229,7 @@ class BundlesView(Protected, BaseView):
 
     @expose("/<bundle_id>/items/<int:index>/", methods=("GET", "POST"))
     def item(self, bundle_id: str, index: int) -> str | Response:
-        text, version, bundle, diagnostics = self._bundle(bundle_id)
-        if bundle is None:
-            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
-            return redirect(url_for(".source", bundle_id=bundle_id))
+        text, version, bundle = self._editable(bundle_id)
         if not 0 <= index < len(bundle.items):
             abort(404, "没有这个事项。")
         item = bundle.items[index]
@@ -294,10 +299,7 @@ class BundlesView(Protected, BaseView):
 
     @expose("/<bundle_id>/materials/new/", methods=("GET", "POST"))
     def new_material(self, bundle_id: str) -> str | Response:
-        text, version, bundle, _ = self._bundle(bundle_id)
-        if bundle is None:
-            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
-            return redirect(url_for(".source", bundle_id=bundle_id))
+        text, version, bundle = self._editable(bundle_id)
         form = self._material_form(bundle)
         problems: list[Diagnostic] = []
         conflict = None
@@ -333,10 +335,7 @@ class BundlesView(Protected, BaseView):
         if section not in SECTIONS:
             abort(404, "没有这个部分。")
         spec = SECTIONS[section]
-        text, version, bundle, diagnostics = self._bundle(bundle_id)
-        if bundle is None:
-            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
-            return redirect(url_for(".source", bundle_id=bundle_id))
+        text, version, bundle = self._editable(bundle_id)
         from ..loader import load_yaml
 
         data = load_yaml(text.encode("utf-8"), "x").data
@@ -388,10 +387,7 @@ class BundlesView(Protected, BaseView):
 
     @expose("/<bundle_id>/materials/<int:index>/", methods=("GET", "POST"))
     def material(self, bundle_id: str, index: int) -> str | Response:
-        text, version, bundle, _ = self._bundle(bundle_id)
-        if bundle is None:
-            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
-            return redirect(url_for(".source", bundle_id=bundle_id))
+        text, version, bundle = self._editable(bundle_id)
         if not 0 <= index < len(bundle.materials):
             abort(404, "没有这份材料。")
         material = bundle.materials[index]
