@@ -234,6 +234,41 @@ def user_add(name: str, role: str, password_stdin: bool, instance: Path) -> None
     click.echo(f"已添加用户“{name}”（{role}）。")
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a workspace: a git repository seeded with the shipped bundles (one commit)."""
+    from .gitrepo import GitError, init_workspace
+
+    try:
+        commit = init_workspace(directory)
+    except GitError as error:
+        click.echo(f"configurator: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"已创建工作区 {directory}（git 提交 {commit[:10]}）。")
+
+
+@main.command()
+@click.argument("rev_a")
+@click.argument("rev_b", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown is ready to paste into a pull request.")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The workspace repository (default: the one around the current folder).")
+def diff(rev_a: str, rev_b: str | None, output_format: str, workspace: Path | None) -> None:
+    """What changed in the bundles between REV_A and REV_B (default: the files on disk), in words."""
+    from .gitrepo import WORKTREE, GitError, version_at
+    from .semdiff import render, semantic_diff
+
+    try:
+        root = Workspace.find(workspace or Path.cwd()).root
+        old, new = version_at(root, rev_a), version_at(root, rev_b or WORKTREE)
+    except (WorkspaceError, GitError) as error:
+        click.echo(f"configurator: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(render(semantic_diff(old, new), output_format), nl=False)
+
+
 def _print(diagnostics: list[Diagnostic], results: list[BundleCheck], output_format: str, lang: str) -> None:
     errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
     warnings = len(diagnostics) - errors
