@@ -313,3 +313,23 @@ def test_a_bundle_with_errors_sends_form_editors_to_its_source(site):
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/bundles/newborn/source/")
     body = client.get("/admin/bundles/newborn/source/").get_data(as_text=True)
     assert "E301" in body and "polise" in body
+
+
+def test_serve_prepares_an_instance_with_a_git_workspace_and_a_private_key(tmp_path):
+    import os
+    import subprocess
+
+    from configurator.web.serve import prepare_instance
+    config = prepare_instance(tmp_path / "instance")
+    assert len(config["SECRET_KEY"]) == 64
+    assert oct(os.stat(tmp_path / "instance" / "secret_key").st_mode)[-3:] == "600"
+    log = subprocess.run(["git", "log", "--oneline"], cwd=config["WORKSPACE"], capture_output=True, text=True, check=True)
+    assert len(log.stdout.splitlines()) == 1
+    again = prepare_instance(tmp_path / "instance")
+    assert again == config  # a second start keeps the key, the workspace and the database
+    app = create_app(config)
+    from configurator.web.auth import ensure_first_admin
+    with app.app_context():
+        first = ensure_first_admin()
+        assert first is not None and first[0] == "admin" and len(first[1]) >= 16
+        assert ensure_first_admin() is None  # printed once only

@@ -1,14 +1,13 @@
 """Running the admin on one machine with nothing else installed: an instance folder holds the
-secret key, the SQLite database and a workspace seeded with the shipped bundles."""
+secret key, the SQLite database and a workspace: a git repository seeded with the shipped bundles."""
 
 from __future__ import annotations
 
 import os
 import secrets
-import shutil
 from pathlib import Path
 
-SHIPPED = Path(__file__).resolve().parent.parent.parent  # the repository (editable install)
+from ..gitrepo import init_workspace
 
 
 def prepare_instance(instance: Path, workspace: Path | None = None) -> dict[str, str]:
@@ -21,8 +20,7 @@ def prepare_instance(instance: Path, workspace: Path | None = None) -> dict[str,
     if workspace is None:
         workspace = instance / "workspace"
         if not (workspace / "bundles").exists():
-            for part in ("bundles", "catalogues"):
-                shutil.copytree(SHIPPED / part, workspace / part, dirs_exist_ok=True)
+            init_workspace(workspace)  # a git repository of the shipped bundles, one commit
     return {
         "SECRET_KEY": key_file.read_text(encoding="utf-8").strip(),
         "WORKSPACE": str(workspace),
