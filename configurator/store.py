@@ -109,6 +109,23 @@ class BundleStore:
     def catalogues(self) -> Catalogues:
         return self.catalogue_check().catalogues
 
+    @property
+    def git_mode(self) -> bool:
+        """A workspace that is a git repository keeps drafts: saves go to the editor's branch."""
+        return (self.workspace.root / ".git").exists()
+
+    def _draft_text(self, bundle_id: str, user: str | None) -> tuple[str, str | None] | None:
+        """The bundle on the user's draft branch (text, branch commit), if the user has a draft."""
+        if not (self.git_mode and user):
+            return None
+        from .drafts import draft_branch, read_file, ref
+
+        branch_commit = ref(self.workspace.root, draft_branch(user))
+        if branch_commit is None:
+            return None
+        data = read_file(self.workspace.root, branch_commit, f"bundles/{bundle_id}.yaml")
+        return (data.decode("utf-8", errors="replace"), branch_commit) if data is not None else None
+
     def path(self, bundle_id: str) -> Path:
         if not BUNDLE_ID.match(bundle_id):
             raise NotFound(bundle_id)
@@ -117,8 +134,13 @@ class BundleStore:
             raise NotFound(bundle_id)
         return path
 
-    def read(self, bundle_id: str) -> tuple[str, str]:
-        data = self.path(bundle_id).read_bytes()
+    def read(self, bundle_id: str, user: str | None = None) -> tuple[str, str]:
+        """The bundle as this user edits it: their draft if they have one, else the published file."""
+        path = self.path(bundle_id)
+        draft = self._draft_text(bundle_id, user)
+        if draft is not None:
+            return draft[0], version_of(draft[0].encode("utf-8"))
+        data = path.read_bytes()
         return data.decode("utf-8", errors="replace"), version_of(data)
 
     def check(self, bundle_id: str, text: str) -> BundleCheck:
@@ -140,10 +162,14 @@ class BundleStore:
         result = self.check(bundle_id, text)
         return result.bundle, result
 
-    def save(self, bundle_id: str, text: str, expected_version: str) -> SaveResult:
-        """Validate and write. Raises Conflict when the file changed since ``expected_version``."""
+    def save(self, bundle_id: str, text: str, expected_version: str, *, user: str | None = None,
+             email: str = "", message: str = "") -> SaveResult:
+        """Validate and write (to the user's draft in a git workspace). Raises Conflict when the
+        bundle changed since ``expected_version``."""
         path = self.path(bundle_id)
         result = self.check(bundle_id, text)
+        if self.git_mode and user:
+            return self._save_draft(bundle_id, text, expected_version, result, user, email, message)
         with self._lock:
             current = path.read_bytes()
             current_version = version_of(current)
@@ -155,6 +181,27 @@ class BundleStore:
             if text.encode("utf-8") == current:
                 return SaveResult(False, result, current_version)
             atomic_write(path, text)
+        return SaveResult(True, result, version_of(text.encode("utf-8")))
+
+    def _save_draft(self, bundle_id: str, text: str, expected_version: str, result: BundleCheck, user: str,
+                    email: str, message: str) -> SaveResult:
+        from .drafts import StaleBranch, commit_files, draft_branch, ref
+
+        current_text, current_version = self.read(bundle_id, user)
+        if current_version != expected_version:
+            raise Conflict(current_text, current_version, _difference(text, current_text))
+        if has_errors(result.diagnostics) or text == current_text:
+            return SaveResult(False, result, current_version)
+        branch = draft_branch(user)
+        expected_commit = ref(self.workspace.root, branch)
+        try:
+            commit_files(self.workspace.root, branch, {f"bundles/{bundle_id}.yaml": text.encode("utf-8")},
+                         author=user, email=email or f"{user}@localhost",
+                         message=message or default_message(bundle_id, current_text, text),
+                         expected=expected_commit or ref(self.workspace.root, "main"))
+        except StaleBranch:
+            latest, latest_version = self.read(bundle_id, user)
+            raise Conflict(latest, latest_version, _difference(text, latest)) from None
         return SaveResult(True, result, version_of(text.encode("utf-8")))
 
     def summaries(self) -> list[Summary]:
@@ -180,6 +227,19 @@ class BundleStore:
                 self._summaries[path] = cached
             rows.append(cached[1])
         return rows
+
+
+def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
+    """A commit message saying what changed, from the semantic diff."""
+    from .loader import load_yaml
+    from .semdiff import diff_data
+
+    old, new = load_yaml(old_text.encode("utf-8"), "old").data, load_yaml(new_text.encode("utf-8"), "new").data
+    changes = diff_data(bundle_id, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
+    lines = [change.text() for change in changes[:5]] or [f"{bundle_id}: 修改"]
+    if len(changes) > 5:
+        lines.append(f"（另有 {len(changes) - 5} 处改动）")
+    return "\n".join(lines)
 
 
 def _difference(mine: str, theirs: str) -> str:

@@ -145,3 +145,36 @@ def test_a_script_in_a_label_shows_as_text_and_never_runs(browser, site):
     page.goto(f"{site.url}/admin/bundles/newborn/preview/")
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def test_an_editor_changes_a_time_limit_and_a_reviewer_publishes_it(browser, tmp_path):
+    import subprocess
+
+    from tests.web_helpers import make_site
+    site = serve(make_site(tmp_path, git=True))
+    try:
+        editor = browser.new_context().new_page()
+        log_in(editor, site, "alice")
+        editor.goto(f"{site.url}/admin/bundles/newborn/items/2/")
+        editor.fill("#promised", "2")
+        editor.click("#item-form button[type=submit]")
+        assert "草稿" in editor.locator(".alert-success").inner_text()
+        assert "promised: 3, statutory: 20" in site.bundle_file("newborn").read_text(encoding="utf-8")  # not yet published
+        editor.goto(f"{site.url}/admin/changes/")
+        assert editor.locator("form[action$='/publish/']").count() == 0  # an editor cannot publish
+
+        reviewer = browser.new_context().new_page()
+        log_in(reviewer, site, "rita")
+        reviewer.goto(f"{site.url}/admin/changes/")
+        diff = reviewer.locator(".draft[data-branch='drafts/alice'] .semantic-diff").inner_text()
+        assert "承诺时限 3 个工作日 → 2 个工作日" in diff
+        shot(reviewer, "changes")
+        reviewer.locator(".draft[data-branch='drafts/alice'] button", has_text="发布").click()
+        assert "已发布" in reviewer.locator(".alert-success").inner_text()
+        assert "promised: 2, statutory: 20" in site.bundle_file("newborn").read_text(encoding="utf-8")
+        authors = subprocess.run(["git", "-c", "core.quotepath=false", "log", "--format=%an"], cwd=site.workspace,
+                                 capture_output=True, text=True, check=True).stdout.split()
+        assert {"alice", "rita"} <= set(authors)
+        assert reviewer.locator("#no-changes").is_visible()
+    finally:
+        site.server.shutdown()

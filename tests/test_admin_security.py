@@ -333,3 +333,24 @@ def test_serve_prepares_an_instance_with_a_git_workspace_and_a_private_key(tmp_p
         first = ensure_first_admin()
         assert first is not None and first[0] == "admin" and len(first[1]) >= 16
         assert ensure_first_admin() is None  # printed once only
+
+
+def test_a_reviewer_cannot_publish_their_own_change_and_can_send_back_with_a_comment(tmp_path):
+    from bench.admin import form_values
+    site = make_site(tmp_path, git=True)
+    rita = site.app.test_client()
+    login(rita, "rita")
+    page = rita.get("/admin/bundles/newborn/items/2/").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), **form_values(page), "promised": "2"}
+    assert rita.post("/admin/bundles/newborn/items/2/", data=data).status_code == 302
+    page = rita.get("/admin/changes/").get_data(as_text=True)
+    body = rita.post("/admin/changes/publish/", data={"csrf_token": csrf_token(page), "branch": "drafts/rita"},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "不能发布自己的修改" in body
+    assert "promised: 3, statutory: 20" in site.bundle_file("newborn").read_text(encoding="utf-8")
+    ada = site.app.test_client()
+    login(ada, "ada")
+    page = ada.get("/admin/changes/").get_data(as_text=True)
+    body = ada.post("/admin/changes/send-back/", data={"csrf_token": csrf_token(page), "branch": "drafts/rita",
+                                                        "comment": "请写明依据"}, follow_redirects=True).get_data(as_text=True)
+    assert "退回意见：请写明依据" in body

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from configurator.gitrepo import init_workspace
 from configurator.web import create_app
 from configurator.web.auth import create_user
 from tests.helpers import ROOT
@@ -29,10 +30,13 @@ class Site:
         return self.workspace / "bundles" / f"{bundle_id}.yaml"
 
 
-def make_site(tmp_path: Path) -> Site:
+def make_site(tmp_path: Path, git: bool = False) -> Site:
     workspace = tmp_path / "workspace"
-    for part in ("bundles", "catalogues"):
-        shutil.copytree(ROOT / part, workspace / part)
+    if git:
+        init_workspace(workspace)
+    else:
+        for part in ("bundles", "catalogues"):
+            shutil.copytree(ROOT / part, workspace / part)
     app = create_app({"SECRET_KEY": "test-" + "k" * 40, "WORKSPACE": str(workspace),
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'admin.db'}"})
     with app.app_context():

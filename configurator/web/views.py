@@ -174,7 +174,7 @@ def _place_errors(form: FlaskForm, diagnostics: list[Diagnostic], prefix: tuple[
 class BundlesView(Protected, BaseView):
     def _bundle(self, bundle_id: str) -> tuple[str, str, Bundle | None, list[Diagnostic]]:
         try:
-            text, version = store().read(bundle_id)
+            text, version = store().read(bundle_id, current_user.username)
         except NotFound:
             abort(404, f"没有一件事“{bundle_id}”。")
         result = store().check(bundle_id, text)
@@ -440,7 +440,8 @@ class BundlesView(Protected, BaseView):
             require("editor")
             submitted = request.form.get("text", "").replace("\r\n", "\n")
             try:
-                result = store().save(bundle_id, submitted, request.form.get("version", ""))
+                result = store().save(bundle_id, submitted, request.form.get("version", ""),
+                                      user=current_user.username, message=request.form.get("message", "").strip())
             except Conflict as found:
                 conflict = found
                 text, diagnostics = submitted, store().check(bundle_id, submitted).diagnostics
@@ -462,12 +463,13 @@ class BundlesView(Protected, BaseView):
         except EditError as error:
             abort(400, f"无法修改：{error}")
         try:
-            result = store().save(bundle_id, new_text, version)
+            result = store().save(bundle_id, new_text, version, user=current_user.username,
+                                  message=request.form.get("message", "").strip())
         except Conflict as conflict:
             return store().check(bundle_id, new_text).diagnostics, conflict
         if result.saved:
             audit(current_user.username, "save", bundle_id, what)
-            flash(f"已保存：{what}。", "success")
+            flash(f"已保存：{what}。" + ("已存入您的草稿，等待审核发布。" if store().git_mode else ""), "success")
             return redirect(request.path)
         if not has_errors(result.diagnostics):
             flash("没有改动，文件未写入。", "info")
@@ -757,8 +759,80 @@ class AuditView(Protected, BaseView):
         return self.render("configurator/audit.html", entries=entries)
 
 
+class ChangesView(Protected, BaseView):
+    """Drafts waiting for review: semantic and line diff, check results; publish or send back."""
+
+    role = "editor"
+
+    @expose("/")
+    def index(self) -> str:
+        from .. import drafts as git_drafts
+        from ..gitrepo import git, version_at
+        from ..semdiff import semantic_diff
+
+        if not store().git_mode:
+            return self.render("configurator/changes.html", enabled=False, rows=[], form=FlaskForm())
+        repo = store().workspace.root
+        main = version_at(repo, git_drafts.MAIN)
+        rows = []
+        for branch in git_drafts.drafts(repo):
+            changes = semantic_diff(main, version_at(repo, branch))
+            problems = [d for d in git_drafts.check_tree(repo, branch) if d.severity == "error"]
+            base = git(repo, "merge-base", git_drafts.MAIN, branch).strip()
+            comments = db.session.execute(db.select(AuditEntry).filter_by(action="send-back", target=branch)
+                                          .order_by(AuditEntry.at.desc()).limit(1)).scalars().all()
+            rows.append({"branch": branch, "authors": sorted(git_drafts.authors(repo, branch)),
+                         "changes": [c.text() for c in changes], "errors": _messages(problems),
+                         "diff": git(repo, "diff", base, branch, "--", "bundles", "catalogues"),
+                         "comment": comments[0].detail if comments else ""})
+        return self.render("configurator/changes.html", enabled=True, rows=rows, form=FlaskForm(),
+                           four_eyes=self._four_eyes())
+
+    def _four_eyes(self) -> bool:
+        from flask import current_app
+
+        return bool(current_app.config.get("FOUR_EYES", True))
+
+    @expose("/publish/", methods=("POST",))
+    def publish(self) -> Response:
+        from .. import drafts as git_drafts
+
+        require("reviewer")
+        branch = request.form.get("branch", "")
+        if not branch.startswith(git_drafts.DRAFT_PREFIX):
+            abort(400, "没有这个草稿。")
+        result = git_drafts.publish(store().workspace.root, branch, reviewer=current_user.username,
+                                    email=f"{current_user.username}@localhost", four_eyes=self._four_eyes())
+        if result.published:
+            audit(current_user.username, "publish", branch, result.commit)
+            flash(f"已发布 {branch}。", "success")
+        elif result.reason == "own-change":
+            flash("不能发布自己的修改：请另一位审核人员发布（四眼原则）。", "error")
+        elif result.reason == "errors":
+            flash("发布被拒绝：合并后有错误 — " + "；".join(d.message(language()) for d in result.diagnostics[:5]), "error")
+        elif result.reason == "conflict":
+            flash(f"发布被拒绝：与已发布的内容冲突（{', '.join(result.conflicts)}）。"
+                  "请退回给编辑者，基于最新版本重新修改；已发布的内容没有改动。", "error")
+        else:
+            flash("这个草稿没有需要发布的改动。", "info")
+        return redirect(url_for(".index"))
+
+    @expose("/send-back/", methods=("POST",))
+    def send_back(self) -> Response:
+        require("reviewer")
+        branch = request.form.get("branch", "")
+        comment = request.form.get("comment", "").strip()
+        if not comment:
+            flash("退回时请写明原因。", "error")
+        else:
+            audit(current_user.username, "send-back", branch, comment)
+            flash(f"已退回 {branch}。", "success")
+        return redirect(url_for(".index"))
+
+
 def register(admin: Admin) -> None:
     admin.add_view(BundlesView(name="一件事", endpoint="bundles", url="/admin/bundles"))
+    admin.add_view(ChangesView(name="待审核", endpoint="changes", url="/admin/changes"))
     admin.add_view(CataloguesView(name="目录", endpoint="catalogues", url="/admin/catalogues"))
     admin.add_view(UsersView(name="用户", endpoint="users", url="/admin/users"))
     admin.add_view(AuditView(name="操作记录", endpoint="audit", url="/admin/audit"))
