@@ -93,11 +93,12 @@ def write_bundle(out_dir: Path, bundle: Bundle, catalogues: Catalogues, lang: st
     return BuiltBundle(bundle.id, bundle.name.get(lang), bundle.version, bundle.lead_department, hashes)
 
 
-def write_index(out_dir: Path, built: Iterable[BuiltBundle], *, workspace_root: Path, lang: str = "zh-CN") -> None:
+def write_index(out_dir: Path, built: Iterable[BuiltBundle], *, workspace_root: Path, lang: str = "zh-CN",
+                source: dict[str, Any] | None = None) -> None:
     index = {
         "generator": f"configurator {__version__}",
         "language": lang,
-        "source": source_commit(workspace_root),
+        "source": source if source is not None else source_commit(workspace_root),
         "bundles": [
             {
                 "id": b.id,

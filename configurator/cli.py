@@ -83,16 +83,39 @@ def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
               show_default=True, help="Folder to write DIR/<bundle-id>/... and DIR/index.json into.")
+@click.option("--ref", "revision", default=None,
+              help="Build the bundles as they are at this git revision (e.g. main: what is published).")
 @catalogues_option
 @jobs_option
 @language_option
-def build(paths: Sequence[Path], out_dir: Path, catalogues_dir: Path | None, jobs: int | None, lang: str) -> None:
+def build(paths: Sequence[Path], out_dir: Path, revision: str | None, catalogues_dir: Path | None, jobs: int | None,
+          lang: str) -> None:
     """Generate the form, notice, routing and metrics of every valid bundle.
 
     Invalid bundles are reported as `check` does and not built; the others still are.
     Exit status: 0 all built, 1 some bundles had errors, 2 usage error or unreadable input.
     """
+    if revision is not None:
+        import tempfile
+
+        from .gitrepo import GitError, export
+
+        workspace_root = _open(paths, catalogues_dir, lang)[0].root
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                commit = export(workspace_root, revision, Path(folder))
+            except GitError as error:
+                click.echo(f"configurator: {error}", err=True)
+                sys.exit(EXIT_USAGE)
+            _build(Workspace(Path(folder), Path(folder) / "catalogues"), expand_paths([Path(folder) / "bundles"]),
+                   out_dir, jobs, lang, {"commit": commit, "ref": revision, "uncommitted_changes": False})
+        return
     workspace, files = _open(paths, catalogues_dir, lang)
+    _build(workspace, files, out_dir, jobs, lang, None)
+
+
+def _build(workspace: Workspace, files: list[Path], out_dir: Path, jobs: int | None, lang: str,
+           source: dict[str, object] | None) -> None:
     catalogue_check = workspace.catalogue_check
     show_bar = sys.stderr.isatty() and len(files) > 1
     with click.progressbar(length=len(files), label="构建" if lang != "en" else "Building", file=sys.stderr,
@@ -100,7 +123,7 @@ def build(paths: Sequence[Path], out_dir: Path, catalogues_dir: Path | None, job
         outcomes = process_files(files, catalogue_check.catalogues, jobs=jobs, out_dir=out_dir, lang=lang,
                                  on_progress=bar.update)
     built = [o.built for o in outcomes if o.built is not None]
-    write_index(out_dir, built, workspace_root=workspace.root, lang=lang)
+    write_index(out_dir, built, workspace_root=workspace.root, lang=lang, source=source)
     diagnostics = catalogue_check.diagnostics + [d for o in outcomes for d in o.check.diagnostics]
     _print_problems(diagnostics, lang)
     failed = len(outcomes) - len(built)

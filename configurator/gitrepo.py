@@ -76,3 +76,15 @@ def version_at(repo: Path, revision: str) -> Version:
             if result.bundle is not None:
                 models[bundle_id] = result.bundle
     return Version(data, models, catalogues)
+
+
+def export(repo: Path, revision: str, target: Path) -> str:
+    """Write bundles/ and catalogues/ as they are at ``revision`` into ``target``; the commit id."""
+    commit = git(repo, "rev-parse", "--verify", f"{revision}^{{commit}}").strip()
+    for name, data in _files(repo, commit).items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    for folder in ("bundles", "catalogues"):
+        (target / folder).mkdir(parents=True, exist_ok=True)
+    return commit

@@ -354,3 +354,26 @@ def test_a_reviewer_cannot_publish_their_own_change_and_can_send_back_with_a_com
     body = ada.post("/admin/changes/send-back/", data={"csrf_token": csrf_token(page), "branch": "drafts/rita",
                                                         "comment": "请写明依据"}, follow_redirects=True).get_data(as_text=True)
     assert "退回意见：请写明依据" in body
+
+
+def test_history_shows_published_versions_compares_and_reverts_as_a_draft(tmp_path):
+    import re as regex
+
+    from bench.admin import form_values
+    from configurator import drafts as git_drafts
+    site = make_site(tmp_path, git=True)
+    alice, rita = site.app.test_client(), site.app.test_client()
+    login(alice, "alice")
+    login(rita, "rita")
+    page = alice.get("/admin/bundles/newborn/items/2/").get_data(as_text=True)
+    alice.post("/admin/bundles/newborn/items/2/", data={"csrf_token": csrf_token(page), **form_values(page), "promised": "2"})
+    page = rita.get("/admin/changes/").get_data(as_text=True)
+    rita.post("/admin/changes/publish/", data={"csrf_token": csrf_token(page), "branch": "drafts/alice"})
+    body = alice.get("/admin/bundles/newborn/history/").get_data(as_text=True)
+    commits = regex.findall(r"commit=([0-9a-f]{40})", body)
+    assert len(commits) == 2  # the initial version and the published change
+    compare = alice.get(f"/admin/bundles/newborn/history/?commit={commits[-1]}").get_data(as_text=True)
+    assert "承诺时限 3 个工作日 → 2 个工作日" in compare
+    alice.post("/admin/bundles/newborn/history/", data={"csrf_token": csrf_token(compare), "commit": commits[-1]})
+    assert "drafts/alice" in git_drafts.drafts(site.workspace)  # the revert waits for review
+    assert "promised: 2, statutory: 20" in site.bundle_file("newborn").read_text(encoding="utf-8")

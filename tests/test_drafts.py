@@ -124,3 +124,35 @@ def test_push_drafts_to_a_bare_remote(repo, tmp_path):
     branches = subprocess.run(["git", "-C", str(remote), "branch", "--format=%(refname:short)"],
                               capture_output=True, text=True, check=True).stdout.split()
     assert sorted(branches) == ["drafts/alice", "main"]
+
+
+def test_build_from_a_ref_takes_the_published_bundles_and_records_the_commit(repo, tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from configurator.cli import main
+    published = ref(repo, MAIN)
+    path = repo / NEWBORN
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 1", "version: 9"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(main, ["build", "--ref", "main", "--out", str(tmp_path / "dist")])
+    assert result.exit_code == 0, result.output
+    index = json.loads((tmp_path / "dist/index.json").read_text(encoding="utf-8"))
+    assert index["source"] == {"commit": published, "ref": "main", "uncommitted_changes": False}
+    assert next(b for b in index["bundles"] if b["id"] == "newborn")["version"] == "1"  # not the edit on disk
+    assert CliRunner().invoke(main, ["build", "--ref", "no-such-ref", "--out", str(tmp_path / "x")]).exit_code == 2
+
+
+def test_an_interrupted_save_leaves_the_workspace_usable_and_loses_nothing(repo):
+    branch = draft_branch("alice")
+    first = edit(repo, branch, "version: 1", "version: 2", "alice")
+    lock = repo / ".git" / "refs" / "heads" / "drafts" / "alice.lock"
+    lock.write_text("", encoding="utf-8")  # as if another git process died holding the ref
+    with pytest.raises(StaleBranch):  # refused with a message, not a half-done save
+        edit(repo, branch, "version: 2", "version: 3", "alice")
+    assert ref(repo, branch) == first  # the saved draft is intact
+    lock.unlink()
+    edit(repo, branch, "version: 2", "version: 3", "alice")
+    assert b"version: 3" in read_file(repo, branch, NEWBORN)
+    assert subprocess.run(["git", "fsck", "--no-progress"], cwd=repo, capture_output=True).returncode == 0

@@ -430,6 +430,45 @@ class BundlesView(Protected, BaseView):
         return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
                            problems=_messages(problems), conflict=conflict, editing=material.id)
 
+    # ---- history (git workspaces)
+
+    @expose("/<bundle_id>/history/", methods=("GET", "POST"))
+    def history(self, bundle_id: str) -> str | Response:
+        from .. import drafts as git_drafts
+        from ..gitrepo import GitError
+        from ..loader import load_yaml
+        from ..semdiff import diff_data
+
+        self._bundle(bundle_id)  # 404 for an unknown bundle
+        form = FlaskForm()
+        if not store().git_mode:
+            return self.render("configurator/history.html", bundle_id=bundle_id, enabled=False, commits=[],
+                               shown=None, changes=[], form=form)
+        repo = store().workspace.root
+        path = f"bundles/{bundle_id}.yaml"
+        if request.method == "POST" and form.validate_on_submit():
+            require("editor")
+            try:
+                git_drafts.revert(repo, bundle_id, request.form.get("commit", ""), user=current_user.username,
+                                  email=f"{current_user.username}@localhost")
+            except GitError as error:
+                abort(400, f"无法恢复：{error}")
+            audit(current_user.username, "revert", bundle_id, request.form.get("commit", ""))
+            flash("已把这个版本存入您的草稿，等待审核发布。", "success")
+            return redirect(url_for(".history", bundle_id=bundle_id))
+        commits = git_drafts.history(repo, bundle_id)
+        shown, changes = None, []
+        chosen = request.args.get("commit")
+        if chosen and chosen in {c.id for c in commits}:
+            old = git_drafts.read_file(repo, chosen, path) or b""
+            new = git_drafts.read_file(repo, git_drafts.MAIN, path) or b""
+            shown = {"commit": chosen, "text": old.decode("utf-8", "replace")}
+            old_data, new_data = load_yaml(old, "old").data, load_yaml(new, "new").data
+            if isinstance(old_data, dict) and isinstance(new_data, dict):
+                changes = [c.text() for c in diff_data(bundle_id, old_data, new_data)]
+        return self.render("configurator/history.html", bundle_id=bundle_id, enabled=True, commits=commits,
+                           shown=shown, changes=changes, form=form)
+
     # ---- source
 
     @expose("/<bundle_id>/source/", methods=("GET", "POST"))
