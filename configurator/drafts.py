@@ -194,3 +194,14 @@ def revert(repo: Path, bundle_id: str, to_commit: str, *, user: str, email: str)
         raise GitError(f"{to_commit[:10]} 中没有 {path}")
     return commit_files(repo, draft_branch(user), {path: data}, author=user, email=email,
                         message=f"恢复 {bundle_id} 到 {to_commit[:10]} 的版本", expected=None)
+
+
+def remotes(repo: Path) -> list[str]:
+    return git(repo, "remote").split()
+
+
+def push(repo: Path, branch: str, remote: str = "origin") -> None:
+    """Push a draft as a branch, so that teams reviewing in pull requests can do so."""
+    if remote not in remotes(repo):
+        raise GitError(f"没有配置远程仓库“{remote}”")
+    git(repo, "push", "-q", remote, f"refs/heads/{branch}:refs/heads/{branch}")

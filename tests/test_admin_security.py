@@ -377,3 +377,23 @@ def test_history_shows_published_versions_compares_and_reverts_as_a_draft(tmp_pa
     alice.post("/admin/bundles/newborn/history/", data={"csrf_token": csrf_token(compare), "commit": commits[-1]})
     assert "drafts/alice" in git_drafts.drafts(site.workspace)  # the revert waits for review
     assert "promised: 2, statutory: 20" in site.bundle_file("newborn").read_text(encoding="utf-8")
+
+
+def test_drafts_are_pushed_to_a_configured_remote(tmp_path):
+    import subprocess
+
+    from bench.admin import form_values
+    site = make_site(tmp_path, git=True)
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    subprocess.run(["git", "-C", str(site.workspace), "remote", "add", "origin", str(remote)], check=True)
+    alice = site.app.test_client()
+    login(alice, "alice")
+    page = alice.get("/admin/bundles/newborn/items/2/").get_data(as_text=True)
+    alice.post("/admin/bundles/newborn/items/2/", data={"csrf_token": csrf_token(page), **form_values(page), "promised": "2"})
+    page = alice.get("/admin/changes/").get_data(as_text=True)
+    assert "推送到远程仓库" in page
+    alice.post("/admin/changes/push/", data={"csrf_token": csrf_token(page), "branch": "drafts/alice"})
+    pushed = subprocess.run(["git", "-C", str(remote), "branch", "--format=%(refname:short)"], capture_output=True,
+                            text=True, check=True).stdout.split()
+    assert pushed == ["drafts/alice"]

@@ -825,7 +825,25 @@ class ChangesView(Protected, BaseView):
                          "diff": git(repo, "diff", base, branch, "--", "bundles", "catalogues"),
                          "comment": comments[0].detail if comments else ""})
         return self.render("configurator/changes.html", enabled=True, rows=rows, form=FlaskForm(),
-                           four_eyes=self._four_eyes())
+                           four_eyes=self._four_eyes(), remotes=git_drafts.remotes(repo))
+
+    @expose("/push/", methods=("POST",))
+    def push(self) -> Response:
+        from .. import drafts as git_drafts
+        from ..gitrepo import GitError
+
+        require("editor")
+        branch = request.form.get("branch", "")
+        if not branch.startswith(git_drafts.DRAFT_PREFIX):
+            abort(400, "没有这个草稿。")
+        try:
+            git_drafts.push(store().workspace.root, branch)
+        except GitError as error:
+            flash(f"推送失败：{error}", "error")
+        else:
+            audit(current_user.username, "push", branch)
+            flash(f"已把 {branch} 推送到远程仓库，可以在那里发起合并请求。", "success")
+        return redirect(url_for(".index"))
 
     def _four_eyes(self) -> bool:
         from flask import current_app
