@@ -205,3 +205,66 @@ def push(repo: Path, branch: str, remote: str = "origin") -> None:
     if remote not in remotes(repo):
         raise GitError(f"没有配置远程仓库“{remote}”")
     git(repo, "push", "-q", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+
+
+_MARKER = re.compile(r"^(<<<<<<<|=======|>>>>>>>)( |$)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    main: str  # the commits the conflict was computed from (resolving checks they did not move)
+    draft: str
+    files: dict[str, str]  # path → the merged text with conflict markers
+
+
+def _merge_tree(repo: Path, main: str, draft: str) -> tuple[int, list[str]]:
+    done = subprocess.run(["git", "-c", "core.quotepath=false", "-C", str(repo), "merge-tree", "--write-tree",
+                           "--name-only", "--no-messages", main, draft], capture_output=True, text=True,
+                          timeout=60, check=False)
+    if done.returncode not in (0, 1):
+        raise GitError(done.stderr.strip())
+    return done.returncode, done.stdout.splitlines()
+
+
+def conflict(repo: Path, branch: str) -> MergeConflict | None:
+    """The files a draft conflicts on, as git merges them (with markers), or None."""
+    main, draft = ref(repo, MAIN), ref(repo, branch)
+    if main is None or draft is None:
+        return None
+    code, lines = _merge_tree(repo, main, draft)
+    if code == 0:
+        return None
+    tree, paths = lines[0].strip(), [line for line in lines[1:] if line]
+    return MergeConflict(main, draft, {p: (read_file(repo, tree, p) or b"").decode("utf-8", "replace") for p in paths})
+
+
+def resolve(repo: Path, branch: str, resolved: dict[str, str], *, main_seen: str, draft_seen: str,
+            reviewer: str, email: str, four_eyes: bool = True) -> PublishResult:
+    """Publish a conflicting draft with the reviewer's resolution of each conflicted file."""
+    if four_eyes and reviewer in authors(repo, branch):
+        return PublishResult(False, "own-change")
+    if ref(repo, MAIN) != main_seen or ref(repo, branch) != draft_seen:
+        raise StaleBranch("在您解决冲突期间，已发布的内容或这个草稿又有了修改，请重新打开冲突页面")
+    code, lines = _merge_tree(repo, main_seen, draft_seen)
+    if code == 0:
+        return publish(repo, branch, reviewer=reviewer, email=email, four_eyes=four_eyes)
+    tree, paths = lines[0].strip(), [line for line in lines[1:] if line]
+    unresolved = tuple(p for p in paths if p not in resolved or _MARKER.search(resolved[p]))
+    if unresolved:
+        return PublishResult(False, "markers", conflicts=unresolved)
+    with tempfile.TemporaryDirectory() as folder:
+        env = _env(reviewer, email, Path(folder) / "index")
+        _run(repo, ["read-tree", tree], env)
+        for path in paths:
+            blob = _run(repo, ["hash-object", "-w", "--stdin"], env, resolved[path].encode("utf-8")).strip()
+            _run(repo, ["update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"], env)
+        new_tree = _run(repo, ["write-tree"], env).strip()
+    problems = check_tree(repo, new_tree)
+    if has_errors(problems):
+        return PublishResult(False, "errors", diagnostics=tuple(d for d in problems if d.severity == "error"))
+    message = f"发布 {branch}（审核：{reviewer}，解决了冲突：{', '.join(paths)}）"
+    commit = _run(repo, ["commit-tree", new_tree, "-p", main_seen, "-p", draft_seen, "-m", message],
+                  _env(reviewer, email)).strip()
+    _move(repo, MAIN, commit, main_seen)
+    _refresh_worktree(repo, main_seen, commit)
+    return PublishResult(True, commit=commit)

@@ -397,3 +397,58 @@ def test_drafts_are_pushed_to_a_configured_remote(tmp_path):
     pushed = subprocess.run(["git", "-C", str(remote), "branch", "--format=%(refname:short)"], capture_output=True,
                             text=True, check=True).stdout.split()
     assert pushed == ["drafts/alice"]
+
+
+def test_a_conflicting_publish_is_resolved_in_the_page(tmp_path):
+    import re as regex
+
+    from bench.admin import form_values
+    site = make_site(tmp_path, git=True)
+    clients = {}
+    for user in ("alice", "rita", "ada"):
+        clients[user] = site.app.test_client()
+        login(clients[user], user)
+    for user, days in (("alice", "2"), ("ada", "1")):
+        page = clients[user].get("/admin/bundles/newborn/items/2/").get_data(as_text=True)
+        clients[user].post("/admin/bundles/newborn/items/2/",
+                           data={"csrf_token": csrf_token(page), **form_values(page), "promised": days})
+    rita = clients["rita"]
+    page = rita.get("/admin/changes/").get_data(as_text=True)
+    rita.post("/admin/changes/publish/", data={"csrf_token": csrf_token(page), "branch": "drafts/alice"})
+    response = rita.post("/admin/changes/publish/", data={"csrf_token": csrf_token(page), "branch": "drafts/ada"})
+    assert response.headers["Location"].endswith("/admin/changes/resolve/?branch=drafts/ada")
+    page = rita.get("/admin/changes/resolve/?branch=drafts/ada").get_data(as_text=True)
+    text = regex.search(r'<textarea[^>]*name="file-0"[^>]*>(.*?)</textarea>', page, regex.S).group(1)
+    import html
+    text = html.unescape(text)
+    assert "<<<<<<<" in text and "promised: 2" in text and "promised: 1" in text
+    fields = {"csrf_token": csrf_token(page), "branch": "drafts/ada",
+              "main": regex.search(r'name="main" value="([0-9a-f]+)"', page).group(1),
+              "draft": regex.search(r'name="draft" value="([0-9a-f]+)"', page).group(1)}
+    kept = rita.post("/admin/changes/resolve/", data={**fields, "file-0": text}).get_data(as_text=True)
+    assert "未解决的冲突标记" in kept and "&lt;&lt;&lt;&lt;&lt;&lt;&lt;" in kept  # refused, the text kept
+    resolved = regex.sub(r"<<<<<<< [^\n]*\n(.*?)=======\n.*?>>>>>>> [^\n]*\n", r"\1", text, flags=regex.S)
+    resolved = resolved.replace("promised: 2, statutory: 20", "promised: 1, statutory: 20")
+    response = rita.post("/admin/changes/resolve/", data={**fields, "file-0": resolved})
+    assert response.status_code == 302
+    assert "time_limit: {promised: 1, statutory: 20}" in site.bundle_file("newborn").read_text(encoding="utf-8")
+
+
+def test_the_editor_writes_the_commit_message_and_preview_shows_a_ref(tmp_path):
+    import subprocess
+
+    from bench.admin import form_values
+    site = make_site(tmp_path, git=True)
+    alice = site.app.test_client()
+    login(alice, "alice")
+    page = alice.get("/admin/bundles/newborn/items/2/").get_data(as_text=True)
+    assert 'name="message"' in page
+    alice.post("/admin/bundles/newborn/items/2/", data={"csrf_token": csrf_token(page), **form_values(page),
+                                                        "promised": "2", "message": "按新规缩短出生登记时限"})
+    message = subprocess.run(["git", "log", "-1", "--format=%an %s", "drafts/alice"], cwd=site.workspace,
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert message == "alice 按新规缩短出生登记时限"
+    draft = alice.get("/admin/bundles/newborn/preview/").get_data(as_text=True)
+    published = alice.get("/admin/bundles/newborn/preview/?ref=main").get_data(as_text=True)
+    assert "2 个工作日" in draft and "正在预览版本" in published
+    assert "出生登记（户口）&lt;/td&gt;&lt;td&gt;公安局&lt;/td&gt;&lt;td&gt;3 个工作日" in published

@@ -520,6 +520,15 @@ class BundlesView(Protected, BaseView):
     @expose("/<bundle_id>/preview/")
     def preview(self, bundle_id: str) -> str | Response:
         text, version, bundle, diagnostics = self._bundle(bundle_id)
+        revision = request.args.get("ref", "").strip()
+        if revision and store().git_mode:  # e.g. ?ref=main: what portals get
+            from ..drafts import read_file
+
+            data = read_file(store().workspace.root, revision, f"bundles/{bundle_id}.yaml")
+            if data is None:
+                abort(404, f"版本“{revision}”中没有这个一件事。")
+            result = store().check(bundle_id, data.decode("utf-8", "replace"))
+            bundle, diagnostics = result.bundle, result.diagnostics
         if bundle is None:
             return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=None,
                                problems=_messages(diagnostics))
@@ -868,11 +877,52 @@ class ChangesView(Protected, BaseView):
         elif result.reason == "errors":
             flash("发布被拒绝：合并后有错误 — " + "；".join(d.message(language()) for d in result.diagnostics[:5]), "error")
         elif result.reason == "conflict":
-            flash(f"发布被拒绝：与已发布的内容冲突（{', '.join(result.conflicts)}）。"
-                  "请退回给编辑者，基于最新版本重新修改；已发布的内容没有改动。", "error")
+            flash(f"与已发布的内容冲突（{', '.join(result.conflicts)}），已发布的内容没有改动。"
+                  "请在下面解决冲突后发布，或退回给编辑者。", "error")
+            return redirect(url_for(".resolve", branch=branch))
         else:
             flash("这个草稿没有需要发布的改动。", "info")
         return redirect(url_for(".index"))
+
+    @expose("/resolve/", methods=("GET", "POST"))
+    def resolve(self) -> str | Response:
+        from .. import drafts as git_drafts
+
+        require("reviewer")
+        branch = request.values.get("branch", "")
+        if not branch.startswith(git_drafts.DRAFT_PREFIX):
+            abort(400, "没有这个草稿。")
+        repo = store().workspace.root
+        form = FlaskForm()
+        found = git_drafts.conflict(repo, branch)
+        if found is None:
+            flash("这个草稿没有冲突。", "info")
+            return redirect(url_for(".index"))
+        texts = dict(found.files)
+        problems: list[Diagnostic] = []
+        if request.method == "POST" and form.validate_on_submit():
+            texts = {path: request.form.get(f"file-{index}", "").replace("\r\n", "\n")
+                     for index, path in enumerate(found.files)}
+            try:
+                result = git_drafts.resolve(repo, branch, texts, main_seen=request.form.get("main", ""),
+                                            draft_seen=request.form.get("draft", ""), reviewer=current_user.username,
+                                            email=f"{current_user.username}@localhost",
+                                            four_eyes=self._four_eyes())
+            except git_drafts.StaleBranch as error:
+                flash(str(error), "error")
+            else:
+                if result.published:
+                    audit(current_user.username, "publish", branch, f"{result.commit}（解决冲突）")
+                    flash(f"已解决冲突并发布 {branch}。", "success")
+                    return redirect(url_for(".index"))
+                if result.reason == "markers":
+                    flash("还有未解决的冲突标记（<<<<<<< ======= >>>>>>>）：" + ", ".join(result.conflicts), "error")
+                elif result.reason == "own-change":
+                    flash("不能发布自己的修改（四眼原则）。", "error")
+                problems = list(result.diagnostics)
+        return self.render("configurator/resolve.html", branch=branch, conflict=found, texts=texts, form=form,
+                           problems=_messages(problems), main=request.form.get("main", found.main),
+                           draft=request.form.get("draft", found.draft))
 
     @expose("/send-back/", methods=("POST",))
     def send_back(self) -> Response:
