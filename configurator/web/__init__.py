@@ -66,7 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         db.create_all()
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     Babel(app, locale_selector=lambda: LANGUAGES.get(language(), "zh_Hans_CN"))
 
     login = LoginManager(app)
@@ -77,9 +77,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    from . import auth, views
+    from . import api, auth, openapi, views
 
     app.register_blueprint(auth.blueprint)
+    # The portal API is public and uses no cookies: a CSRF token means nothing there.
+    csrf.exempt(api.blueprint)
+    app.register_blueprint(api.blueprint)
+    app.add_url_rule("/api/openapi.json", "api_openapi", openapi.serve)
     admin = Admin(app, name="一件事配置器", theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
                   index_view=views.HomeView(name="首页", url="/admin"))
     views.register(admin)
@@ -107,13 +111,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return render_template("configurator/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+        if request.path.startswith("/api/"):
+            return api.problem(error.code or 500, "http-error", error.description or "", error.description or "")
         return render_template("configurator/error.html", code=error.code or 500,
                                message=error.description or ""), error.code or 500
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> tuple[str, int] | Response:
         app.logger.exception("unexpected error on %s", request.path)
+        if request.path.startswith("/api/"):
+            return api.problem(500, "internal", "服务器内部错误，已记录", "internal error; it has been logged")
         return render_template("configurator/error.html", code=500,
                                message="服务器内部错误，已记录。您的文件没有被改动。"), 500
 

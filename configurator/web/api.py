@@ -1,0 +1,249 @@
+"""The read API for portals: published bundles and their artifacts, and an application pre-check.
+
+Public (no login, no cookies, so no CSRF token); served from what is published — ``main`` of a
+git workspace, or the files of a plain one. Every artifact is byte-identical to what
+`configurator build` writes, with a strong ETag (its SHA-256), ``Cache-Control``, and headers
+naming the bundle version and the source commit. The same URLs work on any static web server
+holding a `build` output (docs/portals.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from flask import Blueprint, Response, abort, request, url_for
+
+from ..compiled import Compiled, dump_json
+from ..explain import explanation
+from ..model import Bundle, Catalogues
+from ..writers import WRITERS
+from ..writers.form_schema import form_schema
+from . import store
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+MEDIA_TYPES = {".json": "application/json", ".html": "text/html", ".md": "text/markdown"}
+MAX_BODY = 256 * 1024
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class Published:
+    key: str  # the main commit, or a stamp of the files
+    commit: str | None
+    bundles: dict[str, Bundle]
+    catalogues: Catalogues
+
+
+_cache: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def published() -> Published:
+    """The published bundles (valid ones only), read again only when main or the files change."""
+    workspace = store()
+    if workspace.git_mode:
+        from ..drafts import MAIN, ref
+        from ..gitrepo import version_at
+
+        commit = ref(workspace.workspace.root, MAIN)
+        key = f"git:{commit}"
+        with _lock:
+            if _cache.get("published") and _cache["published"].key == key:
+                return _cache["published"]  # type: ignore[no-any-return]
+        version = version_at(workspace.workspace.root, MAIN)
+        result = Published(key, commit, dict(version.models), version.catalogues)
+    else:
+        rows = workspace.summaries()
+        key = "files:" + ",".join(f"{r.id}:{r.version}" for r in rows)
+        with _lock:
+            if _cache.get("published") and _cache["published"].key == key:
+                return _cache["published"]  # type: ignore[no-any-return]
+        models = {}
+        for row in rows:
+            bundle, _ = workspace.model(row.id)
+            if bundle is not None:
+                models[row.id] = bundle
+        result = Published(key, None, models, workspace.catalogues())
+    with _lock:
+        _cache.clear()
+        _cache["published"] = result
+    return result
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "zh-CN")
+    if lang not in ("zh-CN", "en"):
+        abort(problem(400, "bad-language", "lang 只能是 zh-CN 或 en", "lang must be zh-CN or en"))
+    return lang
+
+
+def _bundle_or_404(state: Published, bundle_id: str) -> Bundle:
+    bundle = state.bundles.get(bundle_id)
+    if bundle is None:
+        abort(problem(404, "unknown-bundle", f"没有已发布的一件事“{bundle_id}”", f"no published bundle \"{bundle_id}\""))
+    return bundle
+
+
+def _artifact(state: Published, bundle: Bundle, name: str, lang: str) -> bytes:
+    key = f"artifact:{state.key}:{bundle.id}:{name}:{lang}"
+    with _lock:
+        cached = _cache.get(key)
+    if cached is None:
+        compiled_key = f"compiled:{state.key}:{bundle.id}:{lang}"
+        with _lock:
+            compiled = _cache.get(compiled_key)
+        if compiled is None:
+            compiled = Compiled(bundle, state.catalogues, lang)
+        cached = WRITERS[name](compiled).encode("utf-8")
+        with _lock:
+            _cache[compiled_key] = compiled
+            _cache[key] = cached
+    return cached
+
+
+def _respond(body: bytes, media_type: str, state: Published, bundle: Bundle | None = None) -> Response:
+    etag = hashlib.sha256(body).hexdigest()
+    headers = {"Cache-Control": "public, max-age=60, must-revalidate", "Vary": "Accept-Encoding",
+               "X-Source-Commit": state.commit or "none", "Access-Control-Allow-Origin": "*"}
+    if bundle is not None:
+        headers["X-Bundle-Version"] = bundle.version
+    if request.if_none_match.contains(etag):
+        response = Response(status=304, headers=headers)
+    else:
+        charset = "; charset=utf-8" if media_type.startswith("text/") or media_type.endswith("json") else ""
+        response = Response(body, mimetype=None, content_type=media_type + charset, headers=headers)
+    response.set_etag(etag)
+    return response
+
+
+def _json(value: Any, state: Published, bundle: Bundle | None = None) -> Response:
+    return _respond(dump_json(value).encode("utf-8"), "application/json", state, bundle)
+
+
+def problem(status: int, code: str, zh: str, en: str, errors: list[dict[str, str]] | None = None) -> Response:
+    """Errors as RFC 9457 problem details, in the requested language."""
+    lang = request.args.get("lang", "zh-CN")
+    body: dict[str, Any] = {"type": f"urn:configurator:problem:{code}", "status": status,
+                            "title": en if lang == "en" else zh}
+    if errors is not None:
+        body["errors"] = errors
+    return Response(dump_json(body), status=status, content_type="application/problem+json; charset=utf-8",
+                    headers={"Access-Control-Allow-Origin": "*"})
+
+
+def _links(bundle_id: str) -> dict[str, str]:
+    return {name: url_for("api.artifact", bundle_id=bundle_id, name=name) for name in WRITERS}
+
+
+@blueprint.get("/bundles")
+def bundles() -> Response:
+    lang = _lang()
+    state = published()
+    return _json({"source_commit": state.commit, "bundles": [
+        {"id": b.id, "name": b.name.get(lang), "version": b.version, "lead_department": b.lead_department,
+         "links": {"self": url_for("api.bundle", bundle_id=b.id), **_links(b.id)}}
+        for b in sorted(state.bundles.values(), key=lambda b: b.id)]}, state)
+
+
+@blueprint.get("/bundles/<bundle_id>")
+def bundle(bundle_id: str) -> Response:
+    lang = _lang()
+    state = published()
+    found = _bundle_or_404(state, bundle_id)
+    return _json({"id": found.id, "name": found.name.get(lang), "version": found.version,
+                  "summary": found.summary.get(lang) if found.summary else None,
+                  "service_object": found.service_object, "lead_department": found.lead_department,
+                  "cooperating_departments": list(found.cooperating_departments), "source_commit": state.commit,
+                  "links": {"check": url_for("api.check", bundle_id=bundle_id), **_links(bundle_id)}}, state, found)
+
+
+@blueprint.get("/bundles/<bundle_id>/<name>")
+def artifact(bundle_id: str, name: str) -> Response:
+    lang = _lang()
+    state = published()
+    found = _bundle_or_404(state, bundle_id)
+    if name not in WRITERS:
+        abort(problem(404, "unknown-artifact", f"没有产物“{name}”；可用：{', '.join(WRITERS)}",
+                       f"no artifact \"{name}\"; available: {', '.join(WRITERS)}"))
+    media_type = MEDIA_TYPES["." + name.rsplit(".", 1)[1]]
+    return _respond(_artifact(state, found, name, lang), media_type, state, found)
+
+
+def _depth(value: Any, limit: int) -> bool:
+    """True when nesting stays within ``limit`` (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return True
+
+
+@blueprint.post("/bundles/<bundle_id>/check")
+def check(bundle_id: str) -> Response:
+    """Validate an application; answer every problem, or the plan of the case."""
+    lang = _lang()
+    state = published()
+    found = _bundle_or_404(state, bundle_id)
+    if not request.mimetype or request.mimetype != "application/json":
+        return problem(415, "unsupported-media-type", "请以 application/json 提交申请", "send the application as application/json")
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return problem(413, "too-large", f"申请不能超过 {MAX_BODY} 字节", f"the application must not exceed {MAX_BODY} bytes")
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_BODY:
+        return problem(413, "too-large", f"申请不能超过 {MAX_BODY} 字节", f"the application must not exceed {MAX_BODY} bytes")
+    try:
+        application = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return problem(400, "invalid-json", "申请不是有效的 JSON", "the application is not valid JSON")
+    if not _depth(application, MAX_DEPTH):
+        return problem(400, "too-deep", f"申请嵌套超过 {MAX_DEPTH} 层", f"the application is nested deeper than {MAX_DEPTH}")
+    compiled = Compiled(found, state.catalogues, lang)
+    schema = form_schema(compiled)
+    problems: list[dict[str, str]] = []
+    ineligible = False
+    for error in sorted(jsonschema.Draft202012Validator(schema).iter_errors(application),
+                        key=lambda e: [str(p) for p in e.absolute_path]):
+        if _eligibility_rule(schema, error) is not None:
+            ineligible = True  # not a mistake: the answer gives the reasons and the fallback
+            continue
+        problems.append({"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": _say(error, lang)})
+    if ineligible and not any(p["pointer"].startswith("/situations") or p["pointer"] == "/" for p in problems):
+        problems = []  # a case outside the bundle needs no fields or uploads: only the way to the fallback
+    if problems:
+        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections", problems)
+    data = explanation(compiled, application["situations"])
+    return _json(data, state, found)
+
+
+def _eligibility_rule(schema: dict[str, Any], error: jsonschema.ValidationError) -> dict[str, Any] | None:
+    """The eligibility entry of the form schema an error comes from (they are the allOf entries
+    without "if"), or None for a mistake in the application."""
+    path = list(error.absolute_schema_path)
+    if len(path) >= 2 and path[0] == "allOf" and isinstance(path[1], int):
+        entry = schema["allOf"][path[1]]
+        if "if" not in entry:
+            return entry  # type: ignore[no-any-return]
+    return None
+
+
+def _say(error: jsonschema.ValidationError, lang: str) -> str:
+    """A validation error in words a portal can show next to the field."""
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return f"missing: {', '.join(missing)}" if lang == "en" else f"缺少：{'、'.join(missing)}"
+    if error.validator == "not" and isinstance(error.instance, dict):
+        return "not applicable in this case: leave it out" if lang == "en" else "按申请人的回答，这一项不适用，请不要填写"
+    title = error.schema.get("title") if isinstance(error.schema, dict) else None
+    if title and lang != "en":
+        return f"“{title}”填写有误（{error.message}）"
+    return str(error.message)

@@ -1,0 +1,82 @@
+"""The OpenAPI 3.1 description of the portal API (/api/openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from ..compiled import dump_json
+from ..writers import WRITERS
+
+_TEXT = {"type": "string"}
+_LANG = {"name": "lang", "in": "query", "required": False, "description": "Language of labels and messages.",
+         "schema": {"type": "string", "enum": ["zh-CN", "en"], "default": "zh-CN"}}
+_ID = {"name": "bundle_id", "in": "path", "required": True, "description": "Bundle id.",
+       "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,63}$"}}
+_HEADERS = {
+    "ETag": {"description": "Strong ETag: the SHA-256 of the body.", "schema": _TEXT},
+    "Cache-Control": {"description": "Caching policy.", "schema": _TEXT},
+    "X-Source-Commit": {"description": "The git commit published bundles come from, or none.", "schema": _TEXT},
+}
+_PROBLEM = {"description": "A problem (RFC 9457).", "content": {"application/problem+json": {"schema": {
+    "type": "object", "required": ["type", "status", "title"],
+    "properties": {"type": _TEXT, "status": {"type": "integer"}, "title": _TEXT,
+                   "errors": {"type": "array", "items": {"type": "object", "required": ["pointer", "message"],
+                                                          "properties": {"pointer": _TEXT, "message": _TEXT}}}}}}}}
+_NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag).", "headers": _HEADERS}
+
+
+def document() -> dict[str, Any]:
+    links = {"type": "object", "additionalProperties": _TEXT}
+    summary = {"type": "object", "required": ["id", "name", "version", "lead_department", "links"],
+               "properties": {"id": _TEXT, "name": _TEXT, "version": _TEXT, "lead_department": _TEXT, "links": links}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "一件事配置器：门户接口 (portal API)", "version": "1",
+                 "description": "Published one-thing bundles and their generated artifacts, and an application "
+                                "pre-check. Artifacts are byte-identical to `configurator build` output."},
+        "paths": {
+            "/api/bundles": {"get": {
+                "summary": "Published bundles", "operationId": "listBundles", "parameters": [_LANG],
+                "responses": {"200": {"description": "The published bundles.", "headers": _HEADERS, "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["bundles", "source_commit"],
+                                                    "properties": {"source_commit": {"type": ["string", "null"]},
+                                                                   "bundles": {"type": "array", "items": summary}}}}}},
+                              "304": _NOT_MODIFIED, "400": _PROBLEM}}},
+            "/api/bundles/{bundle_id}": {"get": {
+                "summary": "One bundle's metadata and links", "operationId": "getBundle", "parameters": [_ID, _LANG],
+                "responses": {"200": {"description": "The bundle.", "headers": _HEADERS, "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["id", "name", "version", "links"],
+                                                    "properties": {"id": _TEXT, "name": _TEXT, "version": _TEXT,
+                                                                   "links": links}}}}},
+                              "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
+            "/api/bundles/{bundle_id}/{artifact}": {"get": {
+                "summary": "An artifact, as `configurator build` writes it", "operationId": "getArtifact",
+                "parameters": [_ID, {"name": "artifact", "in": "path", "required": True, "description": "File name.",
+                                     "schema": {"type": "string", "enum": list(WRITERS)}}, _LANG],
+                "responses": {"200": {"description": "The artifact.", "headers": _HEADERS, "content": {
+                    "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
+                    "text/markdown": {"schema": _TEXT}}},
+                              "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
+            "/api/bundles/{bundle_id}/check": {"post": {
+                "summary": "Check an application and answer with its plan", "operationId": "checkApplication",
+                "parameters": [_ID, _LANG],
+                "requestBody": {"required": True, "description": "An application as form.schema.json describes it.",
+                                "content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "The plan: items, materials, tasks per department, or the "
+                                                     "fallback when not eligible.", "headers": _HEADERS,
+                                      "content": {"application/json": {"schema": {
+                                          "type": "object", "required": ["bundle", "answers", "eligible"],
+                                          "properties": {"eligible": {"type": "boolean"}}}}}},
+                              "400": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM}}},
+            "/api/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenApi",
+                                          "responses": {"200": {"description": "OpenAPI 3.1.",
+                                                                "content": {"application/json": {"schema": {}}}}}}},
+        },
+    }
+
+
+def serve() -> Response:
+    return Response(dump_json(document()), content_type="application/json; charset=utf-8",
+                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"})

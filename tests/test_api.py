@@ -1,0 +1,112 @@
+"""The portal API: byte-identical artifacts, ETags, the pre-check, clear 4xx for bad input."""
+
+import hashlib
+import json
+
+import jsonschema
+import pytest
+
+from configurator.build import render
+from configurator.web.openapi import document
+from tests.compile_helpers import compiled
+from tests.helpers import shipped_catalogues
+from tests.web_helpers import make_site
+
+NEWBORN = {"born_in_province_hospital": True, "child_age_months": 0, "parents_province_household": True,
+           "born_in_wedlock": False, "register_with": "father", "parents_different_ethnicity": False,
+           "enrol_health_insurance": True, "apply_social_security_card": True, "mother_maternity_insurance": False,
+           "want_parenting_guidance": False}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    site = make_site(tmp_path_factory.mktemp("api"))
+    return site.app.test_client()
+
+
+def test_list_and_metadata_need_no_login_and_link_every_artifact(client):
+    listing = client.get("/api/bundles")
+    assert listing.status_code == 200 and listing.headers["X-Source-Commit"] == "none"
+    ids = [b["id"] for b in listing.json["bundles"]]
+    assert ids == ["disability", "newborn", "restaurant", "retirement"]
+    meta = client.get("/api/bundles/newborn").json
+    assert meta["version"] == "1" and set(meta["links"]) >= {"form.schema.json", "routing.json", "check"}
+    assert client.get("/api/bundles/newborn?lang=en").json["name"] == "Newborn birth"
+
+
+@pytest.mark.parametrize("name", ["form.schema.json", "form.ui.json", "form.html", "notice.md", "notice.html",
+                                  "routing.json", "metrics.json"])
+def test_artifacts_are_byte_identical_to_build_with_strong_etags(client, name):
+    expected = render(compiled("newborn").bundle, shipped_catalogues())[name].encode("utf-8")
+    response = client.get(f"/api/bundles/newborn/{name}")
+    assert response.status_code == 200 and response.data == expected
+    assert response.headers["ETag"] == f'"{hashlib.sha256(expected).hexdigest()}"'
+    assert response.headers["X-Bundle-Version"] == "1" and "max-age" in response.headers["Cache-Control"]
+    again = client.get(f"/api/bundles/newborn/{name}", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_unknown_bundle_artifact_and_language_are_clear_4xx(client):
+    for url, status in (("/api/bundles/nope", 404), ("/api/bundles/newborn/nope.json", 404),
+                        ("/api/bundles?lang=fr", 400), ("/api/bundles/..%2F..%2Fetc/form.html", 404)):
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert response.content_type.startswith("application/problem+json")
+
+
+def test_pre_check_answers_with_the_plan(client):
+    application = {"situations": NEWBORN, "fields": {
+        "child_name": "张小明", "child_gender": "male", "child_birth_date": "2026-11-01", "child_birth_time": "08:30",
+        "mother_name": "李丽", "mother_id_number": "11010519491231002X", "father_name": "张伟",
+        "father_id_number": "11010519491231002X", "guardian_mobile": "13800138000", "home_address": "某市某路 1 号"},
+        "uploads": {"out_of_wedlock_statement": ["upload-1"], "paternity_test_report": ["upload-2"]}}
+    response = client.post("/api/bundles/newborn/check", json=application)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    plan = response.json
+    assert plan["eligible"] is True
+    assert [m["id"] for m in plan["materials"] if m["hand_in"]] == ["out_of_wedlock_statement", "paternity_test_report"]
+    assert "mother_bank_account" not in plan["departments"]["police"]["fields"]
+
+
+def test_pre_check_lists_every_problem_with_a_pointer(client):
+    response = client.post("/api/bundles/newborn/check", json={"situations": {**NEWBORN, "register_with": "uncle"},
+                                                               "fields": {"guardian_mobile": "123"}, "uploads": {}})
+    assert response.status_code == 422
+    pointers = {e["pointer"] for e in response.json["errors"]}
+    assert "/situations/register_with" in pointers and "/fields/guardian_mobile" in pointers
+
+
+def test_pre_check_sends_an_ineligible_case_to_the_fallback(client):
+    application = {"situations": {**NEWBORN, "child_age_months": 9}, "fields": {}, "uploads": {}}
+    response = client.post("/api/bundles/newborn/check", json=application)
+    plan = response.json
+    assert response.status_code == 200 and plan["eligible"] is False
+    assert plan["fallback"]["window"] == "政务服务中心兜底窗口"
+
+
+@pytest.mark.parametrize("body, content_type, status", [
+    (b"{}", "text/plain", 415),
+    (b"{not json", "application/json", 400),
+    (b"\xff\xfe", "application/json", 400),
+    (b"[" * 5000 + b"]" * 5000, "application/json", 400),
+    (json.dumps({"a": "x" * 300_000}).encode(), "application/json", 413),
+    (b"[]", "application/json", 422),
+])
+def test_bad_input_gets_a_clear_4xx_never_a_500(client, body, content_type, status):
+    response = client.post("/api/bundles/newborn/check", data=body, content_type=content_type)
+    assert response.status_code == status
+    assert response.content_type.startswith("application/problem+json")
+
+
+def test_the_openapi_document_describes_every_route_and_every_response(client):
+    served = client.get("/api/openapi.json").json
+    assert served == json.loads(json.dumps(document()))
+    assert served["openapi"] == "3.1.0"
+    paths = served["paths"]
+    schema = paths["/api/bundles"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    jsonschema.validate(client.get("/api/bundles").json, schema)
+    problem = paths["/api/bundles/{bundle_id}"]["get"]["responses"]["404"]["content"]["application/problem+json"]["schema"]
+    jsonschema.validate(client.get("/api/bundles/nope").json, problem)
+    routes = {rule.rule for rule in client.application.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    documented = {p.replace("{", "<").replace("}", ">").replace("<artifact>", "<name>") for p in paths}
+    assert routes == documented
