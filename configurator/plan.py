@@ -39,12 +39,6 @@ def needed_condition(own: Condition | None, users: Sequence[Item]) -> conditions
     return conditions.all_of(parts)
 
 
-def situations_asked(bundle: Bundle, answers: Mapping[str, Any]) -> list[Situation]:
-    """The questions asked, given the answers so far (a question may depend on earlier ones)."""
-    kept = Planner(bundle).asked(answers)
-    return [s for s in bundle.situations if holds(s.when, kept)]
-
-
 @dataclass(frozen=True)
 class Task:
     """One applicable item, scheduled: it starts when its dependencies have finished."""

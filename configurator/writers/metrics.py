@@ -19,7 +19,7 @@ from typing import Any
 
 from ..compiled import Compiled, dump_json
 from ..model import BundleMaterial, Item
-from ..plan import Plan, make_plan
+from ..plan import Plan
 from ..scenarios import Scenario
 
 APPLICANT_STEP_KINDS = ("application", "intake", "delivery")
@@ -99,4 +99,4 @@ def write_metrics(compiled: Compiled) -> str:
     return dump_json(metrics(compiled))
 
 
-__all__ = ["figures", "fullest", "make_plan", "metrics", "plan_figures", "write_metrics"]
+__all__ = ["figures", "fullest", "metrics", "plan_figures", "write_metrics"]
