@@ -100,7 +100,10 @@ def test_bad_input_gets_a_clear_4xx_never_a_500(client, body, content_type, stat
 
 def test_the_openapi_document_describes_every_route_and_every_response(client):
     served = client.get("/api/openapi.json").json
-    assert served == json.loads(json.dumps(document()))
+    generic = json.loads(json.dumps(document()))
+    assert {k: v for k, v in served["paths"].items() if k in generic["paths"]} == generic["paths"]
+    form = served["paths"]["/api/bundles/newborn/check"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert form["properties"]["situations"]["required"][0] == "born_in_province_hospital"
     assert served["openapi"] == "3.1.0"
     paths = served["paths"]
     schema = paths["/api/bundles"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
@@ -108,5 +111,5 @@ def test_the_openapi_document_describes_every_route_and_every_response(client):
     problem = paths["/api/bundles/{bundle_id}"]["get"]["responses"]["404"]["content"]["application/problem+json"]["schema"]
     jsonschema.validate(client.get("/api/bundles/nope").json, problem)
     routes = {rule.rule for rule in client.application.url_map.iter_rules() if rule.rule.startswith("/api/")}
-    documented = {p.replace("{", "<").replace("}", ">").replace("<artifact>", "<name>") for p in paths}
+    documented = {p.replace("{", "<").replace("}", ">").replace("<artifact>", "<name>") for p in generic["paths"]}
     assert routes == documented

@@ -27,6 +27,29 @@ _PROBLEM = {"description": "A problem (RFC 9457).", "content": {"application/pro
 _NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag).", "headers": _HEADERS}
 
 
+def bundle_check_paths() -> dict[str, Any]:
+    """One check path per published bundle, whose request body is that bundle's own form schema,
+    so that a client (or a fuzzer) knows exactly what an acceptable application is."""
+    from ..compiled import Compiled
+    from ..writers.form_schema import form_schema
+    from .api import published
+
+    state = published()
+    paths: dict[str, Any] = {}
+    for bundle_id, bundle in sorted(state.bundles.items()):
+        body = {k: v for k, v in form_schema(Compiled(bundle, state.catalogues)).items() if k not in ("$schema", "$id")}
+        paths[f"/api/bundles/{bundle_id}/check"] = {"post": {
+            "summary": f"Check an application for {bundle_id}", "operationId": f"check_{bundle_id.replace('-', '_')}",
+            "parameters": [_LANG],
+            "requestBody": {"required": True, "description": "An application as this bundle's form.schema.json "
+                            "describes it.", "content": {"application/json": {"schema": body}}},
+            "responses": {"200": {"description": "The plan, or the fallback when not eligible.", "headers": _HEADERS,
+                                  "content": {"application/json": {"schema": {"type": "object",
+                                                                               "required": ["eligible"]}}}},
+                          "400": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM}}}
+    return paths
+
+
 def document() -> dict[str, Any]:
     links = {"type": "object", "additionalProperties": _TEXT}
     summary = {"type": "object", "required": ["id", "name", "version", "lead_department", "links"],
@@ -78,5 +101,7 @@ def document() -> dict[str, Any]:
 
 
 def serve() -> Response:
-    return Response(dump_json(document()), content_type="application/json; charset=utf-8",
+    full = document()
+    full["paths"].update(bundle_check_paths())
+    return Response(dump_json(full), content_type="application/json; charset=utf-8",
                     headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"})
