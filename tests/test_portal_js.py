@@ -94,3 +94,18 @@ def test_artifacts_work_unchanged_with_ajv_and_json_logic_js(tmp_path):
     assert report["mismatches"] == [], report["mismatches"][:3]
     assert report["compiled"] == SHIPPED_IDS
     assert report["rules"] > 1000 and report["applications"] == 40 * len(SHIPPED_IDS)
+    assert [b["bundle"] for b in report["bpmn"]] == SHIPPED_IDS  # bpmn-moddle reads every process.bpmn
+    assert all(b["warnings"] == [] and b["tasks"] > 2 and b["shapes"] > 10 for b in report["bpmn"]), report["bpmn"]
+
+
+@pytest.mark.skipif(NODE is None and not __import__("os").environ.get("CI"), reason="Node.js not installed")
+def test_every_exported_process_passes_bpmnlint_recommended(tmp_path):
+    lint = ROOT / "tests/js/node_modules/.bin/bpmnlint"
+    assert lint.exists(), "run: npm ci --prefix tests/js"
+    (tmp_path / ".bpmnlintrc").write_text('{"extends": "bpmnlint:recommended"}', encoding="utf-8")
+    files = []
+    for bundle_id in SHIPPED_IDS:
+        write_bundle(tmp_path, compiled(bundle_id).bundle, shipped_catalogues())
+        files.append(str(tmp_path / bundle_id / "process.bpmn"))
+    done = subprocess.run([str(lint), *files], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -26,7 +26,7 @@ from ..writers.form_schema import form_schema
 from . import store
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
-MEDIA_TYPES = {".json": "application/json", ".html": "text/html", ".md": "text/markdown"}
+MEDIA_TYPES = {".json": "application/json", ".html": "text/html", ".md": "text/markdown", ".bpmn": "application/xml"}
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
 
@@ -115,7 +115,7 @@ def _respond(body: bytes, media_type: str, state: Published, bundle: Bundle | No
     if request.if_none_match.contains(etag):
         response = Response(status=304, headers=headers)
     else:
-        charset = "; charset=utf-8" if media_type.startswith("text/") or media_type.endswith("json") else ""
+        charset = "; charset=utf-8" if media_type.startswith("text/") or media_type.endswith(("json", "xml")) else ""
         response = Response(body, mimetype=None, content_type=media_type + charset, headers=headers)
     response.set_etag(etag)
     return response

@@ -80,7 +80,7 @@ def document() -> dict[str, Any]:
                                      "schema": {"type": "string", "enum": list(WRITERS)}}, _LANG],
                 "responses": {"200": {"description": "The artifact.", "headers": _HEADERS, "content": {
                     "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
-                    "text/markdown": {"schema": _TEXT}}},
+                    "text/markdown": {"schema": _TEXT}, "application/xml": {"schema": _TEXT}}},
                               "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
             "/api/bundles/{bundle_id}/check": {"post": {
                 "summary": "Check an application and answer with its plan", "operationId": "checkApplication",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..compiled import Compiled, dump_json
+from .bpmn import write_process_bpmn
 from .form_html import write_form_html
 from .form_schema import write_form_schema
 from .form_ui import write_form_ui
@@ -26,6 +27,7 @@ WRITERS: dict[str, Writer] = {
     "notice.html": write_notice_html,
     "routing.json": write_routing,
     "metrics.json": write_metrics,
+    "process.bpmn": write_process_bpmn,
 }
 
 __all__ = ["WRITERS", "Compiled", "Writer", "dump_json"]

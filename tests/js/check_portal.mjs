@@ -11,10 +11,12 @@ import fs from "node:fs";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import jsonLogic from "json-logic-js";
+import { BpmnModdle } from "bpmn-moddle";
 
 const cases = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const read = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
-const report = { compiled: [], mismatches: [], errors: [], rules: 0, applications: 0 };
+const report = { compiled: [], mismatches: [], errors: [], rules: 0, applications: 0, bpmn: [] };
+const moddle = new BpmnModdle();
 
 const routingAjv = new Ajv2020({ strict: true, allErrors: true });
 const routingSchema = routingAjv.compile(read(cases.routing_schema));
@@ -57,6 +59,19 @@ for (const bundle of cases.bundles) {
       report.mismatches.push({ bundle: bundle.id, application: application.data, expected: application.valid, got,
                                errors: validate.errors });
     }
+  }
+}
+for (const bundle of cases.bundles) {
+  const xml = fs.readFileSync(path.join(cases.dist, bundle.id, "process.bpmn"), "utf8");
+  try {
+    const { rootElement, warnings } = await moddle.fromXML(xml);
+    const process = rootElement.rootElements.find((e) => e.$type === "bpmn:Process");
+    const diagram = rootElement.diagrams && rootElement.diagrams[0];
+    report.bpmn.push({ bundle: bundle.id, warnings: warnings.map((w) => String(w.message)),
+                       tasks: process.flowElements.filter((e) => e.$type === "bpmn:UserTask").length,
+                       shapes: diagram ? diagram.plane.planeElement.length : 0 });
+  } catch (error) {
+    report.errors.push({ bundle: bundle.id, where: "process.bpmn", error: String(error) });
   }
 }
 console.log(JSON.stringify(report));

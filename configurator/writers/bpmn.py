@@ -1,0 +1,292 @@
+"""process.bpmn: the routing as an executable BPMN 2.0 process, with diagram layout (BPMN DI).
+
+One pool, a lane per department. The lead department's intake is followed by an exclusive
+gateway on eligibility (the other way leads to the fallback window). Each item is a user task
+in its department's lane, behind an exclusive gateway on its condition (a bypass when it does
+not apply), between parallel gateways that follow the dependency graph: an item starts when
+every item it depends on has finished or been bypassed, and items without a dependency between
+them run in parallel. A non-interrupting timer on each item (its promised limit in working days,
+as calendar-day duration) escalates to the lead department. Results are delivered by the lead.
+
+Gateway conditions are Python expressions over the data ``answers`` (the situation answers),
+generated from the type-checked condition tree: names and literals only, never text from the
+bundle author, and no script tasks at all.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from .. import conditions as lang
+from .. import graph
+from ..compiled import Compiled
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+for prefix, uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI), ("xsi", XSI)):
+    ET.register_namespace(prefix, uri)
+
+SIZES = {"task": (100, 60), "gateway": (50, 50), "event": (36, 36)}
+COLUMN, ROW = 130, 90
+
+
+def python_condition(expr: lang.Expr) -> str:
+    """A condition as a Python expression over ``answers``, with our semantics (an unanswered
+    question compares false)."""
+    def value(name: str) -> str:
+        return f"answers.get({name!r})"
+
+    if isinstance(expr, lang.Name):
+        return f"bool({value(expr.name)})"
+    if isinstance(expr, lang.Literal):
+        return repr(bool(expr.value))
+    if isinstance(expr, lang.Not):
+        return f"(not {python_condition(expr.operand)})"
+    if isinstance(expr, lang.BoolOp):
+        return "(" + f" {expr.op} ".join(python_condition(o) for o in expr.operands) + ")"
+    assert isinstance(expr, lang.Compare)
+    op, left, right = expr.op, expr.left, expr.right
+    if op == "contains" or (op in ("in", "not in") and isinstance(right, lang.Name)):
+        name, option = (left, right) if op == "contains" else (right, left)
+        assert isinstance(name, lang.Name) and isinstance(option, lang.Literal)
+        contained = f"({option.value!r} in ({value(name.name)} or []))"
+        return contained if op != "not in" else f"({value(name.name)} is not None and not {contained})"
+    if isinstance(right, lang.Name):
+        left, right = right, left
+        op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
+    assert isinstance(left, lang.Name)
+    constant = [v.value for v in right.values] if isinstance(right, lang.ListLiteral) else right.value  # type: ignore[union-attr]
+    if op in ("==", "in"):
+        return f"({value(left.name)} {op} {constant!r})"
+    return f"({value(left.name)} is not None and {value(left.name)} {op} {constant!r})"
+
+
+class _Builder:
+    def __init__(self, compiled: Compiled) -> None:
+        self.compiled = compiled
+        bundle = compiled.bundle
+        self.definitions = ET.Element(f"{{{BPMN}}}definitions", {
+            "id": f"definitions_{_xml_id(bundle.id)}", "targetNamespace": f"urn:configurator:bundle:{bundle.id}",
+            "exporter": "configurator", "exporterVersion": "1"})
+        self.collaboration = ET.SubElement(self.definitions, f"{{{BPMN}}}collaboration", {"id": "collaboration"})
+        self.process_id = f"process_{_xml_id(bundle.id)}"
+        ET.SubElement(self.collaboration, f"{{{BPMN}}}participant", {
+            "id": "pool", "name": compiled.text(bundle.name), "processRef": self.process_id})
+        self.process = ET.SubElement(self.definitions, f"{{{BPMN}}}process", {
+            "id": self.process_id, "name": compiled.text(bundle.name), "isExecutable": "true"})
+        self.lane_set = ET.SubElement(self.process, f"{{{BPMN}}}laneSet", {"id": "lanes"})
+        self.nodes: dict[str, tuple[str, str, int, int]] = {}  # id → (kind, lane, column, row)
+        self.flows: list[tuple[str, str, str]] = []  # (id, source, target)
+        self.lanes: list[str] = []
+
+    def node(self, tag: str, node_id: str, lane: str, column: int, row: int, name: str = "",
+             **attributes: str) -> ET.Element:
+        element = ET.SubElement(self.process, f"{{{BPMN}}}{tag}", {"id": node_id, **({"name": name} if name else {}),
+                                                                   **attributes})
+        kind = "task" if tag.endswith("Task") else "gateway" if tag.endswith("Gateway") else "event"
+        if lane not in self.lanes:
+            self.lanes.append(lane)
+        self.nodes[node_id] = (kind, lane, column, row)
+        return element
+
+    def flow(self, source: str, target: str, condition: str | None = None, name: str = "") -> str:
+        flow_id = f"flow_{len(self.flows) + 1}"
+        element = ET.SubElement(self.process, f"{{{BPMN}}}sequenceFlow", {
+            "id": flow_id, "sourceRef": source, "targetRef": target, **({"name": name} if name else {})})
+        if condition is not None:
+            expression = ET.SubElement(element, f"{{{BPMN}}}conditionExpression", {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
+            expression.text = condition
+        self.flows.append((flow_id, source, target))
+        return flow_id
+
+
+def _xml_id(text: str) -> str:
+    return "".join(c if c.isalnum() or c == "_" else "_" for c in text)
+
+
+def process_xml(compiled: Compiled) -> str:
+    bundle = compiled.bundle
+    b = _Builder(compiled)
+    lead = bundle.lead_department
+    intake = next(step for step in bundle.steps if step.kind == "intake")
+
+    b.node("startEvent", "start", lead, 0, 0, "申请")
+    b.node("userTask", "intake", intake.owner, 1, 0, compiled.text(intake.name))
+    b.flow("start", "intake")
+    b.node("exclusiveGateway", "eligible", lead, 2, 0, "符合受理条件？")
+    b.flow("intake", "eligible")
+    fallback_lane = bundle.fallback.department
+    b.node("userTask", "fallback", fallback_lane, 3, 1, compiled.text(bundle.fallback.window) or "兜底窗口")
+    b.node("endEvent", "end_fallback", fallback_lane, 4, 1, "转兜底办理")
+    rules = [python_condition(rule.require.expr) for rule in bundle.eligibility]
+    eligible = " and ".join(rules) if rules else "True"
+    b.flow("eligible", "fallback", f"not ({eligible})", "不符合")
+    b.flow("fallback", "end_fallback")
+
+    edges = graph.dependencies(bundle)
+    order = graph.topological_order([i.id for i in bundle.items], edges)
+    waits = {item.id: sorted({e.before for e in edges if e.after == item.id}) for item in bundle.items}
+    level: dict[str, int] = {}
+    for item_id in order:
+        level[item_id] = max((level[before] + 1 for before in waits[item_id]), default=0)
+    rows: dict[str, int] = {}
+    by_id = {item.id: item for item in bundle.items}
+    for item_id in order:
+        department = by_id[item_id].department
+        rows[item_id] = sum(1 for other in order[:order.index(item_id)] if by_id[other].department == department)
+    successors = {item.id: [e.after for e in edges if e.before == item.id] for item in bundle.items}
+
+    last_level = max(level.values(), default=0)
+    # A parallel gateway only where flows really split or join (bpmnlint: no superfluous gateways).
+    entry: dict[str, str] = {}
+    exit_: dict[str, str] = {}
+    sinks = [item_id for item_id in order if not successors[item_id]]
+    late: list[str] = []
+    for item_id in order:
+        item = by_id[item_id]
+        key = _xml_id(item_id)
+        base = 4 + level[item_id] * 5
+        lane, row = item.department, rows[item_id]
+        if len(waits[item_id]) > 1:
+            b.node("parallelGateway", f"join_{key}", lane, base, row, "前序事项办结")
+            b.flow(f"join_{key}", f"applies_{key}")
+            entry[item_id] = f"join_{key}"
+        else:
+            entry[item_id] = f"applies_{key}"
+        b.node("exclusiveGateway", f"applies_{key}", lane, base + 1, row, "适用？")
+        task = b.node("userTask", f"task_{key}", lane, base + 2, row, compiled.text(item.name))
+        documentation = ET.SubElement(task, f"{{{BPMN}}}documentation")
+        documentation.text = f"承诺时限 {item.promised_days} 个工作日" + (f"（{item.code}）" if item.code else "")
+        b.node("exclusiveGateway", f"done_{key}", lane, base + 3, row, "合流")
+        condition = python_condition(item.when.expr) if item.when else "True"
+        b.flow(f"applies_{key}", f"task_{key}", condition, "适用")
+        b.flow(f"applies_{key}", f"done_{key}", f"not ({condition})", "不适用")
+        b.flow(f"task_{key}", f"done_{key}")
+        if len(successors[item_id]) > 1:
+            b.node("parallelGateway", f"out_{key}", lane, base + 4, row, "分发后续事项")
+            b.flow(f"done_{key}", f"out_{key}")
+            exit_[item_id] = f"out_{key}"
+        else:
+            exit_[item_id] = f"done_{key}"
+        if item.promised_days > 0:
+            late.append(item_id)
+    # Escalations go below everything else in the lead department's lane.
+    lead_rows = 1 + max((row for _, lane_id, _, row in b.nodes.values() if lane_id == lead), default=0)
+    per_level: dict[int, int] = {}
+    for item_id in late:
+        item, key = by_id[item_id], _xml_id(item_id)
+        base = 4 + level[item_id] * 5
+        row = lead_rows + per_level.get(level[item_id], 0)
+        per_level[level[item_id]] = per_level.get(level[item_id], 0) + 1
+        timer = b.node("boundaryEvent", f"late_{key}", item.department, base + 2, rows[item_id], "超过承诺时限",
+                       attachedToRef=f"task_{key}", cancelActivity="false")
+        definition = ET.SubElement(timer, f"{{{BPMN}}}timerEventDefinition")
+        duration = ET.SubElement(definition, f"{{{BPMN}}}timeDuration", {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
+        duration.text = f'"P{item.promised_days}D"'
+        b.node("userTask", f"escalate_{key}", lead, base + 3, row, f"督办：{compiled.text(item.name)}")
+        b.node("endEvent", f"escalated_{key}", lead, base + 4, row, "已督办")
+        b.flow(f"late_{key}", f"escalate_{key}")
+        b.flow(f"escalate_{key}", f"escalated_{key}")
+
+    sources = [item_id for item_id in order if not waits[item_id]]
+    start_node = "eligible"
+    if len(sources) > 1:
+        b.node("parallelGateway", "fork", lead, 3, 0, "并联办理")
+        b.flow("eligible", "fork", eligible, "符合")
+        start_node = "fork"
+    for item_id in sources:
+        if start_node == "fork":
+            b.flow("fork", entry[item_id])
+        else:
+            b.flow("eligible", entry[item_id], eligible, "符合")
+    final_column = 4 + (last_level + 1) * 5
+    for item_id in order:
+        for after in successors[item_id]:
+            b.flow(exit_[item_id], entry[after])
+    after_items = "deliver"
+    if len(sinks) > 1:
+        b.node("parallelGateway", "finish", lead, final_column, 0, "全部办结")
+        b.flow("finish", "deliver")
+        after_items = "finish"
+    for item_id in sinks:
+        b.flow(exit_[item_id], after_items)
+    delivery = next((step for step in bundle.steps if step.kind == "delivery"), None)
+    b.node("userTask", "deliver", delivery.owner if delivery else lead, final_column + 1, 0,
+           compiled.text(delivery.name) if delivery else "结果送达")
+    b.node("endEvent", "end", lead, final_column + 2, 0, "办结")
+    b.flow("deliver", "end")
+
+    _lanes_and_incoming(b)
+    _diagram(b, compiled)
+    ET.indent(b.definitions)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(b.definitions, encoding="unicode") + "\n"
+
+
+def _lanes_and_incoming(b: _Builder) -> None:
+    for index, department in enumerate(b.lanes):
+        lane = ET.SubElement(b.lane_set, f"{{{BPMN}}}lane", {"id": f"lane_{index}",
+                                                              "name": b.compiled.department_name(department)})
+        for node_id, (_, node_lane, _, _) in b.nodes.items():
+            if node_lane == department:
+                ET.SubElement(lane, f"{{{BPMN}}}flowNodeRef").text = node_id
+    # incoming/outgoing references, as modelers write them
+    for element in list(b.process):
+        node_id = element.get("id", "")
+        if node_id in b.nodes:
+            for flow_id, _, target in b.flows:
+                if target == node_id:
+                    ET.SubElement(element, f"{{{BPMN}}}incoming").text = flow_id
+            for flow_id, source, _ in b.flows:
+                if source == node_id:
+                    ET.SubElement(element, f"{{{BPMN}}}outgoing").text = flow_id
+
+
+def _diagram(b: _Builder, compiled: Compiled) -> None:
+    diagram = ET.SubElement(b.definitions, f"{{{BPMNDI}}}BPMNDiagram", {"id": "diagram"})
+    plane = ET.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", {"id": "plane", "bpmnElement": "collaboration"})
+    lane_rows = {lane: 1 + max((row for _, node_lane, _, row in b.nodes.values() if node_lane == lane), default=0)
+                 for lane in b.lanes}
+    lane_top, top = {}, 40
+    for lane in b.lanes:
+        lane_top[lane] = top
+        top += lane_rows[lane] * ROW + 40
+    width = 80 + (1 + max(column for _, _, column, _ in b.nodes.values())) * COLUMN + 60
+    centers: dict[str, tuple[float, float, int, int]] = {}
+
+    def shape(element_id: str, x: float, y: float, w: int, h: int, **extra: str) -> None:
+        element = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", {"id": f"{element_id}_di", "bpmnElement": element_id,
+                                                                   **extra})
+        ET.SubElement(element, f"{{{DC}}}Bounds", {"x": f"{x:g}", "y": f"{y:g}", "width": str(w), "height": str(h)})
+
+    shape("pool", 10, 20, width + 40, top, isHorizontal="true")
+    for index, lane in enumerate(b.lanes):
+        shape(f"lane_{index}", 40, lane_top[lane], width + 10, lane_rows[lane] * ROW + 40, isHorizontal="true")
+    for node_id, (kind, lane, column, row) in b.nodes.items():
+        w, h = SIZES[kind]
+        cx, cy = float(120 + column * COLUMN), float(lane_top[lane] + 45 + row * ROW)
+        if kind == "event" and node_id.startswith("late_"):  # on the lower edge of its task
+            cy += SIZES["task"][1] / 2
+        centers[node_id] = (cx, cy, w, h)
+        extra = {"isMarkerVisible": "true"} if node_id.startswith(("applies_", "done_", "eligible")) else {}
+        shape(node_id, cx - w / 2, cy - h / 2, w, h, **extra)
+    for flow_id, source, target in b.flows:
+        sx, sy, sw, _ = centers[source]
+        tx, ty, tw, _ = centers[target]
+        edge = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", {"id": f"{flow_id}_di", "bpmnElement": flow_id})
+        points: Sequence[tuple[float, float]] = [(sx + sw / 2, sy), (tx - tw / 2, ty)]
+        if abs(sy - ty) > 1:
+            middle = (sx + sw / 2 + tx - tw / 2) / 2
+            points = [(sx + sw / 2, sy), (middle, sy), (middle, ty), (tx - tw / 2, ty)]
+        for x, y in points:
+            ET.SubElement(edge, f"{{{DI}}}waypoint", {"x": f"{x:g}", "y": f"{y:g}"})
+
+
+def write_process_bpmn(compiled: Compiled) -> str:
+    return process_xml(compiled)
+
+
+__all__ = ["process_xml", "python_condition", "write_process_bpmn"]
