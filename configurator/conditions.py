@@ -79,7 +79,6 @@ class Compare:
 
 Expr = Name | Literal | ListLiteral | Not | BoolOp | Compare
 
-COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
 KEYWORDS = {"and", "or", "not", "in", "contains", "true", "false"}
 
 
@@ -189,7 +188,7 @@ class _Parser:
         while self.at("keyword", "or"):
             self.advance()
             operands.append(self.and_expr())
-        return first if len(operands) == 1 else BoolOp("or", tuple(operands), _column(first))
+        return first if len(operands) == 1 else BoolOp("or", tuple(operands), first.column)
 
     def and_expr(self) -> Expr:
         first = self.not_expr()
@@ -197,7 +196,7 @@ class _Parser:
         while self.at("keyword", "and"):
             self.advance()
             operands.append(self.not_expr())
-        return first if len(operands) == 1 else BoolOp("and", tuple(operands), _column(first))
+        return first if len(operands) == 1 else BoolOp("and", tuple(operands), first.column)
 
     def not_expr(self) -> Expr:
         if self.at("keyword", "not"):
@@ -268,10 +267,6 @@ class _Parser:
         if token.kind == "name" or token.kind == "keyword":
             raise ConditionSyntaxError(f"这里不能出现“{token.text}”", f"unexpected \"{token.text}\"", token.column)
         raise ConditionSyntaxError(f"这里不能出现“{token.text}”", f"unexpected \"{token.text}\"", token.column)
-
-
-def _column(expr: Expr) -> int:
-    return expr.column
 
 
 @functools.lru_cache(maxsize=4096)

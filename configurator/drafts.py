@@ -72,7 +72,20 @@ def _run(repo: Path, args: list[str], env: dict[str, str], input_bytes: bytes | 
     return done.stdout.decode("utf-8", "replace")
 
 
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
 def ref(repo: Path, branch: str) -> str | None:
+    """The commit a branch points at. Read from the loose ref file when there is one (git
+    replaces it atomically): the portal API asks on every request, and a subprocess per
+    request would cost more than the answer; packed refs fall back to git."""
+    loose = repo / ".git" / "refs" / "heads" / branch
+    try:
+        text = loose.read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    if _SHA.match(text):
+        return text
     try:
         return git(repo, "rev-parse", "--verify", "-q", f"refs/heads/{branch}").strip() or None
     except GitError:

@@ -156,3 +156,11 @@ def test_an_interrupted_save_leaves_the_workspace_usable_and_loses_nothing(repo)
     edit(repo, branch, "version: 2", "version: 3", "alice")
     assert b"version: 3" in read_file(repo, branch, NEWBORN)
     assert subprocess.run(["git", "fsck", "--no-progress"], cwd=repo, capture_output=True).returncode == 0
+
+
+def test_branch_lookup_reads_loose_and_packed_refs_alike(repo):
+    commit = edit(repo, draft_branch("alice"), "version: 1", "version: 2", "alice")
+    assert ref(repo, "drafts/alice") == commit
+    subprocess.run(["git", "-C", str(repo), "pack-refs", "--all"], check=True)
+    assert not (repo / ".git/refs/heads/drafts/alice").exists()
+    assert ref(repo, "drafts/alice") == commit and ref(repo, "nope") is None
