@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from check_many import generate  # noqa: E402
 
-from configurator.build import render  # noqa: E402
-from configurator.pipeline import check_bundle  # noqa: E402
-from configurator.workspace import Workspace  # noqa: E402
+from configurator.language.check import check_bundle  # noqa: E402
+from configurator.workspace.files import Workspace  # noqa: E402
+from configurator.writers import render  # noqa: E402
 
 
 def time_build(workspace: Path) -> float:

@@ -28,11 +28,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from configurator import builder
-from configurator.loader import load_yaml
-from configurator.rules import RuleContext, run_rules
-from configurator.schema import BUNDLE_SCHEMA, check_schema
-from configurator.workspace import Workspace
+from configurator.language import modelbuilder as builder
+from configurator.language.loader import load_yaml
+from configurator.language.rules import RuleContext, run_rules
+from configurator.language.schema import BUNDLE_SCHEMA, check_schema
+from configurator.workspace.files import Workspace
 
 
 def largest_shipped() -> Path:

@@ -15,10 +15,10 @@ try:
 except PackageNotFoundError:  # running from a checkout that is not installed
     __version__ = "0.0.0"
 
-from .diagnostics import CODES, Diagnostic, Severity  # noqa: E402
-from .model import Bundle, Catalogues  # noqa: E402
-from .pipeline import BundleCheck, CatalogueCheck, check_bundle, check_catalogues  # noqa: E402
-from .workspace import Workspace  # noqa: E402
+from configurator.diagnostics import CODES, Diagnostic, Severity  # noqa: E402
+from configurator.language.check import BundleCheck, CatalogueCheck, check_bundle, check_catalogues  # noqa: E402
+from configurator.model import Bundle, Catalogues  # noqa: E402
+from configurator.workspace.files import Workspace  # noqa: E402
 
 __all__ = [
     "CODES", "Bundle", "BundleCheck", "CatalogueCheck", "Catalogues", "Diagnostic", "Severity", "Workspace",

@@ -1,3 +1,3 @@
-from .cli import main
+from configurator.cli import main
 
 main()

@@ -6,19 +6,21 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .build import write_index
-from .compiled import Compiled, dump_json
-from .diagnostics import LANGUAGES, Diagnostic, Severity, has_errors, sort_diagnostics
-from .explain import AnswerError, answers_from_data, answers_from_pairs, explanation, render_text
-from .loader import load_yaml
-from .pipeline import BundleCheck
-from .report import render as render_report
-from .report import report_rows
-from .workspace import Workspace, WorkspaceError, check_files, display_name, expand_paths, process_files
+from configurator.diagnostics import LANGUAGES, Diagnostic, Severity, has_errors, sort_diagnostics
+from configurator.jsontext import dump_json
+from configurator.language.check import BundleCheck
+from configurator.language.loader import load_yaml
+from configurator.workspace.files import Workspace, WorkspaceError, check_files, display_name, expand_paths, process_files
 
+if TYPE_CHECKING:
+    from configurator.planning.compiled import Compiled
+
+# Commands import the compiler's later stages when they run: a plain `check` loads neither the
+# writers nor the web stack.
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 language_option = click.option(
@@ -98,7 +100,7 @@ def build(paths: Sequence[Path], out_dir: Path, revision: str | None, catalogues
     if revision is not None:
         import tempfile
 
-        from .gitrepo import GitError, export
+        from configurator.workspace.git import GitError, export
 
         workspace_root = _open(paths, catalogues_dir, lang)[0].root
         with tempfile.TemporaryDirectory() as folder:
@@ -116,6 +118,8 @@ def build(paths: Sequence[Path], out_dir: Path, revision: str | None, catalogues
 
 def _build(workspace: Workspace, files: list[Path], out_dir: Path, jobs: int | None, lang: str,
            source: dict[str, object] | None) -> None:
+    from configurator.workspace.output import write_index
+
     catalogue_check = workspace.catalogue_check
     show_bar = sys.stderr.isatty() and len(files) > 1
     with click.progressbar(length=len(files), label="构建" if lang != "en" else "Building", file=sys.stderr,
@@ -137,6 +141,8 @@ def _build(workspace: Workspace, files: list[Path], out_dir: Path, jobs: int | N
 
 def _compile_one(bundle_ref: str, catalogues_dir: Path | None, lang: str) -> Compiled:
     """A bundle named by path or by id, checked; exit 1 with its problems if it has errors."""
+    from configurator.planning.compiled import Compiled
+
     path = Path(bundle_ref)
     workspace, _ = _open([path] if path.exists() else [], catalogues_dir, lang)
     if not path.exists():
@@ -168,6 +174,8 @@ def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output
     BUNDLE is a bundle id (newborn) or a file. Answers are NAME=VALUE pairs or --answers FILE,
     e.g.: configurator explain newborn born_in_wedlock=false register_with=father
     """
+    from configurator.present.explain import AnswerError, answers_from_data, answers_from_pairs, explanation, render_text
+
     compiled = _compile_one(bundle, catalogues_dir, lang)
     try:
         answers: dict[str, object] = {}
@@ -193,6 +201,10 @@ def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output
 @language_option
 def report(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None, lang: str) -> None:
     """One table of the reduction figures (减材料、减环节、减时间、减跑动) of every bundle."""
+    from configurator.planning.compiled import Compiled
+    from configurator.present.report import render as render_report
+    from configurator.present.report import report_rows
+
     workspace, files = _open(paths, catalogues_dir, lang)
     catalogues = workspace.catalogue_check.catalogues
     outcomes = process_files(files, catalogues, keep_models=True)
@@ -214,9 +226,9 @@ def serve(host: str, port: int, instance: Path, workspace: Path | None, threads:
     """Start the web admin (waitress WSGI server, SQLite, no other service needed)."""
     import waitress
 
-    from .web import create_app
-    from .web.auth import ensure_first_admin
-    from .web.serve import prepare_instance
+    from configurator.web import create_app
+    from configurator.web.auth import ensure_first_admin
+    from configurator.web.serve import prepare_instance
 
     app = create_app(prepare_instance(instance, workspace))
     with app.app_context():
@@ -242,9 +254,9 @@ def user() -> None:
               show_default=True)
 def user_add(name: str, role: str, password_stdin: bool, instance: Path) -> None:
     """Add a user. The password is prompted for (twice), or read from standard input."""
-    from .web import create_app
-    from .web.auth import UserError, create_user
-    from .web.serve import prepare_instance
+    from configurator.web import create_app
+    from configurator.web.auth import UserError, create_user
+    from configurator.web.serve import prepare_instance
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("密码", hide_input=True, confirmation_prompt=True)
     app = create_app(prepare_instance(instance))
@@ -261,7 +273,7 @@ def user_add(name: str, role: str, password_stdin: bool, instance: Path) -> None
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Create a workspace: a git repository seeded with the shipped bundles (one commit)."""
-    from .gitrepo import GitError, init_workspace
+    from configurator.workspace.git import GitError, init_workspace
 
     try:
         commit = init_workspace(directory)
@@ -280,8 +292,8 @@ def init(directory: Path) -> None:
               help="The workspace repository (default: the one around the current folder).")
 def diff(rev_a: str, rev_b: str | None, output_format: str, workspace: Path | None) -> None:
     """What changed in the bundles between REV_A and REV_B (default: the files on disk), in words."""
-    from .gitrepo import WORKTREE, GitError, version_at
-    from .semdiff import render, semantic_diff
+    from configurator.present.semantic_diff import render, semantic_diff
+    from configurator.workspace.git import WORKTREE, GitError, version_at
 
     try:
         root = Workspace.find(workspace or Path.cwd()).root

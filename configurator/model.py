@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import conditions
+from configurator.language import conditions
 
 Path = tuple[str | int, ...]
 

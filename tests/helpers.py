@@ -7,9 +7,9 @@ import textwrap
 from pathlib import Path
 
 from configurator.diagnostics import Diagnostic
+from configurator.language.check import BundleCheck, check_bundle
 from configurator.model import Catalogues
-from configurator.pipeline import BundleCheck, check_bundle
-from configurator.workspace import Workspace
+from configurator.workspace.files import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"

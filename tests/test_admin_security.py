@@ -362,7 +362,7 @@ def test_history_shows_published_versions_compares_and_reverts_as_a_draft(tmp_pa
     import re as regex
 
     from bench.admin import form_values
-    from configurator import drafts as git_drafts
+    from configurator.workspace import drafts as git_drafts
     site = make_site(tmp_path, git=True)
     alice, rita = site.app.test_client(), site.app.test_client()
     login(alice, "alice")

@@ -6,8 +6,8 @@ import json
 import jsonschema
 import pytest
 
-from configurator.build import render
 from configurator.web.openapi import document
+from configurator.writers import render
 from tests.compile_helpers import compiled
 from tests.helpers import shipped_catalogues
 from tests.web_helpers import make_site

@@ -8,10 +8,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from configurator import conditions as lang
-from configurator import graph
-from configurator.plan import make_plan
-from configurator.scenarios import scenarios
+from configurator.language import conditions as lang
+from configurator.language import graph
+from configurator.planning.cases import scenarios
+from configurator.planning.plan import make_plan
 from configurator.writers.bpmn import process_xml, python_condition
 from tests.compile_helpers import SHIPPED_IDS, compiled
 

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from json_logic import jsonLogic
 
-from configurator import conditions as lang
-from configurator.jsonlogic import to_jsonlogic
-from configurator.plan import make_plan
+from configurator.language import conditions as lang
+from configurator.language.jsonlogic import to_jsonlogic
+from configurator.planning.figures import metrics
+from configurator.planning.plan import make_plan
 from configurator.writers import WRITERS
 from configurator.writers.form_schema import form_schema
-from configurator.writers.metrics import metrics
 from configurator.writers.notice import notice_document
 from configurator.writers.routing import routing
 from tests.compile_helpers import SHIPPED_IDS, compiled

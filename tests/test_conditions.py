@@ -4,15 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from configurator.conditions import (
-    ConditionSyntaxError,
-    Variable,
-    check_types,
-    evaluate,
-    parse,
-    to_text,
-    truth_table,
-)
+from configurator.language.conditions import ConditionSyntaxError, Variable, check_types, evaluate, parse, to_text, truth_table
 
 SITUATIONS = {
     "area_sqm": Variable("area_sqm", "number", minimum=0),
@@ -135,3 +127,36 @@ def test_truth_table_never_contradicts_evaluation(area, investment, wedlock):
     expr = parse("(area_sqm > 300 or investment > 300000) and not born_in_wedlock")
     outcome = evaluate(expr, {"area_sqm": area, "investment": investment, "born_in_wedlock": wedlock})
     assert outcome in truth_table(expr, SITUATIONS)
+
+
+# Every operator, with constants of each type and answers that may be missing or of another type.
+_COMPARABLE = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(-5, 5, allow_nan=False),
+                        st.sampled_from(["father", "mother", "2024-01-01", "2025-06-30"]),
+                        st.lists(st.sampled_from(["hot_food", "cold_food", "drinks"]), max_size=3))
+
+
+@st.composite
+def _conditions(draw):
+    name = draw(st.sampled_from(sorted(SITUATIONS)))
+    op = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains"]))
+    constant = draw(st.sampled_from(['"father"', "300", "2.5", "true", '"cold_food"', '["father", "mother"]',
+                                     '"2024-06-01"']))
+    text = f"{name} {op} {constant}" if draw(st.booleans()) or op in ("in", "not in") else f"{constant} {op} {name}"
+    for _ in range(draw(st.integers(0, 2))):
+        other = draw(st.sampled_from(sorted(SITUATIONS)))
+        text = f"({text}) {draw(st.sampled_from(['and', 'or']))} {'not ' if draw(st.booleans()) else ''}{other}"
+    return text
+
+
+@settings(max_examples=400, deadline=None)
+@given(_conditions(), st.dictionaries(st.sampled_from(sorted(SITUATIONS)), _COMPARABLE))
+def test_compiled_predicate_agrees_with_the_evaluator(text, answers):
+    """The fast path the planner uses must mean exactly what `evaluate` means, for every operator,
+    including unanswered questions and answers of the wrong type."""
+    from configurator.language.conditions import compile_predicate
+
+    try:
+        expr = parse(text)
+    except ConditionSyntaxError:
+        return
+    assert compile_predicate(expr)(answers) == evaluate(expr, answers)

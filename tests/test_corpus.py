@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from configurator.cli import main
-from configurator.loader import MAX_FILE_BYTES
+from configurator.language.loader import MAX_FILE_BYTES
 from tests.helpers import CORPUS, ROOT
 
 BAD = sorted((CORPUS / "bad").glob("*.yaml"))

@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 
 from configurator.diagnostics import CODES
-from configurator.schema import PATTERN_RULES
+from configurator.language.schema import PATTERN_RULES
 from tests.helpers import ROOT, check_text
 
 ERRORS_MD = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")

@@ -4,7 +4,8 @@ import subprocess
 
 import pytest
 
-from configurator.drafts import (
+from configurator.present.semantic_diff import semantic_diff
+from configurator.workspace.drafts import (
     MAIN,
     StaleBranch,
     authors,
@@ -18,8 +19,7 @@ from configurator.drafts import (
     ref,
     revert,
 )
-from configurator.gitrepo import init_workspace, version_at
-from configurator.semdiff import semantic_diff
+from configurator.workspace.git import init_workspace, version_at
 
 NEWBORN = "bundles/newborn.yaml"
 

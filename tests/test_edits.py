@@ -5,8 +5,8 @@ import difflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.edits import AppendEntry, DeleteEntry, DeleteKey, SetValue, apply_edits, render_scalar
-from configurator.loader import load_yaml
+from configurator.authoring.textedits import AppendEntry, DeleteEntry, DeleteKey, SetValue, apply_edits, render_scalar
+from configurator.language.loader import load_yaml
 from tests.helpers import ROOT
 
 NEWBORN = (ROOT / "bundles" / "newborn.yaml").read_text(encoding="utf-8")

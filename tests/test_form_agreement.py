@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.fieldtypes import gb11643_check_digit
-from configurator.webform import application_from_form, form_class
+from configurator.language.fieldtypes import gb11643_check_digit
 from configurator.writers.form_schema import form_schema
+from configurator.writers.form_wtforms import application_from_form, form_class
 from tests.compile_helpers import SHIPPED_IDS, compiled
 
 
@@ -101,7 +101,7 @@ VALID_TEXT = {"text": "张三", "textarea": "说明", "address": "某市某区�
 
 @functools.cache
 def cases_of(bundle_id):
-    from configurator.scenarios import scenarios
+    from configurator.planning.cases import scenarios
     return scenarios(compiled(bundle_id).bundle)[0]
 
 

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.loader import load_yaml
+from configurator.language.loader import load_yaml
 from tests.helpers import ROOT, check_text
 
 SHIPPED = {path.stem: path.read_text(encoding="utf-8") for path in sorted((ROOT / "bundles").glob("*.yaml"))}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from configurator.loader import MAX_FILE_BYTES, load_yaml, plain_scalar_is_text
+from configurator.language.loader import MAX_FILE_BYTES, load_yaml, plain_scalar_is_text
 
 
 def load(text: str | bytes):

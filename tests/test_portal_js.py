@@ -10,11 +10,11 @@ import subprocess
 import jsonschema
 import pytest
 
-from configurator import conditions as lang
-from configurator.build import write_bundle
-from configurator.scenarios import scenarios
-from configurator.webform import application_from_form
+from configurator.language import conditions as lang
+from configurator.planning.cases import scenarios
+from configurator.workspace.output import write_bundle
 from configurator.writers.form_schema import form_schema
+from configurator.writers.form_wtforms import application_from_form
 from tests.compile_helpers import SHIPPED_IDS, compiled
 from tests.helpers import ROOT, shipped_catalogues
 from tests.test_form_agreement import JUNK_VALUES, valid_post

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from configurator.cli import main
-from configurator.gitrepo import init_workspace
-from configurator.loader import load_yaml
-from configurator.semdiff import Version, diff_data, render, semantic_diff
+from configurator.language.loader import load_yaml
+from configurator.present.semantic_diff import Version, diff_data, render, semantic_diff
+from configurator.workspace.git import init_workspace
 from tests.helpers import ROOT, shipped_catalogues
 
 SCHEMA = json.loads((ROOT / "schemas/bundle.schema.json").read_text(encoding="utf-8"))
@@ -85,8 +85,7 @@ def test_every_key_of_the_format_is_reported_when_it_changes(definition, key):
 def version(data):
     import yaml
 
-    from configurator.edits import render_flow  # noqa: F401  (data is re-read from YAML below)
-    from configurator.pipeline import check_bundle
+    from configurator.language.check import check_bundle
     models = {}
     for bundle_id, bundle_data in data.items():
         result = check_bundle(yaml.safe_dump(bundle_data, allow_unicode=True).encode(), f"bundles/{bundle_id}.yaml",

@@ -2,8 +2,8 @@
 
 import pytest
 
-from configurator.conditions import evaluate
-from configurator.graph import dependencies
+from configurator.language.conditions import evaluate
+from configurator.language.graph import dependencies
 from tests.helpers import ROOT, check_text
 
 SHIPPED = sorted((ROOT / "bundles").glob("*.yaml"))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from configurator.gitrepo import init_workspace
 from configurator.web import create_app
 from configurator.web.auth import create_user
+from configurator.workspace.git import init_workspace
 from tests.helpers import ROOT
 
 PASSWORD = "correct horse battery staple"

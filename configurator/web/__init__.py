@@ -23,9 +23,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ..store import BundleStore
-from ..workspace import Workspace
-from .models import User, db
+from configurator.web.models import User, db
+from configurator.workspace.files import Workspace
+from configurator.workspace.store import BundleStore
 
 LANGUAGES = {"zh-CN": "zh_Hans_CN", "en": "en"}
 
@@ -61,7 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
 
     workspace_root = Path(app.config["WORKSPACE"])
-    app.extensions["configurator.store"] = BundleStore(Workspace.find(workspace_root))
+    app.extensions["configurator.workspace.store"] = BundleStore(Workspace.find(workspace_root))
 
     db.init_app(app)
     with app.app_context():
@@ -77,7 +77,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    from . import api, auth, openapi, views
+    from configurator.web import api, auth, openapi
+    from configurator.web.bundles import BundlesView, HomeView
+    from configurator.web.catalogues import CataloguesView
+    from configurator.web.review import ChangesView
+    from configurator.web.users import AuditView, UsersView
 
     app.register_blueprint(auth.blueprint)
     # The portal API is public and uses no cookies: a CSRF token means nothing there.
@@ -85,8 +89,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.add_url_rule("/api/openapi.json", "api_openapi", openapi.serve)
     admin = Admin(app, name="一件事配置器", theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
-                  index_view=views.HomeView(name="首页", url="/admin"))
-    views.register(admin)
+                  index_view=HomeView(name="首页", url="/admin"))
+    admin.add_view(BundlesView(name="一件事", endpoint="bundles", url="/admin/bundles"))
+    admin.add_view(ChangesView(name="待审核", endpoint="changes", url="/admin/changes"))
+    admin.add_view(CataloguesView(name="目录", endpoint="catalogues", url="/admin/catalogues"))
+    admin.add_view(UsersView(name="用户", endpoint="users", url="/admin/users"))
+    admin.add_view(AuditView(name="操作记录", endpoint="audit", url="/admin/audit"))
 
     @app.route("/")
     def root() -> Response:
@@ -136,5 +144,5 @@ def language() -> str:
 def store() -> BundleStore:
     from flask import current_app
 
-    found: BundleStore = current_app.extensions["configurator.store"]
+    found: BundleStore = current_app.extensions["configurator.workspace.store"]
     return found

@@ -18,12 +18,13 @@ from typing import Any
 import jsonschema
 from flask import Blueprint, Response, abort, request, url_for
 
-from ..compiled import Compiled, dump_json
-from ..explain import explanation
-from ..model import Bundle, Catalogues
-from ..writers import WRITERS
-from ..writers.form_schema import form_schema
-from . import store
+from configurator.jsontext import dump_json
+from configurator.model import Bundle, Catalogues
+from configurator.planning.compiled import Compiled
+from configurator.present.explain import explanation
+from configurator.web import store
+from configurator.writers import WRITERS
+from configurator.writers.form_schema import form_schema
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 MEDIA_TYPES = {".json": "application/json", ".html": "text/html", ".md": "text/markdown", ".bpmn": "application/xml"}
@@ -47,8 +48,8 @@ def published() -> Published:
     """The published bundles (valid ones only), read again only when main or the files change."""
     workspace = store()
     if workspace.git_mode:
-        from ..drafts import MAIN, ref
-        from ..gitrepo import version_at
+        from configurator.workspace.drafts import MAIN, ref
+        from configurator.workspace.git import version_at
 
         commit = ref(workspace.workspace.root, MAIN)
         key = f"git:{commit}"

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .models import ROLES, User, audit, db
+from configurator.web.models import ROLES, User, audit, db
 
 blueprint = Blueprint("auth", __name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..compiled import Compiled
-from ..writers.metrics import fullest
+from configurator.planning.compiled import Compiled
+from configurator.planning.figures import fullest
 
 DAY = 48
 LANE = 56

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Response
 
-from ..compiled import dump_json
-from ..writers import WRITERS
+from configurator.jsontext import dump_json
+from configurator.writers import WRITERS
 
 _TEXT = {"type": "string"}
 _LANG = {"name": "lang", "in": "query", "required": False, "description": "Language of labels and messages.",
@@ -30,9 +30,9 @@ _NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag)."
 def bundle_check_paths() -> dict[str, Any]:
     """One check path per published bundle, whose request body is that bundle's own form schema,
     so that a client (or a fuzzer) knows exactly what an acceptable application is."""
-    from ..compiled import Compiled
-    from ..writers.form_schema import form_schema
-    from .api import published
+    from configurator.planning.compiled import Compiled
+    from configurator.web.api import published
+    from configurator.writers.form_schema import form_schema
 
     state = published()
     paths: dict[str, Any] = {}

@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from ..gitrepo import init_workspace
+from configurator.workspace.git import init_workspace
 
 
 def prepare_instance(instance: Path, workspace: Path | None = None) -> dict[str, str]:

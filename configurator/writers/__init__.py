@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..compiled import Compiled, dump_json
-from .bpmn import write_process_bpmn
-from .form_html import write_form_html
-from .form_schema import write_form_schema
-from .form_ui import write_form_ui
-from .metrics import write_metrics
-from .notice import write_notice_html, write_notice_md
-from .routing import write_routing
+from configurator.jsontext import dump_json
+from configurator.model import Bundle, Catalogues
+from configurator.planning.compiled import Compiled
+from configurator.writers.bpmn import write_process_bpmn
+from configurator.writers.form_html import write_form_html
+from configurator.writers.form_schema import write_form_schema
+from configurator.writers.form_ui import write_form_ui
+from configurator.writers.metrics import write_metrics
+from configurator.writers.notice import write_notice_html, write_notice_md
+from configurator.writers.routing import write_routing
 
 Writer = Callable[[Compiled], str]
 
@@ -30,4 +32,15 @@ WRITERS: dict[str, Writer] = {
     "process.bpmn": write_process_bpmn,
 }
 
-__all__ = ["WRITERS", "Compiled", "Writer", "dump_json"]
+
+def render(bundle: Bundle, catalogues: Catalogues, lang: str = "zh-CN") -> dict[str, str]:
+    """Every artifact of one bundle, by file name."""
+    return render_compiled(Compiled(bundle, catalogues, lang))
+
+
+def render_compiled(compiled: Compiled) -> dict[str, str]:
+    """Every artifact, from a Compiled the caller may reuse (its cases are enumerated once)."""
+    return {name: write(compiled) for name, write in WRITERS.items()}
+
+
+__all__ = ["WRITERS", "Compiled", "Writer", "dump_json", "render", "render_compiled"]

@@ -18,9 +18,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from .. import conditions as lang
-from .. import graph
-from ..compiled import Compiled
+from configurator.language import conditions as lang
+from configurator.language import graph
+from configurator.planning.compiled import Compiled
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"

@@ -12,10 +12,10 @@ import json
 from html import escape
 from typing import Any
 
-from ..compiled import Compiled
-from ..webform import form_class
-from .document import page
-from .form_ui import form_ui
+from configurator.planning.compiled import Compiled
+from configurator.writers.document import page
+from configurator.writers.form_ui import form_ui
+from configurator.writers.form_wtforms import form_class
 
 _GROUP_TITLES = {"situations": "第一步：回答几个问题", "fields": "第二步：填写申请信息", "uploads": "第三步：上传材料"}
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import conditions as lang
-from ..compiled import Compiled, dump_json
-from ..fieldtypes import DATE_PATTERN, anchored, value_schema
-from ..model import BundleMaterial, Item, Situation
-from ..plan import needed_condition
+from configurator.jsontext import dump_json
+from configurator.language import conditions as lang
+from configurator.language.fieldtypes import DATE_PATTERN, anchored, value_schema
+from configurator.model import BundleMaterial, Item, Situation
+from configurator.planning.compiled import Compiled
+from configurator.planning.plan import needed_condition
+from configurator.writers.phrases import material_form
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -132,8 +134,7 @@ def situation_schema(situation: Situation, lang_code: str) -> dict[str, Any]:
 
 def upload_schema(compiled: Compiled, material: BundleMaterial, users: list[Item]) -> dict[str, Any]:
     """A material handed in: a list of references to uploaded files, at least ``count`` of them."""
-    form_words = {"original": "原件", "copy": "复印件", "electronic": "电子文件", "original_and_copy": "原件和复印件"}
-    notes = [f"{form_words[material.form]} {material.count} 份" if material.form else f"{material.count} 份"]
+    notes = [material_form(material)]
     if material.requirement == "deferrable":
         notes.append("可容缺受理，承诺后补")
     if material.note:

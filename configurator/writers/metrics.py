@@ -1,102 +1,11 @@
-"""metrics.json: the four reduction figures (减材料、减环节、减时间、减跑动), overall and per case.
-
-Definitions (docs/metrics.md has them with examples):
-
-- materials: before, every applicable item applied for on its own, the applicant brings every
-  document that item lists; after, only the distinct documents with ``source: applicant``
-  (shared, produced and generated ones are not handed in);
-- steps: before, the sum of each item's own steps; after, the steps of the bundle the
-  applicant takes part in (application, intake, delivery);
-- days: before, the items one after another (sum of promised limits); after, the longest
-  chain of dependent items (promised limits along the dependency graph). Special stages
-  (public notice, expert review...) count in neither and are listed apart;
-- visits: before, the sum of each item's visits; after, the bundle's declared ``visits``.
-"""
+"""metrics.json: the reduction figures of :mod:`configurator.planning.figures`, overall and per case."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..compiled import Compiled, dump_json
-from ..model import BundleMaterial, Item
-from ..plan import Plan
-from ..scenarios import Scenario
-
-APPLICANT_STEP_KINDS = ("application", "intake", "delivery")
-
-
-def _figure(before: int, after: int | None) -> dict[str, Any]:
-    figure: dict[str, Any] = {"before": before, "after": after}
-    if after is not None:
-        figure["saved"] = before - after
-        figure["reduction_percent"] = round(100 * (before - after) / before, 2) if before else 0.0
-    return figure
-
-
-def figures(compiled: Compiled, items: list[Item], needed: list[BundleMaterial], days_after: int) -> dict[str, Any]:
-    bundle = compiled.bundle
-    needed_ids = {m.id for m in needed}
-    return {
-        "materials": _figure(sum(len([m for m in item.materials if m in needed_ids]) for item in items),
-                             len([m for m in needed if m.source == "applicant"])),
-        "steps": _figure(sum(item.steps for item in items),
-                         len([s for s in bundle.steps if s.kind in APPLICANT_STEP_KINDS])),
-        "days": _figure(sum(item.promised_days for item in items), days_after),
-        "visits": _figure(sum(item.visits for item in items), bundle.visits),
-    }
-
-
-def _special_stages(items: list[Item]) -> list[dict[str, Any]]:
-    return [{"item": item.id, "kind": s.kind, "days": s.days, "day_kind": s.day_kind}
-            for item in items for s in item.special_stages]
-
-
-def plan_figures(compiled: Compiled, plan: Plan) -> dict[str, Any]:
-    return figures(compiled, list(plan.items), list(plan.materials), plan.days)
-
-
-def fullest(cases: list[Scenario]) -> Scenario | None:
-    """The real case in which the most items apply (then the most materials): the figures a
-    bundle is judged by, since items that exclude each other never all apply together."""
-    return max(cases, key=lambda c: (len(c.plan.items), len(c.plan.materials), c.plan.days), default=None)
-
-
-def metrics(compiled: Compiled) -> dict[str, Any]:
-    bundle = compiled.bundle
-    cases, complete = compiled.scenarios
-    widest = fullest(cases)
-    if widest is not None:
-        overall = {"description": "the real case in which the most items apply", "answers": widest.answers,
-                   "items": [i.id for i in widest.plan.items], **plan_figures(compiled, widest.plan),
-                   "special_stages": _special_stages(list(widest.plan.items))}
-    else:  # no eligible case at all: the checker reports contradictory eligibility rules
-        overall = {"description": "no eligible case", "answers": {}, "items": [],
-                   **figures(compiled, [], [], 0), "special_stages": []}
-
-    serial = [
-        {"item": item.id, "after": entry.item, "reason": compiled.text(entry.reason)}
-        for item in bundle.items for entry in item.after
-    ]
-    return {
-        "bundle": {"id": bundle.id, "name": compiled.text(bundle.name), "version": bundle.version},
-        "overall": overall,
-        "scenarios": [
-            {"answers": case.answers, "items": [i.id for i in case.plan.items],
-             "applicant_materials": [m.id for m in case.plan.applicant_materials],
-             **plan_figures(compiled, case.plan)}
-            for case in cases
-        ],
-        "scenarios_complete": complete,
-        "flags": {
-            "serial_without_data_flow": serial,
-            "more_than_one_visit": bundle.visits is not None and bundle.visits > 1,
-            "visits_not_declared": bundle.visits is None,
-        },
-    }
+from configurator.jsontext import dump_json
+from configurator.planning.compiled import Compiled
+from configurator.planning.figures import metrics
 
 
 def write_metrics(compiled: Compiled) -> str:
     return dump_json(metrics(compiled))
-
-
-__all__ = ["figures", "fullest", "metrics", "plan_figures", "write_metrics"]

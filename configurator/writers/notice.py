@@ -9,21 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..compiled import Compiled
-from ..describe import describe
-from ..model import BundleMaterial, Condition, Item
-from ..plan import make_plan
-from .document import Document
-
-_SOURCE = {
-    "applicant": "由申请人提交",
-    "shared": "通过数据共享获取，无需提交",
-    "produced": "由本一件事中前面的事项产生，无需提交",
-    "generated": "由系统根据申请信息生成，无需提交",
-}
-_FORM = {"original": "原件", "copy": "复印件", "electronic": "电子文件", "original_and_copy": "原件和复印件"}
-_REQUIREMENT = {"required": "必需", "optional": "可选", "deferrable": "可容缺（先受理，承诺后补）"}
-_DELIVERY = {"window": "窗口领取", "post": "邮寄送达", "e_licence": "电子证照", "online": "网上查看"}
+from configurator.language.describe import describe
+from configurator.model import BundleMaterial, Condition, Item
+from configurator.planning.compiled import Compiled
+from configurator.planning.plan import make_plan
+from configurator.writers.document import Document
+from configurator.writers.phrases import DELIVERY, REQUIREMENT, answer_text, material_form, material_source
 
 
 def _when(compiled: Compiled, condition: Condition | None) -> str:
@@ -59,7 +50,7 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
     if plan is not None:
         doc.heading("您的回答")
         labels = {s.id: s for s in bundle.situations}
-        doc.bullets([f"{compiled.text(labels[k].label)}：{_answer_text(compiled, k, v)}" for k, v in plan.answers.items()])
+        doc.bullets([f"{compiled.text(labels[k].label)}：{answer_text(compiled, k, v)}" for k, v in plan.answers.items()])
 
     items: list[Item] = list(plan.items) if plan else list(bundle.items)
     doc.heading("将为您办理的事项" if plan else "联办事项")
@@ -72,14 +63,14 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
     doc.heading("需要准备的材料")
     if to_bring:
         doc.table(["材料", "形式和份数", "要求"] + ([] if plan else ["何时需要"]),
-                  [[compiled.material_name(m), _form(m), _REQUIREMENT[m.requirement]]
+                  [[compiled.material_name(m), material_form(m), REQUIREMENT[m.requirement]]
                    + ([] if plan else [_material_when(compiled, m)]) for m in to_bring])
     else:
         doc.paragraph("无需提交任何纸质或电子材料。")
     not_needed = [m for m in materials if m.source != "applicant"]
     if not_needed:
         doc.heading("无需提交的材料")
-        doc.bullets([f"{compiled.material_name(m)}：{_source(compiled, m)}" for m in not_needed])
+        doc.bullets([f"{compiled.material_name(m)}：{material_source(compiled, m)}" for m in not_needed])
 
     fields = list(plan.fields) if plan else [f for f in bundle.fields if compiled.users(f.id, "fields")]
     doc.heading("需要填写的信息（一表申请，每项只填一次）")
@@ -100,7 +91,7 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
         doc.paragraph("全程网上办理，无需到现场。" if bundle.visits == 0 else f"最多到现场 {bundle.visits} 次。")
     if bundle.delivery:
         doc.heading("结果送达")
-        doc.paragraph("、".join(_DELIVERY[d] for d in bundle.delivery) + "，可任选。")
+        doc.paragraph("、".join(DELIVERY[d] for d in bundle.delivery) + "，可任选。")
     _fallback(compiled, doc)
     return doc
 
@@ -113,32 +104,6 @@ def _fallback(compiled: Compiled, doc: Document) -> None:
     if bundle.consultation and bundle.consultation.phone:
         note = compiled.text(bundle.consultation.note)
         doc.paragraph(f"咨询电话：{bundle.consultation.phone}" + (f"（{note}）" if note else ""))
-
-
-def _answer_text(compiled: Compiled, situation_id: str, value: Any) -> str:
-    situation = next(s for s in compiled.bundle.situations if s.id == situation_id)
-    labels = {o.value: compiled.text(o.label) for o in situation.options}
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list):
-        return "、".join(labels.get(v, str(v)) for v in value) or "（未选）"
-    return labels.get(value, str(value))
-
-
-def _form(material: BundleMaterial) -> str:
-    return f"{_FORM[material.form]} {material.count} 份" if material.form else f"{material.count} 份"
-
-
-def _source(compiled: Compiled, material: BundleMaterial) -> str:
-    text = _SOURCE[material.source]
-    if material.source == "shared" and material.shared_from:
-        department = compiled.department_name(material.shared_from)
-        text = (f"通过{department}的电子证照获取，无需提交" if material.channel == "e_licence"
-                else f"由{department}通过数据共享提供，无需提交")
-    if material.source == "produced" and material.produced_by:
-        names = "或".join(compiled.text(i.name) for i in compiled.bundle.items if i.id in material.produced_by)
-        text = f"由“{names}”产生，无需提交"
-    return text
 
 
 def _field_when(compiled: Compiled, field: Any) -> str:

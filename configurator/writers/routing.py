@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import graph
-from ..compiled import Compiled, dump_json
-from ..jsonlogic import to_jsonlogic
-from ..model import Condition, Item
-from ..plan import needed_condition
+from configurator.jsontext import dump_json
+from configurator.language import graph
+from configurator.language.jsonlogic import to_jsonlogic
+from configurator.model import Condition, Item
+from configurator.planning.compiled import Compiled
+from configurator.planning.plan import needed_condition
 
 ROUTING_SCHEMA_ID = "urn:configurator:schema:routing"
 

@@ -1,0 +1,110 @@
+"""Whether a condition can be true, or false: exact, over the values that matter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from configurator.language.conditions.evaluate import evaluate
+from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not
+from configurator.language.conditions.types import Variable
+
+_MAX_COMBINATIONS = 20000
+
+
+def candidates(variable: Variable, constants: set[Any]) -> list[Any]:
+    """Answers that reach every region a comparison against ``constants`` can separate."""
+    values: list[Any]
+    if variable.kind == "boolean":
+        values = [True, False]
+    elif variable.kind == "choice":
+        values = list(variable.options)
+    elif variable.kind == "multi_choice":
+        # An answer selects at least one option (a form cannot post "none" apart from "not
+        # answered"); an option no condition mentions stands for "only other options".
+        mentioned = sorted(c for c in constants if isinstance(c, str) and c in variable.options)
+        others = [o for o in variable.options if o not in mentioned]
+        values = [list(chosen) for size in range(1, len(mentioned) + 1)
+                  for chosen in itertools.combinations(mentioned, size)]
+        if others:
+            values.insert(0, [others[0]])
+    elif variable.kind == "number":
+        numbers = sorted({float(c) for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool)})
+        points: set[float] = set()
+        for index, number in enumerate(numbers):
+            points.update((number, number - 1, number + 1))
+            if index + 1 < len(numbers):
+                points.add((number + numbers[index + 1]) / 2)
+        if not numbers:
+            points.add(0.0)
+        if variable.integer:
+            points = {float(int(p)) for p in points} | {float(int(p)) + 1 for p in points}
+        if variable.minimum is not None:
+            points = {p for p in points if p >= variable.minimum} | {float(variable.minimum)}
+        if variable.maximum is not None:
+            points = {p for p in points if p <= variable.maximum} | {float(variable.maximum)}
+        values = sorted(points)
+    else:  # date
+        days = sorted({dt.date.fromisoformat(c) for c in constants if isinstance(c, str) and _is_date(c)})
+        day_points: set[dt.date] = {dt.date(2000, 1, 1)}
+        for day in days:
+            day_points.update((day, day - dt.timedelta(days=1), day + dt.timedelta(days=1)))
+        values = [day.isoformat() for day in sorted(day_points)]
+    if variable.may_be_unanswered:
+        values.append(None)
+    return values
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+def constants_of(expr: Expr, into: dict[str, set[Any]]) -> None:
+    """Collect, per situation, the values the condition compares it with."""
+    if isinstance(expr, Not):
+        constants_of(expr.operand, into)
+    elif isinstance(expr, BoolOp):
+        for operand in expr.operands:
+            constants_of(operand, into)
+    elif isinstance(expr, Compare):
+        for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+            if isinstance(side, Name):
+                bucket = into.setdefault(side.name, set())
+                if isinstance(other, Literal):
+                    bucket.add(other.value)
+                elif isinstance(other, ListLiteral):
+                    bucket.update(v.value for v in other.values)
+            constants_of(side, into)
+    elif isinstance(expr, Name):
+        into.setdefault(expr.name, set())
+
+
+def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | None:
+    """The set of values the condition takes over all answers, or None if too many to try.
+
+    Exact for this language: comparisons are only against constants (or between two
+    answers of the same kind), so the answers tried cover every region of the answer space.
+    """
+    constants: dict[str, set[Any]] = {}
+    constants_of(expr, constants)
+    if any(name not in variables for name in constants):
+        return None
+    ordered = sorted(constants)
+    domains = [candidates(variables[name], constants[name]) for name in ordered]
+    total = 1
+    for domain in domains:
+        total *= max(len(domain), 1)
+        if total > _MAX_COMBINATIONS:
+            return None
+    seen: set[bool] = set()
+    for combination in itertools.product(*domains):
+        seen.add(evaluate(expr, dict(zip(ordered, combination, strict=True))))
+        if len(seen) == 2:
+            break
+    return seen

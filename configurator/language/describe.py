@@ -1,0 +1,70 @@
+"""Conditions in words, for notices and explanations: 「是否婚内生育？」答“否”，且……"""
+
+from __future__ import annotations
+
+from configurator.language import conditions as lang
+from configurator.model import Bundle, Situation
+
+_WORDS = {
+    "zh-CN": {"yes": "是", "no": "否", "and": "，且", "or": "；或", "not": "并非：", "answered": "答",
+              "==": "为", "!=": "不为", "<": "小于", "<=": "不超过", ">": "超过", ">=": "不少于",
+              "in": "是以下之一：", "not in": "不是以下任何一项：", "contains": "选了", "not contains": "没有选",
+              "sep": "、", "open": "「", "close": "」", "quote": "“{}”"},
+    "en": {"yes": "yes", "no": "no", "and": ", and ", "or": "; or ", "not": "not: ", "answered": " is ",
+           "==": "is", "!=": "is not", "<": "is less than", "<=": "is at most", ">": "is more than",
+           ">=": "is at least", "in": "is one of", "not in": "is none of", "contains": "includes",
+           "not contains": "does not include", "sep": ", ", "open": "“", "close": "”", "quote": "\"{}\""},
+}
+
+
+def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
+    words = _WORDS["en" if lang_code == "en" else "zh-CN"]
+    situations = {s.id: s for s in bundle.situations}
+
+    def question(name: str) -> str:
+        situation = situations.get(name)
+        label = situation.label.get(lang_code) if situation else name
+        return f"{words['open']}{label}{words['close']}"
+
+    def value(situation: Situation | None, raw: object) -> str:
+        if isinstance(raw, bool):
+            return words["yes"] if raw else words["no"]
+        if situation is not None:
+            for option in situation.options:
+                if option.value == raw:
+                    return words["quote"].format(option.label.get(lang_code))
+            if situation.unit is not None and not isinstance(raw, str):
+                return f"{raw} {situation.unit.get(lang_code)}"
+        return words["quote"].format(raw) if isinstance(raw, str) else str(raw)
+
+    def walk(node: lang.Expr) -> str:
+        if isinstance(node, lang.Name):
+            return f"{question(node.name)}{words['answered']}{words['quote'].format(words['yes'])}"
+        if isinstance(node, lang.Not):
+            inner = node.operand
+            if isinstance(inner, lang.Name):
+                return f"{question(inner.name)}{words['answered']}{words['quote'].format(words['no'])}"
+            return words["not"] + walk(inner)
+        if isinstance(node, lang.BoolOp):
+            return words[node.op].join(walk(operand) for operand in node.operands)
+        if isinstance(node, lang.Literal):
+            return str(node.value)
+        if isinstance(node, lang.Compare):
+            op, left, right = node.op, node.left, node.right
+            if op in ("in", "not in") and isinstance(right, lang.Name):  # "x" in several_choice
+                left, right = right, left
+                op = "contains" if op == "in" else "not contains"
+            if isinstance(right, lang.Name):
+                left, right = right, left
+            assert isinstance(left, lang.Name)
+            situation = situations.get(left.name)
+            if isinstance(right, lang.ListLiteral):
+                shown = words["sep"].join(value(situation, v.value) for v in right.values)
+            else:
+                assert isinstance(right, lang.Literal)
+                shown = value(situation, right.value)
+            spacer = " " if lang_code == "en" else ""
+            return f"{question(left.name)}{spacer}{words[op]}{spacer}{shown}"
+        return lang.to_text(node)
+
+    return walk(expr)

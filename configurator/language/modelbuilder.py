@@ -1,0 +1,176 @@
+"""Schema-valid data → the frozen model. Total over valid input: it never reports problems."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from configurator.model import (
+    After,
+    Bundle,
+    BundleField,
+    BundleMaterial,
+    CatalogueField,
+    CatalogueMaterial,
+    Condition,
+    Consultation,
+    Department,
+    EligibilityRule,
+    Fallback,
+    FieldSpec,
+    Item,
+    Option,
+    Path,
+    Result,
+    Situation,
+    SpecialStage,
+    Step,
+    Text,
+    text_or_none,
+)
+
+
+def _condition(data: Mapping[str, Any], key: str, path: Path) -> Condition | None:
+    return Condition(data[key], path + (key,)) if key in data else None
+
+
+def _ids(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _options(raw: list[Mapping[str, Any]] | None) -> tuple[Option, ...]:
+    return tuple(Option(o["value"], Text.of(o["label"]), text_or_none(o.get("help"))) for o in raw or ())
+
+
+def field_spec(data: Mapping[str, Any]) -> FieldSpec:
+    return FieldSpec(
+        type=data.get("type"),
+        options=_options(data.get("options")),
+        min_length=data.get("min_length"),
+        max_length=data.get("max_length"),
+        pattern=data.get("pattern"),
+        minimum=data.get("minimum"),
+        maximum=data.get("maximum"),
+        unit=text_or_none(data.get("unit")),
+        placeholder=text_or_none(data.get("placeholder")),
+        sensitive=data.get("sensitive"),
+    )
+
+
+def build_departments(data: Mapping[str, Any], file: str) -> list[Department]:
+    return [
+        Department(d["id"], Text.of(d["name"]), text_or_none(d.get("short_name")),
+                   text_or_none(d.get("note")), ("departments", index), file)
+        for index, d in enumerate(data.get("departments", ()))
+    ]
+
+
+def build_materials(data: Mapping[str, Any], file: str) -> list[CatalogueMaterial]:
+    return [
+        CatalogueMaterial(m["id"], Text.of(m["name"]), m.get("kind"), m.get("issued_by"),
+                          bool(m.get("e_licence", False)), text_or_none(m.get("legal_basis")),
+                          text_or_none(m.get("note")), ("materials", index), file)
+        for index, m in enumerate(data.get("materials", ()))
+    ]
+
+
+def build_fields(data: Mapping[str, Any], file: str) -> list[CatalogueField]:
+    return [
+        CatalogueField(f["id"], Text.of(f["label"]), text_or_none(f.get("help")), field_spec(f),
+                       ("fields", index), file)
+        for index, f in enumerate(data.get("fields", ()))
+    ]
+
+
+def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
+    situations = tuple(
+        Situation(
+            s["id"], Text.of(s["label"]), s["type"], _options(s.get("options")),
+            text_or_none(s.get("unit")), s.get("minimum"), s.get("maximum"),
+            bool(s.get("integer", False)), text_or_none(s.get("help")),
+            _condition(s, "when", ("situations", i)), ("situations", i))
+        for i, s in enumerate(data["situations"])
+    )
+    eligibility = tuple(
+        EligibilityRule(r["id"], Condition(r["require"], ("eligibility", i, "require")),
+                        Text.of(r["message"]), ("eligibility", i))
+        for i, r in enumerate(data.get("eligibility", ()))
+    )
+    fb = data["fallback"]
+    fallback = Fallback(fb["department"], text_or_none(fb.get("window")), Text.of(fb["message"]), ("fallback",))
+    fields = tuple(
+        BundleField(
+            f["id"], f.get("field", f["id"]), text_or_none(f.get("label")), text_or_none(f.get("help")),
+            bool(f.get("required", True)), _condition(f, "when", ("fields", i)), field_spec(f), ("fields", i))
+        for i, f in enumerate(data["fields"])
+    )
+    materials = tuple(
+        BundleMaterial(
+            m["id"], m.get("material", m["id"]), text_or_none(m.get("name")), m["source"],
+            m.get("shared_from"), m.get("channel"), _ids(m.get("produced_by")), m.get("form"),
+            int(m.get("count", 1)), m.get("requirement", "required"),
+            _condition(m, "when", ("materials", i)), text_or_none(m.get("note")),
+            text_or_none(m.get("legal_basis")), ("materials", i))
+        for i, m in enumerate(data["materials"])
+    )
+    items = tuple(_item(raw, ("items", i)) for i, raw in enumerate(data["items"]))
+    steps = tuple(
+        Step(s["id"], Text.of(s["name"]), s["kind"], s["owner"], s["time_limit"],
+             tuple(s.get("items", ())), text_or_none(s.get("note")), ("steps", i))
+        for i, s in enumerate(data["steps"])
+    )
+    consultation = data.get("consultation")
+    return Bundle(
+        id=data["id"],
+        name=Text.of(data["name"]),
+        code=data.get("code"),
+        version=str(data["version"]),
+        summary=text_or_none(data.get("summary")),
+        service_object=data["service_object"],
+        lead_department=data["lead_department"],
+        cooperating_departments=tuple(data.get("cooperating_departments", ())),
+        visits=data.get("visits"),
+        delivery=tuple(data.get("delivery", ())),
+        consultation=Consultation(consultation.get("phone"), text_or_none(consultation.get("note")))
+        if consultation else None,
+        situations=situations,
+        eligibility=eligibility,
+        fallback=fallback,
+        fields=fields,
+        materials=materials,
+        items=items,
+        steps=steps,
+        file=file,
+    )
+
+
+def _item(raw: Mapping[str, Any], path: Path) -> Item:
+    result = raw.get("result")
+    limit = raw["time_limit"]
+    return Item(
+        id=raw["id"],
+        name=Text.of(raw["name"]),
+        code=raw.get("code"),
+        department=raw["department"],
+        result=Result(Text.of(result["name"]), tuple(result.get("materials", ())),
+                      tuple(result.get("delivery", ()))) if result else None,
+        promised_days=limit["promised"],
+        statutory_days=limit.get("statutory"),
+        visits=raw["visits"],
+        steps=raw["steps"],
+        fee=raw.get("fee"),
+        when=_condition(raw, "when", path),
+        fields=tuple(raw.get("fields", ())),
+        materials=tuple(raw.get("materials", ())),
+        after=tuple(After(a["item"], Text.of(a["reason"]), path + ("after", j))
+                    for j, a in enumerate(raw.get("after", ()))),
+        special_stages=tuple(
+            SpecialStage(s["kind"], text_or_none(s.get("name")), s["days"], s.get("day_kind", "working"),
+                         text_or_none(s.get("note")))
+            for s in raw.get("special_stages", ())),
+        legal_basis=text_or_none(raw.get("legal_basis")),
+        note=text_or_none(raw.get("note")),
+        path=path,
+    )

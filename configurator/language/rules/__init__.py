@@ -1,0 +1,34 @@
+"""Semantic rules: plain functions ``check(context) -> diagnostics``, one module per concern.
+
+They run only on a bundle that passed the schema, so they see the typed model. Add a rule
+by writing a function in the module of its concern and listing it in that module's RULES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from configurator.diagnostics import Diagnostic
+from configurator.language.rules import conditions, identity, materials, ordering, references, responsibilities
+from configurator.language.rules.context import RuleContext
+
+Rule = Callable[[RuleContext], Iterable[Diagnostic]]
+
+RULES: list[Rule] = [
+    *identity.RULES,
+    *references.RULES,
+    *conditions.RULES,
+    *ordering.RULES,
+    *materials.RULES,
+    *responsibilities.RULES,
+]
+
+
+def run_rules(context: RuleContext) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        found.extend(rule(context))
+    return found
+
+
+__all__ = ["RULES", "RuleContext", "run_rules"]

@@ -1,0 +1,161 @@
+"""Every condition parses, refers to situations that exist, compares like with like, and can
+be true. A situation may depend only on situations asked before it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from configurator.diagnostics import Diagnostic, localized
+from configurator.language import conditions as lang
+from configurator.language.rules.context import RuleContext
+from configurator.model import BundleField, BundleMaterial, Condition
+
+_WHAT = {
+    "situations": localized("问题", "question"),
+    "eligibility": localized("受理条件", "eligibility rule"),
+    "fields": localized("字段", "field"),
+    "materials": localized("材料", "material"),
+    "items": localized("事项", "item"),
+}
+
+
+def all_conditions(context: RuleContext) -> Iterator[Condition]:
+    bundle = context.bundle
+    for situation in bundle.situations:
+        if situation.when:
+            yield situation.when
+    for rule in bundle.eligibility:
+        yield rule.require
+    for field in bundle.fields:
+        if field.when:
+            yield field.when
+    for material in bundle.materials:
+        if material.when:
+            yield material.when
+    for item in bundle.items:
+        if item.when:
+            yield item.when
+
+
+def _at_column(context: RuleContext, code: str, condition: Condition, column: int, **params: Any) -> Diagnostic:
+    """Point into the condition text: plain and quoted one-line values map column for column."""
+    style = context.source.scalar_style(condition.path)
+    offset = 0
+    if style is None:
+        offset = column
+    elif style in ("'", '"'):
+        offset = column + 1
+    return context.source.diagnostic(code, condition.path, column_offset=offset, **params)
+
+
+def parse_or_report(context: RuleContext, condition: Condition) -> tuple[lang.Expr | None, list[Diagnostic]]:
+    try:
+        expr = condition.expr
+    except lang.ConditionSyntaxError as error:
+        return None, [_at_column(context, "E401", condition, error.column,
+                                 problem=localized(error.zh, error.en))]
+    problems = lang.check_types(expr, context.variables)
+    return expr, [_at_column(context, p.code, condition, p.column, **p.params) for p in problems]
+
+
+def check_conditions(context: RuleContext) -> Iterable[Diagnostic]:
+    for condition in all_conditions(context):
+        expr, found = parse_or_report(context, condition)
+        yield from found
+        if expr is None or found:
+            continue
+        outcomes = lang.truth_table(expr, context.variables)
+        what = _WHAT[str(condition.path[0])]
+        if outcomes == {False}:
+            yield context.at("E405", condition.path, condition=condition.text, what=what)
+        elif outcomes == {True}:
+            yield context.at("W406", condition.path, condition=condition.text)
+
+
+def check_situation_order(context: RuleContext) -> Iterable[Diagnostic]:
+    asked: set[str] = set()
+    for situation in context.bundle.situations:
+        if situation.when is not None:
+            try:
+                expr = situation.when.expr
+            except lang.ConditionSyntaxError:
+                expr = None  # reported by check_conditions
+            if expr is not None:
+                for name in lang.names(expr):
+                    if name.name in context.situation_ids and name.name not in asked:
+                        yield _at_column(context, "E407", situation.when, name.column,
+                                         situation=situation.id, name=name.name)
+        asked.add(situation.id)
+
+
+def check_situations_used(context: RuleContext) -> Iterable[Diagnostic]:
+    used: set[str] = set()
+    for condition in all_conditions(context):
+        try:
+            used.update(name.name for name in lang.names(condition.expr))
+        except lang.ConditionSyntaxError:
+            return  # what an unreadable condition uses is unknown; its error comes first
+    for situation in context.bundle.situations:
+        if situation.id not in used:
+            yield context.at("W510", situation.path + ("id",), id=situation.id)
+
+
+def _valid_expr(context: RuleContext, condition: Condition | None) -> lang.Expr | None:
+    """The parsed condition if it has no syntax or type problems (those are reported elsewhere)."""
+    if condition is None:
+        return None
+    try:
+        expr = condition.expr
+    except lang.ConditionSyntaxError:
+        return None
+    return None if lang.check_types(expr, context.variables) else expr
+
+
+def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
+    """A condition that can be true alone may still never hold for a case that gets this far:
+    an item must also pass eligibility; a material or field is needed only when an item that
+    uses it applies."""
+    bundle = context.bundle
+    eligibility = [_valid_expr(context, rule.require) for rule in bundle.eligibility]
+    if any(expr is None for expr in eligibility):
+        return  # an unreadable eligibility rule: its own error comes first
+    eligible = lang.all_of([e for e in eligibility if e is not None])
+    item_conditions = {item.id: _valid_expr(context, item.when) for item in bundle.items}
+
+    def contradicted(own: Condition, extra: list[lang.Expr | None]) -> bool:
+        expr = _valid_expr(context, own)
+        if expr is None or any(e is None for e in extra):
+            return False
+        combined = lang.all_of([expr, *[e for e in extra if e is not None]])
+        assert combined is not None
+        alone = lang.truth_table(expr, context.variables)
+        together = lang.truth_table(combined, context.variables)
+        return alone is not None and False in alone and True in alone and together == {False}
+
+    for item in bundle.items:
+        if item.when and eligible is not None and contradicted(item.when, [eligible]):
+            yield context.at("E408", item.when.path, what=_WHAT["items"], id=item.id, condition=item.when.text,
+                             context=localized("符合受理条件", "the case is eligible"),
+                             context_fix=localized("受理条件（eligibility）", "the eligibility rules"))
+    entries_by_kind: tuple[tuple[str, Sequence[BundleMaterial | BundleField]], ...] = (
+        ("materials", bundle.materials), ("fields", bundle.fields))
+    for kind, entries in entries_by_kind:
+        for entry in entries:
+            # item.materials / item.fields: the ids of the entries of this kind the item uses
+            users = [item for item in bundle.items if entry.id in getattr(item, kind)]
+            if entry.when is None or not users:
+                continue
+            user_conditions = [item_conditions[item.id] for item in users]
+            if any(item.when is None for item in users):
+                continue  # an item that always applies uses it: no extra constraint
+            if any(c is None for c in user_conditions):
+                continue
+            applies = lang.any_of([c for c in user_conditions if c is not None])
+            if contradicted(entry.when, [applies, eligible]):
+                yield context.at("E408", entry.when.path, what=_WHAT[kind], id=entry.id, condition=entry.when.text,
+                                 context=localized("使用它的事项适用", "an item that uses it applies"),
+                                 context_fix=localized("使用它的事项的 when", "the when of the items that use it"))
+
+
+RULES = [check_conditions, check_situation_order, check_situations_used, check_conditions_in_context]

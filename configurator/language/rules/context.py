@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from configurator.diagnostics import Diagnostic
+from configurator.language import conditions
+from configurator.language.loader import SourceMap
+from configurator.model import Bundle, Catalogues, Path
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    bundle: Bundle
+    catalogues: Catalogues
+    source: SourceMap
+
+    def at(self, code: str, path: Path, **params: Any) -> Diagnostic:
+        """A diagnostic located at the value at ``path``."""
+        return self.source.diagnostic(code, path, **params)
+
+    def at_key(self, code: str, path: Path, **params: Any) -> Diagnostic:
+        """A diagnostic located at the key whose value is at ``path``."""
+        return self.source.diagnostic(code, path, at_key=True, **params)
+
+    def line_of(self, path: Path) -> int:
+        return self.source.key_position(path)[0]
+
+    @functools.cached_property
+    def situation_ids(self) -> set[str]:
+        return {situation.id for situation in self.bundle.situations}
+
+    @functools.cached_property
+    def variables(self) -> dict[str, conditions.Variable]:
+        """The situations as the condition checker sees them (built once per bundle)."""
+        return self.bundle.variables()

@@ -1,0 +1,247 @@
+"""The JSON Schema check, turned into located diagnostics in the staff's language.
+
+Valid files are the common case and must be cheap: jsonschema-rs answers yes/no about 150
+times faster than jsonschema. Only for an invalid file do we ask jsonschema for its
+structured errors (``validator``, ``path``, ``schema``) and phrase each one for policy staff.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+
+from configurator.data import SCHEMAS
+from configurator.diagnostics import Diagnostic, listing, localized
+from configurator.language.conditions import suggest
+from configurator.language.loader import SourceMap
+from configurator.model import Path
+
+SCHEMA_DIR = SCHEMAS
+BUNDLE_SCHEMA = "bundle"
+CATALOGUE_SCHEMA = "catalogue"
+
+# What a pattern means, in words: keyed by the pattern text in the schema files.
+# tests/test_docs.py fails when a pattern in a schema has no explanation here.
+PATTERN_RULES: dict[str, dict[str, str]] = {
+    "^[a-z][a-z0-9_]{0,63}$": localized(
+        "id 须以小写英文字母开头，只含小写字母、数字和下划线，最长 64 个字符",
+        "an id starts with a lowercase letter and has only lowercase letters, digits and underscores (64 at most)"),
+    "^[a-z][a-z0-9_-]{0,63}$": localized(
+        "一件事 id 须以小写英文字母开头，只含小写字母、数字、下划线和连字符（不能有“/”或“.”）",
+        "a bundle id starts with a lowercase letter and has only lowercase letters, digits, _ and - (no / or .)"),
+    "^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$": localized(
+        "编码只含字母、数字、点、下划线和连字符，2 到 40 个字符",
+        "a code has 2 to 40 letters, digits, dots, underscores or hyphens"),
+    "^[0-9]+(\\.[0-9]+){0,2}$": localized(
+        "版本写成整数（如 3）或“主.次.修订”（如 \"1.2.0\"）",
+        "write the version as a whole number (3) or as \"1.2.0\""),
+    "^[0-9]{12}([0-9]{2})?$": localized(
+        "事项编码是 12 位数字的基本编码（如 000131024000）或 14 位业务办理项编码，要加引号以保留开头的 0",
+        "an item code has 12 digits (basic code, e.g. 000131024000) or 14 (handling code); quote it to keep leading zeros"),
+    "^[0-9+()\\- ]{3,30}$": localized(
+        "电话只含数字、空格、+、-、括号",
+        "a phone number has digits, spaces, +, - and brackets only"),
+}
+
+_TYPE_WORDS = {
+    "string": ("文本", "text"),
+    "integer": ("整数", "a whole number"),
+    "number": ("数字", "a number"),
+    "boolean": ("true 或 false", "true or false"),
+    "array": ("列表（每项以“- ”开头）", "a list (each entry starting with \"- \")"),
+    "object": ("映射（“键: 值”）", "a mapping (\"key: value\")"),
+    "null": ("空值", "empty"),
+}
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    with open(SCHEMA_DIR / f"{name}.schema.json", encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
+
+
+@functools.cache
+def _fast_validator(name: str) -> Any:
+    return jsonschema_rs.Draft202012Validator(load_schema(name))
+
+
+@functools.cache
+def _detailed_validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema(name))
+
+
+def check_schema(data: Any, source: SourceMap, schema_name: str) -> list[Diagnostic]:
+    """Every way ``data`` breaks the named schema, located in the source file."""
+    if _fast_validator(schema_name).is_valid(data):
+        return []
+    diagnostics: list[Diagnostic] = []
+    for error in _detailed_validator(schema_name).iter_errors(data):
+        diagnostics.extend(_translate(error, data, source, schema_name))
+    return _merge_misspelt_keys(diagnostics)
+
+
+def _merge_misspelt_keys(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """A misspelt required key shows up twice: unknown "vists" and missing "visits".
+    The unknown-key message already says "did you mean visits", so the other goes."""
+    misspelt = {(d.path[:-1], d.params["suggestion"]) for d in diagnostics
+                if d.code == "E201" and d.params.get("suggestion")}
+    return [d for d in diagnostics if not (d.code == "E202" and (d.path, d.params["key"]) in misspelt)]
+
+
+@functools.cache
+def _descriptions(name: str) -> dict[str, str]:
+    """Key → description, from anywhere in the schema (for keys an if/then makes required)."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, subschema in node.get("properties", {}).items():
+                if isinstance(subschema, dict) and "description" in subschema:
+                    found.setdefault(key, subschema["description"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(load_schema(name))
+    return found
+
+
+def _where(data: Any, path: Iterable[str | int]) -> str | dict[str, str]:
+    """A path people can follow: items[birth_registration].time_limit."""
+    text, node = "", data
+    for part in path:
+        if isinstance(part, int):
+            element = node[part] if isinstance(node, list) and part < len(node) else None
+            label = element.get("id") if isinstance(element, dict) and isinstance(element.get("id"), str) else None
+            text += f"[{label}]" if label else f"[{part + 1}]"
+            node = element
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text or localized("文件顶层", "top level")
+
+
+def _title(description: str, key: str) -> dict[str, str]:
+    """Descriptions read "中文标题：说明（English）": the title in each language."""
+    zh = re.split(r"[（：，]", description)[0].strip() or key
+    english = re.search(r"（([^（）]*)）\s*$", description)
+    en = english.group(1) if english and english.group(1).isascii() else key
+    return localized(zh, en)
+
+
+def _type_name(value: Any) -> dict[str, str]:
+    if value is None:
+        return localized("空值", "empty")
+    if isinstance(value, bool):
+        return localized(f"是/否值 {str(value).lower()}", f"the boolean {str(value).lower()}")
+    if isinstance(value, (int, float)):
+        return localized(f"数字 {value}", f"the number {value}")
+    if isinstance(value, str):
+        return localized(f"文本“{value[:30]}”", f"the text \"{value[:30]}\"")
+    if isinstance(value, list):
+        return localized("列表", "a list")
+    return localized("映射", "a mapping")
+
+
+def _expected(validator_value: Any) -> dict[str, str]:
+    kinds = validator_value if isinstance(validator_value, list) else [validator_value]
+    zh = "或".join(_TYPE_WORDS.get(k, (k, k))[0] for k in kinds)
+    en = " or ".join(_TYPE_WORDS.get(k, (k, k))[1] for k in kinds)
+    return localized(zh, en)
+
+
+def _type_fix(expected: Any, instance: Any) -> dict[str, str]:
+    kinds = expected if isinstance(expected, list) else [expected]
+    if "string" in kinds and isinstance(instance, (bool, int, float)):
+        return localized("给这个值加上引号，写成文本", "put the value in quotes to make it text")
+    if "array" in kinds and not isinstance(instance, list):
+        return localized("写成列表：每一项单独一行，以“- ”开头", 'write a list: each entry on its own line starting with "- "')
+    if "object" in kinds and not isinstance(instance, dict):
+        return localized("写成“键: 值”的映射，参照 docs/bundle-format.md", "write a mapping of keys to values")
+    if instance is None:
+        return localized("冒号后面要写上值，或删除这个键", "write a value after the colon, or remove the key")
+    return localized("改为正确类型的值", "write a value of the right type")
+
+
+def _translate(error: jsonschema.ValidationError, data: Any, source: SourceMap, schema_name: str) -> list[Diagnostic]:
+    path: Path = tuple(error.absolute_path)
+    where = _where(data, path)
+    validator = error.validator
+    value = error.validator_value
+    instance = error.instance
+
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        out = []
+        for key in instance:
+            if key in allowed:
+                continue
+            params: dict[str, Any] = {"where": where, "key": key, "allowed": listing(allowed)}
+            suggestion = suggest(key, allowed)
+            if suggestion:
+                params["suggestion"] = suggestion
+            out.append(source.diagnostic("E201", path + (key,), at_key=True, **params))
+        return out
+    if validator == "required" and isinstance(instance, dict):
+        properties = error.schema.get("properties", {})
+        out = []
+        for key in value:
+            if key in instance:
+                continue
+            described = str(properties.get(key, {}).get("description") or _descriptions(schema_name).get(key, key))
+            out.append(source.diagnostic("E202", path, at_key=bool(path), where=where, key=key,
+                                         key_title=_title(described, key)))
+        return out
+    if validator == "type":
+        return [source.diagnostic("E203", path, where=where, expected=_expected(value),
+                                  found=_type_name(instance), fix=_type_fix(value, instance))]
+    if validator in ("enum", "const"):
+        allowed_values = [str(v) for v in (value if validator == "enum" else [value])]
+        params = {"where": where, "value": instance, "allowed": listing(allowed_values)}
+        suggestion = suggest(str(instance), allowed_values)
+        if suggestion:
+            params["suggestion"] = suggestion
+        return [source.diagnostic("E204", path, **params)]
+    if validator == "pattern":
+        rule = PATTERN_RULES.get(value, localized(f"须匹配 {value}", f"must match {value}"))
+        return [source.diagnostic("E205", path, where=where, value=instance, rule=rule)]
+    if validator in ("minLength", "minItems", "maxLength", "maxItems", "minProperties"):
+        problem, fix = _length_problem(validator, value)
+        return [source.diagnostic("E206", path, where=where, problem=problem, fix=fix)]
+    if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {
+            "minimum": localized(f"小于允许的最小值 {value}", f"below the minimum of {value}"),
+            "maximum": localized(f"大于允许的最大值 {value}", f"above the maximum of {value}"),
+            "exclusiveMinimum": localized(f"须大于 {value}", f"must be more than {value}"),
+            "exclusiveMaximum": localized(f"须小于 {value}", f"must be less than {value}"),
+        }[validator]
+        return [source.diagnostic("E207", path, where=where, value=instance, problem=words)]
+    if validator == "uniqueItems":
+        return [source.diagnostic("E209", path, where=where)]
+    return [source.diagnostic("E208", path, where=where, detail=error.message)]
+
+
+def _length_problem(validator: str, value: Any) -> tuple[dict[str, str], dict[str, str]]:
+    if validator == "minLength":
+        return (localized("不能为空" if value == 1 else f"至少要有 {value} 个字", "must not be empty" if value == 1
+                          else f"must have at least {value} characters"),
+                localized("填写内容，或删除这个键", "fill it in, or remove the key"))
+    if validator == "maxLength":
+        return (localized(f"最多 {value} 个字", f"must have at most {value} characters"),
+                localized("缩短内容", "shorten it"))
+    if validator == "minItems":
+        return (localized(f"至少要有 {value} 项", f"must have at least {value} entries"),
+                localized("补充列表项", "add entries to the list"))
+    if validator == "maxItems":
+        return (localized(f"最多 {value} 项", f"must have at most {value} entries"),
+                localized("删除多余的列表项", "remove entries"))
+    return (localized("不能为空", "must not be empty"), localized("至少写一个键", "write at least one key"))

@@ -1,0 +1,59 @@
+"""What every writer needs: the checked bundle with its catalogues, and stable JSON."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from configurator.language.conditions import Variable
+from configurator.language.fieldtypes import ResolvedField, resolve_field
+from configurator.model import Bundle, BundleMaterial, Catalogues, Item, Text
+from configurator.planning.cases import Scenario, scenarios
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A bundle that passed the check, ready for the writers."""
+
+    bundle: Bundle
+    catalogues: Catalogues
+    lang: str = "zh-CN"
+
+    def text(self, value: Text | None) -> str:
+        return value.get(self.lang) if value is not None else ""
+
+    def department_name(self, department_id: str) -> str:
+        department = self.catalogues.departments.get(department_id)
+        return self.text(department.name) if department else department_id
+
+    def material_name(self, material: BundleMaterial) -> str:
+        if material.name is not None:
+            return self.text(material.name)
+        entry = self.catalogues.materials.get(material.catalogue_id)
+        return self.text(entry.name) if entry else material.id
+
+    @functools.cached_property
+    def fields(self) -> dict[str, ResolvedField]:
+        return {f.id: resolve_field(f, self.catalogues) for f in self.bundle.fields}
+
+    @functools.cached_property
+    def variables(self) -> dict[str, Variable]:
+        return self.bundle.variables()
+
+    @functools.cached_property
+    def scenarios(self) -> tuple[list[Scenario], bool]:
+        """The bundle's distinct real cases (enumerated once, shared by every writer)."""
+        return scenarios(self.bundle)
+
+    @functools.cached_property
+    def _users(self) -> dict[tuple[str, str], list[Item]]:
+        index: dict[tuple[str, str], list[Item]] = {}
+        for item in self.bundle.items:
+            for kind in ("fields", "materials"):
+                for entry_id in dict.fromkeys(getattr(item, kind)):
+                    index.setdefault((kind, entry_id), []).append(item)
+        return index
+
+    def users(self, entry_id: str, kind: str) -> list[Item]:
+        """The items that use a field or material (kind: "fields" or "materials"), in file order."""
+        return self._users.get((kind, entry_id), [])

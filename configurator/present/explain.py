@@ -1,0 +1,168 @@
+"""`configurator explain`: one case, told in full — what applies, what to bring, who does what
+when, and why a case goes to the fallback."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from configurator.language import conditions as lang
+from configurator.model import Situation
+from configurator.planning.compiled import Compiled
+from configurator.planning.plan import Plan, Planner
+from configurator.writers.phrases import answer_text, material_form, material_source
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit its question (a usage error for the command line)."""
+
+
+def answers_from_pairs(compiled: Compiled, pairs: list[str]) -> dict[str, Any]:
+    """NAME=VALUE pairs typed on the command line, each parsed in its question's type."""
+    from configurator.planning.plan import parse_answer
+
+    situations = {s.id: s for s in compiled.bundle.situations}
+    answers: dict[str, Any] = {}
+    for pair in pairs:
+        name, separator, text = pair.partition("=")
+        name = name.strip()
+        if not separator:
+            raise AnswerError(f"“{pair}”应写成 名称=值，例如 born_in_wedlock=true")
+        if name not in situations:
+            hint = lang.suggest(name, list(situations))
+            raise AnswerError(f"没有情形“{name}”" + (f"（是不是想写“{hint}”？）" if hint else "")
+                              + f"；可用的有：{', '.join(situations)}")
+        try:
+            answers[name] = parse_answer(situations[name], text)
+        except ValueError as error:
+            raise AnswerError(str(error)) from None
+    return answers
+
+
+def answers_from_data(compiled: Compiled, data: Any) -> dict[str, Any]:
+    """Answers from a file: the answers themselves, or an application with a "situations" object."""
+    if isinstance(data, dict) and isinstance(data.get("situations"), dict):
+        data = data["situations"]
+    if not isinstance(data, dict):
+        raise AnswerError("答案文件应是“情形 id: 回答”的映射，或含有 situations 的申请")
+    known = {s.id for s in compiled.bundle.situations}
+    unknown = [k for k in data if k not in known]
+    if unknown:
+        hint = lang.suggest(unknown[0], list(known))
+        raise AnswerError(f"没有情形“{unknown[0]}”" + (f"（是不是想写“{hint}”？）" if hint else ""))
+    return dict(data)
+
+
+def explanation(compiled: Compiled, answers: dict[str, Any]) -> dict[str, Any]:
+    """The case as data (the JSON output, and what the text output is made from)."""
+    bundle = compiled.bundle
+    planner = Planner(bundle)
+    plan = planner.plan(answers)
+    asked = [s for s in bundle.situations if s.when is None or lang.evaluate(s.when.expr, plan.answers)]
+    result: dict[str, Any] = {
+        "bundle": {"id": bundle.id, "name": compiled.text(bundle.name), "version": bundle.version},
+        "answers": plan.answers,
+        "ignored_answers": sorted(k for k in answers if k not in plan.answers),
+        "unanswered": [s.id for s in asked if s.id not in plan.answers],
+        "eligible": plan.eligible,
+    }
+    if not plan.eligible:
+        result["not_eligible_because"] = [{"rule": r.id, "message": compiled.text(r.message)} for r in plan.failed_rules]
+        result["fallback"] = {"department": bundle.fallback.department,
+                              "department_name": compiled.department_name(bundle.fallback.department),
+                              "window": compiled.text(bundle.fallback.window) or None,
+                              "message": compiled.text(bundle.fallback.message)}
+        return result
+    result["items"] = [{"id": t.item.id, "name": compiled.text(t.item.name), "department": t.item.department,
+                        "department_name": compiled.department_name(t.item.department),
+                        "start_day": t.start_day, "end_day": t.end_day, "after": list(t.after)} for t in plan.tasks]
+    result["materials"] = [{"id": m.id, "name": compiled.material_name(m), "source": m.source,
+                            "hand_in": m.source == "applicant", "form": material_form(m), "requirement": m.requirement,
+                            "how": material_source(compiled, m)} for m in plan.materials]
+    result["departments"] = _payloads(compiled, plan)
+    result["days"] = plan.days
+    return result
+
+
+def _payloads(compiled: Compiled, plan: Plan) -> dict[str, Any]:
+    """What each department receives for this case: only what its applicable items use."""
+    payloads: dict[str, Any] = {}
+    needed_fields = {f.id for f in plan.fields}
+    needed_materials = {m.id for m in plan.materials}
+    for item in plan.items:
+        entry = payloads.setdefault(item.department, {"name": compiled.department_name(item.department),
+                                                       "items": [], "fields": [], "materials": []})
+        entry["items"].append(item.id)
+        entry["fields"] += [f for f in item.fields if f in needed_fields and f not in entry["fields"]]
+        entry["materials"] += [m for m in item.materials if m in needed_materials and m not in entry["materials"]]
+    return payloads
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
+    bundle = compiled.bundle
+    situations: dict[str, Situation] = {s.id: s for s in bundle.situations}
+    out = [f"{data['bundle']['name']}（{bundle.id}，版本 {bundle.version}）", ""]
+    out.append("回答：")
+    for key, value in data["answers"].items():
+        out.append(f"  {compiled.text(situations[key].label)} {answer_text(compiled, key, value)}")
+    if data["ignored_answers"]:
+        out.append(f"  （未问到的问题的回答已忽略：{', '.join(data['ignored_answers'])}）")
+    if data["unanswered"]:
+        out.append("未回答（按“否”或“不适用”处理）：" + "、".join(
+            compiled.text(situations[k].label) for k in data["unanswered"]))
+    out.append("")
+    if not data["eligible"]:
+        out.append("✘ 不符合本一件事的受理条件：")
+        out += [f"  - {reason['message']}" for reason in data["not_eligible_because"]]
+        fallback = data["fallback"]
+        out.append(f"→ 转{fallback['window'] or fallback['department_name']}：{fallback['message']}")
+        return "\n".join(out) + "\n"
+    out.append(f"✔ 符合受理条件。适用的事项（{len(data['items'])} 项）：")
+    for item in data["items"]:
+        out.append(f"  - {item['name']} — {item['department_name']}")
+    hand_in = [m for m in data["materials"] if m["hand_in"]]
+    out += ["", "需要提交的材料：" if hand_in else "需要提交的材料：无"]
+    for m in hand_in:
+        extra = "，可容缺" if m["requirement"] == "deferrable" else ("，可选" if m["requirement"] == "optional" else "")
+        out.append(f"  □ {m['name']} — {m['form']}{extra}")
+    others = [m for m in data["materials"] if not m["hand_in"]]
+    if others:
+        out.append("无需提交：")
+        out += [f"  - {m['name']}：{m['how']}" for m in others]
+    out += ["", "各部门收到的信息（只含其事项需要的）："]
+    for payload in data["departments"].values():
+        fields = "、".join(compiled.text(compiled.fields[f].label) for f in payload["fields"]) or "无"
+        materials = "、".join(next(m["name"] for m in data["materials"] if m["id"] == mid)
+                             for mid in payload["materials"]) or "无"
+        out.append(f"  {payload['name']}：字段 {fields}；材料 {materials}")
+    out += ["", f"办理时间线（工作日，预计 {data['days']} 个工作日办结）：", *_timeline(compiled, data)]
+    return "\n".join(out) + "\n"
+
+
+def _timeline(compiled: Compiled, data: dict[str, Any]) -> list[str]:
+    """One row per item, grouped in lanes by department; bars from start to end day."""
+    scale = 4
+    lanes: dict[str, list[dict[str, Any]]] = {}
+    for item in data["items"]:
+        lanes.setdefault(item["department_name"], []).append(item)
+    lane_width = max((_width(name) for name in lanes), default=0) + 2
+    days = max(data["days"], 1)
+    ruler = _pad("", lane_width) + "".join(f"{d:<{scale}}" for d in range(days + 1))
+    rows = [ruler]
+    for lane, items in lanes.items():
+        for index, item in enumerate(items):
+            start, end = item["start_day"], item["end_day"]
+            if end == start:
+                bar = " " * (start * scale) + "◆ " + item["name"] + "（即办）"
+            else:
+                bar = " " * (start * scale) + "[" + "=" * ((end - start) * scale - 2) + "] " + item["name"]
+            rows.append(_pad(lane if index == 0 else "", lane_width) + bar)
+    return rows

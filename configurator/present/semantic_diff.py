@@ -1,0 +1,226 @@
+"""A diff people can read: what changed in the bundles, in the words of the format.
+
+    newborn: 事项“出生登记” — 材料 marriage_certificate 增加；承诺时限 5 → 3 个工作日
+    newborn: 任务“社会保障卡申领”现在与“医保参保登记”并联办理
+    newborn: 减材料 3 → 2
+
+The walk is generic over the data, so every key the format allows is reported: mappings key by
+key, lists of entries matched by their id (items, materials, fields, situations, eligibility,
+steps, options, after), lists of plain values as sets. On top of that, derived changes: the
+order of items (which run in parallel, which wait) and the four reduction figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from configurator.language import graph
+from configurator.model import Bundle, Catalogues
+from configurator.planning.compiled import Compiled
+
+# How list entries are identified, by the key of the list.
+ENTRY_KEYS = {"items": "id", "materials": "id", "fields": "id", "situations": "id", "eligibility": "id",
+              "steps": "id", "options": "value", "after": "item", "special_stages": "kind"}
+# Words for keys and list kinds (Chinese; English uses the key itself).
+WORDS = {
+    "items": "事项", "materials": "材料", "fields": "字段", "situations": "情形", "eligibility": "受理条件",
+    "steps": "环节", "options": "选项", "after": "先后顺序", "special_stages": "特殊环节",
+    "name": "名称", "summary": "说明", "version": "版本", "code": "编码", "service_object": "服务对象",
+    "lead_department": "牵头部门", "cooperating_departments": "配合部门", "visits": "到现场次数",
+    "delivery": "送达方式", "consultation": "咨询方式", "fallback": "兜底", "department": "办理部门",
+    "result": "办理结果", "time_limit": "时限", "promised": "承诺时限", "statutory": "法定时限",
+    "fee": "收费", "when": "条件", "require": "条件", "message": "提示", "label": "名称", "help": "说明",
+    "type": "类型", "required": "必填", "source": "来源", "shared_from": "共享部门", "channel": "获取方式",
+    "produced_by": "产出事项", "form": "形式", "count": "份数", "requirement": "要求", "note": "备注",
+    "legal_basis": "设定依据", "owner": "负责方", "kind": "类型", "days": "天数", "reason": "理由",
+    "unit": "单位", "minimum": "最小值", "maximum": "最大值", "integer": "只取整数", "window": "兜底窗口",
+    "phone": "电话", "material": "目录材料", "field": "目录字段", "sensitive": "敏感信息",
+}
+DAYS_KEYS = {"promised", "statutory", "time_limit", "days"}
+# Sections whose keys say enough on their own ("承诺时限" needs no "时限 —" before it).
+SELF_EXPLAINING = {"time_limit"}
+
+
+@dataclass(frozen=True)
+class Change:
+    bundle: str
+    where: tuple[str, ...]  # e.g. ("事项“出生登记”",)
+    what: str               # e.g. "承诺时限 5 → 3 个工作日"
+    kind: str               # added | removed | changed | order | figures
+    path: tuple[Any, ...] = field(default=())
+
+    def text(self) -> str:
+        place = " — ".join(self.where)
+        return f"{self.bundle}: {place + ' — ' if place else ''}{self.what}"
+
+
+def _word(key: Any) -> str:
+    return WORDS.get(str(key), str(key))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        if "zh-CN" in value and set(value) <= {"zh-CN", "zh-TW", "en"}:
+            return f"“{value['zh-CN']}”"
+        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return "（无）"
+    return f"“{value}”" if isinstance(value, str) else str(value)
+
+
+def _entry_label(entry: dict[str, Any], key: str, kind: str) -> str:
+    name = entry.get("name") or entry.get("label")
+    if isinstance(name, dict):
+        name = name.get("zh-CN")
+    identifier = entry.get(key)
+    return f"{_word(kind)}“{name}”" if name else f"{_word(kind)} {identifier}"
+
+
+def diff_data(bundle_id: str, old: Any, new: Any, where: tuple[str, ...] = (), path: tuple[Any, ...] = ()
+              ) -> list[Change]:
+    """Changes between two versions of (part of) a bundle's data."""
+    changes: list[Change] = []
+    key = path[-1] if path else None
+    if isinstance(old, dict) and isinstance(new, dict) and not _is_text(old) and not _is_text(new):
+        for name in list(old) + [k for k in new if k not in old]:
+            sub_path = path + (name,)
+            if name not in new:
+                changes.append(Change(bundle_id, where, f"{_word(name)} 删除（原为 {_show(old[name])}）", "removed", sub_path))
+            elif name not in old:
+                changes.append(Change(bundle_id, where, f"{_word(name)} 增加：{_show(new[name])}", "added", sub_path))
+            else:
+                nested = isinstance(new[name], dict) and not _is_text(new[name]) and name not in SELF_EXPLAINING
+                changes += diff_data(bundle_id, old[name], new[name], where + ((_word(name),) if nested else ()), sub_path)
+        return changes
+    if isinstance(old, list) and isinstance(new, list) and key in ENTRY_KEYS and \
+            all(isinstance(e, dict) for e in old + new):
+        id_key = ENTRY_KEYS[str(key)]
+        before = {e.get(id_key): e for e in old}
+        after = {e.get(id_key): e for e in new}
+        # An entry whose id changed and nothing else was renamed, not removed and added.
+        renamed: dict[Any, Any] = {}  # new id → old id
+        for gone in [i for i in before if i not in after]:
+            rest = {k: v for k, v in before[gone].items() if k != id_key}
+            twin = next((i for i in after if i not in before
+                         and {k: v for k, v in after[i].items() if k != id_key} == rest), None)
+            if twin is not None:
+                label = _entry_label(before[gone], id_key, str(key))
+                changes.append(Change(bundle_id, where + (label,), f"{id_key} {_show(gone)} → {_show(twin)}",
+                                      "changed", path + (gone, id_key)))
+                before = {(twin if i == gone else i): e for i, e in before.items()}
+                renamed[twin] = gone
+        for identifier, entry in after.items():
+            if identifier not in before:
+                changes.append(Change(bundle_id, where, f"{_entry_label(entry, id_key, str(key))} 增加", "added",
+                                      path + (identifier,)))
+        for identifier, entry in before.items():
+            if identifier not in after:
+                changes.append(Change(bundle_id, where, f"{_entry_label(entry, id_key, str(key))} 删除", "removed",
+                                      path + (identifier,)))
+            elif identifier not in renamed:
+                label = _entry_label(after[identifier], id_key, str(key))
+                changes += diff_data(bundle_id, entry, after[identifier], where + (label,), path + (identifier,))
+        new_ids = {old_id: new_id for new_id, old_id in renamed.items()}
+        order_before = [new_ids.get(e.get(id_key), e.get(id_key)) for e in old]
+        order_before = [i for i in order_before if i in after]
+        order_after = [e.get(id_key) for e in new if e.get(id_key) in before]
+        if order_before != order_after and key in ("situations", "steps"):
+            changes.append(Change(bundle_id, where, f"{_word(key)}的顺序改为 {', '.join(map(str, order_after))}",
+                                  "changed", path))
+        return changes
+    if isinstance(old, list) and isinstance(new, list) and all(not isinstance(v, (dict, list)) for v in old + new):
+        for value in new:
+            if value not in old:
+                changes.append(Change(bundle_id, where, f"{_word(key)} {value} 增加", "added", path))
+        for value in old:
+            if value not in new:
+                changes.append(Change(bundle_id, where, f"{_word(key)} {value} 删除", "removed", path))
+        return changes
+    if old != new:
+        unit = " 个工作日" if key in DAYS_KEYS and isinstance(new, int) and isinstance(old, int) else ""
+        changes.append(Change(bundle_id, where, f"{_word(key)} {_show(old)}{unit} → {_show(new)}{unit}", "changed", path))
+    return changes
+
+
+def _is_text(value: dict[str, Any]) -> bool:
+    return bool(value) and set(value) <= {"zh-CN", "zh-TW", "en"}
+
+
+def order_changes(bundle_id: str, old: Bundle, new: Bundle) -> list[Change]:
+    """Which items now wait for others, or no longer do (串联 / 并联)."""
+    def edges(bundle: Bundle) -> set[tuple[str, str]]:
+        return {(e.before, e.after) for e in graph.dependencies(bundle)}
+
+    names = {i.id: i.name.get() for i in (*old.items, *new.items)}
+    changes = []
+    before, after = edges(old), edges(new)
+    present = {i.id for i in old.items} & {i.id for i in new.items}
+    for first, second in sorted(after - before):
+        if first in present and second in present:
+            changes.append(Change(bundle_id, (), f"“{names[second]}”现在在“{names[first]}”之后办理（串联）", "order"))
+    for first, second in sorted(before - after):
+        if first in present and second in present:
+            changes.append(Change(bundle_id, (), f"“{names[second]}”现在与“{names[first]}”并联办理", "order"))
+    return changes
+
+
+def figure_changes(bundle_id: str, old: Bundle, new: Bundle, old_catalogues: Catalogues,
+                   new_catalogues: Catalogues) -> list[Change]:
+    from configurator.planning.figures import metrics
+
+    words = {"materials": "减材料（提交材料份数）", "steps": "减环节", "days": "减时间（工作日）", "visits": "减跑动"}
+    before = metrics(Compiled(old, old_catalogues))["overall"]
+    after = metrics(Compiled(new, new_catalogues))["overall"]
+    return [Change(bundle_id, (), f"{words[key]} {before[key]['after']} → {after[key]['after']}", "figures")
+            for key in words if before[key]["after"] != after[key]["after"]]
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a workspace: the bundles' data and models, and the catalogues."""
+
+    data: dict[str, Any]
+    models: dict[str, Bundle]
+    catalogues: Catalogues
+
+
+def semantic_diff(old: Version, new: Version) -> list[Change]:
+    changes: list[Change] = []
+    for bundle_id in sorted(set(old.data) | set(new.data)):
+        if bundle_id not in old.data:
+            changes.append(Change(bundle_id, (), "新增一件事", "added"))
+            continue
+        if bundle_id not in new.data:
+            changes.append(Change(bundle_id, (), "删除一件事", "removed"))
+            continue
+        changes += diff_data(bundle_id, old.data[bundle_id], new.data[bundle_id])
+        if bundle_id in old.models and bundle_id in new.models:
+            changes += order_changes(bundle_id, old.models[bundle_id], new.models[bundle_id])
+            changes += figure_changes(bundle_id, old.models[bundle_id], new.models[bundle_id],
+                                      old.catalogues, new.catalogues)
+    return changes
+
+
+def render(changes: list[Change], output_format: str) -> str:
+    if output_format == "json":
+        from configurator.jsontext import dump_json
+
+        return dump_json([{"bundle": c.bundle, "where": list(c.where), "change": c.what, "kind": c.kind,
+                           "path": [str(p) for p in c.path]} for c in changes])
+    if not changes:
+        return "没有改动。\n"
+    if output_format == "markdown":
+        out = []
+        for bundle_id in dict.fromkeys(c.bundle for c in changes):
+            out.append(f"### {bundle_id}\n")
+            for change in (c for c in changes if c.bundle == bundle_id):
+                place = " — ".join(change.where)
+                out.append(f"- {place + '：' if place else ''}{change.what}")
+            out.append("")
+        return "\n".join(out)
+    return "\n".join(change.text() for change in changes) + "\n"

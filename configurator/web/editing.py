@@ -1,0 +1,252 @@
+"""Editing a bundle in forms: items, materials and the simple sections. Each save: form → edits of the
+YAML text → check → commit, or the form again with every problem beside its field and the input kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request
+from flask_admin import expose
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from configurator.authoring.formedits import (
+    ITEM_PATHS,
+    MATERIAL_PATHS,
+    SECTIONS,
+    ordered,
+    parse_after,
+    raw_value,
+    section_edit,
+    section_value,
+    set_or_delete,
+)
+from configurator.authoring.textedits import AppendEntry, DeleteKey, Edit, SetValue
+from configurator.diagnostics import Diagnostic
+from configurator.model import Bundle
+from configurator.planning.compiled import Compiled
+from configurator.web import language, store
+from configurator.web.access import require
+from configurator.web.bundle_pages import BundlePages
+from configurator.web.feedback import messages, place_errors
+from configurator.web.forms import ItemForm, MaterialForm
+
+
+class EditingPages(BundlePages):
+    """Items, materials and the simple sections, edited in forms."""
+
+    def _item_form(self, bundle: Bundle, index: int) -> ItemForm:
+        catalogues = store().catalogues()
+        form = ItemForm()
+        form.department.choices = [SelectChoice(d.id, f"{d.name.get(language())}（{d.id}）") for d in catalogues.departments.values()]
+        compiled = Compiled(bundle, catalogues, language())
+        form.fields.choices = [SelectChoice(f.id, f"{compiled.text(compiled.fields[f.id].label)}（{f.id}）") for f in bundle.fields]
+        form.materials.choices = [SelectChoice(m.id, f"{compiled.material_name(m)}（{m.id}）") for m in bundle.materials]
+        return form
+
+    @expose("/<bundle_id>/items/<int:index>/", methods=("GET", "POST"))
+    def item(self, bundle_id: str, index: int) -> str | Response:
+        text, version, bundle = self._editable(bundle_id)
+        if not 0 <= index < len(bundle.items):
+            abort(404, "没有这个事项。")
+        item = bundle.items[index]
+        form = self._item_form(bundle, index)
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "GET":
+            form.version.data = version
+            form.name.data = item.name.get()
+            form.code.data = item.code or ""
+            form.department.data = item.department
+            form.promised.data = item.promised_days
+            form.statutory.data = item.statutory_days
+            form.visits.data = item.visits
+            form.steps.data = item.steps
+            form.when.data = item.when.text if item.when else ""
+            form.fields.data = list(item.fields)
+            form.materials.data = list(item.materials)
+            form.after.data = "\n".join(f"{a.item}：{a.reason.get()}" for a in item.after)
+        elif form.validate_on_submit():
+            require("editor")
+            base = ("items", index)
+            name = form.name.data.strip()
+            # Only what changed becomes an edit: each edit re-reads the file, and a form saved
+            # without changes must leave it untouched anyway.
+            name_path: tuple[Any, ...] = base + ("name", "zh-CN")
+            if name != item.name.get() and len(item.name.translations) == 1 and isinstance(raw_value(text, base + ("name",)), str):
+                name_path = base + ("name",)  # written as plain text, not as {zh-CN: ...}
+            changes: list[tuple[Any, Any, Edit]] = [
+                (name, item.name.get(), SetValue(name_path, name)),
+                (form.department.data, item.department, SetValue(base + ("department",), form.department.data)),
+                (form.promised.data, item.promised_days, SetValue(base + ("time_limit", "promised"), form.promised.data)),
+                (form.visits.data, item.visits, SetValue(base + ("visits",), form.visits.data)),
+                (form.steps.data, item.steps, SetValue(base + ("steps",), form.steps.data)),
+                ((form.code.data or "").strip() or None, item.code,
+                 set_or_delete(base + ("code",), (form.code.data or "").strip())),
+                (form.statutory.data, item.statutory_days, set_or_delete(base + ("time_limit", "statutory"), form.statutory.data)),
+                ((form.when.data or "").strip() or None, item.when.text if item.when else None,
+                 set_or_delete(base + ("when",), (form.when.data or "").strip())),
+                (ordered(form.fields.data, item.fields), list(item.fields),
+                 set_or_delete(base + ("fields",), ordered(form.fields.data, item.fields))),
+                (ordered(form.materials.data, item.materials), list(item.materials),
+                 set_or_delete(base + ("materials",), ordered(form.materials.data, item.materials))),
+                (parse_after(form.after.data or ""), [{"item": a.item, "reason": a.reason.get()} for a in item.after],
+                 set_or_delete(base + ("after",), parse_after(form.after.data or ""))),
+            ]
+            edits: list[Edit] = [edit for new, old, edit in changes if new != old]
+            outcome = self._save(bundle_id, text, form.version.data, edits, f"事项 {item.id}")
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+            problems = place_errors(form, problems, base, ITEM_PATHS)
+        return self.render("configurator/item.html", bundle_id=bundle_id, bundle=bundle, item=item, index=index,
+                           form=form, problems=messages(problems), conflict=conflict)
+
+    # ---- materials
+
+    def _material_form(self, bundle: Bundle) -> MaterialForm:
+        catalogues = store().catalogues()
+        form = MaterialForm()
+        form.material.choices = [SelectChoice(m.id, f"{m.name.get(language())}（{m.id}）") for m in catalogues.materials.values()]
+        departments = catalogues.departments.values()
+        form.shared_from.choices = [SelectChoice("", "—")] + [SelectChoice(d.id, d.name.get(language())) for d in departments]
+        form.produced_by.choices = [SelectChoice("", "—")] + [SelectChoice(i.id, i.name.get(language())) for i in bundle.items]
+        form.used_by.choices = [SelectChoice(i.id, i.name.get(language())) for i in bundle.items]
+        return form
+
+    @expose("/<bundle_id>/materials/new/", methods=("GET", "POST"))
+    def new_material(self, bundle_id: str) -> str | Response:
+        text, version, bundle = self._editable(bundle_id)
+        form = self._material_form(bundle)
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "GET":
+            form.version.data = version
+        elif form.validate_on_submit():
+            require("editor")
+            entry: dict[str, Any] = {"id": form.id.data.strip(), "material": form.material.data}
+            if entry["id"] == entry["material"]:
+                del entry["material"]
+            for key in ("name", "source", "shared_from", "produced_by", "form", "requirement", "when"):
+                value = (getattr(form, key).data or "").strip()
+                if value and not (key == "requirement" and value == "required"):
+                    entry[key] = value
+            if form.count.data and form.count.data != 1:
+                entry["count"] = form.count.data
+            edits: list[Edit] = [AppendEntry(("materials",), entry)]
+            for item_index, item in enumerate(bundle.items):
+                if item.id in (form.used_by.data or []):
+                    edits.append(AppendEntry(("items", item_index, "materials"), entry["id"]))
+            outcome = self._save(bundle_id, text, form.version.data, edits, f"新增材料 {entry['id']}")
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+            problems = place_errors(form, problems, ("materials", len(bundle.materials)), MATERIAL_PATHS)
+        return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
+                           problems=messages(problems), conflict=conflict)
+
+    # ---- simple sections
+
+    @expose("/<bundle_id>/section/<section>/", methods=("GET", "POST"))
+    def section(self, bundle_id: str, section: str) -> str | Response:
+        if section not in SECTIONS:
+            abort(404, "没有这个部分。")
+        spec = SECTIONS[section]
+        text, version, bundle = self._editable(bundle_id)
+        from configurator.language.loader import load_yaml
+
+        data = load_yaml(text.encode("utf-8"), "x").data
+        entries = [data] if spec.get("single") else list(data.get(section, []))
+        prefix: tuple[Any, ...] = () if spec.get("single") else (section,)
+        form = FlaskForm()
+        submitted: dict[str, Any] = {}
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "POST" and form.validate_on_submit():
+            require("editor")
+            edits: list[Edit] = []
+            for index, entry in enumerate(entries):
+                base = prefix if spec.get("single") else prefix + (index,)
+                for key, _, kind in spec["keys"]:
+                    name = f"{index}-{key}"
+                    value = request.form.getlist(name) if kind.startswith("multi:") else request.form.get(name, "")
+                    submitted[name] = value
+                    edit = section_edit(base + (key,), kind, value, entry.get(key))
+                    if edit is not None:
+                        edits.append(edit)
+            new_entry = {key: request.form.get(f"new-{key}", "").strip() for key, _, _ in spec.get("new", [])}
+            submitted.update({f"new-{k}": v for k, v in new_entry.items()})
+            if any(new_entry.values()):
+                edits.append(AppendEntry((section,), {k: v for k, v in new_entry.items() if v}))
+            outcome = self._save(bundle_id, text, request.form.get("version", ""), edits, spec["title"])
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+        catalogues = store().catalogues()
+        sources = {"departments": [(d.id, d.name.get(language())) for d in catalogues.departments.values()],
+                   "fields": [(f.id, f"{f.label.get(language())}（{f.id}）") for f in catalogues.fields.values()]}
+        placed: dict[str, list[str]] = {}
+        rest = []
+        for diagnostic in problems:
+            path = diagnostic.path[len(prefix):]
+            if spec.get("single") and path:
+                placed.setdefault(f"0-{path[0]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
+            elif len(path) >= 2 and isinstance(path[0], int):
+                placed.setdefault(f"{path[0]}-{path[1]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
+            elif len(path) >= 2 and path[0] == len(entries):
+                placed.setdefault(f"new-{path[1]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
+            else:
+                rest.append(diagnostic)
+        return self.render("configurator/section.html", bundle_id=bundle_id, bundle=bundle, spec=spec,
+                           section=section, entries=entries, values=section_value, submitted=submitted,
+                           posted=request.method == "POST", sources=sources, placed=placed, version=version,
+                           problems=messages(rest), conflict=conflict, form=form)
+
+    @expose("/<bundle_id>/materials/<int:index>/", methods=("GET", "POST"))
+    def material(self, bundle_id: str, index: int) -> str | Response:
+        text, version, bundle = self._editable(bundle_id)
+        if not 0 <= index < len(bundle.materials):
+            abort(404, "没有这份材料。")
+        material = bundle.materials[index]
+        form = self._material_form(bundle)
+        del form.used_by  # which items use it is edited on each item's page
+        current = {"id": material.id, "material": material.catalogue_id,
+                   "name": material.name.get() if material.name else "", "source": material.source,
+                   "shared_from": material.shared_from or "", "produced_by": ",".join(material.produced_by),
+                   "form": material.form or "", "requirement": material.requirement,
+                   "when": material.when.text if material.when else ""}
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "GET":
+            form.version.data = version
+            for key, value in current.items():
+                if key == "produced_by":
+                    value = material.produced_by[0] if len(material.produced_by) == 1 else ""
+                form[key].data = value
+            form.count.data = material.count
+        elif form.validate_on_submit():
+            require("editor")
+            base = ("materials", index)
+            edits: list[Edit] = []
+            for key in ("material", "name", "source", "shared_from", "produced_by", "form", "requirement", "when"):
+                new = (form[key].data or "").strip()
+                if key == "produced_by" and len(material.produced_by) > 1 and not new:
+                    continue  # several alternative producers are edited in the source view
+                if key == "material" and new == material.id and material.catalogue_id == material.id:
+                    continue
+                if new != current[key]:
+                    default = key == "requirement" and new == "required"
+                    edits.append(DeleteKey(base + (key,)) if not new or default else SetValue(base + (key,), new))
+            if form.count.data != material.count:
+                edits.append(DeleteKey(base + ("count",)) if form.count.data == 1 else SetValue(base + ("count",), form.count.data))
+            outcome = self._save(bundle_id, text, form.version.data, edits, f"材料 {material.id}")
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+            problems = place_errors(form, problems, ("materials", index), MATERIAL_PATHS)
+        return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
+                           problems=messages(problems), conflict=conflict, editing=material.id)
+
+    # ---- history (git workspaces)
+

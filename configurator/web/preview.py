@@ -1,0 +1,72 @@
+"""Preview of the generated artifacts and the case simulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import abort, redirect, request, url_for
+from flask_admin import expose
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from configurator.planning.compiled import Compiled
+from configurator.planning.plan import parse_answer
+from configurator.present.explain import explanation
+from configurator.web import language, store
+from configurator.web.bundle_pages import BundlePages
+from configurator.web.diagram import routing_svg
+from configurator.web.feedback import messages
+from configurator.writers import render_compiled
+
+
+class PreviewPages(BundlePages):
+    """The artifacts as portals will get them, and the case simulator."""
+
+    @expose("/<bundle_id>/preview/")
+    def preview(self, bundle_id: str) -> str | Response:
+        text, version, bundle, diagnostics = self._bundle(bundle_id)
+        revision = request.args.get("ref", "").strip()
+        if revision and store().git_mode:  # e.g. ?ref=main: what portals get
+            from configurator.workspace.drafts import read_file
+
+            data = read_file(store().workspace.root, revision, f"bundles/{bundle_id}.yaml")
+            if data is None:
+                abort(404, f"版本“{revision}”中没有这个一件事。")
+            result = store().check(bundle_id, data.decode("utf-8", "replace"))
+            bundle, diagnostics = result.bundle, result.diagnostics
+        if bundle is None:
+            return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=None,
+                               problems=messages(diagnostics))
+        compiled = Compiled(bundle, store().catalogues(), language())
+        artifacts = render_compiled(compiled)
+        return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=bundle, problems=[],
+                           artifacts=artifacts, figures=json.loads(artifacts["metrics.json"])["overall"],
+                           diagram=routing_svg(compiled))
+
+    @expose("/<bundle_id>/simulate/", methods=("GET", "POST"))
+    def simulate(self, bundle_id: str) -> str | Response:
+        text, version, bundle, diagnostics = self._bundle(bundle_id)
+        if bundle is None:
+            return redirect(url_for(".preview", bundle_id=bundle_id))
+        compiled = Compiled(bundle, store().catalogues(), language())
+        answers: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        result = None
+        if request.method == "POST":
+            for situation in bundle.situations:
+                if situation.type == "multi_choice":
+                    raw = ",".join(request.form.getlist(situation.id))
+                else:
+                    raw = request.form.get(situation.id, "")
+                if raw.strip() == "":
+                    continue
+                try:
+                    answers[situation.id] = parse_answer(situation, raw)
+                except ValueError as error:
+                    errors[situation.id] = str(error)
+            if not errors:
+                result = explanation(compiled, answers)
+        return self.render("configurator/simulate.html", bundle_id=bundle_id, bundle=bundle, compiled=compiled,
+                           answers=answers, errors=errors, result=result, form=FlaskForm())
+

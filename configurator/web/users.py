@@ -1,0 +1,68 @@
+"""Users and roles (admins only), and the audit log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from configurator.web.access import Protected
+from configurator.web.auth import UserError, create_user
+from configurator.web.models import ROLE_NAMES, ROLES, AuditEntry, User, audit, db
+
+
+class UsersView(Protected, BaseView):
+    role = "admin"
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> str | Response:
+        form = FlaskForm()
+        if request.method == "POST" and form.validate_on_submit():
+            action = request.form.get("action")
+            if action == "add":
+                try:
+                    user = create_user(request.form.get("username", ""), request.form.get("role", "viewer"),
+                                       request.form.get("password", ""))
+                except UserError as error:
+                    flash(str(error), "error")
+                else:
+                    audit(current_user.username, "add-user", user.username, user.role)
+                    flash(f"已添加用户“{user.username}”。", "success")
+            elif action == "delete":
+                target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
+                if target is None:
+                    abort(400, "没有这个用户。")
+                if target.id == current_user.id:
+                    flash("不能删除自己。", "error")
+                else:
+                    db.session.delete(target)
+                    db.session.commit()
+                    audit(current_user.username, "delete-user", target.username)
+                    flash(f"已删除用户“{target.username}”。", "success")
+            elif action == "role":
+                target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
+                role = request.form.get("role", "")
+                if target is None or role not in ROLES:
+                    abort(400, "没有这个用户或角色。")
+                if target.id == current_user.id and role != "admin":
+                    flash("不能降低自己的角色（系统至少要有一位管理员）。", "error")
+                else:
+                    target.role = role
+                    db.session.commit()
+                    audit(current_user.username, "set-role", target.username, role)
+                    flash(f"“{target.username}”的角色改为{ROLE_NAMES[role]}。", "success")
+            return redirect(url_for(".index"))
+        users = db.session.execute(db.select(User).order_by(User.username)).scalars().all()
+        return self.render("configurator/users.html", users=users, roles=ROLES, role_names=ROLE_NAMES, form=form)
+
+
+class AuditView(Protected, BaseView):
+    role = "reviewer"
+
+    @expose("/")
+    def index(self) -> str:
+        entries = db.session.execute(db.select(AuditEntry).order_by(AuditEntry.at.desc()).limit(500)).scalars().all()
+        return self.render("configurator/audit.html", entries=entries)
+

@@ -1,0 +1,281 @@
+"""The merged form as a WTForms form: rendered into form.html and used to validate its posts.
+
+Form data names are ``situations-<id>``, ``fields-<id>`` and ``uploads-<id>``; an empty value
+is no answer. ``application_from_form`` turns posted data into the JSON application that
+form.schema.json describes, and the WTForms validation gives the same verdict as validating
+that application against the schema (tests/test_form_agreement.py checks it on generated
+inputs). Presence rules (a question asked, a field or upload needed) are evaluated on the
+answers as given, exactly as the schema's ``if`` clauses see them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from wtforms import Form, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields import Field
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from configurator.language import conditions as lang
+from configurator.language.fieldtypes import DATE_PATTERN, STRING_TYPES, ResolvedField, anchored, check_digit_warning
+from configurator.model import Bundle, Condition, Item, Situation
+from configurator.planning.compiled import Compiled
+from configurator.planning.plan import holds, needed_condition
+
+GROUPS = ("situations", "fields", "uploads")
+_DATE = re.compile(anchored(DATE_PATTERN))
+MISSING = "此项必填"
+YES_NO = [SelectChoice("true", "是"), SelectChoice("false", "否")]
+NOT_APPLICABLE = "按您的回答，此项不适用，请留空"
+
+
+def parse_number(text: str) -> Any:
+    """A number as the form posts it; text that is no finite number stays text (and fails)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text
+
+
+def _parse(kind: str, values: list[str]) -> Any:
+    """The JSON value for posted text, by type; None when nothing was given."""
+    values = [v for v in values if v != ""]
+    if kind in ("multi_choice", "upload"):
+        return values or None
+    if not values:
+        return None
+    text = values[0]
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(text, text)
+    if kind in ("integer", "number"):
+        return parse_number(text)
+    return text
+
+
+def _situation_kind(situation: Situation) -> str:
+    if situation.type == "number":
+        return "integer" if situation.integer else "number"
+    return situation.type
+
+
+def application_from_form(compiled: Compiled, formdata: Mapping[str, list[str]]) -> dict[str, Any]:
+    """Posted form data → the JSON application of form.schema.json."""
+    bundle = compiled.bundle
+    application: dict[str, Any] = {group: {} for group in GROUPS}
+    for situation in bundle.situations:
+        value = _parse(_situation_kind(situation), list(formdata.get(f"situations-{situation.id}", [])))
+        if value is not None:
+            application["situations"][situation.id] = value
+    for field_id, resolved in _form_fields(compiled).items():
+        value = _parse(resolved.type, list(formdata.get(f"fields-{field_id}", [])))
+        if value is not None:
+            application["fields"][field_id] = value
+    for material in _form_uploads(compiled):
+        value = _parse("upload", list(formdata.get(f"uploads-{material.id}", [])))
+        if value is not None:
+            application["uploads"][material.id] = value
+    return application
+
+
+def _form_fields(compiled: Compiled) -> dict[str, ResolvedField]:
+    return {f.id: compiled.fields[f.id] for f in compiled.bundle.fields if compiled.users(f.id, "fields")}
+
+
+def _form_uploads(compiled: Compiled) -> list[Any]:
+    return [m for m in compiled.bundle.materials if m.source == "applicant" and compiled.users(m.id, "materials")]
+
+
+# ------------------------------------------------------------------------------ validators
+
+
+def _type_error(kind: str, value: Any, *, options: tuple[str, ...] = (), minimum: float | None = None,
+                maximum: float | None = None, min_chars: int = 1, max_chars: int | None = None,
+                patterns: tuple[str, ...] = (), min_items: int = 0) -> str | None:
+    """What is wrong with a present value, by the same rules as value_schema / situation_schema."""
+    if kind in ("integer", "number"):
+        if isinstance(value, (str, bool)):
+            return "请填写数字"
+        if kind == "integer" and not (isinstance(value, int) or value.is_integer()):
+            return "请填写整数"
+        if minimum is not None and value < minimum:
+            return f"不能小于 {minimum:g}"
+        if maximum is not None and value > maximum:
+            return f"不能大于 {maximum:g}"
+        return None
+    if kind == "boolean":
+        return None if isinstance(value, bool) else "请选择“是”或“否”"
+    if kind == "choice":
+        return None if value in options else "请从选项中选择"
+    if kind in ("multi_choice", "upload"):
+        if kind == "multi_choice" and any(v not in options for v in value):
+            return "请从选项中选择"
+        if kind == "multi_choice" and len(set(value)) != len(value):
+            return "有重复的选项"
+        if len(value) < max(min_items, 1):
+            return f"至少需要 {max(min_items, 1)} 项"
+        return None
+    # strings
+    if len(value) < min_chars:
+        return f"至少 {min_chars} 个字"
+    if max_chars is not None and len(value) > max_chars:
+        return f"最多 {max_chars} 个字"
+    if any(not re.search(pattern, value) for pattern in patterns):
+        return "格式不正确"
+    return None
+
+
+class _Checked:
+    """A WTForms validator for one question, field or upload of the merged form."""
+
+    def __init__(self, kind: str, **rules: Any) -> None:
+        self.kind, self.rules = kind, rules
+
+    def __call__(self, form: Form, field: Field) -> None:
+        value = _parse(self.kind, list(field.raw_data or []))
+        if value is None:
+            return  # presence is decided by the form as a whole (ApplicationForm.validate)
+        problem = _type_error(self.kind, value, **self.rules)
+        if problem:
+            raise ValidationError(problem)
+        warning = check_digit_warning(self.kind, value) if isinstance(value, str) else None
+        if warning:
+            field.warnings = [warning]
+
+
+class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hints
+    """Base of the generated forms; ``compiled`` is set on each generated subclass."""
+
+    compiled: Compiled
+
+    def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        fields_ok = super().validate(extra_validators)
+        compiled = self.compiled
+        application = application_from_form(compiled, self._posted())
+        answers = application["situations"]
+        presence_ok = True
+
+        def require(group: str, key: str, needed: bool, required: bool) -> None:
+            nonlocal presence_ok
+            present = key in application[group]
+            field = self[f"{group}-{key}"]
+            if needed and required and not present:
+                field.errors = [*field.errors, MISSING]
+                presence_ok = False
+            elif not needed and present:
+                field.errors = [*field.errors, NOT_APPLICABLE]
+                presence_ok = False
+
+        for situation in compiled.bundle.situations:
+            require("situations", situation.id, holds(situation.when, answers), True)
+        for field_id, resolved in _form_fields(compiled).items():
+            field_entry = next(f for f in compiled.bundle.fields if f.id == field_id)
+            needed = _needed(field_entry.when, compiled.users(field_id, "fields"), answers)
+            require("fields", field_id, needed, resolved.required)
+        for material in _form_uploads(compiled):
+            needed = _needed(material.when, compiled.users(material.id, "materials"), answers)
+            require("uploads", material.id, needed, material.requirement == "required")
+        failed = [compiled.text(r.message) for r in compiled.bundle.eligibility if not holds(r.require, answers)]
+        self.form_errors = failed
+        return fields_ok and presence_ok and not failed
+
+    def _posted(self) -> dict[str, list[str]]:
+        return {name: list(field.raw_data or []) for name, field in self._fields.items()}
+
+
+def _needed(own: Condition | None, users: list[Item], answers: Mapping[str, Any]) -> bool:
+    condition = needed_condition(own, users)
+    return condition is None or lang.evaluate(condition, answers)
+
+
+# ----------------------------------------------------------------------------- the form class
+
+
+def form_class(compiled: Compiled) -> type[ApplicationForm]:
+    """A WTForms form class for the bundle's merged form."""
+    bundle: Bundle = compiled.bundle
+    attributes: dict[str, Any] = {"compiled": compiled}
+    text = compiled.text
+
+    for situation in bundle.situations:
+        kind = _situation_kind(situation)
+        options = tuple(o.value for o in situation.options)
+        name = f"situations-{situation.id}"
+        label = text(situation.label)
+        description = text(situation.help)
+        if kind == "boolean":
+            attributes[name] = RadioField(label, choices=YES_NO, validate_choice=False,
+                                          validators=[_Checked(kind)], description=description)
+        elif kind == "choice":
+            attributes[name] = RadioField(label, choices=[SelectChoice(o.value, text(o.label)) for o in situation.options],
+                                          validate_choice=False, validators=[_Checked(kind, options=options)],
+                                          description=description)
+        elif kind == "multi_choice":
+            attributes[name] = _checkboxes(label, [SelectChoice(o.value, text(o.label)) for o in situation.options],
+                                           _Checked(kind, options=options), description)
+        elif kind in ("integer", "number"):
+            attributes[name] = StringField(label, validators=[_Checked(kind, minimum=situation.minimum,
+                                                                       maximum=situation.maximum)],
+                                           description=description, render_kw={"inputmode": "decimal"})
+        else:
+            attributes[name] = StringField(label, validators=[_Checked("date", patterns=(anchored(DATE_PATTERN),))],
+                                           description=description, render_kw={"type": "date"})
+
+    for field_id, resolved in _form_fields(compiled).items():
+        attributes[f"fields-{field_id}"] = _field(compiled, resolved)
+
+    for material in _form_uploads(compiled):
+        attributes[f"uploads-{material.id}"] = SelectMultipleField(
+            compiled.material_name(material), choices=[], validate_choice=False,
+            validators=[_Checked("upload", min_items=material.count)],
+            render_kw={"data-upload": "true"})
+    return type(f"{bundle.id.replace('-', '_')}_form", (ApplicationForm,), attributes)
+
+
+def _checkboxes(label: str, choices: list[SelectChoice], validator: _Checked, description: str) -> Field:
+    return SelectMultipleField(label, choices=choices, validate_choice=False, validators=[validator],
+                               widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                               description=description)
+
+
+def _field(compiled: Compiled, resolved: ResolvedField) -> Field:
+    text = compiled.text
+    label, description = text(resolved.label), text(resolved.help)
+    options = tuple(o.value for o in resolved.options)
+    kind = resolved.type
+    render: dict[str, Any] = {}
+    if resolved.placeholder:
+        render["placeholder"] = text(resolved.placeholder)
+    if kind in STRING_TYPES:
+        validator = _Checked(kind, min_chars=resolved.min_chars, max_chars=resolved.max_length,
+                             patterns=tuple(resolved.patterns))
+        if resolved.max_length:
+            render["maxlength"] = resolved.max_length
+        if kind == "date":
+            render["type"] = "date"
+        elif kind in ("mobile", "phone"):
+            render["type"] = "tel"
+        elif kind == "email":
+            render["type"] = "email"
+        field_class = TextAreaField if kind == "textarea" else StringField
+        return field_class(label, validators=[validator], description=description, render_kw=render)
+    if kind in ("integer", "number"):
+        render["inputmode"] = "numeric" if kind == "integer" else "decimal"
+        return StringField(label, validators=[_Checked(kind, minimum=resolved.minimum, maximum=resolved.maximum)],
+                           description=description, render_kw=render)
+    if kind == "boolean":
+        return RadioField(label, choices=YES_NO, validate_choice=False,
+                          validators=[_Checked(kind)], description=description)
+    if kind == "choice":
+        return RadioField(label, choices=[SelectChoice(o.value, text(o.label)) for o in resolved.options],
+                          validate_choice=False, validators=[_Checked(kind, options=options)], description=description)
+    return _checkboxes(label, [SelectChoice(o.value, text(o.label)) for o in resolved.options],
+                       _Checked("multi_choice", options=options), description)

@@ -1,0 +1,45 @@
+"""The package map holds: the pipeline's direction, a light `check`, modules a person can read."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+PACKAGE = ROOT / "configurator"
+# A module past this is doing more than one job (docs/architecture.md).
+MAX_MODULE_LINES = 450
+
+
+def test_import_contracts_are_kept():
+    """language → planning → writers → present → authoring/workspace → web/cli, never backwards
+    (contracts in pyproject.toml, checked by import-linter)."""
+    done = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_a_plain_check_loads_no_web_stack_and_no_writers():
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "configurator", "check", "bundles"], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    heavy = sorted(m for m in loaded if m.split(".")[0] in {"flask", "flask_admin", "wtforms", "werkzeug", "sqlalchemy"}
+                   or m.startswith("configurator.writers") or m.startswith("configurator.web"))
+    assert heavy == []
+
+
+def test_no_module_is_a_grab_bag():
+    sizes = {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
+
+
+def test_no_private_name_is_imported_from_another_module():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            stripped = line.strip()
+            if stripped.startswith("from configurator") and " import " in stripped:
+                names = stripped.split(" import ", 1)[1].strip("() ").split(",")
+                if any(n.strip().startswith("_") and not n.strip().startswith("__") for n in names):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {stripped}")
+    assert offenders == []
