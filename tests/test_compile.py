@@ -1,6 +1,7 @@
 """What `build` generates for the shipped bundles: valid, deterministic, correct to the policy."""
 
 import json
+import shutil
 
 import jsonschema
 import jsonschema_rs
@@ -18,6 +19,7 @@ from configurator.writers.form_schema import form_schema
 from configurator.writers.notice import notice_document
 from configurator.writers.routing import routing
 from tests.compile_helpers import SHIPPED_IDS, compiled
+from tests.golden_views import folder_name, views
 from tests.helpers import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -27,14 +29,21 @@ ROUTING_SCHEMA = json.loads((ROOT / "schemas" / "routing.schema.json").read_text
 @pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
 @pytest.mark.parametrize("artifact", sorted(WRITERS))
 def test_artifacts_match_golden_files(bundle_id, artifact, request):
+    """tests/golden/README.md says how to review a change to these files."""
     output = WRITERS[artifact](compiled(bundle_id))
     assert output == WRITERS[artifact](compiled(bundle_id)), "not deterministic"
-    golden = GOLDEN / bundle_id / artifact
+    folder = GOLDEN / bundle_id / folder_name(artifact)
+    parts = views(artifact, output)
     if request.config.getoption("--update-golden"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(output, encoding="utf-8")
-    assert golden.exists(), f"no golden file {golden}; run pytest --update-golden and review the diff"
-    assert output == golden.read_text(encoding="utf-8"), f"{golden} differs; review, then pytest --update-golden"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for name, text in parts.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    stored = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*"))} if folder.is_dir() else {}
+    assert stored, f"no golden files in {folder}; run pytest --update-golden and review the diff"
+    assert sorted(parts) == sorted(stored), f"{folder}: the parts changed; review, then pytest --update-golden"
+    for name, text in parts.items():
+        assert text == stored[name], f"{folder / name} differs; review, then pytest --update-golden"
 
 
 @pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
