@@ -1,20 +1,24 @@
 # Two commands for a fresh machine (see README): `make run` and `make test`.
-# Each sets up what it needs in .venv first; nothing is installed outside the project.
+# Each sets up what it needs in .venv first; nothing is installed outside the project except, when
+# run as root, Debian packages the tests drive (chromium, a CJK font, PostgreSQL, wrk for `make bench`).
 PYTHON ?= python3
 VENV := .venv
+PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+# Versions come from requirements.lock (regenerate with `make lock`); pyproject.toml keeps ranges.
+INSTALL := $(PIP) install --quiet --constraint requirements.lock
 
 NODE_STAMP := tests/js/node_modules/.installed
 
-.PHONY: run test bench browser-deps clean
+.PHONY: run test lint bench browser-deps wheel-check lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	$(PIP) install --quiet --upgrade pip
+	$(INSTALL) -e '.[test,lint]'
 	touch $(STAMP)
 
-# ajv and json-logic-js, for the tests that play a JavaScript portal (versions pinned by the lock file).
+# ajv, json-logic-js and the other JavaScript tools that play a portal (versions pinned by the lock file).
 $(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
@@ -34,13 +38,36 @@ browser-deps:
 	  else echo "note: chromium or a CJK font is missing; browser tests will be skipped"; fi; \
 	fi
 
-test: $(STAMP) $(NODE_STAMP) browser-deps
+lint: $(STAMP)
 	$(VENV)/bin/ruff check configurator tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache >/dev/null
+
+test: $(STAMP) $(NODE_STAMP) browser-deps lint
 	$(VENV)/bin/python -m pytest
 
+# The wheel, installed into a fresh venv with no source tree around it: init, check, build, serve.
+wheel-check: $(STAMP)
+	$(VENV)/bin/python tests/wheel_check.py
+
+# The benchmarks (results and how to read them: docs/performance.md). wrk is a Debian package:
+# installed when root, otherwise the HTTP load benchmark is skipped with a note.
 bench: $(STAMP)
+	$(INSTALL) -e '.[bench]'
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "note: wrk is not installed; bench/api_load.py will be skipped"; fi; \
+	fi
 	$(VENV)/bin/python bench/check_many.py
+	$(VENV)/bin/python bench/build_many.py
+	$(VENV)/bin/python bench/admin.py
+	@if command -v wrk >/dev/null; then $(VENV)/bin/python bench/api_load.py; fi
+
+lock: $(STAMP)
+	$(INSTALL) -e '.[lock]'
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --extra test --extra lint --extra bench --extra lock -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis tests/js/node_modules
+	rm -rf $(VENV) .pytest_cache .hypothesis tests/js/node_modules build dist *.egg-info
