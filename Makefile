@@ -61,6 +61,7 @@ bench: $(STAMP)
 	fi
 	$(VENV)/bin/python bench/check_many.py
 	$(VENV)/bin/python bench/build_many.py
+	$(VENV)/bin/python bench/compile_vs_pyxform.py
 	$(VENV)/bin/python bench/admin.py
 	@if command -v wrk >/dev/null; then $(VENV)/bin/python bench/api_load.py; fi
 
