@@ -50,8 +50,8 @@ test: $(STAMP) $(NODE_STAMP) browser-deps lint
 wheel-check: $(STAMP)
 	$(VENV)/bin/python tests/wheel_check.py
 
-# The benchmarks (results and how to read them: docs/performance.md). wrk is a Debian package:
-# installed when root, otherwise the HTTP load benchmark is skipped with a note.
+# The benchmarks; bench/report.py runs them all and writes docs/performance.md from their output.
+# wrk is a Debian package: installed when root, otherwise the HTTP load benchmark is skipped with a note.
 bench: $(STAMP)
 	$(INSTALL) -e '.[bench]'
 	@if ! command -v wrk >/dev/null; then \
@@ -59,11 +59,7 @@ bench: $(STAMP)
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "note: wrk is not installed; bench/api_load.py will be skipped"; fi; \
 	fi
-	$(VENV)/bin/python bench/check_many.py
-	$(VENV)/bin/python bench/build_many.py
-	$(VENV)/bin/python bench/compile_vs_pyxform.py
-	$(VENV)/bin/python bench/admin.py
-	@if command -v wrk >/dev/null; then $(VENV)/bin/python bench/api_load.py; fi
+	$(VENV)/bin/python bench/report.py
 
 lock: $(STAMP)
 	$(INSTALL) -e '.[lock]'

@@ -1,0 +1,119 @@
+"""Run the benchmarks and write docs/performance.md from what they print (`make bench`).
+
+Every section of the page is one benchmark: what it measures and the goal (written here, once),
+then the exact command, the date and the machine, and the benchmark's own output from this run.
+Nothing in the page is typed in by hand after a run, so the figures cannot drift from the code.
+
+Usage: python bench/report.py [--only NAME ...] [--out docs/performance.md]
+A benchmark whose tool is missing (wrk) is reported as skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    title: str
+    about: str  # what is measured and the goal, in prose that holds whatever the numbers are
+    args: tuple[str, ...]
+    needs: tuple[str, ...] = ()  # programs that must be on PATH
+
+
+BENCHMARKS = [
+    Benchmark("check", "`configurator check` over 1,000 bundles",
+              "Copies of the largest shipped bundle, each with its own situation names (no cache shared "
+              "between files that would not share it in reality), checked by the CLI as a user runs it, "
+              "against a bare parse of the same files with PyYAML's C loader in the same run; then the same "
+              "checks serially in one process, split into phases. Goals: under 2 s on one core (issue 18), "
+              "and within 5× of the bare parse.",
+              ("bench/check_many.py", "--count", "1000", "--repeat", "3")),
+    Benchmark("build", "Compile and `configurator build`",
+              "In process, check + every artifact of each shipped bundle (the admin's preview budget); then "
+              "`configurator build` of 10, 100 and 1,000 generated bundles as new processes — the time "
+              "should grow linearly with the count.",
+              ("bench/build_many.py",)),
+    Benchmark("pyxform", "Compile against pyxform, the nearest peer compiler",
+              "The same synthetic bundle and its equivalent XLSForm at 25, 50 and 400 questions, compiled "
+              "in one process in the same run (medians). Goal: ours ≤ 1.0× pyxform at every size, though "
+              "we write eight artifacts and enumerate cases where pyxform writes one XForm.",
+              ("bench/compile_vs_pyxform.py",)),
+    Benchmark("admin", "Web admin: save → validate → preview, and the bundle list",
+              "Server time through Flask's test client as a logged-in editor: an item form that changes one "
+              "time limit, then the preview, for the largest shipped bundle and a generated 200-item "
+              "bundle; the list of 1,000 bundles.",
+              ("bench/admin.py",)),
+    Benchmark("api", "Portal API under load",
+              "gunicorn with one worker per core and wrk on loopback, in the same run: an artifact through "
+              "the API against the same bytes as a static file from the same server, and the pre-check of "
+              "a valid newborn application. Goals: artifact GET ≥ 95 % of the static file; pre-check p95 "
+              "under 30 ms with 16 concurrent clients.",
+              ("bench/api_load.py", "--seconds", "10"), needs=("wrk",)),
+]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines()
+                         if line.startswith("MemTotal"))
+        memory = f"{memory_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        memory = "unknown memory"
+    return f"{cpu}, {os.cpu_count()} cores, {memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def run(benchmark: Benchmark) -> str:
+    missing = [tool for tool in benchmark.needs if shutil.which(tool) is None]
+    if missing:
+        return f"*Skipped in this run: {', '.join(missing)} is not installed (`make bench` installs it when run as root).*\n"
+    done = subprocess.run([sys.executable, *benchmark.args], cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    output = done.stdout.strip()
+    if done.returncode != 0:
+        output += f"\n(exit status {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''})"
+    return f"```text\n{output}\n```\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="+", choices=[b.name for b in BENCHMARKS])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args()
+    chosen = [b for b in BENCHMARKS if not args.only or b.name in args.only]
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections = []
+    for benchmark in chosen:
+        print(f"running {benchmark.name} …", file=sys.stderr)
+        command = "python " + " ".join(benchmark.args)
+        sections.append(f"## {benchmark.title}\n\n{benchmark.about}\n\n"
+                        f"Command: `{command}` — run {now} on {machine()}.\n\n{run(benchmark)}")
+    page = ("# Performance\n\n"
+            "Written by `make bench` (`python bench/report.py`) from the benchmarks in `bench/`: each section\n"
+            "is one benchmark's own output from that run, with its command, date and machine. Timings are\n"
+            "wall-clock on a machine that may be doing other work; compare figures from the same run (the\n"
+            "ratios), not across runs. The test suite asserts no timings.\n\n" + "\n".join(sections))
+    args.out.write_text(page, encoding="utf-8")
+    print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
