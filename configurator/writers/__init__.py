@@ -12,6 +12,7 @@ from configurator.jsontext import dump_json
 from configurator.model import Bundle, Catalogues
 from configurator.planning.compiled import Compiled
 from configurator.writers.bpmn import write_process_bpmn
+from configurator.writers.camunda8 import write_process_camunda8
 from configurator.writers.form_html import write_form_html
 from configurator.writers.form_schema import write_form_schema
 from configurator.writers.form_ui import write_form_ui
@@ -30,6 +31,7 @@ WRITERS: dict[str, Writer] = {
     "routing.json": write_routing,
     "metrics.json": write_metrics,
     "process.bpmn": write_process_bpmn,
+    "process.camunda8.bpmn": write_process_camunda8,
 }
 
 

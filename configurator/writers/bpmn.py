@@ -16,10 +16,12 @@ bundle author, and no script tasks at all.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from configurator.language import conditions as lang
 from configurator.language import graph
+from configurator.model import Item
 from configurator.planning.compiled import Compiled
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -65,13 +67,50 @@ def python_condition(expr: lang.Expr) -> str:
     return f"({value(left.name)} is not None and {value(left.name)} {op} {constant!r})"
 
 
+@dataclass(frozen=True)
+class Task:
+    """A user task as the layout made it: its role (intake, fallback, item, escalate, deliver),
+    the department doing it and, for item and escalate tasks, the item."""
+    role: str
+    department: str
+    item: Item | None = None
+
+
+def _python_timer(definition: ET.Element, item: Item) -> None:
+    duration = ET.SubElement(definition, f"{{{BPMN}}}timeDuration", {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
+    duration.text = f'"P{item.promised_days}D"'
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between engines; the layout, lanes and DI are shared. ``condition`` compiles a
+    condition tree (None: always) to the engine's expression, ``negate`` and ``all_of`` combine
+    them, ``written`` is the text put in the XML; ``task`` adds engine settings to a user task
+    and ``timer`` fills the escalation timer of an item."""
+    condition: Callable[[lang.Expr | None], str]
+    negate: Callable[[str], str]
+    all_of: Callable[[list[str]], str]
+    written: Callable[[str], str] = lambda text: text
+    task: Callable[[ET.Element, Task, Compiled], None] = lambda element, task, compiled: None
+    timer: Callable[[ET.Element, Item], None] = _python_timer
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+PYTHON = Dialect(
+    condition=lambda expr: "True" if expr is None else python_condition(expr),
+    negate=lambda text: f"not ({text})",
+    all_of=lambda texts: " and ".join(texts) if texts else "True",
+)
+
+
 class _Builder:
-    def __init__(self, compiled: Compiled) -> None:
+    def __init__(self, compiled: Compiled, dialect: Dialect) -> None:
         self.compiled = compiled
+        self.dialect = dialect
         bundle = compiled.bundle
         self.definitions = ET.Element(f"{{{BPMN}}}definitions", {
             "id": f"definitions_{_xml_id(bundle.id)}", "targetNamespace": f"urn:configurator:bundle:{bundle.id}",
-            "exporter": "configurator", "exporterVersion": "1"})
+            "exporter": "configurator", "exporterVersion": "1", **dialect.attributes})
         self.collaboration = ET.SubElement(self.definitions, f"{{{BPMN}}}collaboration", {"id": "collaboration"})
         self.process_id = f"process_{_xml_id(bundle.id)}"
         ET.SubElement(self.collaboration, f"{{{BPMN}}}participant", {
@@ -82,6 +121,14 @@ class _Builder:
         self.nodes: dict[str, tuple[str, str, int, int]] = {}  # id → (kind, lane, column, row)
         self.flows: list[tuple[str, str, str]] = []  # (id, source, target)
         self.lanes: list[str] = []
+
+    def user_task(self, node_id: str, task: Task, column: int, row: int, name: str,
+                  documentation: str = "") -> ET.Element:
+        element = self.node("userTask", node_id, task.department, column, row, name)
+        if documentation:
+            ET.SubElement(element, f"{{{BPMN}}}documentation").text = documentation
+        self.dialect.task(element, task, self.compiled)
+        return element
 
     def node(self, tag: str, node_id: str, lane: str, column: int, row: int, name: str = "",
              **attributes: str) -> ET.Element:
@@ -99,7 +146,7 @@ class _Builder:
             "id": flow_id, "sourceRef": source, "targetRef": target, **({"name": name} if name else {})})
         if condition is not None:
             expression = ET.SubElement(element, f"{{{BPMN}}}conditionExpression", {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
-            expression.text = condition
+            expression.text = self.dialect.written(condition)
         self.flows.append((flow_id, source, target))
         return flow_id
 
@@ -108,23 +155,22 @@ def _xml_id(text: str) -> str:
     return "".join(c if c.isalnum() or c == "_" else "_" for c in text)
 
 
-def process_xml(compiled: Compiled) -> str:
+def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     bundle = compiled.bundle
-    b = _Builder(compiled)
+    b = _Builder(compiled, dialect)
     lead = bundle.lead_department
     intake = next(step for step in bundle.steps if step.kind == "intake")
 
     b.node("startEvent", "start", lead, 0, 0, "申请")
-    b.node("userTask", "intake", intake.owner, 1, 0, compiled.text(intake.name))
+    b.user_task("intake", Task("intake", intake.owner), 1, 0, compiled.text(intake.name))
     b.flow("start", "intake")
     b.node("exclusiveGateway", "eligible", lead, 2, 0, "符合受理条件？")
     b.flow("intake", "eligible")
     fallback_lane = bundle.fallback.department
-    b.node("userTask", "fallback", fallback_lane, 3, 1, compiled.text(bundle.fallback.window) or "兜底窗口")
+    b.user_task("fallback", Task("fallback", fallback_lane), 3, 1, compiled.text(bundle.fallback.window) or "兜底窗口")
     b.node("endEvent", "end_fallback", fallback_lane, 4, 1, "转兜底办理")
-    rules = [python_condition(rule.require.expr) for rule in bundle.eligibility]
-    eligible = " and ".join(rules) if rules else "True"
-    b.flow("eligible", "fallback", f"not ({eligible})", "不符合")
+    eligible = dialect.all_of([dialect.condition(rule.require.expr) for rule in bundle.eligibility])
+    b.flow("eligible", "fallback", dialect.negate(eligible), "不符合")
     b.flow("fallback", "end_fallback")
 
     edges = graph.dependencies(bundle)
@@ -158,13 +204,12 @@ def process_xml(compiled: Compiled) -> str:
         else:
             entry[item_id] = f"applies_{key}"
         b.node("exclusiveGateway", f"applies_{key}", lane, base + 1, row, "适用？")
-        task = b.node("userTask", f"task_{key}", lane, base + 2, row, compiled.text(item.name))
-        documentation = ET.SubElement(task, f"{{{BPMN}}}documentation")
-        documentation.text = f"承诺时限 {item.promised_days} 个工作日" + (f"（{item.code}）" if item.code else "")
+        b.user_task(f"task_{key}", Task("item", lane, item), base + 2, row, compiled.text(item.name),
+                    f"承诺时限 {item.promised_days} 个工作日" + (f"（{item.code}）" if item.code else ""))
         b.node("exclusiveGateway", f"done_{key}", lane, base + 3, row, "合流")
-        condition = python_condition(item.when.expr) if item.when else "True"
+        condition = dialect.condition(item.when.expr if item.when else None)
         b.flow(f"applies_{key}", f"task_{key}", condition, "适用")
-        b.flow(f"applies_{key}", f"done_{key}", f"not ({condition})", "不适用")
+        b.flow(f"applies_{key}", f"done_{key}", dialect.negate(condition), "不适用")
         b.flow(f"task_{key}", f"done_{key}")
         if len(successors[item_id]) > 1:
             b.node("parallelGateway", f"out_{key}", lane, base + 4, row, "分发后续事项")
@@ -184,10 +229,8 @@ def process_xml(compiled: Compiled) -> str:
         per_level[level[item_id]] = per_level.get(level[item_id], 0) + 1
         timer = b.node("boundaryEvent", f"late_{key}", item.department, base + 2, rows[item_id], "超过承诺时限",
                        attachedToRef=f"task_{key}", cancelActivity="false")
-        definition = ET.SubElement(timer, f"{{{BPMN}}}timerEventDefinition")
-        duration = ET.SubElement(definition, f"{{{BPMN}}}timeDuration", {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
-        duration.text = f'"P{item.promised_days}D"'
-        b.node("userTask", f"escalate_{key}", lead, base + 3, row, f"督办：{compiled.text(item.name)}")
+        dialect.timer(ET.SubElement(timer, f"{{{BPMN}}}timerEventDefinition"), item)
+        b.user_task(f"escalate_{key}", Task("escalate", lead, item), base + 3, row, f"督办：{compiled.text(item.name)}")
         b.node("endEvent", f"escalated_{key}", lead, base + 4, row, "已督办")
         b.flow(f"late_{key}", f"escalate_{key}")
         b.flow(f"escalate_{key}", f"escalated_{key}")
@@ -215,8 +258,8 @@ def process_xml(compiled: Compiled) -> str:
     for item_id in sinks:
         b.flow(exit_[item_id], after_items)
     delivery = next((step for step in bundle.steps if step.kind == "delivery"), None)
-    b.node("userTask", "deliver", delivery.owner if delivery else lead, final_column + 1, 0,
-           compiled.text(delivery.name) if delivery else "结果送达")
+    b.user_task("deliver", Task("deliver", delivery.owner if delivery else lead), final_column + 1, 0,
+                compiled.text(delivery.name) if delivery else "结果送达")
     b.node("endEvent", "end", lead, final_column + 2, 0, "办结")
     b.flow("deliver", "end")
 
@@ -289,4 +332,4 @@ def write_process_bpmn(compiled: Compiled) -> str:
     return process_xml(compiled)
 
 
-__all__ = ["process_xml", "python_condition", "write_process_bpmn"]
+__all__ = ["PYTHON", "Dialect", "Task", "process_xml", "python_condition", "write_process_bpmn"]

@@ -1,0 +1,247 @@
+"""process.camunda8.bpmn deploys on Camunda 8 as generated: Camunda's own linter (bpmnlint with
+bpmnlint-plugin-camunda-compat, newest Camunda 8 profile) reports nothing, zeebe-bpmn-moddle reads
+it without a warning, and every FEEL condition evaluated by a FEEL interpreter (feelin) agrees with
+the Python evaluator and with json-logic-js on every enumerated case. Runs Node on
+tests/js/check_camunda8.mjs; the shipped bundles and a bundle written here for the test."""
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from configurator.language import conditions as lang
+from configurator.language.feel import to_feel
+from configurator.language.jsonlogic import to_jsonlogic
+from configurator.model import Bundle
+from configurator.planning.cases import scenarios
+from configurator.writers.camunda8 import PLATFORM_VERSION, write_process_camunda8
+from tests.compile_helpers import SHIPPED_IDS, compiled
+from tests.helpers import ROOT, base_with, check_text, shipped_catalogues
+from tests.test_portal_js import random_answers
+
+NODE = shutil.which("node")
+SCRIPT = ROOT / "tests" / "js" / "check_camunda8.mjs"
+PLUGIN = ROOT / "tests" / "js" / "node_modules" / "bpmnlint-plugin-camunda-compat"
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
+needs_node = pytest.mark.skipif(NODE is None and not os.environ.get("CI"), reason="Node.js not installed")
+
+# A bundle this project has not shipped: three departments, a chain and a join, a number, a
+# several-choice answer and situations named like FEEL keywords (read through `get value`).
+UNSEEN = base_with("""  - id: register_with""", """  - id: then
+    label: 是否双胞胎？
+    type: boolean
+  - id: date
+    label: 孕周
+    type: number
+  - id: list
+    label: 需要哪些服务？
+    type: multi_choice
+    options:
+      - value: vaccine
+        label: 接种
+      - value: insurance
+        label: 参保
+  - id: register_with""").replace("""steps:
+  - id: apply""", """  - id: enrol_insurance
+    name: 参保登记
+    department: medical_insurance
+    when: list contains "insurance" and (date >= 28 or not then)
+    after:
+      - item: birth_registration
+        reason: 参保需要户籍
+    time_limit: {promised: 2, statutory: 10}
+    visits: 0
+    steps: 2
+    fields: [child_name]
+    materials: []
+  - id: vaccination
+    name: 预防接种
+    department: health
+    when: '"vaccine" in list and register_with != "father"'
+    after:
+      - item: issue_certificate
+        reason: 凭出生医学证明建档
+      - item: enrol_insurance
+        reason: 接种费用走医保
+    time_limit: {promised: 0, statutory: 5}
+    visits: 1
+    steps: 1
+    fields: [child_name]
+    materials: []
+steps:
+  - id: apply""").replace("""    items: [birth_registration]""", """    items: [birth_registration]
+  - id: insurance_handling
+    name: 医保办理
+    kind: handling
+    owner: medical_insurance
+    time_limit: 2
+    items: [enrol_insurance]
+  - id: health_more
+    name: 接种
+    kind: handling
+    owner: health
+    time_limit: 1
+    items: [vaccination]""").replace("cooperating_departments: [police]",
+                                     "cooperating_departments: [police, medical_insurance]")
+
+
+def unseen_bundle() -> Bundle:
+    result = check_text(UNSEEN, "bundles/base.yaml")
+    assert result.bundle is not None, [d.message("en") for d in result.diagnostics]
+    return result.bundle
+
+
+def newest_profile() -> str:
+    """The newest camunda-cloud profile the installed plugin knows, read from the plugin itself."""
+    done = subprocess.run([NODE or "node", "-e", "console.log(Object.keys(require(process.argv[1]).configs).join())",
+                           str(PLUGIN)], capture_output=True, text=True, check=True)
+    clouds = [name for name in done.stdout.strip().split(",") if name.startswith("camunda-cloud-")]
+    return max(clouds, key=lambda name: tuple(int(part) for part in name.split("-")[2:]))
+
+
+def flow_conditions(bundle: Bundle, xml: str) -> dict[str, lang.Expr | None]:
+    """The condition each conditional flow of the process must mean, found from the flow's ends:
+    eligibility on the flows out of "eligible", an item's ``when`` on its "applies_" gateway;
+    None means "always". A negated flow carries lang.Not."""
+    process = ET.fromstring(xml).find(f"{BPMN}process")
+    assert process is not None
+    rules = [r.require.expr for r in bundle.eligibility]
+    eligible: lang.Expr | None = rules[0] if len(rules) == 1 else lang.BoolOp("and", tuple(rules), 0) if rules else None
+    whens = {f"applies_{i.id}": i.when.expr if i.when else None for i in bundle.items}
+    found: dict[str, lang.Expr | None] = {}
+    for flow in process.iter(f"{BPMN}sequenceFlow"):
+        if flow.find(f"{BPMN}conditionExpression") is None:
+            continue
+        source, target = flow.get("sourceRef", ""), flow.get("targetRef", "")
+        expr = eligible if source == "eligible" else whens[source]
+        negated = target == "fallback" or target.startswith("done_")
+        found[flow.get("id", "")] = (lang.Not(expr, 0) if expr is not None else lang.Literal(False, 0)) if negated else expr
+    return found
+
+
+def _rule(expr: lang.Expr | None) -> object:
+    return True if expr is None else to_jsonlogic(expr)
+
+
+def _holds(expr: lang.Expr | None, answers: dict[str, object]) -> bool:
+    return expr is None or lang.evaluate(expr, answers)
+
+
+def due_dates(bundle: Bundle) -> dict[str, str]:
+    """The process variable due_dates as the operator passes it (docs/portals.md)."""
+    dates = {item.id: f"2026-12-{10 + n:02d}T23:59:59+08:00" for n, item in enumerate(bundle.items)}
+    return {**dates, "case": "2026-12-31T23:59:59+08:00"}
+
+
+def bundle_case(bundle_id: str, bundle: Bundle, xml: str, path: str, rng: random.Random) -> dict[str, object]:
+    conditions = flow_conditions(bundle, xml)
+    answer_sets = [case.answers for case in scenarios(bundle)[0]]
+    answer_sets += [random_answers(bundle, rng) for _ in range(40)]
+    return {"id": bundle_id, "file": path, "rules": {f: _rule(e) for f, e in conditions.items()},
+            "variables": {"due_dates": due_dates(bundle)},
+            "answer_cases": [{"answers": a, "expected": {f: _holds(e, a) for f, e in conditions.items()}}
+                             for a in answer_sets]}
+
+
+@needs_node
+def test_camunda8_process_lints_clean_parses_and_feel_agrees(tmp_path):
+    assert NODE, "Node.js is needed for the Camunda 8 checks"
+    assert PLUGIN.exists(), "run: npm ci --prefix tests/js"
+    rng = random.Random(20261130)
+    bundles = [(bundle_id, compiled(bundle_id)) for bundle_id in SHIPPED_IDS]
+    bundles.append(("unseen", compiled_unseen()))
+    cases = {"profile": newest_profile(), "bundles": []}
+    for bundle_id, c in bundles:
+        xml = write_process_camunda8(c)
+        path = tmp_path / f"{bundle_id}.camunda8.bpmn"
+        path.write_text(xml, encoding="utf-8")
+        cases["bundles"].append(bundle_case(bundle_id, c.bundle, xml, str(path), rng))
+    cases_file = tmp_path / "cases.json"
+    cases_file.write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run([NODE, str(SCRIPT), str(cases_file)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert cases["profile"] == f"camunda-cloud-{PLATFORM_VERSION.rsplit('.', 1)[0].replace('.', '-')}"
+    assert report["errors"] == [], report["errors"]
+    assert report["lint"] == [], report["lint"][:5]  # 0 errors and 0 warnings
+    assert report["warnings"] == [], report["warnings"][:5]
+    assert report["mismatches"] == [], report["mismatches"][:3]
+    assert [p["bundle"] for p in report["processes"]] == [b for b, _ in bundles]
+    for (_, c), process in zip(bundles, report["processes"], strict=True):
+        items = c.bundle.items
+        assert process["user_tasks"] == process["zeebe_user_tasks"] > len(items), process
+        assert len(process["conditions"]) == 2 + 2 * len(items), process  # every gateway flow was evaluated
+        assert process["timers"] == sum(1 for i in items if i.promised_days > 0) and process["timers_valid"], process
+    assert report["evaluations"] > 2000
+
+
+def compiled_unseen():
+    from configurator.planning.compiled import Compiled
+    return Compiled(unseen_bundle(), shipped_catalogues())
+
+
+@needs_node
+def test_a_wrong_process_is_caught(tmp_path):
+    """The checks can fail: a quoted duration (what process.bpmn writes), a flipped condition and
+    a job-worker user task are each reported."""
+    c = compiled("newborn")
+    xml = write_process_camunda8(c)
+    conditions = flow_conditions(c.bundle, xml)
+    flow = next(f for f, e in conditions.items() if isinstance(e, lang.Not) and e.operand is not None
+                and not isinstance(e.operand, lang.Literal))
+    root = ET.fromstring(xml)
+    for element in root.iter(f"{BPMN}sequenceFlow"):
+        if element.get("id") == flow:
+            expression = element.find(f"{BPMN}conditionExpression")
+            assert expression is not None and expression.text
+            expression.text = expression.text.replace("=not(", "=(", 1)
+    timer = next(root.iter(f"{BPMN}timeDate"))
+    timer.tag, timer.text = f"{BPMN}timeDuration", '"P1D"'
+    task = next(t for t in root.iter(f"{BPMN}userTask"))
+    extensions = task.find(f"{BPMN}extensionElements")
+    assert extensions is not None
+    extensions.remove(extensions.find(f"{ZEEBE}userTask"))
+    path = tmp_path / "broken.bpmn"
+    path.write_text(ET.tostring(root, encoding="unicode"), encoding="utf-8")
+    case = bundle_case("newborn", c.bundle, xml, str(path), random.Random(1))
+    cases_file = tmp_path / "cases.json"
+    cases_file.write_text(json.dumps({"profile": newest_profile(), "bundles": [case]}, ensure_ascii=False))
+    done = subprocess.run([NODE or "node", str(SCRIPT), str(cases_file)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    rules = {entry["rule"] for entry in report["lint"]}
+    assert {"camunda-compat/timer", "camunda-compat/zeebe-user-task"} <= rules, report["lint"]
+    assert {m["flow"] for m in report["mismatches"]} == {flow}
+
+
+def test_feel_conditions_are_compiled_from_the_tree_with_the_zeebe_prefix():
+    xml = write_process_camunda8(compiled("newborn"))
+    root = ET.fromstring(xml)
+    texts = [e.text or "" for e in root.iter(f"{BPMN}conditionExpression")]
+    assert texts and all(t.startswith("=") for t in texts)
+    item = next(i for i in compiled("newborn").bundle.items if i.when)
+    assert item.when is not None
+    assert f"={to_feel(item.when.expr, 'application.situations')}" in texts
+    assert "answers.get" not in xml and '"P' not in xml  # no Python, no quoted durations
+
+
+def test_each_item_task_gets_only_its_own_fields_and_uploads():
+    c = compiled("newborn")
+    root = ET.fromstring(write_process_camunda8(c))
+    for item in c.bundle.items:
+        task = next(t for t in root.iter(f"{BPMN}userTask") if t.get("id") == f"task_{item.id}")
+        group = task.find(f".//{ZEEBE}assignmentDefinition")
+        assert group is not None and group.get("candidateGroups") == item.department
+        inputs = [(i.get("target"), i.get("source") or "") for i in task.iter(f"{ZEEBE}input")]
+        assert [target for target, _ in inputs] == ["item", "payload", "application"]
+        payload = inputs[1][1]
+        read = {part.split('"')[1] for part in payload.split("get value(")[1:]}
+        assert read == set(item.fields) | set(item.materials)
+        assert inputs[2][1] == "=null"  # the full application is hidden from the task
+        outputs = [(o.get("source"), o.get("target")) for o in task.iter(f"{ZEEBE}output")]
+        assert outputs == [("=result", f"task_{item.id}_result")]
