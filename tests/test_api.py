@@ -35,12 +35,14 @@ def test_list_and_metadata_need_no_login_and_link_every_artifact(client):
 
 
 @pytest.mark.parametrize("name", ["form.schema.json", "form.ui.json", "form.html", "notice.md", "notice.html",
-                                  "routing.json", "metrics.json", "process.bpmn"])
+                                  "routing.json", "metrics.json", "process.bpmn", "process.camunda8.bpmn"])
 def test_artifacts_are_byte_identical_to_build_with_strong_etags(client, name):
     expected = render(compiled("newborn").bundle, shipped_catalogues())[name].encode("utf-8")
     response = client.get(f"/api/bundles/newborn/{name}")
     assert response.status_code == 200 and response.data == expected
     assert response.headers["ETag"] == f'"{hashlib.sha256(expected).hexdigest()}"'
+    media = {"json": "application/json", "html": "text/html", "md": "text/markdown", "bpmn": "application/xml"}
+    assert response.mimetype == media[name.rsplit(".", 1)[1]]
     assert response.headers["X-Bundle-Version"] == "1" and "max-age" in response.headers["Cache-Control"]
     again = client.get(f"/api/bundles/newborn/{name}", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""

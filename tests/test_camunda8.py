@@ -4,9 +4,12 @@ it without a warning, and every FEEL condition evaluated by a FEEL interpreter (
 the Python evaluator and with json-logic-js on every enumerated case. Runs Node on
 tests/js/check_camunda8.mjs; the shipped bundles and a bundle written here for the test."""
 
+import datetime
 import json
 import os
 import random
+import re
+import shlex
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -18,9 +21,13 @@ from configurator.language.feel import to_feel
 from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Bundle
 from configurator.planning.cases import scenarios
+from configurator.present.explain import explanation
 from configurator.writers.camunda8 import PLATFORM_VERSION, write_process_camunda8
+from configurator.writers.form_schema import form_schema
+from configurator.writers.form_wtforms import application_from_form
 from tests.compile_helpers import SHIPPED_IDS, compiled
 from tests.helpers import ROOT, base_with, check_text, shipped_catalogues
+from tests.test_form_agreement import valid_post
 from tests.test_portal_js import random_answers
 
 NODE = shutil.which("node")
@@ -233,6 +240,7 @@ def test_feel_conditions_are_compiled_from_the_tree_with_the_zeebe_prefix():
 def test_each_item_task_gets_only_its_own_fields_and_uploads():
     c = compiled("newborn")
     root = ET.fromstring(write_process_camunda8(c))
+    form_uploads = set(form_schema(c)["properties"]["uploads"]["properties"])
     for item in c.bundle.items:
         task = next(t for t in root.iter(f"{BPMN}userTask") if t.get("id") == f"task_{item.id}")
         group = task.find(f".//{ZEEBE}assignmentDefinition")
@@ -241,7 +249,43 @@ def test_each_item_task_gets_only_its_own_fields_and_uploads():
         assert [target for target, _ in inputs] == ["item", "payload", "application"]
         payload = inputs[1][1]
         read = {part.split('"')[1] for part in payload.split("get value(")[1:]}
-        assert read == set(item.fields) | set(item.materials)
+        uploaded = {m for m in item.materials if m in form_uploads}  # what the application can hold
+        assert read == set(item.fields) | uploaded
         assert inputs[2][1] == "=null"  # the full application is hidden from the task
         outputs = [(o.get("source"), o.get("target")) for o in task.iter(f"{ZEEBE}output")]
         assert outputs == [("=result", f"task_{item.id}_result")]
+
+
+def documented_jq_filter() -> list[str]:
+    """The command docs/portals.md gives operators for building the start variables."""
+    text = (ROOT / "docs" / "portals.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"^```sh\n(.*?)^```", text, re.DOTALL | re.MULTILINE) if "due_dates:" in b)
+    return shlex.split(block.replace("\\\n", " ").split(">")[0])
+
+
+@pytest.mark.skipif(shutil.which("jq") is None and not os.environ.get("CI"), reason="jq not installed")
+def test_the_documented_jq_command_builds_the_start_variables(tmp_path):
+    """Run the operator's command from the docs on a real explanation of a case. The working-day
+    dates themselves come from the pre-check / explain (another module); here each task's
+    `due_date` is filled from its end day so that the command has its input."""
+    c = compiled("newborn")
+    case = scenarios(c.bundle)[0][-1]
+    explained = explanation(c, case.answers)
+    for entry in explained["items"]:
+        entry.setdefault("due_date", f"2026-10-{10 + entry['end_day']:02d}")
+    explained.setdefault("due_date", max(entry["due_date"] for entry in explained["items"]))
+    application = application_from_form(c, valid_post("newborn", 0))
+    (tmp_path / "check.json").write_text(json.dumps(explained, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "application.json").write_text(json.dumps(application, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run(documented_jq_filter(), cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    variables = json.loads(done.stdout)
+    assert variables["application"] == application
+    dates = variables["due_dates"]
+    assert set(dates) == {entry["id"] for entry in explained["items"]} | {"case"}
+    for key, value in dates.items():
+        moment = datetime.datetime.fromisoformat(value)
+        assert moment.utcoffset() == datetime.timedelta(hours=8) and (moment.hour, moment.minute) == (23, 59)
+        expected = explained["due_date"] if key == "case" else next(e["due_date"] for e in explained["items"]
+                                                                      if e["id"] == key)
+        assert moment.date().isoformat() == expected

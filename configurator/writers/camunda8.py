@@ -56,13 +56,16 @@ def result_variable(node_id: str) -> str:
     return f"{node_id}_result"
 
 
-def payload(item: Item) -> str:
-    """A context of the item's own fields and uploads, read from the application."""
-    def group(name: str, ids: tuple[str, ...] | list[str]) -> str:
+def payload(item: Item, compiled: Compiled) -> str:
+    """A context of the item's own fields and uploads, read from the application. Materials the
+    applicant does not upload (shared, produced) are not in the application: routing.json says
+    where the department gets them."""
+    def group(name: str, ids: list[str]) -> str:
         source = f"{APPLICATION}.{name}"
         return "{" + ", ".join(f"{literal(i)}: {answer(i, source)}" for i in ids) + "}"
 
-    return "{" + f'"fields": {group("fields", item.fields)}, "uploads": {group("uploads", item.materials)}' + "}"
+    uploads = [m for m in item.materials if (found := compiled.bundle.material(m)) and found.source == "applicant"]
+    return "{" + f'"fields": {group("fields", list(item.fields))}, "uploads": {group("uploads", uploads)}' + "}"
 
 
 def form_reference(task: Task, compiled: Compiled) -> str:
@@ -83,7 +86,7 @@ def _task(element: ET.Element, task: Task, compiled: Compiled) -> None:
     if task.item is not None:
         inputs.append((literal(task.item.id), "item"))
         if task.role == "item":
-            inputs.append((payload(task.item), "payload"))
+            inputs.append((payload(task.item, compiled), "payload"))
         # Last, after payload has read it: hide the full application from this task's scope.
         inputs.append(("null", APPLICATION))
     if task.role == "item" and task.item is not None and task.item.promised_days > 0:
