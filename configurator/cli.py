@@ -14,9 +14,13 @@ from configurator.diagnostics import LANGUAGES, Diagnostic, Severity, has_errors
 from configurator.jsontext import dump_json
 from configurator.language.check import BundleCheck
 from configurator.language.loader import load_yaml
-from configurator.workspace.files import Workspace, WorkspaceError, check_files, display_name, expand_paths, process_files
+from configurator.workspace.files import Workspace, WorkspaceError, display_name, expand_paths, process_files
+from configurator.workspace.regions import calendar_files, load_calendar, load_regions, region_files
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from configurator.planning.calendar import WorkingCalendar
     from configurator.planning.compiled import Compiled
 
 # Commands import the compiler's later stages when they run: a plain `check` loads neither the
@@ -72,8 +76,14 @@ def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None
     """
     workspace, files = _open(paths, catalogues_dir, lang)
     catalogue_check = workspace.catalogue_check
-    results = check_files(files, catalogue_check.catalogues, jobs=jobs)
-    diagnostics = sort_diagnostics(catalogue_check.diagnostics + [d for r in results for d in r.diagnostics])
+    regions, calendars = (region_files(workspace.root), calendar_files(workspace.root)) if not paths else ([], [])
+    results = [o.check for o in process_files(files, catalogue_check.catalogues, jobs=jobs, keep_models=bool(regions))]
+    diagnostics = catalogue_check.diagnostics + [d for r in results for d in r.diagnostics]
+    if regions or calendars:  # a whole-workspace check covers region and calendar files too
+        bundles = {r.bundle.id: r.bundle for r in results if r.bundle is not None}
+        diagnostics += load_regions(regions, bundles, catalogue_check.catalogues).diagnostics + load_calendar(workspace.root)[1]
+        results += [BundleCheck(display_name(p), None, []) for p in regions + calendars]
+    diagnostics = sort_diagnostics(diagnostics)
     _print(diagnostics, results, output_format, lang)
     if any(d.code == "E120" for d in diagnostics):
         sys.exit(EXIT_USAGE)
@@ -87,16 +97,21 @@ def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None
               show_default=True, help="Folder to write DIR/<bundle-id>/... and DIR/index.json into.")
 @click.option("--ref", "revision", default=None,
               help="Build the bundles as they are at this git revision (e.g. main: what is published).")
+@click.option("--region", "region_codes", multiple=True, metavar="CODE|all",
+              help="Build for a region (GB/T 2260 code, repeatable, or all) into DIR/regions/<code>/<bundle-id>/.")
 @catalogues_option
 @jobs_option
 @language_option
-def build(paths: Sequence[Path], out_dir: Path, revision: str | None, catalogues_dir: Path | None, jobs: int | None,
-          lang: str) -> None:
+def build(paths: Sequence[Path], out_dir: Path, revision: str | None, region_codes: Sequence[str], catalogues_dir: Path | None,
+          jobs: int | None, lang: str) -> None:
     """Generate the form, notice, routing and metrics of every valid bundle.
 
     Invalid bundles are reported as `check` does and not built; the others still are.
     Exit status: 0 all built, 1 some bundles had errors, 2 usage error or unreadable input.
     """
+    if region_codes:
+        _build_regions(_open(paths, catalogues_dir, lang)[0], out_dir, region_codes, lang)
+        return
     if revision is not None:
         import tempfile
 
@@ -139,6 +154,20 @@ def _build(workspace: Workspace, files: list[Path], out_dir: Path, jobs: int | N
     sys.exit(EXIT_PROBLEMS if failed or has_errors(catalogue_check.diagnostics) else EXIT_CLEAN)
 
 
+def _build_regions(workspace: Workspace, out_dir: Path, codes: Sequence[str], lang: str) -> None:
+    from configurator.workspace.region_build import RegionBuildError, build_regions
+
+    try:
+        built, diagnostics = build_regions(workspace, out_dir, list(codes), lang)
+    except RegionBuildError as error:
+        click.echo(f"configurator: {error.text(lang)}", err=True)
+        sys.exit(EXIT_USAGE)
+    _print_problems(diagnostics, lang)
+    click.echo(f"Built {built} regional bundle(s) into {display_name(out_dir)}/regions/." if lang == "en"
+               else f"构建了 {built} 个地区一件事到 {display_name(out_dir)}/regions/。")
+    sys.exit(EXIT_PROBLEMS if has_errors(diagnostics) else EXIT_CLEAN)
+
+
 def _compile_one(bundle_ref: str, catalogues_dir: Path | None, lang: str) -> Compiled:
     """A bundle named by path or by id, checked; exit 1 with its problems if it has errors."""
     from configurator.planning.compiled import Compiled
@@ -165,9 +194,11 @@ def _compile_one(bundle_ref: str, catalogues_dir: Path | None, lang: str) -> Com
 @click.option("--answers", "answers_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML or JSON file of answers (or an application with a situations object).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--received", default=None, metavar="YYYY-MM-DD",
+              help="Date the case was received: adds each item's due date and the case's (working days).")
 @catalogues_option
 @language_option
-def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output_format: str,
+def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output_format: str, received: str | None,
             catalogues_dir: Path | None, lang: str) -> None:
     """For one case: the items that apply, the materials, who receives what, the timeline.
 
@@ -189,18 +220,51 @@ def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output
     except AnswerError as error:
         click.echo(f"configurator: {error}", err=True)
         sys.exit(EXIT_USAGE)
-    data = explanation(compiled, answers)
+    data = explanation(compiled, answers, *_calendar_and_date(bundle, catalogues_dir, received, lang))
     click.echo(dump_json(data) if output_format == "json" else render_text(compiled, data), nl=False)
+
+
+def _calendar_and_date(bundle_ref: str, catalogues_dir: Path | None, received: str | None,
+                       lang: str) -> tuple[WorkingCalendar | None, dt.date | None]:
+    """The workspace's working-day calendar and the date of receipt, or exit 2 with the reason."""
+    if received is None:
+        return None, None
+    from configurator.planning.calendar import CalendarError, parse_date
+    from configurator.workspace.regions import load_calendar
+
+    path = Path(bundle_ref)
+    calendar, problems = load_calendar(_open([path] if path.exists() else [], catalogues_dir, lang)[0].root)
+    try:
+        day = parse_date(received)
+        if problems:
+            _print_problems(problems, lang)
+            sys.exit(EXIT_USAGE)
+        calendar.add_working_days(day, 0)
+    except ValueError as error:
+        click.echo(f"configurator: {error.text(lang) if isinstance(error, CalendarError) else error}", err=True)
+        sys.exit(EXIT_USAGE)
+    return calendar, day
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "csv"]), default="text",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "csv", "json"]), default="text",
+              show_default=True, help="json only with --regions.")
+@click.option("--regions", "by_region", is_flag=True,
+              help="Regions × bundles: every difference from the standard; exit 1 on a violation.")
 @catalogues_option
 @language_option
-def report(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None, lang: str) -> None:
+def report(paths: Sequence[Path], output_format: str, by_region: bool, catalogues_dir: Path | None, lang: str) -> None:
     """One table of the reduction figures (减材料、减环节、减时间、减跑动) of every bundle."""
+    if by_region:
+        from configurator.workspace.region_build import region_report
+
+        text, violations = region_report(_open(paths, catalogues_dir, lang)[0], output_format, lang)
+        click.echo(text, nl=False)
+        sys.exit(EXIT_PROBLEMS if violations else EXIT_CLEAN)
+    if output_format == "json":
+        click.echo("configurator: --format json is for --regions", err=True)
+        sys.exit(EXIT_USAGE)
     from configurator.planning.compiled import Compiled
     from configurator.present.report import render as render_report
     from configurator.present.report import report_rows

@@ -320,6 +320,20 @@ _CATALOGUE = [
           "there is no intake step (kind: intake), so nobody receives the case",
           "添加一个由牵头部门负责的受理环节（一窗受理）",
           "add an intake step owned by the lead department"),
+    # --- E6xx: region files and working-day calendars (docs/bundle-format.md, docs/working-days.md) --------------
+    _code("E601", E, "地区代码与文件名不一致", "Region code does not match file name", "地区代码“{region}”与文件名“{stem}”不一致",
+          "region code \"{region}\" does not match the file name \"{stem}\"", "把文件改名为 regions/{region}.yaml，或改正 code",
+          "rename the file to regions/{region}.yaml or correct the code"),
+    _code("E602", E, "上级地区不对", "Wrong parent region", "{problem}", "{problem}", "{fix}", "{fix}"),
+    _code("E603", E, "地区文件引用了未知的对象", "Unknown reference in a region file", "{where}没有{kind}“{ref}”",
+          "{where} has no {kind} \"{ref}\"", "改成已有的 id（{known}）", "use an existing id ({known})"),
+    _code("E604", E, "地区差异不利于群众", "Regional deviation against citizens", "{what}（{rule}）", "{what} ({rule})",
+          "只能缩短时限、减少材料、减少跑动、增加送达方式；删除这项差异或改为便民方向", "{fix_en}"),
+    _code("W605", W, "部门角色没有本地机构", "No local agency for a department role",
+          "一件事“{bundle}”用到的部门“{department}”在本地区及其上级都没有绑定机构", "department \"{department}\" used by bundle "
+          "\"{bundle}\" has no agency in this region or above it", "在 agencies 下为“{department}”写上机构",
+          "add an agency for \"{department}\" under agencies"),
+    _code("E620", E, "工作日日历有误", "Working-day calendar problem", "{problem}", "{problem}", "{fix}", "{fix}"),
     # --- E9xx: the configurator itself ------------------------------------------------------
     _code("E900", E, "内部错误", "Internal error",
           "配置器内部错误（{error}），这不是你的错",

@@ -3,11 +3,13 @@ when, and why a case goes to the fallback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
 from configurator.language import conditions as lang
 from configurator.model import Situation
+from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import Plan, Planner
 from configurator.writers.phrases import answer_text, material_form, material_source
@@ -53,8 +55,10 @@ def answers_from_data(compiled: Compiled, data: Any) -> dict[str, Any]:
     return dict(data)
 
 
-def explanation(compiled: Compiled, answers: dict[str, Any]) -> dict[str, Any]:
-    """The case as data (the JSON output, and what the text output is made from)."""
+def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCalendar | None = None,
+                received: dt.date | None = None) -> dict[str, Any]:
+    """The case as data (the JSON output, and what the text output is made from); with a
+    calendar and a date of receipt, the due dates too (CalendarError for an unknown year)."""
     bundle = compiled.bundle
     planner = Planner(bundle)
     plan = planner.plan(answers)
@@ -81,6 +85,10 @@ def explanation(compiled: Compiled, answers: dict[str, Any]) -> dict[str, Any]:
                             "how": material_source(compiled, m)} for m in plan.materials]
     result["departments"] = _payloads(compiled, plan)
     result["days"] = plan.days
+    if received is not None:
+        from configurator.present.due import add_due_dates
+
+        add_due_dates(result, compiled, plan, calendar or WorkingCalendar(), received)
     return result
 
 
@@ -144,6 +152,9 @@ def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
                              for mid in payload["materials"]) or "无"
         out.append(f"  {payload['name']}：字段 {fields}；材料 {materials}")
     out += ["", f"办理时间线（工作日，预计 {data['days']} 个工作日办结）：", *_timeline(compiled, data)]
+    from configurator.present.due import due_text
+
+    out += due_text(data)
     return "\n".join(out) + "\n"
 
 
