@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.diagnostics import Diagnostic, localized
+from configurator.language.fieldtypes import gb32100_check_char
 from configurator.language.loader import SourceMap, load_yaml
 from configurator.language.schema import check_schema
 from configurator.model import Path, Text, text_or_none
@@ -125,6 +126,12 @@ def read_region(raw: bytes, filename: str, stem: str) -> RegionFile:
     found = list(loaded.diagnostics)
     if region.code != stem:
         found.append(loaded.source.diagnostic("E601", ("code",), region=region.code, stem=stem))
+    for role, agency in region.agencies.items():
+        expected = gb32100_check_char(agency.uscc[:17])
+        if agency.uscc[17] != expected:
+            found.append(loaded.source.diagnostic(
+                "E205", ("agencies", role, "uscc"), where="uscc", value=agency.uscc,
+                rule=localized(f"按 GB 32100 校验，最后一位应为 {expected}", f"by GB 32100 the last character should be {expected}")))
     return RegionFile(filename, region, loaded.source, found)
 
 

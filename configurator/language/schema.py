@@ -44,6 +44,16 @@ PATTERN_RULES: dict[str, dict[str, str]] = {
     "^[0-9]{12}([0-9]{2})?$": localized(
         "事项编码是 12 位数字的基本编码（如 000131024000）或 14 位业务办理项编码，要加引号以保留开头的 0",
         "an item code has 12 digits (basic code, e.g. 000131024000) or 14 (handling code); quote it to keep leading zeros"),
+    "^[1-9][0-9]{5}$": localized(
+        "行政区划代码是 GB/T 2260 的六位数字（如 \"330106\"），要加引号",
+        "a region code has the six digits of GB/T 2260 (e.g. \"330106\"); quote it"),
+    "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$": localized(
+        "统一社会信用代码是 18 位（GB 32100）：数字和除 I、O、S、V、Z 以外的大写字母",
+        "a unified social credit code has 18 characters (GB 32100): digits and capitals except I, O, S, V, Z"),
+    "^https://[^\\s]{3,500}$": localized("网址以 https:// 开头，不含空格", "a link starts with https:// and has no spaces"),
+    "^[0-9A-Za-z]{12,40}$": localized("实施编码是 12 到 40 位字母或数字，要加引号",
+                                      "an implementation code has 12 to 40 letters or digits; quote it"),
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": localized("日期写成 YYYY-MM-DD，如 \"2027-01-01\"", "write a date as YYYY-MM-DD, e.g. \"2027-01-01\""),
     "^[0-9+()\\- ]{3,30}$": localized(
         "电话只含数字、空格、+、-、括号",
         "a phone number has digits, spaces, +, - and brackets only"),

@@ -77,7 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    from configurator.web import api, auth, openapi
+    from configurator.web import api, auth, openapi, region_api
     from configurator.web.bundles import BundlesView, HomeView
     from configurator.web.catalogues import CataloguesView
     from configurator.web.review import ChangesView
@@ -87,6 +87,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # The portal API is public and uses no cookies: a CSRF token means nothing there.
     csrf.exempt(api.blueprint)
     app.register_blueprint(api.blueprint)
+    csrf.exempt(region_api.blueprint)
+    app.register_blueprint(region_api.blueprint)
     app.add_url_rule("/api/openapi.json", "api_openapi", openapi.serve)
     admin = Admin(app, name="一件事配置器", theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
                   index_view=HomeView(name="首页", url="/admin"))

@@ -9,6 +9,7 @@ holding a `build` output (docs/portals.md).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import threading
@@ -20,6 +21,7 @@ from flask import Blueprint, Response, abort, request, url_for
 
 from configurator.jsontext import dump_json
 from configurator.model import Bundle, Catalogues
+from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
 from configurator.present.explain import explanation
 from configurator.web import store
@@ -107,7 +109,7 @@ def _artifact(state: Published, bundle: Bundle, name: str, lang: str) -> bytes:
     return cached
 
 
-def _respond(body: bytes, media_type: str, state: Published, bundle: Bundle | None = None) -> Response:
+def respond(body: bytes, media_type: str, state: Published, bundle: Bundle | None = None) -> Response:
     etag = hashlib.sha256(body).hexdigest()
     headers = {"Cache-Control": "public, max-age=60, must-revalidate", "Vary": "Accept-Encoding",
                "X-Source-Commit": state.commit or "none", "Access-Control-Allow-Origin": "*"}
@@ -123,7 +125,7 @@ def _respond(body: bytes, media_type: str, state: Published, bundle: Bundle | No
 
 
 def _json(value: Any, state: Published, bundle: Bundle | None = None) -> Response:
-    return _respond(dump_json(value).encode("utf-8"), "application/json", state, bundle)
+    return respond(dump_json(value).encode("utf-8"), "application/json", state, bundle)
 
 
 def problem(status: int, code: str, zh: str, en: str, errors: list[dict[str, str]] | None = None) -> Response:
@@ -172,7 +174,7 @@ def artifact(bundle_id: str, name: str) -> Response:
         abort(problem(404, "unknown-artifact", f"没有产物“{name}”；可用：{', '.join(WRITERS)}",
                        f"no artifact \"{name}\"; available: {', '.join(WRITERS)}"))
     media_type = MEDIA_TYPES["." + name.rsplit(".", 1)[1]]
-    return _respond(_artifact(state, found, name, lang), media_type, state, found)
+    return respond(_artifact(state, found, name, lang), media_type, state, found)
 
 
 def _depth(value: Any, limit: int) -> bool:
@@ -208,6 +210,7 @@ def check(bundle_id: str) -> Response:
         return problem(400, "invalid-json", "申请不是有效的 JSON", "the application is not valid JSON")
     if not _depth(application, MAX_DEPTH):
         return problem(400, "too-deep", f"申请嵌套超过 {MAX_DEPTH} 层", f"the application is nested deeper than {MAX_DEPTH}")
+    received, received_problem = _received(application, lang)
     compiled = Compiled(found, state.catalogues, lang)
     schema = form_schema(compiled)
     problems: list[dict[str, str]] = []
@@ -220,10 +223,40 @@ def check(bundle_id: str) -> Response:
         problems.append({"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": _say(error, lang)})
     if ineligible and not any(p["pointer"].startswith("/situations") or p["pointer"] == "/" for p in problems):
         problems = []  # a case outside the bundle needs no fields or uploads: only the way to the fallback
+    problems += received_problem
     if problems:
         return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections", problems)
-    data = explanation(compiled, application["situations"])
+    from configurator.planning.calendar import CalendarError
+
+    try:
+        data = explanation(compiled, application["situations"], published_calendar(), received)
+    except CalendarError as error:
+        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
+                       [{"pointer": "/received", "message": error.text(lang)}])
     return _json(data, state, found)
+
+
+def published_calendar() -> WorkingCalendar:
+    """The workspace's working-day calendar (calendars/ files on disk: edited through git)."""
+    from configurator.workspace.regions import load_calendar
+
+    return load_calendar(store().workspace.root)[0]
+
+
+def _received(application: Any, lang: str) -> tuple[dt.date | None, list[dict[str, str]]]:
+    """The optional "received" date (YYYY-MM-DD), taken out of the application before the form check."""
+    if not isinstance(application, dict) or "received" not in application:
+        return None, []
+    from configurator.planning.calendar import parse_date
+
+    value = application.pop("received")
+    try:
+        if not isinstance(value, str):
+            raise ValueError("received 应是 YYYY-MM-DD 格式的日期")
+        return parse_date(value), []
+    except ValueError as error:
+        message = "received must be a date written YYYY-MM-DD" if lang == "en" else str(error)
+        return None, [{"pointer": "/received", "message": message}]
 
 
 def _eligibility_rule(schema: dict[str, Any], error: jsonschema.ValidationError) -> dict[str, Any] | None:

@@ -24,6 +24,15 @@ _PROBLEM = {"description": "A problem (RFC 9457).", "content": {"application/pro
     "properties": {"type": _TEXT, "status": {"type": "integer"}, "title": _TEXT,
                    "errors": {"type": "array", "items": {"type": "object", "required": ["pointer", "message"],
                                                           "properties": {"pointer": _TEXT, "message": _TEXT}}}}}}}}
+_RECEIVED = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+             "description": "Date the case was received (YYYY-MM-DD, China time). With it the answer carries due_date "
+                            "(the case deadline), each item's due_date, special_stages, and due_dates: item id → end of its "
+                            "due day (ISO 8601, +08:00) plus \"case\", ready as a Camunda process variable. Counting starts "
+                            "on the first working day after receipt, on the official holiday arrangement."}
+_DUE = {"due_date": {"type": "string", "format": "date"}, "received": {"type": "string", "format": "date"},
+        "due_dates": {"type": "object", "additionalProperties": {"type": "string", "format": "date-time"}}}
+_CODE = {"name": "code", "in": "path", "required": True, "description": "Region code (GB/T 2260).",
+         "schema": {"type": "string", "pattern": "^[1-9][0-9]{5}$"}}
 _NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag).", "headers": _HEADERS}
 
 
@@ -38,6 +47,8 @@ def bundle_check_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for bundle_id, bundle in sorted(state.bundles.items()):
         body = {k: v for k, v in form_schema(Compiled(bundle, state.catalogues)).items() if k not in ("$schema", "$id")}
+        if isinstance(body.get("properties"), dict):
+            body["properties"] = {**body["properties"], "received": _RECEIVED}
         paths[f"/api/bundles/{bundle_id}/check"] = {"post": {
             "summary": f"Check an application for {bundle_id}", "operationId": f"check_{bundle_id.replace('-', '_')}",
             "parameters": [_LANG],
@@ -85,14 +96,31 @@ def document() -> dict[str, Any]:
             "/api/bundles/{bundle_id}/check": {"post": {
                 "summary": "Check an application and answer with its plan", "operationId": "checkApplication",
                 "parameters": [_ID, _LANG],
-                "requestBody": {"required": True, "description": "An application as form.schema.json describes it.",
-                                "content": {"application/json": {"schema": {"type": "object"}}}},
+                "requestBody": {"required": True, "description": "An application as form.schema.json describes it, "
+                                "and optionally the date it was received.",
+                                "content": {"application/json": {"schema": {"type": "object",
+                                                                            "properties": {"received": _RECEIVED}}}}},
                 "responses": {"200": {"description": "The plan: items, materials, tasks per department, or the "
                                                      "fallback when not eligible.", "headers": _HEADERS,
                                       "content": {"application/json": {"schema": {
                                           "type": "object", "required": ["bundle", "answers", "eligible"],
-                                          "properties": {"eligible": {"type": "boolean"}}}}}},
+                                          "properties": {"eligible": {"type": "boolean"}, **_DUE}}}}},
                               "400": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM}}},
+            "/api/regions": {"get": {
+                "summary": "Regions with a valid region file, and links to their artifacts", "operationId": "listRegions",
+                "parameters": [_LANG],
+                "responses": {"200": {"description": "The regions.", "headers": _HEADERS, "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["regions"]}}}},
+                              "304": _NOT_MODIFIED, "400": _PROBLEM}}},
+            "/api/regions/{code}/bundles/{bundle_id}/{artifact}": {"get": {
+                "summary": "An artifact as one region carries the bundle out (local agencies, fallback window, "
+                           "allowed deviations); as `configurator build --region` writes it", "operationId": "getRegionArtifact",
+                "parameters": [_CODE, _ID, {"name": "artifact", "in": "path", "required": True, "description": "File name.",
+                                            "schema": {"type": "string", "enum": [*WRITERS, "region.json"]}}, _LANG],
+                "responses": {"200": {"description": "The artifact.", "headers": _HEADERS, "content": {
+                    "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
+                    "text/markdown": {"schema": _TEXT}, "application/xml": {"schema": _TEXT}}},
+                              "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
             "/api/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenApi",
                                           "responses": {"200": {"description": "OpenAPI 3.1.",
                                                                 "content": {"application/json": {"schema": {}}}}}}},

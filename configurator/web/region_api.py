@@ -1,0 +1,89 @@
+"""Per-region artifacts in the portal API, beside the provincial standard's URLs:
+
+    GET /api/regions                                         regions with a valid file
+    GET /api/regions/<code>/bundles/<bundle_id>/<artifact>   as `configurator build --region` writes it
+
+Bundles come from what is published (as /api/bundles); region files from the workspace's
+regions/ folder, which is edited through git (docs/bundle-format.md). A region whose file
+(or a parent's) has errors is not served.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Blueprint, Response, abort, request, url_for
+
+from configurator.jsontext import dump_json
+from configurator.web import store
+from configurator.web.api import MEDIA_TYPES, Published, problem, published, respond
+from configurator.workspace.regions import RegionSet, load_regions, region_files
+from configurator.writers import WRITERS
+from configurator.writers.regional import REGION_ARTIFACT, render_region
+
+blueprint = Blueprint("region_api", __name__, url_prefix="/api/regions")
+ARTIFACTS = [*WRITERS, REGION_ARTIFACT]
+_cache: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def _regions(state: Published) -> tuple[str, RegionSet]:
+    """The region files checked against the published bundles, read again when either changes."""
+    paths = region_files(store().workspace.root)
+    stamp = ",".join(f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in paths)
+    key = f"{state.key}|{stamp}"
+    with _lock:
+        if _cache.get("key") == key:
+            return key, _cache["regions"]
+    regions = load_regions(paths, state.bundles, state.catalogues)
+    with _lock:
+        _cache.clear()
+        _cache.update(key=key, regions=regions)
+    return key, regions
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "zh-CN")
+    if lang not in ("zh-CN", "en"):
+        abort(problem(400, "bad-language", "lang 只能是 zh-CN 或 en", "lang must be zh-CN or en"))
+    return lang
+
+
+@blueprint.get("")
+def regions() -> Response:
+    lang = _lang()
+    state = published()
+    _, found = _regions(state)
+    listed = []
+    for code in found.valid_codes():
+        resolved = found.resolved(code)
+        listed.append({"code": code, "name": resolved.region.name.get(lang), "inherits": [r.code for r in resolved.chain[:-1]],
+                       "bundles": {b: {name: url_for("region_api.artifact", code=code, bundle_id=b, name=name)
+                                       for name in ARTIFACTS} for b in sorted(state.bundles)}})
+    return respond(dump_json({"source_commit": state.commit, "regions": listed}).encode("utf-8"), "application/json", state)
+
+
+@blueprint.get("/<code>/bundles/<bundle_id>/<name>")
+def artifact(code: str, bundle_id: str, name: str) -> Response:
+    lang = _lang()
+    state = published()
+    key, found = _regions(state)
+    if code not in found.valid_codes():
+        abort(problem(404, "unknown-region", f"没有可用的地区“{code}”（没有地区文件，或文件有错误）",
+                      f"no usable region \"{code}\" (no region file, or it has errors)"))
+    bundle = state.bundles.get(bundle_id)
+    if bundle is None:
+        abort(problem(404, "unknown-bundle", f"没有已发布的一件事“{bundle_id}”", f"no published bundle \"{bundle_id}\""))
+    if name not in ARTIFACTS:
+        abort(problem(404, "unknown-artifact", f"没有产物“{name}”；可用：{', '.join(ARTIFACTS)}",
+                      f"no artifact \"{name}\"; available: {', '.join(ARTIFACTS)}"))
+    cache_key = f"artifacts:{key}:{code}:{bundle_id}:{lang}"
+    with _lock:
+        artifacts = _cache.get(cache_key)
+    if artifacts is None:
+        artifacts = render_region(bundle, state.catalogues, found.resolved(code), lang)
+        with _lock:
+            _cache[cache_key] = artifacts
+    media_type = MEDIA_TYPES["." + name.rsplit(".", 1)[1]]
+    return respond(artifacts[name].encode("utf-8"), media_type, state, bundle)

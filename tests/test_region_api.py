@@ -1,0 +1,85 @@
+"""The portal API: region artifacts beside the standard's, and due dates in the pre-check."""
+
+import shutil
+
+import pytest
+
+from configurator.web.openapi import document
+from tests.helpers import ROOT
+from tests.test_working_days import FULL_NEWBORN
+from tests.web_helpers import make_site
+
+FIELDS = {"child_name": "张小明", "child_gender": "male", "child_birth_date": "2026-09-28", "child_birth_time": "08:30",
+          "child_ethnicity": "汉族", "mother_name": "李丽", "mother_id_number": "11010519491231002X", "father_name": "张伟",
+          "father_id_number": "11010519491231002X", "guardian_mobile": "13800138000", "home_address": "某市某路 1 号",
+          "mother_bank_name": "某银行", "mother_bank_account": "6222020000000000000"}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    site = make_site(tmp_path_factory.mktemp("region-api"))
+    shutil.copytree(ROOT / "regions", site.workspace / "regions")
+    return site.app.test_client()
+
+
+def test_a_region_notice_names_that_regions_agencies_and_fallback_window(client):
+    county = client.get("/api/regions/330106/bundles/newborn/notice.md")
+    assert county.status_code == 200, county.get_data(as_text=True)
+    text = county.get_data(as_text=True)
+    assert "杭州市公安局西湖区分局" in text and "杭州市西湖区示例路 31 号" in text and "0571-55500031" in text
+    assert "西湖区政务服务中心兜底窗口" in text and "0571-55507777" in text
+    assert county.headers["ETag"] and county.headers["Content-Type"].startswith("text/markdown")
+    city = client.get("/api/regions/330100/bundles/newborn/notice.html").get_data(as_text=True)
+    assert "杭州市公安局" in city and "西湖区分局" not in city and "杭州市民中心兜底窗口" in city
+    standard = client.get("/api/bundles/newborn/notice.md").get_data(as_text=True)
+    assert "西湖区" not in standard and "杭州" not in standard  # today's URLs stay the provincial standard
+    binding = client.get("/api/regions/330106/bundles/newborn/region.json").json
+    assert binding["agencies"]["police"]["name"] == "杭州市公安局西湖区分局"
+    assert binding["implementation_codes"]["birth_registration"] == "330106000131024000003"
+
+
+def test_region_listing_and_clear_404s(client):
+    listing = client.get("/api/regions").json
+    assert [r["code"] for r in listing["regions"]] == ["330000", "330100", "330106"]
+    assert listing["regions"][2]["inherits"] == ["330000", "330100"]
+    assert client.get(listing["regions"][2]["bundles"]["newborn"]["routing.json"]).status_code == 200
+    for url in ("/api/regions/999999/bundles/newborn/notice.md", "/api/regions/330106/bundles/nope/notice.md",
+                "/api/regions/330106/bundles/newborn/nope.txt"):
+        response = client.get(url)
+        assert response.status_code == 404 and response.headers["Content-Type"].startswith("application/problem+json")
+
+
+def application(received):
+    body = {"situations": FULL_NEWBORN, "fields": FIELDS, "uploads": {}}
+    if received is not None:
+        body["received"] = received
+    return body
+
+
+def test_the_pre_check_gives_due_dates_when_told_the_date_of_receipt(client):
+    response = client.post("/api/bundles/newborn/check", json=application("2026-09-30"))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    plan = response.json
+    assert plan["due_date"] == "2026-10-13"  # hand count in tests/test_working_days.py
+    assert plan["due_dates"]["case"] == "2026-10-13T23:59:59+08:00"
+    assert all("due_date" in item for item in plan["items"])
+    without = client.post("/api/bundles/newborn/check", json=application(None)).json
+    assert "due_date" not in without and without["eligible"] is True
+
+
+@pytest.mark.parametrize("received", ["2026-13-01", "30/09/2026", 20260930, None, "2027-03-01"])
+def test_a_bad_or_unknown_date_of_receipt_is_a_422_pointing_at_it(client, received):
+    body = application("x")
+    body["received"] = received
+    response = client.post("/api/bundles/newborn/check", json=body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert [e["pointer"] for e in response.json["errors"]] == ["/received"]
+
+
+def test_the_openapi_document_describes_received_and_the_region_routes(client):
+    full = client.get("/api/openapi.json").json
+    assert "/api/regions/{code}/bundles/{bundle_id}/{artifact}" in full["paths"]
+    body = full["paths"]["/api/bundles/newborn/check"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "received" in body["properties"]
+    assert "due_dates" in document()["paths"]["/api/bundles/{bundle_id}/check"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["properties"]
