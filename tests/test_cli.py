@@ -22,7 +22,7 @@ def run(*args, env=None):
 def test_default_checks_the_shipped_bundles(in_repo):
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "检查了 4 个文件，没有发现问题。"
+    assert result.output.strip() == "检查了 7 个文件，没有发现问题。"  # 4 bundles and the 3 example regions
 
 
 def test_console_script_and_module_both_work():

@@ -44,8 +44,8 @@ def run(*args, cwd):
 def test_shipped_example_regions_check_clean_and_inherit_county_over_city_over_province(in_repo):
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
-    from configurator.workspace.region_build import workspace_regions
     from configurator.workspace.files import Workspace
+    from configurator.workspace.region_build import workspace_regions
 
     _, regions, _ = workspace_regions(Workspace.find(ROOT))
     county = regions.resolved("330106")

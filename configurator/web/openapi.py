@@ -45,10 +45,11 @@ def bundle_check_paths() -> dict[str, Any]:
 
     state = published()
     paths: dict[str, Any] = {}
+    received = _received_in_known_years()
     for bundle_id, bundle in sorted(state.bundles.items()):
         body = {k: v for k, v in form_schema(Compiled(bundle, state.catalogues)).items() if k not in ("$schema", "$id")}
         if isinstance(body.get("properties"), dict):
-            body["properties"] = {**body["properties"], "received": _RECEIVED}
+            body["properties"] = {**body["properties"], "received": received}
         paths[f"/api/bundles/{bundle_id}/check"] = {"post": {
             "summary": f"Check an application for {bundle_id}", "operationId": f"check_{bundle_id.replace('-', '_')}",
             "parameters": [_LANG],
@@ -59,6 +60,16 @@ def bundle_check_paths() -> dict[str, Any]:
                                                                                "required": ["eligible"]}}}},
                           "400": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM}}}
     return paths
+
+
+def _received_in_known_years() -> dict[str, Any]:
+    """``received`` as the published calendar can count it: every day of a known year but the last
+    (so that deadlines stay inside known years) up to the 28th; other dates may still be answered."""
+    from configurator.web.api import published_calendar
+
+    years = published_calendar().known_years()[:-1]
+    pattern = "^(?:" + "|".join(str(y) for y in years) + ")-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])$"
+    return {**_RECEIVED, "pattern": pattern}
 
 
 def document() -> dict[str, Any]:
