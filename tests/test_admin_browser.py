@@ -147,34 +147,74 @@ def test_a_script_in_a_label_shows_as_text_and_never_runs(browser, site):
     assert dialogs == []
 
 
-def test_an_editor_changes_a_time_limit_and_a_reviewer_publishes_it(browser, tmp_path):
-    import subprocess
+def test_a_change_request_from_start_to_publish_with_a_send_back(browser, tmp_path):
+    """An editor starts a change request with a title and description, edits two bundles and a
+    catalogue entry and submits; the reviewer sees the description and the figure deltas with the
+    worsening flagged, comments and sends back; the editor fixes and resubmits; the reviewer
+    publishes; history shows both people; the API serves the new version."""
+    import json
+    import urllib.request
 
     from tests.web_helpers import make_site
     site = serve(make_site(tmp_path, git=True))
     try:
         editor = browser.new_context().new_page()
         log_in(editor, site, "alice")
-        editor.goto(f"{site.url}/admin/bundles/newborn/items/2/")
+        editor.goto(f"{site.url}/admin/changes/")
+        editor.fill("#title", "缩短出生登记时限")
+        editor.fill("#description", "依据新规第三条，出生登记 3 个工作日改为 2 个。")
+        editor.click("#new-change button[type=submit]")
+        number = int(editor.url.rstrip("/").split("/")[-1])
+        editor.goto(f"{site.url}/admin/bundles/newborn/items/2/?change={number}")
+        assert f"#{number}" in editor.locator("#editing-change").inner_text()
         editor.fill("#promised", "2")
         editor.click("#item-form button[type=submit]")
-        assert "草稿" in editor.locator(".alert-success").inner_text()
-        assert "promised: 3, statutory: 20" in site.bundle_file("newborn").read_text(encoding="utf-8")  # not yet published
-        editor.goto(f"{site.url}/admin/changes/")
-        assert editor.locator("form[action$='/publish/']").count() == 0  # an editor cannot publish
+        assert f"已保存到变更申请 #{number}" in editor.locator(".alert-success").inner_text()
+        editor.goto(f"{site.url}/admin/bundles/retirement/section/identity/?change={number}")
+        editor.fill("input[name='0-visits']", "2")  # a slip: more trips for citizens
+        editor.click("#section-form button[type=submit]")
+        assert f"#{number}" in editor.locator(".alert-success").inner_text()
+        editor.goto(f"{site.url}/admin/catalogues/edit/departments/police/?change={number}")
+        editor.fill("#label", "公安局（户政）")
+        editor.click("#entry-form button[type=submit]")
+        assert f"#{number}" in editor.locator(".alert-success").inner_text()
+        editor.goto(f"{site.url}/admin/changes/{number}/")
+        editor.click("#submit")
+        assert "已提交审核" in editor.locator(".alert-success").inner_text()
+        assert editor.locator("#publish").count() == 0  # an editor cannot publish
 
         reviewer = browser.new_context().new_page()
         log_in(reviewer, site, "rita")
-        reviewer.goto(f"{site.url}/admin/changes/")
-        diff = reviewer.locator(".draft[data-branch='drafts/alice'] .semantic-diff").inner_text()
-        assert "承诺时限 3 个工作日 → 2 个工作日" in diff
-        shot(reviewer, "changes")
-        reviewer.locator(".draft[data-branch='drafts/alice'] button", has_text="发布").click()
+        reviewer.goto(f"{site.url}/admin/changes/{number}/")
+        assert "依据新规第三条" in reviewer.locator("#description").inner_text()
+        assert "承诺时限 3 个工作日 → 2 个工作日" in reviewer.locator(".semantic-diff").inner_text()
+        worse = reviewer.locator(".bundle-change[data-bundle='retirement'] tr.worse")
+        assert worse.count() == 1 and "对群众更不利" in worse.inner_text()
+        assert reviewer.locator(".bundle-change[data-bundle='newborn'] tr.worse").count() == 0
+        shot(reviewer, "change-request")
+        reviewer.fill("textarea[name=comment]", "退休为什么要多跑两次？")
+        reviewer.locator("form[action$='/comment/'] button").click()
+        reviewer.fill("input[name=comment]", "请改回 0 次")
+        reviewer.click("#send-back")
+        assert reviewer.locator("#publish").count() == 0
+
+        editor.goto(f"{site.url}/admin/changes/{number}/")
+        assert "请改回 0 次" in editor.locator("#events").inner_text()
+        editor.goto(f"{site.url}/admin/bundles/retirement/section/identity/?change={number}")
+        editor.fill("input[name='0-visits']", "0")
+        editor.click("#section-form button[type=submit]")
+        editor.goto(f"{site.url}/admin/changes/{number}/")
+        editor.click("#submit")
+
+        reviewer.goto(f"{site.url}/admin/changes/{number}/")
+        assert reviewer.locator("tr.worse").count() == 0
+        reviewer.click("#publish")
         assert "已发布" in reviewer.locator(".alert-success").inner_text()
-        assert "promised: 2, statutory: 20" in site.bundle_file("newborn").read_text(encoding="utf-8")
-        authors = subprocess.run(["git", "-c", "core.quotepath=false", "log", "--format=%an"], cwd=site.workspace,
-                                 capture_output=True, text=True, check=True).stdout.split()
-        assert {"alice", "rita"} <= set(authors)
-        assert reviewer.locator("#no-changes").is_visible()
+        reviewer.goto(f"{site.url}/admin/bundles/newborn/history/")
+        first = reviewer.locator("#history tbody tr").first
+        assert "alice" in first.locator(".authors").inner_text() and "rita" in first.locator(".reviewers").inner_text()
+        with urllib.request.urlopen(f"{site.url}/api/bundles/newborn") as response:
+            assert response.headers["X-Bundle-Version"] == "2"
+            assert json.loads(response.read())["version"] == "2"
     finally:
         site.server.shutdown()

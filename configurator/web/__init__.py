@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         db.create_all()
+        attach_change_requests(app)
     csrf = CSRFProtect(app)
     Babel(app, locale_selector=lambda: LANGUAGES.get(language(), "zh_Hans_CN"))
 
@@ -93,7 +94,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin = Admin(app, name="一件事配置器", theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
                   index_view=HomeView(name="首页", url="/admin"))
     admin.add_view(BundlesView(name="一件事", endpoint="bundles", url="/admin/bundles"))
-    admin.add_view(ChangesView(name="待审核", endpoint="changes", url="/admin/changes"))
+    admin.add_view(ChangesView(name="变更申请", endpoint="changes", url="/admin/changes"))
     admin.add_view(CataloguesView(name="目录", endpoint="catalogues", url="/admin/catalogues"))
     admin.add_view(UsersView(name="用户", endpoint="users", url="/admin/users"))
     admin.add_view(AuditView(name="操作记录", endpoint="audit", url="/admin/audit"))
@@ -136,6 +137,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                                message="服务器内部错误，已记录。您的文件没有被改动。"), 500
 
     return app
+
+
+def attach_change_requests(app: Flask) -> None:
+    """In a git workspace every save goes to a change request; their metadata lives in the
+    admin's database (configurator/workspace/records.py), the arbiter between app processes."""
+    from configurator.workspace.changes import ChangeRequests
+    from configurator.workspace.records import Records
+
+    found = app.extensions["configurator.workspace.store"]
+    if found.git_mode:
+        found.changes = ChangeRequests(found.workspace.root, Records(db.engine),
+                                       four_eyes=bool(app.config.get("FOUR_EYES", True)))
+        found.changes.reconcile()
 
 
 def language() -> str:

@@ -50,15 +50,16 @@ def published() -> Published:
     """The published bundles (valid ones only), read again only when main or the files change."""
     workspace = store()
     if workspace.git_mode:
-        from configurator.workspace.drafts import MAIN, ref
         from configurator.workspace.git import version_at
 
-        commit = ref(workspace.workspace.root, MAIN)
+        # Everything served comes from this one commit: read once, so a publish in between
+        # cannot mix two versions.
+        commit = workspace.published_commit()
         key = f"git:{commit}"
         with _lock:
             if _cache.get("published") and _cache["published"].key == key:
                 return _cache["published"]  # type: ignore[no-any-return]
-        version = version_at(workspace.workspace.root, MAIN)
+        version = version_at(workspace.workspace.root, commit)
         result = Published(key, commit, dict(version.models), version.catalogues)
     else:
         rows = workspace.summaries()

@@ -1,10 +1,18 @@
-"""The base of the pages of one bundle: read it as this user edits it; save a list of edits."""
+"""The base of the pages of one bundle: read it as this user edits it; save a list of edits.
+
+In a git workspace an edit goes to a change request: the one chosen in the page (``change``),
+else the editor's open one that already touches the bundle, else a new one opened by the save.
+Every save says where it went and what happened.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from configurator.authoring.textedits import Edit, EditError, apply_edits
@@ -13,15 +21,54 @@ from configurator.model import Bundle
 from configurator.web import store
 from configurator.web.access import Protected
 from configurator.web.models import audit
-from configurator.workspace.store import Conflict, NotFound
+from configurator.workspace.changes import STATE_NAMES, ChangeError
+from configurator.workspace.records import Record
+from configurator.workspace.store import Conflict, NotFound, SaveResult
+
+
+def chosen_change() -> int | None:
+    """The change request named in the request (``change``), when it is a number."""
+    raw = request.values.get("change", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def saved_message(result: SaveResult, what: str) -> Markup:
+    """What happened to a save, said plainly (with a link to the change request)."""
+    if result.change is None:
+        return Markup("已保存：{}。").format(what)
+    change = result.change
+    link = Markup('<a href="{}">#{} {}</a>').format(url_for("changes.detail", change_id=change.id), change.id,
+                                                    change.title)
+    opened = "新建了变更申请" if result.created else "已保存到变更申请"
+    state = STATE_NAMES[change.state]
+    then = "在那里提交审核后，由另一位审核人员发布。" if change.state != "submitted" else "审核人员将看到这次修改。"
+    return Markup("已保存：{}。{} {}（{}）。{}").format(what, opened, link, state, then)
 
 
 class BundlePages(Protected, BaseView):
     """What every page of one bundle needs: reading it as the user edits it, and saving edits."""
 
+    def render(self, template: str, **kwargs: Any) -> str:
+        bundle_id = kwargs.get("bundle_id")
+        if bundle_id and store().git_mode and current_user.is_authenticated and "editing_change" not in kwargs:
+            kwargs.update(self._change_context(bundle_id))
+        return str(super().render(template, **kwargs))
+
+    def _change_context(self, bundle_id: str) -> dict[str, Any]:
+        changes = store().changes
+        if changes is None:
+            return {}
+        editing = store().editing(bundle_id, current_user.username, chosen_change())
+        behind = changes.behind(editing) if editing is not None else []
+        return {"editing_change": editing, "behind": behind, "state_names": STATE_NAMES,
+                "my_changes": changes.mine(current_user.username) if current_user.can("editor") else []}
+
+    def _editing(self, bundle_id: str) -> Record | None:
+        return store().editing(bundle_id, current_user.username, chosen_change())
+
     def _bundle(self, bundle_id: str) -> tuple[str, str, Bundle | None, list[Diagnostic]]:
         try:
-            text, version = store().read(bundle_id, current_user.username)
+            text, version = store().read(bundle_id, current_user.username, chosen_change())
         except NotFound:
             abort(404, f"没有一件事“{bundle_id}”。")
         result = store().check(bundle_id, text)
@@ -35,6 +82,22 @@ class BundlePages(Protected, BaseView):
             abort(redirect(url_for(".source", bundle_id=bundle_id)))
         return text, version, bundle
 
+    def _store_save(self, bundle_id: str, text: str, version: str) -> SaveResult:
+        """store().save for this user; a change request's refusal becomes a clear HTTP answer."""
+        try:
+            return store().save(bundle_id, text, version, user=current_user.username,
+                                message=request.form.get("message", "").strip(), change=chosen_change())
+        except ChangeError as error:
+            abort(error.status, str(error))
+
+    def _after_save(self, bundle_id: str, result: SaveResult, what: str) -> None:
+        if result.saved:
+            target = f"#{result.change.id}" if result.change else ""
+            audit(current_user.username, "save", bundle_id, f"{what} {target}".strip())
+            flash(saved_message(result, what), "success")
+        elif not has_errors(result.diagnostics):
+            flash("没有改动，没有保存任何内容。", "info")
+
     def _save(self, bundle_id: str, text: str, version: str, edits: list[Edit], what: str
               ) -> Response | tuple[list[Diagnostic], Conflict | None]:
         try:
@@ -42,18 +105,19 @@ class BundlePages(Protected, BaseView):
         except EditError as error:
             abort(400, f"无法修改：{error}")
         try:
-            result = store().save(bundle_id, new_text, version, user=current_user.username,
-                                  message=request.form.get("message", "").strip())
+            result = self._store_save(bundle_id, new_text, version)
         except Conflict as conflict:
             return store().check(bundle_id, new_text).diagnostics, conflict
-        if result.saved:
-            audit(current_user.username, "save", bundle_id, what)
-            flash(f"已保存：{what}。" + ("已存入您的草稿，等待审核发布。" if store().git_mode else ""), "success")
-            return redirect(request.path)
-        if not has_errors(result.diagnostics):
-            flash("没有改动，文件未写入。", "info")
-            return redirect(request.path)
+        self._after_save(bundle_id, result, what)
+        if result.saved or not has_errors(result.diagnostics):
+            return redirect(_same_page(result))
         return result.diagnostics, None
 
     # ---- preview and simulator
 
+
+def _same_page(result: SaveResult) -> str:
+    """The page again, on the change request the save went to."""
+    if result.change is None:
+        return request.path
+    return f"{request.path}?change={result.change.id}"

@@ -8,9 +8,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from configurator.diagnostics import has_errors
 from configurator.web import language, store
 from configurator.web.access import Protected, require
 from configurator.web.editing import EditingPages
@@ -64,38 +64,53 @@ class BundlesView(EditingPages, PreviewPages):
     def history(self, bundle_id: str) -> str | Response:
         from configurator.language.loader import load_yaml
         from configurator.present.semantic_diff import diff_data
-        from configurator.workspace import drafts as git_drafts
-        from configurator.workspace.git import GitError
+        from configurator.workspace import git
+        from configurator.workspace.changes import ChangeError
 
         self._bundle(bundle_id)  # 404 for an unknown bundle
         form = FlaskForm()
-        if not store().git_mode:
+        changes = store().changes
+        if not store().git_mode or changes is None:
             return self.render("configurator/history.html", bundle_id=bundle_id, enabled=False, commits=[],
                                shown=None, changes=[], form=form)
         repo = store().workspace.root
         path = f"bundles/{bundle_id}.yaml"
+        main = store().published_commit()
+        commits = git.log(repo, [main], [path], first_parent=True)
+        published_ids = {c.id for c in commits}
         if request.method == "POST" and form.validate_on_submit():
             require("editor")
+            chosen = request.form.get("commit", "")
+            if chosen not in published_ids:  # a full id of a published version, nothing else
+                abort(404, "没有这个已发布的版本。")
+            data = git.read_file(repo, chosen, path)
+            if data is None:
+                abort(404, "这个版本中没有这个一件事。")
             try:
-                git_drafts.revert(repo, bundle_id, request.form.get("commit", ""), user=current_user.username,
-                                  email=f"{current_user.username}@localhost")
-            except GitError as error:
-                abort(400, f"无法恢复：{error}")
-            audit(current_user.username, "revert", bundle_id, request.form.get("commit", ""))
-            flash("已把这个版本存入您的草稿，等待审核发布。", "success")
+                result = changes.save(current_user.username, {path: data}, seen=main,
+                                      message=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本",
+                                      title=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本")
+            except ChangeError as error:
+                abort(error.status, str(error))
+            audit(current_user.username, "revert", bundle_id, chosen)
+            flash(Markup("已把这个版本存入变更申请 <a href=\"{}\">#{}</a>，提交审核后由另一位审核人员发布。")
+                  .format(url_for("changes.detail", change_id=result.change.id), result.change.id), "success")
             return redirect(url_for(".history", bundle_id=bundle_id))
-        commits = git_drafts.history(repo, bundle_id)
-        shown, changes = None, []
-        chosen = request.args.get("commit")
-        if chosen and chosen in {c.id for c in commits}:
-            old = git_drafts.read_file(repo, chosen, path) or b""
-            new = git_drafts.read_file(repo, git_drafts.MAIN, path) or b""
+        shown, compare = None, []
+        chosen = request.args.get("commit", "")
+        if chosen and chosen in published_ids:
+            old = git.read_file(repo, chosen, path) or b""
+            new = git.read_file(repo, main, path) or b""
             shown = {"commit": chosen, "text": old.decode("utf-8", "replace")}
             old_data, new_data = load_yaml(old, "old").data, load_yaml(new, "new").data
             if isinstance(old_data, dict) and isinstance(new_data, dict):
-                changes = [c.text() for c in diff_data(bundle_id, old_data, new_data)]
-        return self.render("configurator/history.html", bundle_id=bundle_id, enabled=True, commits=commits,
-                           shown=shown, changes=changes, form=form)
+                compare = [c.text() for c in diff_data(bundle_id, old_data, new_data)]
+        rows = [{"id": c.id, "date": c.date, "author": c.author,
+                 "authors": [c.author, *[a.split(" <")[0] for a in c.trailers("Co-authored-by")]],
+                 "reviewers": [r.split(" <")[0] for r in c.trailers("Reviewed-by")],
+                 "message": c.message, "body": c.body} for c in commits]
+        return self.render("configurator/history.html", bundle_id=bundle_id, enabled=True, commits=rows,
+                           shown=shown, changes=compare, form=form)
 
     # ---- source
 
@@ -107,19 +122,15 @@ class BundlesView(EditingPages, PreviewPages):
             require("editor")
             submitted = request.form.get("text", "").replace("\r\n", "\n")
             try:
-                result = store().save(bundle_id, submitted, request.form.get("version", ""),
-                                      user=current_user.username, message=request.form.get("message", "").strip())
+                result = self._store_save(bundle_id, submitted, request.form.get("version", ""))
             except Conflict as found:
                 conflict = found
                 text, diagnostics = submitted, store().check(bundle_id, submitted).diagnostics
             else:
+                self._after_save(bundle_id, result, "源文件")
                 if result.saved:
-                    audit(current_user.username, "save", bundle_id, "源文件")
-                    flash("已保存。", "success")
-                    return redirect(url_for(".source", bundle_id=bundle_id))
-                if not has_errors(result.diagnostics):
-                    flash("没有改动，文件未写入。", "info")
+                    return redirect(url_for(".source", bundle_id=bundle_id,
+                                            change=result.change.id if result.change else None))
                 text, version, diagnostics = submitted, result.version, result.diagnostics
         return self.render("configurator/source.html", bundle_id=bundle_id, text=text, version=version,
                            problems=messages(diagnostics), conflict=conflict)
-

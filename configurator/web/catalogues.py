@@ -19,9 +19,61 @@ from configurator.diagnostics import Diagnostic
 from configurator.language.check import check_catalogues
 from configurator.web import language, store
 from configurator.web.access import Protected, require
+from configurator.web.bundle_pages import chosen_change, saved_message
 from configurator.web.feedback import messages
 from configurator.web.models import audit
-from configurator.workspace.store import atomic_write
+from configurator.workspace import git
+from configurator.workspace.changes import ChangeError
+from configurator.workspace.store import SaveResult, atomic_write
+
+
+def _files() -> dict[str, tuple[bytes, str | None]]:
+    """Catalogue file name → (bytes, the commit read) as this user edits them: in a git workspace
+    from their open change request for that file, else from published main."""
+    if not store().git_mode or store().changes is None:
+        return {p.name: (p.read_bytes(), None) for p in store().workspace.catalogue_files()}
+    changes = store().changes
+    assert changes is not None
+    main = store().published_commit()
+    found: dict[str, tuple[bytes, str | None]] = {}
+    for name in git.tree_files(store().workspace.root, main, ("catalogues",)):
+        change = changes.for_editing(current_user.username, name, chosen_change())
+        commit = changes.head(change) if change else main
+        found[name[len("catalogues/"):]] = (git.read_file(store().workspace.root, commit, name) or b"", commit)
+    return found
+
+
+def _entry_path(text: str, kind: str, entry_id: str, published: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Where the entry is in the text being edited (a change request may have moved it)."""
+    from configurator.language.loader import load_yaml
+
+    data = load_yaml(text.encode("utf-8"), "catalogue").data
+    entries = data.get(kind) if isinstance(data, dict) else None
+    if isinstance(entries, list):
+        for index, entry in enumerate(entries):
+            if isinstance(entry, dict) and entry.get("id") == entry_id:
+                return (kind, index)
+    return published
+
+
+def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
+    """Write a catalogue file: through a change request in a git workspace (never to the
+    published files), directly in a plain one. Says what happened."""
+    if seen is None:
+        atomic_write(store().workspace.catalogues_dir / name, new_text)
+        audit(current_user.username, "catalogue", name, what)
+        flash(f"已保存：{what}。", "success")
+        return
+    changes = store().changes
+    assert changes is not None
+    try:
+        result = changes.save(current_user.username, {f"catalogues/{name}": new_text.encode("utf-8")}, seen=seen,
+                              message=f"目录：{what}", change_id=chosen_change(), title=f"修改目录 {name}")
+    except ChangeError as error:
+        abort(error.status, str(error))
+    audit(current_user.username, "catalogue", name, f"{what} #{result.change.id}")
+    flash(saved_message(SaveResult(result.saved, None, "", result.change, result.created), what),  # type: ignore[arg-type]
+          "success")
 
 
 class CataloguesView(Protected, BaseView):
@@ -41,19 +93,17 @@ class CataloguesView(Protected, BaseView):
         entry["label" if kind == "fields" else "name"] = request.form.get("label", "").strip()
         if kind == "fields":
             entry["type"] = request.form.get("type", "text")
-        files = {p.name: p for p in store().workspace.catalogue_files()}
-        path = files.get(f"{kind}.yaml") or store().workspace.catalogues_dir / f"{kind}.yaml"
-        text = path.read_text(encoding="utf-8") if path.exists() else f"{kind}: []\n"
-        new_text = apply_edit(text, AppendEntry((kind,), entry))
-        others = [(p.name, p.read_bytes()) for p in files.values() if p != path]
-        check = check_catalogues([*others, (path.name, new_text.encode("utf-8"))])
-        problems = [d for d in check.diagnostics if d.file == path.name and d.severity == "error"]
+        files = _files()
+        name = f"{kind}.yaml"
+        data, seen = files.get(name, (f"{kind}: []\n".encode(), store().published_commit() if store().git_mode else None))
+        new_text = apply_edit(data.decode("utf-8"), AppendEntry((kind,), entry))
+        others = [(n, b) for n, (b, _) in files.items() if n != name]
+        check = check_catalogues([*others, (name, new_text.encode("utf-8"))])
+        problems = [d for d in check.diagnostics if d.file == name and d.severity == "error"]
         if problems:
             flash("没有添加：" + "；".join(f"{d.message(language())} — {d.fix(language())}" for d in problems), "error")
         else:
-            atomic_write(path, new_text)
-            audit(current_user.username, "add", f"{kind}/{entry['id']}")
-            flash(f"已添加“{entry['id']}”。", "success")
+            _write(name, new_text, seen, f"添加“{entry['id']}”")
         return redirect(url_for(".index"))
 
     @expose("/edit/<kind>/<entry_id>/", methods=("GET", "POST"))
@@ -64,7 +114,7 @@ class CataloguesView(Protected, BaseView):
         if entry is None:
             abort(404, f"目录中没有“{entry_id}”。")
         label_key = "label" if kind == "fields" else "name"
-        path = store().workspace.catalogues_dir / Path(entry.file).name
+        name = Path(entry.file).name
         form = FlaskForm()
         values = {"id": entry.id, "label": getattr(entry, label_key).get()}
         problems: list[Diagnostic] = []
@@ -76,18 +126,21 @@ class CataloguesView(Protected, BaseView):
                 flash(f"不能把“{entry_id}”改名：仍被这些一件事使用：{', '.join(users)}。"
                       "请先在这些一件事中改用新 id，或新建一个条目。", "error")
             else:
-                text = path.read_text(encoding="utf-8")
-                current = raw_value(text, entry.path + (label_key,))
-                label_path = entry.path + (label_key, "zh-CN") if isinstance(current, dict) else entry.path + (label_key,)
-                new_text = apply_edits(text, [SetValue(entry.path + ("id",), values["id"]), SetValue(label_path, values["label"])])
-                others = [(p.name, p.read_bytes()) for p in store().workspace.catalogue_files() if p != path]
-                check = check_catalogues([*others, (path.name, new_text.encode("utf-8"))])
-                problems = [d for d in check.diagnostics if d.file == path.name and d.severity == "error"]
+                files = _files()
+                data, seen = files[name]
+                text = data.decode("utf-8")
+                where = _entry_path(text, kind, entry_id, entry.path)
+                current = raw_value(text, where + (label_key,))
+                label_path = where + (label_key, "zh-CN") if isinstance(current, dict) else where + (label_key,)
+                new_text = apply_edits(text, [SetValue(where + ("id",), values["id"]), SetValue(label_path, values["label"])])
+                others = [(n, b) for n, (b, _) in files.items() if n != name]
+                check = check_catalogues([*others, (name, new_text.encode("utf-8"))])
+                problems = [d for d in check.diagnostics if d.file == name and d.severity == "error"]
                 if not problems:
                     if new_text != text:
-                        atomic_write(path, new_text)
-                        audit(current_user.username, "edit", f"{kind}/{entry_id}", f"{values['id']} {values['label']}")
-                        flash("已保存。", "success")
+                        _write(name, new_text, seen, f"修改“{entry_id}”：{values['id']} {values['label']}")
+                    else:
+                        flash("没有改动，没有保存任何内容。", "info")
                     return redirect(url_for(".index"))
         return self.render("configurator/catalogue_entry.html", kind=kind, entry_id=entry_id, values=values,
                            problems=messages(problems), form=form)
@@ -105,11 +158,10 @@ class CataloguesView(Protected, BaseView):
         entry = getattr(catalogues, kind).get(entry_id)
         if entry is None:
             abort(404)
-        path = store().workspace.catalogues_dir / Path(entry.file).name
-        text = path.read_text(encoding="utf-8")
-        atomic_write(path, apply_edit(text, DeleteEntry(entry.path)))
-        audit(current_user.username, "delete", f"{kind}/{entry_id}")
-        flash(f"已删除“{entry_id}”。", "success")
+        name = Path(entry.file).name
+        data, seen = _files()[name]
+        text = data.decode("utf-8")
+        _write(name, apply_edit(text, DeleteEntry(_entry_path(text, kind, entry_id, entry.path))), seen, f"删除“{entry_id}”")
         return redirect(url_for(".index"))
 
 

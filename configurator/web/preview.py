@@ -20,6 +20,34 @@ from configurator.web.feedback import messages
 from configurator.writers import render_compiled
 
 
+def visible_commit(revision: str) -> str:
+    """The commit ``revision`` names, when this user may see it: ``main`` or the full id of a
+    published commit (anyone), or of a commit on a change request the user may see. 400 for
+    anything else (nothing from a request reaches git as an option), 404 unknown, 403 not yours."""
+    from flask_login import current_user
+
+    from configurator.workspace import git
+
+    repo = store().workspace.root
+    main = store().published_commit()
+    if revision == git.MAIN:
+        return main
+    if not git.is_full_id(revision):
+        abort(400, "版本只能是 main 或完整的 40 位提交编号。")
+    if not git.exists(repo, revision):
+        abort(404, f"没有版本“{revision}”。")
+    if git.is_ancestor(repo, revision, main):
+        return revision
+    changes = store().changes
+    if changes is not None:
+        for change in changes.records.all():
+            head = git.ref(repo, change.branch)
+            if head and changes.may_see(change, current_user.username, current_user.role) \
+                    and git.is_ancestor(repo, revision, head):
+                return revision
+    abort(403, "您不能查看这个未发布的版本。")
+
+
 class PreviewPages(BundlePages):
     """The artifacts as portals will get them, and the case simulator."""
 
@@ -28,9 +56,10 @@ class PreviewPages(BundlePages):
         text, version, bundle, diagnostics = self._bundle(bundle_id)
         revision = request.args.get("ref", "").strip()
         if revision and store().git_mode:  # e.g. ?ref=main: what portals get
-            from configurator.workspace.drafts import read_file
+            from configurator.workspace.git import read_file
 
-            data = read_file(store().workspace.root, revision, f"bundles/{bundle_id}.yaml")
+            commit = visible_commit(revision)
+            data = read_file(store().workspace.root, commit, f"bundles/{bundle_id}.yaml")
             if data is None:
                 abort(404, f"版本“{revision}”中没有这个一件事。")
             result = store().check(bundle_id, data.decode("utf-8", "replace"))

@@ -1,6 +1,15 @@
-"""Review and publishing of drafts."""
+"""Change requests (变更申请) in the admin: list, open, and everything a review needs on one page.
+
+A thin shell over configurator/workspace/changes.py: every action is one library call; the
+page reads the change request, its branch and main, and shows title, description, authors, the
+semantic and line diff against the merge base with the current main, check results, figure
+deltas with anything worse for citizens flagged, the changed bundles beside the published ones,
+and the comment thread. Publish carries the branch head and main the reviewer saw.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -8,140 +17,185 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from configurator.diagnostics import Diagnostic
 from configurator.web import language, store
 from configurator.web.access import Protected, require
-from configurator.web.feedback import messages
-from configurator.web.models import AuditEntry, audit, db
+from configurator.web.models import audit
+from configurator.workspace.changes import OPEN, STATE_NAMES, ChangeError, ChangeRequests
+from configurator.workspace.records import Record
+
+
+def _changes() -> ChangeRequests:
+    found = store().changes
+    if found is None:
+        abort(404, "这个工作区不是 git 仓库，没有变更申请。")
+    return found
+
+
+def _visible(change_id: int) -> Record:
+    changes = _changes()
+    try:
+        change = changes.get(change_id)
+    except ChangeError as error:
+        abort(404, str(error))
+    if not changes.may_see(change, current_user.username, current_user.role):
+        abort(403, "您不能查看这个变更申请。")
+    return change
 
 
 class ChangesView(Protected, BaseView):
-    """Drafts waiting for review: semantic and line diff, check results; publish or send back."""
+    """Change requests: the list, one change request's review page, and its actions."""
 
     role = "editor"
 
     @expose("/")
     def index(self) -> str:
-        from configurator.present.semantic_diff import semantic_diff
-        from configurator.workspace import drafts as git_drafts
-        from configurator.workspace.git import git, version_at
+        changes = store().changes
+        if changes is None:
+            return self.render("configurator/changes.html", enabled=False, groups=[], form=FlaskForm())
+        changes.reconcile()
+        visible = [c for c in changes.records.all() if changes.may_see(c, current_user.username, current_user.role)]
+        order = ("submitted", "returned", "draft", "published", "withdrawn")
+        groups = [(state, STATE_NAMES[state], [c for c in visible if c.state == state]) for state in order]
+        return self.render("configurator/changes.html", enabled=True, groups=groups, form=FlaskForm())
 
-        if not store().git_mode:
-            return self.render("configurator/changes.html", enabled=False, rows=[], form=FlaskForm())
-        repo = store().workspace.root
-        main = version_at(repo, git_drafts.MAIN)
-        rows = []
-        for branch in git_drafts.drafts(repo):
-            changes = semantic_diff(main, version_at(repo, branch))
-            problems = [d for d in git_drafts.check_tree(repo, branch) if d.severity == "error"]
-            base = git(repo, "merge-base", git_drafts.MAIN, branch).strip()
-            comments = db.session.execute(db.select(AuditEntry).filter_by(action="send-back", target=branch)
-                                          .order_by(AuditEntry.at.desc()).limit(1)).scalars().all()
-            rows.append({"branch": branch, "authors": sorted(git_drafts.authors(repo, branch)),
-                         "changes": [c.text() for c in changes], "errors": messages(problems),
-                         "diff": git(repo, "diff", base, branch, "--", "bundles", "catalogues"),
-                         "comment": comments[0].detail if comments else ""})
-        return self.render("configurator/changes.html", enabled=True, rows=rows, form=FlaskForm(),
-                           four_eyes=self._four_eyes(), remotes=git_drafts.remotes(repo))
+    @expose("/new/", methods=("POST",))
+    def new(self) -> Response:
+        require("editor")
+        form = FlaskForm()
+        if not form.validate_on_submit():
+            abort(400, "表单已失效，请刷新后重试。")
+        title = request.form.get("title", "").strip()
+        if not title:
+            flash("请填写变更申请的标题。", "error")
+            return redirect(url_for(".index"))
+        created = _changes().create(current_user.username, title, request.form.get("description", ""))
+        assert created is not None
+        audit(current_user.username, "change-create", f"#{created.id}", title)
+        flash(f"已新建变更申请 #{created.id}。打开一件事或目录进行修改时，可选择保存到这个变更申请。", "success")
+        return redirect(url_for(".detail", change_id=created.id))
 
-    @expose("/push/", methods=("POST",))
-    def push(self) -> Response:
-        from configurator.workspace import drafts as git_drafts
-        from configurator.workspace.git import GitError
+    @expose("/<int:change_id>/")
+    def detail(self, change_id: int) -> str:
+        from configurator.web.review_page import review_context
+
+        change = _visible(change_id)
+        context: dict[str, Any] = review_context(_changes(), change, language())
+        return self.render("configurator/change.html", change=change, state_names=STATE_NAMES, form=FlaskForm(),
+                           open_states=OPEN, **context)
+
+    def _act(self, change_id: int, role: str) -> Record:
+        require(role)
+        if not FlaskForm().validate_on_submit():
+            abort(400, "表单已失效，请刷新后重试。")
+        return _visible(change_id)
+
+    @expose("/<int:change_id>/<action>/", methods=("POST",))
+    def act(self, change_id: int, action: str) -> Response:
+        changes = _changes()
+        user = current_user.username
+        roles = {"submit": "editor", "withdraw": "editor", "comment": "editor", "edit": "editor", "push": "editor",
+                 "send-back": "reviewer", "publish": "reviewer"}
+        if action not in roles:
+            abort(404)
+        change = self._act(change_id, roles[action])
+        try:
+            if action == "submit":
+                changes.submit(change, user)
+                flash("已提交审核。审核人员会看到这个变更申请。", "success")
+            elif action == "withdraw":
+                if user != change.author and not current_user.can("reviewer"):
+                    abort(403, "只有作者或审核人员能撤回。")
+                changes.withdraw(change, user)
+                flash("已撤回这个变更申请；它的分支保留在仓库中。", "success")
+            elif action == "comment":
+                changes.comment(change, user, request.form.get("comment", ""))
+                flash("已添加评论。", "success")
+            elif action == "edit":
+                changes.edit_text(change, user, request.form.get("title", ""), request.form.get("description", ""))
+                flash("已保存标题和说明。", "success")
+            elif action == "send-back":
+                changes.send_back(change, user, request.form.get("comment", ""))
+                flash("已退回修改；作者修改后重新提交前，它不能发布。", "success")
+            elif action == "push":
+                from configurator.workspace import git
+
+                git.push(store().workspace.root, change.branch)
+                flash(f"已把 {change.branch} 推送到远程仓库，可以在那里发起合并请求。", "success")
+            else:
+                return self._publish(changes, change)
+        except ChangeError as error:
+            abort(error.status, str(error))
+        except Exception as error:  # a git failure (push to a missing remote...) is said, not a 500
+            from configurator.workspace.git import GitError
+
+            if not isinstance(error, GitError):
+                raise
+            flash(f"操作失败：{error}", "error")
+        audit(user, f"change-{action}", f"#{change.id}", request.form.get("comment", "")[:500])
+        return redirect(url_for(".detail", change_id=change.id))
+
+    def _publish(self, changes: ChangeRequests, change: Record) -> Response:
+        result = changes.publish(change, current_user.username, seen_head=request.form.get("head", ""),
+                                 seen_main=request.form.get("main", ""))
+        if result.published:
+            audit(current_user.username, "publish", f"#{change.id}", result.commit)
+            bumped = "，".join(f"{b} 版本 {v}" for b, v in result.bumped.items())
+            flash(f"已发布变更申请 #{change.id}。" + (f"（{bumped}）" if bumped else ""), "success")
+            return redirect(url_for(".detail", change_id=change.id))
+        reasons = {
+            "own-change": "不能发布自己参与修改的变更申请：请另一位审核人员发布（四眼原则）。",
+            "moved": "在您查看之后，这个变更申请或已发布的版本又有了修改。请查看最新的内容后再发布。",
+            "state": "只有“待审核”的变更申请可以发布。",
+            "nothing": "这个变更申请没有需要发布的改动。",
+            "conflict": "与已发布的内容有冲突，已发布的内容没有改动。请先“从发布版本更新”并逐项解决冲突；"
+                        "解决后的内容需要再次审核。",
+        }
+        if result.reason == "errors":
+            flash("发布被拒绝：合并后有错误 — " + "；".join(f"{d.file}:{d.line}:{d.column} {d.message(language())}"
+                                                   for d in result.diagnostics[:5]), "error")
+        else:
+            flash(reasons.get(result.reason, "没有发布。"), "error")
+        return redirect(url_for(".detail", change_id=change.id))
+
+    @expose("/<int:change_id>/update/", methods=("GET", "POST"))
+    def update(self, change_id: int) -> str | Response:
+        from configurator.web.review_page import parse_choices, update_rows
 
         require("editor")
-        branch = request.form.get("branch", "")
-        if not branch.startswith(git_drafts.DRAFT_PREFIX):
-            abort(400, "没有这个草稿。")
-        try:
-            git_drafts.push(store().workspace.root, branch)
-        except GitError as error:
-            flash(f"推送失败：{error}", "error")
-        else:
-            audit(current_user.username, "push", branch)
-            flash(f"已把 {branch} 推送到远程仓库，可以在那里发起合并请求。", "success")
-        return redirect(url_for(".index"))
+        change = _visible(change_id)
+        changes = _changes()
+        if current_user.username not in changes.authors(change) and not current_user.can("reviewer"):
+            abort(403, "只有作者或审核人员能更新这个变更申请。")
+        plan = changes.plan_update(change)
+        if plan is None:
+            flash("已经是最新的发布版本，无需更新。", "info")
+            return redirect(url_for(".detail", change_id=change_id))
+        form = FlaskForm()
+        problems: list[str] = []
+        if request.method == "POST" and form.validate_on_submit():
+            choices, problems = parse_choices(plan, request.form)
+            if not problems:
+                try:
+                    changes.update(change, current_user.username, seen_head=request.form.get("head", ""),
+                                   seen_main=request.form.get("main", ""), choices=choices)
+                except ChangeError as error:
+                    flash(str(error), "error")
+                else:
+                    audit(current_user.username, "change-update", f"#{change.id}", plan.main)
+                    flash("已从发布版本更新。", "success")
+                    return redirect(url_for(".detail", change_id=change_id))
+        return self.render("configurator/change_update.html", change=change, plan=plan, rows=update_rows(plan),
+                           form=form, problems=problems)
 
-    def _four_eyes(self) -> bool:
-        from flask import current_app
-
-        return bool(current_app.config.get("FOUR_EYES", True))
+    # ---- the URLs of the draft-per-user review, kept working
 
     @expose("/publish/", methods=("POST",))
-    def publish(self) -> Response:
-        from configurator.workspace import drafts as git_drafts
-
-        require("reviewer")
-        branch = request.form.get("branch", "")
-        if not branch.startswith(git_drafts.DRAFT_PREFIX):
-            abort(400, "没有这个草稿。")
-        result = git_drafts.publish(store().workspace.root, branch, reviewer=current_user.username,
-                                    email=f"{current_user.username}@localhost", four_eyes=self._four_eyes())
-        if result.published:
-            audit(current_user.username, "publish", branch, result.commit)
-            flash(f"已发布 {branch}。", "success")
-        elif result.reason == "own-change":
-            flash("不能发布自己的修改：请另一位审核人员发布（四眼原则）。", "error")
-        elif result.reason == "errors":
-            flash("发布被拒绝：合并后有错误 — " + "；".join(d.message(language()) for d in result.diagnostics[:5]), "error")
-        elif result.reason == "conflict":
-            flash(f"与已发布的内容冲突（{', '.join(result.conflicts)}），已发布的内容没有改动。"
-                  "请在下面解决冲突后发布，或退回给编辑者。", "error")
-            return redirect(url_for(".resolve", branch=branch))
-        else:
-            flash("这个草稿没有需要发布的改动。", "info")
-        return redirect(url_for(".index"))
-
-    @expose("/resolve/", methods=("GET", "POST"))
-    def resolve(self) -> str | Response:
-        from configurator.workspace import drafts as git_drafts
-
-        require("reviewer")
-        branch = request.values.get("branch", "")
-        if not branch.startswith(git_drafts.DRAFT_PREFIX):
-            abort(400, "没有这个草稿。")
-        repo = store().workspace.root
-        form = FlaskForm()
-        found = git_drafts.conflict(repo, branch)
-        if found is None:
-            flash("这个草稿没有冲突。", "info")
-            return redirect(url_for(".index"))
-        texts = dict(found.files)
-        problems: list[Diagnostic] = []
-        if request.method == "POST" and form.validate_on_submit():
-            texts = {path: request.form.get(f"file-{index}", "").replace("\r\n", "\n")
-                     for index, path in enumerate(found.files)}
-            try:
-                result = git_drafts.resolve(repo, branch, texts, main_seen=request.form.get("main", ""),
-                                            draft_seen=request.form.get("draft", ""), reviewer=current_user.username,
-                                            email=f"{current_user.username}@localhost",
-                                            four_eyes=self._four_eyes())
-            except git_drafts.StaleBranch as error:
-                flash(str(error), "error")
-            else:
-                if result.published:
-                    audit(current_user.username, "publish", branch, f"{result.commit}（解决冲突）")
-                    flash(f"已解决冲突并发布 {branch}。", "success")
-                    return redirect(url_for(".index"))
-                if result.reason == "markers":
-                    flash("还有未解决的冲突标记（<<<<<<< ======= >>>>>>>）：" + ", ".join(result.conflicts), "error")
-                elif result.reason == "own-change":
-                    flash("不能发布自己的修改（四眼原则）。", "error")
-                problems = list(result.diagnostics)
-        return self.render("configurator/resolve.html", branch=branch, conflict=found, texts=texts, form=form,
-                           problems=messages(problems), main=request.form.get("main", found.main),
-                           draft=request.form.get("draft", found.draft))
-
     @expose("/send-back/", methods=("POST",))
-    def send_back(self) -> Response:
-        require("reviewer")
-        branch = request.form.get("branch", "")
-        comment = request.form.get("comment", "").strip()
-        if not comment:
-            flash("退回时请写明原因。", "error")
-        else:
-            audit(current_user.username, "send-back", branch, comment)
-            flash(f"已退回 {branch}。", "success")
-        return redirect(url_for(".index"))
-
-
+    @expose("/push/", methods=("POST",))
+    @expose("/resolve/", methods=("GET", "POST"))
+    def legacy(self) -> Response:
+        change = _changes().records.by_branch(request.values.get("branch", ""))
+        if change is None:
+            abort(404, "没有这个草稿。")
+        flash("审核现在在变更申请的页面中进行。", "info")
+        return redirect(url_for(".detail", change_id=change.id))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 from configurator import __version__
 from configurator.jsontext import dump_json
 from configurator.model import Bundle, Catalogues
+from configurator.workspace.git import source_commit
 from configurator.writers import render
 
 INDEX = "index.json"
@@ -39,23 +39,6 @@ class BuiltBundle:
     version: str
     lead_department: str
     hashes: dict[str, str]
-
-
-def source_commit(workspace_root: Path) -> dict[str, Any] | None:
-    """The git commit the bundles come from, and whether bundle files differ from it."""
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", "-c", "core.quotepath=false", "-C", str(workspace_root), *args],
-                                  capture_output=True, text=True, timeout=30, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    if not commit:
-        return None
-    changes = git("status", "--porcelain", "--", "bundles", "catalogues")
-    return {"commit": commit, "uncommitted_changes": bool(changes)}
 
 
 def write_bundle(out_dir: Path, bundle: Bundle, catalogues: Catalogues, lang: str = "zh-CN") -> BuiltBundle:

@@ -21,11 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from configurator.diagnostics import Diagnostic, has_errors
-from configurator.language.check import BundleCheck, CatalogueCheck, check_bundle
+from configurator.language.check import BundleCheck, CatalogueCheck, check_bundle, check_catalogues
 from configurator.model import Bundle, Catalogues
+from configurator.workspace import git
+from configurator.workspace.changes import ChangeRequests, Stale
 from configurator.workspace.files import Workspace
+from configurator.workspace.records import Record
 
 BUNDLE_ID = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+_TOKEN = re.compile(r"^(?:main|cr(\d*))@([0-9a-f]{40})$")
 
 
 class NotFound(LookupError):
@@ -46,6 +50,8 @@ class SaveResult:
     saved: bool  # False when the text was unchanged (or had errors)
     check: BundleCheck
     version: str
+    change: Record | None = None  # git workspaces: the change request the save went to
+    created: bool = False  # ... opened by this save
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -94,15 +100,23 @@ class BundleStore:
     # Recent check results by content: the page shown after a save checks the same text again.
     _checks: OrderedDict[tuple[str, str, tuple[object, ...]], BundleCheck] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    changes: ChangeRequests | None = None  # git workspaces: where saves go
+    _published: tuple[str, dict[str, bytes], float] | None = None
 
     def _catalogue_stamp(self) -> tuple[object, ...]:
+        if self.git_mode:
+            return ("git", self.published_commit())
         return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in self.workspace.catalogue_files())
 
     def catalogue_check(self) -> CatalogueCheck:
-        """The catalogues, read again only when one of their files changed."""
+        """The catalogues (as published in a git workspace), read again only when they changed."""
         stamp = self._catalogue_stamp()
         if self._catalogues is None or self._catalogues[0] != stamp:
-            fresh = Workspace(self.workspace.root, self.workspace.catalogues_dir).catalogue_check
+            if self.git_mode:
+                files = git.tree_files(self.workspace.root, str(stamp[1]), ("catalogues",))
+                fresh = check_catalogues([(Path(n).name, b) for n, b in files.items()])
+            else:
+                fresh = Workspace(self.workspace.root, self.workspace.catalogues_dir).catalogue_check
             self._catalogues = (stamp, fresh)
         return self._catalogues[1]
 
@@ -111,37 +125,45 @@ class BundleStore:
 
     @property
     def git_mode(self) -> bool:
-        """A workspace that is a git repository keeps drafts: saves go to the editor's branch."""
+        """A workspace that is a git repository keeps change requests: saves go to a branch."""
         return (self.workspace.root / ".git").exists()
 
-    def _draft_text(self, bundle_id: str, user: str | None) -> tuple[str, str | None] | None:
-        """The bundle on the user's draft branch (text, branch commit), if the user has a draft."""
-        if not (self.git_mode and user):
-            return None
-        from configurator.workspace.drafts import draft_branch, read_file, ref
+    def published_commit(self) -> str:
+        found = git.ref(self.workspace.root, git.MAIN)
+        if found is None:
+            raise NotFound("main")
+        return found
 
-        branch_commit = ref(self.workspace.root, draft_branch(user))
-        if branch_commit is None:
+    def editing(self, bundle_id: str, user: str | None, change: int | None = None) -> Record | None:
+        """The change request a user's edits of this bundle go to (None: a save opens one)."""
+        if not (self.git_mode and user and self.changes):
             return None
-        data = read_file(self.workspace.root, branch_commit, f"bundles/{bundle_id}.yaml")
-        return (data.decode("utf-8", errors="replace"), branch_commit) if data is not None else None
+        return self.changes.for_editing(user, f"bundles/{bundle_id}.yaml", change)
 
     def path(self, bundle_id: str) -> Path:
         if not BUNDLE_ID.match(bundle_id):
             raise NotFound(bundle_id)
         path = self.workspace.bundles_dir / f"{bundle_id}.yaml"
-        if not path.is_file():
+        if not self.git_mode and not path.is_file():
             raise NotFound(bundle_id)
         return path
 
-    def read(self, bundle_id: str, user: str | None = None) -> tuple[str, str]:
-        """The bundle as this user edits it: their draft if they have one, else the published file."""
+    def read(self, bundle_id: str, user: str | None = None, change: int | None = None) -> tuple[str, str]:
+        """The bundle as this user edits it, with its version. In a git workspace: from the change
+        request the edit goes to (version ``cr<id>@<commit>``) or from published main (``main@<commit>``)."""
         path = self.path(bundle_id)
-        draft = self._draft_text(bundle_id, user)
-        if draft is not None:
-            return draft[0], version_of(draft[0].encode("utf-8"))
-        data = path.read_bytes()
-        return data.decode("utf-8", errors="replace"), version_of(data)
+        if not self.git_mode:
+            data = path.read_bytes()
+            return data.decode("utf-8", errors="replace"), version_of(data)
+        chosen = self.editing(bundle_id, user, change)
+        if chosen is not None and self.changes is not None:
+            commit, token = self.changes.head(chosen), f"cr{chosen.id}@"
+        else:
+            commit, token = self.published_commit(), "main@"
+        found = git.read_file(self.workspace.root, commit, f"bundles/{bundle_id}.yaml")
+        if found is None:
+            raise NotFound(bundle_id)
+        return found.decode("utf-8", errors="replace"), token + commit
 
     def check(self, bundle_id: str, text: str) -> BundleCheck:
         data = text.encode("utf-8")
@@ -163,13 +185,13 @@ class BundleStore:
         return result.bundle, result
 
     def save(self, bundle_id: str, text: str, expected_version: str, *, user: str | None = None,
-             email: str = "", message: str = "") -> SaveResult:
-        """Validate and write (to the user's draft in a git workspace). Raises Conflict when the
-        bundle changed since ``expected_version``."""
+             email: str = "", message: str = "", change: int | None = None) -> SaveResult:
+        """Validate and write (in a git workspace: commit to a change request). Raises Conflict when
+        the bundle changed since ``expected_version``; ChangeError when the change request refuses."""
         path = self.path(bundle_id)
         result = self.check(bundle_id, text)
         if self.git_mode and user:
-            return self._save_draft(bundle_id, text, expected_version, result, user, email, message)
+            return self._save_change(bundle_id, text, expected_version, result, user, message, change)
         with self._lock:
             current = path.read_bytes()
             current_version = version_of(current)
@@ -183,38 +205,60 @@ class BundleStore:
             atomic_write(path, text)
         return SaveResult(True, result, version_of(text.encode("utf-8")))
 
-    def _save_draft(self, bundle_id: str, text: str, expected_version: str, result: BundleCheck, user: str,
-                    email: str, message: str) -> SaveResult:
-        from configurator.workspace.drafts import StaleBranch, commit_files, draft_branch, ref
+    def seen_commit(self, bundle_id: str, version: str, user: str, change: int | None) -> tuple[int | None, str]:
+        """The change request and commit a form's version names. An old-style version (the text's
+        SHA-256) is matched against the text the user would read now."""
+        match = _TOKEN.match(version)
+        if match:
+            return (int(match.group(1)) if match.group(1) else None), match.group(2)
+        text, token = self.read(bundle_id, user, change)
+        if version_of(text.encode("utf-8")) != version:
+            raise Conflict(text, token, "")
+        return self.seen_commit(bundle_id, token, user, change)
 
-        current_text, current_version = self.read(bundle_id, user)
-        if current_version != expected_version:
-            raise Conflict(current_text, current_version, _difference(text, current_text))
-        if has_errors(result.diagnostics) or text == current_text:
-            return SaveResult(False, result, current_version)
-        branch = draft_branch(user)
-        expected_commit = ref(self.workspace.root, branch)
+    def _save_change(self, bundle_id: str, text: str, expected_version: str, result: BundleCheck, user: str,
+                     message: str, change: int | None) -> SaveResult:
+        assert self.changes is not None
+        file = f"bundles/{bundle_id}.yaml"
         try:
-            commit_files(self.workspace.root, branch, {f"bundles/{bundle_id}.yaml": text.encode("utf-8")},
-                         author=user, email=email or f"{user}@localhost",
-                         message=message or default_message(bundle_id, current_text, text),
-                         expected=expected_commit or ref(self.workspace.root, "main"))
-        except StaleBranch:
-            latest, latest_version = self.read(bundle_id, user)
-            raise Conflict(latest, latest_version, _difference(text, latest)) from None
-        return SaveResult(True, result, version_of(text.encode("utf-8")))
+            change_id, seen = self.seen_commit(bundle_id, expected_version, user, change)
+        except Conflict as conflict:
+            raise Conflict(conflict.current_text, conflict.current_version, _difference(text, conflict.current_text)) from None
+        if has_errors(result.diagnostics):
+            return SaveResult(False, result, expected_version)
+        before = git.read_file(self.workspace.root, seen, file)
+        try:
+            outcome = self.changes.save(user, {file: text.encode("utf-8")}, seen=seen, change_id=change_id or change,
+                                        message=message or default_message(bundle_id, (before or b"").decode("utf-8", "replace"), text),
+                                        title=f"修改 {bundle_id}")
+        except Stale as stale:
+            latest = (stale.current or b"").decode("utf-8", "replace")
+            raise Conflict(latest, f"cr{change_id or ''}@{stale.head}", _difference(text, latest)) from None
+        return SaveResult(outcome.saved, result, f"cr{outcome.change.id}@{outcome.commit}", outcome.change, outcome.created)
+
+    def _published_files(self) -> tuple[str, dict[str, bytes], float]:
+        commit = self.published_commit()
+        cached = self._published
+        if cached is None or cached[0] != commit:
+            when = float(git.git(self.workspace.root, "log", "-1", "--format=%ct", commit).strip() or 0)
+            cached = (commit, git.tree_files(self.workspace.root, commit, ("bundles",)), when)
+            self._published = cached
+        return cached
 
     def summaries(self) -> list[Summary]:
         """Every bundle with its figures; files unchanged since the last call are not re-read."""
         catalogues = self.catalogues()
         catalogue_stamp = self._catalogue_stamp()
         rows = []
-        for path in self.workspace.bundle_files():
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size, catalogue_stamp)
+        if self.git_mode:
+            _, files, when = self._published_files()
+            sources = [(Path(name), data, when) for name, data in sorted(files.items())]
+        else:
+            sources = [(p, p.read_bytes(), p.stat().st_mtime) for p in self.workspace.bundle_files()]
+        for path, data, modified in sources:
+            stamp = (version_of(data), catalogue_stamp)
             cached = self._summaries.get(path)
             if cached is None or cached[0] != stamp:
-                data = path.read_bytes()
                 result = check_bundle(data, f"bundles/{path.name}", catalogues)
                 bundle = result.bundle
                 errors = sum(1 for d in result.diagnostics if d.severity == "error")
@@ -223,7 +267,7 @@ class BundleStore:
                     name, lead = bundle.name.get(), bundle.lead_department
                     items, materials = len(bundle.items), len(bundle.materials)
                 cached = (stamp, Summary(path.stem, name, lead, items, materials, errors,
-                                         len(result.diagnostics) - errors, stat.st_mtime, version_of(data)))
+                                         len(result.diagnostics) - errors, modified, version_of(data)))
                 self._summaries[path] = cached
             rows.append(cached[1])
         return rows

@@ -1,0 +1,111 @@
+"""What the review page of one change request shows, computed from git (no Flask here but the
+request form handed in): diffs against the merge base with the current main (never phantom
+reverts), check results of the merged tree, figure deltas with worsening flagged, the changed
+bundles' notices beside the published ones, and the field-by-field rows of an update."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from configurator.language.loader import load_yaml
+from configurator.planning.compiled import Compiled
+from configurator.present.deltas import Delta, figure_deltas
+from configurator.present.semantic_diff import diff_data, semantic_diff
+from configurator.workspace import git
+from configurator.workspace.changes import SUBMITTED, ChangeRequests, UpdatePlan
+from configurator.workspace.merging import MISSING
+from configurator.workspace.records import Record
+from configurator.writers import WRITERS
+
+
+def _problem(d: Any, lang: str) -> dict[str, Any]:
+    return {"file": d.file, "line": d.line, "column": d.column, "code": d.code, "severity": str(d.severity),
+            "message": d.message(lang), "fix": d.fix(lang)}
+
+
+def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[str, Any]:
+    repo = changes.repo
+    head, main = changes.head(change), changes.main()
+    base = git.merge_base(repo, main, head) or change.base
+    paths = git.changed_paths(repo, base, head)
+    merged = git.merge_tree(repo, main, head) if paths else None
+    target = merged.tree if merged is not None and merged.clean else head
+    problems = [_problem(d, lang) for d in changes.check_tree(target)] if paths else []
+    ids = {p[len("bundles/"):-len(".yaml")] for p in paths if p.startswith("bundles/")}
+    before, after = git.version_at(repo, main, ids), git.version_at(repo, target, ids)
+    original = git.version_at(repo, base, ids)
+    semantic = [c.text() for c in semantic_diff(original, git.version_at(repo, head, ids))]
+    for path in paths:
+        if path.startswith("catalogues/"):
+            old = load_yaml(git.read_file(repo, base, path) or b"{}", path).data
+            new = load_yaml(git.read_file(repo, head, path) or b"{}", path).data
+            semantic += [c.text() for c in diff_data(path, old, new)]
+    bundles: list[dict[str, Any]] = []
+    deltas: list[tuple[str, Delta]] = []
+    for path in paths:
+        if not path.startswith("bundles/"):
+            continue
+        bundle_id = path[len("bundles/"):-len(".yaml")]
+        old_model, new_model = before.models.get(bundle_id), after.models.get(bundle_id)
+        old_compiled = Compiled(old_model, before.catalogues, lang) if old_model else None
+        new_compiled = Compiled(new_model, after.catalogues, lang) if new_model else None
+        bundles.append({
+            "id": bundle_id,
+            "deltas": (found := figure_deltas(old_compiled, new_compiled)),
+            "published_notice": WRITERS["notice.md"](old_compiled) if old_compiled else "",
+            "changed_notice": WRITERS["notice.md"](new_compiled) if new_compiled else "",
+        })
+        deltas += [(bundle_id, d) for d in found if d.worse]
+    authors = changes.authors(change)
+    return {
+        "head": head, "main": main, "base": base, "paths": paths, "behind": changes.behind(change),
+        "authors": authors, "semantic": semantic, "line_diff": git.diff(repo, base, head) if paths else "",
+        "merge_conflicts": list(merged.conflicts) if merged is not None and not merged.clean else [],
+        "problems": problems, "errors": [p for p in problems if p["severity"] == "error"],
+        "bundles": bundles, "events": changes.records.events(change.id),
+        "worse": deltas,
+        "four_eyes": changes.four_eyes, "own": lambda user: changes.four_eyes and user in authors,
+        "publishable": change.state == SUBMITTED and bool(paths) and merged is not None and merged.clean
+        and not any(p["severity"] == "error" for p in problems),
+    }
+
+
+def show(value: Any) -> str:
+    if value is MISSING:
+        return "（不存在）"
+    from configurator.authoring.textedits import render_flow
+
+    return value if isinstance(value, str) and "\n" in value else render_flow(value)
+
+
+def update_rows(plan: UpdatePlan) -> list[dict[str, Any]]:
+    return [{"file": path, "index": index, "label": found.label, "original": show(found.original),
+             "published": show(found.published), "mine": show(found.mine), "key": f"{path}#{index}"}
+            for path, index, found in plan.conflicts]
+
+
+def parse_choices(plan: UpdatePlan, form: Mapping[str, str]) -> tuple[dict[tuple[str, int], Any], list[str]]:
+    """Each conflict's decision from the form: published, mine, original, or an edited value
+    (read as YAML by our loader, so it means what the file would mean)."""
+    choices: dict[tuple[str, int], Any] = {}
+    problems = []
+    for position, (path, index, found) in enumerate(plan.conflicts):
+        choice = form.get(f"choice-{position}", "")
+        if choice in ("published", "mine", "original"):
+            choices[(path, index)] = {"published": found.published, "mine": found.mine, "original": found.original}[choice]
+        elif choice == "custom":
+            raw = form.get(f"custom-{position}", "")
+            if not found.path:
+                choices[(path, index)] = raw.replace("\r\n", "\n")
+                continue
+            raw = raw.strip().replace("\r\n", "\n")
+            wrapped = "value:\n" + "".join(f"  {line}\n" for line in raw.splitlines()) if "\n" in raw else f"value: {raw}\n"
+            loaded = load_yaml(wrapped.encode("utf-8"), "value")
+            if not raw or not loaded.usable or not isinstance(loaded.data, dict):
+                problems.append(f"{path} {found.label}：填写的值无法读取（按 YAML 书写，例如 3 或 [a, b]）")
+            else:
+                choices[(path, index)] = loaded.data["value"]
+        else:
+            problems.append(f"{path} {found.label}：请选择保留哪一个值")
+    return choices, problems

@@ -1,0 +1,386 @@
+"""Change requests (变更申请): review through git that never loses, hides or bypasses work.
+
+A change request is an ordinary git branch (``changes/<id>``) started from the published
+``main``, plus a row in the database (title, description, author, state; records.py says why
+there). States::
+
+    草稿 draft ─submit→ 待审核 submitted ─publish→ 已发布 published
+                         │   ↑ resubmit
+                  send back  │
+                         ↓   │
+                   退回修改 returned          any open state ─withdraw→ 已撤回 withdrawn
+
+- **A save** is a commit built on the branch head the editor last saw (``seen``): when a file
+  the save writes differs between ``seen`` and the current head, the save is refused with
+  ``Stale`` and nothing is written; otherwise the commit goes on the current head and the branch
+  moves by compare-and-swap (retried when another file's save moved it meanwhile). A save is
+  acknowledged only once the branch points at its commit, so no acknowledged commit dangles.
+- **Always current**: ``behind`` lists what was published since the branch point; ``update``
+  merges main into the branch by the bundle's structure (merging.py) and commits the merge with
+  the resolutions of any field-level conflicts. The review diff is the branch against its merge
+  base with the current main, so published work never shows as reverted.
+- **Publish** checks the merged tree in full, bumps ``version`` of each changed bundle, writes a
+  merge commit carrying title, description, ``Co-authored-by:`` and ``Reviewed-by:`` trailers,
+  and moves ``main`` only if it is still the commit the reviewer saw. Nobody publishes their own
+  change (four-eyes, configurable). A crash between moving main and recording the state is
+  repaired by ``reconcile`` (main is the truth).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from configurator.diagnostics import Diagnostic, has_errors
+from configurator.workspace import git
+from configurator.workspace.git import MAIN, GitError, RefMoved
+from configurator.workspace.merging import FieldConflict, FileMerge
+from configurator.workspace.records import Record, Records
+
+DRAFT, SUBMITTED, RETURNED, PUBLISHED, WITHDRAWN = "draft", "submitted", "returned", "published", "withdrawn"
+OPEN = (DRAFT, SUBMITTED, RETURNED)
+STATE_NAMES = {DRAFT: "草稿", SUBMITTED: "待审核", RETURNED: "退回修改", PUBLISHED: "已发布", WITHDRAWN: "已撤回"}
+LEGACY_PREFIX = "drafts/"  # one draft branch per user, before change requests
+_SAVE_ATTEMPTS = 8
+
+
+class ChangeError(Exception):
+    """A request the state machine refuses; the message says why (nothing was changed)."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Stale(ChangeError):
+    """A file changed on the branch since the editor read it: the save is refused, nothing lost."""
+
+    def __init__(self, message: str, path: str, current: bytes | None, head: str) -> None:
+        super().__init__(message)
+        self.path, self.current, self.head = path, current, head
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    saved: bool  # False when the files were unchanged
+    change: Record
+    commit: str  # the branch head after the save
+    created: bool = False  # a new change request was opened for this save
+
+
+MISSING_CHOICE = object()
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    head: str
+    main: str
+    files: dict[str, bytes | None]  # changed on main only: taken as published
+    merges: list[FileMerge]  # changed on both sides: merged by structure
+
+    @property
+    def conflicts(self) -> list[tuple[str, int, FieldConflict]]:
+        return [(m.path, i, c) for m in self.merges for i, c in enumerate(m.conflicts)]
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    published: bool
+    reason: str = ""  # own-change | errors | conflict | moved | state | nothing
+    commit: str = ""
+    conflicts: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    bumped: dict[str, str] = field(default_factory=dict)
+
+
+def person(username: str) -> git.Person:
+    return (username, f"{username}@localhost")
+
+
+class ChangeRequests:
+    """The change requests of one workspace repository."""
+
+    def __init__(self, repo: Path, records: Records, *, four_eyes: bool = True) -> None:
+        self.repo = repo
+        self.records = records
+        self.four_eyes = four_eyes
+        self._checked: dict[str, list[Diagnostic]] = {}
+
+    # ---- finding
+
+    def get(self, change_id: int) -> Record:
+        found = self.records.get(change_id)
+        if found is None:
+            raise ChangeError(f"没有变更申请 #{change_id}", 404)
+        return found
+
+    def head(self, change: Record) -> str:
+        """The branch head (the branch point when nothing was saved yet or the branch is gone)."""
+        return git.ref(self.repo, change.branch) or change.base
+
+    def main(self) -> str:
+        found = git.ref(self.repo, MAIN)
+        if found is None:
+            raise GitError("工作区没有 main 分支")
+        return found
+
+    def mine(self, user: str) -> list[Record]:
+        return [r for r in self.records.all(OPEN) if r.author == user]
+
+    def for_editing(self, user: str, path: str, preferred: int | None = None) -> Record | None:
+        """Where a user's edit of ``path`` goes: the change request they chose (when it is theirs
+        and open), else their open one that already touches the file; None: a save opens a new one."""
+        if preferred:
+            chosen = self.records.get(preferred)
+            if chosen is not None and chosen.author == user and chosen.state in OPEN:
+                return chosen
+        default = self.records.by_default_key(f"{user}\x1f{path}")
+        if default is not None and default.state in OPEN:
+            return default
+        for change in self.mine(user):
+            if path in self.changed_paths(change):
+                return change
+        return None
+
+    def changed_paths(self, change: Record) -> list[str]:
+        head, main = self.head(change), self.main()
+        base = git.merge_base(self.repo, main, head) or change.base
+        return git.changed_paths(self.repo, base, head)
+
+    def behind(self, change: Record) -> list[git.Commit]:
+        """What was published since the branch point (newest first): the banner's content."""
+        head = self.head(change)
+        return git.log(self.repo, [self.main(), f"^{head}"], first_parent=True, limit=50)
+
+    def authors(self, change: Record) -> list[str]:
+        """The change request's author and everyone with a commit on it since its merge base."""
+        head, main = self.head(change), self.main()
+        names = [c.author for c in git.log(self.repo, [head, f"^{main}"])] if head != main else []
+        return list(dict.fromkeys([change.author, *reversed(names)]))
+
+    def may_see(self, change: Record, user: str, role: str) -> bool:
+        """Viewers see published history only; editors their own and those under review;
+        reviewers and admins everything."""
+        if role in ("reviewer", "admin"):
+            return True
+        if role == "editor":
+            return change.author == user or change.state in (SUBMITTED, PUBLISHED)
+        return False
+
+    # ---- creating and saving
+
+    def create(self, user: str, title: str, description: str = "", *, default_for: str | None = None) -> Record | None:
+        title = title.strip()[:200] or "未命名的修改"
+        key = f"{user}\x1f{default_for}" if default_for else None
+        created = self.records.create(title=title, description=description.strip(), author=user, state=DRAFT,
+                                      base=self.main(), default_key=key)
+        if created is not None:
+            self.records.add_event(created.id, user, "create", title)
+        return created
+
+    def commit_files(self, change: Record, files: Mapping[str, bytes | None], *, user: str, message: str,
+                     seen: str) -> SaveOutcome:
+        """Commit ``files`` (path → bytes, None deletes) to a change request. ``seen`` is the commit
+        the user read them at: a file that changed on the branch since is refused (Stale)."""
+        if change.state not in OPEN:
+            raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}，不能再保存到其中；请新建一个")
+        if user != change.author and user not in self.authors(change):
+            raise ChangeError(f"变更申请 #{change.id} 是 {change.author} 的，您不能保存到其中", 403)
+        git.commit_id(seen)
+        if not git.exists(self.repo, seen):
+            raise ChangeError("表单中的版本在工作区中不存在；请重新打开页面", 400)
+        for _ in range(_SAVE_ATTEMPTS):
+            current = git.ref(self.repo, change.branch)
+            head = current or change.base
+            for path in files:
+                now, before = git.read_file(self.repo, head, path), git.read_file(self.repo, seen, path)
+                if now != before:
+                    raise Stale(f"{path} 在您打开之后已在变更申请 #{change.id} 中被修改", path, now, head)
+            if all(git.read_file(self.repo, head, p) == data for p, data in files.items()):
+                return SaveOutcome(False, change, head)
+            tree = git.write_tree(self.repo, head, files)
+            commit = git.commit_tree(self.repo, tree, [head], message, person(user))
+            try:
+                git.update_ref(self.repo, change.branch, commit, current)
+            except RefMoved:
+                continue  # another save moved the branch: try again on its head
+            return SaveOutcome(True, change, commit)
+        raise ChangeError("分支一直在被修改，请稍后再保存")
+
+    def save(self, user: str, files: Mapping[str, bytes | None], *, seen: str, message: str,
+             change_id: int | None = None, title: str = "") -> SaveOutcome:
+        """Save to the chosen change request, or the user's default one for the (first) file,
+        opened on the first save; the database's unique key keeps racing first saves to one."""
+        path = next(iter(files))
+        change = self.get(change_id) if change_id else self.for_editing(user, path)
+        created = False
+        if change is None:
+            change = self.create(user, title or f"修改 {path}", default_for=path)
+            created = change is not None
+            change = change or self.records.by_default_key(f"{user}\x1f{path}")
+            if change is None:
+                raise ChangeError("无法新建变更申请，请重试")
+        outcome = self.commit_files(change, files, user=user, message=message, seen=seen)
+        return SaveOutcome(outcome.saved, outcome.change, outcome.commit, created)
+
+    # ---- the state machine
+
+    def _move(self, change: Record, user: str, from_states: tuple[str, ...], to_state: str, kind: str, text: str = "",
+              **values: object) -> Record:
+        if not self.records.move(change.id, from_states, to_state, **values):
+            now = self.get(change.id)
+            raise ChangeError(f"变更申请 #{change.id} 现在是“{STATE_NAMES[now.state]}”，不能这样操作")
+        self.records.add_event(change.id, user, kind, text)
+        return self.get(change.id)
+
+    def submit(self, change: Record, user: str) -> Record:
+        if user not in self.authors(change):
+            raise ChangeError("只有作者能提交审核", 403)
+        if not self.changed_paths(change):
+            raise ChangeError("这个变更申请还没有改动，无需提交")
+        kind = "resubmit" if change.state == RETURNED else "submit"
+        return self._move(change, user, (DRAFT, RETURNED), SUBMITTED, kind)
+
+    def send_back(self, change: Record, user: str, comment: str) -> Record:
+        if not comment.strip():
+            raise ChangeError("退回时请写明原因", 400)
+        return self._move(change, user, (SUBMITTED,), RETURNED, "send-back", comment.strip())
+
+    def withdraw(self, change: Record, user: str) -> Record:
+        return self._move(change, user, OPEN, WITHDRAWN, "withdraw", default_key=None)
+
+    def comment(self, change: Record, user: str, text: str) -> None:
+        if not text.strip():
+            raise ChangeError("评论不能为空", 400)
+        self.records.add_event(change.id, user, "comment", text.strip()[:5000])
+
+    def edit_text(self, change: Record, user: str, title: str, description: str) -> None:
+        if user != change.author:
+            raise ChangeError("只有作者能修改标题和说明", 403)
+        self.records.change(change.id, title=title.strip()[:200] or change.title, description=description.strip())
+
+    # ---- bringing a change request up to date
+
+    def plan_update(self, change: Record) -> UpdatePlan | None:
+        """How main would merge into the branch; None when the branch already contains main."""
+        from configurator.workspace.merging import merge_text
+
+        head, main = self.head(change), self.main()
+        if git.is_ancestor(self.repo, main, head):
+            return None
+        base = git.merge_base(self.repo, main, head) or change.base
+        theirs, ours = set(git.changed_paths(self.repo, base, main)), set(git.changed_paths(self.repo, base, head))
+        files = {p: git.read_file(self.repo, main, p) for p in sorted(theirs - ours)}
+        merges = []
+        for path in sorted(theirs & ours):
+            found = merge_text(path, *(git.read_file(self.repo, c, path) for c in (base, main, head)))
+            merges.append(found)
+        return UpdatePlan(head, main, files, merges)
+
+    def update(self, change: Record, user: str, *, seen_head: str, seen_main: str,
+               choices: Mapping[tuple[str, int], Any] | None = None) -> str:
+        """Merge main into the branch (a merge commit by ``user``) with each field conflict decided
+        by ``choices[(file, index)]``; refused when the branch or main moved since the user looked."""
+        from configurator.workspace.merging import resolve
+
+        if change.state not in OPEN:
+            raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}")
+        plan = self.plan_update(change)
+        if plan is None:
+            raise ChangeError("已经是最新的，无需更新")
+        if plan.head != seen_head or plan.main != seen_main:
+            raise ChangeError("在您查看之后，变更申请或发布版本又有了修改；请重新打开更新页面")
+        files = dict(plan.files)
+        for merge in plan.merges:
+            wanted = [(choices or {}).get((merge.path, i), MISSING_CHOICE) for i in range(len(merge.conflicts))]
+            if any(w is MISSING_CHOICE for w in wanted):
+                raise ChangeError(f"{merge.path} 还有没有决定的冲突", 400)
+            files[merge.path] = resolve(merge, wanted).encode("utf-8")
+        tree = git.write_tree(self.repo, plan.head, files)
+        message = f"从发布版本更新（main {plan.main[:10]}）\n"
+        commit = git.commit_tree(self.repo, tree, [plan.head, plan.main], message, person(user))
+        git.update_ref(self.repo, change.branch, commit, git.ref(self.repo, change.branch) and plan.head)
+        self.records.add_event(change.id, user, "update", plan.main)
+        return commit
+
+    # ---- publishing
+
+    def check_tree(self, tree_or_commit: str) -> list[Diagnostic]:
+        """The full check of every bundle and catalogue in a tree (cached: trees never change)."""
+        from configurator.language.check import check_bundle, check_catalogues
+
+        tree = git.tree_of(self.repo, tree_or_commit)
+        if tree in self._checked:
+            return self._checked[tree]
+        files = git.tree_files(self.repo, tree)
+        catalogue_check = check_catalogues([(n, b) for n, b in files.items() if n.startswith("catalogues/")])
+        found = list(catalogue_check.diagnostics)
+        for name, data in files.items():
+            if name.startswith("bundles/"):
+                found += check_bundle(data, name, catalogue_check.catalogues).diagnostics
+        if len(self._checked) > 32:
+            self._checked.clear()
+        self._checked[tree] = found
+        return found
+
+    def publish(self, change: Record, reviewer: str, *, seen_head: str, seen_main: str) -> PublishOutcome:
+        """Publish exactly what the reviewer saw (``seen_head`` on ``seen_main``), or nothing."""
+        from configurator.workspace.versions import bump_versions
+
+        if change.state != SUBMITTED:
+            return PublishOutcome(False, "state")
+        if self.four_eyes and reviewer in self.authors(change):
+            return PublishOutcome(False, "own-change")
+        head, main = self.head(change), self.main()
+        if head != seen_head or main != seen_main:
+            return PublishOutcome(False, "moved")
+        if git.is_ancestor(self.repo, head, main):
+            return PublishOutcome(False, "nothing")
+        merged = git.merge_tree(self.repo, main, head)
+        if not merged.clean:
+            return PublishOutcome(False, "conflict", conflicts=merged.conflicts)
+        problems = self.check_tree(merged.tree)
+        if has_errors(problems):
+            return PublishOutcome(False, "errors", diagnostics=tuple(d for d in problems if d.severity == "error"))
+        base = git.merge_base(self.repo, main, head) or change.base
+        bumped_files, bumped = bump_versions(self.repo, main, merged.tree,
+                                             [p for p in git.changed_paths(self.repo, base, head) if p.startswith("bundles/")])
+        tree = git.write_tree(self.repo, merged.tree, bumped_files) if bumped_files else merged.tree
+        authors = self.authors(change)
+        lines = [f"{change.title}（变更申请 #{change.id}）", "", change.description or "（无修改说明）", "",
+                 f"Change-Request: #{change.id}"]
+        lines += [f"Co-authored-by: {name} <{person(name)[1]}>" for name in authors[1:]]
+        lines += [f"Reviewed-by: {reviewer} <{person(reviewer)[1]}>"]
+        commit = git.commit_tree(self.repo, tree, [main, head], "\n".join(lines) + "\n", person(change.author),
+                                 person(reviewer))
+        try:
+            git.update_ref(self.repo, MAIN, commit, main)
+        except RefMoved:
+            return PublishOutcome(False, "moved")
+        self._record_published(change, reviewer, commit)
+        git.sync_worktree(self.repo)
+        return PublishOutcome(True, commit=commit, bumped=bumped)
+
+    def _record_published(self, change: Record, reviewer: str, commit: str) -> None:
+        if self.records.move(change.id, OPEN, PUBLISHED, reviewer=reviewer, published_commit=commit, default_key=None):
+            self.records.add_event(change.id, reviewer, "publish", commit)
+
+    def reconcile(self) -> None:
+        """Repair what a crash can leave: a change request whose head is on main but whose state
+        was not yet recorded; legacy ``drafts/<user>`` branches appear as change requests."""
+        main = self.main()
+        for change in self.records.all(OPEN):
+            head = git.ref(self.repo, change.branch)
+            if head and head != change.base and git.is_ancestor(self.repo, head, main):
+                merges = [c for c in git.log(self.repo, [main], first_parent=True, limit=200)
+                          if head in c.parents[1:]]
+                if merges:
+                    self._record_published(change, merges[-1].committer, merges[-1].id)
+        for branch, commit in git.branches(self.repo, LEGACY_PREFIX).items():
+            if self.records.by_branch(branch) is None and not git.is_ancestor(self.repo, commit, main):
+                user = branch[len(LEGACY_PREFIX):]
+                base = git.merge_base(self.repo, main, commit) or main
+                self.records.create(title=f"{user} 的草稿", description="（由旧的草稿分支迁移而来）", author=user,
+                                    state=DRAFT, base=base, branch=branch)
