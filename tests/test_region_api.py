@@ -83,3 +83,44 @@ def test_the_openapi_document_describes_received_and_the_region_routes(client):
     assert "received" in body["properties"]
     assert "due_dates" in document()["paths"]["/api/bundles/{bundle_id}/check"]["post"]["responses"]["200"]["content"][
         "application/json"]["schema"]["properties"]
+
+
+def test_the_admin_regions_page_is_a_read_only_table_that_flags_violations(tmp_path):
+    from tests.test_regions import FIXTURES
+    from tests.web_helpers import login
+
+    site = make_site(tmp_path)
+    shutil.copytree(FIXTURES, site.workspace / "regions")
+    client = site.app.test_client()
+    assert client.get("/admin/regions/").status_code == 302  # login first
+    login(client, "victor")  # a viewer may look
+    page = client.get("/admin/regions/").get_data(as_text=True)
+    assert 'id="regions-table"' in page and "440106 示例县乙" in page and "继承 440000 → 440100" in page
+    assert page.split('id="regions-table"')[1].count("✘ ") == 5 and "违规：5" in page
+    assert "<form" not in page.split('id="regions-table"')[1]  # nothing to edit here: region files go through git
+    (site.workspace / "regions" / "440106.yaml").write_text('code: "440106"\nname: 示例县乙\nparent: "440100"\nbundles:\n  nope: {}\n',
+                                                            encoding="utf-8")
+    page = client.get("/admin/regions/").get_data(as_text=True)
+    assert "E603" in page and "违规：0" in page
+
+
+def test_the_simulator_says_when_a_case_received_today_will_be_done(tmp_path):
+    import datetime as dt
+
+    from configurator.planning.calendar import CalendarError, WorkingCalendar
+    from tests.web_helpers import csrf_token, login
+
+    site = make_site(tmp_path)
+    client = site.app.test_client()
+    login(client, "victor")
+    page = client.get("/admin/bundles/newborn/simulate/").get_data(as_text=True)
+    answers = {k: str(v).lower() for k, v in FULL_NEWBORN.items()}
+    result = client.post("/admin/bundles/newborn/simulate/", data={**answers, "csrf_token": csrf_token(page)})
+    text = result.get_data(as_text=True)
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    try:
+        due = WorkingCalendar().add_working_days(today, 5)  # the full case takes 5 working days
+    except CalendarError as error:  # a machine clock past the library's years: said, not guessed
+        assert error.text("zh-CN") in text
+    else:
+        assert f"今天受理，预计 {due.month} 月 {due.day} 日前办结" in text

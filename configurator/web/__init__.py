@@ -81,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from configurator.web import api, auth, openapi, region_api
     from configurator.web.bundles import BundlesView, HomeView
     from configurator.web.catalogues import CataloguesView
+    from configurator.web.regions import RegionsView
     from configurator.web.review import ChangesView
     from configurator.web.users import AuditView, UsersView
 
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin.add_view(BundlesView(name="一件事", endpoint="bundles", url="/admin/bundles"))
     admin.add_view(ChangesView(name="变更申请", endpoint="changes", url="/admin/changes"))
     admin.add_view(CataloguesView(name="目录", endpoint="catalogues", url="/admin/catalogues"))
+    admin.add_view(RegionsView(name="地区", endpoint="regions", url="/admin/regions"))
     admin.add_view(UsersView(name="用户", endpoint="users", url="/admin/users"))
     admin.add_view(AuditView(name="操作记录", endpoint="audit", url="/admin/audit"))
 

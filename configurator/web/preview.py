@@ -95,7 +95,24 @@ class PreviewPages(BundlePages):
                 except ValueError as error:
                     errors[situation.id] = str(error)
             if not errors:
-                result = explanation(compiled, answers)
+                result = _with_todays_due_date(compiled, answers)
         return self.render("configurator/simulate.html", bundle_id=bundle_id, bundle=bundle, compiled=compiled,
                            answers=answers, errors=errors, result=result, form=FlaskForm())
+
+
+def _with_todays_due_date(compiled: Compiled, answers: dict[str, Any]) -> dict[str, Any]:
+    """The case as if received today (China time): "今天受理，预计 X 月 X 日前办结". Without a
+    known holiday arrangement for the dates involved, the case is shown without dates."""
+    import datetime as dt
+
+    from configurator.planning.calendar import CalendarError
+    from configurator.web.api import published_calendar
+
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    try:
+        return explanation(compiled, answers, published_calendar(), today)
+    except CalendarError as error:
+        result = explanation(compiled, answers)
+        result["calendar_problem"] = error.text(language())
+        return result
 
