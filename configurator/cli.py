@@ -196,10 +196,11 @@ def _compile_one(bundle_ref: str, catalogues_dir: Path | None, lang: str) -> Com
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--received", default=None, metavar="YYYY-MM-DD",
               help="Date the case was received: adds each item's due date and the case's (working days).")
+@click.option("--region", default=None, metavar="CODE", help="As this region carries the bundle out (its limits, local holidays).")
 @catalogues_option
 @language_option
 def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output_format: str, received: str | None,
-            catalogues_dir: Path | None, lang: str) -> None:
+            region: str | None, catalogues_dir: Path | None, lang: str) -> None:
     """For one case: the items that apply, the materials, who receives what, the timeline.
 
     BUNDLE is a bundle id (newborn) or a file. Answers are NAME=VALUE pairs or --answers FILE,
@@ -220,7 +221,17 @@ def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output
     except AnswerError as error:
         click.echo(f"configurator: {error}", err=True)
         sys.exit(EXIT_USAGE)
-    data = explanation(compiled, answers, *_calendar_and_date(bundle, catalogues_dir, received, lang))
+    calendar, day = _calendar_and_date(bundle, catalogues_dir, received, lang)
+    if region is not None:
+        from configurator.workspace.region_build import RegionBuildError, regional_compiled
+
+        try:
+            compiled = regional_compiled(_open([], catalogues_dir, lang)[0], compiled, region)
+        except RegionBuildError as error:
+            click.echo(f"configurator: {error.text(lang)}", err=True)
+            sys.exit(EXIT_USAGE)
+        calendar = calendar.for_region(region) if calendar is not None else None
+    data = explanation(compiled, answers, calendar, day)
     click.echo(dump_json(data) if output_format == "json" else render_text(compiled, data), nl=False)
 
 

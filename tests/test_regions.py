@@ -214,3 +214,28 @@ def test_build_region_writes_the_regional_artifacts_with_allowed_deviations_appl
     assert one.exit_code == 0, one.output
     unknown = run("build", "--region", "999999", "--out", str(tmp_path / "x"), cwd=root)
     assert unknown.exit_code == 2 and "999999" in unknown.output
+
+
+def test_explain_for_a_region_uses_its_limits_and_its_local_holidays(tmp_path, monkeypatch):
+    root = workspace(tmp_path, regions_from=ROOT / "regions")
+    (root / "calendars").mkdir()
+    (root / "calendars" / "hangzhou.yaml").write_text(textwrap.dedent("""\
+        # 示意的地方假日 [I]
+        regions: ["330100"]
+        holidays:
+          - date: "2026-10-09"
+            name: 地方假日
+        """), encoding="utf-8")
+    monkeypatch.chdir(root)
+    pairs = ["born_in_province_hospital=true", "child_age_months=0", "parents_province_household=true",
+             "born_in_wedlock=true", "--received", "2026-09-30", "--format", "json"]
+    standard = json.loads(CliRunner().invoke(main, ["explain", "newborn", *pairs]).output)
+    # Standard: 出生医学证明 1 day then 出生登记 3 days: 10-8 1, 10-9 2, Sat 10-10 (make-up) 3, Mon 10-12 4.
+    assert standard["due_date"] == "2026-10-12"
+    county = json.loads(CliRunner().invoke(main, ["explain", "newborn", *pairs, "--region", "330106"]).output)
+    # 西湖区: 出生登记 takes 1 day, and 10-9 is a local holiday in 杭州市 (and so in 西湖区):
+    # 10-8 1, [10-9 local], Sat 10-10 (make-up) 2.
+    assert county["due_date"] == "2026-10-10"
+    other = json.loads(CliRunner().invoke(main, ["explain", "newborn", *pairs, "--region", "330000"]).output)
+    assert other["due_date"] == "2026-10-12"  # the province has neither the shorter limit nor the local day
+    assert CliRunner().invoke(main, ["check"]).exit_code == 0
