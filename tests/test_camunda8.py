@@ -12,7 +12,10 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +29,7 @@ from configurator.writers.camunda8 import PLATFORM_VERSION, write_process_camund
 from configurator.writers.form_schema import form_schema
 from configurator.writers.form_wtforms import application_from_form
 from tests.compile_helpers import SHIPPED_IDS, compiled
-from tests.helpers import ROOT, base_with, check_text, shipped_catalogues
+from tests.helpers import ROOT, base_with, check_text
 from tests.test_form_agreement import valid_post
 from tests.test_portal_js import random_answers
 
@@ -37,6 +40,7 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
 needs_node = pytest.mark.skipif(NODE is None and not os.environ.get("CI"), reason="Node.js not installed")
 
+UNSEEN_ID = "twins_birth"
 # A bundle this project has not shipped: three departments, a chain and a join, a number, a
 # several-choice answer and situations named like FEEL keywords (read through `get value`).
 UNSEEN = base_with("""  - id: register_with""", """  - id: then
@@ -94,11 +98,12 @@ steps:
     owner: health
     time_limit: 1
     items: [vaccination]""").replace("cooperating_departments: [police]",
-                                     "cooperating_departments: [police, medical_insurance]")
+                                     "cooperating_departments: [police, medical_insurance]").replace(
+    "id: base\n", f"id: {UNSEEN_ID}\n", 1)
 
 
 def unseen_bundle() -> Bundle:
-    result = check_text(UNSEEN, "bundles/base.yaml")
+    result = check_text(UNSEEN, f"bundles/{UNSEEN_ID}.yaml")
     assert result.bundle is not None, [d.message("en") for d in result.diagnostics]
     return result.bundle
 
@@ -145,29 +150,48 @@ def due_dates(bundle: Bundle) -> dict[str, str]:
     return {**dates, "case": "2026-12-31T23:59:59+08:00"}
 
 
+def marked_application(bundle: Bundle) -> dict[str, object]:
+    """An application whose every value names its key, so a payload shows what it was given."""
+    return {"situations": {}, "fields": {f.id: f"<{f.id}>" for f in bundle.fields},
+            "uploads": {m.id: [f"{m.id}.pdf"] for m in bundle.materials if m.source == "applicant"}}
+
+
 def bundle_case(bundle_id: str, bundle: Bundle, xml: str, path: str, rng: random.Random) -> dict[str, object]:
     conditions = flow_conditions(bundle, xml)
     answer_sets = [case.answers for case in scenarios(bundle)[0]]
     answer_sets += [random_answers(bundle, rng) for _ in range(40)]
     return {"id": bundle_id, "file": path, "rules": {f: _rule(e) for f, e in conditions.items()},
-            "variables": {"due_dates": due_dates(bundle)},
+            "variables": {"due_dates": due_dates(bundle), "application": marked_application(bundle)},
             "answer_cases": [{"answers": a, "expected": {f: _holds(e, a) for f, e in conditions.items()}}
                              for a in answer_sets]}
+
+
+def build(tmp_path: Path) -> Path:
+    """`configurator build` on the shipped bundles and the unseen one: the artifacts as deployed."""
+    (tmp_path / f"{UNSEEN_ID}.yaml").write_text(UNSEEN, encoding="utf-8")
+    files = [*(str(ROOT / "bundles" / f"{b}.yaml") for b in SHIPPED_IDS), str(tmp_path / f"{UNSEEN_ID}.yaml")]
+    done = subprocess.run([str(Path(sys.executable).parent / "configurator"), "build", *files, "--out", str(tmp_path / "dist"),
+                           "--catalogues", str(ROOT / "catalogues"), "--jobs", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return tmp_path / "dist"
 
 
 @needs_node
 def test_camunda8_process_lints_clean_parses_and_feel_agrees(tmp_path):
     assert NODE, "Node.js is needed for the Camunda 8 checks"
     assert PLUGIN.exists(), "run: npm ci --prefix tests/js"
+    dist = build(tmp_path)
+    index = json.loads((dist / "index.json").read_text(encoding="utf-8"))
     rng = random.Random(20261130)
-    bundles = [(bundle_id, compiled(bundle_id)) for bundle_id in SHIPPED_IDS]
-    bundles.append(("unseen", compiled_unseen()))
+    bundles = [compiled(bundle_id).bundle for bundle_id in SHIPPED_IDS] + [unseen_bundle()]
     cases = {"profile": newest_profile(), "bundles": []}
-    for bundle_id, c in bundles:
-        xml = write_process_camunda8(c)
-        path = tmp_path / f"{bundle_id}.camunda8.bpmn"
-        path.write_text(xml, encoding="utf-8")
-        cases["bundles"].append(bundle_case(bundle_id, c.bundle, xml, str(path), rng))
+    for bundle in bundles:
+        path = dist / bundle.id / "process.camunda8.bpmn"
+        xml = path.read_text(encoding="utf-8")
+        listed = next(b for b in index["bundles"] if b["id"] == bundle.id)
+        assert "process.camunda8.bpmn" in json.dumps(listed), listed  # index.json lists it with its hash
+        cases["bundles"].append(bundle_case(bundle.id, bundle, xml, str(path), rng))
     cases_file = tmp_path / "cases.json"
     cases_file.write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
     done = subprocess.run([NODE, str(SCRIPT), str(cases_file)], capture_output=True, text=True, timeout=300)
@@ -178,18 +202,37 @@ def test_camunda8_process_lints_clean_parses_and_feel_agrees(tmp_path):
     assert report["lint"] == [], report["lint"][:5]  # 0 errors and 0 warnings
     assert report["warnings"] == [], report["warnings"][:5]
     assert report["mismatches"] == [], report["mismatches"][:3]
-    assert [p["bundle"] for p in report["processes"]] == [b for b, _ in bundles]
-    for (_, c), process in zip(bundles, report["processes"], strict=True):
-        items = c.bundle.items
-        assert process["user_tasks"] == process["zeebe_user_tasks"] > len(items), process
-        assert len(process["conditions"]) == 2 + 2 * len(items), process  # every gateway flow was evaluated
-        assert process["timers"] == sum(1 for i in items if i.promised_days > 0) and process["timers_valid"], process
+    assert [p["bundle"] for p in report["processes"]] == [b.id for b in bundles]
+    for bundle, process in zip(bundles, report["processes"], strict=True):
+        assert process["user_tasks"] == process["zeebe_user_tasks"] > len(bundle.items), process
+        assert len(process["conditions"]) == 2 + 2 * len(bundle.items), process  # every gateway flow evaluated
+        check_tasks(bundle, process)
     assert report["evaluations"] > 2000
 
 
-def compiled_unseen():
-    from configurator.planning.compiled import Compiled
-    return Compiled(unseen_bundle(), shipped_catalogues())
+def check_tasks(bundle: Bundle, process: dict[str, Any]) -> None:
+    """What Zeebe would give each task, as feelin computed it from the start variables: the
+    department, the due date, and only the item's own fields and uploads."""
+    dates, application = due_dates(bundle), marked_application(bundle)
+    late = [item for item in bundle.items if item.promised_days > 0]
+    assert process["timers"] == {f"late_{item.id}": dates[item.id] for item in late}
+    tasks = process["tasks"]
+    for item in bundle.items:
+        task = tasks[f"task_{item.id}"]
+        uploads = application["uploads"]
+        assert task == {
+            "candidate_groups": item.department,
+            "due_date": dates[item.id] if item.promised_days > 0 else None,
+            "inputs": {"item": item.id, "application": None, "payload": {
+                "fields": {f: f"<{f}>" for f in item.fields},
+                "uploads": {m: uploads[m] for m in item.materials if m in uploads}}},  # type: ignore[operator,index]
+            "outputs": [["=result", f"task_{item.id}_result"]],
+        }, item.id
+    for item in late:
+        assert tasks[f"escalate_{item.id}"]["candidate_groups"] == bundle.lead_department
+        assert tasks[f"escalate_{item.id}"]["inputs"] == {"item": item.id, "application": None}
+    assert tasks["deliver"]["due_date"] == dates["case"]
+    assert tasks["intake"]["inputs"] == {} and tasks["intake"]["outputs"] == [["=result", "intake_result"]]
 
 
 @needs_node

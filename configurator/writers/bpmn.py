@@ -11,6 +11,10 @@ as calendar-day duration) escalates to the lead department. Results are delivere
 Gateway conditions are Python expressions over the data ``answers`` (the situation answers),
 generated from the type-checked condition tree: names and literals only, never text from the
 bundle author, and no script tasks at all.
+
+The layout, lanes and diagram are drawn once for every engine; a ``Dialect`` says what differs
+(the condition language, user-task settings, timers). ``PYTHON`` is SpiffWorkflow's, for this
+file; writers/camunda8.py gives Zeebe's, for process.camunda8.bpmn.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@
 //     (the profile name comes from CASES.json) and keeps every report, error or warning;
 //   - evaluates every FEEL condition (the text after Zeebe's "=") with feelin, and the same
 //     condition's JsonLogic with json-logic-js, on every answer set, and keeps any disagreement
-//     between the three, any FEEL warning and any value that is not a boolean.
+//     between the three, any FEEL warning and any value that is not a boolean;
+//   - evaluates every timer date, task due date and task input mapping on the start variables
+//     (CASES.json gives them) and reports what each task would receive.
 // It prints one JSON report.
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -48,8 +50,6 @@ for (const bundle of cases.bundles) {
   const userTasks = process.flowElements.filter((e) => e.$type === "bpmn:UserTask");
   const zeebeTasks = userTasks.filter((t) => (t.extensionElements?.values || []).some((v) => v.$type === "zeebe:UserTask"));
   const flows = process.flowElements.filter((e) => e.$type === "bpmn:SequenceFlow" && e.conditionExpression);
-  const timers = process.flowElements.filter((e) => e.$type === "bpmn:BoundaryEvent")
-    .map((e) => e.eventDefinitions[0]?.timeDate?.body);
   const seen = [];
   for (const flow of flows) {
     const text = flow.conditionExpression.body;
@@ -71,10 +71,33 @@ for (const bundle of cases.bundles) {
       }
     }
   }
-  // The timers' FEEL, on the due dates the operator passes in: each must be a date-time.
-  const timerValues = timers.map((text) => text && text.startsWith("=") ? evaluate(text.slice(1), bundle.variables).value : null);
+  // The timers and due dates, and each task's input mappings, on the variables an operator
+  // passes in (applied in order, each seeing the ones before, as Zeebe applies them).
+  const value = (text) => {
+    const result = evaluate(text.slice(1), bundle.variables);
+    if (result.warnings.length) report.mismatches.push({ bundle: bundle.id, feel: text, warnings: result.warnings });
+    return result.value === null ? null : JSON.parse(JSON.stringify(result.value));
+  };
+  const timerDates = Object.fromEntries(process.flowElements.filter((e) => e.$type === "bpmn:BoundaryEvent")
+    .map((e) => [e.id, e.eventDefinitions[0]?.timeDate?.body?.startsWith("=") ? value(e.eventDefinitions[0].timeDate.body) : null]));
+  const tasks = {};
+  for (const task of userTasks) {
+    const extensions = task.extensionElements?.values || [];
+    const schedule = extensions.find((v) => v.$type === "zeebe:TaskSchedule");
+    const mapping = extensions.find((v) => v.$type === "zeebe:IoMapping");
+    const local = {};
+    for (const input of mapping?.inputParameters || []) {
+      const result = evaluate(input.source.slice(1), { ...bundle.variables, ...local });
+      local[input.target] = result.value;
+    }
+    tasks[task.id] = {
+      candidate_groups: extensions.find((v) => v.$type === "zeebe:AssignmentDefinition")?.candidateGroups,
+      due_date: schedule ? value(schedule.dueDate) : null,
+      inputs: JSON.parse(JSON.stringify(local)),
+      outputs: (mapping?.outputParameters || []).map((o) => [o.source, o.target]),
+    };
+  }
   report.processes.push({ bundle: bundle.id, user_tasks: userTasks.length, zeebe_user_tasks: zeebeTasks.length,
-                          conditions: seen, timers: timers.length,
-                          timers_valid: timerValues.every((v) => v && typeof v === "object" && v.isValid !== false) });
+                          conditions: seen, timers: timerDates, tasks });
 }
 console.log(JSON.stringify(report));
