@@ -13,6 +13,7 @@ from configurator.language import graph
 from configurator.planning.cases import scenarios
 from configurator.planning.plan import make_plan
 from configurator.writers.bpmn import process_xml, python_condition
+from configurator.writers.camunda8 import write_process_camunda8
 from tests.compile_helpers import SHIPPED_IDS, compiled
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -59,9 +60,10 @@ def test_an_ineligible_case_goes_from_intake_to_the_fallback():
     assert execute("newborn", answers) == ["intake", "fallback"]
 
 
+@pytest.mark.parametrize("write", [process_xml, write_process_camunda8], ids=["process.bpmn", "process.camunda8.bpmn"])
 @pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
-def test_lanes_diagram_and_no_author_code(bundle_id):
-    root = ET.fromstring(process_xml(compiled(bundle_id)).encode())
+def test_lanes_diagram_and_no_author_code(bundle_id, write):
+    root = ET.fromstring(write(compiled(bundle_id)).encode())
     process = root.find(f"{BPMN}process")
     assert process.find(f"{BPMN}scriptTask") is None  # no script code at all
     lanes = {lane.get("name") for lane in process.iter(f"{BPMN}lane")}
