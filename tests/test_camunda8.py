@@ -24,7 +24,6 @@ from configurator.language.feel import to_feel
 from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Bundle
 from configurator.planning.cases import scenarios
-from configurator.present.explain import explanation
 from configurator.writers.camunda8 import PLATFORM_VERSION, write_process_camunda8
 from configurator.writers.form_schema import form_schema
 from configurator.writers.form_wtforms import application_from_form
@@ -308,27 +307,26 @@ def documented_jq_filter() -> list[str]:
 
 @pytest.mark.skipif(shutil.which("jq") is None and not os.environ.get("CI"), reason="jq not installed")
 def test_the_documented_jq_command_builds_the_start_variables(tmp_path):
-    """Run the operator's command from the docs on a real explanation of a case. The working-day
-    dates themselves come from the pre-check / explain (another module); here each task's
-    `due_date` is filled from its end day so that the command has its input."""
+    """Run the operator's steps from the docs: explain a full case (received before the National
+    Day holidays), then the documented jq command; the variables hold the application and a due
+    date-time for every item the timers and task schedules of this case read, and for the case."""
     c = compiled("newborn")
-    case = scenarios(c.bundle)[0][-1]
-    explained = explanation(c, case.answers)
-    for entry in explained["items"]:
-        entry.setdefault("due_date", f"2026-10-{10 + entry['end_day']:02d}")
-    explained.setdefault("due_date", max(entry["due_date"] for entry in explained["items"]))
+    case = max(scenarios(c.bundle)[0], key=lambda s: len(s.plan.items))
     application = application_from_form(c, valid_post("newborn", 0))
-    (tmp_path / "check.json").write_text(json.dumps(explained, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "answers.json").write_text(json.dumps(case.answers, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "application.json").write_text(json.dumps(application, ensure_ascii=False), encoding="utf-8")
+    explain = subprocess.run([str(Path(sys.executable).parent / "configurator"), "explain", "newborn", "--answers",
+                              str(tmp_path / "answers.json"), "--received", "2026-09-30", "--format", "json"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert explain.returncode == 0, explain.stderr
+    (tmp_path / "check.json").write_text(explain.stdout, encoding="utf-8")
     done = subprocess.run(documented_jq_filter(), cwd=tmp_path, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     variables = json.loads(done.stdout)
     assert variables["application"] == application
     dates = variables["due_dates"]
-    assert set(dates) == {entry["id"] for entry in explained["items"]} | {"case"}
-    for key, value in dates.items():
+    assert dates == json.loads(explain.stdout)["due_dates"]
+    assert set(dates) == {item.id for item in case.plan.items} | {"case"}
+    for value in dates.values():
         moment = datetime.datetime.fromisoformat(value)
         assert moment.utcoffset() == datetime.timedelta(hours=8) and (moment.hour, moment.minute) == (23, 59)
-        expected = explained["due_date"] if key == "case" else next(e["due_date"] for e in explained["items"]
-                                                                      if e["id"] == key)
-        assert moment.date().isoformat() == expected

@@ -26,6 +26,7 @@ from configurator.language import conditions as lang
 from configurator.language.feel import answer, literal, to_feel
 from configurator.model import Item
 from configurator.planning.compiled import Compiled
+from configurator.planning.duedates import CASE_KEY
 from configurator.writers.bpmn import BPMN, XSI, Dialect, Task, process_xml
 
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
@@ -38,8 +39,7 @@ for _prefix, _uri in (("zeebe", ZEEBE), ("modeler", MODELER)):
 PLATFORM_VERSION = "8.10.0"
 APPLICATION = "application"
 ANSWERS = f"{APPLICATION}.situations"
-DUE_DATES = "due_dates"
-CASE_KEY = "case"
+DUE_DATES = "due_dates"  # the context planning/duedates.py computes (DueDates.timer_context)
 
 
 def condition(expr: lang.Expr | None) -> str:
