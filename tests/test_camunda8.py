@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from configurator.language import conditions as lang
-from configurator.language.feel import to_feel
+from configurator.language.feel import literal, to_feel
 from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Bundle
 from configurator.planning.cases import scenarios
@@ -330,3 +330,11 @@ def test_the_documented_jq_command_builds_the_start_variables(tmp_path):
     for value in dates.values():
         moment = datetime.datetime.fromisoformat(value)
         assert moment.utcoffset() == datetime.timedelta(hours=8) and (moment.hour, moment.minute) == (23, 59)
+
+
+@pytest.mark.parametrize("value, text", [
+    (True, "true"), (300, "300"), (300.5, "300.5"), (1e-7, "0.0000001"), (10**20, "100000000000000000000"),
+    (2.5e20, "250000000000000000000"), ('say "hi" \\ 你好', '"say \\"hi\\" \\\\ 你好"'), (["a", 1], '["a", 1]'),
+])
+def test_feel_literals_have_no_exponent_and_escape_strings(value, text):
+    assert literal(value) == text
