@@ -274,22 +274,27 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
 
 
 def _lanes_and_incoming(b: _Builder) -> None:
+    members: dict[str, list[str]] = {}
+    for node_id, (_, node_lane, _, _) in b.nodes.items():
+        members.setdefault(node_lane, []).append(node_id)
     for index, department in enumerate(b.lanes):
         lane = ET.SubElement(b.lane_set, f"{{{BPMN}}}lane", {"id": f"lane_{index}",
                                                               "name": b.compiled.department_name(department)})
-        for node_id, (_, node_lane, _, _) in b.nodes.items():
-            if node_lane == department:
-                ET.SubElement(lane, f"{{{BPMN}}}flowNodeRef").text = node_id
-    # incoming/outgoing references, as modelers write them
+        for node_id in members.get(department, []):
+            ET.SubElement(lane, f"{{{BPMN}}}flowNodeRef").text = node_id
+    # incoming/outgoing references, as modelers write them (indexed: a big bundle has thousands of flows)
+    incoming: dict[str, list[str]] = {}
+    outgoing: dict[str, list[str]] = {}
+    for flow_id, source, target in b.flows:
+        incoming.setdefault(target, []).append(flow_id)
+        outgoing.setdefault(source, []).append(flow_id)
     for element in list(b.process):
         node_id = element.get("id", "")
         if node_id in b.nodes:
-            for flow_id, _, target in b.flows:
-                if target == node_id:
-                    ET.SubElement(element, f"{{{BPMN}}}incoming").text = flow_id
-            for flow_id, source, _ in b.flows:
-                if source == node_id:
-                    ET.SubElement(element, f"{{{BPMN}}}outgoing").text = flow_id
+            for flow_id in incoming.get(node_id, []):
+                ET.SubElement(element, f"{{{BPMN}}}incoming").text = flow_id
+            for flow_id in outgoing.get(node_id, []):
+                ET.SubElement(element, f"{{{BPMN}}}outgoing").text = flow_id
 
 
 def _diagram(b: _Builder, compiled: Compiled) -> None:
