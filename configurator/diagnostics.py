@@ -172,6 +172,10 @@ _CATALOGUE = [
           "the id is \"{id}\" but the file is named \"{filename}\"",
           "把文件改名为“{id}.yaml”，或把 id 改为“{stem}”",
           "rename the file to \"{id}.yaml\" or change the id to \"{stem}\""),
+    _code("E211", E, "不安全的格式（pattern）", "Unsafe pattern", "pattern {pattern} 不能使用：{problem}",
+          "pattern {pattern} cannot be used: {problem}", "只用线性时间可匹配的写法（不用反向引用 \\1、环视 (?=…)、"
+          "占有量词），且须是 JavaScript 正则也接受的写法", "use only what a linear-time engine (RE2) accepts and "
+          "what JavaScript regexes accept: no back-references, look-around or possessive quantifiers"),
     # --- E3xx: references and identity ---------------------------------------------------
     _code("E301", E, "未知的部门", "Unknown department",
           "部门目录中没有“{ref}”",
@@ -254,6 +258,10 @@ _CATALOGUE = [
           "the condition {condition} of {what} \"{id}\" is never true when {context}, so it never applies",
           "检查这个条件与{context_fix}是否写反",
           "check this condition against {context_fix}"),
+    _code("E409", E, "命名条件引用不当", "Named condition referred to wrongly", "{problem}",
+          "{problem}", "命名条件只能引用情形和写在它上面的命名条件，且不能与情形同名；在条件中单独使用它的名字",
+          "a named condition may refer to situations and to named conditions above it, and may not share a "
+          "situation's id; use its name on its own in a condition"),
     # --- E5xx: structure, order, responsibilities ------------------------------------------
     _code("E501", E, "依赖成环", "Dependency cycle",
           "事项之间的先后关系成环：{cycle}",
@@ -320,6 +328,15 @@ _CATALOGUE = [
           "there is no intake step (kind: intake), so nobody receives the case",
           "添加一个由牵头部门负责的受理环节（一窗受理）",
           "add an intake step owned by the lead department"),
+    _code("E514", E, "产出材料的事项可能不办理", "Producer may not run",
+          "材料“{material}”由 {producers} 产出，但在这种情形下需要它而产出事项都不办理：{case}",
+          "material \"{material}\" is produced by {producers}, but in this case it is needed and no producer runs: "
+          "{case}", "让产出事项在需要它的情形下都办理，或给材料或使用它的事项加上相应的 when，或改为申请人提交",
+          "make a producer run wherever the material is needed, narrow the when of the material or its users, "
+          "or have the applicant hand it in"),
+    _code("E515", E, "合并办理写法不当", "Combined handling is wrong", "{problem}", "{problem}",
+          "combined_with 写另一个由同一部门办理、自身没有 combined_with 的事项", "combined_with names another "
+          "item of the same department that is not itself combined with a third"),
     # --- E6xx: region files and working-day calendars (docs/bundle-format.md, docs/working-days.md) --------------
     _code("E601", E, "地区代码与文件名不一致", "Region code does not match file name", "地区代码“{region}”与文件名“{stem}”不一致",
           "region code \"{region}\" does not match the file name \"{stem}\"", "把文件改名为 regions/{region}.yaml，或改正 code",

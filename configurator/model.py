@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from configurator.language import conditions
+from configurator.language import conditions as condition_language
 
 Path = tuple[str | int, ...]
 
@@ -44,12 +44,51 @@ def text_or_none(value: Any) -> Text | None:
 
 @dataclass(frozen=True)
 class Condition:
+    """A condition as written (``text``) and, when it names conditions of the bundle's
+    ``conditions:`` section, with those names replaced by what they stand for (``expanded``).
+    Everything that evaluates or translates a condition uses ``expr``; notices and the admin
+    show ``written`` so a named condition reads by its name."""
+
     text: str
     path: Path
+    expanded: str | None = None
 
     @property
-    def expr(self) -> conditions.Expr:
-        return conditions.parse(self.text)
+    def expr(self) -> condition_language.Expr:
+        return condition_language.parse(self.expanded or self.text)
+
+    @property
+    def written(self) -> condition_language.Expr:
+        return condition_language.parse(self.text)
+
+
+@dataclass(frozen=True)
+class NamedCondition:
+    """An entry of ``conditions:``: a condition written once and referred to by its id."""
+
+    id: str
+    label: Text | None
+    condition: Condition
+    path: Path
+
+
+@dataclass(frozen=True)
+class ValueCase:
+    """One ``when``/``value`` pair of a case-dependent value."""
+
+    when: Condition
+    value: Any
+    path: Path
+
+
+@dataclass(frozen=True)
+class Varies:
+    """A per-item figure given as ordered cases: the first case whose ``when`` holds gives the
+    value, otherwise the default (kept in the ordinary attribute ``attribute``)."""
+
+    attribute: str
+    cases: tuple[ValueCase, ...]
+    path: Path
 
 
 # ----------------------------------------------------------------------------- catalogues
@@ -134,11 +173,13 @@ class Situation:
     help: Text | None
     when: Condition | None
     path: Path
+    allow_none: bool = False  # a multi-choice that may be answered with no option at all
 
-    def variable(self) -> conditions.Variable:
-        return conditions.Variable(
+    def variable(self) -> condition_language.Variable:
+        return condition_language.Variable(
             self.id, self.type, tuple(option.value for option in self.options),
-            self.minimum, self.maximum, self.integer, may_be_unanswered=self.when is not None)
+            self.minimum, self.maximum, self.integer, may_be_unanswered=self.when is not None,
+            allow_none=self.allow_none)
 
 
 @dataclass(frozen=True)
@@ -185,6 +226,7 @@ class BundleMaterial:
     note: Text | None
     legal_basis: Text | None
     path: Path
+    varies: tuple[Varies, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +250,7 @@ class SpecialStage:
     days: int
     day_kind: str
     note: Text | None
+    varies: tuple[Varies, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,6 +273,12 @@ class Item:
     legal_basis: Text | None
     note: Text | None
     path: Path
+    varies: tuple[Varies, ...] = ()
+    combined_with: str | None = None  # 合并办理: handled in one step with this item
+
+    @property
+    def varying(self) -> bool:
+        return bool(self.varies) or any(stage.varies for stage in self.special_stages)
 
 
 @dataclass(frozen=True)
@@ -248,6 +297,18 @@ class Step:
 class Consultation:
     phone: str | None
     note: Text | None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Published figures for the bundle (before → after) and where they were published."""
+
+    figures: Mapping[str, tuple[float | None, float | None]]  # materials | steps | days | visits
+    source: Text
+    date: str | None
+    link: str | None
+    note: Text | None
+    path: Path
 
 
 @dataclass(frozen=True)
@@ -271,6 +332,8 @@ class Bundle:
     items: tuple[Item, ...]
     steps: tuple[Step, ...]
     file: str
+    conditions: tuple[NamedCondition, ...] = ()
+    baseline: Baseline | None = None
 
     def item(self, item_id: str) -> Item | None:
         return next((item for item in self.items if item.id == item_id), None)
@@ -278,5 +341,5 @@ class Bundle:
     def material(self, material_id: str) -> BundleMaterial | None:
         return next((material for material in self.materials if material.id == material_id), None)
 
-    def variables(self) -> dict[str, conditions.Variable]:
+    def variables(self) -> dict[str, condition_language.Variable]:
         return {situation.id: situation.variable() for situation in self.situations}

@@ -108,7 +108,8 @@ def test_report_in_three_formats(monkeypatch):
     text = run("report")
     assert text.exit_code == 0 and "合计" in text.output and "新生儿出生一件事" in text.output
     markdown = run("report", "--format", "markdown").output
-    assert markdown.startswith("| 一件事 |") and markdown.count("\n") == 7
+    assert markdown.startswith("| 一件事 |") and markdown.count("\n") == 8  # newborn has a row of published figures
+    assert "公开数字（青海" in markdown
     csv_lines = run("report", "--format", "csv").output.splitlines()
     assert csv_lines[0].startswith("id,name,materials_before,materials_after")
-    assert len(csv_lines) == 6
+    assert len(csv_lines) == 7

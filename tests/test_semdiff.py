@@ -26,6 +26,7 @@ EXAMPLES = {
     "option": ("newborn", ("situations", 4, "options", 0)),
     "consultation": ("newborn", ("consultation",)), "result": ("newborn", ("items", 2, "result")),
     "time_limit": ("newborn", ("items", 2, "time_limit")),
+    "named_condition": ("newborn", ("conditions", 0)),
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from configurator.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from configurator.language import modelbuilder as builder
 from configurator.language.loader import MAX_FILE_BYTES, SourceMap, load_yaml
+from configurator.language.patterns import pattern_problem
 from configurator.language.rules import RuleContext, run_rules
 from configurator.language.rules.identity import KIND_WORDS
 from configurator.language.schema import BUNDLE_SCHEMA, CATALOGUE_SCHEMA, check_schema
@@ -87,6 +88,11 @@ def check_catalogues(files: Iterable[tuple[str, bytes]]) -> CatalogueCheck:
                     first_line=first_line if first.file == filename else f"{first.file}:{first_line}"))
     catalogues = Catalogues(**{kind: {key: entry for key, (entry, _) in known.items()}
                                for kind, known in merged.items()})
+    for field_entry, source in merged["fields"].values():
+        problem = pattern_problem(field_entry.spec.pattern) if field_entry.spec.pattern is not None else None
+        if problem is not None:
+            diagnostics.append(source.diagnostic("E211", field_entry.path + ("pattern",),
+                                                 pattern=field_entry.spec.pattern, problem=problem))
     for material, source in merged["materials"].values():
         if material.issued_by is not None and material.issued_by not in catalogues.departments:
             diagnostics.append(source.diagnostic("E301", material.path + ("issued_by",), ref=material.issued_by))

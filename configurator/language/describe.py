@@ -1,4 +1,9 @@
-"""Conditions in words, for notices and explanations: 「是否婚内生育？」答“否”，且……"""
+"""Conditions in words, for notices and explanations: 「是否婚内生育？」答“否”，且……
+
+Pass a condition as written (``Condition.written``) and a named condition reads by its
+label (or id). Grouping is never left to the reader: a negated group and a group inside
+another group are bracketed, so ``not (a or b)`` cannot be read as ``(not a) or b``.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,29 @@ _WORDS = {
     "zh-CN": {"yes": "是", "no": "否", "and": "，且", "or": "；或", "not": "并非：", "answered": "答",
               "==": "为", "!=": "不为", "<": "小于", "<=": "不超过", ">": "超过", ">=": "不少于",
               "in": "是以下之一：", "not in": "不是以下任何一项：", "contains": "选了", "not contains": "没有选",
-              "sep": "、", "open": "「", "close": "」", "quote": "“{}”"},
+              "sep": "、", "open": "「", "close": "」", "quote": "“{}”",
+              "none of": "以下都不成立：", "not all": "以下并非都成立：", "(": "（", ")": "）", "holds": "成立"},
     "en": {"yes": "yes", "no": "no", "and": ", and ", "or": "; or ", "not": "not: ", "answered": " is ",
            "==": "is", "!=": "is not", "<": "is less than", "<=": "is at most", ">": "is more than",
            ">=": "is at least", "in": "is one of", "not in": "is none of", "contains": "includes",
-           "not contains": "does not include", "sep": ", ", "open": "“", "close": "”", "quote": "\"{}\""},
+           "not contains": "does not include", "sep": ", ", "open": "“", "close": "”", "quote": "\"{}\"",
+           "none of": "none of these holds: ", "not all": "not all of these hold: ", "(": "(", ")": ")",
+           "holds": " holds"},
 }
 
 
 def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
     words = _WORDS["en" if lang_code == "en" else "zh-CN"]
     situations = {s.id: s for s in bundle.situations}
+    named = {c.id: c for c in bundle.conditions}
+
+    def named_text(name: str) -> str:
+        label = named[name].label
+        return f"{words['open']}{label.get(lang_code) if label else name}{words['close']}"
+
+    def grouped(node: lang.Expr) -> str:
+        text = walk(node)
+        return f"{words['(']}{text}{words[')']}" if isinstance(node, lang.BoolOp) else text
 
     def question(name: str) -> str:
         situation = situations.get(name)
@@ -39,14 +56,21 @@ def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
 
     def walk(node: lang.Expr) -> str:
         if isinstance(node, lang.Name):
+            if node.name in named:
+                return named_text(node.name) + words["holds"]
             return f"{question(node.name)}{words['answered']}{words['quote'].format(words['yes'])}"
         if isinstance(node, lang.Not):
             inner = node.operand
             if isinstance(inner, lang.Name):
+                if inner.name in named:
+                    return words["not"] + named_text(inner.name) + words["holds"]
                 return f"{question(inner.name)}{words['answered']}{words['quote'].format(words['no'])}"
+            if isinstance(inner, lang.BoolOp):
+                lead = words["none of"] if inner.op == "or" else words["not all"]
+                return lead + grouped(inner)
             return words["not"] + walk(inner)
         if isinstance(node, lang.BoolOp):
-            return words[node.op].join(walk(operand) for operand in node.operands)
+            return words[node.op].join(grouped(operand) for operand in node.operands)
         if isinstance(node, lang.Literal):
             return str(node.value)
         if isinstance(node, lang.Compare):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from configurator.language import conditions as lang
 from configurator.model import (
     After,
+    Baseline,
     Bundle,
     BundleField,
     BundleMaterial,
@@ -19,6 +21,7 @@ from configurator.model import (
     Fallback,
     FieldSpec,
     Item,
+    NamedCondition,
     Option,
     Path,
     Result,
@@ -26,12 +29,35 @@ from configurator.model import (
     SpecialStage,
     Step,
     Text,
+    ValueCase,
+    Varies,
     text_or_none,
 )
 
+# The bundle's named conditions, expanded, while one bundle is being built (see build_bundle).
+_Named = Mapping[str, lang.Expr]
 
-def _condition(data: Mapping[str, Any], key: str, path: Path) -> Condition | None:
-    return Condition(data[key], path + (key,)) if key in data else None
+
+def _make(text: str, path: Path, named: _Named) -> Condition:
+    return Condition(text, path, lang.expanded_text(text, named))
+
+
+def _condition(data: Mapping[str, Any], key: str, path: Path, named: _Named = {}) -> Condition | None:  # noqa: B006
+    return _make(data[key], path + (key,), named) if key in data else None
+
+
+def _value(raw: Any) -> Any:
+    """The default of a value that may be given as ``{cases: [...], default: ...}``."""
+    return raw["default"] if isinstance(raw, Mapping) else raw
+
+
+def _varies(attribute: str, raw: Any, path: Path, named: _Named) -> tuple[Varies, ...]:
+    if not isinstance(raw, Mapping):
+        return ()
+    cases = tuple(ValueCase(_make(case["when"], path + ("cases", j, "when"), named), case["value"],
+                            path + ("cases", j))
+                  for j, case in enumerate(raw["cases"]))
+    return (Varies(attribute, cases, path),)
 
 
 def _ids(value: str | list[str] | None) -> tuple[str, ...]:
@@ -85,16 +111,23 @@ def build_fields(data: Mapping[str, Any], file: str) -> list[CatalogueField]:
 
 
 def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
+    raw_named = data.get("conditions", ())
+    named = lang.expand_definitions([(c["id"], c["when"]) for c in raw_named])
+    named_conditions = tuple(
+        NamedCondition(c["id"], text_or_none(c.get("label")),
+                       _make(c["when"], ("conditions", i, "when"), named), ("conditions", i))
+        for i, c in enumerate(raw_named))
     situations = tuple(
         Situation(
             s["id"], Text.of(s["label"]), s["type"], _options(s.get("options")),
             text_or_none(s.get("unit")), s.get("minimum"), s.get("maximum"),
             bool(s.get("integer", False)), text_or_none(s.get("help")),
-            _condition(s, "when", ("situations", i)), ("situations", i))
+            _condition(s, "when", ("situations", i), named), ("situations", i),
+            allow_none=bool(s.get("allow_none", False)))
         for i, s in enumerate(data["situations"])
     )
     eligibility = tuple(
-        EligibilityRule(r["id"], Condition(r["require"], ("eligibility", i, "require")),
+        EligibilityRule(r["id"], _make(r["require"], ("eligibility", i, "require"), named),
                         Text.of(r["message"]), ("eligibility", i))
         for i, r in enumerate(data.get("eligibility", ()))
     )
@@ -103,19 +136,21 @@ def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
     fields = tuple(
         BundleField(
             f["id"], f.get("field", f["id"]), text_or_none(f.get("label")), text_or_none(f.get("help")),
-            bool(f.get("required", True)), _condition(f, "when", ("fields", i)), field_spec(f), ("fields", i))
+            bool(f.get("required", True)), _condition(f, "when", ("fields", i), named), field_spec(f),
+            ("fields", i))
         for i, f in enumerate(data["fields"])
     )
     materials = tuple(
         BundleMaterial(
             m["id"], m.get("material", m["id"]), text_or_none(m.get("name")), m["source"],
             m.get("shared_from"), m.get("channel"), _ids(m.get("produced_by")), m.get("form"),
-            int(m.get("count", 1)), m.get("requirement", "required"),
-            _condition(m, "when", ("materials", i)), text_or_none(m.get("note")),
-            text_or_none(m.get("legal_basis")), ("materials", i))
+            int(m.get("count", 1)), _value(m.get("requirement", "required")),
+            _condition(m, "when", ("materials", i), named), text_or_none(m.get("note")),
+            text_or_none(m.get("legal_basis")), ("materials", i),
+            _varies("requirement", m.get("requirement"), ("materials", i, "requirement"), named))
         for i, m in enumerate(data["materials"])
     )
-    items = tuple(_item(raw, ("items", i)) for i, raw in enumerate(data["items"]))
+    items = tuple(_item(raw, ("items", i), named) for i, raw in enumerate(data["items"]))
     steps = tuple(
         Step(s["id"], Text.of(s["name"]), s["kind"], s["owner"], s["time_limit"],
              tuple(s.get("items", ())), text_or_none(s.get("note")), ("steps", i))
@@ -143,12 +178,23 @@ def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
         items=items,
         steps=steps,
         file=file,
+        conditions=named_conditions,
+        baseline=_baseline(data.get("baseline")),
     )
 
 
-def _item(raw: Mapping[str, Any], path: Path) -> Item:
+def _baseline(raw: Mapping[str, Any] | None) -> Baseline | None:
+    if raw is None:
+        return None
+    figures = {key: (value.get("before"), value.get("after")) for key, value in raw["figures"].items()}
+    return Baseline(figures, Text.of(raw["source"]), raw.get("date"), raw.get("link"),
+                    text_or_none(raw.get("note")), ("baseline",))
+
+
+def _item(raw: Mapping[str, Any], path: Path, named: _Named) -> Item:
     result = raw.get("result")
     limit = raw["time_limit"]
+    limit_path = path + ("time_limit",)
     return Item(
         id=raw["id"],
         name=Text.of(raw["name"]),
@@ -156,21 +202,26 @@ def _item(raw: Mapping[str, Any], path: Path) -> Item:
         department=raw["department"],
         result=Result(Text.of(result["name"]), tuple(result.get("materials", ())),
                       tuple(result.get("delivery", ()))) if result else None,
-        promised_days=limit["promised"],
-        statutory_days=limit.get("statutory"),
-        visits=raw["visits"],
+        promised_days=_value(limit["promised"]),
+        statutory_days=_value(limit.get("statutory")),
+        visits=_value(raw["visits"]),
         steps=raw["steps"],
         fee=raw.get("fee"),
-        when=_condition(raw, "when", path),
+        when=_condition(raw, "when", path, named),
         fields=tuple(raw.get("fields", ())),
         materials=tuple(raw.get("materials", ())),
         after=tuple(After(a["item"], Text.of(a["reason"]), path + ("after", j))
                     for j, a in enumerate(raw.get("after", ()))),
         special_stages=tuple(
-            SpecialStage(s["kind"], text_or_none(s.get("name")), s["days"], s.get("day_kind", "working"),
-                         text_or_none(s.get("note")))
-            for s in raw.get("special_stages", ())),
+            SpecialStage(s["kind"], text_or_none(s.get("name")), _value(s["days"]), s.get("day_kind", "working"),
+                         text_or_none(s.get("note")),
+                         _varies("days", s["days"], path + ("special_stages", j, "days"), named))
+            for j, s in enumerate(raw.get("special_stages", ()))),
         legal_basis=text_or_none(raw.get("legal_basis")),
         note=text_or_none(raw.get("note")),
         path=path,
+        varies=(_varies("promised_days", limit["promised"], limit_path + ("promised",), named)
+                + _varies("statutory_days", limit.get("statutory"), limit_path + ("statutory",), named)
+                + _varies("visits", raw["visits"], path + ("visits",), named)),
+        combined_with=raw.get("combined_with"),
     )

@@ -1,30 +1,35 @@
 """The distinct cases a bundle can produce: answer sets that lead to different plans.
 
-Metrics per situation and the golden-file tests need representative answers. Answers are
-drawn from the same candidate values the never-true check uses (every region each condition
-can separate), the plans are computed, and answer sets giving the same plan are merged.
+Metrics, the notice, the diagram and the golden-file tests need every real case. A case is
+what a citizen can actually submit: the questions are answered in order, a question is
+answered exactly when its ``when`` holds (and left unanswered otherwise), a several-choice
+question asked is answered with at least one option unless it allows none, and the case
+passes eligibility (the others go to the fallback window, not to a plan).
+
+Answers are drawn from the values that reach every region the conditions separate
+(``candidates``). Up to ``EXACT_LIMIT`` reachable answer sets are enumerated one by one, so
+the figures are exact; above it a seeded sample is tried and the result says so loudly
+(``complete`` is False; report and preview show a warning). Answer sets deciding every
+condition of the bundle alike give the same plan and are computed once.
 """
 
 from __future__ import annotations
 
-import itertools
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.language import conditions as lang
-from configurator.model import Bundle
+from configurator.model import Bundle, BundleMaterial, Item, Situation
 from configurator.planning.plan import Plan, Planner
 
-# How much work the enumeration may do: answer sets tried × entries evaluated for each. Beyond
-# it a seeded sample of answer sets is tried instead (and the result says it is incomplete).
-WORK_BUDGET = 150_000
-MIN_COMBINATIONS = 256
-# Example cases kept (each with a full schedule): up to 200, fewer for large bundles, whose
-# cases are numerous and each costly; a bundle with more distinct cases is marked incomplete.
-MAX_SCENARIOS = 200
-SCENARIO_WORK = 20_000
+# Reachable answer sets enumerated exactly (docs/metrics.md promises this number).
+EXACT_LIMIT = 50_000
+# Above it: how many random answer sets are tried instead (seeded: output stays deterministic).
+SAMPLE_SIZE = 20_000
+# Distinct cases kept with a full plan; a bundle with more is marked incomplete.
+MAX_CASES = 5_000
 
 
 @dataclass(frozen=True)
@@ -33,79 +38,141 @@ class Scenario:
     plan: Plan
 
 
+@dataclass(frozen=True)
+class CaseSearch:
+    """Every distinct case found, and how they were found."""
+
+    cases: list[Scenario]
+    complete: bool  # every reachable answer set was tried and every distinct case kept
+    combinations: int  # reachable, eligible answer sets tried
+    sampled: bool  # more than EXACT_LIMIT answer sets: a sample was tried
+    warnings: list[str] = field(default_factory=list)
+
+
 def _all_conditions(bundle: Bundle) -> list[lang.Expr]:
     found = [s.when.expr for s in bundle.situations if s.when]
     found += [r.require.expr for r in bundle.eligibility]
     found += [entry.when.expr for group in (bundle.fields, bundle.materials, bundle.items)
               for entry in group if entry.when]
+    entries: list[Item | BundleMaterial] = [*bundle.items, *bundle.materials]
+    found += [case.when.expr for entry in entries for v in entry.varies for case in v.cases]
+    found += [case.when.expr for item in bundle.items for stage in item.special_stages
+              for v in stage.varies for case in v.cases]
     return found
 
 
-def _eligibility_names(bundle: Bundle, names: list[str]) -> list[str]:
-    """The questions eligibility depends on, with the questions their asking depends on."""
-    needed: set[str] = {n.name for rule in bundle.eligibility for n in lang.names(rule.require.expr)}
-    situations = {s.id: s for s in bundle.situations}
-    changed = True
-    while changed:
-        changed = False
-        for name in list(needed):
-            situation = situations.get(name)
-            if situation and situation.when:
-                for dependency in lang.names(situation.when.expr):
-                    if dependency.name not in needed:
-                        needed.add(dependency.name)
-                        changed = True
-    return [name for name in names if name in needed]
+def answer_domains(bundle: Bundle) -> dict[str, list[Any]]:
+    """For each question, the answers worth trying when it is asked (never "unanswered": a
+    question asked must be answered). A question no condition mentions gets one answer, as
+    any answer leads to the same case but the form still needs one."""
+    constants: dict[str, set[Any]] = {}
+    for expr in _all_conditions(bundle):
+        lang.constants_of(expr, constants)
+    domains = {}
+    for situation in bundle.situations:
+        variable = lang.Variable(situation.id, situation.type, tuple(o.value for o in situation.options),
+                                 situation.minimum, situation.maximum, situation.integer, False,
+                                 situation.allow_none)
+        values = lang.candidates(variable, constants.get(situation.id, set()))
+        domains[situation.id] = values if situation.id in constants else values[-1:]
+    return domains
+
+
+class _Walk:
+    """Reachable answer sets, question by question, pruned by eligibility as soon as the
+    questions a rule reads have all been decided."""
+
+    def __init__(self, bundle: Bundle, planner: Planner) -> None:
+        self.situations: list[tuple[Situation, Callable[[Mapping[str, Any]], bool]]] = [
+            (s, (lambda answers: True) if s.when is None else lang.compile_predicate(s.when.expr))
+            for s in bundle.situations]
+        self.domains = answer_domains(bundle)
+        position = {s.id: index for index, s in enumerate(bundle.situations)}
+        # checks[i]: the rules decided once questions 0..i-1 are (index 0: rules reading none)
+        self.checks: list[list[Callable[[Mapping[str, Any]], bool]]] = [[] for _ in range(len(bundle.situations) + 1)]
+        for rule in bundle.eligibility:
+            read = [position[n.name] for n in lang.names(rule.require.expr) if n.name in position]
+            self.checks[max(read, default=-1) + 1].append(lang.compile_predicate(rule.require.expr))
+
+    def _eligible_so_far(self, index: int, answers: Mapping[str, Any]) -> bool:
+        return all(check(answers) for check in self.checks[index])
+
+    def every(self) -> Iterator[dict[str, Any]]:
+        answers: dict[str, Any] = {}
+        count = len(self.situations)
+
+        def walk(index: int) -> Iterator[dict[str, Any]]:
+            if not self._eligible_so_far(index, answers):
+                return
+            if index == count:
+                yield answers
+                return
+            situation, asked = self.situations[index]
+            if not asked(answers):
+                yield from walk(index + 1)
+                return
+            for value in self.domains[situation.id]:
+                answers[situation.id] = value
+                yield from walk(index + 1)
+            del answers[situation.id]
+
+        return walk(0)
+
+    def sample(self, rng: random.Random) -> dict[str, Any] | None:
+        """One random reachable answer set, or None if it fails eligibility."""
+        answers: dict[str, Any] = {}
+        for index, (situation, asked) in enumerate(self.situations):
+            if not self._eligible_so_far(index, answers):
+                return None
+            if asked(answers):
+                answers[situation.id] = rng.choice(self.domains[situation.id])
+        return answers if self._eligible_so_far(len(self.situations), answers) else None
+
+
+def search(bundle: Bundle) -> CaseSearch:
+    planner = Planner(bundle)
+    walk = _Walk(bundle, planner)
+    by_truth: dict[tuple[bool, ...], int] = {}  # truth vector → number of its distinct case
+    keys: dict[tuple[Any, ...], int] = {}
+    found: dict[int, dict[str, Any]] = {}
+    tried = 0
+    sampled = False
+
+    def consider(answers: dict[str, Any]) -> None:
+        truth = planner.truth(answers)
+        key = by_truth.get(truth)
+        if key is None:
+            items, materials, fields = planner.decide(truth)
+            # the resolved entries themselves: a case-dependent value makes a different case
+            signature = (tuple(items), tuple(materials), tuple(f.id for f in fields))
+            key = by_truth[truth] = keys.setdefault(signature, len(keys))
+        if key not in found and len(found) <= MAX_CASES:
+            found[key] = dict(answers)
+
+    for answers in walk.every():
+        tried += 1
+        if tried > EXACT_LIMIT:
+            sampled = True
+            break
+        consider(answers)
+    if sampled:
+        rng = random.Random(bundle.id)
+        for _ in range(SAMPLE_SIZE):
+            drawn = walk.sample(rng)
+            if drawn is not None:
+                consider(drawn)
+    warnings = []
+    if sampled:
+        warnings.append(f"more than {EXACT_LIMIT} answer combinations: figures come from a sample of "
+                        f"{SAMPLE_SIZE} and may miss cases")
+    if len(found) > MAX_CASES:
+        warnings.append(f"more than {MAX_CASES} distinct cases: only the first {MAX_CASES} are listed")
+    cases = [Scenario(answers, planner.plan(answers)) for answers in list(found.values())[:MAX_CASES]]
+    return CaseSearch(cases, not warnings, min(tried, EXACT_LIMIT) if sampled else tried, sampled, warnings)
 
 
 def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:
     """Eligible cases with distinct plans (first answer set found for each), and whether
-    the enumeration was complete (False when there were too many combinations to try)."""
-    constants: dict[str, set[Any]] = {}
-    for expr in _all_conditions(bundle):
-        lang.constants_of(expr, constants)
-    variables = bundle.variables()
-    names = [s.id for s in bundle.situations if s.id in constants]
-    domains = {name: lang.candidates(variables[name], constants[name]) for name in names}
-    planner = Planner(bundle)
-
-    # Eligibility first: most combinations fail it, and the rest need not be tried for them.
-    first = _eligibility_names(bundle, names)
-    rest = [name for name in names if name not in first]
-    eligible_prefixes = []
-    for combination in itertools.product(*(domains[name] for name in first)):
-        prefix = {name: value for name, value in zip(first, combination, strict=True) if value is not None}
-        if not planner.failed_rules(planner.asked(prefix)):
-            eligible_prefixes.append(prefix)
-
-    total = len(eligible_prefixes)
-    for name in rest:
-        total *= len(domains[name])
-    entries = len(bundle.items) + len(bundle.materials) + len(bundle.fields) + 1
-    limit = max(MIN_COMBINATIONS, WORK_BUDGET // entries)
-    max_scenarios = max(20, min(MAX_SCENARIOS, SCENARIO_WORK // entries))
-    complete = total <= limit
-    combinations: Iterator[tuple[dict[str, Any], tuple[Any, ...]]]
-    if complete:
-        combinations = ((prefix, combination) for prefix in eligible_prefixes
-                        for combination in itertools.product(*(domains[name] for name in rest)))
-    else:
-        # A seeded sample: the same bundle always gives the same cases (output stays deterministic).
-        rng = random.Random(bundle.id)
-        combinations = ((rng.choice(eligible_prefixes), tuple(rng.choice(domains[name]) for name in rest))
-                        for _ in range(limit if eligible_prefixes else 0))
-
-    found: dict[tuple[Any, ...], Scenario] = {}
-    for prefix, combination in combinations:
-        answers = dict(prefix)
-        answers.update((name, value) for name, value in zip(rest, combination, strict=True) if value is not None)
-        kept, failed, items, materials, fields = planner.outline(answers)
-        if failed:
-            continue
-        signature = (tuple(i.id for i in items), tuple(m.id for m in materials), tuple(f.id for f in fields))
-        if signature not in found:
-            if len(found) == max_scenarios:
-                complete = False
-                break
-            found[signature] = Scenario(kept, planner.plan(kept))
-    return list(found.values()), complete
+    the enumeration was complete."""
+    result = search(bundle)
+    return result.cases, result.complete

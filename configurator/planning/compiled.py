@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from configurator.language.conditions import Variable
 from configurator.language.fieldtypes import ResolvedField, resolve_field
 from configurator.model import Bundle, BundleMaterial, Catalogues, Item, Text
-from configurator.planning.cases import Scenario, scenarios
+from configurator.planning.cases import CaseSearch, Scenario, search
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,13 @@ class Compiled:
         return self.bundle.variables()
 
     @functools.cached_property
-    def scenarios(self) -> tuple[list[Scenario], bool]:
+    def case_search(self) -> CaseSearch:
         """The bundle's distinct real cases (enumerated once, shared by every writer)."""
-        return scenarios(self.bundle)
+        return search(self.bundle)
+
+    @property
+    def scenarios(self) -> tuple[list[Scenario], bool]:
+        return self.case_search.cases, self.case_search.complete
 
     @functools.cached_property
     def _users(self) -> dict[tuple[str, str], list[Item]]:

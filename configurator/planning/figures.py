@@ -25,7 +25,7 @@ from configurator.planning.plan import Plan
 APPLICANT_STEP_KINDS = ("application", "intake", "delivery")
 
 
-def _figure(before: int, after: int | None) -> dict[str, Any]:
+def _figure(before: float, after: float | None) -> dict[str, Any]:
     figure: dict[str, Any] = {"before": before, "after": after}
     if after is not None:
         figure["saved"] = before - after
@@ -49,6 +49,19 @@ def figures(compiled: Compiled, items: list[Item], needed: list[BundleMaterial],
 def _special_stages(items: list[Item]) -> list[dict[str, Any]]:
     return [{"item": item.id, "kind": s.kind, "days": s.days, "day_kind": s.day_kind}
             for item in items for s in item.special_stages]
+
+
+def baseline(compiled: Compiled) -> dict[str, Any]:
+    """The published figures and their source, as given (shown beside the computed ones)."""
+    given = compiled.bundle.baseline
+    assert given is not None
+    entry: dict[str, Any] = {"source": compiled.text(given.source)}
+    entry.update({key: value for key, value in (("date", given.date), ("link", given.link)) if value})
+    if given.note:
+        entry["note"] = compiled.text(given.note)
+    entry["figures"] = {key: _figure(before, after) for key, (before, after) in given.figures.items()
+                        if before is not None}
+    return entry
 
 
 def plan_figures(compiled: Compiled, plan: Plan) -> dict[str, Any]:
@@ -87,6 +100,10 @@ def metrics(compiled: Compiled) -> dict[str, Any]:
             for case in cases
         ],
         "scenarios_complete": complete,
+        "case_search": {"answer_sets": compiled.case_search.combinations,
+                        "exact": not compiled.case_search.sampled,
+                        "distinct_cases": len(cases), "warnings": compiled.case_search.warnings},
+        **({"baseline": baseline(compiled)} if bundle.baseline else {}),
         "flags": {
             "serial_without_data_flow": serial,
             "more_than_one_visit": bundle.visits is not None and bundle.visits > 1,

@@ -11,17 +11,37 @@ Rules (also in docs/bundle-format.md):
 - an item applies when its ``when`` holds;
 - a material is needed, and a field asked, when its own ``when`` holds and at least one
   applicable item uses it;
-- an item starts when every applicable item it depends on has finished (working days).
+- an item starts when every applicable item it depends on has finished (working days);
+- items handled together (``combined_with``) form one task: they start together, after
+  everything either waits for, and finish when the longer of them does;
+- a case-dependent value (time limit, visits, 容缺, special-stage length) takes the value of
+  its first case whose ``when`` holds, else its default: the plan's items and materials carry
+  the values of this case, so every writer that reads the plan follows the case.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from configurator.language import conditions, graph
-from configurator.model import Bundle, BundleField, BundleMaterial, Condition, EligibilityRule, Item, Situation
+from configurator.model import (
+    Bundle,
+    BundleField,
+    BundleMaterial,
+    Condition,
+    EligibilityRule,
+    Item,
+    Situation,
+    SpecialStage,
+    Varies,
+)
+
+_Entry = TypeVar("_Entry", Item, BundleMaterial, SpecialStage)
+# Per varying attribute: (attribute, [(predicate slot, value), ...]).
+_Resolver = tuple[tuple[str, tuple[tuple[int, Any], ...]], ...]
 
 
 def holds(condition: Condition | None, answers: Mapping[str, Any]) -> bool:
@@ -89,8 +109,12 @@ class Planner:
         self._situations = [(s.id, _predicate(s.when)) for s in bundle.situations]
         self._rules = [(rule, _predicate(rule.require)) for rule in bundle.eligibility]
         self._items = [(item, self._slot(item.when)) for item in bundle.items]
+        self._item_values = {item.id: (self._resolver(item.varies),
+                                       tuple(self._resolver(stage.varies) for stage in item.special_stages))
+                             for item in bundle.items if item.varying}
         self._materials = [(m, self._slot(m.when), frozenset(i.id for i in bundle.items if m.id in i.materials))
                            for m in bundle.materials]
+        self._material_values = {m.id: self._resolver(m.varies) for m in bundle.materials if m.varies}
         self._fields = [(f, self._slot(f.when), frozenset(i.id for i in bundle.items if f.id in i.fields))
                         for f in bundle.fields]
         self._edges = graph.dependencies(bundle)
@@ -102,6 +126,17 @@ class Planner:
             self._slots[condition.text] = len(self._predicates)
             self._predicates.append(conditions.compile_predicate(condition.expr))
         return self._slots[condition.text]
+
+    def _resolver(self, varies: tuple[Varies, ...]) -> _Resolver:
+        return tuple((v.attribute, tuple((self._slot(case.when), case.value) for case in v.cases)) for v in varies)
+
+    @property
+    def predicate_count(self) -> int:
+        return len(self._predicates)
+
+    def truth(self, kept: Mapping[str, Any]) -> tuple[bool, ...]:
+        """Every distinct condition of the bundle evaluated once: a case is decided by this."""
+        return tuple(predicate(kept) for predicate in self._predicates)
 
     def asked(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
@@ -118,18 +153,44 @@ class Planner:
         """Everything of a plan but the schedule (cheap: used to tell cases apart)."""
         kept = self.asked(answers)
         failed = self.failed_rules(kept)
-        truth = [predicate(kept) for predicate in self._predicates]
-        items = [item for item, slot in self._items if truth[slot]]
-        applicable = {item.id for item in items}
-        materials = [m for m, slot, users in self._materials if truth[slot] and not users.isdisjoint(applicable)]
-        fields = [f for f, slot, users in self._fields if truth[slot] and not users.isdisjoint(applicable)]
+        items, materials, fields = self.decide(self.truth(kept))
         return kept, failed, items, materials, fields
+
+    def decide(self, truth: Sequence[bool]) -> tuple[list[Item], list[BundleMaterial], list[BundleField]]:
+        """Items, materials and fields of a case, with the values of the case, from its truth vector."""
+        items = [self._item_in_case(item, truth) for item, slot in self._items if truth[slot]]
+        applicable = {item.id for item in items}
+        materials = [_resolved(m, self._material_values.get(m.id, ()), truth)
+                     for m, slot, users in self._materials if truth[slot] and not users.isdisjoint(applicable)]
+        fields = [f for f, slot, users in self._fields if truth[slot] and not users.isdisjoint(applicable)]
+        return items, materials, fields
+
+    def _item_in_case(self, item: Item, truth: Sequence[bool]) -> Item:
+        values = self._item_values.get(item.id)
+        if values is None:
+            return item
+        own, stages = values
+        resolved = _resolved(item, own, truth)
+        if any(stages):
+            resolved = dataclasses.replace(resolved, special_stages=tuple(
+                _resolved(stage, resolver, truth) for stage, resolver in zip(item.special_stages, stages, strict=True)))
+        return resolved
 
     def plan(self, answers: Mapping[str, Any]) -> Plan:
         kept, failed, items, materials, fields = self.outline(answers)
         applicable = {item.id for item in items}
         edges = [e for e in self._edges if e.before in applicable and e.after in applicable]
         return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), tuple(fields), schedule(items, edges))
+
+
+def _resolved(entry: _Entry, resolver: _Resolver, truth: Sequence[bool]) -> _Entry:
+    """The entry with each varying attribute set to the value of the first case that holds."""
+    changes = {}
+    for attribute, cases in resolver:
+        value = next((value for slot, value in cases if truth[slot]), None)
+        if value is not None and value != getattr(entry, attribute):
+            changes[attribute] = value
+    return dataclasses.replace(entry, **changes) if changes else entry
 
 
 def _predicate(condition: Condition | None) -> conditions.Predicate:
@@ -142,18 +203,31 @@ def make_plan(bundle: Bundle, answers: Mapping[str, Any]) -> Plan:
 
 
 def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ...]:
-    """Earliest start and end of each item, in dependency order (working days from intake)."""
+    """Earliest start and end of each item, in dependency order (working days from intake).
+
+    Items handled together (``combined_with``, both applicable) are one unit: it waits for
+    what any member waits for and lasts as long as its longest member."""
     by_id = {item.id: item for item in items}
+    unit = {item.id: item.combined_with if item.combined_with in by_id else item.id for item in items}
+    members: dict[str, list[str]] = {}
+    for item in items:
+        members.setdefault(unit[item.id], []).append(item.id)
     waits: dict[str, list[str]] = {item.id: [] for item in items}
+    unit_edges = []
     for edge in edges:
+        if unit[edge.before] == unit[edge.after]:
+            continue  # handled together: no wait between them
         if edge.before not in waits[edge.after]:
             waits[edge.after].append(edge.before)
+        unit_edges.append(dataclasses.replace(edge, before=unit[edge.before], after=unit[edge.after]))
     ends: dict[str, int] = {}
     tasks: list[Task] = []
-    for item_id in graph.topological_order(list(by_id), edges):
-        start = max((ends[before] for before in waits[item_id]), default=0)
-        ends[item_id] = start + by_id[item_id].promised_days
-        tasks.append(Task(by_id[item_id], tuple(waits[item_id]), start, ends[item_id]))
+    for unit_id in graph.topological_order(list(members), unit_edges):
+        start = max((ends[before] for member in members[unit_id] for before in waits[member]), default=0)
+        end = start + max(by_id[member].promised_days for member in members[unit_id])
+        for member in members[unit_id]:
+            ends[member] = end
+            tasks.append(Task(by_id[member], tuple(waits[member]), start, end))
     return tuple(tasks)
 
 
@@ -180,6 +254,8 @@ def parse_answer(situation: Situation, text: str) -> Any:
         wrong = [c for c in chosen if c not in options]
         if wrong:
             raise ValueError(f"“{situation.id}”没有选项 {', '.join(wrong)}；可选：{', '.join(options)}")
+        if not chosen and not situation.allow_none:
+            raise ValueError(f"“{situation.id}”至少要选一项（这个问题不允许一项不选）；可选：{', '.join(options)}")
         return chosen
     if situation.type == "choice" and text not in options:
         raise ValueError(f"“{situation.id}”没有选项“{text}”；可选：{', '.join(options)}")

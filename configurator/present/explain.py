@@ -52,6 +52,11 @@ def answers_from_data(compiled: Compiled, data: Any) -> dict[str, Any]:
     if unknown:
         hint = lang.suggest(unknown[0], list(known))
         raise AnswerError(f"没有情形“{unknown[0]}”" + (f"（是不是想写“{hint}”？）" if hint else ""))
+    for situation in compiled.bundle.situations:
+        # the same rule as the form and the pre-check: an empty several-choice answer only
+        # where the bundle allows none
+        if situation.type == "multi_choice" and data.get(situation.id) == [] and not situation.allow_none:
+            raise AnswerError(f"“{situation.id}”至少要选一项（这个问题不允许一项不选）")
     return dict(data)
 
 
@@ -79,7 +84,12 @@ def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCa
         return result
     result["items"] = [{"id": t.item.id, "name": compiled.text(t.item.name), "department": t.item.department,
                         "department_name": compiled.department_name(t.item.department),
-                        "start_day": t.start_day, "end_day": t.end_day, "after": list(t.after)} for t in plan.tasks]
+                        "start_day": t.start_day, "end_day": t.end_day, "after": list(t.after),
+                        "promised_days": t.item.promised_days, "visits": t.item.visits,
+                        **({"combined_with": t.item.combined_with} if t.item.combined_with else {})}
+                       for t in plan.tasks]
+    result["special_stages"] = [{"item": t.item.id, "kind": s.kind, "name": compiled.text(s.name), "days": s.days,
+                                 "day_kind": s.day_kind} for t in plan.tasks for s in t.item.special_stages]
     result["materials"] = [{"id": m.id, "name": compiled.material_name(m), "source": m.source,
                             "hand_in": m.source == "applicant", "form": material_form(m), "requirement": m.requirement,
                             "how": material_source(compiled, m)} for m in plan.materials]
@@ -134,8 +144,15 @@ def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
         out.append(f"→ 转{fallback['window'] or fallback['department_name']}：{fallback['message']}")
         return "\n".join(out) + "\n"
     out.append(f"✔ 符合受理条件。适用的事项（{len(data['items'])} 项）：")
+    names = {item["id"]: item["name"] for item in data["items"]}
     for item in data["items"]:
-        out.append(f"  - {item['name']} — {item['department_name']}")
+        together = f"（与“{names[item['combined_with']]}”合并办理）" if item.get("combined_with") in names else ""
+        out.append(f"  - {item['name']} — {item['department_name']}{together}")
+    if data["special_stages"]:
+        out += ["", "特殊环节（不计入承诺时限）："]
+        for stage in data["special_stages"]:
+            unit = "个自然日" if stage["day_kind"] == "calendar" else "个工作日"
+            out.append(f"  - {names[stage['item']]}：{stage['name'] or stage['kind']} {stage['days']} {unit}")
     hand_in = [m for m in data["materials"] if m["hand_in"]]
     out += ["", "需要提交的材料：" if hand_in else "需要提交的材料：无"]
     for m in hand_in:

@@ -26,9 +26,23 @@ def report_rows(compiled_bundles: list[Compiled]) -> list[dict[str, Any]]:
             flags.append("未写明跑动次数")
         for serial in data["flags"]["serial_without_data_flow"]:
             flags.append(f"{serial['item']} 在 {serial['after']} 之后且无数据往来（可考虑串联改并联）")
+        if not data["case_search"]["exact"] or data["case_search"]["warnings"]:
+            # loud: these figures may be wrong, and the reader must not take them as exact
+            flags.insert(0, "⚠ 数字不精确：情形组合过多，只抽样计算（"
+                         + "；".join(data["case_search"]["warnings"]) + "）")
         rows.append({"id": compiled.bundle.id, "name": compiled.text(compiled.bundle.name),
-                     **{key: data["overall"][key] for key, _ in FIGURES}, "flags": flags})
+                     **{key: data["overall"][key] for key, _ in FIGURES}, "flags": flags,
+                     "baseline": data.get("baseline")})
     return rows
+
+
+def _baseline_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The published figures of a bundle, as a row under its computed one."""
+    given = row["baseline"]
+    source = "，".join(str(given[key]) for key in ("source", "date", "link") if key in given)
+    missing = {"before": "—", "after": None}
+    return {"id": row["id"], "name": f"  公开数字（{source}）", "flags": [given["note"]] if "note" in given else [],
+            **{key: given["figures"].get(key, missing) for key, _ in FIGURES}, "published": True}
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -42,6 +56,8 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _cell(figure: dict[str, Any]) -> str:
+    if figure["before"] == "—":
+        return "—"
     if figure["after"] is None:
         return f"{figure['before']} → ?"
     return f"{figure['before']} → {figure['after']}（−{figure['reduction_percent']:g}%）"
@@ -49,8 +65,9 @@ def _cell(figure: dict[str, Any]) -> str:
 
 def _table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     headers = ["一件事", *[title for _, title in FIGURES], "提示"]
+    shown = [entry for row in rows for entry in ([row, _baseline_row(row)] if row.get("baseline") else [row])]
     body = [[row["name"], *[_cell(row[key]) for key, _ in FIGURES], "；".join(row["flags"])]
-            for row in [*rows, _totals(rows)]]
+            for row in [*shown, _totals(rows)]]
     return headers, body
 
 
@@ -65,7 +82,8 @@ def render(rows: list[dict[str, Any]], output_format: str) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["id", "name", *[f"{key}_{part}" for key, _ in FIGURES for part in parts], "flags"])
-        for figures in [*rows, _totals(rows)]:
+        shown = [entry for row in rows for entry in ([row, _baseline_row(row)] if row.get("baseline") else [row])]
+        for figures in [*shown, _totals(rows)]:
             writer.writerow([figures["id"], figures["name"],
                              *[figures[key].get(part) for key, _ in FIGURES for part in parts],
                              "; ".join(figures["flags"])])

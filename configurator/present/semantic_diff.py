@@ -21,7 +21,7 @@ from configurator.planning.compiled import Compiled
 
 # How list entries are identified, by the key of the list.
 ENTRY_KEYS = {"items": "id", "materials": "id", "fields": "id", "situations": "id", "eligibility": "id",
-              "steps": "id", "options": "value", "after": "item", "special_stages": "kind"}
+              "steps": "id", "options": "value", "after": "item", "special_stages": "kind", "conditions": "id"}
 # Words for keys and list kinds (Chinese; English uses the key itself).
 WORDS = {
     "items": "事项", "materials": "材料", "fields": "字段", "situations": "情形", "eligibility": "受理条件",
@@ -36,6 +36,8 @@ WORDS = {
     "legal_basis": "设定依据", "owner": "负责方", "kind": "类型", "days": "天数", "reason": "理由",
     "unit": "单位", "minimum": "最小值", "maximum": "最大值", "integer": "只取整数", "window": "兜底窗口",
     "phone": "电话", "material": "目录材料", "field": "目录字段", "sensitive": "敏感信息",
+    "conditions": "命名条件", "baseline": "公开数字", "cases": "按情形", "default": "其他情形", "value": "值",
+    "allow_none": "允许一项不选", "combined_with": "合并办理", "figures": "数字", "link": "网址", "date": "日期",
 }
 DAYS_KEYS = {"promised", "statutory", "time_limit", "days"}
 # Sections whose keys say enough on their own ("承诺时限" needs no "时限 —" before it).

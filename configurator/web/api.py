@@ -20,6 +20,7 @@ import jsonschema
 from flask import Blueprint, Response, abort, request, url_for
 
 from configurator.jsontext import dump_json
+from configurator.language.patterns import SafeValidator
 from configurator.model import Bundle, Catalogues
 from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
@@ -216,7 +217,7 @@ def check(bundle_id: str) -> Response:
     schema = form_schema(compiled)
     problems: list[dict[str, str]] = []
     ineligible = False
-    for error in sorted(jsonschema.Draft202012Validator(schema).iter_errors(application),
+    for error in sorted(SafeValidator(schema).iter_errors(application),
                         key=lambda e: [str(p) for p in e.absolute_path]):
         if _eligibility_rule(schema, error) is not None:
             ineligible = True  # not a mistake: the answer gives the reasons and the fallback

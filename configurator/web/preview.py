@@ -69,9 +69,10 @@ class PreviewPages(BundlePages):
                                problems=messages(diagnostics))
         compiled = Compiled(bundle, store().catalogues(), language())
         artifacts = render_compiled(compiled)
+        figures = json.loads(artifacts["metrics.json"])
         return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=bundle, problems=[],
-                           artifacts=artifacts, figures=json.loads(artifacts["metrics.json"])["overall"],
-                           diagram=routing_svg(compiled))
+                           artifacts=artifacts, figures=figures["overall"], case_search=figures["case_search"],
+                           baseline=figures.get("baseline"), diagram=routing_svg(compiled))
 
     @expose("/<bundle_id>/simulate/", methods=("GET", "POST"))
     def simulate(self, bundle_id: str) -> str | Response:
@@ -88,7 +89,7 @@ class PreviewPages(BundlePages):
                     raw = ",".join(request.form.getlist(situation.id))
                 else:
                     raw = request.form.get(situation.id, "")
-                if raw.strip() == "":
+                if raw.strip() == "" and not (situation.type == "multi_choice" and situation.allow_none):
                     continue
                 try:
                     answers[situation.id] = parse_answer(situation, raw)

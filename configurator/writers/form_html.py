@@ -112,7 +112,7 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
     form = form if form is not None else form_class(compiled)()
     ui = form_ui(compiled)
     bundle = compiled.bundle
-    required_situations = {s.id for s in bundle.situations}
+    required_situations = {s.id for s in bundle.situations if not s.allow_none}
     sections = []
     for group in ("situations", "fields", "uploads"):
         rows = []

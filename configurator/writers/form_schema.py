@@ -119,7 +119,9 @@ def situation_schema(situation: Situation, lang_code: str) -> dict[str, Any]:
         schema["items"] = {"type": "string", "oneOf": [{"const": o.value, "title": o.label.get(lang_code)}
                                                         for o in situation.options]}
         schema["uniqueItems"] = True
-        schema["minItems"] = 1  # a form cannot post "none of these" apart from "not answered"
+        # a form cannot post "none of these" apart from "not answered": only where the bundle
+        # says no box ticked is an answer (allow_none) may the list be empty
+        schema["minItems"] = 0 if situation.allow_none else 1
     elif situation.type == "number":
         schema["type"] = "integer" if situation.integer else "number"
         if situation.minimum is not None:

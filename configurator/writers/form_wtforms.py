@@ -21,6 +21,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from configurator.language import conditions as lang
+from configurator.language import patterns as patterns_engine
 from configurator.language.fieldtypes import DATE_PATTERN, STRING_TYPES, ResolvedField, anchored, check_digit_warning
 from configurator.model import Bundle, Condition, Item, Situation
 from configurator.planning.compiled import Compiled
@@ -73,6 +74,8 @@ def application_from_form(compiled: Compiled, formdata: Mapping[str, list[str]])
     application: dict[str, Any] = {group: {} for group in GROUPS}
     for situation in bundle.situations:
         value = _parse(_situation_kind(situation), list(formdata.get(f"situations-{situation.id}", [])))
+        if value is None and situation.allow_none and holds(situation.when, application["situations"]):
+            value = []  # allow_none: no box ticked is the answer "none of these" (docs/bundle-format.md)
         if value is not None:
             application["situations"][situation.id] = value
     for field_id, resolved in _form_fields(compiled).items():
@@ -128,7 +131,7 @@ def _type_error(kind: str, value: Any, *, options: tuple[str, ...] = (), minimum
         return f"至少 {min_chars} 个字"
     if max_chars is not None and len(value) > max_chars:
         return f"最多 {max_chars} 个字"
-    if any(not re.search(pattern, value) for pattern in patterns):
+    if any(not patterns_engine.search(pattern, value) for pattern in patterns):  # RE2: linear time
         return "格式不正确"
     return None
 

@@ -18,7 +18,7 @@ from configurator.writers.phrases import DELIVERY, REQUIREMENT, answer_text, mat
 
 
 def _when(compiled: Compiled, condition: Condition | None) -> str:
-    return "所有情形" if condition is None else describe(condition.expr, compiled.bundle, compiled.lang)
+    return "所有情形" if condition is None else describe(condition.written, compiled.bundle, compiled.lang)
 
 
 def _days(days: int) -> str:
@@ -44,7 +44,7 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
 
     if bundle.eligibility and plan is None:
         doc.heading("办理条件")
-        doc.bullets([f"{describe(r.require.expr, bundle, compiled.lang)}（否则：{compiled.text(r.message)}）"
+        doc.bullets([f"{describe(r.require.written, bundle, compiled.lang)}（否则：{compiled.text(r.message)}）"
                      for r in bundle.eligibility])
 
     if plan is not None:

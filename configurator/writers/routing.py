@@ -11,7 +11,7 @@ from typing import Any
 from configurator.jsontext import dump_json
 from configurator.language import graph
 from configurator.language.jsonlogic import to_jsonlogic
-from configurator.model import Condition, Item
+from configurator.model import Condition, Item, SpecialStage, Varies
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import needed_condition
 
@@ -23,16 +23,41 @@ def _rule(condition: Condition | None) -> Any:
 
 
 def parallel_groups(compiled: Compiled) -> list[list[str]]:
-    """Items grouped by how many items must finish before them: each group runs in parallel."""
+    """Items that run at the same time in some real case: per case, the applicable items at
+    one dependency depth. Alternatives (never applicable together) never share a group; a
+    group contained in another of the same depth is left out."""
     bundle = compiled.bundle
     edges = graph.dependencies(bundle)
-    level: dict[str, int] = {}
-    for item_id in graph.topological_order([i.id for i in bundle.items], edges):
-        level[item_id] = max((level[e.before] + 1 for e in edges if e.after == item_id), default=0)
-    groups: dict[int, list[str]] = {}
-    for item in bundle.items:
-        groups.setdefault(level[item.id], []).append(item.id)
-    return [groups[depth] for depth in sorted(groups)]
+    order = {item.id: index for index, item in enumerate(bundle.items)}
+    found: dict[int, list[frozenset[str]]] = {}
+    for case in compiled.scenarios[0]:
+        applicable = {item.id for item in case.plan.items}
+        case_edges = [e for e in edges if e.before in applicable and e.after in applicable]
+        level: dict[str, int] = {}
+        for item_id in graph.topological_order([i for i in order if i in applicable], case_edges):
+            level[item_id] = max((level[e.before] + 1 for e in case_edges if e.after == item_id), default=0)
+        for depth in set(level.values()):
+            group = frozenset(i for i, d in level.items() if d == depth)
+            if group not in found.setdefault(depth, []):
+                found[depth].append(group)
+    groups = []
+    for depth in sorted(found):
+        kept = [g for g in found[depth] if not any(g < other for other in found[depth])]
+        groups += sorted((sorted(g, key=order.__getitem__) for g in kept), key=lambda g: [order[i] for i in g])
+    return groups
+
+
+def _cases(varies: tuple[Varies, ...], attribute: str) -> list[dict[str, Any]]:
+    return [{"when": _rule(case.when), "value": case.value}
+            for v in varies if v.attribute == attribute for case in v.cases]
+
+
+def _stage(compiled: Compiled, stage: SpecialStage) -> dict[str, Any]:
+    entry: dict[str, Any] = {"kind": stage.kind, "name": compiled.text(stage.name), "days": stage.days,
+                             "day_kind": stage.day_kind}
+    if stage.varies:
+        entry["days_cases"] = _cases(stage.varies, "days")
+    return entry
 
 
 def routing(compiled: Compiled) -> dict[str, Any]:
@@ -63,12 +88,19 @@ def routing(compiled: Compiled) -> dict[str, Any]:
             "when": _rule(item.when),
             "after": waits,
             "time_limit": {"promised_days": item.promised_days, "statutory_days": item.statutory_days},
-            "special_stages": [{"kind": s.kind, "name": compiled.text(s.name), "days": s.days, "day_kind": s.day_kind}
-                               for s in item.special_stages],
+            "visits": item.visits,
+            "special_stages": [_stage(compiled, s) for s in item.special_stages],
             "fields": list(item.fields),
             "materials": list(item.materials),
             "produces": list(item.result.materials) if item.result else [],
         }
+        for attribute, key in (("promised_days", "promised_cases"), ("statutory_days", "statutory_cases")):
+            if _cases(item.varies, attribute):
+                task["time_limit"][key] = _cases(item.varies, attribute)
+        if _cases(item.varies, "visits"):
+            task["visits_cases"] = _cases(item.varies, "visits")
+        if item.combined_with:
+            task["combined_with"] = item.combined_with
         if item.code:
             task["code"] = item.code
         if item.id in step_of:

@@ -24,7 +24,8 @@ missing ``var`` for ``==`` and is kept identical in the JsonLogic translation.
 """
 
 from configurator.language.conditions.evaluate import Predicate, compile_predicate, evaluate
-from configurator.language.conditions.satisfiability import candidates, constants_of, truth_table
+from configurator.language.conditions.named import expand_definitions, expanded_text, substitute
+from configurator.language.conditions.satisfiability import candidates, constants_of, truth_table, witness
 from configurator.language.conditions.syntax import (
     KEYWORDS,
     BoolOp,
@@ -46,5 +47,5 @@ from configurator.language.conditions.types import Problem, Variable, check_type
 __all__ = [
     "KEYWORDS", "BoolOp", "Compare", "ConditionSyntaxError", "Expr", "ListLiteral", "Literal", "Name", "Not", "Predicate",
     "Problem", "Variable", "all_of", "any_of", "candidates", "check_types", "compile_predicate", "constants_of", "evaluate",
-    "names", "parse", "suggest", "to_text", "truth_table",
+    "expand_definitions", "expanded_text", "names", "parse", "substitute", "suggest", "to_text", "truth_table", "witness",
 ]

@@ -22,14 +22,16 @@ def candidates(variable: Variable, constants: set[Any]) -> list[Any]:
     elif variable.kind == "choice":
         values = list(variable.options)
     elif variable.kind == "multi_choice":
-        # An answer selects at least one option (a form cannot post "none" apart from "not
-        # answered"); an option no condition mentions stands for "only other options".
+        # An answer selects at least one option unless the bundle allows none (``allow_none``);
+        # an option no condition mentions stands for "only other options".
         mentioned = sorted(c for c in constants if isinstance(c, str) and c in variable.options)
         others = [o for o in variable.options if o not in mentioned]
         values = [list(chosen) for size in range(1, len(mentioned) + 1)
                   for chosen in itertools.combinations(mentioned, size)]
         if others:
             values.insert(0, [others[0]])
+        if variable.allow_none:
+            values.insert(0, [])
     elif variable.kind == "number":
         numbers = sorted({float(c) for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool)})
         points: set[float] = set()
@@ -108,3 +110,40 @@ def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | No
         if len(seen) == 2:
             break
     return seen
+
+
+def witness(expr: Expr, variables: Mapping[str, Variable], asked: Mapping[str, Expr | None]) -> dict[str, Any] | None:
+    """An answer set a citizen can give that makes ``expr`` true, or None if there is none
+    (or too many combinations to try). ``asked`` gives each question's ``when``: a question is
+    answered exactly when its ``when`` holds, so the answer set found is a reachable one."""
+    constants: dict[str, set[Any]] = {}
+    constants_of(expr, constants)
+    pending = list(constants)
+    while pending:  # the questions deciding whether the ones read here are asked
+        condition = asked.get(pending.pop())
+        if condition is not None:
+            before = set(constants)
+            constants_of(condition, constants)
+            pending.extend(set(constants) - before)
+    if any(name not in variables for name in constants):
+        return None
+    ordered = [name for name in variables if name in constants]  # the order questions are asked in
+    domains = [candidates(variables[name], constants[name]) for name in ordered]
+    total = 1
+    for domain in domains:
+        total *= max(len(domain), 1)
+        if total > _MAX_COMBINATIONS:
+            return None
+    for combination in itertools.product(*domains):
+        answers = {name: value for name, value in zip(ordered, combination, strict=True) if value is not None}
+        reachable = True
+        for name in ordered:
+            condition = asked.get(name)
+            shown = condition is None or evaluate(condition, answers)
+            if shown != (name in answers):
+                # asked but unanswered can only be when None is no candidate for it
+                reachable = False
+                break
+        if reachable and evaluate(expr, answers):
+            return answers
+    return None

@@ -17,12 +17,13 @@ class Variable:
     """What the type checker and evaluator need to know about one situation question."""
 
     name: str
-    kind: str  # boolean | choice | multi_choice | number | date
+    kind: str  # boolean | choice | multi_choice | number | date | named (a named condition)
     options: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
     integer: bool = False
     may_be_unanswered: bool = False
+    allow_none: bool = False  # multi_choice: the empty answer (no option chosen) is allowed
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def _check_boolean(expr: Expr, variables: Mapping[str, Variable], problems: list
         _check_compare(expr, variables, problems)
     elif isinstance(expr, Name):
         variable = _lookup(expr, variables, problems)
-        if variable is not None and variable.kind != "boolean":
+        if variable is not None and variable.kind not in ("boolean", "named"):
             zh, en = _KIND_WORDS[variable.kind]
             problems.append(_mismatch(
                 expr.column,
@@ -115,6 +116,12 @@ def _lookup(name: Name, variables: Mapping[str, Variable], problems: list[Proble
 def _operand_kind(expr: Expr, variables: Mapping[str, Variable], problems: list[Problem]) -> tuple[str, Variable | None]:
     if isinstance(expr, Name):
         variable = _lookup(expr, variables, problems)
+        if variable is not None and variable.kind == "named":
+            problems.append(_mismatch(expr.column, f"命名条件“{expr.name}”不能与值比较",
+                                      f"the named condition \"{expr.name}\" cannot be compared with a value",
+                                      f"单独写 {expr.name}，或写 not {expr.name}",
+                                      f"write {expr.name} on its own, or not {expr.name}"))
+            return "unknown", None
         return (variable.kind if variable else "unknown"), variable
     if isinstance(expr, Literal):
         return _kind_of_literal(expr.value), None

@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from configurator.diagnostics import Diagnostic
-from configurator.language.rules import conditions, identity, materials, ordering, references, responsibilities
+from configurator.language.rules import (
+    conditions,
+    identity,
+    materials,
+    named,
+    ordering,
+    patterns,
+    producers,
+    references,
+    responsibilities,
+)
 from configurator.language.rules.context import RuleContext
 
 Rule = Callable[[RuleContext], Iterable[Diagnostic]]
@@ -18,8 +28,11 @@ RULES: list[Rule] = [
     *identity.RULES,
     *references.RULES,
     *conditions.RULES,
+    *named.RULES,
+    *patterns.RULES,
     *ordering.RULES,
     *materials.RULES,
+    *producers.RULES,
     *responsibilities.RULES,
 ]
 

@@ -9,7 +9,7 @@ from typing import Any
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language import conditions as lang
 from configurator.language.rules.context import RuleContext
-from configurator.model import BundleField, BundleMaterial, Condition
+from configurator.model import BundleField, BundleMaterial, Condition, Item
 
 _WHAT = {
     "situations": localized("问题", "question"),
@@ -17,11 +17,14 @@ _WHAT = {
     "fields": localized("字段", "field"),
     "materials": localized("材料", "material"),
     "items": localized("事项", "item"),
+    "conditions": localized("命名条件", "named condition"),
 }
 
 
 def all_conditions(context: RuleContext) -> Iterator[Condition]:
     bundle = context.bundle
+    for named in bundle.conditions:
+        yield named.condition
     for situation in bundle.situations:
         if situation.when:
             yield situation.when
@@ -36,6 +39,14 @@ def all_conditions(context: RuleContext) -> Iterator[Condition]:
     for item in bundle.items:
         if item.when:
             yield item.when
+    entries: list[Item | BundleMaterial] = [*bundle.items, *bundle.materials]
+    for entry in entries:
+        for varies in entry.varies:
+            yield from (case.when for case in varies.cases)
+    for item in bundle.items:
+        for stage in item.special_stages:
+            for varies in stage.varies:
+                yield from (case.when for case in varies.cases)
 
 
 def _at_column(context: RuleContext, code: str, condition: Condition, column: int, **params: Any) -> Diagnostic:
@@ -51,12 +62,19 @@ def _at_column(context: RuleContext, code: str, condition: Condition, column: in
 
 def parse_or_report(context: RuleContext, condition: Condition) -> tuple[lang.Expr | None, list[Diagnostic]]:
     try:
-        expr = condition.expr
+        written = condition.written
     except lang.ConditionSyntaxError as error:
         return None, [_at_column(context, "E401", condition, error.column,
                                  problem=localized(error.zh, error.en))]
-    problems = lang.check_types(expr, context.variables)
-    return expr, [_at_column(context, p.code, condition, p.column, **p.params) for p in problems]
+    problems = lang.check_types(written, context.typing_variables)
+    found = [_at_column(context, p.code, condition, p.column, **p.params) for p in problems]
+    if not found and _uses_broken(context, written):
+        return None, []  # its named condition's own error is reported where that is written
+    return condition.expr, found
+
+
+def _uses_broken(context: RuleContext, written: lang.Expr) -> bool:
+    return any(name.name in context.broken_named for name in lang.names(written))
 
 
 def check_conditions(context: RuleContext) -> Iterable[Diagnostic]:
@@ -84,7 +102,9 @@ def check_situation_order(context: RuleContext) -> Iterable[Diagnostic]:
             if expr is not None:
                 for name in lang.names(expr):
                     if name.name in context.situation_ids and name.name not in asked:
-                        yield _at_column(context, "E407", situation.when, name.column,
+                        # through a named condition the column of the expanded text means nothing
+                        column = 0 if situation.when.expanded else name.column
+                        yield _at_column(context, "E407", situation.when, column,
                                          situation=situation.id, name=name.name)
         asked.add(situation.id)
 
@@ -101,15 +121,17 @@ def check_situations_used(context: RuleContext) -> Iterable[Diagnostic]:
             yield context.at("W510", situation.path + ("id",), id=situation.id)
 
 
-def _valid_expr(context: RuleContext, condition: Condition | None) -> lang.Expr | None:
+def valid_expr(context: RuleContext, condition: Condition | None) -> lang.Expr | None:
     """The parsed condition if it has no syntax or type problems (those are reported elsewhere)."""
     if condition is None:
         return None
     try:
-        expr = condition.expr
+        written = condition.written
     except lang.ConditionSyntaxError:
         return None
-    return None if lang.check_types(expr, context.variables) else expr
+    if lang.check_types(written, context.typing_variables) or _uses_broken(context, written):
+        return None
+    return condition.expr
 
 
 def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
@@ -117,14 +139,14 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
     an item must also pass eligibility; a material or field is needed only when an item that
     uses it applies."""
     bundle = context.bundle
-    eligibility = [_valid_expr(context, rule.require) for rule in bundle.eligibility]
+    eligibility = [valid_expr(context, rule.require) for rule in bundle.eligibility]
     if any(expr is None for expr in eligibility):
         return  # an unreadable eligibility rule: its own error comes first
     eligible = lang.all_of([e for e in eligibility if e is not None])
-    item_conditions = {item.id: _valid_expr(context, item.when) for item in bundle.items}
+    item_conditions = {item.id: valid_expr(context, item.when) for item in bundle.items}
 
     def contradicted(own: Condition, extra: list[lang.Expr | None]) -> bool:
-        expr = _valid_expr(context, own)
+        expr = valid_expr(context, own)
         if expr is None or any(e is None for e in extra):
             return False
         combined = lang.all_of([expr, *[e for e in extra if e is not None]])

@@ -35,3 +35,27 @@ class RuleContext:
     def variables(self) -> dict[str, conditions.Variable]:
         """The situations as the condition checker sees them (built once per bundle)."""
         return self.bundle.variables()
+
+    @functools.cached_property
+    def typing_variables(self) -> dict[str, conditions.Variable]:
+        """What a condition as written may name: the situations and the named conditions."""
+        found = dict(self.variables)
+        for named in self.bundle.conditions:
+            found.setdefault(named.id, conditions.Variable(named.id, "named"))
+        return found
+
+    @functools.cached_property
+    def broken_named(self) -> set[str]:
+        """Named conditions whose definition does not parse or type-check (reported there once):
+        conditions using them are not checked further."""
+        broken: set[str] = set()
+        for named in self.bundle.conditions:
+            try:
+                written = named.condition.written
+            except conditions.ConditionSyntaxError:
+                broken.add(named.id)
+                continue
+            uses = {name.name for name in conditions.names(written)}
+            if uses & broken or conditions.check_types(written, self.typing_variables):
+                broken.add(named.id)
+        return broken

@@ -18,6 +18,7 @@ KIND_WORDS = {
     "items": localized("事项", "item"),
     "steps": localized("环节", "step"),
     "options": localized("选项", "option"),
+    "conditions": localized("命名条件", "named condition"),
 }
 
 

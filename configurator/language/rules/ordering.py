@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from configurator.diagnostics import Diagnostic
+from configurator.diagnostics import Diagnostic, localized
 from configurator.language.graph import dependencies, find_cycles
 from configurator.language.rules.context import RuleContext
 
@@ -30,4 +30,29 @@ def check_redundant_after(context: RuleContext) -> Iterable[Diagnostic]:
                              material=data_flow[(edge.before, edge.after)])
 
 
-RULES = [check_cycles, check_redundant_after]
+def check_combined(context: RuleContext) -> Iterable[Diagnostic]:
+    """合并办理: an item handled together with a host item of the same department; one level only."""
+    bundle = context.bundle
+    for item in bundle.items:
+        if item.combined_with is None:
+            continue
+        path = item.path + ("combined_with",)
+        host = bundle.item(item.combined_with)
+        if host is None:
+            yield context.at("E304", path, ref=item.combined_with)
+        elif host.id == item.id:
+            yield context.at("E515", path, problem=localized(f"事项“{item.id}”不能与自己合并办理",
+                                                             f"item \"{item.id}\" cannot be combined with itself"))
+        elif host.combined_with is not None:
+            yield context.at("E515", path, problem=localized(
+                f"“{host.id}”本身与“{host.combined_with}”合并办理；请直接写 combined_with: {host.combined_with}",
+                f"\"{host.id}\" is itself combined with \"{host.combined_with}\"; write combined_with: "
+                f"{host.combined_with}"))
+        elif host.department != item.department:
+            yield context.at("E515", path, problem=localized(
+                f"事项“{item.id}”（{item.department}）与“{host.id}”（{host.department}）不是同一部门，不能合并办理",
+                f"item \"{item.id}\" ({item.department}) and \"{host.id}\" ({host.department}) belong to different "
+                "departments and cannot be handled as one"))
+
+
+RULES = [check_cycles, check_redundant_after, check_combined]

@@ -7,13 +7,33 @@ from collections.abc import Iterable
 
 from configurator.diagnostics import Diagnostic
 from configurator.language.rules.context import RuleContext
+from configurator.model import Item, Path
+
+
+def _values(item: Item, attribute: str) -> list[tuple[int, Path]]:
+    """Every value an item's figure takes (its default and each case), with where it is written."""
+    default_path = item.path + ({"promised_days": ("time_limit", "promised"),
+                                 "statutory_days": ("time_limit", "statutory")}[attribute])
+    found: list[tuple[int, Path]] = []
+    for varies in item.varies:
+        if varies.attribute == attribute:
+            default_path = varies.path + ("default",)
+            found += [(case.value, case.path + ("value",)) for case in varies.cases]
+    value = getattr(item, attribute)
+    return [(value, default_path), *found] if value is not None else found
 
 
 def check_time_limits(context: RuleContext) -> Iterable[Diagnostic]:
+    """The promised limit never exceeds the statutory one, in any case (the longest promised
+    against the shortest statutory, so no combination of cases can break it)."""
     for item in context.bundle.items:
-        if item.statutory_days is not None and item.promised_days > item.statutory_days:
-            yield context.at("E503", item.path + ("time_limit", "promised"),
-                             promised=item.promised_days, statutory=item.statutory_days)
+        statutory = _values(item, "statutory_days")
+        if not statutory:
+            continue
+        shortest = min(value for value, _ in statutory)
+        for promised, path in _values(item, "promised_days"):
+            if promised > shortest:
+                yield context.at("E503", path, promised=promised, statutory=shortest)
 
 
 def _duties(context: RuleContext) -> set[str]:
@@ -52,9 +72,10 @@ def check_handling_steps(context: RuleContext) -> Iterable[Diagnostic]:
             if step.kind == "handling" and known_department and step.owner != item.department:
                 yield context.at("E506", step.path + ("items", index), step=step.id, owner=step.owner,
                                  item=item.id, department=item.department)
-            if step.time_limit < item.promised_days:
+            longest = max(value for value, _ in _values(item, "promised_days"))
+            if step.time_limit < longest:
                 yield context.at("E512", step.path + ("time_limit",), step=step.id,
-                                 step_days=step.time_limit, item=item.id, item_days=item.promised_days)
+                                 step_days=step.time_limit, item=item.id, item_days=longest)
     for item in bundle.items:
         if item.id not in handled:
             yield context.at("W507", item.path + ("id",), item=item.id)

@@ -1,0 +1,84 @@
+"""Field patterns that no input can make slow, read alike by the server and by a portal.
+
+An author's ``pattern`` runs on every pre-check request; Python's backtracking ``re`` can
+take seconds on one short value for a pattern like ``(a|aa)+``. Patterns are therefore
+limited to what RE2 (linear time; the google-re2 binding) accepts, and every server-side
+match goes through RE2. The same pattern goes into form.schema.json for ajv in a portal, so it
+must also be valid ECMA-262 with the same meaning: constructs RE2 accepts but ECMAScript
+reads differently or rejects are refused too (``pattern_problem``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+import re2
+
+from configurator.diagnostics import localized
+
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # a refused pattern is reported as a diagnostic, not logged
+
+# RE2 syntax that ECMAScript rejects or reads otherwise (checked on the pattern text; the
+# pattern already compiled in RE2, so these are the only differences left to refuse).
+_NOT_ECMA = [
+    (re.compile(r"\(\?P?<[A-Za-z_]|\(\?P="), localized("命名分组 (?P<…>)", "named groups (?P<…>)")),
+    (re.compile(r"\(\?[imsU-]+[:)]"), localized("内联标志 (?i) 等", "inline flags such as (?i)")),
+    (re.compile(r"\\[AzCQEpP]"), localized("\\A、\\z、\\C、\\Q…\\E、\\p{…} 等 RE2 专有写法",
+                                          "RE2-only escapes such as \\A, \\z, \\C, \\Q…\\E, \\p{…}")),
+    (re.compile(r"\[\[:[a-z]+:\]\]|\[:[a-z]+:\]"), localized("POSIX 字符类 [[:alpha:]]", "POSIX classes [[:alpha:]]")),
+    (re.compile(r"[*+?}][+]"), localized("占有量词 a++", "possessive quantifiers a++")),
+]
+# The ending every anchored pattern has in form.schema.json (see fieldtypes.anchored): needed by
+# Python's ``re`` and ECMAScript alike; RE2's ``$`` already means "end of text".
+_END = "$(?![\\s\\S])"
+
+
+def pattern_problem(pattern: str) -> dict[str, str] | None:
+    """Why the pattern cannot be used (in the reader's language), or None if it can."""
+    try:
+        re2.compile(pattern, _OPTIONS)
+    except re2.error as error:
+        detail = str(error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else error)
+        if "(?=" in pattern or "(?!" in pattern or "(?<" in pattern:
+            return localized("用了环视 (?=…)/(?!…)，线性时间引擎不支持", "it uses look-around, which a linear-time engine "
+                             "does not support")
+        if re.search(r"\\[1-9]", pattern):
+            return localized("用了反向引用 \\1，线性时间引擎不支持", "it uses a back-reference, which a linear-time "
+                             "engine does not support")
+        return localized(f"线性时间引擎不接受它（{detail}）", f"a linear-time engine does not accept it ({detail})")
+    for construct, words in _NOT_ECMA:
+        if construct.search(pattern):
+            return {lang: f"{text}不是 JavaScript 正则的写法" if lang == "zh-CN" else f"{text} is not JavaScript "
+                    "regex syntax" for lang, text in words.items()}
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> Any:
+    if pattern.endswith(_END):
+        pattern = pattern[: -len(_END)] + "$"
+    return re2.compile(pattern, _OPTIONS)
+
+
+def search(pattern: str, value: str) -> bool:
+    """Whether ``value`` matches ``pattern`` somewhere (JSON Schema semantics), in linear time.
+    A pattern RE2 cannot compile matches nothing (``check`` refuses such bundles anyway)."""
+    try:
+        return _compiled(pattern).search(value) is not None
+    except re2.error:
+        return False
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[jsonschema.ValidationError]:
+    if isinstance(instance, str) and not search(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# jsonschema's Draft 2020-12 with ``pattern`` matched by RE2: the validator the server uses for
+# submitted applications, so no bundle's pattern can make a request slow.
+SafeValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
