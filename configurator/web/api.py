@@ -239,9 +239,15 @@ def check(bundle_id: str) -> Response:
 
 
 def published_calendar() -> WorkingCalendar:
-    """The workspace's working-day calendar (calendars/ files on disk: edited through git)."""
-    from configurator.workspace.regions import load_calendar
+    """The working-day calendar as published: calendars/ at main in a git workspace, else the folder."""
+    from configurator.planning.calendar_files import read_calendars
+    from configurator.workspace.regions import CALENDARS_DIR, load_calendar
 
+    if store().git_mode:
+        from configurator.workspace import git
+
+        files = git.tree_files(store().workspace.root, store().published_commit(), (CALENDARS_DIR,))
+        return read_calendars(sorted(files.items()))[0]
     return load_calendar(store().workspace.root)[0]
 
 

@@ -4,12 +4,13 @@
     GET /api/regions/<code>/bundles/<bundle_id>/<artifact>   as `configurator build --region` writes it
 
 Bundles come from what is published (as /api/bundles); region files from the workspace's
-regions/ folder, which is edited through git (docs/bundle-format.md). A region whose file
-(or a parent's) has errors is not served.
+regions/ as published (main of a git workspace, where edits arrive through reviewed change
+requests; the folder of a plain one). A region whose file (or a parent's) has errors is not served.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import Any
 
@@ -18,7 +19,8 @@ from flask import Blueprint, Response, abort, request, url_for
 from configurator.jsontext import dump_json
 from configurator.web import store
 from configurator.web.api import MEDIA_TYPES, Published, problem, published, respond
-from configurator.workspace.regions import RegionSet, load_regions, region_files
+from configurator.workspace import git
+from configurator.workspace.regions import REGIONS_DIR, RegionSet, check_region_sources
 from configurator.writers import WRITERS
 from configurator.writers.regional import REGION_ARTIFACT, render_region
 
@@ -28,15 +30,26 @@ _cache: dict[str, Any] = {}
 _lock = threading.Lock()
 
 
+def published_region_sources() -> list[tuple[str, bytes]]:
+    """regions/*.yaml as published: from main in a git workspace, else from the folder."""
+    root = store().workspace.root
+    if store().git_mode:
+        return sorted(git.tree_files(root, store().published_commit(), (REGIONS_DIR,)).items())
+    return [(f"{REGIONS_DIR}/{p.name}", p.read_bytes()) for p in sorted((root / REGIONS_DIR).glob("*.yaml"))]
+
+
+def published_regions() -> RegionSet:
+    return _regions(published())[1]
+
+
 def _regions(state: Published) -> tuple[str, RegionSet]:
-    """The region files checked against the published bundles, read again when either changes."""
-    paths = region_files(store().workspace.root)
-    stamp = ",".join(f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in paths)
-    key = f"{state.key}|{stamp}"
+    """The published region files checked against the published bundles, read again when either changes."""
+    sources = published_region_sources()
+    key = f"{state.key}|" + hashlib.sha256(b"".join(n.encode() + b"\0" + b + b"\0" for n, b in sources)).hexdigest()
     with _lock:
         if _cache.get("key") == key:
             return key, _cache["regions"]
-    regions = load_regions(paths, state.bundles, state.catalogues)
+    regions = check_region_sources(sources, state.bundles, state.catalogues)
     with _lock:
         _cache.clear()
         _cache.update(key=key, regions=regions)

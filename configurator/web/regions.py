@@ -1,34 +1,126 @@
 """The regions page: a read-only table of regions × bundles with every difference from the
-standard and the violations flagged, and the region files' problems.
-
-Region files are edited as YAML through git (commit, review, merge to main): the change-request
-workflow of the admin is not there yet to route such edits through.
+standard and the violations flagged; and each region file's YAML source, edited like a bundle's:
+checked in full before anything is written, and in a git workspace saved to a change request
+(never to the published files), so a second person reviews it before it is published.
 """
 
 from __future__ import annotations
 
-from flask_admin import BaseView, expose
+import re
 
-from configurator.diagnostics import has_errors
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from configurator.diagnostics import Diagnostic, has_errors
 from configurator.language.region_rules import ASPECTS
 from configurator.present.region_report import region_cells
 from configurator.web import language, store
-from configurator.web.access import Protected
+from configurator.web.access import Protected, require
 from configurator.web.api import published
+from configurator.web.bundle_pages import chosen_change, saved_message
 from configurator.web.feedback import messages
-from configurator.workspace.regions import load_regions, region_files
+from configurator.web.models import audit
+from configurator.web.region_api import published_region_sources, published_regions
+from configurator.workspace import git
+from configurator.workspace.changes import ChangeError, Stale
+from configurator.workspace.regions import REGIONS_DIR, check_region_sources
+from configurator.workspace.store import SaveResult, atomic_write, version_of
+
+_CODE = re.compile(r"[1-9][0-9]{5}")
+_NEW_REGION = '# yaml-language-server: $schema=../schemas/region.schema.json\ncode: "{code}"\nname: 地区名称\n{parent}'
 
 
 class RegionsView(Protected, BaseView):
     @expose("/")
     def index(self) -> str:
         state = published()
-        regions = load_regions(region_files(store().workspace.root), state.bundles, state.catalogues)
+        regions = published_regions()
         resolved = [regions.resolved(code) for code in regions.valid_codes(allow_deviations=True)]
         cells = region_cells(resolved, state.bundles)
         table = {(c.region, c.bundle): c for c in cells}
         problems = [{**m, "file": d.file} for d, m in zip(regions.diagnostics, messages(regions.diagnostics), strict=True)
                     if d.code != "E604"]
+        codes = sorted(f.filename.rsplit("/", 1)[-1].removesuffix(".yaml") for f in regions.files)
         return self.render("configurator/regions.html", regions=resolved, bundles=sorted(state.bundles), table=table,
-                           aspects=ASPECTS, problems=problems, has_errors=has_errors(regions.diagnostics),
+                           aspects=ASPECTS, problems=problems, has_errors=has_errors(regions.diagnostics), codes=codes,
                            violations=sum(len(c.violations) for c in cells), lang=language())
+
+    @expose("/new/")
+    def new(self) -> Response:
+        code = request.args.get("code", "").strip()
+        if not _CODE.fullmatch(code):
+            flash("行政区划代码是六位数字（GB/T 2260），如 330106。", "error")
+            return redirect(url_for(".index"))
+        return redirect(url_for(".source", code=code))
+
+    def _read(self, path: str) -> tuple[str | None, str]:
+        """The file as this user edits it (None: not there yet) and the token a save must present."""
+        root = store().workspace.root
+        if store().git_mode:
+            changes = store().changes
+            assert changes is not None
+            change = changes.for_editing(current_user.username, path, chosen_change())
+            commit = changes.head(change) if change else store().published_commit()
+            data = git.read_file(root, commit, path)
+            return (data.decode("utf-8", "replace") if data is not None else None), commit
+        file = root / path
+        data = file.read_bytes() if file.exists() else None
+        return (data.decode("utf-8", "replace") if data is not None else None), version_of(data or b"")
+
+    @expose("/<code>/source/", methods=("GET", "POST"))
+    def source(self, code: str) -> str | Response:
+        if not _CODE.fullmatch(code):
+            abort(404, "行政区划代码是六位数字。")
+        path = f"{REGIONS_DIR}/{code}.yaml"
+        text, seen = self._read(path)
+        if text is None:
+            parent = "" if code.endswith("0000") else f'parent: "{code[:2]}0000"\n'
+            text = _NEW_REGION.format(code=code, parent=parent)
+        problems: list[Diagnostic] = []
+        conflict = None
+        if request.method == "POST":
+            require("editor")
+            submitted = request.form.get("text", "").replace("\r\n", "\n")
+            seen = request.form.get("seen", "")
+            state = published()
+            others = [(n, b) for n, b in published_region_sources() if n != path]
+            found = check_region_sources([*others, (path, submitted.encode("utf-8"))], state.bundles, state.catalogues)
+            problems = [d for d in found.diagnostics if d.file == path]
+            text = submitted
+            if not has_errors(problems):
+                outcome = self._save(path, code, submitted, seen)
+                if isinstance(outcome, Response):
+                    return outcome
+                conflict = outcome
+        return self.render("configurator/region_source.html", code=code, path=path, text=text, seen=seen,
+                           problems=messages(problems), conflict=conflict)
+
+    def _save(self, path: str, code: str, text: str, seen: str) -> Response | dict[str, str]:
+        """Write, or say why not (a conflict keeps the input on the page)."""
+        what = f"地区 {code}"
+        message = request.form.get("message", "").strip() or f"修改地区文件 {code}"
+        if not store().git_mode:
+            file = store().workspace.root / path
+            current = file.read_bytes() if file.exists() else b""
+            if version_of(current) != seen:
+                return {"difference": current.decode("utf-8", "replace")}
+            file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(file, text)
+            audit(current_user.username, "region", path, message)
+            flash(f"已保存：{what}。", "success")
+            return redirect(url_for(".source", code=code))
+        changes = store().changes
+        assert changes is not None
+        try:
+            result = changes.save(current_user.username, {path: text.encode("utf-8")}, seen=seen, message=message,
+                                  change_id=chosen_change(), title=f"修改地区 {code}")
+        except Stale as stale:
+            return {"difference": (stale.current or b"").decode("utf-8", "replace")}
+        except ChangeError as error:
+            abort(error.status, str(error))
+        audit(current_user.username, "region", path, f"{message} #{result.change.id}")
+        flash(saved_message(SaveResult(result.saved, None, "", result.change, result.created), what),  # type: ignore[arg-type]
+              "success")
+        return redirect(url_for(".source", code=code, change=result.change.id))

@@ -310,16 +310,22 @@ class ChangeRequests:
     def check_tree(self, tree_or_commit: str) -> list[Diagnostic]:
         """The full check of every bundle and catalogue in a tree (cached: trees never change)."""
         from configurator.language.check import check_bundle, check_catalogues
+        from configurator.workspace.regions import check_region_tree
 
         tree = git.tree_of(self.repo, tree_or_commit)
         if tree in self._checked:
             return self._checked[tree]
-        files = git.tree_files(self.repo, tree)
+        files = git.tree_files(self.repo, tree, ("bundles", "catalogues", "regions", "calendars"))
         catalogue_check = check_catalogues([(n, b) for n, b in files.items() if n.startswith("catalogues/")])
         found = list(catalogue_check.diagnostics)
+        models = {}
         for name, data in files.items():
             if name.startswith("bundles/"):
-                found += check_bundle(data, name, catalogue_check.catalogues).diagnostics
+                result = check_bundle(data, name, catalogue_check.catalogues)
+                found += result.diagnostics
+                if result.bundle is not None:
+                    models[result.bundle.id] = result.bundle
+        found += check_region_tree(files, models, catalogue_check.catalogues)
         if len(self._checked) > 32:
             self._checked.clear()
         self._checked[tree] = found

@@ -56,17 +56,31 @@ class RegionSet:
 
 
 def load_regions(paths: list[Path], bundles: Mapping[str, Bundle], catalogues: Catalogues) -> RegionSet:
-    """Read and check region files against the (valid) bundles and the catalogues."""
-    files = []
+    """Read and check region files on disk against the (valid) bundles and the catalogues."""
+    files: list[tuple[str, bytes]] = []
+    unreadable: list[RegionFile] = []
     for path in paths:
         try:
-            raw = path.read_bytes()
+            files.append((display_name(path), path.read_bytes()))
         except OSError as error:
             name = display_name(path)
-            files.append(RegionFile(name, None, None, [Diagnostic("E120", name, 0, 0, (), {"reason": error.strerror or ""})]))
-            continue
-        files.append(read_region(raw, display_name(path), path.stem))
-    diagnostics = [d for f in files for d in f.diagnostics]
-    diagnostics += parent_problems(files)
-    diagnostics += check_regions(files, bundles, catalogues)
-    return RegionSet(files, diagnostics)
+            unreadable.append(RegionFile(name, None, None, [Diagnostic("E120", name, 0, 0, (), {"reason": error.strerror or ""})]))
+    found = check_region_sources(files, bundles, catalogues)
+    return RegionSet(unreadable + found.files, [d for f in unreadable for d in f.diagnostics] + found.diagnostics)
+
+
+def check_region_sources(files: list[tuple[str, bytes]], bundles: Mapping[str, Bundle], catalogues: Catalogues) -> RegionSet:
+    """Region files given as (name, bytes), e.g. read from a git tree; each name ends in <code>.yaml."""
+    read = [read_region(raw, name, name.rsplit("/", 1)[-1].removesuffix(".yaml")) for name, raw in files]
+    diagnostics = [d for f in read for d in f.diagnostics]
+    diagnostics += parent_problems(read)
+    diagnostics += check_regions(read, bundles, catalogues)
+    return RegionSet(read, diagnostics)
+
+
+def check_region_tree(files: Mapping[str, bytes], bundles: Mapping[str, Bundle], catalogues: Catalogues) -> list[Diagnostic]:
+    """The problems of the region and calendar files among a tree's files (path → bytes)."""
+    regions = [(n, b) for n, b in sorted(files.items()) if n.startswith(f"{REGIONS_DIR}/") and n.endswith(".yaml")]
+    calendars = [(n, b) for n, b in sorted(files.items()) if n.startswith(f"{CALENDARS_DIR}/") and n.endswith(".yaml")]
+    return check_region_sources(regions, bundles, catalogues).diagnostics + read_calendars(calendars)[1]
+
