@@ -95,9 +95,9 @@ def test_the_admin_regions_page_is_a_read_only_table_that_flags_violations(tmp_p
     assert client.get("/admin/regions/").status_code == 302  # login first
     login(client, "victor")  # a viewer may look
     page = client.get("/admin/regions/").get_data(as_text=True)
-    assert 'id="regions-table"' in page and "440106 示例县乙" in page and "继承 440000 → 440100" in page
+    assert 'id="regions-table"' in page and "440106</a> 示例县乙" in page and "继承 440000 → 440100" in page
     assert page.split('id="regions-table"')[1].count("✘ ") == 5 and "违规：5" in page
-    assert "<form" not in page.split('id="regions-table"')[1]  # nothing to edit here: region files go through git
+    assert "<form" not in page.split('id="regions-table"')[1]  # the table itself edits nothing: sources are edited on their own page
     (site.workspace / "regions" / "440106.yaml").write_text('code: "440106"\nname: 示例县乙\nparent: "440100"\nbundles:\n  nope: {}\n',
                                                             encoding="utf-8")
     page = client.get("/admin/regions/").get_data(as_text=True)
