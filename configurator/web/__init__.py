@@ -149,7 +149,7 @@ def attach_change_requests(app: Flask) -> None:
 
     found = app.extensions["configurator.workspace.store"]
     if found.git_mode:
-        found.changes = ChangeRequests(found.workspace.root, Records(db.engine),
+        found.changes = ChangeRequests(found.workspace.root, Records.connect(app.config["SQLALCHEMY_DATABASE_URI"]),
                                        four_eyes=bool(app.config.get("FOUR_EYES", True)))
         found.changes.reconcile()
 

@@ -14,9 +14,23 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine, RowMapping
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import NullPool
 
 METADATA = MetaData()
 
@@ -86,6 +100,15 @@ class Records:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         METADATA.create_all(engine)
+
+    @classmethod
+    def connect(cls, url: str) -> Records:
+        """Its own engine, apart from the web app's: a request holding one of the app's pooled
+        connections must never wait for another one from the same pool to record a save."""
+        if url.startswith("sqlite"):
+            # SQLite connections are cheap; a writer waits for another process's lock instead of failing.
+            return cls(create_engine(url, poolclass=NullPool, connect_args={"timeout": 30}))
+        return cls(create_engine(url, pool_size=5, max_overflow=30, pool_pre_ping=True))
 
     def create(self, *, title: str, description: str, author: str, state: str, base: str,
                branch: str | None = None, default_key: str | None = None) -> Record | None:

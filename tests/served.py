@@ -1,0 +1,76 @@
+"""The admin as separate app processes on one workspace and one database (as behind a load
+balancer), and a requests session that logs in like a browser."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from tests.helpers import ROOT
+from tests.web_helpers import PASSWORD
+
+SERVER = """
+import sys
+from werkzeug.serving import make_server
+from configurator.web import create_app
+app = create_app({"SECRET_KEY": "test-" + "k" * 40, "WORKSPACE": sys.argv[1], "DATABASE_URL": sys.argv[2]})
+server = make_server("127.0.0.1", 0, app, threaded=True)
+print(server.server_port, flush=True)
+server.serve_forever()
+"""
+
+
+@dataclass
+class AppProcess:
+    process: subprocess.Popen[str]
+    url: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def start_app(workspace: Path, database_url: str, env: dict[str, str] | None = None) -> AppProcess:
+    log = (workspace.parent / f"app-{len(list(workspace.parent.glob('app-*.log')))}.log").open("w")
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(workspace), database_url], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=log, text=True, env={**os.environ, **(env or {})})
+    log.close()
+    assert process.stdout is not None
+    port = process.stdout.readline().strip()
+    assert port.isdigit(), "the app process did not start"
+    return AppProcess(process, f"http://127.0.0.1:{port}")
+
+
+def session(url: str, username: str) -> requests.Session:
+    browser = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64)
+    browser.mount("http://", adapter)
+    page = browser.get(f"{url}/login", timeout=60).text
+    response = browser.post(f"{url}/login", data={"username": username, "password": PASSWORD, "csrf_token": token(page)},
+                            allow_redirects=False, timeout=60)
+    assert response.status_code == 302, response.text[:500]
+    return browser
+
+
+def token(page: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    assert found, "no CSRF token"
+    return found.group(1)
+
+
+def source_form(page: str) -> tuple[str, str]:
+    """(text, version) of the YAML source page."""
+    text = re.search(r"<textarea[^>]*name=\"text\"[^>]*>(.*?)</textarea>", page, re.S)
+    version = re.search(r'name="version" value="([^"]+)"', page)
+    assert text and version, page[:300]
+    return html.unescape(text.group(1)), version.group(1)
