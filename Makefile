@@ -10,7 +10,7 @@ INSTALL := $(PIP) install --quiet --constraint requirements.lock
 
 NODE_STAMP := tests/js/node_modules/.installed
 
-.PHONY: run test lint bench browser-deps wheel-check lock clean
+.PHONY: run test lint bench browser-deps postgres-deps wheel-check lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,16 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache >/dev/null
 
-test: $(STAMP) $(NODE_STAMP) browser-deps lint
+# The concurrency test of change requests runs on a real PostgreSQL too: the Debian server,
+# installed when missing and possible (root with apt-get); otherwise that test is skipped with a note.
+postgres-deps:
+	@if ! command -v pg_config >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "note: PostgreSQL is missing; its concurrency test will be skipped"; fi; \
+	fi
+
+test: $(STAMP) $(NODE_STAMP) browser-deps postgres-deps lint
 	$(VENV)/bin/python -m pytest
 
 # The wheel, installed into a fresh venv with no source tree around it: init, check, build, serve.

@@ -13,8 +13,14 @@ from pathlib import Path
 
 import requests
 
+from configurator.web import create_app
+from configurator.web.auth import create_user
+from configurator.web.models import db
+from configurator.workspace.git import init_workspace
 from tests.helpers import ROOT
 from tests.web_helpers import PASSWORD
+
+USERS = {"alice": "editor", "bob": "editor", "carol": "editor", "rita": "reviewer", "ada": "reviewer"}
 
 SERVER = """
 import sys
@@ -38,6 +44,20 @@ class AppProcess:
         self.process.wait(timeout=10)
         if self.process.stdout is not None:
             self.process.stdout.close()
+
+
+def prepare(tmp_path: Path, database_url: str, users: dict[str, str] | None = None) -> Path:
+    """A git workspace and a database with users (editors alice, bob, carol; reviewers rita, ada)."""
+    workspace = tmp_path / "workspace"
+    init_workspace(workspace)
+    app = create_app({"SECRET_KEY": "test-" + "k" * 40, "WORKSPACE": str(workspace), "DATABASE_URL": database_url})
+    with app.app_context():
+        for name, role in (users or USERS).items():
+            create_user(name, role, PASSWORD)
+        db.session.remove()
+        db.engine.dispose()  # the served processes use the database from here on
+    app.extensions["configurator.workspace.store"].changes.records.engine.dispose()
+    return workspace
 
 
 def start_app(workspace: Path, database_url: str, env: dict[str, str] | None = None) -> AppProcess:

@@ -8,28 +8,13 @@ import subprocess
 import threading
 from collections.abc import Callable
 
-import pytest
-
-from configurator.web import create_app
-from configurator.web.auth import create_user
 from configurator.workspace import git
-from configurator.workspace.git import init_workspace
-from tests.served import AppProcess, session, source_form, start_app, token
-from tests.web_helpers import PASSWORD
+from tests.pg import postgresql_url  # noqa: F401 - a fixture
+from tests.served import AppProcess, prepare, session, source_form, start_app, token
 
 EDITORS = ("alice", "bob", "carol")
 SAVES = 20
 BUNDLES = ("newborn", "retirement", "restaurant", "disability")
-
-
-def prepare(tmp_path, database_url: str):
-    workspace = tmp_path / "workspace"
-    init_workspace(workspace)
-    app = create_app({"SECRET_KEY": "test-" + "k" * 40, "WORKSPACE": str(workspace), "DATABASE_URL": database_url})
-    with app.app_context():
-        for name in (*EDITORS, "rita"):
-            create_user(name, "reviewer" if name == "rita" else "editor", PASSWORD)
-    return workspace
 
 
 def parallel(jobs: list[Callable[[], object]]) -> list[object]:
@@ -149,19 +134,7 @@ def test_three_editors_twenty_parallel_saves_two_app_processes(tmp_path):
             app.stop()
 
 
-@pytest.fixture
-def postgresql_url(request):
-    """A real PostgreSQL started for the test by pytest-postgresql (skipped where none is installed)."""
-    import shutil
-
-    if not shutil.which("pg_ctl"):
-        pytest.skip("PostgreSQL is not installed (make test installs it via apt-get when run as root)")
-    pytest.importorskip("pytest_postgresql")
-    proc = request.getfixturevalue("postgresql_proc")
-    return f"postgresql+psycopg://{proc.user}:{proc.password or ''}@{proc.host}:{proc.port}/postgres"
-
-
-def test_three_editors_twenty_parallel_saves_two_app_processes_on_postgresql(tmp_path, postgresql_url):
+def test_three_editors_twenty_parallel_saves_two_app_processes_on_postgresql(tmp_path, postgresql_url):  # noqa: F811
     workspace = prepare(tmp_path, postgresql_url)
     apps = [start_app(workspace, postgresql_url), start_app(workspace, postgresql_url)]
     try:

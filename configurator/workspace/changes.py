@@ -363,8 +363,8 @@ class ChangeRequests:
                                  person(reviewer))
         try:
             git.update_ref(self.repo, MAIN, commit, main)
-        except RefMoved:
-            return PublishOutcome(False, "moved")
+        except RefMoved as error:
+            return PublishOutcome(False, "busy" if ".lock" in error.stderr else "moved")
         self._record_published(change, reviewer, commit)
         git.sync_worktree(self.repo)
         return PublishOutcome(True, commit=commit, bumped=bumped)
