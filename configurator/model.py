@@ -196,6 +196,10 @@ class Fallback:
     window: Text | None
     message: Text
     path: Path
+    # Where and when a citizen finds the window: shown with every "not eligible" answer.
+    address: Text | None = None
+    phone: str | None = None
+    hours: Text | None = None
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,8 @@ def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
         for i, r in enumerate(data.get("eligibility", ()))
     )
     fb = data["fallback"]
-    fallback = Fallback(fb["department"], text_or_none(fb.get("window")), Text.of(fb["message"]), ("fallback",))
+    fallback = Fallback(fb["department"], text_or_none(fb.get("window")), Text.of(fb["message"]), ("fallback",),
+                        text_or_none(fb.get("address")), fb.get("phone"), text_or_none(fb.get("hours")))
     fields = tuple(
         BundleField(
             f["id"], f.get("field", f["id"]), text_or_none(f.get("label")), text_or_none(f.get("help")),

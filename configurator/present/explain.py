@@ -91,7 +91,7 @@ def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCa
     result["special_stages"] = [{"item": t.item.id, "kind": s.kind, "name": compiled.text(s.name), "days": s.days,
                                  "day_kind": s.day_kind} for t in plan.tasks for s in t.item.special_stages]
     result["materials"] = [{"id": m.id, "name": compiled.material_name(m), "source": m.source,
-                            "hand_in": m.source == "applicant", "form": material_form(m), "requirement": m.requirement,
+                            "hand_in": m.source == "applicant", "form": material_form(m, compiled.lang), "requirement": m.requirement,
                             "how": material_source(compiled, m)} for m in plan.materials]
     result["departments"] = _payloads(compiled, plan)
     result["days"] = plan.days

@@ -1,8 +1,16 @@
 """form.html: the merged form rendered by WTForms, as a citizen sees it.
 
-A self-contained page (no external assets). Conditional questions, fields and uploads carry
-``data-when`` (the JsonLogic rule of form.ui.json) and a few lines of script show or hide
-them as the applicant answers; without script everything is shown. Validation of a post is
+A self-contained page (no external assets) following the GOV.UK Design System's form patterns:
+one fieldset with a legend per group of radios or checkboxes, hints and errors tied to their
+inputs with ``aria-describedby``, ``required``/``aria-required`` on what must be answered, an
+error summary at the top linking to each field, autocomplete tokens for the applicant's own
+details, and no horizontal scrolling from 320 px up.
+
+Questions come first, those that decide eligibility before all others. When the answers put
+the case outside the bundle, the page says why and names the fallback window (name, address,
+phone, hours) right after those questions, hides everything else and offers nothing to submit:
+at once with script (form_script.py), and on the server's answer to a post without it
+(``render_form_page`` with the validated form). Validation of a post is
 ``webform.form_class(...)(formdata).validate()``, which agrees with form.schema.json.
 """
 
@@ -12,130 +20,222 @@ import json
 from html import escape
 from typing import Any
 
+from configurator.language.jsonlogic import to_jsonlogic
 from configurator.planning.compiled import Compiled
 from configurator.writers.document import page
+from configurator.writers.form_script import FORM_SCRIPT
 from configurator.writers.form_ui import form_ui
 from configurator.writers.form_wtforms import form_class
-
-_GROUP_TITLES = {"situations": "第一步：回答几个问题", "fields": "第二步：填写申请信息", "uploads": "第三步：上传材料"}
-
-_SCRIPT = """
-(function () {
-  function answers(form) {
-    var data = {};
-    form.querySelectorAll('[name^="situations-"]').forEach(function (input) {
-      var key = input.name.slice(11);
-      if ((input.type === 'radio' || input.type === 'checkbox') && !input.checked) return;
-      var value = input.value;
-      if (value === '') return;
-      if (input.type === 'checkbox') { (data[key] = data[key] || []).push(value); return; }
-      if (value === 'true') value = true; else if (value === 'false') value = false;
-      else if (input.dataset.number !== undefined && !isNaN(Number(value))) value = Number(value);
-      data[key] = value;
-    });
-    return data;
-  }
-  function truth(rule, data) {
-    if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return rule;
-    var op = Object.keys(rule)[0], args = [].concat(rule[op]);
-    var v = function (i) { return truth(args[i], data); };
-    switch (op) {
-      case 'var': return data.hasOwnProperty(args[0]) ? data[args[0]] : null;
-      case 'and': return args.every(function (a) { return truth(a, data); });
-      case 'or': return args.some(function (a) { return truth(a, data); });
-      case '!': return !truth(args[0], data);
-      case '===': return v(0) === v(1);
-      case '!==': return v(0) !== v(1);
-      case '<': return v(0) < v(1);
-      case '<=': return v(0) <= v(1);
-      case '>': return v(0) > v(1);
-      case '>=': return v(0) >= v(1);
-      case 'in': var b = v(1); return !!b && b.indexOf(v(0)) !== -1;
-    }
-    return false;
-  }
-  function refresh(form) {
-    var data = answers(form);
-    form.querySelectorAll('[data-when]').forEach(function (row) {
-      row.hidden = !truth(JSON.parse(row.dataset.when), data);
-    });
-    form.querySelectorAll('fieldset').forEach(function (section) {
-      var rows = section.querySelectorAll('.row');
-      section.hidden = rows.length > 0 && Array.prototype.every.call(rows, function (r) { return r.hidden; });
-    });
-  }
-  document.querySelectorAll('form.application').forEach(function (form) {
-    form.addEventListener('change', function () { refresh(form); });
-    refresh(form);
-  });
-})();
-"""
+from configurator.writers.order import deciding
+from configurator.writers.phrases import fallback_window, material_form, say
 
 _STYLE = """
 body { max-width: 48rem; }
-fieldset { border: 1px solid #ddd; border-radius: 6px; margin: 1.5rem 0; padding: 1rem 1.2rem; }
-legend { font-weight: bold; color: #b71c1c; padding: 0 .4rem; }
-.row { margin: .9rem 0; }
-.row > label, .row > .label { display: block; font-weight: 600; margin-bottom: .25rem; }
-.required::after { content: " *"; color: #b71c1c; }
-.help { color: #555; font-size: .9rem; }
-input[type=text], input[type=tel], input[type=email], input[type=date], textarea, select { width: 100%;
-  max-width: 32rem; padding: .4rem; border: 1px solid #aaa; border-radius: 4px; font-size: 1rem; }
-ul.choices { list-style: none; padding: 0; margin: 0; }
-ul.choices li { display: inline-block; margin-right: 1.2rem; }
-.errors { color: #b71c1c; } .warning { color: #8a6d00; }
-button { background: #b71c1c; color: #fff; border: 0; border-radius: 4px; padding: .6rem 1.6rem; font-size: 1rem; }
+section.step { margin: 1.5rem 0; }
+.row { margin: 1.4rem 0; }
+.row fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
+.label { display: block; font-weight: 600; margin-bottom: .25rem; padding: 0; }
+.row[data-required] .label::after { content: " *"; color: #a31515; }
+.help { color: #505a5f; font-size: .95rem; margin-bottom: .3rem; }
+input[type=text], input[type=tel], input[type=email], input[type=date], input[type=file], textarea, select {
+  display: block; width: 100%; max-width: 32rem; padding: .4rem; border: 2px solid #0b0c0c; border-radius: 0;
+  font-size: 1rem; font-family: inherit; }
+.choice { display: flex; align-items: center; gap: .5rem; margin: .35rem 0; }
+.choice input { width: 1.4rem; height: 1.4rem; margin: 0; flex: none; }
+.error-message { color: #a31515; font-weight: bold; margin: .2rem 0; }
+.row.has-error { border-left: 5px solid #a31515; padding-left: .8rem; }
+.row.has-error input:not([type=radio]):not([type=checkbox]), .row.has-error textarea { border-color: #a31515; }
+.error-summary { border: 5px solid #a31515; padding: 1rem; margin: 1rem 0; }
+.error-summary h2 { margin-top: 0; color: #0b0c0c; }
+.error-summary a { color: #a31515; font-weight: bold; }
+.ineligible { border: 5px solid #1d4f91; padding: 1rem; margin: 1.4rem 0; background: #f3f7fc; }
+.ineligible h2 { margin-top: 0; color: #0b0c0c; }
+.ineligible dl.facts { border-left-color: #1d4f91; background: #fff; }
+button { background: #00703c; color: #fff; border: 0; border-radius: 0; padding: .6rem 1.6rem; font-size: 1rem;
+         box-shadow: 0 2px 0 #002d18; cursor: pointer; }
+[hidden] { display: none !important; }
 """
 
+# Autocomplete tokens (WCAG 1.3.5) by field type; "off" for numbers a browser must not guess.
+_AUTOCOMPLETE = {"mobile": "tel", "phone": "tel", "email": "email", "address": "street-address",
+                 "postal_code": "postal-code", "id_number": "off", "uscc": "off", "bank_account": "off"}
+_OWN_NAME_IDS = {"name", "applicant_name", "full_name"}  # the applicant's own name; others' names are "off"
 
-def _row(field: Any, when: Any, required: bool) -> str:
+
+def _describedby(field_id: str, hint: bool, error: bool) -> dict[str, str]:
+    ids = ([f"{field_id}-hint"] if hint else []) + ([f"{field_id}-error"] if error else [])
+    return {"aria-describedby": " ".join(ids)} if ids else {}
+
+
+def _messages(field_id: str, help_text: str, errors: list[str], check_message: str) -> str:
+    hint = f'<div class="help" id="{escape(field_id)}-hint">{escape(help_text)}</div>' if help_text else ""
+    error = (f'<p class="error-message" id="{escape(field_id)}-error">{escape("；".join(errors))}</p>'
+             if errors else "")
+    live = (f'<p class="error-message live-error" hidden data-message="{escape(check_message)}" '
+            f'aria-live="polite"></p>' if check_message else "")
+    return hint + error + live
+
+
+def _choices(field: Any, required: bool, boolean: bool, describedby: dict[str, str]) -> tuple[str, str]:
+    options = []
+    for option in field:
+        attributes: dict[str, Any] = {}
+        if required and field.type == "RadioField":
+            attributes["required"] = True
+        if boolean:
+            attributes["data-boolean"] = ""
+        options.append(f'<div class="choice">{option(**attributes)}'
+                       f'<label for="{escape(option.id)}">{escape(option.label.text)}</label></div>')
+    radio = field.type == "RadioField"
+    role = ' role="radiogroup" aria-required="true"' if radio and required else ""
+    extra = "".join(f' {k}="{escape(v)}"' for k, v in describedby.items())
+    return role + extra, "".join(options)
+
+
+def _row(compiled: Compiled, field: Any, spec: dict[str, Any]) -> str:
+    """One question, field or upload: its label, hint, error and input(s)."""
+    lang = compiled.lang
+    required, errors = spec["required"], list(field.errors)
+    label_text = field.label.text + ("" if required else say(lang, "form.optional"))
+    help_text = "；".join(part for part in (field.description, spec.get("hint", "")) if part)
+    classes = "row" + (" deciding" if spec.get("deciding") else "") + (" has-error" if errors else "")
+    attributes = f' data-label="{escape(field.label.text)}"'
+    if spec.get("when") is not None:
+        attributes += f' data-when="{escape(json.dumps(spec["when"], ensure_ascii=False))}"'
+    if required:
+        attributes += f' data-required data-missing="{escape(say(lang, "error.missing"))}"'
+    if spec.get("hidden"):
+        attributes += " hidden"
+    described = _describedby(field.id, bool(help_text), bool(errors))
+    check = spec.get("check", "")
+    check_message = say(lang, "error.check_digit_id" if check == "id_number" else "error.check_digit_uscc") if check else ""
+    messages = _messages(field.id, help_text, errors, check_message)
     render = field.render_kw or {}
-    attributes = f' data-when="{escape(json.dumps(when, ensure_ascii=False))}"' if when is not None else ""
-    label_class = ' class="required"' if required else ""
-    if field.type in ("RadioField", "SelectMultipleField") and not render.get("data-upload"):
-        widget = field(class_="choices")
-        label = f'<span class="label"><span{label_class}>{escape(field.label.text)}</span></span>'
-    elif render.get("data-upload"):
-        widget = (f'<input type="file" name="{escape(field.name)}" id="{escape(field.id)}" multiple>')
-        label = f'<label for="{escape(field.id)}"{label_class}>{escape(field.label.text)}</label>'
-    else:
-        extra = {"data-number": ""} if render.get("inputmode") in ("numeric", "decimal") else {}
-        widget = field(**extra)
-        label = f'<label for="{escape(field.id)}"{label_class}>{escape(field.label.text)}</label>'
-    help_text = f'<div class="help">{escape(field.description)}</div>' if field.description else ""
-    errors = "".join(f'<div class="errors">{escape(e)}</div>' for e in field.errors)
-    return f'<div class="row"{attributes}>{label}{widget}{help_text}{errors}</div>'
+    if render.get("data-upload"):
+        upload_attributes = {**({"aria-required": "true"} if required else {}), **described}
+        if errors:
+            upload_attributes["aria-invalid"] = "true"
+        attrs = "".join(f' {k}="{escape(v)}"' for k, v in upload_attributes.items()) + (" required" if required else "")
+        widget = f'<input type="file" name="{escape(field.name)}" id="{escape(field.id)}" multiple{attrs}>'
+        return (f'<div class="{classes}"{attributes}><label class="label" for="{escape(field.id)}">'
+                f'{escape(label_text)}</label>{messages}{widget}</div>')
+    if field.type in ("RadioField", "SelectMultipleField"):
+        fieldset_attributes, options = _choices(field, required, spec.get("boolean", False), described)
+        return (f'<div class="{classes}"{attributes}><fieldset id="{escape(field.id)}"{fieldset_attributes}>'
+                f'<legend class="label">{escape(label_text)}</legend>{messages}'
+                f'<div class="choices">{options}</div></fieldset></div>')
+    input_attributes: dict[str, Any] = dict(described)
+    if required:
+        input_attributes.update({"required": True, "aria-required": "true"})
+    if errors:
+        input_attributes["aria-invalid"] = "true"
+    if render.get("inputmode") in ("numeric", "decimal"):
+        input_attributes["data-number"] = ""
+    if spec.get("autocomplete"):
+        input_attributes["autocomplete"] = spec["autocomplete"]
+    if check:
+        input_attributes.update({"data-check": check, "spellcheck": "false", "autocapitalize": "characters"})
+    widget = field(**input_attributes)
+    return (f'<div class="{classes}"{attributes}><label class="label" for="{escape(field.id)}">'
+            f"{escape(label_text)}</label>{messages}{widget}</div>")
 
 
-def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> str:
-    """The whole page; ``form`` is a bound form (after a post) or None for an empty one."""
-    form = form if form is not None else form_class(compiled)()
-    ui = form_ui(compiled)
+def _ineligible_panel(compiled: Compiled, failed: set[str], shown: bool) -> str:
+    lang, bundle = compiled.lang, compiled.bundle
+    reasons = "".join(
+        f'<li data-rule="{escape(json.dumps(to_jsonlogic(rule.require.expr), ensure_ascii=False))}"'
+        f'{"" if rule.id in failed else " hidden"}>{escape(compiled.text(rule.message))}</li>'
+        for rule in bundle.eligibility)
+    window = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in fallback_window(compiled))
+    return (f'<div class="ineligible" id="ineligible" role="alert" tabindex="-1"{"" if shown else " hidden"}>'
+            f'<h2>{escape(say(lang, "form.ineligible"))}</h2><ul>{reasons}</ul>'
+            f'<p>{escape(say(lang, "form.ineligible_next"))}</p><p>{escape(compiled.text(bundle.fallback.message))}</p>'
+            f'<dl class="facts">{window}</dl></div>')
+
+
+def _specs(compiled: Compiled, ui: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """For each group, its keys in order and how to render each (required, when, hints)."""
     bundle = compiled.bundle
-    required_situations = {s.id for s in bundle.situations if not s.allow_none}
-    sections = []
+    first = set(deciding(bundle))
+    situations = {s.id: s for s in bundle.situations}
+    entries = {f.id: f for f in bundle.fields}
+    groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for group in ("situations", "fields", "uploads"):
         rows = []
         for key in ui[group]["ui:order"]:
-            field = form[f"{group}-{key}"]
-            when = ui[group].get(key, {}).get("ui:options", {}).get("when")
+            spec: dict[str, Any] = {"when": ui[group].get(key, {}).get("ui:options", {}).get("when")}
             if group == "situations":
-                required = key in required_situations
+                situation = situations[key]
+                spec.update(required=not situation.allow_none, deciding=key in first,
+                            boolean=situation.type == "boolean")
+                if situation.unit:
+                    spec["hint"] = say(compiled.lang, "form.unit", unit=compiled.text(situation.unit))
             elif group == "fields":
-                required = compiled.fields[key].required
+                resolved = compiled.fields[key]
+                spec.update(required=resolved.required, boolean=resolved.type == "boolean")
+                token = _AUTOCOMPLETE.get(resolved.type)
+                if entries[key].catalogue_id == "person_name":
+                    token = "name" if key in _OWN_NAME_IDS else "off"
+                spec["autocomplete"] = token
+                if resolved.type in ("id_number", "uscc"):
+                    spec["check"] = resolved.type
+                if resolved.unit:
+                    spec["hint"] = say(compiled.lang, "form.unit", unit=compiled.text(resolved.unit))
             else:
                 material = bundle.material(key)
-                required = material is not None and material.requirement == "required"
-            rows.append(_row(field, when, required))
-        if rows:
-            sections.append(f"<fieldset><legend>{escape(_GROUP_TITLES[group])}</legend>{''.join(rows)}</fieldset>")
-    form_errors = "".join(f'<p class="errors">{escape(e)}</p>' for e in getattr(form, "form_errors", []))
+                assert material is not None
+                spec["required"] = material.requirement == "required"
+                notes = [material_form(material, compiled.lang)]
+                if material.requirement == "deferrable":
+                    notes.append(say(compiled.lang, "deferrable_note"))
+                if material.note:
+                    notes.append(compiled.text(material.note))
+                spec["hint"] = "；".join(notes)
+            rows.append((key, spec))
+        groups[group] = rows
+    return groups
+
+
+def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> str:
+    """The whole page; ``form`` is a validated form (after a post) or None for an empty one."""
+    lang, bundle = compiled.lang, compiled.bundle
+    form = form if form is not None else form_class(compiled)()
+    failed = {rule.id for rule in getattr(form, "ineligible", [])}
+    out = bool(failed)
+    sections, problems = [], []
+    for group, rows in _specs(compiled, form_ui(compiled)).items():
+        html_rows = []
+        for key, spec in rows:
+            field = form[f"{group}-{key}"]
+            if out and not spec.get("deciding"):
+                spec["hidden"] = True  # outside the bundle: nothing more is asked
+                field.errors = []
+            html_rows.append(_row(compiled, field, spec))
+            if field.errors:
+                target = f"{field.id}-0" if field.type in ("RadioField", "SelectMultipleField") and not (
+                    field.render_kw or {}).get("data-upload") else field.id
+                problems.append((target, field.label.text, "；".join(field.errors)))
+            if group == "situations" and spec.get("deciding") and bundle.eligibility and key == deciding(bundle)[-1]:
+                html_rows.append(_ineligible_panel(compiled, failed, out))
+        if not html_rows:
+            continue
+        hidden = " hidden" if out and group != "situations" else ""
+        sections.append(f'<section class="step" aria-labelledby="step-{group}"{hidden}>'
+                        f'<h2 id="step-{group}">{escape(say(lang, "form.step." + group))}</h2>'
+                        f"{''.join(html_rows)}</section>")
+    separator = ": " if lang == "en" else "："
+    links = "".join(f'<li><a href="#{escape(target)}">{escape(label + separator + message)}</a></li>'
+                    for target, label, message in problems)
+    summary_box = (f'<div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title"'
+                   f'{"" if problems else " hidden"}><h2 id="error-summary-title">'
+                   f'{escape(say(lang, "form.error_summary"))}</h2><ul>{links}</ul></div>')
     summary = f"<p>{escape(compiled.text(bundle.summary))}</p>" if bundle.summary else ""
-    title = f"{compiled.text(bundle.name)} · 一表申请"
-    body = (f"<h1>{escape(title)}</h1>\n{summary}\n{form_errors}\n"
-            f'<form class="application" method="post" action="{escape(action)}" enctype="multipart/form-data">\n'
-            f"{''.join(sections)}\n<p><button type=\"submit\">提交申请</button></p>\n</form>")
-    return page(compiled.lang, title, body, style=_STYLE, script=_SCRIPT)
+    title = say(lang, "form.title", name=compiled.text(bundle.name))
+    actions = f'<p class="actions"{" hidden" if out else ""}><button type="submit">{escape(say(lang, "form.submit"))}</button></p>'
+    body = (f"<main>\n<h1>{escape(title)}</h1>\n{summary}\n{summary_box}\n"
+            f'<form class="application" method="post" action="{escape(action)}" enctype="multipart/form-data" '
+            f'novalidate data-sep="{escape(separator)}">\n{"".join(sections)}\n{actions}\n</form>\n</main>')
+    return page(lang, title, body, style=_STYLE, script=FORM_SCRIPT)
 
 
 def write_form_html(compiled: Compiled) -> str:

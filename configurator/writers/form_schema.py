@@ -22,7 +22,7 @@ from configurator.language.fieldtypes import DATE_PATTERN, anchored, value_schem
 from configurator.model import BundleMaterial, Item, Situation
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import needed_condition
-from configurator.writers.phrases import material_form
+from configurator.writers.phrases import material_form, say
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -52,6 +52,8 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
             continue  # asked by no item: never on the form (the checker warns, W509)
         resolved = compiled.fields[field.id]
         field_schema = value_schema(resolved, compiled.lang)
+        if resolved.type == "boolean":
+            field_schema["oneOf"] = _yes_no(compiled.lang)
         field_schema["$comment"] = _asked_by(compiled, users)
         fields[field.id] = field_schema
         condition = needed_condition(field.when, users)
@@ -85,9 +87,9 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
         "required": ["situations", "fields", "uploads"],
         "additionalProperties": False,
         "properties": {
-            "situations": _group("情形" if compiled.lang != "en" else "Your situation", situations, always_asked),
-            "fields": _group("申请信息" if compiled.lang != "en" else "Application", fields, always_required),
-            "uploads": _group("上传材料" if compiled.lang != "en" else "Documents", uploads, always_uploaded),
+            "situations": _group(say(compiled.lang, "group.situations"), situations, always_asked),
+            "fields": _group(say(compiled.lang, "group.fields"), fields, always_required),
+            "uploads": _group(say(compiled.lang, "group.uploads"), uploads, always_uploaded),
         },
     }
     if bundle.summary:
@@ -111,6 +113,7 @@ def situation_schema(situation: Situation, lang_code: str) -> dict[str, Any]:
         schema["description"] = situation.help.get(lang_code)
     if situation.type == "boolean":
         schema["type"] = "boolean"
+        schema["oneOf"] = _yes_no(lang_code)  # the titles are what a portal shows (RJSF's radio labels)
     elif situation.type == "choice":
         schema["type"] = "string"
         schema["oneOf"] = [{"const": o.value, "title": o.label.get(lang_code)} for o in situation.options]
@@ -134,11 +137,15 @@ def situation_schema(situation: Situation, lang_code: str) -> dict[str, Any]:
     return schema
 
 
+def _yes_no(lang_code: str) -> list[dict[str, Any]]:
+    return [{"const": True, "title": say(lang_code, "yes")}, {"const": False, "title": say(lang_code, "no")}]
+
+
 def upload_schema(compiled: Compiled, material: BundleMaterial, users: list[Item]) -> dict[str, Any]:
     """A material handed in: a list of references to uploaded files, at least ``count`` of them."""
-    notes = [material_form(material)]
+    notes = [material_form(material, compiled.lang)]
     if material.requirement == "deferrable":
-        notes.append("可容缺受理，承诺后补")
+        notes.append(say(compiled.lang, "deferrable_note"))
     if material.note:
         notes.append(compiled.text(material.note))
     return {

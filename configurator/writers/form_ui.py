@@ -1,9 +1,15 @@
 """form.ui.json: layout hints in react-jsonschema-form's uiSchema conventions.
 
-``ui:order`` follows the bundle file; ``ui:widget`` picks radio buttons for yes/no and
-one-choice questions, checkboxes for several choices, a textarea or a date picker; help texts
-go to ``ui:help``. A conditional question, field or upload carries ``ui:options.when``: the
-JsonLogic rule (over the situation answers) under which a portal shows it.
+Questions come first: ``ui:order`` puts the questions that decide eligibility before all
+others and each question after those its ``when`` reads (writers/order.py); fields and uploads
+follow the bundle file. ``ui:widget`` picks radio buttons for yes/no and one-choice questions,
+checkboxes for several choices, a textarea or a date picker, and ``upload`` (a file widget the
+RJSF integration in portal/rjsf registers) for documents. Help texts are the schema's
+``description`` and are not repeated as ``ui:help`` (RJSF would show both). A conditional
+question, field or upload carries ``ui:options.when``: the JsonLogic rule (over the situation
+answers) under which a portal shows it. The root's ``ui:options`` carries the eligibility rules
+(JsonLogic with their messages) and the fallback window, so a portal can tell an ineligible case
+at once where to go instead of asking anything more.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Condition, Item
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import needed_condition
+from configurator.writers.order import question_order
+from configurator.writers.phrases import fallback_window, say
 
 _FIELD_WIDGETS = {"textarea": "textarea", "choice": "radio", "multi_choice": "checkboxes", "boolean": "radio",
                   "date": "date", "email": "email"}
@@ -27,8 +35,9 @@ def _shown_when(own: Condition | None, users: list[Item] | None = None) -> Any:
 
 def form_ui(compiled: Compiled) -> dict[str, Any]:
     bundle = compiled.bundle
-    situations: dict[str, Any] = {"ui:order": [s.id for s in bundle.situations]}
-    for s in bundle.situations:
+    ordered = question_order(bundle)
+    situations: dict[str, Any] = {"ui:order": [s.id for s in ordered]}
+    for s in ordered:
         hint: dict[str, Any] = {}
         if s.type in ("boolean", "choice"):
             hint["ui:widget"] = "radio"
@@ -36,13 +45,13 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
             hint["ui:widget"] = "checkboxes"
         elif s.type == "date":
             hint["ui:widget"] = "date"
-        if s.help:
-            hint["ui:help"] = compiled.text(s.help)
         if s.unit:
             hint["ui:options"] = {"unit": compiled.text(s.unit)}
         when = _shown_when(s.when)
         if when is not None:
             hint.setdefault("ui:options", {})["when"] = when
+        if s.allow_none:
+            hint.setdefault("ui:options", {})["allowNone"] = True  # no box ticked is the answer []
         situations[s.id] = hint
 
     on_form = [f for f in bundle.fields if compiled.users(f.id, "fields")]
@@ -54,13 +63,13 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
             hint["ui:widget"] = _FIELD_WIDGETS[resolved.type]
         if resolved.placeholder:
             hint["ui:placeholder"] = compiled.text(resolved.placeholder)
-        if resolved.help:
-            hint["ui:help"] = compiled.text(resolved.help)
         options: dict[str, Any] = {}
         if resolved.unit:
             options["unit"] = compiled.text(resolved.unit)
         if resolved.sensitive:
             options["sensitive"] = True
+        if resolved.type in ("id_number", "uscc"):
+            options["check"] = resolved.type  # a check character the schema cannot express (GB 11643, GB 32100)
         when = _shown_when(f.when, compiled.users(f.id, "fields"))
         if when is not None:
             options["when"] = when
@@ -71,15 +80,26 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
     on_upload = [m for m in bundle.materials if m.source == "applicant" and compiled.users(m.id, "materials")]
     uploads: dict[str, Any] = {"ui:order": [m.id for m in on_upload]}
     for m in on_upload:
-        hint = {"ui:options": {"orderable": False}}
+        hint = {"ui:widget": "upload", "ui:options": {"orderable": False}}
         when = _shown_when(m.when, compiled.users(m.id, "materials"))
         if when is not None:
             hint["ui:options"]["when"] = when
         uploads[m.id] = hint
 
+    fallback = bundle.fallback
+    phone = fallback.phone or (bundle.consultation.phone if bundle.consultation else None)
     return {
         "ui:order": ["situations", "fields", "uploads"],
-        "ui:submitButtonOptions": {"submitText": "提交申请" if compiled.lang != "en" else "Submit"},
+        "ui:submitButtonOptions": {"submitText": say(compiled.lang, "form.submit")},
+        "ui:options": {
+            "lang": compiled.lang,
+            "eligibility": [{"id": r.id, "rule": to_jsonlogic(r.require.expr), "message": compiled.text(r.message)}
+                            for r in bundle.eligibility],
+            "fallback": {"window": compiled.text(fallback.window) or compiled.department_name(fallback.department),
+                         "address": compiled.text(fallback.address) or None, "phone": phone,
+                         "hours": compiled.text(fallback.hours) or None, "message": compiled.text(fallback.message),
+                         "rows": [list(row) for row in fallback_window(compiled)]},
+        },
         "situations": situations,
         "fields": fields,
         "uploads": uploads,

@@ -22,16 +22,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from configurator.language import conditions as lang
 from configurator.language import patterns as patterns_engine
-from configurator.language.fieldtypes import DATE_PATTERN, STRING_TYPES, ResolvedField, anchored, check_digit_warning
+from configurator.language.fieldtypes import DATE_PATTERN, STRING_TYPES, ResolvedField, anchored
 from configurator.model import Bundle, Condition, Item, Situation
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import holds, needed_condition
+from configurator.writers.field_checks import check_digit_error
+from configurator.writers.phrases import say
 
 GROUPS = ("situations", "fields", "uploads")
 _DATE = re.compile(anchored(DATE_PATTERN))
-MISSING = "此项必填"
-YES_NO = [SelectChoice("true", "是"), SelectChoice("false", "否")]
-NOT_APPLICABLE = "按您的回答，此项不适用，请留空"
 
 
 def parse_number(text: str) -> Any:
@@ -100,39 +99,43 @@ def _form_uploads(compiled: Compiled) -> list[Any]:
 # ------------------------------------------------------------------------------ validators
 
 
-def _type_error(kind: str, value: Any, *, options: tuple[str, ...] = (), minimum: float | None = None,
+def _yes_no(lang: str) -> list[SelectChoice]:
+    return [SelectChoice("true", say(lang, "yes")), SelectChoice("false", say(lang, "no"))]
+
+
+def _type_error(kind: str, value: Any, lang: str, *, options: tuple[str, ...] = (), minimum: float | None = None,
                 maximum: float | None = None, min_chars: int = 1, max_chars: int | None = None,
                 patterns: tuple[str, ...] = (), min_items: int = 0) -> str | None:
     """What is wrong with a present value, by the same rules as value_schema / situation_schema."""
     if kind in ("integer", "number"):
         if isinstance(value, (str, bool)):
-            return "请填写数字"
+            return say(lang, "error.number")
         if kind == "integer" and not (isinstance(value, int) or value.is_integer()):
-            return "请填写整数"
+            return say(lang, "error.integer")
         if minimum is not None and value < minimum:
-            return f"不能小于 {minimum:g}"
+            return say(lang, "error.minimum", limit=f"{minimum:g}")
         if maximum is not None and value > maximum:
-            return f"不能大于 {maximum:g}"
+            return say(lang, "error.maximum", limit=f"{maximum:g}")
         return None
     if kind == "boolean":
-        return None if isinstance(value, bool) else "请选择“是”或“否”"
+        return None if isinstance(value, bool) else say(lang, "error.yes_no")
     if kind == "choice":
-        return None if value in options else "请从选项中选择"
+        return None if value in options else say(lang, "error.choice")
     if kind in ("multi_choice", "upload"):
         if kind == "multi_choice" and any(v not in options for v in value):
-            return "请从选项中选择"
+            return say(lang, "error.choice")
         if kind == "multi_choice" and len(set(value)) != len(value):
-            return "有重复的选项"
+            return say(lang, "error.duplicate")
         if len(value) < max(min_items, 1):
-            return f"至少需要 {max(min_items, 1)} 项"
+            return say(lang, "error.min_items", count=max(min_items, 1))
         return None
     # strings
     if len(value) < min_chars:
-        return f"至少 {min_chars} 个字"
+        return say(lang, "error.min_chars", count=min_chars)
     if max_chars is not None and len(value) > max_chars:
-        return f"最多 {max_chars} 个字"
+        return say(lang, "error.max_chars", count=max_chars)
     if any(not patterns_engine.search(pattern, value) for pattern in patterns):  # RE2: linear time
-        return "格式不正确"
+        return say(lang, "error.format")
     return None
 
 
@@ -146,18 +149,19 @@ class _Checked:
         value = _parse(self.kind, list(field.raw_data or []))
         if value is None:
             return  # presence is decided by the form as a whole (ApplicationForm.validate)
-        problem = _type_error(self.kind, value, **self.rules)
+        lang = form.compiled.lang
+        problem = _type_error(self.kind, value, lang, **self.rules)
+        if problem is None and isinstance(value, str):
+            problem = check_digit_error(self.kind, value, lang)  # as the pre-check API reports it
         if problem:
             raise ValidationError(problem)
-        warning = check_digit_warning(self.kind, value) if isinstance(value, str) else None
-        if warning:
-            field.warnings = [warning]
 
 
 class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hints
     """Base of the generated forms; ``compiled`` is set on each generated subclass."""
 
     compiled: Compiled
+    ineligible: list[Any] = []  # the eligibility rules the answers fail (after validate)
 
     def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
         fields_ok = super().validate(extra_validators)
@@ -171,10 +175,10 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
             present = key in application[group]
             field = self[f"{group}-{key}"]
             if needed and required and not present:
-                field.errors = [*field.errors, MISSING]
+                field.errors = [*field.errors, say(compiled.lang, "error.missing")]
                 presence_ok = False
             elif not needed and present:
-                field.errors = [*field.errors, NOT_APPLICABLE]
+                field.errors = [*field.errors, say(compiled.lang, "error.not_applicable")]
                 presence_ok = False
 
         for situation in compiled.bundle.situations:
@@ -186,8 +190,11 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
         for material in _form_uploads(compiled):
             needed = _needed(material.when, compiled.users(material.id, "materials"), answers)
             require("uploads", material.id, needed, material.requirement == "required")
-        failed = [compiled.text(r.message) for r in compiled.bundle.eligibility if not holds(r.require, answers)]
-        self.form_errors = failed
+        failed = [r for r in compiled.bundle.eligibility if not holds(r.require, answers)]
+        self.form_errors = [compiled.text(r.message) for r in failed]
+        # Rules whose questions are all answered and that fail: the case is outside the bundle
+        # (a rule failing only for a missing answer is that answer's error, not a verdict).
+        self.ineligible = [r for r in failed if all(n.name in answers for n in lang.names(r.require.expr))]
         return fields_ok and presence_ok and not failed
 
     def _posted(self) -> dict[str, list[str]]:
@@ -215,7 +222,7 @@ def form_class(compiled: Compiled) -> type[ApplicationForm]:
         label = text(situation.label)
         description = text(situation.help)
         if kind == "boolean":
-            attributes[name] = RadioField(label, choices=YES_NO, validate_choice=False,
+            attributes[name] = RadioField(label, choices=_yes_no(compiled.lang), validate_choice=False,
                                           validators=[_Checked(kind)], description=description)
         elif kind == "choice":
             attributes[name] = RadioField(label, choices=[SelectChoice(o.value, text(o.label)) for o in situation.options],
@@ -275,7 +282,7 @@ def _field(compiled: Compiled, resolved: ResolvedField) -> Field:
         return StringField(label, validators=[_Checked(kind, minimum=resolved.minimum, maximum=resolved.maximum)],
                            description=description, render_kw=render)
     if kind == "boolean":
-        return RadioField(label, choices=YES_NO, validate_choice=False,
+        return RadioField(label, choices=_yes_no(compiled.lang), validate_choice=False,
                           validators=[_Checked(kind)], description=description)
     if kind == "choice":
         return RadioField(label, choices=[SelectChoice(o.value, text(o.label)) for o in resolved.options],

@@ -1,5 +1,10 @@
-"""Words and phrases the writers share (notice, form schema, explain, the admin's choices):
-one place for each label, so the notice and the form never name the same thing two ways."""
+"""Words and phrases the writers share (notice, form schema, form page, explain): one place for
+each label, in Chinese and English, so the notice and the form never name the same thing two
+ways and an English artifact is English throughout.
+
+``say(lang, key, **values)`` picks the phrase for the language (Chinese unless ``lang`` is
+"en") and fills its ``{placeholders}``.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +13,176 @@ from typing import Any
 from configurator.model import BundleMaterial
 from configurator.planning.compiled import Compiled
 
-SOURCE = {
-    "applicant": "由申请人提交",
-    "shared": "通过数据共享获取，无需提交",
-    "produced": "由本一件事中前面的事项产生，无需提交",
-    "generated": "由系统根据申请信息生成，无需提交",
-}
-FORM = {"original": "原件", "copy": "复印件", "electronic": "电子文件", "original_and_copy": "原件和复印件"}
-REQUIREMENT = {"required": "必需", "optional": "可选", "deferrable": "可容缺（先受理，承诺后补）"}
-DELIVERY = {"window": "窗口领取", "post": "邮寄送达", "e_licence": "电子证照", "online": "网上查看"}
+_ZH, _EN = 0, 1
 
+PHRASES: dict[str, tuple[str, str]] = {
+    # answers
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    "none_chosen": ("（未选）", "(none chosen)"),
+    "list_sep": ("、", ", "),
+    "or": ("或", " or "),
+    # material sources, forms, requirements, delivery
+    "source.applicant": ("由申请人提交", "handed in by the applicant"),
+    "source.shared": ("通过数据共享获取，无需提交", "obtained by data sharing; nothing to hand in"),
+    "source.produced": ("由本一件事中前面的事项产生，无需提交", "produced by an earlier item of this bundle; nothing to hand in"),
+    "source.generated": ("由系统根据申请信息生成，无需提交", "generated from the application; nothing to hand in"),
+    "source.e_licence": ("通过{department}的电子证照获取，无需提交", "obtained as an e-licence from {department}; nothing to hand in"),
+    "source.shared_from": ("由{department}通过数据共享提供，无需提交", "provided by {department} by data sharing; nothing to hand in"),
+    "source.produced_by": ("由“{names}”产生，无需提交", "produced by “{names}”; nothing to hand in"),
+    "form.original": ("原件", "original"),
+    "form.copy": ("复印件", "copy"),
+    "form.electronic": ("电子文件", "electronic file"),
+    "form.original_and_copy": ("原件和复印件", "original and copy"),
+    "copies": ("{count} 份", "{count} cop{plural}"),
+    "requirement.required": ("必需", "required"),
+    "requirement.optional": ("可选", "optional"),
+    "requirement.deferrable": ("可容缺（先受理，承诺后补）", "may follow later (accepted on a promise to hand it in)"),
+    "deferrable_note": ("可容缺受理，承诺后补", "may follow later, on a promise to hand it in"),
+    "delivery.window": ("窗口领取", "collect at the window"),
+    "delivery.post": ("邮寄送达", "by post"),
+    "delivery.e_licence": ("电子证照", "as an e-licence"),
+    "delivery.online": ("网上查看", "online"),
+    # the notice
+    "notice.title": ("{name} · 一次告知", "{name} · What you need"),
+    "notice.lead": ("牵头部门：{lead}", "Lead department: {lead}"),
+    "notice.cooperating": ("；配合部门：{names}", "; with: {names}"),
+    "notice.end": ("。", "."),
+    "notice.ineligible": ("您的情况不在本一件事的办理范围内", "Your case is outside this service"),
+    "notice.conditions": ("办理条件", "Who can apply"),
+    "notice.condition": ("{rule}（否则：{message}）", "{rule} (otherwise: {message})"),
+    "notice.questions": ("先回答这些问题", "Questions you will be asked first"),
+    "notice.answers": ("您的回答", "Your answers"),
+    "notice.items_for_you": ("将为您办理的事项", "What will be done for you"),
+    "notice.items": ("联办事项", "Services in this bundle"),
+    "notice.item": ("事项", "Service"),
+    "notice.department": ("办理部门", "Department"),
+    "notice.promised": ("承诺时限", "Promised time"),
+    "notice.when": ("何时办理", "When it applies"),
+    "notice.materials": ("需要准备的材料", "Documents to prepare"),
+    "notice.material": ("材料", "Document"),
+    "notice.form_count": ("形式和份数", "Form and copies"),
+    "notice.requirement": ("要求", "Requirement"),
+    "notice.material_when": ("何时需要", "When needed"),
+    "notice.nothing_to_bring": ("无需提交任何纸质或电子材料。", "You need not hand in any paper or electronic documents."),
+    "notice.not_needed": ("无需提交的材料", "Documents you need not hand in"),
+    "notice.fields": ("需要填写的信息（一表申请，每项只填一次）", "Information to fill in (one form, each item once)"),
+    "notice.time": ("办理时间和跑动次数", "Time and visits"),
+    "notice.days_case": ("各部门并联办理，预计 {days} 个工作日内办结（自受理之日起，不含公示等特殊环节）。",
+                         "The departments work in parallel; expect completion within {days} working days of "
+                         "acceptance (special stages such as public notice not included)."),
+    "notice.days_max": ("各部门并联办理，视情形不同，最长 {days} 个工作日内办结（自受理之日起，不含公示等特殊环节）。",
+                        "The departments work in parallel; depending on your case it takes at most {days} working "
+                        "days from acceptance (special stages such as public notice not included)."),
+    "notice.stage": ("{item}：{stage} {days} 个{unit}，不计入承诺时限", "{item}: {stage}, {days} {unit}, not counted in the promised time"),
+    "working_days": ("工作日", "working days"),
+    "calendar_days": ("自然日", "calendar days"),
+    "days": ("{days} 个工作日", "{days} working day{plural}"),
+    "immediately": ("即办", "same day"),
+    "all_cases": ("所有情形", "in every case"),
+    "fill_when": ("（{when}时填写）", " (when {when})"),
+    "when_doing": ("办理{names}时", "when applying for {names}"),
+    "fill_when_doing": ("（办理{names}时填写）", " (when applying for {names})"),
+    "quoted": ("“{name}”", "“{name}”"),
+    "online_only": ("全程网上办理，无需到现场。", "Everything is done online; no visit needed."),
+    "visits": ("最多到现场 {visits} 次。", "At most {visits} visit{plural} in person."),
+    "notice.delivery": ("结果送达", "How you receive the results"),
+    "notice.delivery_any": ("{ways}，可任选。", "{ways}: your choice."),
+    "notice.help": ("遇到问题怎么办", "If something goes wrong"),
+    "consultation": ("咨询电话：{phone}", "Enquiries: {phone}"),
+    "consultation_note": ("（{note}）", " ({note})"),
+    # the fallback window
+    "fallback.window": ("兜底窗口", "Fallback window"),
+    "fallback.address": ("地址", "Address"),
+    "fallback.phone": ("电话", "Phone"),
+    "fallback.hours": ("办公时间", "Opening hours"),
+    # the form
+    "form.title": ("{name} · 一表申请", "{name} · Application"),
+    "form.step.situations": ("第一步：回答几个问题", "Step 1: a few questions"),
+    "form.step.fields": ("第二步：填写申请信息", "Step 2: your details"),
+    "form.step.uploads": ("第三步：上传材料", "Step 3: upload documents"),
+    "form.submit": ("提交申请", "Submit application"),
+    "form.error_summary": ("提交前请改正以下问题", "There is a problem"),
+    "form.ineligible": ("您的情况不能在这里申请", "You cannot apply here"),
+    "form.ineligible_next": ("请到以下兜底窗口办理，不需要继续填写本表：",
+                             "Please go to this window instead; you need not fill in the rest of this form:"),
+    "form.optional": ("（选填）", " (optional)"),
+    "form.unit": ("单位：{unit}", "in {unit}"),
+    "group.situations": ("情形", "Your situation"),
+    "group.fields": ("申请信息", "Application"),
+    "group.uploads": ("上传材料", "Documents"),
+    # messages next to a field
+    "error.missing": ("此项必填", "Answer this question"),
+    "error.not_applicable": ("按您的回答，此项不适用，请留空", "Leave this empty: it does not apply to your answers"),
+    "error.number": ("请填写数字", "Enter a number"),
+    "error.integer": ("请填写整数", "Enter a whole number"),
+    "error.minimum": ("不能小于 {limit}", "Must be {limit} or more"),
+    "error.maximum": ("不能大于 {limit}", "Must be {limit} or less"),
+    "error.yes_no": ("请选择“是”或“否”", "Choose yes or no"),
+    "error.choice": ("请从选项中选择", "Choose one of the options"),
+    "error.duplicate": ("有重复的选项", "An option is chosen twice"),
+    "error.min_items": ("至少需要 {count} 项", "At least {count} needed"),
+    "error.min_chars": ("至少 {count} 个字", "At least {count} characters"),
+    "error.max_chars": ("最多 {count} 个字", "At most {count} characters"),
+    "error.format": ("格式不正确", "Not in the right format"),
+    "error.check_digit_id": ("校验位不符：按 GB 11643 最后一位应为 {expected}，请核对号码",
+                             "Check digit does not match: by GB 11643 the last character should be {expected}; check the number"),
+    "error.check_digit_uscc": ("校验位不符：按 GB 32100 最后一位应为 {expected}，请核对代码",
+                               "Check character does not match: by GB 32100 the last character should be {expected}; check the code"),
+}
+
+
+def say(lang: str, key: str, **values: Any) -> str:
+    """The phrase ``key`` in ``lang`` (English for "en", Chinese otherwise), filled in."""
+    text = PHRASES[key][_EN if lang == "en" else _ZH]
+    return text.format(**values) if values else text
+
+
+def plural(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 def answer_text(compiled: Compiled, situation_id: str, value: Any) -> str:
     situation = next(s for s in compiled.bundle.situations if s.id == situation_id)
     labels = {o.value: compiled.text(o.label) for o in situation.options}
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return say(compiled.lang, "yes" if value else "no")
     if isinstance(value, list):
-        return "、".join(labels.get(v, str(v)) for v in value) or "（未选）"
+        return say(compiled.lang, "list_sep").join(labels.get(v, str(v)) for v in value) or say(compiled.lang, "none_chosen")
     return labels.get(value, str(value))
 
 
-def material_form(material: BundleMaterial) -> str:
-    return f"{FORM[material.form]} {material.count} 份" if material.form else f"{material.count} 份"
+def material_form(material: BundleMaterial, lang: str = "zh-CN") -> str:
+    count = say(lang, "copies", count=material.count, plural="y" if material.count == 1 else "ies")
+    separator = ", " if lang == "en" else " "
+    return f"{say(lang, 'form.' + material.form)}{separator}{count}" if material.form else count
 
 
 def material_source(compiled: Compiled, material: BundleMaterial) -> str:
-    text = SOURCE[material.source]
+    lang = compiled.lang
+    text = say(lang, "source." + material.source)
     if material.source == "shared" and material.shared_from:
         department = compiled.department_name(material.shared_from)
-        text = (f"通过{department}的电子证照获取，无需提交" if material.channel == "e_licence"
-                else f"由{department}通过数据共享提供，无需提交")
+        text = say(lang, "source.e_licence" if material.channel == "e_licence" else "source.shared_from",
+                   department=department)
     if material.source == "produced" and material.produced_by:
-        names = "或".join(compiled.text(i.name) for i in compiled.bundle.items if i.id in material.produced_by)
-        text = f"由“{names}”产生，无需提交"
+        names = say(lang, "or").join(compiled.text(i.name) for i in compiled.bundle.items if i.id in material.produced_by)
+        text = say(lang, "source.produced_by", names=names)
     return text
+
+
+def fallback_window(compiled: Compiled) -> list[tuple[str, str]]:
+    """The fallback window as (label, value) rows: name, address, phone, hours (those known).
+    The phone falls back to the bundle's consultation line when the window has none."""
+    bundle, lang = compiled.bundle, compiled.lang
+    fallback = bundle.fallback
+    name = compiled.text(fallback.window) or compiled.department_name(fallback.department)
+    phone = fallback.phone or (bundle.consultation.phone if bundle.consultation else None)
+    rows = [(say(lang, "fallback.window"), name)]
+    if fallback.address:
+        rows.append((say(lang, "fallback.address"), compiled.text(fallback.address)))
+    if phone:
+        rows.append((say(lang, "fallback.phone"), phone))
+    if fallback.hours:
+        rows.append((say(lang, "fallback.hours"), compiled.text(fallback.hours)))
+    return rows

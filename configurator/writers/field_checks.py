@@ -1,0 +1,47 @@
+"""Checks beyond JSON Schema that every channel reports the same way: the check digit of a
+citizen ID number (GB 11643) and of a unified social credit code (GB 32100).
+
+A JSON Schema pattern can say what such a number looks like but not whether its last character
+is right; the pre-check API, ``explain``, the server-side form and the form page's script all
+report a wrong one as an error on that field, with the character it should be.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from configurator.language.fieldtypes import gb11643_check_digit, gb32100_check_char
+from configurator.planning.compiled import Compiled
+from configurator.writers.phrases import say
+
+_ID_NUMBER = re.compile(r"[1-9][0-9]{16}[0-9X]")
+_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+CHECKED_TYPES = ("id_number", "uscc")
+
+
+def check_digit_error(field_type: str, value: str, lang: str = "zh-CN") -> str | None:
+    """The message for a well-formed number whose last character is wrong, else None."""
+    if field_type == "id_number" and _ID_NUMBER.fullmatch(value):
+        expected = gb11643_check_digit(value[:17])
+        if value[17] != expected:
+            return say(lang, "error.check_digit_id", expected=expected)
+    if field_type == "uscc" and _USCC.fullmatch(value):
+        expected = gb32100_check_char(value[:17])
+        if value[17] != expected:
+            return say(lang, "error.check_digit_uscc", expected=expected)
+    return None
+
+
+def field_errors(compiled: Compiled, fields: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Check-digit errors in an application's fields, as {"field", "pointer", "message"}."""
+    errors = []
+    for field_id, value in fields.items():
+        resolved = compiled.fields.get(field_id)
+        if resolved is None or resolved.type not in CHECKED_TYPES or not isinstance(value, str):
+            continue
+        message = check_digit_error(resolved.type, value, compiled.lang)
+        if message:
+            errors.append({"field": field_id, "pointer": f"/fields/{field_id}", "message": message})
+    return errors

@@ -1,0 +1,153 @@
+"""The few lines of script form.html carries (no external assets, works without them).
+
+With script the page shows each question, field and upload only when its ``data-when``
+JsonLogic rule holds (hidden ones are disabled, so they are neither validated nor posted),
+tells an ineligible case at once — the reasons and the fallback window, everything else
+hidden, nothing to submit — checks ID-number and credit-code check characters as they are
+typed, and on submit lists what is missing in the error summary instead of posting.
+"""
+
+FORM_SCRIPT = r"""
+(function () {
+  function answers(form) {
+    var data = {};
+    form.querySelectorAll('[name^="situations-"]').forEach(function (input) {
+      var key = input.name.slice(11);
+      if (input.disabled) return;
+      if ((input.type === 'radio' || input.type === 'checkbox') && !input.checked) return;
+      var value = input.value;
+      if (value === '') return;
+      if (input.type === 'checkbox') { (data[key] = data[key] || []).push(value); return; }
+      if (input.type === 'radio' && input.dataset.boolean !== undefined) value = value === 'true';
+      else if (input.dataset.number !== undefined && value.trim() !== '' && !isNaN(Number(value))) value = Number(value);
+      data[key] = value;
+    });
+    return data;
+  }
+  function truth(rule, data) {
+    if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return rule;
+    var op = Object.keys(rule)[0], args = [].concat(rule[op]);
+    var v = function (i) { return truth(args[i], data); };
+    switch (op) {
+      case 'var': return Object.prototype.hasOwnProperty.call(data, args[0]) ? data[args[0]] : null;
+      case 'and': return args.every(function (a) { return truth(a, data); });
+      case 'or': return args.some(function (a) { return truth(a, data); });
+      case '!': return !truth(args[0], data);
+      case '===': return v(0) === v(1);
+      case '!==': return v(0) !== v(1);
+      case '<': return v(0) !== null && v(0) < v(1);
+      case '<=': return v(0) !== null && v(0) <= v(1);
+      case '>': return v(0) !== null && v(0) > v(1);
+      case '>=': return v(0) !== null && v(0) >= v(1);
+      case 'in': var b = v(1); return !!b && b.indexOf(v(0)) !== -1;
+    }
+    return false;
+  }
+  function vars(rule, into) {
+    if (rule && typeof rule === 'object') {
+      if (!Array.isArray(rule) && Object.prototype.hasOwnProperty.call(rule, 'var')) into.push([].concat(rule['var'])[0]);
+      else Object.keys(rule).forEach(function (k) { vars(rule[k], into); });
+    }
+    return into;
+  }
+  function show(row, visible) {
+    row.hidden = !visible;
+    row.querySelectorAll('input, select, textarea').forEach(function (input) {
+      input.disabled = !visible;
+      if (row.dataset.required !== undefined && input.type !== 'checkbox') input.required = visible;
+    });
+  }
+  var ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  var USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  var USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  function expected(kind, value) {
+    var total = 0, i;
+    if (kind === 'id_number' && /^[1-9][0-9]{16}[0-9X]$/.test(value)) {
+      for (i = 0; i < 17; i++) total += Number(value[i]) * ID_WEIGHTS[i];
+      return '10X98765432'[total % 11];
+    }
+    if (kind === 'uscc' && /^[0-9A-HJ-NPQRTUWXY]{18}$/.test(value)) {
+      for (i = 0; i < 17; i++) total += USCC_CHARS.indexOf(value[i]) * USCC_WEIGHTS[i];
+      return USCC_CHARS[(31 - total % 31) % 31];
+    }
+    return null;
+  }
+  function checkDigit(input) {
+    var row = input.closest('.row'), slot = row.querySelector('.live-error');
+    var want = expected(input.dataset.check, input.value.trim());
+    var wrong = want !== null && input.value.trim()[17] !== want;
+    slot.textContent = wrong ? slot.dataset.message.replace('{expected}', want) : '';
+    slot.hidden = !wrong;
+    input.setAttribute('aria-invalid', wrong ? 'true' : 'false');
+    return !wrong;
+  }
+  function refresh(form) {
+    var panel = form.querySelector('.ineligible'), out = false;
+    // The deciding questions come first and are always shown: decide eligibility on them alone.
+    var data = answers(form);
+    if (panel) {
+      panel.querySelectorAll('[data-rule]').forEach(function (reason) {
+        var rule = JSON.parse(reason.dataset.rule);
+        var decided = vars(rule, []).every(function (name) { return Object.prototype.hasOwnProperty.call(data, name); });
+        var fails = decided && !truth(rule, data);
+        reason.hidden = !fails;
+        out = out || fails;
+      });
+      panel.hidden = !out;
+    }
+    form.querySelectorAll('.row').forEach(function (row) {
+      if (row.classList.contains('deciding')) return;
+      show(row, !out && (row.dataset.when === undefined || !!truth(JSON.parse(row.dataset.when), data)));
+    });
+    form.querySelectorAll('section.step').forEach(function (section) {
+      var rows = section.querySelectorAll('.row');
+      section.hidden = rows.length > 0 && Array.prototype.every.call(rows, function (r) { return r.hidden; });
+    });
+    form.querySelector('.actions').hidden = out;
+    return out;
+  }
+  function summarise(form, problems) {
+    var summary = document.querySelector('.error-summary');
+    var list = summary.querySelector('ul');
+    list.textContent = '';
+    problems.forEach(function (problem) {
+      var item = document.createElement('li'), link = document.createElement('a');
+      link.href = '#' + problem.id;
+      link.textContent = problem.text;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    summary.hidden = problems.length === 0;
+    if (problems.length) summary.focus();
+  }
+  document.querySelectorAll('form.application').forEach(function (form) {
+    form.addEventListener('change', function (event) {
+      if (event.target.dataset && event.target.dataset.check) checkDigit(event.target);
+      refresh(form);
+    });
+    form.querySelectorAll('[data-check]').forEach(function (input) {
+      input.addEventListener('input', function () { checkDigit(input); });
+    });
+    form.addEventListener('submit', function (event) {
+      if (refresh(form)) { event.preventDefault(); form.querySelector('.ineligible').focus(); return; }
+      var problems = [];
+      form.querySelectorAll('.row[data-required]').forEach(function (row) {
+        if (row.hidden) return;
+        var inputs = row.querySelectorAll('input, select, textarea');
+        var filled = Array.prototype.some.call(inputs, function (input) {
+          return (input.type === 'radio' || input.type === 'checkbox') ? input.checked : input.value.trim() !== '';
+        });
+        if (!filled) problems.push({ id: inputs[0].id, text: row.dataset.label + form.dataset.sep + row.dataset.missing });
+      });
+      form.querySelectorAll('[data-check]').forEach(function (input) {
+        if (!input.disabled && !checkDigit(input)) {
+          problems.push({ id: input.id, text: input.closest('.row').dataset.label + form.dataset.sep +
+                          input.closest('.row').querySelector('.live-error').textContent });
+        }
+      });
+      if (problems.length) { event.preventDefault(); summarise(form, problems); }
+    });
+    refresh(form);
+  });
+})();
+"""

@@ -1,0 +1,103 @@
+// The configurator's JsonLogic rules (form.ui.json `ui:options.when`, the eligibility rules) and
+// what follows from them for a form's data. No dependencies: usable without React.
+//
+// Semantics are the configurator's: a comparison with an unanswered question is false, and a
+// rule is decided only when every question it reads has been answered.
+
+const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
+export function truth(rule, data) {
+  if (rule === null || typeof rule !== "object" || Array.isArray(rule)) return rule;
+  const op = Object.keys(rule)[0];
+  const args = [].concat(rule[op]);
+  const v = (i) => truth(args[i], data);
+  switch (op) {
+    case "var": return has(data, args[0]) ? data[args[0]] : null;
+    case "and": return args.every((a) => truth(a, data));
+    case "or": return args.some((a) => truth(a, data));
+    case "!": return !truth(args[0], data);
+    case "===": return v(0) === v(1);
+    case "!==": return v(0) !== v(1);
+    case "<": return v(0) !== null && v(0) < v(1);
+    case "<=": return v(0) !== null && v(0) <= v(1);
+    case ">": return v(0) !== null && v(0) > v(1);
+    case ">=": return v(0) !== null && v(0) >= v(1);
+    case "in": { const b = v(1); return !!b && b.indexOf(v(0)) !== -1; }
+    default: throw new Error(`unsupported JsonLogic operator ${op}`);
+  }
+}
+
+export function variables(rule, into = []) {
+  if (rule && typeof rule === "object") {
+    if (!Array.isArray(rule) && has(rule, "var")) into.push([].concat(rule.var)[0]);
+    else for (const key of Object.keys(rule)) variables(rule[key], into);
+  }
+  return into;
+}
+
+/** The eligibility rules (form.ui.json root `ui:options.eligibility`) the answers decidedly fail. */
+export function ineligibleReasons(uiSchema, answers) {
+  const rules = (uiSchema["ui:options"] || {}).eligibility || [];
+  return rules.filter((r) => variables(r.rule).every((name) => has(answers, name)) && !truth(r.rule, answers));
+}
+
+/** The questions the eligibility rules read: asked first, and the only ones left when a case is out. */
+export function decidingQuestions(uiSchema) {
+  const rules = (uiSchema["ui:options"] || {}).eligibility || [];
+  return new Set(rules.flatMap((r) => variables(r.rule)));
+}
+
+export function shown(uiEntry, answers) {
+  const when = ((uiEntry || {})["ui:options"] || {}).when;
+  return when === undefined || !!truth(when, answers);
+}
+
+const empty = (value) => value === undefined || value === null || value === "" ||
+  (Array.isArray(value) && value.filter((v) => !empty(v)).length === 0);
+
+/**
+ * The application as the schema wants it: what is hidden is left out (a question, field or upload
+ * that does not apply must be absent, not empty), and so is what the citizen left empty.
+ */
+export function prune(formData, uiSchema) {
+  const data = formData || {};
+  const out = { situations: {}, fields: {}, uploads: {} };
+  const answers = {};
+  // Questions in their order: each one's visibility depends only on answers before it.
+  const situations = data.situations || {};
+  for (const key of (uiSchema.situations || {})["ui:order"] || Object.keys(situations)) {
+    const entry = uiSchema.situations[key];
+    if (!shown(entry, answers)) continue;
+    if (((entry || {})["ui:options"] || {}).allowNone) answers[key] = (situations[key] || []).filter((v) => !empty(v));
+    else if (!empty(situations[key])) answers[key] = situations[key];
+  }
+  out.situations = answers;
+  for (const group of ["fields", "uploads"]) {
+    const values = data[group] || {};
+    for (const key of Object.keys(values)) {
+      let value = values[key];
+      if (Array.isArray(value)) value = value.filter((v) => !empty(v));
+      if (!empty(value) && shown((uiSchema[group] || {})[key], answers)) out[group][key] = value;
+    }
+  }
+  return out;
+}
+
+// GB 11643 (citizen ID number) and GB 32100 (unified social credit code) check characters.
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+/** The check character a well-formed number should end with, or null when it is not well formed. */
+export function expectedCheck(kind, value) {
+  let total = 0;
+  if (kind === "id_number" && /^[1-9][0-9]{16}[0-9X]$/.test(value)) {
+    for (let i = 0; i < 17; i++) total += Number(value[i]) * ID_WEIGHTS[i];
+    return "10X98765432"[total % 11];
+  }
+  if (kind === "uscc" && /^[0-9A-HJ-NPQRTUWXY]{18}$/.test(value)) {
+    for (let i = 0; i < 17; i++) total += USCC_CHARS.indexOf(value[i]) * USCC_WEIGHTS[i];
+    return USCC_CHARS[(31 - (total % 31)) % 31];
+  }
+  return null;
+}
