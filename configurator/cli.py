@@ -211,12 +211,15 @@ def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output
     compiled = _compile_one(bundle, catalogues_dir, lang)
     try:
         answers: dict[str, object] = {}
+        fields = None
         if answers_file is not None:
             loaded = load_yaml(answers_file.read_bytes(), display_name(answers_file))
             if loaded.diagnostics:
                 _print_problems(loaded.diagnostics, lang)
                 sys.exit(EXIT_USAGE)
             answers.update(answers_from_data(compiled, loaded.data))
+            if isinstance(loaded.data, dict) and isinstance(loaded.data.get("fields"), dict):
+                fields = loaded.data["fields"]  # an application: its ID numbers and codes are checked too
         answers.update(answers_from_pairs(compiled, list(pairs)))
     except AnswerError as error:
         click.echo(f"configurator: {error}", err=True)
@@ -231,8 +234,10 @@ def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output
             click.echo(f"configurator: {error.text(lang)}", err=True)
             sys.exit(EXIT_USAGE)
         calendar = calendar.for_region(region) if calendar is not None else None
-    data = explanation(compiled, answers, calendar, day)
+    data = explanation(compiled, answers, calendar, day, fields)
     click.echo(dump_json(data) if output_format == "json" else render_text(compiled, data), nl=False)
+    if data.get("field_errors"):
+        sys.exit(EXIT_PROBLEMS)
 
 
 def _calendar_and_date(bundle_ref: str, catalogues_dir: Path | None, received: str | None,

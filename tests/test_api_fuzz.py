@@ -6,9 +6,22 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from configurator.language.fieldtypes import gb11643_check_digit, gb32100_check_char
 from tests.web_helpers import make_site
 
 REAL = ["newborn", "restaurant", "retirement", "disability"]
+
+
+def _with_check_character(shape, check):
+    return st.from_regex(shape, fullmatch=True).map(lambda first: first + check(first))
+
+
+# The request schema's asserted formats (ID numbers, credit codes): valid examples have the right
+# check character, as a client following the document would send.
+schemathesis.openapi.format("gb11643-id-number", _with_check_character(
+    r"[1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", gb11643_check_digit))
+schemathesis.openapi.format("gb32100-credit-code", _with_check_character(
+    r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}", gb32100_check_char))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ from configurator.model import Situation
 from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import Plan, Planner
-from configurator.writers.phrases import answer_text, material_form, material_source
+from configurator.writers.field_checks import field_errors
+from configurator.writers.phrases import answer_text, material_form, material_source, say
 
 
 class AnswerError(ValueError):
@@ -61,9 +62,11 @@ def answers_from_data(compiled: Compiled, data: Any) -> dict[str, Any]:
 
 
 def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCalendar | None = None,
-                received: dt.date | None = None) -> dict[str, Any]:
+                received: dt.date | None = None, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     """The case as data (the JSON output, and what the text output is made from); with a
-    calendar and a date of receipt, the due dates too (CalendarError for an unknown year)."""
+    calendar and a date of receipt, the due dates too (CalendarError for an unknown year). With
+    the application's ``fields``, wrong check characters of ID numbers and credit codes are
+    reported as ``field_errors``, as the pre-check API reports them."""
     bundle = compiled.bundle
     planner = Planner(bundle)
     plan = planner.plan(answers)
@@ -75,11 +78,17 @@ def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCa
         "unanswered": [s.id for s in asked if s.id not in plan.answers],
         "eligible": plan.eligible,
     }
+    if fields is not None:
+        result["field_errors"] = field_errors(compiled, fields)
     if not plan.eligible:
         result["not_eligible_because"] = [{"rule": r.id, "message": compiled.text(r.message)} for r in plan.failed_rules]
         result["fallback"] = {"department": bundle.fallback.department,
                               "department_name": compiled.department_name(bundle.fallback.department),
                               "window": compiled.text(bundle.fallback.window) or None,
+                              "address": compiled.text(bundle.fallback.address) or None,
+                              "phone": bundle.fallback.phone or (bundle.consultation.phone if bundle.consultation
+                                                                 else None),
+                              "hours": compiled.text(bundle.fallback.hours) or None,
                               "message": compiled.text(bundle.fallback.message)}
         return result
     result["items"] = [{"id": t.item.id, "name": compiled.text(t.item.name), "department": t.item.department,
@@ -136,12 +145,17 @@ def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
     if data["unanswered"]:
         out.append("未回答（按“否”或“不适用”处理）：" + "、".join(
             compiled.text(situations[k].label) for k in data["unanswered"]))
+    for error in data.get("field_errors", []):
+        label = compiled.text(compiled.fields[error["field"]].label)
+        out.append(f"✘ {label}（{error['pointer']}）：{error['message']}")
     out.append("")
     if not data["eligible"]:
         out.append("✘ 不符合本一件事的受理条件：")
         out += [f"  - {reason['message']}" for reason in data["not_eligible_because"]]
         fallback = data["fallback"]
         out.append(f"→ 转{fallback['window'] or fallback['department_name']}：{fallback['message']}")
+        out += [f"  {say(compiled.lang, 'fallback.' + key)}：{fallback[key]}" for key in ("address", "phone", "hours")
+                if fallback[key]]
         return "\n".join(out) + "\n"
     out.append(f"✔ 符合受理条件。适用的事项（{len(data['items'])} 项）：")
     names = {item["id"]: item["name"] for item in data["items"]}

@@ -27,7 +27,8 @@ from configurator.planning.compiled import Compiled
 from configurator.present.explain import explanation
 from configurator.web import store
 from configurator.writers import WRITERS
-from configurator.writers.form_schema import form_schema
+from configurator.writers.field_checks import field_errors
+from configurator.writers.form_schema import decided_failures, form_schema
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 MEDIA_TYPES = {".json": "application/json", ".html": "text/html", ".md": "text/markdown", ".bpmn": "application/xml"}
@@ -215,17 +216,29 @@ def check(bundle_id: str) -> Response:
     received, received_problem = _received(application, lang)
     compiled = Compiled(found, state.catalogues, lang)
     schema = form_schema(compiled)
-    problems: list[dict[str, str]] = []
-    ineligible = False
+    # What is wrong, by where the error comes from: the shape of the application ("base"), an
+    # answer, field or upload every case needs left out ("asked"), a question, field or upload
+    # missing ("presence") or present ("absent") against its condition, or an eligibility rule.
+    # Eligibility is never a refusal: the published request schema (form_schema.request_schema)
+    # leaves it out. A case that decidedly fails a rule (every question it reads answered) needs
+    # nothing more and is answered with the reasons and the fallback window; its shape, and the
+    # absence of what does not apply, must still be right.
+    found_errors: dict[str, list[dict[str, str]]] = {"base": [], "asked": [], "presence": [], "absent": [],
+                                                     "eligibility": []}
     for error in sorted(SafeValidator(schema).iter_errors(application),
                         key=lambda e: [str(p) for p in e.absolute_path]):
-        if _eligibility_rule(schema, error) is not None:
-            ineligible = True  # not a mistake: the answer gives the reasons and the fallback
-            continue
-        problems.append({"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": _say(error, lang)})
-    if ineligible and not any(p["pointer"].startswith("/situations") or p["pointer"] == "/" for p in problems):
-        problems = []  # a case outside the bundle needs no fields or uploads: only the way to the fallback
+        found_errors[_origin(schema, error)].append(
+            {"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": _say(error, lang)})
+    answers = application.get("situations") if isinstance(application, dict) else None
+    out = decided_failures(compiled, answers) if isinstance(answers, dict) and not found_errors["base"] else []
+    problems = found_errors["base"] + found_errors["absent"]
+    if not out:
+        problems += found_errors["asked"] + found_errors["presence"]
     problems += received_problem
+    if not problems and not out:
+        # Check characters JSON Schema cannot express (GB 11643, GB 32100): errors on their fields.
+        problems = [{"pointer": e["pointer"], "message": e["message"]}
+                    for e in field_errors(compiled, application["fields"])]
     if problems:
         return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections", problems)
     from configurator.planning.calendar import CalendarError
@@ -235,6 +248,9 @@ def check(bundle_id: str) -> Response:
     except CalendarError as error:
         return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
                        [{"pointer": "/received", "message": error.text(lang)}])
+    if out:
+        decided = {rule.id for rule in out}
+        data["not_eligible_because"] = [r for r in data["not_eligible_because"] if r["rule"] in decided]
     return _json(data, state, found)
 
 
@@ -267,15 +283,16 @@ def _received(application: Any, lang: str) -> tuple[dt.date | None, list[dict[st
         return None, [{"pointer": "/received", "message": message}]
 
 
-def _eligibility_rule(schema: dict[str, Any], error: jsonschema.ValidationError) -> dict[str, Any] | None:
-    """The eligibility entry of the form schema an error comes from (they are the allOf entries
-    without "if"), or None for a mistake in the application."""
+def _origin(schema: dict[str, Any], error: jsonschema.ValidationError) -> str:
+    """Where a validation error comes from (see ``check``)."""
     path = list(error.absolute_schema_path)
     if len(path) >= 2 and path[0] == "allOf" and isinstance(path[1], int):
-        entry = schema["allOf"][path[1]]
-        if "if" not in entry:
-            return entry  # type: ignore[no-any-return]
-    return None
+        if "if" not in schema["allOf"][path[1]]:
+            return "eligibility"
+        return "absent" if len(path) >= 3 and path[2] == "else" else "presence"
+    if len(path) == 3 and path[0] == "properties" and path[2] == "required":
+        return "asked"  # an answer, field or upload every eligible case needs
+    return "base"
 
 
 def _say(error: jsonschema.ValidationError, lang: str) -> str:

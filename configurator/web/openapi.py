@@ -33,6 +33,9 @@ _DUE = {"due_date": {"type": "string", "format": "date"}, "received": {"type": "
         "due_dates": {"type": "object", "additionalProperties": {"type": "string", "format": "date-time"}}}
 _CODE = {"name": "code", "in": "path", "required": True, "description": "Region code (GB/T 2260).",
          "schema": {"type": "string", "pattern": "^[1-9][0-9]{5}$"}}
+# Any bundle's application: its three parts (each bundle's own check path has the full schema).
+_PARTS: dict[str, Any] = {group: {"type": "object"} for group in ("situations", "fields", "uploads")}
+_APPLICATION: dict[str, Any] = {"type": "object", "required": list(_PARTS), "properties": _PARTS}
 _NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag).", "headers": _HEADERS}
 
 
@@ -41,20 +44,25 @@ def bundle_check_paths() -> dict[str, Any]:
     so that a client (or a fuzzer) knows exactly what an acceptable application is."""
     from configurator.planning.compiled import Compiled
     from configurator.web.api import published
-    from configurator.writers.form_schema import form_schema
+    from configurator.writers.form_schema import request_schema
 
     state = published()
     paths: dict[str, Any] = {}
     received = _received_in_known_years()
     for bundle_id, bundle in sorted(state.bundles.items()):
-        body = {k: v for k, v in form_schema(Compiled(bundle, state.catalogues)).items() if k not in ("$schema", "$id")}
+        body = {k: v for k, v in request_schema(Compiled(bundle, state.catalogues)).items() if k not in ("$schema", "$id")}
         if isinstance(body.get("properties"), dict):
             body["properties"] = {**body["properties"], "received": received}
         paths[f"/api/bundles/{bundle_id}/check"] = {"post": {
             "summary": f"Check an application for {bundle_id}", "operationId": f"check_{bundle_id.replace('-', '_')}",
             "parameters": [_LANG],
             "requestBody": {"required": True, "description": "An application as this bundle's form.schema.json "
-                            "describes it.", "content": {"application/json": {"schema": body}}},
+                            "describes it, except that a case outside the bundle (an eligibility rule fails on answers "
+                            "given) needs nothing more and is answered 200 with the fallback. The formats "
+                            "gb11643-id-number and gb32100-credit-code are asserted: the last character is the "
+                            "check character of GB 11643 (citizen ID number) or GB 32100 (unified social credit "
+                            "code).",
+                            "content": {"application/json": {"schema": body}}},
             "responses": {"200": {"description": "The plan, or the fallback when not eligible.", "headers": _HEADERS,
                                   "content": {"application/json": {"schema": {"type": "object",
                                                                                "required": ["eligible"]}}}},
@@ -109,8 +117,8 @@ def document() -> dict[str, Any]:
                 "parameters": [_ID, _LANG],
                 "requestBody": {"required": True, "description": "An application as form.schema.json describes it, "
                                 "and optionally the date it was received.",
-                                "content": {"application/json": {"schema": {"type": "object",
-                                                                            "properties": {"received": _RECEIVED}}}}},
+                                "content": {"application/json": {"schema": {**_APPLICATION, "properties": {
+                                    **_PARTS, "received": _RECEIVED}}}}},
                 "responses": {"200": {"description": "The plan: items, materials, tasks per department, or the "
                                                      "fallback when not eligible.", "headers": _HEADERS,
                                       "content": {"application/json": {"schema": {

@@ -19,6 +19,9 @@ from configurator.writers.phrases import say
 _ID_NUMBER = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 CHECKED_TYPES = ("id_number", "uscc")
+# The JSON Schema ``format`` names the pre-check's published request schema gives these fields,
+# so that the schema states the rule and a validator that asserts formats agrees with the server.
+FORMATS = {"id_number": "gb11643-id-number", "uscc": "gb32100-credit-code"}
 
 
 def check_digit_error(field_type: str, value: str, lang: str = "zh-CN") -> str | None:
@@ -45,3 +48,10 @@ def field_errors(compiled: Compiled, fields: Mapping[str, Any]) -> list[dict[str
         if message:
             errors.append({"field": field_id, "pointer": f"/fields/{field_id}", "message": message})
     return errors
+
+
+def format_holds(format_name: str, value: object) -> bool:
+    """The ``format`` assertion for FORMATS: a string of the right shape with the right check
+    character (other values are the schema's ``type`` and ``pattern`` to judge)."""
+    kind = next(k for k, name in FORMATS.items() if name == format_name)
+    return not isinstance(value, str) or check_digit_error(kind, value) is None

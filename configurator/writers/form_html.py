@@ -207,9 +207,9 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
         html_rows = []
         for key, spec in rows:
             field = form[f"{group}-{key}"]
-            if out and not spec.get("deciding"):
-                spec["hidden"] = True  # outside the bundle: nothing more is asked
-                field.errors = []
+            if out:
+                field.errors = []  # outside the bundle: nothing to correct, and nothing more is asked
+                spec["hidden"] = not spec.get("deciding")
             html_rows.append(_row(compiled, field, spec))
             if field.errors:
                 target = f"{field.id}-0" if field.type in ("RadioField", "SelectMultipleField") and not (

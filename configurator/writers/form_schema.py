@@ -22,6 +22,7 @@ from configurator.language.fieldtypes import DATE_PATTERN, anchored, value_schem
 from configurator.model import BundleMaterial, Item, Situation
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import needed_condition
+from configurator.writers.field_checks import FORMATS
 from configurator.writers.phrases import material_form, say
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -97,6 +98,30 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
     if rules:
         schema["allOf"] = rules
     return schema
+
+
+def request_schema(compiled: Compiled) -> dict[str, Any]:
+    """What the pre-check API accepts (its published request body): the form schema without the
+    eligibility rules — an ineligible case is not a wrong request but one answered with the
+    reasons and the fallback window. ID numbers and credit codes carry a ``format``
+    (field_checks.FORMATS) naming their check character rule (GB 11643, GB 32100), which the
+    server asserts. One leniency the schema does not state: a case that decidedly fails an
+    eligibility rule may leave out the answers, fields and uploads an eligible case needs."""
+    schema = form_schema(compiled)
+    for field_id, field_schema in schema["properties"]["fields"]["properties"].items():
+        if compiled.fields[field_id].type in FORMATS:
+            field_schema["format"] = FORMATS[compiled.fields[field_id].type]
+    rules = [rule for rule in schema.pop("allOf", []) if "if" in rule]
+    if rules:
+        schema["allOf"] = rules
+    return schema
+
+
+def decided_failures(compiled: Compiled, answers: dict[str, Any]) -> list[Any]:
+    """The eligibility rules the answers fail with every question they read answered."""
+    return [rule for rule in compiled.bundle.eligibility
+            if all(name.name in answers for name in lang.names(rule.require.expr))
+            and not lang.evaluate(rule.require.expr, answers)]
 
 
 def _group(title: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
