@@ -262,6 +262,9 @@ _CATALOGUE = [
           "{problem}", "命名条件只能引用情形和写在它上面的命名条件，且不能与情形同名；在条件中单独使用它的名字",
           "a named condition may refer to situations and to named conditions above it, and may not share a "
           "situation's id; use its name on its own in a condition"),
+    _code("E410", E, "字段不能取自这个情形", "Field cannot take that situation's answer", "{problem}", "{problem}",
+          "from_situation 写一个类型相同、在需要这个字段的每种情形下都会问到的情形",
+          "name a situation of the same type that is asked in every case where the field is needed"),
     # --- E5xx: structure, order, responsibilities ------------------------------------------
     _code("E501", E, "依赖成环", "Dependency cycle",
           "事项之间的先后关系成环：{cycle}",

@@ -212,6 +212,7 @@ class BundleField:
     when: Condition | None
     spec: FieldSpec  # bundle-level overrides / bundle-specific definition
     path: Path
+    from_situation: str | None = None  # the field is the answer to this situation: never asked twice
 
 
 @dataclass(frozen=True)

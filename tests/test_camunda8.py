@@ -151,7 +151,9 @@ def due_dates(bundle: Bundle) -> dict[str, str]:
 
 def marked_application(bundle: Bundle) -> dict[str, object]:
     """An application whose every value names its key, so a payload shows what it was given."""
-    return {"situations": {}, "fields": {f.id: f"<{f.id}>" for f in bundle.fields},
+    # a field that is a situation's answer (from_situation) is read from "situations"
+    return {"situations": {f.from_situation: f"<{f.id}>" for f in bundle.fields if f.from_situation},
+            "fields": {f.id: f"<{f.id}>" for f in bundle.fields if not f.from_situation},
             "uploads": {m.id: [f"{m.id}.pdf"] for m in bundle.materials if m.source == "applicant"}}
 
 

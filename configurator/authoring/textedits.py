@@ -22,7 +22,7 @@ from configurator.language.loader import ValueBuilder, load_yaml, plain_scalar_i
 Path = tuple[str | int, ...]
 
 # Plain text that YAML would read as something else, or not at all, gets quotes.
-_NEEDS_QUOTES = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`\s]|[:#]\s|\s#|:$|^\s|\s$|[,\[\]{}\x00-\x1f\x7f-\x9f\ufeff]""")
+_NEEDS_QUOTES = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`\s]|[:#]\s|\s#|:$|^\s|\s$|[,\[\]{}\x00-\x1f\x7f-\x9f\ufeff\u2028\u2029]""")
 # Text our loader keeps as text but YAML 1.1 readers (and editors) would not: 010203, yes, 1:30.
 _LOOKS_TYPED = re.compile(r"^(?:[-+.]?[0-9][0-9_:.eE+-]*|yes|no|on|off|y|n|true|false|null|~)$", re.IGNORECASE)
 
@@ -75,7 +75,10 @@ def render_scalar(value: Any) -> str:
     return double_quoted(text)
 
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+# \u2028 and \u2029 are printable for YAML but line breaks for most editors and for Python's
+# splitlines: written raw they would make one value look like two lines in a diff.
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
+            "\u2028": "\\L", "\u2029": "\\P"}
 
 
 def _printable(char: str) -> bool:

@@ -236,6 +236,8 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
         return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})])
     builder = ValueBuilder(filename)
     data = builder.build(root, 0)
+    if not builder.alias_reported and "&" in text:
+        builder.report_lone_anchor(text)
     if not builder.diagnostics and not isinstance(data, dict):
         builder.diagnostics.append(Diagnostic(
             "E110", filename, root.start_mark.line + 1, root.start_mark.column + 1, (),
@@ -274,6 +276,21 @@ class ValueBuilder:
     def _report(self, code: str, node: Node, **params: Any) -> None:
         self.diagnostics.append(Diagnostic(
             code, self.filename, node.start_mark.line + 1, node.start_mark.column + 1, (), params))
+
+    @property
+    def alias_reported(self) -> bool:
+        return self._alias_reported
+
+    def report_lone_anchor(self, text: str) -> None:
+        """An anchor (&x) never used by an alias composes to an ordinary node, so the builder
+        cannot see it; the tokens can. Anchors are refused either way (docs: E108). Scanned only
+        when the text has an "&" at all, which bundle files rarely do."""
+        for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+            if isinstance(token, yaml.AnchorToken):
+                mark = token.start_mark
+                self.diagnostics.append(Diagnostic("E108", self.filename, mark.line + 1, mark.column + 1, (), {}))
+                self._alias_reported = True
+                return
 
     def build(self, node: Node, depth: int) -> Any:
         # The same node object seen twice means an alias; rejecting it also defuses

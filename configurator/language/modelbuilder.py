@@ -138,7 +138,7 @@ def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
         BundleField(
             f["id"], f.get("field", f["id"]), text_or_none(f.get("label")), text_or_none(f.get("help")),
             bool(f.get("required", True)), _condition(f, "when", ("fields", i), named), field_spec(f),
-            ("fields", i))
+            ("fields", i), f.get("from_situation"))
         for i, f in enumerate(data["fields"])
     )
     materials = tuple(

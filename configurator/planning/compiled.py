@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from configurator.language.conditions import Variable
 from configurator.language.fieldtypes import ResolvedField, resolve_field
-from configurator.model import Bundle, BundleMaterial, Catalogues, Item, Text
+from configurator.model import Bundle, BundleField, BundleMaterial, Catalogues, Item, Text
 from configurator.planning.cases import CaseSearch, Scenario, search
 
 
@@ -61,3 +61,8 @@ class Compiled:
     def users(self, entry_id: str, kind: str) -> list[Item]:
         """The items that use a field or material (kind: "fields" or "materials"), in file order."""
         return self._users.get((kind, entry_id), [])
+
+    def on_form(self, field: BundleField) -> bool:
+        """Whether the form asks for the field: some item uses it and it is not the answer to a
+        situation question (``from_situation``), which the form has asked already."""
+        return field.from_situation is None and bool(self.users(field.id, "fields"))

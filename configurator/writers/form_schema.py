@@ -49,8 +49,8 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
     always_required: list[str] = []
     for field in bundle.fields:
         users = compiled.users(field.id, "fields")
-        if not users:
-            continue  # asked by no item: never on the form (the checker warns, W509)
+        if not compiled.on_form(field):
+            continue  # asked by no item (the checker warns, W509), or a situation's answer (from_situation)
         resolved = compiled.fields[field.id]
         field_schema = value_schema(resolved, compiled.lang)
         if resolved.type == "boolean":

@@ -54,7 +54,7 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
             hint.setdefault("ui:options", {})["allowNone"] = True  # no box ticked is the answer []
         situations[s.id] = hint
 
-    on_form = [f for f in bundle.fields if compiled.users(f.id, "fields")]
+    on_form = [f for f in bundle.fields if compiled.on_form(f)]
     fields: dict[str, Any] = {"ui:order": [f.id for f in on_form]}
     for f in on_form:
         resolved = compiled.fields[f.id]

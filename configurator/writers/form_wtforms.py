@@ -89,7 +89,7 @@ def application_from_form(compiled: Compiled, formdata: Mapping[str, list[str]])
 
 
 def _form_fields(compiled: Compiled) -> dict[str, ResolvedField]:
-    return {f.id: compiled.fields[f.id] for f in compiled.bundle.fields if compiled.users(f.id, "fields")}
+    return {f.id: compiled.fields[f.id] for f in compiled.bundle.fields if compiled.on_form(f)}
 
 
 def _form_uploads(compiled: Compiled) -> list[Any]:

@@ -88,7 +88,7 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
         separator = ": " if lang == "en" else "："
         doc.bullets([f"{compiled.material_name(m)}{separator}{material_source(compiled, m)}" for m in not_needed])
 
-    fields = list(plan.fields) if plan else [f for f in bundle.fields if compiled.users(f.id, "fields")]
+    fields = [f for f in (plan.fields if plan else bundle.fields) if compiled.on_form(f)]  # a situation's answer is not asked again
     doc.heading(say(lang, "notice.fields"))
     doc.bullets([compiled.text(compiled.fields[f.id].label) + _field_when(compiled, f) for f in fields]
                 if plan is None else [compiled.text(compiled.fields[f.id].label) for f in fields])

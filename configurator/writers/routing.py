@@ -119,7 +119,7 @@ def routing(compiled: Compiled) -> dict[str, Any]:
             "role": "lead" if department == bundle.lead_department else "cooperating",
             "tasks": [item.id for item in own],
             "steps": [step.id for step in bundle.steps if step.owner == department],
-            "fields": [{"id": f, "when": _field_rule(compiled, f, department)} for f in fields],
+            "fields": [_field_entry(compiled, f, department) for f in fields],
             "materials": [_material_entry(compiled, m, department) for m in materials],
         }
 
@@ -141,6 +141,14 @@ def routing(compiled: Compiled) -> dict[str, Any]:
                    "time_limit_days": s.time_limit, "tasks": list(s.items)} for s in bundle.steps],
         "departments": departments,
     }
+
+
+def _field_entry(compiled: Compiled, field_id: str, department: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": field_id, "when": _field_rule(compiled, field_id, department)}
+    field = next(f for f in compiled.bundle.fields if f.id == field_id)
+    if field.from_situation:
+        entry["from_situation"] = field.from_situation  # the value is that answer, under "situations"
+    return entry
 
 
 def _field_rule(compiled: Compiled, field_id: str, department: str) -> Any:

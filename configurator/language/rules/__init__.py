@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 from configurator.diagnostics import Diagnostic
 from configurator.language.rules import (
+    answers,
     conditions,
     identity,
     materials,
@@ -32,6 +33,7 @@ RULES: list[Rule] = [
     *patterns.RULES,
     *ordering.RULES,
     *materials.RULES,
+    *answers.RULES,
     *producers.RULES,
     *responsibilities.RULES,
 ]

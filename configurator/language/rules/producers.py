@@ -19,7 +19,7 @@ from configurator.language.rules.references import produced_by_path
 from configurator.model import Condition
 
 
-def _case_text(answers: dict[str, object]) -> dict[str, str]:
+def case_text(answers: dict[str, object]) -> dict[str, str]:
     if not answers:
         return localized("任何情形", "any case")
     parts = [f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in answers.items()]
@@ -69,7 +69,7 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
         case = lang.witness(needed_without_producer, context.variables, asked)
         if case is not None:
             yield context.at("E514", produced_by_path(material, 0), material=material.id,
-                             producers=listing(material.produced_by), case=_case_text(case))
+                             producers=listing(material.produced_by), case=case_text(case))
 
 
 RULES = [check_producers_run]

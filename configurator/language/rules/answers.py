@@ -1,0 +1,82 @@
+"""A field that is the answer to a situation (``from_situation``): asked once, so the situation
+must exist, have the field's type and be asked wherever the field is needed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from configurator.diagnostics import Diagnostic, localized
+from configurator.language import conditions as lang
+from configurator.language.fieldtypes import resolve_field
+from configurator.language.rules.conditions import valid_expr
+from configurator.language.rules.context import RuleContext
+from configurator.language.rules.producers import case_text
+from configurator.model import BundleField, Situation
+
+# situation type → the field types that can hold its answer unchanged
+_FITS = {"boolean": {"boolean"}, "choice": {"choice"}, "multi_choice": {"multi_choice"},
+         "number": {"number", "integer"}, "date": {"date"}}
+
+
+def _type_problem(situation: Situation, field_type: str | None, options: set[str]) -> dict[str, str] | None:
+    if field_type not in _FITS[situation.type]:
+        return localized(f"情形“{situation.id}”的回答是 {situation.type}，字段类型是 {field_type}",
+                         f"situation \"{situation.id}\" answers {situation.type} but the field is {field_type}")
+    if field_type == "integer" and not situation.integer:
+        return localized(f"字段只接受整数，情形“{situation.id}”没有写 integer: true",
+                         f"the field takes whole numbers but situation \"{situation.id}\" has no integer: true")
+    if situation.type in ("choice", "multi_choice") and {o.value for o in situation.options} != options:
+        return localized(f"情形“{situation.id}”与字段的选项不同", f"situation \"{situation.id}\" and the field "
+                         "have different options")
+    return None
+
+
+def _needed_unasked(context: RuleContext, field: BundleField, situation: Situation) -> dict[str, object] | None:
+    """A reachable case where the field is needed but the situation is not asked."""
+    if situation.when is None:
+        return None
+    users = [item for item in context.bundle.items if field.id in item.fields]
+    parts = [valid_expr(context, c) for c in (field.when, situation.when) if c is not None]
+    user_conditions = [valid_expr(context, item.when) if item.when else None for item in users]
+    eligibility = [valid_expr(context, rule.require) for rule in context.bundle.eligibility]
+    asked = {s.id: valid_expr(context, s.when) if s.when else None for s in context.bundle.situations}
+    if any(p is None for p in parts) or any(e is None for e in eligibility):
+        return None
+    if any(item.when is not None and c is None for item, c in zip(users, user_conditions, strict=True)):
+        return None
+    own = [p for p in parts[:-1] if p is not None]
+    used = None if any(item.when is None for item in users) else lang.any_of(
+        [c for c in user_conditions if c is not None])
+    not_asked = lang.Not(parts[-1], 0) if parts[-1] is not None else None
+    combined = lang.all_of([*own, *(e for e in eligibility if e is not None), *([used] if used else []),
+                            *([not_asked] if not_asked else [])])
+    return None if combined is None else lang.witness(combined, context.variables, asked)
+
+
+def check_from_situation(context: RuleContext) -> Iterable[Diagnostic]:
+    situations = {s.id: s for s in context.bundle.situations}
+    for field in context.bundle.fields:
+        if field.from_situation is None:
+            continue
+        path = field.path + ("from_situation",)
+        situation = situations.get(field.from_situation)
+        if situation is None:
+            hint = lang.suggest(field.from_situation, list(situations))
+            yield context.at("E410", path, problem=localized(
+                f"没有情形“{field.from_situation}”" + (f"（是不是想写“{hint}”？）" if hint else ""),
+                f"there is no situation \"{field.from_situation}\"" + (f" (did you mean \"{hint}\"?)" if hint else "")))
+            continue
+        resolved = resolve_field(field, context.catalogues)
+        problem = _type_problem(situation, resolved.type, {o.value for o in resolved.options})
+        if problem is not None:
+            yield context.at("E410", path, problem=problem)
+            continue
+        case = _needed_unasked(context, field, situation)
+        if case is not None:
+            shown = case_text(case)
+            yield context.at("E410", path, problem={
+                "zh-CN": f"需要这个字段时情形“{situation.id}”不一定被问到，例如：{shown['zh-CN']}",
+                "en": f"situation \"{situation.id}\" is not asked in every case needing the field, e.g. {shown['en']}"})
+
+
+RULES = [check_from_situation]
