@@ -74,3 +74,29 @@ def test_a_new_region_starts_from_a_skeleton_and_a_broken_one_is_never_written(s
     refused = save(alice, 'code: "330108"\nname: 滨江区\nparent: "440000"\n', url="/admin/regions/330108/source/")
     assert "E602" in refused.get_data(as_text=True)
     assert alice.get("/admin/regions/abc/source/").status_code == 404
+
+
+CALENDAR = "/admin/regions/calendars/2027/source/"
+
+
+def test_a_calendar_for_a_new_year_is_reviewed_before_due_dates_use_it(site):
+    from tests.test_region_api import application
+    from tests.test_working_days import CALENDAR_2027
+
+    alice, rita = client_for(site, "alice"), client_for(site, "rita")
+    api = site.app.test_client()
+    assert api.post("/api/bundles/newborn/check", json=application("2027-02-05")).status_code == 422  # unknown year
+    assert "year: 2027" in alice.get(CALENDAR).get_data(as_text=True)  # a skeleton for a year file
+    refused = save(alice, "year: 2027\nholidays:\n  - date: \"2027-02-30\"\n    name: 春节\n", url=CALENDAR)
+    assert "E620" in refused.get_data(as_text=True)
+    assert git.read_file(site.workspace, "main", "calendars/2027.yaml") is None
+    import textwrap
+
+    response = save(alice, textwrap.dedent(CALENDAR_2027), url=CALENDAR)
+    number = change_of(response.headers["Location"])
+    assert api.post("/api/bundles/newborn/check", json=application("2027-02-05")).status_code == 422  # not yet published
+    act(alice, number, "submit")
+    assert "已发布变更申请" in act(rita, number, "publish").get_data(as_text=True)
+    answer = api.post("/api/bundles/newborn/check", json=application("2027-02-05"))
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.json["due_date"] == "2027-02-18"  # hand count in tests/test_working_days.py

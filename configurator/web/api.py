@@ -257,14 +257,9 @@ def check(bundle_id: str) -> Response:
 def published_calendar() -> WorkingCalendar:
     """The working-day calendar as published: calendars/ at main in a git workspace, else the folder."""
     from configurator.planning.calendar_files import read_calendars
-    from configurator.workspace.regions import CALENDARS_DIR, load_calendar
+    from configurator.web.region_api import published_calendar_sources
 
-    if store().git_mode:
-        from configurator.workspace import git
-
-        files = git.tree_files(store().workspace.root, store().published_commit(), (CALENDARS_DIR,))
-        return read_calendars(sorted(files.items()))[0]
-    return load_calendar(store().workspace.root)[0]
+    return read_calendars(published_calendar_sources())[0]
 
 
 def _received(application: Any, lang: str) -> tuple[dt.date | None, list[dict[str, str]]]:

@@ -20,7 +20,7 @@ from configurator.jsontext import dump_json
 from configurator.web import store
 from configurator.web.api import MEDIA_TYPES, Published, problem, published, respond
 from configurator.workspace import git
-from configurator.workspace.regions import REGIONS_DIR, RegionSet, check_region_sources
+from configurator.workspace.regions import CALENDARS_DIR, REGIONS_DIR, RegionSet, check_region_sources
 from configurator.writers import WRITERS
 from configurator.writers.regional import REGION_ARTIFACT, render_region
 
@@ -36,6 +36,14 @@ def published_region_sources() -> list[tuple[str, bytes]]:
     if store().git_mode:
         return sorted(git.tree_files(root, store().published_commit(), (REGIONS_DIR,)).items())
     return [(f"{REGIONS_DIR}/{p.name}", p.read_bytes()) for p in sorted((root / REGIONS_DIR).glob("*.yaml"))]
+
+
+def published_calendar_sources() -> list[tuple[str, bytes]]:
+    """calendars/*.yaml as published (main of a git workspace, else the folder)."""
+    root = store().workspace.root
+    if store().git_mode:
+        return sorted(git.tree_files(root, store().published_commit(), (CALENDARS_DIR,)).items())
+    return [(f"{CALENDARS_DIR}/{p.name}", p.read_bytes()) for p in sorted((root / CALENDARS_DIR).glob("*.yaml"))]
 
 
 def published_regions() -> RegionSet:

@@ -7,6 +7,7 @@ checked in full before anything is written, and in a git workspace saved to a ch
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -15,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from configurator.diagnostics import Diagnostic, has_errors
 from configurator.language.region_rules import ASPECTS
+from configurator.planning.calendar_files import read_calendars
 from configurator.present.region_report import region_cells
 from configurator.web import language, store
 from configurator.web.access import Protected, require
@@ -22,13 +24,14 @@ from configurator.web.api import published
 from configurator.web.bundle_pages import chosen_change, saved_message
 from configurator.web.feedback import messages
 from configurator.web.models import audit
-from configurator.web.region_api import published_region_sources, published_regions
+from configurator.web.region_api import published_calendar_sources, published_region_sources, published_regions
 from configurator.workspace import git
 from configurator.workspace.changes import ChangeError, Stale
-from configurator.workspace.regions import REGIONS_DIR, check_region_sources
+from configurator.workspace.regions import CALENDARS_DIR, REGIONS_DIR, check_region_sources
 from configurator.workspace.store import SaveResult, atomic_write, version_of
 
 _CODE = re.compile(r"[1-9][0-9]{5}")
+_CALENDAR_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}")
 _NEW_REGION = '# yaml-language-server: $schema=../schemas/region.schema.json\ncode: "{code}"\nname: 地区名称\n{parent}'
 
 
@@ -43,8 +46,9 @@ class RegionsView(Protected, BaseView):
         problems = [{**m, "file": d.file} for d, m in zip(regions.diagnostics, messages(regions.diagnostics), strict=True)
                     if d.code != "E604"]
         codes = sorted(f.filename.rsplit("/", 1)[-1].removesuffix(".yaml") for f in regions.files)
+        calendars = [n.rsplit("/", 1)[-1].removesuffix(".yaml") for n, _ in published_calendar_sources()]
         return self.render("configurator/regions.html", regions=resolved, bundles=sorted(state.bundles), table=table,
-                           aspects=ASPECTS, problems=problems, has_errors=has_errors(regions.diagnostics), codes=codes,
+                           aspects=ASPECTS, problems=problems, has_errors=has_errors(regions.diagnostics), codes=codes, calendars=calendars,
                            violations=sum(len(c.violations) for c in cells), lang=language())
 
     @expose("/new/")
@@ -54,6 +58,14 @@ class RegionsView(Protected, BaseView):
             flash("行政区划代码是六位数字（GB/T 2260），如 330106。", "error")
             return redirect(url_for(".index"))
         return redirect(url_for(".source", code=code))
+
+    @expose("/calendars/new/")
+    def new_calendar(self) -> Response:
+        name = request.args.get("name", "").strip()
+        if not _CALENDAR_NAME.fullmatch(name):
+            flash("日历文件名只含小写字母、数字、下划线和连字符，如 2027。", "error")
+            return redirect(url_for(".index"))
+        return redirect(url_for(".calendar_source", calendar=name))
 
     def _read(self, path: str) -> tuple[str | None, str]:
         """The file as this user edits it (None: not there yet) and the token a save must present."""
@@ -73,34 +85,43 @@ class RegionsView(Protected, BaseView):
     def source(self, code: str) -> str | Response:
         if not _CODE.fullmatch(code):
             abort(404, "行政区划代码是六位数字。")
-        path = f"{REGIONS_DIR}/{code}.yaml"
+        parent = "" if code.endswith("0000") else f'parent: "{code[:2]}0000"\n'
+        return self._source_page(f"{REGIONS_DIR}/{code}.yaml", f"地区 {code}", _NEW_REGION.format(code=code, parent=parent),
+                                 _region_problems, url_for(".source", code=code))
+
+    # (not "name": flask-admin's BaseView takes that argument itself)
+    @expose("/calendars/<calendar>/source/", methods=("GET", "POST"))
+    def calendar_source(self, calendar: str) -> str | Response:
+        """A working-day calendar file (calendars/<name>.yaml): a year's arrangement or local holidays."""
+        if not _CALENDAR_NAME.fullmatch(calendar):
+            abort(404, "日历文件名只含小写字母、数字、下划线和连字符，如 2027 或 hangzhou。")
+        skeleton = f"year: {calendar}\nsource: 国务院办公厅关于{calendar}年部分节假日安排的通知\nholidays: []\nworkdays: []\n" \
+            if calendar.isdigit() and len(calendar) == 4 else 'regions: ["330000"]\nholidays: []\n'
+        return self._source_page(f"{CALENDARS_DIR}/{calendar}.yaml", f"日历 {calendar}", skeleton, _calendar_problems,
+                                 url_for(".calendar_source", calendar=calendar))
+
+    def _source_page(self, path: str, what: str, skeleton: str, problems_of: Callable[[str, bytes], list[Diagnostic]],
+                     here: str) -> str | Response:
         text, seen = self._read(path)
-        if text is None:
-            parent = "" if code.endswith("0000") else f'parent: "{code[:2]}0000"\n'
-            text = _NEW_REGION.format(code=code, parent=parent)
+        text = skeleton if text is None else text
         problems: list[Diagnostic] = []
         conflict = None
         if request.method == "POST":
             require("editor")
-            submitted = request.form.get("text", "").replace("\r\n", "\n")
+            text = request.form.get("text", "").replace("\r\n", "\n")
             seen = request.form.get("seen", "")
-            state = published()
-            others = [(n, b) for n, b in published_region_sources() if n != path]
-            found = check_region_sources([*others, (path, submitted.encode("utf-8"))], state.bundles, state.catalogues)
-            problems = [d for d in found.diagnostics if d.file == path]
-            text = submitted
+            problems = problems_of(path, text.encode("utf-8"))
             if not has_errors(problems):
-                outcome = self._save(path, code, submitted, seen)
+                outcome = self._save(path, what, text, seen, here)
                 if isinstance(outcome, Response):
                     return outcome
                 conflict = outcome
-        return self.render("configurator/region_source.html", code=code, path=path, text=text, seen=seen,
+        return self.render("configurator/region_source.html", path=path, text=text, seen=seen,
                            problems=messages(problems), conflict=conflict)
 
-    def _save(self, path: str, code: str, text: str, seen: str) -> Response | dict[str, str]:
+    def _save(self, path: str, what: str, text: str, seen: str, here: str) -> Response | dict[str, str]:
         """Write, or say why not (a conflict keeps the input on the page)."""
-        what = f"地区 {code}"
-        message = request.form.get("message", "").strip() or f"修改地区文件 {code}"
+        message = request.form.get("message", "").strip() or f"修改{what}"
         if not store().git_mode:
             file = store().workspace.root / path
             current = file.read_bytes() if file.exists() else b""
@@ -110,12 +131,12 @@ class RegionsView(Protected, BaseView):
             atomic_write(file, text)
             audit(current_user.username, "region", path, message)
             flash(f"已保存：{what}。", "success")
-            return redirect(url_for(".source", code=code))
+            return redirect(here)
         changes = store().changes
         assert changes is not None
         try:
             result = changes.save(current_user.username, {path: text.encode("utf-8")}, seen=seen, message=message,
-                                  change_id=chosen_change(), title=f"修改地区 {code}")
+                                  change_id=chosen_change(), title=f"修改{what}")
         except Stale as stale:
             return {"difference": (stale.current or b"").decode("utf-8", "replace")}
         except ChangeError as error:
@@ -123,4 +144,18 @@ class RegionsView(Protected, BaseView):
         audit(current_user.username, "region", path, f"{message} #{result.change.id}")
         flash(saved_message(SaveResult(result.saved, None, "", result.change, result.created), what),  # type: ignore[arg-type]
               "success")
-        return redirect(url_for(".source", code=code, change=result.change.id))
+        return redirect(f"{here}?change={result.change.id}")
+
+
+def _region_problems(path: str, data: bytes) -> list[Diagnostic]:
+    """The new text's problems, checked with the other published region files and bundles."""
+    state = published()
+    others = [(n, b) for n, b in published_region_sources() if n != path]
+    found = check_region_sources([*others, (path, data)], state.bundles, state.catalogues)
+    return [d for d in found.diagnostics if d.file == path]
+
+
+def _calendar_problems(path: str, data: bytes) -> list[Diagnostic]:
+    """The new text's problems, checked with the other published calendar files (one file per year)."""
+    others = [(n, b) for n, b in published_calendar_sources() if n != path]
+    return [d for d in read_calendars([*others, (path, data)])[1] if d.file == path]
