@@ -124,3 +124,32 @@ def test_request_schema_and_server_agree_on_generated_applications(client, bundl
 
     check()
     assert verdicts == {200, 422}
+
+
+def test_form_html_posted_without_script_is_answered_by_the_server(client):
+    """A citizen without script submits form.html to its own address (/api/bundles/<id>/form.html)."""
+    page = client.post("/api/bundles/newborn/form.html", data={"situations-born_in_province_hospital": "true",
+                                                               "situations-child_age_months": "7"},
+                       content_type="multipart/form-data")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.content_type.startswith("text/html")
+    assert '<div class="ineligible" id="ineligible" role="alert" tabindex="-1">' in html  # shown, not hidden
+    assert "各县（市、区）政务服务中心一楼兜底窗口" in html and '<p class="actions" hidden>' in html
+    missing = client.post("/api/bundles/newborn/form.html?lang=en", data={"situations-child_age_months": "2"},
+                          content_type="multipart/form-data")
+    assert missing.status_code == 422
+    html = missing.get_data(as_text=True)
+    assert '<div class="error-summary" role="alert"' in html and 'href="#situations-born_in_province_hospital-0"' in html
+    assert "Answer this question" in html and 'lang="en"' in html
+    data = {f"situations-{k}": ("true" if v is True else "false" if v is False else str(v)) for k, v in NEWBORN.items()}
+    data.update({"fields-child_name": "张小明", "fields-child_gender": "male", "fields-child_birth_date": "2026-11-01",
+                 "fields-child_birth_time": "08:30", "fields-mother_name": "李丽",
+                 "fields-mother_id_number": "11010519491231002X", "fields-father_name": "张伟",
+                 "fields-father_id_number": "11010519491231002X", "fields-guardian_mobile": "13800138000",
+                 "fields-home_address": "某市某路 1 号"})
+    from io import BytesIO
+    data["uploads-out_of_wedlock_statement"] = (BytesIO(b"%PDF"), "statement.pdf")
+    data["uploads-paternity_test_report"] = (BytesIO(b"%PDF"), "report.pdf")
+    accepted = client.post("/api/bundles/newborn/form.html", data=data, content_type="multipart/form-data")
+    assert accepted.status_code == 200, accepted.get_data(as_text=True)[:2000]
+    assert "一次告知" in accepted.get_data(as_text=True) and "预计" in accepted.get_data(as_text=True)

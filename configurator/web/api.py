@@ -278,6 +278,43 @@ def _received(application: Any, lang: str) -> tuple[dt.date | None, list[dict[st
         return None, [{"pointer": "/received", "message": message}]
 
 
+@blueprint.post("/bundles/<bundle_id>/form.html")
+def form_post(bundle_id: str) -> Response:
+    """form.html posted without script (its action is its own address): the page again with
+    every problem next to its field and in the error summary (422); for a case outside the
+    bundle, the page with the reasons and the fallback window and nothing to submit (200); for a
+    valid application, the notice tailored to the case (200). Uploaded files count by name only:
+    this is a pre-check, nothing is stored."""
+    lang = _lang()
+    state = published()
+    found = _bundle_or_404(state, bundle_id)
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return problem(413, "too-large", f"申请不能超过 {MAX_BODY} 字节", f"the application must not exceed {MAX_BODY} bytes")
+    if request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return problem(415, "unsupported-media-type", "请以表单（multipart/form-data）提交",
+                       "send the form as multipart/form-data")
+    from werkzeug.datastructures import MultiDict
+
+    from configurator.writers.form_html import render_form_page
+    from configurator.writers.form_wtforms import application_from_form, form_class
+    from configurator.writers.notice import notice_document
+
+    formdata = MultiDict(request.form)
+    for name in request.files:
+        for upload in request.files.getlist(name):
+            if upload.filename:
+                formdata.add(name, upload.filename)
+    compiled = Compiled(found, state.catalogues, lang)
+    form = form_class(compiled)(formdata=formdata)
+    if form.validate():
+        answers = application_from_form(compiled, formdata.to_dict(flat=False))["situations"]
+        body, status = notice_document(compiled, answers).html(lang), 200
+    else:
+        body, status = render_form_page(compiled, form), 200 if form.ineligible else 422
+    return Response(body, status=status, content_type="text/html; charset=utf-8",
+                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
+
+
 def _origin(schema: dict[str, Any], error: jsonschema.ValidationError) -> str:
     """Where a validation error comes from (see ``check``)."""
     path = list(error.absolute_schema_path)

@@ -112,6 +112,19 @@ def document() -> dict[str, Any]:
                     "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
                     "text/markdown": {"schema": _TEXT}, "application/xml": {"schema": _TEXT}}},
                               "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
+            "/api/bundles/{bundle_id}/form.html": {"post": {
+                "summary": "form.html posted without script", "operationId": "postForm",
+                "parameters": [_ID, _LANG],
+                "requestBody": {"required": True, "description": "The fields of form.html (situations-<id>, "
+                                "fields-<id>, uploads-<id>).", "content": {
+                                    "multipart/form-data": {"schema": {"type": "object"}},
+                                    "application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "The notice for the case; or, for a case outside the bundle, "
+                                                     "the form with the reasons and the fallback window.",
+                                      "content": {"text/html": {"schema": _TEXT}}},
+                              "422": {"description": "The form again, each problem next to its field and in the "
+                                                     "error summary.", "content": {"text/html": {"schema": _TEXT}}},
+                              "400": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM}}},
             "/api/bundles/{bundle_id}/check": {"post": {
                 "summary": "Check an application and answer with its plan", "operationId": "checkApplication",
                 "parameters": [_ID, _LANG],

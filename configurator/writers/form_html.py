@@ -67,9 +67,9 @@ def _describedby(field_id: str, hint: bool, error: bool) -> dict[str, str]:
     return {"aria-describedby": " ".join(ids)} if ids else {}
 
 
-def _messages(field_id: str, help_text: str, errors: list[str], check_message: str) -> str:
+def _messages(field_id: str, help_text: str, errors: list[str], check_message: str, joiner: str) -> str:
     hint = f'<div class="help" id="{escape(field_id)}-hint">{escape(help_text)}</div>' if help_text else ""
-    error = (f'<p class="error-message" id="{escape(field_id)}-error">{escape("；".join(errors))}</p>'
+    error = (f'<p class="error-message" id="{escape(field_id)}-error">{escape(joiner.join(errors))}</p>'
              if errors else "")
     live = (f'<p class="error-message live-error" hidden data-message="{escape(check_message)}" '
             f'aria-live="polite"></p>' if check_message else "")
@@ -97,7 +97,8 @@ def _row(compiled: Compiled, field: Any, spec: dict[str, Any]) -> str:
     lang = compiled.lang
     required, errors = spec["required"], list(field.errors)
     label_text = field.label.text + ("" if required else say(lang, "form.optional"))
-    help_text = "；".join(part for part in (field.description, spec.get("hint", "")) if part)
+    joiner = "; " if lang == "en" else "；"
+    help_text = joiner.join(part for part in (field.description, spec.get("hint", "")) if part)
     classes = "row" + (" deciding" if spec.get("deciding") else "") + (" has-error" if errors else "")
     attributes = f' data-label="{escape(field.label.text)}"'
     if spec.get("when") is not None:
@@ -109,7 +110,7 @@ def _row(compiled: Compiled, field: Any, spec: dict[str, Any]) -> str:
     described = _describedby(field.id, bool(help_text), bool(errors))
     check = spec.get("check", "")
     check_message = say(lang, "error.check_digit_id" if check == "id_number" else "error.check_digit_uscc") if check else ""
-    messages = _messages(field.id, help_text, errors, check_message)
+    messages = _messages(field.id, help_text, errors, check_message, joiner)
     render = field.render_kw or {}
     if render.get("data-upload"):
         upload_attributes = {**({"aria-required": "true"} if required else {}), **described}
@@ -190,7 +191,7 @@ def _specs(compiled: Compiled, ui: dict[str, Any]) -> dict[str, list[tuple[str, 
                     notes.append(say(compiled.lang, "deferrable_note"))
                 if material.note:
                     notes.append(compiled.text(material.note))
-                spec["hint"] = "；".join(notes)
+                spec["hint"] = ("; " if compiled.lang == "en" else "；").join(notes)
             rows.append((key, spec))
         groups[group] = rows
     return groups
@@ -214,7 +215,7 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
             if field.errors:
                 target = f"{field.id}-0" if field.type in ("RadioField", "SelectMultipleField") and not (
                     field.render_kw or {}).get("data-upload") else field.id
-                problems.append((target, field.label.text, "；".join(field.errors)))
+                problems.append((target, field.label.text, ("; " if lang == "en" else "；").join(field.errors)))
             if group == "situations" and spec.get("deciding") and bundle.eligibility and key == deciding(bundle)[-1]:
                 html_rows.append(_ineligible_panel(compiled, failed, out))
         if not html_rows:

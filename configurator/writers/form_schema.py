@@ -175,7 +175,7 @@ def upload_schema(compiled: Compiled, material: BundleMaterial, users: list[Item
         notes.append(compiled.text(material.note))
     return {
         "title": compiled.material_name(material),
-        "description": "；".join(notes),
+        "description": ("; " if compiled.lang == "en" else "；").join(notes),
         "$comment": _asked_by(compiled, users),
         "type": "array",
         "items": {"type": "string", "minLength": 1},
