@@ -31,6 +31,9 @@ from configurator.diagnostics import Diagnostic, localized
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
+# A number longer than this is a typing accident, not an amount; Python also refuses to convert
+# integers past 4,300 digits, so the limit keeps every later stage on well-defined values.
+MAX_NUMBER_CHARS = 40
 # libyaml composes recursively and crashes the whole process somewhere past 10,000 levels
 # of flow nesting, so depth is estimated from the text before libyaml ever sees it.
 _PRESCAN_DEPTH_LIMIT = 200
@@ -79,6 +82,11 @@ def resolve_plain_scalar(text: str) -> Any:
     if text in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[text]
     return text
+
+
+def _looks_numeric(text: str) -> bool:
+    """True when the plain scalar would be read as a number (the regexes are linear in length)."""
+    return any(pattern.fullmatch(text) for pattern in (_INT, _INT_BASED, _FLOAT))
 
 
 def plain_scalar_is_text(text: str) -> bool:
@@ -306,6 +314,9 @@ class ValueBuilder:
             return None
         if isinstance(node, ScalarNode):
             if not node.style:  # plain (libyaml reports "" where pure-Python PyYAML says None)
+                if len(node.value) > MAX_NUMBER_CHARS and _looks_numeric(node.value):
+                    self._report("E113", node, length=len(node.value), limit=MAX_NUMBER_CHARS)
+                    return None
                 return resolve_plain_scalar(node.value)
             return node.value
         if depth >= MAX_DEPTH:

@@ -51,6 +51,10 @@ class Compare:
 Expr = Name | Literal | ListLiteral | Not | BoolOp | Compare
 
 KEYWORDS = {"and", "or", "not", "in", "contains", "true", "false"}
+# Beyond these a condition is a typing accident; the limits keep parsing, evaluating and
+# translating (all recursive) far from Python's recursion limit, and numbers convertible.
+MAX_NESTING = 32
+MAX_NUMBER_CHARS = 30
 
 
 class ConditionSyntaxError(Exception):
@@ -112,6 +116,10 @@ def _tokenize(text: str) -> list[_Token]:
                                        f"unexpected \"{char}\" at character {position + 1}", position)
         kind = match.lastgroup or ""
         piece = match.group()
+        if kind == "number" and len(piece) > MAX_NUMBER_CHARS:
+            raise ConditionSyntaxError(f"第 {position + 1} 个字符起的数字有 {len(piece)} 位，最多 {MAX_NUMBER_CHARS} 位",
+                                       f"the number at character {position + 1} has {len(piece)} characters; "
+                                       f"at most {MAX_NUMBER_CHARS} are allowed", position)
         if kind == "number":
             tokens.append(_Token("number", piece, position, float(piece) if "." in piece else int(piece)))
         elif kind == "string":
@@ -129,6 +137,15 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.index = 0
+        self.depth = 0
+
+    def enter(self, token: _Token) -> None:
+        """One more level of brackets or "not"; refused past MAX_NESTING, where the token is."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ConditionSyntaxError(f"条件嵌套超过 {MAX_NESTING} 层（括号或 not 太多）；请拆成几个简单的条件",
+                                       f"the condition nests deeper than {MAX_NESTING} levels (brackets or \"not\"); "
+                                       "split it into simpler conditions", token.column)
 
     @property
     def current(self) -> _Token:
@@ -172,7 +189,10 @@ class _Parser:
     def not_expr(self) -> Expr:
         if self.at("keyword", "not"):
             token = self.advance()
-            return Not(self.not_expr(), token.column)
+            self.enter(token)
+            operand = self.not_expr()
+            self.depth -= 1
+            return Not(operand, token.column)
         return self.comparison()
 
     def comparison(self) -> Expr:
@@ -207,10 +227,12 @@ class _Parser:
             return Literal(token.text == "true", token.column)
         if token.kind == "punct" and token.text == "(":
             self.advance()
+            self.enter(token)
             inner = self.or_expr()
             if not self.at("punct", ")"):
                 raise ConditionSyntaxError("括号没有闭合，缺少“)”", 'missing ")"', self.current.column)
             self.advance()
+            self.depth -= 1
             return inner
         if token.kind == "punct" and token.text == "[":
             self.advance()
