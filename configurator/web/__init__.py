@@ -18,12 +18,16 @@ from flask import Flask, redirect, render_template, request, session, url_for
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from configurator.web.models import User, db
+from configurator.web import security
+from configurator.web.models import db, upgrade_schema
 from configurator.workspace.files import Workspace
 from configurator.workspace.store import BundleStore
 
@@ -46,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=False,
         WTF_CSRF_TIME_LIMIT=None,  # a long editing session must not lose its work to a token expiry
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        **security.settings(),
     )
     app.config.from_prefixed_env("CONFIGURATOR")
     if test_config:
@@ -61,30 +66,42 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
 
     workspace_root = Path(app.config["WORKSPACE"])
-    app.extensions["configurator.workspace.store"] = BundleStore(Workspace.find(workspace_root))
+    bundle_store = BundleStore(Workspace.find(workspace_root))
+    refusal = security.require_git(bundle_store.git_mode)
+    if refusal:
+        raise ConfigurationError(refusal)
+    app.extensions["configurator.workspace.store"] = bundle_store
+    if int(app.config["PROXY_FIX"]):
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+    app.session_interface = security.SessionInterface()
 
     db.init_app(app)
     with app.app_context():
+        from configurator.web import throttle  # noqa: F401  (its table)
+
         db.create_all()
         attach_change_requests(app)
+        upgrade_schema()
     csrf = CSRFProtect(app)
+    limiter = Limiter(get_remote_address, app=app)
     Babel(app, locale_selector=lambda: LANGUAGES.get(language(), "zh_Hans_CN"))
 
     login = LoginManager(app)
     login.login_view = "auth.login"
     login.login_message = "请先登录。"
 
-    @login.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
-
     from configurator.web import api, auth, openapi, region_api
+
+    login.user_loader(auth.load_session_user)
+    app.before_request(auth.must_change_password_first)
     from configurator.web.bundles import BundlesView, HomeView
     from configurator.web.catalogues import CataloguesView
     from configurator.web.regions import RegionsView
     from configurator.web.review import ChangesView
     from configurator.web.users import AuditView, UsersView
 
+    limiter.limit(lambda: str(app.config["LOGIN_RATE_LIMIT"]), methods=["POST"])(auth.blueprint)
     app.register_blueprint(auth.blueprint)
     # The portal API is public and uses no cookies: a CSRF token means nothing there.
     csrf.exempt(api.blueprint)
@@ -93,13 +110,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(region_api.blueprint)
     app.add_url_rule("/api/openapi.json", "api_openapi", openapi.serve)
     admin = Admin(app, name="一件事配置器", theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
-                  index_view=HomeView(name="首页", url="/admin"))
+                  index_view=HomeView(name="首页", url="/admin"), csp_nonce_generator=security.nonce)
     admin.add_view(BundlesView(name="一件事", endpoint="bundles", url="/admin/bundles"))
     admin.add_view(ChangesView(name="变更申请", endpoint="changes", url="/admin/changes"))
     admin.add_view(CataloguesView(name="目录", endpoint="catalogues", url="/admin/catalogues"))
     admin.add_view(RegionsView(name="地区", endpoint="regions", url="/admin/regions"))
     admin.add_view(UsersView(name="用户", endpoint="users", url="/admin/users"))
     admin.add_view(AuditView(name="操作记录", endpoint="audit", url="/admin/audit"))
+    admin.add_view(auth.AccountView(name="账户", endpoint="account", url="/admin/account"))
 
     @app.route("/")
     def root() -> Response:
@@ -108,14 +126,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.context_processor
     def helpers() -> dict[str, Any]:
         lang = language()
-        return {"t": lambda zh, en: en if lang == "en" else zh, "lang": lang, "current_user": current_user}
+        return {"t": lambda zh, en: en if lang == "en" else zh, "lang": lang, "current_user": current_user,
+                "csp_nonce": security.nonce}
 
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.after_request(lambda response: security.add_headers(app, response))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
@@ -124,11 +138,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return render_template("configurator/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | Response:
+    def http_error(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]] | Response:
+        # Keep the exception's own headers: Allow on 405, Retry-After on 429, WWW-Authenticate...
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/"):
-            return api.problem(error.code or 500, "http-error", error.description or "", error.description or "")
+            answer = api.problem(error.code or 500, "http-error", error.description or "", error.description or "")
+            answer.headers.extend(headers)
+            return answer
         return render_template("configurator/error.html", code=error.code or 500,
-                               message=error.description or ""), error.code or 500
+                               message=error.description or ""), error.code or 500, headers
+
+    @app.errorhandler(OSError)
+    def machine_fault(error: OSError) -> tuple[str, int] | Response:
+        words = security.filesystem_message(error)
+        if words is None:
+            return unexpected(error)
+        app.logger.error("file system fault on %s: %s", request.path, error)
+        if request.path.startswith("/api/"):
+            return api.problem(503, "server-fault", words[0], words[1])
+        return render_template("configurator/error.html", code=503, message=words[1] if language() == "en" else words[0]), 503
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int] | Response:

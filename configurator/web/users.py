@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from configurator.web.access import Protected
-from configurator.web.auth import UserError, create_user
-from configurator.web.models import ROLE_NAMES, ROLES, AuditEntry, User, audit, db
+from configurator.web.auth import UserError, create_user, reset_password
+from configurator.web.models import ROLE_NAMES, ROLES, AuditEntry, User, audit, db, end_all_sessions
 
 
 class UsersView(Protected, BaseView):
@@ -37,6 +37,7 @@ class UsersView(Protected, BaseView):
                 if target.id == current_user.id:
                     flash("不能删除自己。", "error")
                 else:
+                    end_all_sessions(target)
                     db.session.delete(target)
                     db.session.commit()
                     audit(current_user.username, "delete-user", target.username)
@@ -51,8 +52,21 @@ class UsersView(Protected, BaseView):
                 else:
                     target.role = role
                     db.session.commit()
+                    if target.id != current_user.id:
+                        end_all_sessions(target)  # a new role takes effect with a new login
                     audit(current_user.username, "set-role", target.username, role)
                     flash(f"“{target.username}”的角色改为{ROLE_NAMES[role]}。", "success")
+            elif action == "reset":
+                target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
+                if target is None:
+                    abort(400, "没有这个用户。")
+                if target.id == current_user.id:
+                    flash("请在“修改密码”页修改自己的密码。", "error")
+                else:
+                    temporary = reset_password(target)
+                    audit(current_user.username, "reset-password", target.username)
+                    flash(f"已重置“{target.username}”的密码。临时密码（只显示这一次，请当面或通过安全渠道告知）："
+                          f"{temporary} 。对方下次登录时必须设置新密码；其已有的登录均已退出。", "success")
             return redirect(url_for(".index"))
         users = db.session.execute(db.select(User).order_by(User.username)).scalars().all()
         return self.render("configurator/users.html", users=users, roles=ROLES, role_names=ROLE_NAMES, form=form)
