@@ -306,11 +306,14 @@ def serve(host: str, port: int, instance: Path, workspace: Path | None, threads:
     """Start the web admin (waitress WSGI server, SQLite, no other service needed)."""
     import waitress
 
-    from configurator.web import create_app
+    from configurator.web import ConfigurationError, create_app
     from configurator.web.auth import ensure_first_admin
     from configurator.web.serve import prepare_instance
 
-    app = create_app(prepare_instance(instance, workspace))
+    try:
+        app = create_app(prepare_instance(instance, workspace))
+    except ConfigurationError as error:  # e.g. git missing: refuse to start, and say why
+        raise click.ClickException(str(error)) from None
     with app.app_context():
         first = ensure_first_admin()
     url = f"http://{host}:{port}/"

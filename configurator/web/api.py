@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from configurator.jsontext import dump_json
 from configurator.language.patterns import SafeValidator
@@ -44,13 +44,26 @@ class Published:
     catalogues: Catalogues
 
 
-_cache: dict[str, Any] = {}
-_lock = threading.Lock()
+class ApiCache:
+    """One per app (two apps in one process serve two workspaces). Keys name the content served:
+    the main commit in a git workspace; otherwise every bundle's content hash plus the state
+    (name, size, modification time) of every catalogue file, so a catalogue edit is seen at once."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Any] = {}
+        self.lock = threading.Lock()
+
+
+def _api_cache() -> ApiCache:
+    found: ApiCache = current_app.extensions.setdefault("configurator.api.cache", ApiCache())
+    return found
 
 
 def published() -> Published:
     """The published bundles (valid ones only), read again only when main or the files change."""
     workspace = store()
+    cache = _api_cache()
+    _cache, _lock = cache.entries, cache.lock
     if workspace.git_mode:
         from configurator.workspace.git import version_at
 
@@ -65,7 +78,8 @@ def published() -> Published:
         result = Published(key, commit, dict(version.models), version.catalogues)
     else:
         rows = workspace.summaries()
-        key = "files:" + ",".join(f"{r.id}:{r.version}" for r in rows)
+        catalogue_state = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in workspace.workspace.catalogue_files()]
+        key = "files:" + hashlib.sha256(repr(([(r.id, r.version) for r in rows], catalogue_state)).encode()).hexdigest()
         with _lock:
             if _cache.get("published") and _cache["published"].key == key:
                 return _cache["published"]  # type: ignore[no-any-return]
@@ -96,6 +110,8 @@ def _bundle_or_404(state: Published, bundle_id: str) -> Bundle:
 
 
 def _artifact(state: Published, bundle: Bundle, name: str, lang: str) -> bytes:
+    cache = _api_cache()
+    _cache, _lock = cache.entries, cache.lock
     key = f"artifact:{state.key}:{bundle.id}:{name}:{lang}"
     with _lock:
         cached = _cache.get(key)

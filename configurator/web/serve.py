@@ -7,6 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
+from configurator.web import ConfigurationError
+from configurator.web.security import require_git
 from configurator.workspace.git import init_workspace
 
 
@@ -20,6 +22,9 @@ def prepare_instance(instance: Path, workspace: Path | None = None) -> dict[str,
     if workspace is None:
         workspace = instance / "workspace"
         if not (workspace / "bundles").exists():
+            refusal = require_git(True)
+            if refusal:
+                raise ConfigurationError(refusal)
             init_workspace(workspace)  # a git repository of the shipped bundles, one commit
     return {
         "SECRET_KEY": key_file.read_text(encoding="utf-8").strip(),
