@@ -19,8 +19,10 @@ for every value of every valid file.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -193,6 +195,25 @@ class LoadedYaml:
         return isinstance(self.data, dict) and all(d.code in RECOVERABLE for d in self.diagnostics)
 
 
+class Oversized(bytes):
+    """The first bytes of a file past the size limit, and the file's whole size (for E101)."""
+
+    full_size: int = 0
+
+
+def read_limited(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, but never more than ``max_bytes`` + 1 of them in memory: a 100 MB file is
+    refused (E101) after reading one megabyte, not after reading it all."""
+    with open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+        if len(data) <= max_bytes:
+            return data
+        size = os.fstat(handle.fileno()).st_size
+    found = Oversized(data)
+    found.full_size = max(size, len(data))
+    return found
+
+
 def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadedYaml:
     """Read YAML bytes. Never raises on bad input: problems come back as diagnostics."""
     empty = SourceMap(filename, None)
@@ -201,7 +222,7 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
         return LoadedYaml(None, empty, [Diagnostic(code, filename, at_line, at_column, (), params)])
 
     if len(raw) > max_bytes:
-        return fail("E101", 1, 1, size=len(raw), limit=max_bytes)
+        return fail("E101", 1, 1, size=getattr(raw, "full_size", len(raw)), limit=max_bytes)
     if raw.startswith(codecs.BOM_UTF8):
         return fail("E103", 1, 1)
     try:

@@ -11,6 +11,7 @@ Configuration comes from a mapping of defaults, then environment variables prefi
 from __future__ import annotations
 
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from werkzeug.wrappers import Response
 from configurator.web import security
 from configurator.web.models import db, upgrade_schema
 from configurator.workspace.files import Workspace
+from configurator.workspace.git import GitError
 from configurator.workspace.store import BundleStore
 
 LANGUAGES = {"zh-CN": "zh_Hans_CN", "en": "en"}
@@ -142,17 +144,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Keep the exception's own headers: Allow on 405, Retry-After on 429, WWW-Authenticate...
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/"):
-            answer = api.problem(error.code or 500, "http-error", error.description or "", error.description or "")
+            zh = en = error.description or ""
+            if error.code == 405:
+                allowed = dict(headers).get("Allow", "")
+                zh, en = f"这个地址不接受 {request.method} 请求；可用：{allowed}", f"{request.method} is not allowed here; use {allowed}"
+            answer = api.problem(error.code or 500, "method-not-allowed" if error.code == 405 else "http-error", zh, en)
             answer.headers.extend(headers)
             return answer
         return render_template("configurator/error.html", code=error.code or 500,
                                message=error.description or ""), error.code or 500, headers
+
+    @app.errorhandler(GitError)
+    def git_fault(error: GitError) -> tuple[str, int] | Response:
+        if shutil.which("git") is None:  # removed while the server runs: say so rather than 500
+            return machine_fault(FileNotFoundError(2, "git not found", "git"))
+        return unexpected(error)
 
     @app.errorhandler(OSError)
     def machine_fault(error: OSError) -> tuple[str, int] | Response:
         words = security.filesystem_message(error)
         if words is None:
             return unexpected(error)
+        if request.method == "POST":
+            words = (words[0] + "（您提交的内容可用浏览器的“返回”找回。）",
+                     words[1] + " (Your browser's Back button still has what you submitted.)")
         app.logger.error("file system fault on %s: %s", request.path, error)
         if request.path.startswith("/api/"):
             return api.problem(503, "server-fault", words[0], words[1])

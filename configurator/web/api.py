@@ -18,6 +18,7 @@ from typing import Any
 
 import jsonschema
 from flask import Blueprint, Response, abort, current_app, request, url_for
+from werkzeug.exceptions import MethodNotAllowed
 
 from configurator.jsontext import dump_json
 from configurator.language.patterns import SafeValidator
@@ -26,6 +27,7 @@ from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
 from configurator.present.explain import explanation
 from configurator.web import store
+from configurator.web.security import allow_inline_scripts_of
 from configurator.writers import WRITERS
 from configurator.writers.field_checks import field_errors
 from configurator.writers.form_schema import decided_failures, form_schema
@@ -189,11 +191,16 @@ def artifact(bundle_id: str, name: str) -> Response:
     lang = _lang()
     state = published()
     found = _bundle_or_404(state, bundle_id)
+    if name == "check":
+        raise MethodNotAllowed(valid_methods=["POST"], description="the check takes an application: POST it as JSON")
     if name not in WRITERS:
         abort(problem(404, "unknown-artifact", f"没有产物“{name}”；可用：{', '.join(WRITERS)}",
                        f"no artifact \"{name}\"; available: {', '.join(WRITERS)}"))
     media_type = MEDIA_TYPES["." + name.rsplit(".", 1)[1]]
-    return respond(_artifact(state, found, name, lang), media_type, state, found)
+    body = _artifact(state, found, name, lang)
+    if media_type == "text/html":
+        allow_inline_scripts_of(body.decode("utf-8"))  # form.html's own lines, by hash; nothing else inline
+    return respond(body, media_type, state, found)
 
 
 def _depth(value: Any, limit: int) -> bool:

@@ -17,6 +17,7 @@ from configurator.web import language, store
 from configurator.web.bundle_pages import BundlePages
 from configurator.web.diagram import routing_svg
 from configurator.web.feedback import messages
+from configurator.web.security import allow_inline_scripts_of
 from configurator.writers import render_compiled
 
 
@@ -70,6 +71,7 @@ class PreviewPages(BundlePages):
         compiled = Compiled(bundle, store().catalogues(), language())
         artifacts = render_compiled(compiled)
         figures = json.loads(artifacts["metrics.json"])
+        allow_inline_scripts_of(artifacts["form.html"])  # the sandboxed srcdoc frame inherits our CSP
         return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=bundle, problems=[],
                            artifacts=artifacts, figures=figures["overall"], case_search=figures["case_search"],
                            baseline=figures.get("baseline"), diagram=routing_svg(compiled))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from configurator.diagnostics import Diagnostic
 from configurator.language.check import BundleCheck, CatalogueCheck, check_bundle, check_catalogues
+from configurator.language.loader import read_limited
 from configurator.model import Catalogues
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class Workspace:
 
 
 def _read_all(files: Iterable[Path]) -> list[tuple[str, bytes]]:
-    return [(display_name(path), path.read_bytes()) for path in files]
+    return [(display_name(path), read_limited(path)) for path in files]
 
 
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
@@ -107,7 +108,7 @@ def _unreadable(path: Path, error: OSError) -> BundleCheck:
 
 def check_file(path: Path, catalogues: Catalogues) -> BundleCheck:
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path)  # the size limit holds before the file is in memory
     except OSError as error:
         return _unreadable(path, error)
     name = display_name(path)

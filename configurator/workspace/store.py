@@ -180,7 +180,12 @@ class BundleStore:
         return result
 
     def model(self, bundle_id: str) -> tuple[Bundle | None, BundleCheck]:
-        text, _ = self.read(bundle_id)
+        data = self.path(bundle_id).read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:  # checked as the bytes they are (E102), never "repaired" into a model
+            result = check_bundle(data, f"bundles/{bundle_id}.yaml", self.catalogues())
+            return result.bundle, result
         result = self.check(bundle_id, text)
         return result.bundle, result
 
