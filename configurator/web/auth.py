@@ -187,6 +187,7 @@ def reset_password(user: User) -> str:
     user.must_change_password = True
     db.session.commit()
     end_all_sessions(user)
+    throttle.clear(throttle.keys(user.username, "")[0])  # an admin vouched for the person: lift the lockout
     return temporary
 
 
