@@ -233,3 +233,33 @@ def test_the_session_cookie_is_secure_behind_an_https_proxy(tmp_path):
     proxied = client.get("/login", headers={"X-Forwarded-Proto": "https"})
     assert "; Secure" in proxied.headers["Set-Cookie"] and "HttpOnly" in proxied.headers["Set-Cookie"]
     assert proxied.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_thirty_guesses_at_the_same_moment_all_count(site):
+    """Parallel attempts over real HTTP: no 500, every failure counted, then the lockout holds."""
+    import threading
+
+    sessions = [requests.Session() for _ in range(30)]
+    tokens = [csrf_token(s.get(f"{site.url}/login").text) for s in sessions]
+    barrier = threading.Barrier(len(sessions))
+    codes: list[int] = []
+
+    def guess(index: int) -> None:
+        barrier.wait()
+        answer = sessions[index].post(f"{site.url}/login", allow_redirects=False, data={
+            "username": "alice", "password": f"parallel guess {index}", "csrf_token": tokens[index]})
+        codes.append(answer.status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(sessions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(set(codes)) <= [200, 429] and len(codes) == 30, codes
+    failed = len(audit_actions(site, "login-failed"))
+    assert failed + len(audit_actions(site, "login-throttled")) == 30
+    from configurator.web.throttle import LoginThrottle
+
+    with site.app.app_context():
+        assert db.session.get(LoginThrottle, "account:alice").failures == failed >= 5
+    assert attempt(requests.Session(), site, "alice", PASSWORD).status_code == 429

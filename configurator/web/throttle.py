@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import DateTime, Integer, String, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from configurator.web.models import audit, db, utcnow
@@ -88,8 +89,11 @@ def record_failure(username: str, address: str, *throttle_keys: str) -> None:
     for key in throttle_keys:
         row = db.session.get(LoginThrottle, key)
         if row is None:
-            db.session.add(LoginThrottle(key=key, failures=0, last_failure=now))
-            db.session.flush()
+            try:  # another process may insert the same key at the same moment: then use theirs
+                with db.session.begin_nested():
+                    db.session.add(LoginThrottle(key=key, failures=0, last_failure=now))
+            except IntegrityError:
+                pass
         elif (_aware(row.last_failure) or now) < now - window:
             row.failures = 0
             db.session.flush()
