@@ -352,6 +352,30 @@ def user_add(name: str, role: str, password_stdin: bool, instance: Path) -> None
     click.echo(f"已添加用户“{name}”（{role}）。")
 
 
+@user.command("reset")
+@click.argument("name")
+@click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"),
+              show_default=True)
+def user_reset(name: str, instance: Path) -> None:
+    """Reset a user's password (e.g. the only admin, locked out): prints a temporary password,
+    ends the user's sessions, lifts the lockout; a new password is required at the next login."""
+    from configurator.web import create_app
+    from configurator.web.auth import reset_password
+    from configurator.web.models import User, audit, db
+    from configurator.web.serve import prepare_instance
+
+    app = create_app(prepare_instance(instance))
+    with app.app_context():
+        found = db.session.execute(db.select(User).filter_by(username=name)).scalar_one_or_none()
+        if found is None:
+            click.echo(f"configurator: 没有用户“{name}”", err=True)
+            sys.exit(EXIT_USAGE)
+        temporary = reset_password(found)
+        audit("(command line)", "reset-password", name)
+    click.echo(f"已重置“{name}”的密码。临时密码（只显示这一次）：{temporary}")
+    click.echo("下次登录时必须设置新密码。")
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:

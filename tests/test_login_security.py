@@ -263,3 +263,32 @@ def test_thirty_guesses_at_the_same_moment_all_count(site):
     with site.app.app_context():
         assert db.session.get(LoginThrottle, "account:alice").failures == failed >= 5
     assert attempt(requests.Session(), site, "alice", PASSWORD).status_code == 429
+
+
+def test_the_command_line_resets_a_locked_out_admin(tmp_path):
+    from click.testing import CliRunner
+
+    from configurator.cli import main
+    from configurator.web import create_app
+    from configurator.web.serve import prepare_instance
+
+    instance = tmp_path / "instance"
+    runner = CliRunner()
+    added = runner.invoke(main, ["user", "add", "boss", "--role", "admin", "--password-stdin", "--instance", str(instance)],
+                          input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    app = create_app(prepare_instance(instance))
+    client = app.test_client()
+
+    def log_in(password):
+        page = client.get("/login").get_data(as_text=True)
+        return client.post("/login", data={"username": "boss", "password": password, "csrf_token": csrf_token(page)})
+
+    codes = [log_in(f"forgotten {i}").status_code for i in range(7)]
+    assert codes[-1] == 429
+    done = runner.invoke(main, ["user", "reset", "boss", "--instance", str(instance)])
+    assert done.exit_code == 0, done.output
+    temporary = re.search(r"临时密码（只显示这一次）：(\S+)", done.output).group(1)
+    answer = log_in(temporary)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/admin/account/")
+    assert runner.invoke(main, ["user", "reset", "nobody", "--instance", str(instance)]).exit_code != 0
