@@ -359,21 +359,13 @@ def user_add(name: str, role: str, password_stdin: bool, instance: Path) -> None
 def user_reset(name: str, instance: Path) -> None:
     """Reset a user's password (e.g. the only admin, locked out): prints a temporary password,
     ends the user's sessions, lifts the lockout; a new password is required at the next login."""
-    from configurator.web import create_app
-    from configurator.web.auth import reset_password
-    from configurator.web.models import User, audit, db
-    from configurator.web.serve import prepare_instance
+    from configurator.web.serve import reset_user
 
-    app = create_app(prepare_instance(instance))
-    with app.app_context():
-        found = db.session.execute(db.select(User).filter_by(username=name)).scalar_one_or_none()
-        if found is None:
-            click.echo(f"configurator: 没有用户“{name}”", err=True)
-            sys.exit(EXIT_USAGE)
-        temporary = reset_password(found)
-        audit("(command line)", "reset-password", name)
-    click.echo(f"已重置“{name}”的密码。临时密码（只显示这一次）：{temporary}")
-    click.echo("下次登录时必须设置新密码。")
+    temporary = reset_user(instance, name)
+    if temporary is None:
+        click.echo(f"configurator: 没有用户“{name}”", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"已重置“{name}”的密码。临时密码（只显示这一次）：{temporary}\n下次登录时必须设置新密码。")
 
 
 @main.command()
