@@ -216,3 +216,20 @@ def test_the_published_baseline_is_shown_beside_the_computed_figures():
     assert data["baseline"]["figures"]["days"] == {"before": 32, "after": 5, "saved": 27, "reduction_percent": 84.38}
     assert "青海" in data["baseline"]["source"]
     assert data["overall"]["days"]["before"] != 32  # computed figures are not replaced by published ones
+
+
+def test_the_bpmn_escalation_timer_follows_a_case_dependent_time_limit():
+    """process.bpmn's timer is a SpiffWorkflow expression over ``answers``: evaluated for each
+    case it gives that case's promised limit."""
+    import xml.etree.ElementTree as ET
+
+    from configurator.writers.bpmn import BPMN, process_xml
+    c = build(CASES)
+    root = ET.fromstring(process_xml(c).encode())
+    [timer] = [e for e in root.iter(f"{{{BPMN}}}boundaryEvent") if e.get("id") == "late_birth_registration"]
+    expression = timer.find(f".//{{{BPMN}}}timeDuration").text
+    for answers in ({"born_in_wedlock": True, "register_with": "mother"},
+                    {"born_in_wedlock": True, "register_with": "father"}):
+        plan = make_plan(c.bundle, answers)
+        promised = next(i.promised_days for i in plan.items if i.id == "birth_registration")
+        assert eval(expression, {}, {"answers": answers}) == f"P{promised}D"  # noqa: S307 (our own output)

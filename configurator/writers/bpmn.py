@@ -81,8 +81,20 @@ class Task:
 
 
 def _python_timer(definition: ET.Element, item: Item) -> None:
+    """The promised limit; a limit that depends on the case is chosen by the same conditions
+    over the answers (first case that holds, else the default)."""
     duration = ET.SubElement(definition, f"{{{BPMN}}}timeDuration", {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
-    duration.text = f'"P{item.promised_days}D"'
+    text = f'"P{item.promised_days}D"'
+    cases = [case for v in item.varies if v.attribute == "promised_days" for case in v.cases]
+    for case in reversed(cases):
+        text = f'("P{case.value}D" if {python_condition(case.when.expr)} else {text})'
+    duration.text = text
+
+
+def promised_values(item: Item) -> list[int]:
+    """Every promised limit the item can have: its default and each case's."""
+    return [item.promised_days, *(int(case.value) for v in item.varies if v.attribute == "promised_days"
+                                  for case in v.cases)]
 
 
 @dataclass(frozen=True)
@@ -208,8 +220,10 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
         else:
             entry[item_id] = f"applies_{key}"
         b.node("exclusiveGateway", f"applies_{key}", lane, base + 1, row, "适用？")
+        values = promised_values(item)
+        shown = f"{min(values)}–{max(values)}" if min(values) != max(values) else str(item.promised_days)
         b.user_task(f"task_{key}", Task("item", lane, item), base + 2, row, compiled.text(item.name),
-                    f"承诺时限 {item.promised_days} 个工作日" + (f"（{item.code}）" if item.code else ""))
+                    f"承诺时限 {shown} 个工作日" + (f"（{item.code}）" if item.code else ""))
         b.node("exclusiveGateway", f"done_{key}", lane, base + 3, row, "合流")
         condition = dialect.condition(item.when.expr if item.when else None)
         b.flow(f"applies_{key}", f"task_{key}", condition, "适用")
@@ -221,7 +235,7 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
             exit_[item_id] = f"out_{key}"
         else:
             exit_[item_id] = f"done_{key}"
-        if item.promised_days > 0:
+        if max(promised_values(item)) > 0:
             late.append(item_id)
     # Escalations go below everything else in the lead department's lane.
     lead_rows = 1 + max((row for _, lane_id, _, row in b.nodes.values() if lane_id == lead), default=0)

@@ -27,7 +27,7 @@ from configurator.language.feel import answer, literal, to_feel
 from configurator.model import Item
 from configurator.planning.compiled import Compiled
 from configurator.planning.duedates import CASE_KEY
-from configurator.writers.bpmn import BPMN, XSI, Dialect, Task, process_xml
+from configurator.writers.bpmn import BPMN, XSI, Dialect, Task, process_xml, promised_values
 
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
 MODELER = "http://camunda.org/schema/modeler/1.0"
@@ -96,7 +96,7 @@ def _task(element: ET.Element, task: Task, compiled: Compiled) -> None:
             inputs.append((payload(task.item, compiled), "payload"))
         # Last, after payload has read it: hide the full application from this task's scope.
         inputs.append(("null", APPLICATION))
-    if task.role == "item" and task.item is not None and task.item.promised_days > 0:
+    if task.role == "item" and task.item is not None and max(promised_values(task.item)) > 0:
         ET.SubElement(extensions, f"{{{ZEEBE}}}taskSchedule", {"dueDate": "=" + due_date(task.item.id)})
     if task.role == "deliver":
         ET.SubElement(extensions, f"{{{ZEEBE}}}taskSchedule", {"dueDate": "=" + due_date(CASE_KEY)})
