@@ -55,6 +55,13 @@ BENCHMARKS = [
               "time limit, then the preview, for the largest shipped bundle and a generated 200-item "
               "bundle; the list of 1,000 bundles.",
               ("bench/admin.py",)),
+    Benchmark("review", "Change requests: save → commit and publish over HTTP",
+              "A served admin (werkzeug, threaded, loopback) on a git workspace, driven with requests: the YAML "
+              "source saved with one line changed, timed until the answer that the commit is on the change "
+              "request's branch (compare-and-swap done, objects flushed); then publish, timed from the "
+              "reviewer's POST to the answer (merged tree checked in full, version bumped, merge commit, "
+              "main moved by compare-and-swap). For the largest shipped bundle and a generated 200-item bundle.",
+              ("bench/review.py", "--rounds", "40", "--publishes", "8")),
     Benchmark("api", "Portal API under load",
               "gunicorn with one worker per core and wrk on loopback, in the same run: an artifact through "
               "the API against the same bytes as a static file from the same server, and the pre-check of "
@@ -106,6 +113,18 @@ def main() -> None:
         command = "python " + " ".join(benchmark.args)
         sections.append(f"## {benchmark.title}\n\n{benchmark.about}\n\n"
                         f"Command: `{command}` — run {now} on {machine()}.\n\n{run(benchmark)}")
+    if args.only and args.out.exists():
+        # Run some benchmarks only: their sections are replaced, every other section kept as it was.
+        kept = args.out.read_text(encoding="utf-8")
+        for benchmark, section in zip(chosen, sections, strict=True):
+            start = kept.find(f"## {benchmark.title}\n")
+            if start < 0:
+                kept = kept.rstrip("\n") + "\n\n" + section
+                continue
+            end = kept.find("\n## ", start + 1)
+            kept = kept[:start] + section.rstrip("\n") + "\n" + (kept[end:] if end >= 0 else "")
+        args.out.write_text(kept, encoding="utf-8")
+        return
     page = ("# Performance\n\n"
             "Written by `make bench` (`python bench/report.py`) from the benchmarks in `bench/`: each section\n"
             "is one benchmark's own output from that run, with its command, date and machine. Timings are\n"

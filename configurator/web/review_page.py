@@ -11,7 +11,7 @@ from typing import Any
 from configurator.language.loader import load_yaml
 from configurator.planning.compiled import Compiled
 from configurator.present.deltas import Delta, figure_deltas
-from configurator.present.semantic_diff import diff_data, semantic_diff
+from configurator.present.semantic_diff import Version, diff_data, order_changes, semantic_diff
 from configurator.workspace import git
 from configurator.workspace.changes import SUBMITTED, ChangeRequests, UpdatePlan
 from configurator.workspace.merging import MISSING
@@ -24,6 +24,21 @@ def _problem(d: Any, lang: str) -> dict[str, Any]:
             "message": d.message(lang), "fix": d.fix(lang)}
 
 
+_DELTAS: dict[tuple[str, ...], list[Delta]] = {}
+
+
+def _deltas(repo: Any, main: str, target: str, path: str, old: Compiled | None, new: Compiled | None) -> list[Delta]:
+    """Figure deltas, kept per (published blob, changed blob, catalogues): reopening a review page
+    does not run the planner's case search again."""
+    key = (git.blob_id(repo, main, path), git.blob_id(repo, target, path), git.blob_id(repo, main, "catalogues"),
+           git.blob_id(repo, target, "catalogues"), old.lang if old else new.lang if new else "")
+    if key not in _DELTAS:
+        if len(_DELTAS) > 64:
+            _DELTAS.clear()
+        _DELTAS[key] = figure_deltas(old, new)
+    return _DELTAS[key]
+
+
 def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[str, Any]:
     repo = changes.repo
     head, main = changes.head(change), changes.main()
@@ -34,8 +49,20 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
     problems = [_problem(d, lang) for d in changes.check_tree(target)] if paths else []
     ids = {p[len("bundles/"):-len(".yaml")] for p in paths if p.startswith("bundles/")}
     before, after = git.version_at(repo, main, ids), git.version_at(repo, target, ids)
-    original = git.version_at(repo, base, ids)
-    semantic = [c.text() for c in semantic_diff(original, git.version_at(repo, head, ids))]
+    original, changed = git.version_at(repo, base, ids), git.version_at(repo, head, ids)
+    # In words: the data and the order of items. The figures are the deltas table below (the
+    # planner's case search is the costly part of a review page: it runs once per version).
+    semantic = []
+    for bundle_id in sorted(set(original.data) | set(changed.data)):
+        if bundle_id not in original.data or bundle_id not in changed.data:
+            semantic += [c.text() for c in semantic_diff(Version({k: v for k, v in original.data.items() if k == bundle_id}, {},
+                                                                 original.catalogues),
+                                                         Version({k: v for k, v in changed.data.items() if k == bundle_id}, {},
+                                                                 changed.catalogues))]
+            continue
+        semantic += [c.text() for c in diff_data(bundle_id, original.data[bundle_id], changed.data[bundle_id])]
+        if bundle_id in original.models and bundle_id in changed.models:
+            semantic += [c.text() for c in order_changes(bundle_id, original.models[bundle_id], changed.models[bundle_id])]
     for path in paths:
         if path.startswith("catalogues/"):
             old = load_yaml(git.read_file(repo, base, path) or b"{}", path).data
@@ -52,7 +79,7 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
         new_compiled = Compiled(new_model, after.catalogues, lang) if new_model else None
         bundles.append({
             "id": bundle_id,
-            "deltas": (found := figure_deltas(old_compiled, new_compiled)),
+            "deltas": (found := _deltas(repo, main, target, path, old_compiled, new_compiled)),
             "published_notice": WRITERS["notice.md"](old_compiled) if old_compiled else "",
             "changed_notice": WRITERS["notice.md"](new_compiled) if new_compiled else "",
         })

@@ -130,6 +130,12 @@ def read_file(repo: Path, revision: str, path: str) -> bytes | None:
     return out if code == 0 else None
 
 
+def blob_id(repo: Path, revision: str, path: str) -> str:
+    """The object id of a file or folder at a revision ("" when it is not there)."""
+    code, out = run(repo, "rev-parse", "-q", "--verify", "--end-of-options", f"{revision}:{path}", ok=(0, 1, 128))
+    return out.decode().strip() if code == 0 else ""
+
+
 def tree_files(repo: Path, revision: str, folders: Sequence[str] = ("bundles", "catalogues")) -> dict[str, bytes]:
     """``<folder>/*.yaml`` at a revision, read in one batch."""
     listing = git(repo, "ls-tree", "-r", "-z", "--end-of-options", revision, "--", *folders)
