@@ -288,10 +288,6 @@ def update_ref(repo: Path, branch: str, new: str, old: str | None) -> None:
             raise RefMoved(f"分支 {branch} 在此期间被修改或正被占用：{error.stderr}", error.stderr, error.command) from None
 
 
-def delete_ref(repo: Path, branch: str, old: str) -> None:
-    run(repo, "update-ref", "-d", "--end-of-options", f"refs/heads/{branch_name(branch)}", commit_id(old))
-
-
 @dataclass(frozen=True)
 class Merge:
     clean: bool
