@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from configurator.authoring.schemaform import Widget
 from configurator.authoring.textedits import DeleteKey, Edit, SetValue
 from configurator.language.loader import load_yaml
 
@@ -106,3 +109,158 @@ def ordered(chosen: list[str] | None, before: tuple[str, ...]) -> list[str]:
     return [x for x in before if x in chosen] + [x for x in chosen if x not in before]
 
 
+
+
+# --------------------------------------------------------------------------- schema-driven forms
+# Every object of the bundle is edited by the widgets of authoring/schemaform: these turn an entry
+# into the values a form shows, what a form posted back into an entry, and the difference into
+# located text edits.
+
+LANGUAGES = ("zh-CN", "zh-TW", "en")
+FormData = Mapping[str, Any]  # field name → str, or list of str for several choices
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    """A value the form cannot turn into YAML (a word where a number goes): shown beside the field."""
+
+    name: str
+    zh: str
+    en: str
+
+
+def _text_of(raw: Any, lang: str) -> str:
+    if isinstance(raw, dict):
+        return str(raw.get(lang, ""))
+    return "" if raw is None or lang != "zh-CN" else str(raw)
+
+
+def form_values(widgets: Sequence[Widget], entry: Any, prefix: str = "") -> dict[str, Any]:
+    """What the form shows for an entry: field name → text (a list for several choices)."""
+    out: dict[str, Any] = {}
+    entry = entry if isinstance(entry, dict) else {}
+    for w in widgets:
+        raw = entry.get(w.key)
+        name = prefix + w.key
+        if w.kind == "list":
+            continue
+        if w.kind == "object":
+            out.update(form_values(w.children, raw, name + "."))
+        elif w.kind == "text":
+            out.update({f"{name}.{lang}": _text_of(raw, lang) for lang in LANGUAGES})
+        elif w.kind in ("refs", "enums", "producers"):
+            out[name] = [raw] if isinstance(raw, str) else [str(v) for v in raw or []]
+        elif w.kind == "bool":
+            out[name] = "" if raw is None else ("true" if raw else "false")
+        else:
+            out[name] = "" if raw is None else str(raw)
+    return out
+
+
+def _getlist(form: FormData, name: str) -> list[str]:
+    value = form.get(name)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def _get(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else ""
+    return str(value).strip()
+
+
+def _number(text: str, integer: bool) -> int | float:
+    if integer:
+        return int(text)
+    number = float(text)
+    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+
+
+def entry_from_form(widgets: Sequence[Widget], form: FormData, current: Any = None, prefix: str = ""
+                    ) -> tuple[dict[str, Any], list[FormProblem]]:
+    """The entry as the form says it should be, in schema order; lists of objects are kept as they are
+    (each is edited on its own page). Keys left empty are absent."""
+    current = current if isinstance(current, dict) else {}
+    entry: dict[str, Any] = {}
+    problems: list[FormProblem] = []
+    for w in widgets:
+        name = prefix + w.key
+        value: Any = None
+        if w.kind == "list":
+            value = current.get(w.key)
+        elif w.kind == "object":
+            value, found = entry_from_form(w.children, form, current.get(w.key), name + ".")
+            problems += found
+            value = value or None
+        elif w.kind == "text":
+            texts = {lang: _get(form, f"{name}.{lang}") for lang in LANGUAGES}
+            texts = {lang: text for lang, text in texts.items() if text}
+            if texts and "zh-CN" not in texts:
+                problems.append(FormProblem(f"{name}.zh-CN", "请填写简体中文；其他语言是它的译文。",
+                                            "Fill in Simplified Chinese; the other languages translate it."))
+            value = texts.get("zh-CN") if list(texts) == ["zh-CN"] and not isinstance(current.get(w.key), dict) \
+                else (texts or None)
+        elif w.kind in ("refs", "enums"):
+            before = current.get(w.key)
+            value = ordered([v for v in _getlist(form, name) if v], tuple(before) if isinstance(before, list) else ()) or None
+        elif w.kind == "producers":
+            chosen = [v for v in _getlist(form, name) if v]
+            value = chosen[0] if len(chosen) == 1 else (chosen or None)
+        elif w.kind == "bool":
+            value = {"true": True, "false": False}.get(_get(form, name))
+        elif w.kind in ("int", "number"):
+            text = _get(form, name)
+            if text:
+                try:
+                    value = _number(text, w.kind == "int")
+                except ValueError:
+                    problems.append(FormProblem(name, "请填写数字" + ("（整数）" if w.kind == "int" else "") + "。",
+                                                "Enter a number" + (" (a whole number)" if w.kind == "int" else "") + "."))
+                    value = text
+        elif w.kind == "version":
+            text = _get(form, name)
+            value = int(text) if text.isdigit() and not isinstance(current.get(w.key), str) else (text or None)
+        else:
+            value = _get(form, name) or None
+        if value is not None:
+            entry[w.key] = value
+    return entry, problems
+
+
+def _same(widget: Widget, old: Any, new: Any) -> bool:
+    if widget.kind == "text":
+        def norm(v: Any) -> Any:
+            return {"zh-CN": v} if isinstance(v, str) else v
+        return bool(norm(old) == norm(new))
+    if widget.kind == "producers":
+        def as_list(v: Any) -> Any:
+            return [v] if isinstance(v, str) else v
+        return bool(as_list(old) == as_list(new))
+    if widget.kind in ("int", "number") and isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return old == new and not isinstance(old, bool)
+    return bool(old == new and type(old) is type(new))
+
+
+def entry_edits(path: tuple[Any, ...], widgets: Sequence[Widget], current: Any, new: dict[str, Any]) -> list[Edit]:
+    """The smallest edits turning ``current`` into ``new``: one value, one edit; unchanged, none."""
+    current = current if isinstance(current, dict) else {}
+    edits: list[Edit] = []
+    for w in widgets:
+        old, value = current.get(w.key), new.get(w.key)
+        if w.kind == "list" or _same(w, old, value):
+            continue
+        here = path + (w.key,)
+        if value is None:
+            edits.append(DeleteKey(here))
+        elif w.kind == "text" and isinstance(old, dict):
+            target = {"zh-CN": value} if isinstance(value, str) else value
+            for lang in LANGUAGES:
+                if old.get(lang) != target.get(lang):
+                    edits.append(SetValue(here + (lang,), target[lang]) if lang in target else DeleteKey(here + (lang,)))
+        elif w.kind == "object" and isinstance(old, dict):
+            edits += entry_edits(here, w.children, old, value)
+        else:
+            edits.append(SetValue(here, value))
+    return edits

@@ -59,7 +59,15 @@ class DeleteEntry:
     path: Path
 
 
-Edit = SetValue | DeleteKey | AppendEntry | DeleteEntry
+@dataclass(frozen=True)
+class MoveEntry:
+    """Swap one entry of a list with its neighbour (``step`` -1: up, +1: down), comments moving with it."""
+
+    path: Path
+    step: int
+
+
+Edit = SetValue | DeleteKey | AppendEntry | DeleteEntry | MoveEntry
 
 
 def render_scalar(value: Any) -> str:
@@ -122,8 +130,19 @@ def render_block_entry(value: Any, indent: int) -> str:
     lines = []
     for index, (key, item) in enumerate(value.items()):
         prefix = f"{pad}- " if index == 0 else f"{pad}  "
-        lines.append(f"{prefix}{render_scalar(key)}: {render_flow(item)}\n")
+        lines.append(f"{prefix}{render_scalar(key)}:{render_block_value(item, indent + 2)}")
     return "".join(lines)
+
+
+def render_block_value(value: Any, indent: int) -> str:
+    """What follows ``key:`` in a block mapping at ``indent``: short values inline, as a person writes
+    them; lists of mappings and larger mappings as indented blocks."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "\n" + "".join(render_block_entry(v, indent + 2) for v in value)
+    if isinstance(value, dict) and value and (len(value) > 3 or any(isinstance(v, (dict, list)) for v in value.values())):
+        pad = " " * (indent + 2)
+        return "\n" + "".join(f"{pad}{render_scalar(k)}:{render_block_value(v, indent + 2)}" for k, v in value.items())
+    return f" {render_flow(value)}\n"
 
 
 def _walk(root: Node, path: Path) -> tuple[Node | None, Node | None, MappingNode | None]:
@@ -201,6 +220,8 @@ def apply_edit(text: str, edit: Edit) -> str:
         start = _line_start(text, entry.start_mark.index)
         end = _line_end(text, _content_end(text, entry) - 1)
         return text[:start] + text[end:]
+    if isinstance(edit, MoveEntry):
+        return _move_entry(text, root, edit)
     if isinstance(edit, AppendEntry):
         node, key_node, parent = _walk(root, edit.path)
         if node is None:
@@ -264,6 +285,28 @@ def _replace_block(text: str, node: Node, key_node: Node | None, value: Any) -> 
     return text[:line_start] + body + text[end:]
 
 
+def _move_entry(text: str, root: Node, edit: MoveEntry) -> str:
+    container, _, _ = _walk(root, edit.path[:-1])
+    index = edit.path[-1]
+    if not isinstance(container, SequenceNode) or not isinstance(index, int) or edit.step not in (-1, 1):
+        raise EditError(f"{edit.path} is not an entry of a list")
+    other = index + edit.step
+    if not (0 <= index < len(container.value) and 0 <= other < len(container.value)):
+        raise EditError(f"{edit.path} cannot move {edit.step}")
+    if container.flow_style:
+        items = [_plain_value(item) for item in container.value]
+        items[index], items[other] = items[other], items[index]
+        return _replace(text, container, render_flow(items))
+    first, second = sorted((index, other))
+    nodes = container.value
+
+    def block(node: Node) -> tuple[int, int]:
+        return _line_start(text, node.start_mark.index), _line_end(text, _content_end(text, node) - 1)
+
+    (a_start, a_end), (b_start, b_end) = block(nodes[first]), block(nodes[second])
+    return text[:a_start] + text[b_start:b_end] + text[a_end:b_start] + text[a_start:a_end] + text[b_end:]
+
+
 def _add_key(text: str, mapping: MappingNode, key: str, value: Any) -> str:
     rendered = f"{render_scalar(key)}: {render_flow(value)}"
     if mapping.flow_style:
@@ -277,7 +320,7 @@ def _add_key(text: str, mapping: MappingNode, key: str, value: Any) -> str:
     last_value = mapping.value[-1][1]
     insert_at = _line_end(text, _content_end(text, last_value) - 1)
     prefix = "" if text[insert_at - 1:insert_at] == "\n" else "\n"
-    return text[:insert_at] + prefix + " " * indent + rendered + "\n" + text[insert_at:]
+    return text[:insert_at] + prefix + " " * indent + f"{render_scalar(key)}:{render_block_value(value, indent)}" + text[insert_at:]
 
 
 def _delete_in_flow(text: str, mapping: MappingNode, key_node: Node, value_node: Node) -> str:

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from configurator.authoring.textedits import Edit, EditError, apply_edits
 from configurator.diagnostics import Diagnostic, has_errors
 from configurator.model import Bundle
-from configurator.web import store
+from configurator.web import language, store
 from configurator.web.access import Protected
 from configurator.web.models import audit
 from configurator.workspace.changes import STATE_NAMES, ChangeError
@@ -32,13 +32,17 @@ def chosen_change() -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-def saved_message(result: SaveResult, what: str) -> Markup:
+def saved_message(result: SaveResult, what: str, english: bool = False) -> Markup:
     """What happened to a save, said plainly (with a link to the change request)."""
     if result.change is None:
-        return Markup("已保存：{}。").format(what)
+        return Markup("Saved: {}." if english else "已保存：{}。").format(what)
     change = result.change
     link = Markup('<a href="{}">#{} {}</a>').format(url_for("changes.detail", change_id=change.id), change.id,
                                                     change.title)
+    if english:
+        opened = "Opened change request" if result.created else "Saved to change request"
+        return Markup("Saved: {}. {} {} ({}). Submit it there for review; another person publishes it.").format(
+            what, opened, link, change.state)
     opened = "新建了变更申请" if result.created else "已保存到变更申请"
     state = STATE_NAMES[change.state]
     then = "在那里提交审核后，由另一位审核人员发布。" if change.state != "submitted" else "审核人员将看到这次修改。"
@@ -91,15 +95,23 @@ class BundlePages(Protected, BaseView):
             abort(error.status, str(error))
 
     def _after_save(self, bundle_id: str, result: SaveResult, what: str) -> None:
+        english = language() == "en"
         if result.saved:
             target = f"#{result.change.id}" if result.change else ""
             audit(current_user.username, "save", bundle_id, f"{what} {target}".strip())
-            flash(saved_message(result, what), "success")
+            warnings = [d for d in result.diagnostics if d.severity != "error"]
+            message = saved_message(result, what, english)
+            if warnings:  # saved, and said so: the warnings do not block it
+                listed = "; ".join(d.message(language()) for d in warnings[:3])
+                message += Markup(" With {} warning(s): {}" if english else "有 {} 个提醒：{}").format(len(warnings), listed)
+            flash(message, "warning" if warnings else "success")
         elif not has_errors(result.diagnostics):
-            flash("没有改动，没有保存任何内容。", "info")
+            flash("Nothing changed; nothing was saved." if english else "没有改动，没有保存任何内容。", "info")
 
-    def _save(self, bundle_id: str, text: str, version: str, edits: list[Edit], what: str
-              ) -> Response | tuple[list[Diagnostic], Conflict | None]:
+    def _save(self, bundle_id: str, text: str, version: str, edits: list[Edit], what: str,
+              redirect_to: str | None = None) -> Response | tuple[list[Diagnostic], Conflict | None]:
+        """Apply, check and save; every outcome says what happened: saved (where, with how many
+        warnings), nothing changed, or the problems (returned: the page shows them, input kept)."""
         try:
             new_text = apply_edits(text, edits)
         except EditError as error:
@@ -110,14 +122,19 @@ class BundlePages(Protected, BaseView):
             return store().check(bundle_id, new_text).diagnostics, conflict
         self._after_save(bundle_id, result, what)
         if result.saved or not has_errors(result.diagnostics):
-            return redirect(_same_page(result))
+            return redirect(_same_page(result, redirect_to))
         return result.diagnostics, None
 
     # ---- preview and simulator
 
 
-def _same_page(result: SaveResult) -> str:
-    """The page again, on the change request the save went to."""
+def _same_page(result: SaveResult, page: str | None = None) -> str:
+    """The page again (or ``page``), on the change request the save went to."""
+    page = page or request.path
     if result.change is None:
-        return request.path
-    return f"{request.path}?change={result.change.id}"
+        return page
+    anchor = ""
+    if "#" in page:
+        page, anchor = page.split("#", 1)
+        anchor = "#" + anchor
+    return f"{page}{'&' if '?' in page else '?'}change={result.change.id}{anchor}"

@@ -16,6 +16,7 @@ from configurator.web.access import Protected, require
 from configurator.web.editing import EditingPages
 from configurator.web.feedback import messages
 from configurator.web.models import audit
+from configurator.web.nodes import NodePages
 from configurator.web.preview import PreviewPages
 from configurator.workspace.store import Conflict
 
@@ -29,7 +30,7 @@ class HomeView(Protected, AdminIndexView):
 
 
 
-class BundlesView(EditingPages, PreviewPages):
+class BundlesView(EditingPages, NodePages, PreviewPages):
     @expose("/")
     def index(self) -> str:
         rows = store().summaries()

@@ -1,0 +1,135 @@
+"""What uses an item, material, field or situation of a bundle, named as a person reads it, and the
+edits that delete one entry of a list together with the references that would otherwise dangle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from configurator.authoring.textedits import DeleteEntry, DeleteKey, Edit, SetValue
+from configurator.language import conditions as lang
+
+# What each list holds, for messages: (zh, en).
+KINDS = {"items": ("事项", "item"), "materials": ("材料", "material"), "fields": ("字段", "field"),
+         "situations": ("情形问题", "situation question"), "steps": ("环节", "step"),
+         "eligibility": ("受理条件", "eligibility rule"), "options": ("选项", "option"),
+         "after": ("前置事项", "ordering"), "special_stages": ("特殊环节", "special stage")}
+
+
+@dataclass(frozen=True)
+class Use:
+    path: tuple[Any, ...]
+    zh: str
+    en: str
+
+    def text(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+
+def text_of(raw: Any, language: str = "zh-CN") -> str:
+    if isinstance(raw, dict):
+        return str(raw.get(language) or raw.get("zh-CN") or "")
+    return "" if raw is None else str(raw)
+
+
+def entry_name(kind: str, entry: Any, language: str = "zh-CN") -> str:
+    """How a person names an entry: its name or question, else its id."""
+    if not isinstance(entry, dict):
+        return str(entry)
+    for key in ("name", "label", "message"):
+        if entry.get(key):
+            return text_of(entry[key], language)
+    if kind == "after":
+        return str(entry.get("item", ""))
+    if kind == "special_stages":
+        return str(entry.get("kind", ""))
+    return str(entry.get("id") or entry.get("value") or "")
+
+
+def _conditions(data: dict[str, Any], entry_name: Namer) -> Iterator[tuple[tuple[Any, ...], str, str, str]]:
+    """(path, condition, zh owner, en owner) of every condition in the bundle."""
+    keys = {"situations": "when", "eligibility": "require", "fields": "when", "materials": "when", "items": "when"}
+    for section, key in keys.items():
+        for index, entry in enumerate(data.get(section) or []):
+            if isinstance(entry, dict) and isinstance(entry.get(key), str):
+                zh, en = KINDS[section]
+                name = entry_name(section, entry)
+                yield (section, index, key), entry[key], f"{zh}“{name}”的条件", f"the condition of {en} “{name}”"
+
+
+def _mentions(condition: str, situation: str) -> bool:
+    try:
+        return any(name.name == situation for name in lang.names(lang.parse(condition)))
+    except lang.ConditionSyntaxError:
+        return situation in condition
+
+
+Namer = Callable[[str, Any], str]
+
+
+def usages(data: dict[str, Any], section: str, entry_id: str, entry_name: Namer = entry_name) -> list[Use]:
+    """Everything in the bundle that refers to the entry ``entry_id`` of ``section``; ``entry_name``
+    names the entries that refer to it (the admin passes one that knows the catalogues)."""
+    found: list[Use] = []
+    items = [i for i in data.get("items") or [] if isinstance(i, dict)]
+    if section == "items":
+        for index, step in enumerate(data.get("steps") or []):
+            if entry_id in (step.get("items") or []):
+                name = entry_name("steps", step)
+                found.append(Use(("steps", index, "items"), f"环节“{name}”办理它", f"step “{name}” handles it"))
+        for index, material in enumerate(data.get("materials") or []):
+            producers = material.get("produced_by")
+            if entry_id in ([producers] if isinstance(producers, str) else producers or []):
+                name = entry_name("materials", material)
+                found.append(Use(("materials", index, "produced_by"), f"材料“{name}”由它产出",
+                                 f"material “{name}” is produced by it"))
+        for index, item in enumerate(items):
+            for position, after in enumerate(item.get("after") or []):
+                if after.get("item") == entry_id:
+                    name = entry_name("items", item)
+                    found.append(Use(("items", index, "after", position), f"事项“{name}”须在它之后办理",
+                                     f"item “{name}” must come after it"))
+    elif section in ("materials", "fields"):
+        for index, item in enumerate(items):
+            if entry_id in (item.get(section) or []):
+                name = entry_name("items", item)
+                found.append(Use(("items", index, section), f"事项“{name}”需要它", f"item “{name}” needs it"))
+    elif section == "situations":
+        for path, condition, zh, en in _conditions(data, entry_name):
+            if _mentions(condition, entry_id):
+                found.append(Use(path, f"{zh}：{condition}", f"{en}: {condition}"))
+    return found
+
+
+def delete_edits(data: dict[str, Any], path: tuple[Any, ...]) -> list[Edit]:
+    """Delete the list entry at ``path``; for items, materials and fields also take the id out of the
+    lists that name it (conditions are not rewritten: the check reports them, nothing is saved)."""
+    section, index = path[0], path[-1]
+    edits: list[Edit] = []
+    if len(path) == 2:
+        entry_id = str((data.get(section) or [])[index].get("id", ""))
+        for use in usages(data, str(section), entry_id):
+            target: Any = data
+            for part in use.path:
+                target = target[part]
+            if isinstance(target, list) and use.path[-1] in ("items", "materials", "fields"):
+                rest = [v for v in target if v != entry_id]
+                edits.append(SetValue(use.path, rest) if rest else DeleteKey(use.path))
+            elif use.path[-1] == "produced_by":
+                rest = [v for v in ([target] if isinstance(target, str) else target) if v != entry_id]
+                edits.append(SetValue(use.path, rest[0] if len(rest) == 1 else rest) if rest else DeleteKey(use.path))
+        # "after" entries of other items: delete from the last so earlier positions stay right
+        afters = [u.path for u in usages(data, str(section), entry_id) if len(u.path) == 4 and u.path[2] == "after"]
+        for item_index in sorted({p[1] for p in afters}):
+            mine = sorted((p for p in afters if p[1] == item_index), reverse=True)
+            if len(mine) == len(data["items"][item_index]["after"]):
+                edits.append(DeleteKey(("items", item_index, "after")))
+            else:
+                edits += [DeleteEntry(p) for p in mine]
+    container: Any = data
+    for part in path[:-1]:
+        container = container[part]
+    # The last entry of a list goes with its key: an empty key would read as null.
+    edits.append(DeleteKey(path[:-1]) if len(container) == 1 and len(path) > 2 else DeleteEntry(path))
+    return edits

@@ -1,0 +1,282 @@
+"""Every part of a bundle in forms, driven by the bundle schema (authoring/schemaform): one page per
+object (the bundle, an item, one of its orderings...), its lists with add, move up/down and delete
+(with a confirmation listing what uses the entry), and the live condition check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request, url_for
+from flask_admin import expose
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from configurator.authoring.conditionhelp import check_condition
+from configurator.authoring.formedits import FormProblem, entry_edits, entry_from_form, form_values
+from configurator.authoring.naming import suggest_id
+from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
+from configurator.authoring.schemaform import Widget, list_widget, widgets_at
+from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry
+from configurator.diagnostics import Diagnostic
+from configurator.language.loader import load_yaml
+from configurator.model import Catalogues
+from configurator.web import language, store
+from configurator.web.access import require
+from configurator.web.bundle_pages import BundlePages
+from configurator.web.feedback import messages
+
+Path = tuple[str | int, ...]
+
+
+def parse_where(where: str) -> Path:
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in where.strip("/").split("/") if p]
+    return tuple(parts)
+
+
+def where_of(path: Path) -> str:
+    return "/".join(str(p) for p in path)
+
+
+def lookup(data: Any, path: Path) -> Any:
+    for part in path:
+        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+class Namer:
+    """Names as a person reads them, with the catalogues for entries that take their name from there."""
+
+    def __init__(self, data: dict[str, Any], catalogues: Catalogues, lang: str) -> None:
+        self.data, self.catalogues, self.lang = data, catalogues, lang
+
+    def __call__(self, kind: str, entry: Any, language: str = "zh-CN") -> str:
+        if kind == "materials" and isinstance(entry, dict) and not entry.get("name"):
+            found = self.catalogues.materials.get(str(entry.get("material") or entry.get("id")))
+            if found:
+                return found.name.get(self.lang)
+        if kind == "fields" and isinstance(entry, dict) and not entry.get("label"):
+            found_field = self.catalogues.fields.get(str(entry.get("field") or entry.get("id")))
+            if found_field:
+                return found_field.label.get(self.lang)
+        return entry_name(kind, entry, self.lang)
+
+    def choices(self, source: str) -> list[tuple[str, str]]:
+        lang = self.lang
+        if source in ("departments", "owners"):
+            departments = [(d.id, d.name.get(lang)) for d in self.catalogues.departments.values()]
+            return ([("applicant", "申请人" if lang != "en" else "Applicant")] if source == "owners" else []) + departments
+        if source == "catalogue_fields":
+            return [(f.id, f.label.get(lang)) for f in self.catalogues.fields.values()]
+        if source == "catalogue_materials":
+            return [(m.id, m.name.get(lang)) for m in self.catalogues.materials.values()]
+        return [(str(e.get("id")), self(source, e)) for e in self.data.get(source) or [] if isinstance(e, dict)]
+
+    def crumbs(self, path: Path) -> list[tuple[str, str]]:
+        """(label, where) from the bundle down to ``path``, each named."""
+        out = [(text_of(self.data.get("name"), self.lang) or str(self.data.get("id")), "")]
+        for position, part in enumerate(path):
+            if isinstance(part, int):
+                kind = str(path[position - 1])
+                out.append((self(kind, lookup(self.data, path[:position + 1])), where_of(path[:position + 1])))
+            elif position + 1 == len(path):
+                label = KINDS.get(part, (part, part))
+                out.append((label[1] if self.lang == "en" else label[0], where_of(path)))
+        return out
+
+    def situations(self) -> list[dict[str, Any]]:
+        """This bundle's situations, for the condition builder."""
+        out = []
+        for s in self.data.get("situations") or []:
+            out.append({"id": s.get("id"), "label": text_of(s.get("label"), self.lang), "type": s.get("type"),
+                        "unit": text_of(s.get("unit"), self.lang), "minimum": s.get("minimum"),
+                        "maximum": s.get("maximum"),
+                        "options": [{"value": o.get("value"), "label": text_of(o.get("label"), self.lang)}
+                                    for o in s.get("options") or []]})
+        return out
+
+
+def place(problems: list[Diagnostic], prefix: Path, names: set[str]) -> tuple[dict[str, list[str]], list[Diagnostic]]:
+    """Diagnostics beside the form field they concern; the rest for the list at the top."""
+    placed: dict[str, list[str]] = {}
+    rest = []
+    lang = language()
+    for diagnostic in problems:
+        tail = diagnostic.path[len(prefix):] if diagnostic.path[:len(prefix)] == prefix else None
+        target = None
+        if tail:
+            keys = [str(p) for p in tail if not isinstance(p, int)]
+            for length in range(len(keys), 0, -1):
+                candidate = ".".join(keys[:length])
+                if candidate in names or candidate + ".zh-CN" in names:
+                    target = candidate if candidate in names else candidate + ".zh-CN"
+                    break
+        if target is None or diagnostic.severity != "error":
+            rest.append(diagnostic)
+        else:
+            placed.setdefault(target, []).append(f"{diagnostic.message(lang)} — {diagnostic.fix(lang)}")
+    return placed, rest
+
+
+class NodePages(BundlePages):
+    """Schema-driven editing of any object of a bundle, and its lists."""
+
+    def _context(self, bundle_id: str) -> tuple[str, str, dict[str, Any], Namer]:
+        text, version, _ = self._editable(bundle_id)
+        data = load_yaml(text.encode("utf-8"), "x").data
+        return text, version, data, Namer(data, store().catalogues(), language())
+
+    def _render(self, bundle_id: str, path: Path, widgets: tuple[Widget, ...], values: dict[str, Any], data: dict[str, Any],
+                namer: Namer, version: str, *, new: str | None = None, problems: list[Diagnostic] | None = None,
+                form_problems: list[FormProblem] | None = None, entry: Any = None) -> str:
+        names = set(values)
+        placed, rest = place(problems or [], path, names)
+        for problem in form_problems or []:
+            placed.setdefault(problem.name, []).append(problem.en if language() == "en" else problem.zh)
+        lists = []
+        if new is None:
+            for w in widgets:
+                if w.kind == "list":
+                    rows = [(index, namer(w.key, e)) for index, e in enumerate((entry or {}).get(w.key) or [])]
+                    lists.append((w, rows))
+        return self.render("configurator/node.html", bundle_id=bundle_id, path=path, where=where_of(path),
+                           widgets=widgets, values=values, lists=lists, crumbs=namer.crumbs(path), namer=namer,
+                           version=version, new=new, placed=placed, problems=messages(rest),
+                           form_errors=len(form_problems or []), form=FlaskForm(),
+                           bundle_name=text_of(data.get("name"), language()),
+                           situations=namer.situations())
+
+    @expose("/<bundle_id>/edit/", methods=("GET", "POST"))
+    @expose("/<bundle_id>/edit/<path:where>", methods=("GET", "POST"))
+    def node(self, bundle_id: str, where: str = "") -> str | Response:
+        text, version, data, namer = self._context(bundle_id)
+        path = parse_where(where)
+        if path and not isinstance(path[-1], int):
+            abort(404, "没有这个部分。")
+        try:
+            widgets = widgets_at(path)
+        except KeyError:
+            abort(404, "没有这个部分。")
+        entry = lookup(data, path)
+        if not isinstance(entry, dict):
+            abort(404, "没有这个部分。")
+        values = form_values(widgets, entry)
+        if request.method == "POST" and FlaskForm().validate_on_submit():
+            require("editor")
+            submitted = {key: request.form.getlist(key) if isinstance(value, list) else request.form.get(key, "")
+                         for key, value in values.items()}
+            submitted["id"] = values.get("id", "")  # ids are fixed once made: others refer to them
+            new_entry, form_problems = entry_from_form(widgets, submitted, entry)
+            if form_problems:
+                return self._render(bundle_id, path, widgets, submitted, data, namer, version,
+                                    form_problems=form_problems, entry=entry)
+            edits = entry_edits(path, widgets, entry, new_entry)
+            what = namer.crumbs(path)[-1][0]
+            outcome = self._save(bundle_id, text, request.form.get("version", ""), edits, f"“{what}”")
+            if isinstance(outcome, Response):
+                return outcome
+            problems, conflict = outcome
+            return self._render(bundle_id, path, widgets, submitted, data, namer, version, problems=problems, entry=entry)
+        return self._render(bundle_id, path, widgets, values, data, namer, version, entry=entry)
+
+    @expose("/<bundle_id>/add/<path:where>", methods=("GET", "POST"))
+    def add(self, bundle_id: str, where: str) -> str | Response:
+        text, version, data, namer = self._context(bundle_id)
+        path = parse_where(where)
+        try:
+            widget = list_widget(path)
+        except (KeyError, IndexError):
+            abort(404, "没有这个列表。")
+        if lookup(data, path[:-1]) is None:
+            abort(404, "没有这个列表。")
+        current = lookup(data, path) or []
+        widgets = widget.children
+        values = form_values(widgets, {})
+        parent = path[:-1]
+        back = url_for(".node", bundle_id=bundle_id, where=where_of(parent)) if parent else url_for(".node", bundle_id=bundle_id)
+        if request.method == "POST" and FlaskForm().validate_on_submit():
+            require("editor")
+            submitted = {key: request.form.getlist(key) if isinstance(value, list) else request.form.get(key, "")
+                         for key, value in values.items()}
+            new_entry, form_problems = entry_from_form(widgets, submitted, {})
+            if form_problems:
+                return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
+                                    new=where, form_problems=form_problems)
+            edits: list[Edit] = [AppendEntry(path, new_entry)]
+            kind = KINDS.get(str(path[-1]), (str(path[-1]), str(path[-1])))
+            what = f"{kind[1] if language() == 'en' else kind[0]}“{namer(str(path[-1]), new_entry)}”"
+            outcome = self._save(bundle_id, text, request.form.get("version", ""), edits, what, redirect_to=back)
+            if isinstance(outcome, Response):
+                return outcome
+            problems, _ = outcome
+            return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
+                                new=where, problems=problems)
+        return self._render(bundle_id, path + (len(current),), widgets, values, data, namer, version, new=where)
+
+    @expose("/<bundle_id>/move/<path:where>", methods=("POST",))
+    def move(self, bundle_id: str, where: str) -> str | Response:
+        text, version, data, namer = self._context(bundle_id)
+        path = parse_where(where)
+        container = lookup(data, path[:-1])
+        step = -1 if request.form.get("step") == "up" else 1
+        if not FlaskForm().validate_on_submit() or not isinstance(container, list) or not isinstance(path[-1], int) \
+                or not 0 <= path[-1] + step < len(container):
+            abort(400, "无法移动这一项。")
+        require("editor")
+        parent = path[:-2]
+        back = url_for(".node", bundle_id=bundle_id, where=where_of(parent)) if parent else url_for(".node", bundle_id=bundle_id)
+        name = namer(str(path[-2]), container[path[-1]])
+        outcome = self._save(bundle_id, text, request.form.get("version", ""), [MoveEntry(path, step)],
+                             f"“{name}”的顺序" if language() != "en" else f"the order of “{name}”", redirect_to=back + f"#list-{path[-2]}")
+        if isinstance(outcome, Response):
+            return outcome
+        return self._render(bundle_id, parent, widgets_at(parent), form_values(widgets_at(parent), lookup(data, parent)),
+                            data, namer, version, problems=outcome[0], entry=lookup(data, parent))
+
+    @expose("/<bundle_id>/delete/<path:where>", methods=("GET", "POST"))
+    def delete(self, bundle_id: str, where: str) -> str | Response:
+        text, version, data, namer = self._context(bundle_id)
+        path = parse_where(where)
+        entry = lookup(data, path)
+        if entry is None or not path or not isinstance(path[-1], int):
+            abort(404, "没有这一项。")
+        section = str(path[-2])
+        name = namer(section, entry)
+        uses = usages(data, section, str(entry.get("id", ""))) if len(path) == 2 and isinstance(entry, dict) else []
+        parent = path[:-2]
+        back = url_for(".node", bundle_id=bundle_id, where=where_of(parent)) if parent else url_for(".node", bundle_id=bundle_id)
+        problems: list[Diagnostic] = []
+        if request.method == "POST" and FlaskForm().validate_on_submit():
+            require("editor")
+            kind = KINDS.get(section, (section, section))
+            what = f"（删除{kind[0]}“{name}”）" if language() != "en" else f" (deleted {kind[1]} “{name}”)"
+            outcome = self._save(bundle_id, text, request.form.get("version", ""), delete_edits(data, path), what,
+                                 redirect_to=back)
+            if isinstance(outcome, Response):
+                return outcome
+            problems = outcome[0]
+        uses = usages(data, section, str(entry.get("id", "")), namer) if len(path) == 2 and isinstance(entry, dict) else uses
+        return self.render("configurator/delete.html", bundle_id=bundle_id, name=name, section=section,
+                           kind=KINDS.get(section, (section, section)), uses=uses, back=back, version=version,
+                           problems=messages(problems), form=FlaskForm(), crumbs=namer.crumbs(path))
+
+    @expose("/<bundle_id>/condition-check/")
+    def condition_check(self, bundle_id: str) -> Response:
+        _, _, bundle, _ = self._bundle(bundle_id)
+        if bundle is None:
+            return jsonify({"ok": False, "sentence": "", "problems": ["这个一件事还有错误，无法检查条件。"]})
+        what = request.args.get("what", "items")
+        return jsonify(check_condition(bundle, request.args.get("text", "")[:2000], language(), what).as_dict())
+
+    @expose("/suggest-id/")
+    def suggest(self) -> Response:
+        taken = request.args.getlist("taken")
+        return jsonify({"id": suggest_id(request.args.get("name", "")[:200], taken)})
+
+    def _user(self) -> str:
+        return str(current_user.username)

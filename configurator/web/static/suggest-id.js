@@ -1,0 +1,20 @@
+// Suggest an id from the Chinese name (pinyin, from the server) until the person types their own.
+(function () {
+  "use strict";
+  var idInput = document.querySelector("input[data-suggest-url]");
+  var source = document.querySelector("input[data-id-source]");
+  if (!idInput || !source) { return; }
+  var touched = idInput.value !== "";
+  idInput.addEventListener("input", function () { touched = idInput.value !== ""; });
+  var timer = null;
+  source.addEventListener("input", function () {
+    if (touched) { return; }
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var url = idInput.dataset.suggestUrl + "?name=" + encodeURIComponent(source.value);
+      fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (body) {
+        if (!touched) { idInput.value = source.value ? body.id : ""; }
+      }).catch(function () { /* the person can still type an id */ });
+    }, 200);
+  });
+})();
