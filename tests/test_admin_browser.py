@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+import yaml
 
 from tests.helpers import ROOT
 from tests.web_helpers import PASSWORD, make_site, serve
@@ -62,7 +63,9 @@ def test_edit_an_item_with_a_mistake_then_fix_it_and_see_preview_and_simulator(b
     shot(page, "bundle-list")
 
     page.click("text=新生儿出生一件事")
-    page.locator("#items tr", has_text="预防接种证办理").get_by_role("link").click()
+    assert page.locator("#items tr", has_text="预防接种证办理").is_visible()
+    index = [i["id"] for i in yaml.safe_load(before)["items"]].index("vaccination_certificate")
+    page.goto(f"{site.url}/admin/bundles/newborn/items/{index}/")  # the item form of issue 4
     # Add a material to the item, and make a mistake: promised longer than... a negative visit count.
     page.check("#item-form input[name=materials][value=mother_id_card]")
     page.fill("#promised", "1")

@@ -17,7 +17,7 @@ def admin_urls(app):
     """Every page of the admin, with sample values for its URL variables."""
     samples = {"bundle_id": "newborn", "index": "2", "kind": "materials", "entry_id": "photo", "code": "en", "section": "fields",
                "change_id": "1", "action": "submit",
-               "filename": "x", "calendar": "2027"}
+               "filename": "x", "calendar": "2027", "where": "items/2"}
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "admin.static", "auth.login") or rule.endpoint.endswith(".static"):

@@ -247,8 +247,9 @@ def entry_edits(path: tuple[Any, ...], widgets: Sequence[Widget], current: Any, 
     """The smallest edits turning ``current`` into ``new``: one value, one edit; unchanged, none."""
     current = current if isinstance(current, dict) else {}
     edits: list[Edit] = []
-    for w in widgets:
+    for position, w in enumerate(widgets):
         old, value = current.get(w.key), new.get(w.key)
+        later = tuple(x.key for x in widgets[position + 1:])
         if w.kind == "list" or _same(w, old, value):
             continue
         here = path + (w.key,)
@@ -258,9 +259,10 @@ def entry_edits(path: tuple[Any, ...], widgets: Sequence[Widget], current: Any, 
             target = {"zh-CN": value} if isinstance(value, str) else value
             for lang in LANGUAGES:
                 if old.get(lang) != target.get(lang):
-                    edits.append(SetValue(here + (lang,), target[lang]) if lang in target else DeleteKey(here + (lang,)))
+                    edits.append(SetValue(here + (lang,), target[lang], LANGUAGES[LANGUAGES.index(lang) + 1:])
+                                 if lang in target else DeleteKey(here + (lang,)))
         elif w.kind == "object" and isinstance(old, dict):
             edits += entry_edits(here, w.children, old, value)
         else:
-            edits.append(SetValue(here, value))
+            edits.append(SetValue(here, value, later))
     return edits

@@ -109,11 +109,14 @@ def delete_edits(data: dict[str, Any], path: tuple[Any, ...]) -> list[Edit]:
     edits: list[Edit] = []
     if len(path) == 2:
         entry_id = str((data.get(section) or [])[index].get("id", ""))
+        emptied_steps: list[int] = []
         for use in usages(data, str(section), entry_id):
             target: Any = data
             for part in use.path:
                 target = target[part]
-            if isinstance(target, list) and use.path[-1] in ("items", "materials", "fields"):
+            if isinstance(target, list) and use.path[0] == "steps" and not [v for v in target if v != entry_id]:
+                emptied_steps.append(use.path[1])  # a handling step of nothing but this item goes with it
+            elif isinstance(target, list) and use.path[-1] in ("items", "materials", "fields"):
                 rest = [v for v in target if v != entry_id]
                 edits.append(SetValue(use.path, rest) if rest else DeleteKey(use.path))
             elif use.path[-1] == "produced_by":
@@ -127,9 +130,25 @@ def delete_edits(data: dict[str, Any], path: tuple[Any, ...]) -> list[Edit]:
                 edits.append(DeleteKey(("items", item_index, "after")))
             else:
                 edits += [DeleteEntry(p) for p in mine]
+        if section == "items":
+            edits += [DeleteEntry(("steps", i)) for i in sorted(emptied_steps, reverse=True)]
+            edits += _idle_departments(data, index, emptied_steps)
     container: Any = data
     for part in path[:-1]:
         container = container[part]
     # The last entry of a list goes with its key: an empty key would read as null.
     edits.append(DeleteKey(path[:-1]) if len(container) == 1 and len(path) > 2 else DeleteEntry(path))
     return edits
+
+
+def _idle_departments(data: dict[str, Any], item_index: int, dropped_steps: list[int]) -> list[Edit]:
+    """Cooperating departments left with no item and no step once an item goes: take them out too
+    (a cooperating department without a duty is an error)."""
+    items = [i for n, i in enumerate(data.get("items") or []) if n != item_index]
+    steps = [s for n, s in enumerate(data.get("steps") or []) if n not in dropped_steps]
+    duties = {i.get("department") for i in items} | {s.get("owner") for s in steps}
+    cooperating = list(data.get("cooperating_departments") or [])
+    rest = [d for d in cooperating if d in duties]
+    if rest == cooperating:
+        return []
+    return [SetValue(("cooperating_departments",), rest) if rest else DeleteKey(("cooperating_departments",))]

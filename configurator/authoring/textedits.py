@@ -37,6 +37,9 @@ class SetValue:
 
     path: Path
     value: Any
+    # Keys that come after this one, in the order a person writes them (the schema's): a key that is
+    # missing is added before the first of these present, not at the end of its mapping.
+    before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,14 @@ def apply_edit(text: str, edit: Edit) -> str:
             return apply_edit(text, SetValue(edit.path, [edit.value]))
         if not isinstance(node, SequenceNode):
             raise EditError(f"{edit.path} is not a list")
+        if not node.value and isinstance(edit.value, dict) and key_node is not None:
+            # "situations: []" gets its first entry as a person writes one: a block list under the key
+            indent = key_node.start_mark.column + 2
+            block = render_block_entry(edit.value, indent)
+            rest = text[_content_end(text, node):]
+            comment = rest[:_line_end(rest, 0)].rstrip("\n") if rest.lstrip(" ").startswith("#") else ""
+            rest = rest[len(comment):].removeprefix("\n")
+            return text[:key_node.end_mark.index] + ":" + comment + "\n" + block + rest
         if node.flow_style or not node.value:
             items = [_plain_value(item) for item in node.value] + [edit.value]
             return _replace(text, node, render_flow(items))
@@ -241,7 +252,7 @@ def apply_edit(text: str, edit: Edit) -> str:
     node, key_node, parent = _walk(root, edit.path)
     if node is None:
         assert parent is not None
-        return _add_key(text, parent, str(edit.path[-1]), edit.value)
+        return _add_key(text, parent, str(edit.path[-1]), edit.value, edit.before)
     if isinstance(edit.value, (list, dict)):
         current = _plain_value(node)
         if current == edit.value:
@@ -307,7 +318,7 @@ def _move_entry(text: str, root: Node, edit: MoveEntry) -> str:
     return text[:a_start] + text[b_start:b_end] + text[a_end:b_start] + text[a_start:a_end] + text[b_end:]
 
 
-def _add_key(text: str, mapping: MappingNode, key: str, value: Any) -> str:
+def _add_key(text: str, mapping: MappingNode, key: str, value: Any, before: tuple[str, ...] = ()) -> str:
     rendered = f"{render_scalar(key)}: {render_flow(value)}"
     if mapping.flow_style:
         close = text.rfind("}", mapping.start_mark.index, mapping.end_mark.index)
@@ -317,8 +328,12 @@ def _add_key(text: str, mapping: MappingNode, key: str, value: Any) -> str:
         raise EditError("cannot add a key to an empty block mapping")
     first_key = mapping.value[0][0]
     indent: int = first_key.start_mark.index - _line_start(text, first_key.start_mark.index)
-    last_value = mapping.value[-1][1]
-    insert_at = _line_end(text, _content_end(text, last_value) - 1)
+    keys = [k.value if isinstance(k, ScalarNode) else None for k, _ in mapping.value]
+    position = next((n for n, k in enumerate(keys) if k in before), len(keys))
+    if position == 0:
+        insert_at = _line_start(text, first_key.start_mark.index)
+    else:
+        insert_at = _line_end(text, _content_end(text, mapping.value[position - 1][1]) - 1)
     prefix = "" if text[insert_at - 1:insert_at] == "\n" else "\n"
     return text[:insert_at] + prefix + " " * indent + f"{render_scalar(key)}:{render_block_value(value, indent)}" + text[insert_at:]
 

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from configurator.web import language, store
 from configurator.web.access import Protected, require
+from configurator.web.creation import CreationPages
 from configurator.web.editing import EditingPages
 from configurator.web.feedback import messages
 from configurator.web.models import audit
@@ -30,7 +31,7 @@ class HomeView(Protected, AdminIndexView):
 
 
 
-class BundlesView(EditingPages, NodePages, PreviewPages):
+class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
     @expose("/")
     def index(self) -> str:
         rows = store().summaries()
@@ -54,8 +55,17 @@ class BundlesView(EditingPages, NodePages, PreviewPages):
     def overview(self, bundle_id: str) -> str:
         text, version, bundle, diagnostics = self._bundle(bundle_id)
         catalogues = store().catalogues()
+        names: dict[str, str] = {}
+        said: dict[str, str] = {}
+        if bundle is not None:
+            from configurator.language.describe import describe
+            from configurator.planning.compiled import Compiled
+
+            compiled = Compiled(bundle, catalogues, language())
+            names = {m.id: compiled.material_name(m) for m in bundle.materials}
+            said = {m.id: describe(m.when.expr, bundle, language()) for m in bundle.materials if m.when}
         return self.render("configurator/bundle.html", bundle_id=bundle_id, bundle=bundle,
-                           problems=messages(diagnostics), catalogues=catalogues,
+                           problems=messages(diagnostics), catalogues=catalogues, material_names=names, said=said,
                            department_name=lambda d: catalogues.departments[d].name.get(language())
                            if d in catalogues.departments else d)
 

@@ -15,9 +15,10 @@ from werkzeug.wrappers import Response
 from configurator.authoring.conditionhelp import check_condition
 from configurator.authoring.formedits import FormProblem, entry_edits, entry_from_form, form_values
 from configurator.authoring.naming import suggest_id
+from configurator.authoring.newbundle import handling_step
 from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
 from configurator.authoring.schemaform import Widget, list_widget, widgets_at
-from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry
+from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry, SetValue
 from configurator.diagnostics import Diagnostic
 from configurator.language.loader import load_yaml
 from configurator.model import Catalogues
@@ -47,6 +48,23 @@ def lookup(data: Any, path: Path) -> Any:
         else:
             return None
     return data
+
+
+def item_companions(data: dict[str, Any], item: dict[str, Any], with_step: bool) -> list[Edit]:
+    """What a person adds with a new item: its department among the cooperating ones, and (when asked)
+    a handling step owned by that department, placed before the delivery step."""
+    edits: list[Edit] = []
+    department = item.get("department")
+    cooperating = list(data.get("cooperating_departments") or [])
+    if department and department != data.get("lead_department") and department not in cooperating:
+        edits.append(SetValue(("cooperating_departments",), cooperating + [department],
+                              ("visits", "delivery", "consultation", "situations")))
+    steps = [s for s in data.get("steps") or [] if isinstance(s, dict)]
+    if with_step and item.get("id") and department:
+        edits.append(AppendEntry(("steps",), handling_step(item, {str(s.get("id")) for s in steps})))
+        if steps and steps[-1].get("kind") == "delivery":
+            edits.append(MoveEntry(("steps", len(steps)), -1))
+    return edits
 
 
 class Namer:
@@ -133,7 +151,7 @@ class NodePages(BundlePages):
 
     def _render(self, bundle_id: str, path: Path, widgets: tuple[Widget, ...], values: dict[str, Any], data: dict[str, Any],
                 namer: Namer, version: str, *, new: str | None = None, problems: list[Diagnostic] | None = None,
-                form_problems: list[FormProblem] | None = None, entry: Any = None) -> str:
+                form_problems: list[FormProblem] | None = None, entry: Any = None, conflict: Any = None) -> str:
         names = set(values)
         placed, rest = place(problems or [], path, names)
         for problem in form_problems or []:
@@ -147,7 +165,7 @@ class NodePages(BundlePages):
         return self.render("configurator/node.html", bundle_id=bundle_id, path=path, where=where_of(path),
                            widgets=widgets, values=values, lists=lists, crumbs=namer.crumbs(path), namer=namer,
                            version=version, new=new, placed=placed, problems=messages(rest),
-                           form_errors=len(form_problems or []), form=FlaskForm(),
+                           form_errors=len(form_problems or []), form=FlaskForm(), conflict=conflict,
                            bundle_name=text_of(data.get("name"), language()),
                            situations=namer.situations())
 
@@ -181,7 +199,8 @@ class NodePages(BundlePages):
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
-            return self._render(bundle_id, path, widgets, submitted, data, namer, version, problems=problems, entry=entry)
+            return self._render(bundle_id, path, widgets, submitted, data, namer, version, problems=problems, entry=entry,
+                                conflict=conflict)
         return self._render(bundle_id, path, widgets, values, data, namer, version, entry=entry)
 
     @expose("/<bundle_id>/add/<path:where>", methods=("GET", "POST"))
@@ -208,14 +227,16 @@ class NodePages(BundlePages):
                 return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
                                     new=where, form_problems=form_problems)
             edits: list[Edit] = [AppendEntry(path, new_entry)]
+            if path == ("items",):
+                edits += item_companions(data, new_entry, with_step=bool(request.form.get("with_step")))
             kind = KINDS.get(str(path[-1]), (str(path[-1]), str(path[-1])))
             what = f"{kind[1] if language() == 'en' else kind[0]}“{namer(str(path[-1]), new_entry)}”"
             outcome = self._save(bundle_id, text, request.form.get("version", ""), edits, what, redirect_to=back)
             if isinstance(outcome, Response):
                 return outcome
-            problems, _ = outcome
+            problems, conflict = outcome
             return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
-                                new=where, problems=problems)
+                                new=where, problems=problems, conflict=conflict)
         return self._render(bundle_id, path + (len(current),), widgets, values, data, namer, version, new=where)
 
     @expose("/<bundle_id>/move/<path:where>", methods=("POST",))

@@ -210,6 +210,33 @@ class BundleStore:
             atomic_write(path, text)
         return SaveResult(True, result, version_of(text.encode("utf-8")))
 
+    def create(self, bundle_id: str, text: str, *, user: str | None = None, message: str = "") -> SaveResult:
+        """A new bundle (in a git workspace: in a new change request of the user). Nothing is written
+        while the text has errors; FileExistsError when the id is taken."""
+        if not BUNDLE_ID.match(bundle_id):
+            raise NotFound(bundle_id)
+        try:
+            self.read(bundle_id, user)
+        except NotFound:
+            pass
+        else:
+            raise FileExistsError(bundle_id)
+        result = self.check(bundle_id, text)
+        if has_errors(result.diagnostics):
+            return SaveResult(False, result, "")
+        target = self.workspace.bundles_dir / f"{bundle_id}.yaml"
+        if self.git_mode and user and self.changes is not None:
+            outcome = self.changes.save(user, {f"bundles/{bundle_id}.yaml": text.encode("utf-8")},
+                                        seen=self.published_commit(), message=message or f"{bundle_id}: 新建",
+                                        title=f"新建 {bundle_id}")
+            return SaveResult(outcome.saved, result, f"cr{outcome.change.id}@{outcome.commit}", outcome.change,
+                              outcome.created)
+        with self._lock:
+            if target.exists():
+                raise FileExistsError(bundle_id)
+            atomic_write(target, text)
+        return SaveResult(True, result, version_of(text.encode("utf-8")))
+
     def seen_commit(self, bundle_id: str, version: str, user: str, change: int | None) -> tuple[int | None, str]:
         """The change request and commit a form's version names. An old-style version (the text's
         SHA-256) is matched against the text the user would read now."""

@@ -1,0 +1,116 @@
+"""Creating a bundle: from blank, from a template or as a copy, with the id suggested from the
+Chinese name. The new file passes the check from its first save, so every later page can edit it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from configurator.authoring.naming import suggest_id
+from configurator.authoring.newbundle import TEMPLATES, Start, blank, copy
+from configurator.diagnostics import has_errors
+from configurator.web import language, store
+from configurator.web.access import require
+from configurator.web.bundle_pages import BundlePages
+from configurator.web.feedback import messages
+from configurator.web.models import audit
+from configurator.workspace.store import NotFound
+
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+DEFAULT_FALLBACK = "请到政务服务中心综合窗口咨询办理，工作人员会帮您确定需要办理的事项。"
+
+
+def _say(zh: str, en: str) -> str:
+    return en if language() == "en" else zh
+
+
+class CreationPages(BundlePages):
+    @expose("/new/", methods=("GET", "POST"))
+    def create(self) -> str | Response:
+        catalogues = store().catalogues()
+        rows = store().summaries()
+        taken = {r.id for r in rows}
+        form = FlaskForm()
+        values: dict[str, Any] = {"mode": request.args.get("mode", "blank"), "template": "legal_person",
+                                  "copy_from": request.args.get("copy_from", ""), "service_object": "natural_person",
+                                  "lead_department": "", "item_department": "", "promised": "5",
+                                  "fallback_message": DEFAULT_FALLBACK, "name": "", "name_en": "", "bundle_id": "",
+                                  "item_name": ""}
+        errors: dict[str, str] = {}
+        problems: list[Any] = []
+        if request.method == "POST" and form.validate_on_submit():
+            require("editor")
+            values.update({k: request.form.get(k, "").strip() for k in values})
+            errors = self._validate(values, taken)
+            if not errors:
+                text = self._text(values)
+                try:
+                    result = store().create(values["bundle_id"], text, user=current_user.username,
+                                            message=request.form.get("message", "").strip())
+                except FileExistsError:
+                    errors["bundle_id"] = _say("这个 id 已被使用，请换一个。", "This id is taken; choose another.")
+                else:
+                    if result.saved:
+                        audit(current_user.username, "create", values["bundle_id"], values["name"])
+                        where = _say("您的草稿，等待审核发布", "your draft, waiting for review") if store().git_mode \
+                            else f"bundles/{values['bundle_id']}.yaml"
+                        warnings = [d for d in result.diagnostics if d.severity != "error"]
+                        note = _say(f"，有 {len(warnings)} 个提醒", f", with {len(warnings)} warning(s)") if warnings else ""
+                        flash(_say(f"已新建一件事“{values['name']}”，保存到{where}{note}。",
+                                   f"Created “{values['name']}” in {where}{note}."), "warning" if warnings else "success")
+                        return redirect(url_for(".node", bundle_id=values["bundle_id"]))
+                    problems = [d for d in result.diagnostics if has_errors([d])]
+        lang = language()
+        return self.render("configurator/new.html", form=form, values=values, errors=errors,
+                           problems=messages(problems), rows=rows, templates=TEMPLATES.values(),
+                           departments=[(d.id, d.name.get(lang)) for d in catalogues.departments.values()],
+                           error_count=len(errors) + len(problems))
+
+    def _validate(self, values: dict[str, Any], taken: set[str]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not values["name"]:
+            errors["name"] = _say("请填写名称，如 企业开办一件事。", "Enter a name, e.g. 企业开办一件事.")
+        if not values["bundle_id"] and values["name"]:
+            values["bundle_id"] = suggest_id(values["name"], taken)
+        if not _ID.match(values["bundle_id"] or ""):
+            errors["bundle_id"] = _say("id 须以小写字母开头，只含小写字母、数字和下划线。",
+                                       "An id starts with a lowercase letter and has only lowercase letters, digits and underscores.")
+        elif values["bundle_id"] in taken or values["bundle_id"] == "new":
+            errors["bundle_id"] = _say("这个 id 已被使用，请换一个。", "This id is taken; choose another.")
+        if values["mode"] == "copy":
+            if values["copy_from"] not in taken:
+                errors["copy_from"] = _say("请选择要复制的一件事。", "Choose the bundle to copy.")
+            return errors
+        for key in ("lead_department", "item_department"):
+            if values[key] not in store().catalogues().departments:
+                errors[key] = _say("请选择部门。", "Choose a department.")
+        if not values["item_name"]:
+            errors["item_name"] = _say("请填写第一个联办事项的名称（以后可以添加更多）。",
+                                       "Enter the first item's name (you can add more later).")
+        if not values["promised"].isdigit():
+            errors["promised"] = _say("请填写不小于 0 的整数。", "Enter a whole number, 0 or more.")
+        if not values["fallback_message"]:
+            errors["fallback_message"] = _say("请填写兜底说明。", "Enter what the fallback tells applicants.")
+        if values["mode"] == "template" and values["template"] not in TEMPLATES:
+            errors["template"] = _say("请选择模板。", "Choose a template.")
+        return errors
+
+    def _text(self, values: dict[str, Any]) -> str:
+        if values["mode"] == "copy":
+            try:
+                source, _ = store().read(values["copy_from"], current_user.username)
+            except NotFound:
+                source = ""
+            return copy(source, values["bundle_id"], values["name"])
+        template = TEMPLATES[values["template"]] if values["mode"] == "template" else None
+        start = Start(values["bundle_id"], values["name"], values["name_en"],
+                      template.service_object if template else values["service_object"], values["lead_department"],
+                      suggest_id(values["item_name"]), values["item_name"], values["item_department"],
+                      int(values["promised"]), values["fallback_message"])
+        return blank(start, template.id if template else None)
