@@ -17,7 +17,7 @@ def suggest_id(name: str, taken: Collection[str] = (), limit: int = 40) -> str:
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]
     parts = []
-    for syllable in lazy_pinyin(text, errors=lambda chars: [" " + chars + " "]):
+    for syllable in lazy_pinyin(text, errors=lambda chars: " " + chars + " "):
         cleaned = re.sub(r"[^a-z0-9]+", "_", syllable.lower())
         parts.append(cleaned)
     joined = re.sub(r"_+", "_", "".join(parts)).strip("_")[:limit].strip("_")

@@ -34,9 +34,11 @@ class Template:
 
 TEMPLATES = {
     "natural_person": Template("natural_person", "面向个人的一件事", "A bundle for individuals", "natural_person",
-                               "申请、受理、各部门办理、送达四段流程；结果邮寄或电子证照", "apply, intake, handling, delivery; results by post or e-licence"),
+                               "申请、受理、各部门办理、送达四段流程；结果邮寄或电子证照",
+                               "apply, intake, handling, delivery; results by post or e-licence"),
     "legal_person": Template("legal_person", "面向企业的一件事", "A bundle for businesses", "legal_person",
-                             "同上，另带统一社会信用代码、企业名称两个字段", "the same, with the unified social credit code and company name fields"),
+                             "同上，另带统一社会信用代码、企业名称两个字段",
+                             "the same, with the unified social credit code and company name fields"),
 }
 
 

@@ -41,12 +41,11 @@ def where_of(path: Path) -> str:
 
 def lookup(data: Any, path: Path) -> Any:
     for part in path:
-        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
-            data = data[part]
-        elif isinstance(part, str) and isinstance(data, dict) and part in data:
-            data = data[part]
-        else:
+        in_list = isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data)
+        in_mapping = isinstance(part, str) and isinstance(data, dict) and part in data
+        if not (in_list or in_mapping):
             return None
+        data = data[part]
     return data
 
 

@@ -1,0 +1,184 @@
+"""Every save says what happened — one test per case — and deleting asks first, naming what uses the thing."""
+
+import html
+import re
+from html.parser import HTMLParser
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from tests.web_helpers import csrf_token, login, make_site
+
+
+@pytest.fixture
+def site(tmp_path):
+    return make_site(tmp_path)
+
+
+@pytest.fixture
+def client(site):
+    client = site.app.test_client()
+    login(client, "alice")
+    return client
+
+
+class FormValues(HTMLParser):
+    """What a browser would submit from the form with the given id, unchanged."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.select, self.values = form_id, False, None, []
+        self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and attrs.get("name"):
+            if attrs.get("type") in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.values.append((attrs["name"], attrs.get("value", "on")))
+            else:
+                self.values.append((attrs["name"], attrs.get("value") or ""))
+        elif tag == "select":
+            self.select = attrs.get("name")
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.values.append((self.select, attrs.get("value", "")))
+        elif tag == "textarea":
+            self.textarea = attrs.get("name")
+            self.values.append((self.textarea, ""))
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[-1] = (self.textarea, self.values[-1][1] + data)
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+def form_of(page, form_id="node-form"):
+    parser = FormValues(form_id)
+    parser.feed(page)
+    return MultiDict(parser.values)
+
+
+def submit(client, url, changes, form_id="node-form"):
+    data = form_of(client.get(url).get_data(as_text=True), form_id)
+    for key, value in changes.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    return client.post(url, data=data, follow_redirects=True)
+
+
+def flashes(response):
+    body = response.get_data(as_text=True)
+    return [html.unescape(re.sub(r"<[^>]+>", "", m)).replace("×", "").strip()
+            for m in re.findall(r'<div class="alert alert-(?:success|info|warning)[^"]*"[^>]*>(.*?)</div>', body, re.S)]
+
+
+ITEM = "/admin/bundles/restaurant/edit/items/1"
+
+
+def test_a_save_says_where_it_was_saved(site, client):
+    response = submit(client, ITEM, {"time_limit.promised": "8"})
+    said = flashes(response)
+    assert said == ["已保存“食品经营许可新办”到bundles/restaurant.yaml。"]
+    assert "time_limit: {promised: 8, statutory: 20}  # [I]" in site.bundle_file("restaurant").read_text(encoding="utf-8")
+    assert "没有保存" not in response.get_data(as_text=True)  # never both
+
+
+def test_a_save_without_changes_says_nothing_changed(site, client):
+    before = site.bundle_file("restaurant").read_bytes()
+    response = submit(client, ITEM, {})
+    assert flashes(response) == ["没有改动，没有保存任何内容。"]
+    assert site.bundle_file("restaurant").read_bytes() == before
+    assert "已保存" not in response.get_data(as_text=True)
+
+
+def test_a_save_with_errors_counts_them_saves_nothing_and_keeps_what_was_typed(site, client):
+    before = site.bundle_file("restaurant").read_bytes()
+    response = submit(client, ITEM, {"time_limit.promised": "三", "visits": "two", "name.zh-CN": "食品经营许可（新）"})
+    body = response.get_data(as_text=True)
+    assert "有 2 个错误需要改正，没有保存任何内容" in body
+    assert 'value="三"' in body and 'value="two"' in body and 'value="食品经营许可（新）"' in body
+    assert body.count('class="field-errors"') == 2
+    assert site.bundle_file("restaurant").read_bytes() == before
+    assert "已保存" not in body
+
+
+def test_a_save_with_check_errors_names_them_beside_the_field_and_saves_nothing(site, client):
+    before = site.bundle_file("restaurant").read_bytes()
+    response = submit(client, ITEM, {"when": "floor_area_sqm = 3", "time_limit.statutory": "20"})
+    body = response.get_data(as_text=True)
+    assert re.search(r'data-field="when">[^<]*==', body)  # the condition's problem sits beside it
+    assert 'value="floor_area_sqm = 3"' in body
+    assert site.bundle_file("restaurant").read_bytes() == before
+
+
+def test_a_save_with_warnings_says_saved_and_counts_the_warnings(site, client):
+    # a condition that always holds is a warning (W406): saved, and said so
+    response = submit(client, ITEM, {"when": "sells_tobacco or not sells_tobacco"})
+    said = flashes(response)
+    assert len(said) == 1 and said[0].startswith("已保存“食品经营许可新办”到bundles/restaurant.yaml，有 1 个提醒")
+    assert "sells_tobacco or not sells_tobacco" in site.bundle_file("restaurant").read_text(encoding="utf-8")
+    assert "没有保存" not in response.get_data(as_text=True)
+
+
+def test_english_mode_says_it_in_english(site, client):
+    page = client.get("/admin/bundles/").get_data(as_text=True)
+    client.post("/lang/en", data={"csrf_token": csrf_token(page), "next": "/admin/bundles/"})
+    response = submit(client, ITEM, {"time_limit.promised": "9"})
+    assert flashes(response) == ["Saved “食品经营许可新办” to bundles/restaurant.yaml."]
+
+
+def test_deleting_asks_first_and_lists_what_uses_the_thing(site, client):
+    page = client.get("/admin/bundles/restaurant/delete/materials/0").get_data(as_text=True)
+    assert "此材料被 5 处使用" in page and "营业执照信息核验" in page
+    before = site.bundle_file("restaurant").read_bytes()
+    assert site.bundle_file("restaurant").read_bytes() == before  # asking changed nothing
+    response = client.post("/admin/bundles/restaurant/delete/materials/0",
+                           data=form_of(page, "delete-form"), follow_redirects=True)
+    text = site.bundle_file("restaurant").read_text(encoding="utf-8")
+    assert "  - id: business_licence\n" not in text and "business_licence," not in text
+    assert flashes(response)[0].startswith("已保存（删除材料“营业执照”）到")
+
+
+def test_deleting_a_situation_a_condition_uses_is_refused_with_the_reason(site, client):
+    page = client.get("/admin/bundles/restaurant/delete/situations/3").get_data(as_text=True)
+    assert "premises_ownership ==" in page
+    before = site.bundle_file("restaurant").read_bytes()
+    response = client.post("/admin/bundles/restaurant/delete/situations/3", data=form_of(page, "delete-form"))
+    body = response.get_data(as_text=True)
+    assert "有 2 个错误需要改正，没有保存任何内容" in body and "premises_ownership" in body
+    assert site.bundle_file("restaurant").read_bytes() == before
+
+
+def test_moving_an_entry_moves_its_lines(site, client):
+    page = client.get("/admin/bundles/restaurant/edit/").get_data(as_text=True)
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    client.post("/admin/bundles/restaurant/move/situations/1", data={"csrf_token": csrf_token(page), "version": version,
+                                                                     "step": "up"})
+    text = site.bundle_file("restaurant").read_text(encoding="utf-8")
+    assert text.index("id: floor_area_sqm") < text.index("id: has_business_licence")
+
+
+def test_creating_with_mistakes_keeps_everything_typed(site, client):
+    response = submit(client, "/admin/bundles/new/", {"name": "企业开办一件事", "bundle_id": "Bad Id", "item_name": "",
+                                                     "lead_department": "market_regulation"}, "new-bundle-form")
+    body = response.get_data(as_text=True)
+    assert "有 3 个错误需要改正" in body  # the id, the first item's name, its department not chosen
+    assert 'value="企业开办一件事"' in body and 'value="Bad Id"' in body
+    assert not site.bundle_file("bad_id").exists()
+
+
+def test_the_condition_check_answers_in_words(site, client):
+    said = client.get("/admin/bundles/restaurant/condition-check/?what=items&text=sells_tobacco").get_json()
+    assert said == {"ok": True, "problems": [], "sentence": "「是否销售卷烟、雪茄烟？」答“是”"}
+    bad = client.get("/admin/bundles/restaurant/condition-check/?text=born_in_wedlock").get_json()
+    assert not bad["ok"] and "born_in_wedlock" in bad["problems"][0]  # another bundle's situation is unknown here
