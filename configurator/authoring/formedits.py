@@ -266,3 +266,23 @@ def entry_edits(path: tuple[Any, ...], widgets: Sequence[Widget], current: Any, 
         else:
             edits.append(SetValue(here, value, later))
     return edits
+
+
+# What a person leaves out of a new entry because it is the default (the loader fills these in).
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "materials": {"material": "=id", "requirement": "required", "count": 1},
+    "fields": {"field": "=id", "required": True},
+    "special_stages": {"day_kind": "working"},
+}
+
+
+def without_defaults(section: str, entry: dict[str, Any]) -> dict[str, Any]:
+    defaults = _DEFAULTS.get(section, {})
+    out = {}
+    for key, value in entry.items():
+        default = defaults.get(key, ...)
+        if default == "=id":
+            default = entry.get("id")
+        if value != default or type(value) is not type(default):
+            out[key] = value
+    return out

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from configurator.authoring.conditionhelp import check_condition
-from configurator.authoring.formedits import FormProblem, entry_edits, entry_from_form, form_values
+from configurator.authoring.formedits import FormProblem, entry_edits, entry_from_form, form_values, without_defaults
 from configurator.authoring.naming import suggest_id
 from configurator.authoring.newbundle import handling_step
 from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
@@ -225,6 +225,7 @@ class NodePages(BundlePages):
             if form_problems:
                 return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
                                     new=where, form_problems=form_problems)
+            new_entry = without_defaults(str(path[-1]), new_entry)
             edits: list[Edit] = [AppendEntry(path, new_entry)]
             if path == ("items",):
                 edits += item_companions(data, new_entry, with_step=bool(request.form.get("with_step")))
