@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -136,8 +135,8 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     page.check("#f-result-materials input[value=business_licence]")
     page.click("#node-form button[type=submit]")
     assert "已保存" in flash(page)
-    add(page, site, "materials", [("#f-id", "business_licence")], [("#f-material", "营业执照"), ("#f-source", "由本一件事中前面的事项产生")],
-        ["#f-produced_by input[value=yingyezhizhao]"])
+    add(page, site, "materials", [("#f-id", "business_licence")],
+        [("#f-material", "营业执照"), ("#f-source", "由本一件事中前面的事项产生")], ["#f-produced_by input[value=yingyezhizhao]"])
     assert "已保存材料“营业执照”" in flash(page), page.content()[:3000]
     for item_id in ("yinzhangkezhi", "fapiaoshenling"):
         page.goto(f"{site.url}/admin/bundles/qiyekaiban/edit/items/{item_index(site, item_id)}")
@@ -170,3 +169,101 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     assert yaml.safe_load(written) == yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))  # by meaning
     assert "\n\nitems:\n  - id: yingyezhizhao\n" in written and "time_limit: {promised: 1}" in written  # as a person writes it
     assert written.index("cooperating_departments:") < written.index("situations:")
+
+
+ADMIN_PAGES = ["/admin/", "/admin/bundles/", "/admin/bundles/new/", "/admin/bundles/restaurant/",
+               "/admin/bundles/restaurant/edit/", "/admin/bundles/restaurant/edit/items/1",
+               "/admin/bundles/restaurant/edit/situations/3", "/admin/bundles/restaurant/edit/situations/3/options/0",
+               "/admin/bundles/restaurant/add/items", "/admin/bundles/restaurant/add/materials",
+               "/admin/bundles/restaurant/delete/items/1", "/admin/bundles/restaurant/items/1/",
+               "/admin/bundles/restaurant/materials/1/", "/admin/bundles/restaurant/materials/new/",
+               "/admin/bundles/restaurant/section/identity/", "/admin/bundles/restaurant/section/situations/",
+               "/admin/bundles/restaurant/source/", "/admin/bundles/restaurant/preview/",
+               "/admin/bundles/restaurant/simulate/", "/admin/bundles/restaurant/history/", "/admin/changes/",
+               "/admin/catalogues/", "/admin/catalogues/edit/departments/police/", "/admin/users/", "/admin/audit/"]
+
+
+def axe(page):
+    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("critical", "serious")]
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_every_admin_page_passes_axe_core(browser, site, language):
+    context = browser.new_context(bypass_csp=True)
+    context.add_init_script(path=str(AXE))  # injected by the browser, outside the page's own scripts
+    page = context.new_page()
+    log_in(page, site, "ada")
+    if language == "en":
+        page.click("form[action$='/lang/en'] button")
+    found = {}
+    for url in ADMIN_PAGES:
+        page.goto(site.url + url)
+        assert page.locator("html").get_attribute("lang") == language, url
+        assert page.locator("main").count() == 1, url
+        violations = axe(page)
+        if violations:
+            found[url] = violations
+    context.close()
+    assert found == {}, "\n".join(f"{url}: {v}" for url, vs in found.items() for v in vs)
+
+
+def tab_to(page, selector, limit=80):
+    """Press Tab until ``selector`` has the focus: it is reachable by keyboard, in a sensible order."""
+    for _ in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def test_a_bundle_can_be_created_by_keyboard_alone(browser, site):
+    page = browser.new_page(locale="zh-CN")
+    log_in(page, site)
+    page.goto(f"{site.url}/admin/bundles/")
+    tab_to(page, "#new-bundle")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/admin/bundles/new/$"))
+    tab_to(page, "#name")
+    page.keyboard.type("开办书店一件事")
+    page.wait_for_function("document.querySelector('#bundle_id').value === 'kaibanshudian'")
+    tab_to(page, "#mode-blank")
+    page.keyboard.press("ArrowDown")  # radio group: the arrow moves to "template"
+    assert page.is_checked("#mode-template")
+    for select in ("#lead_department", "#item_department"):
+        tab_to(page, select)
+        position = "(s) => [...document.querySelectorAll(s + ' option')].findIndex(o => o.value === 'market_regulation')"
+        for _ in range(page.evaluate(position, select)):
+            page.keyboard.press("ArrowDown")
+    tab_to(page, "#item_name")
+    page.keyboard.type("出版物经营许可")
+    tab_to(page, "#new-bundle-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/admin/bundles/kaibanshudian/edit/$"))
+    assert "已新建一件事“开办书店一件事”" in flash(page)
+    text = site.bundle_file("kaibanshudian").read_text(encoding="utf-8")
+    assert "lead_department: market_regulation" in text and "name: 出版物经营许可" in text
+    # the first focusable thing is the skip link, and it lands on the main content
+    page.keyboard.press("Tab")
+    page.goto(f"{site.url}/admin/bundles/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+
+
+REVIEW_PAGES = ["/admin/changes/", "/admin/bundles/restaurant/history/", "/admin/bundles/restaurant/",
+                "/admin/bundles/restaurant/edit/", "/admin/bundles/restaurant/delete/items/1", "/admin/bundles/restaurant/preview/"]
+
+
+def test_review_pages_fit_a_390_px_phone(browser, site):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    log_in(page, site, "rita")
+    for url in REVIEW_PAGES:
+        page.goto(site.url + url)
+        overflow = page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => {
+            const r = e.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 1
+              && !e.closest('.table-responsive, pre, .diff, #diagram, iframe, .preview-frame');
+          }).map(e => e.tagName + '.' + e.className).slice(0, 5)""")
+        assert overflow == [], url
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
