@@ -80,7 +80,7 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     page.fill("#new-departments input[name=id]", "tax")
     page.fill("#new-departments input[name=label]", "税务局")
     page.click("#new-departments button[type=submit]")
-    assert "已添加" in flash(page)
+    assert "添加“tax”" in flash(page)
 
     # A new bundle from the businesses template; the id is suggested from the Chinese name.
     page.goto(f"{site.url}/admin/bundles/")
@@ -95,14 +95,14 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     page.fill("#promised", "1")
     page.fill("#fallback_message", "请到政务服务中心企业开办专区，工作人员会帮您逐项办理。")
     page.click("#new-bundle-form button[type=submit]")
-    assert "已新建一件事“企业开办一件事”" in flash(page)
+    assert "已保存：新建一件事“企业开办一件事”" in flash(page)
 
     # Two situation questions, ids suggested from the question.
     for question in ("是否招用员工？", "是否需要发票？"):
         add(page, site, "situations", [("#f-label-zh-CN", question)], [("#f-type", "是/否")], submit=False)
         page.wait_for_function("document.querySelector('#f-id').value.startsWith('shifou')")
         page.click("#node-form button[type=submit]")
-        assert "已保存情形问题“" + question + "”" in flash(page)
+        assert "已保存：情形问题“" + question + "”" in flash(page)
 
     # Items: each brings its department and a handling step.
     items = [("印章刻制", "公安局", "yinzhangkezhi"), ("发票申领", "税务局", "fapiaoshenling"),
@@ -127,7 +127,7 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
             page.fill("#f-when", "shifouzhaoyongyuangong")
             page.wait_for_function("document.querySelector('#f-when-said').textContent.includes('是否招用员工')")
         page.click("#node-form button[type=submit]")
-        assert f"已保存事项“{name}”" in flash(page), flash(page)
+        assert f"已保存：事项“{name}”" in flash(page), flash(page)
 
     # 营业执照 produces the business licence, a material 印章刻制 and 发票申领 then use.
     page.goto(f"{site.url}/admin/bundles/qiyekaiban/edit/items/{item_index(site, 'yingyezhizhao')}")
@@ -137,7 +137,7 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     assert "已保存" in flash(page)
     add(page, site, "materials", [("#f-id", "business_licence")],
         [("#f-material", "营业执照"), ("#f-source", "由本一件事中前面的事项产生")], ["#f-produced_by input[value=yingyezhizhao]"])
-    assert "已保存材料“营业执照”" in flash(page), page.content()[:3000]
+    assert "已保存：材料“营业执照”" in flash(page), page.content()[:3000]
     for item_id in ("yinzhangkezhi", "fapiaoshenling"):
         page.goto(f"{site.url}/admin/bundles/qiyekaiban/edit/items/{item_index(site, item_id)}")
         page.check("#f-materials input[value=business_licence]")
@@ -154,7 +154,7 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     page.locator("table[data-list=items] tr", has_text="银行开户预约").get_by_role("link", name="删除：银行开户预约").click()
     assert "环节“办理银行开户预约”办理它" in page.inner_text("#uses")
     page.click("#delete-form button[type=submit]")
-    assert "已保存（删除事项“银行开户预约”）" in flash(page)
+    assert "已保存：删除事项“银行开户预约”" in flash(page)
 
     # The overview and the simulator show names, not ids.
     page.goto(f"{site.url}/admin/bundles/qiyekaiban/")
@@ -242,7 +242,7 @@ def test_a_bundle_can_be_created_by_keyboard_alone(browser, site):
     tab_to(page, "#new-bundle-form button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/admin/bundles/kaibanshudian/edit/$"))
-    assert "已新建一件事“开办书店一件事”" in flash(page)
+    assert "已保存：新建一件事“开办书店一件事”" in flash(page)
     text = site.bundle_file("kaibanshudian").read_text(encoding="utf-8")
     assert "lead_department: market_regulation" in text and "name: 出版物经营许可" in text
     # the first focusable thing is the skip link, and it lands on the main content

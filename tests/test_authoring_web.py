@@ -85,12 +85,24 @@ def flashes(response):
 ITEM = "/admin/bundles/restaurant/edit/items/1"
 
 
-def test_a_save_says_where_it_was_saved(site, client):
+def test_a_save_says_which_change_request_it_went_to(tmp_path):
+    site = make_site(tmp_path, git=True)
+    client = site.app.test_client()
+    login(client, "alice")
+    published = site.bundle_file("restaurant").read_bytes()
     response = submit(client, ITEM, {"time_limit.promised": "8"})
     said = flashes(response)
-    assert said == ["已保存“食品经营许可新办”到bundles/restaurant.yaml。"]
-    assert "time_limit: {promised: 8, statutory: 20}  # [I]" in site.bundle_file("restaurant").read_text(encoding="utf-8")
+    assert len(said) == 1 and said[0].startswith("已保存：“食品经营许可新办”。新建了变更申请 #1")
     assert "没有保存" not in response.get_data(as_text=True)  # never both
+    assert site.bundle_file("restaurant").read_bytes() == published  # published only after review
+    again = submit(client, ITEM + "?change=1", {"time_limit.promised": "7"})
+    assert flashes(again)[0].startswith("已保存：“食品经营许可新办”。已保存到变更申请 #1")
+
+
+def test_a_save_without_a_git_workspace_writes_the_file_and_says_so(site, client):
+    response = submit(client, ITEM, {"time_limit.promised": "8"})
+    assert flashes(response) == ["已保存：“食品经营许可新办”。"]
+    assert "time_limit: {promised: 8, statutory: 20}  # [I]" in site.bundle_file("restaurant").read_text(encoding="utf-8")
 
 
 def test_a_save_without_changes_says_nothing_changed(site, client):
@@ -125,7 +137,7 @@ def test_a_save_with_warnings_says_saved_and_counts_the_warnings(site, client):
     # a condition that always holds is a warning (W406): saved, and said so
     response = submit(client, ITEM, {"when": "sells_tobacco or not sells_tobacco"})
     said = flashes(response)
-    assert len(said) == 1 and said[0].startswith("已保存“食品经营许可新办”到bundles/restaurant.yaml，有 1 个提醒")
+    assert len(said) == 1 and said[0].startswith("已保存：“食品经营许可新办”。有 1 个提醒")
     assert "sells_tobacco or not sells_tobacco" in site.bundle_file("restaurant").read_text(encoding="utf-8")
     assert "没有保存" not in response.get_data(as_text=True)
 
@@ -134,7 +146,7 @@ def test_english_mode_says_it_in_english(site, client):
     page = client.get("/admin/bundles/").get_data(as_text=True)
     client.post("/lang/en", data={"csrf_token": csrf_token(page), "next": "/admin/bundles/"})
     response = submit(client, ITEM, {"time_limit.promised": "9"})
-    assert flashes(response) == ["Saved “食品经营许可新办” to bundles/restaurant.yaml."]
+    assert flashes(response) == ["Saved: “食品经营许可新办”."]
 
 
 def test_deleting_asks_first_and_lists_what_uses_the_thing(site, client):
@@ -146,7 +158,7 @@ def test_deleting_asks_first_and_lists_what_uses_the_thing(site, client):
                            data=form_of(page, "delete-form"), follow_redirects=True)
     text = site.bundle_file("restaurant").read_text(encoding="utf-8")
     assert "  - id: business_licence\n" not in text and "business_licence," not in text
-    assert flashes(response)[0].startswith("已保存（删除材料“营业执照”）到")
+    assert flashes(response) == ["已保存：删除材料“营业执照”。"]
 
 
 def test_deleting_a_situation_a_condition_uses_is_refused_with_the_reason(site, client):

@@ -10,6 +10,7 @@ from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from configurator.authoring.naming import suggest_id
@@ -17,7 +18,7 @@ from configurator.authoring.newbundle import TEMPLATES, Start, blank, copy
 from configurator.diagnostics import has_errors
 from configurator.web import language, store
 from configurator.web.access import require
-from configurator.web.bundle_pages import BundlePages
+from configurator.web.bundle_pages import BundlePages, saved_message
 from configurator.web.feedback import messages
 from configurator.web.models import audit
 from configurator.workspace.store import NotFound
@@ -58,13 +59,15 @@ class CreationPages(BundlePages):
                 else:
                     if result.saved:
                         audit(current_user.username, "create", values["bundle_id"], values["name"])
-                        where = _say("您的草稿，等待审核发布", "your draft, waiting for review") if store().git_mode \
-                            else f"bundles/{values['bundle_id']}.yaml"
                         warnings = [d for d in result.diagnostics if d.severity != "error"]
-                        note = _say(f"，有 {len(warnings)} 个提醒", f", with {len(warnings)} warning(s)") if warnings else ""
-                        flash(_say(f"已新建一件事“{values['name']}”，保存到{where}{note}。",
-                                   f"Created “{values['name']}” in {where}{note}."), "warning" if warnings else "success")
-                        return redirect(url_for(".node", bundle_id=values["bundle_id"]))
+                        english = language() == "en"
+                        message = saved_message(result, _say(f"新建一件事“{values['name']}”", f"new bundle “{values['name']}”"),
+                                                english)
+                        if warnings:
+                            message += Markup(" With {} warning(s)." if english else "有 {} 个提醒。").format(len(warnings))
+                        flash(message, "warning" if warnings else "success")
+                        change = result.change.id if result.change else None
+                        return redirect(url_for(".node", bundle_id=values["bundle_id"], change=change))
                     problems = [d for d in result.diagnostics if has_errors([d])]
         lang = language()
         return self.render("configurator/new.html", form=form, values=values, errors=errors,

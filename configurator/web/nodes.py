@@ -275,7 +275,7 @@ class NodePages(BundlePages):
         if request.method == "POST" and FlaskForm().validate_on_submit():
             require("editor")
             kind = KINDS.get(section, (section, section))
-            what = f"（删除{kind[0]}“{name}”）" if language() != "en" else f" (deleted {kind[1]} “{name}”)"
+            what = f"删除{kind[0]}“{name}”" if language() != "en" else f"deleted {kind[1]} “{name}”"
             outcome = self._save(bundle_id, text, request.form.get("version", ""), delete_edits(data, path), what,
                                  redirect_to=back)
             if isinstance(outcome, Response):
