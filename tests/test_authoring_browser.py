@@ -85,6 +85,7 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     # A new bundle from the businesses template; the id is suggested from the Chinese name.
     page.goto(f"{site.url}/admin/bundles/")
     page.click("#new-bundle")
+    page.wait_for_load_state()
     page.fill("#name", "企业开办一件事")
     page.wait_for_function("document.querySelector('#bundle_id').value === 'qiyekaiban'")
     page.check("#mode-template")
@@ -114,9 +115,10 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
         page.wait_for_function(f"document.querySelector('#f-id').value === '{expected_id}'")
         if name == "社保登记":
             # the condition from the builder: pick the question by its text, the answer from its options
-            page.click(".cb-open")
-            page.select_option(".cb-area select[aria-label=情形问题]", label="是否招用员工？")
-            page.select_option(".cb-area select[aria-label=比较方式]", label="答“是”")
+            builder = "[data-for=f-when] "
+            page.click(builder + ".cb-open")
+            page.select_option(builder + ".cb-area select[aria-label=情形问题]", label="是否招用员工？")
+            page.select_option(builder + ".cb-area select[aria-label=比较方式]", label="答“是”")
             assert page.input_value("#f-when") == "shifouzhaoyongyuangong"
             page.wait_for_function("document.querySelector('#f-when-said').textContent.includes('是否招用员工')")
             assert "「是否招用员工？」答“是”" in page.inner_text("#f-when-said")
@@ -180,7 +182,8 @@ ADMIN_PAGES = ["/admin/", "/admin/bundles/", "/admin/bundles/new/", "/admin/bund
                "/admin/bundles/restaurant/section/identity/", "/admin/bundles/restaurant/section/situations/",
                "/admin/bundles/restaurant/source/", "/admin/bundles/restaurant/preview/",
                "/admin/bundles/restaurant/simulate/", "/admin/bundles/restaurant/history/", "/admin/changes/",
-               "/admin/catalogues/", "/admin/catalogues/edit/departments/police/", "/admin/users/", "/admin/audit/"]
+               "/admin/catalogues/", "/admin/catalogues/edit/departments/police/",
+               "/admin/catalogues/delete/materials/resident_id_card/", "/admin/users/", "/admin/audit/"]
 
 
 def axe(page):
@@ -267,3 +270,30 @@ def test_review_pages_fit_a_390_px_phone(browser, site):
           }).map(e => e.tagName + '.' + e.className).slice(0, 5)""")
         assert overflow == [], url
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+
+
+def test_diagram_labels_never_overlap_and_a_legend_explains_it(browser, site):
+    page = browser.new_page(locale="zh-CN")
+    log_in(page, site, "victor")
+    for bundle_id in ("newborn", "restaurant", "retirement", "disability"):
+        page.goto(f"{site.url}/admin/bundles/{bundle_id}/preview/")
+        boxes = page.evaluate("""() => {
+            const svg = document.querySelector('#diagram svg'); const frame = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('text.label')].map(t => { const r = t.getBoundingClientRect();
+              return {text: t.textContent, left: r.left - frame.left, right: r.right - frame.left,
+                      top: r.top - frame.top, bottom: r.bottom - frame.top, width: frame.width, height: frame.height}; }); }""")
+        assert len(boxes) > 5
+        for box in boxes:  # nothing cut off
+            assert box["left"] >= 0 and box["right"] <= box["width"] + 1 and box["bottom"] <= box["height"] + 1, (bundle_id, box)
+        for index, a in enumerate(boxes):
+            for b in boxes[index + 1:]:
+                apart = a["right"] <= b["left"] + 1 or b["right"] <= a["left"] + 1 or \
+                    a["bottom"] <= b["top"] + 1 or b["bottom"] <= a["top"] + 1
+                assert apart, (bundle_id, a["text"], b["text"])
+        legend = page.evaluate("[...document.querySelectorAll('#diagram svg .legend text')].map(t => t.textContent).join('|')")
+        assert "泳道" in legend and "色条" in legend and "箭头" in legend
+        assert "减材料" in page.inner_text("#figures-legend")
+        # every bar keeps the full name as its tooltip, shortened on the drawing or not
+        tips = page.evaluate("[...document.querySelectorAll('#diagram svg .task')].map(g => [g.querySelector('text').textContent, "
+                             "g.querySelector('title').textContent])")
+        assert tips and all(tip.startswith(label.rstrip("…")) for label, tip in tips)

@@ -194,3 +194,27 @@ def test_the_condition_check_answers_in_words(site, client):
     assert said == {"ok": True, "problems": [], "sentence": "「是否销售卷烟、雪茄烟？」答“是”"}
     bad = client.get("/admin/bundles/restaurant/condition-check/?text=born_in_wedlock").get_json()
     assert not bad["ok"] and "born_in_wedlock" in bad["problems"][0]  # another bundle's situation is unknown here
+
+
+def test_a_new_bundle_in_a_git_workspace_is_a_change_request_and_edits_follow_it(tmp_path):
+    site = make_site(tmp_path, git=True)
+    client = site.app.test_client()
+    login(client, "alice")
+    response = submit(client, "/admin/bundles/new/", {"name": "企业开办一件事", "lead_department": "market_regulation",
+                                                     "item_department": "police", "item_name": "印章刻制"}, "new-bundle-form")
+    said = flashes(response)
+    assert said[0].startswith("已保存：新建一件事“企业开办一件事”。新建了变更申请 #1")
+    assert not site.bundle_file("qiyekaiban").exists()  # nothing published before review
+    response = submit(client, "/admin/bundles/qiyekaiban/add/situations?change=1",
+                      {"label.zh-CN": "是否招用员工？", "id": "hires_staff", "type": "boolean"})
+    assert flashes(response)[0].startswith("已保存：情形问题“是否招用员工？”。已保存到变更申请 #1")
+    page = client.get("/admin/bundles/qiyekaiban/edit/?change=1").get_data(as_text=True)
+    assert "是否招用员工？" in page and "印章刻制" in page
+
+
+def test_deleting_a_catalogue_entry_asks_first_and_names_the_bundles_using_it(site, client):
+    page = client.get("/admin/catalogues/delete/materials/resident_id_card/").get_data(as_text=True)
+    assert "个一件事使用，不能删除" in page and "新生儿出生一件事" in page and 'id="delete-form"' not in page
+    unused = client.get("/admin/catalogues/delete/fields/email/").get_data(as_text=True)
+    assert "没有一件事使用它" in unused and 'id="delete-form"' in unused
+    assert "email" in (site.workspace / "catalogues" / "fields.yaml").read_text(encoding="utf-8")  # asking changed nothing

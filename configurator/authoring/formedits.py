@@ -152,9 +152,54 @@ def form_values(widgets: Sequence[Widget], entry: Any, prefix: str = "") -> dict
             out[name] = [raw] if isinstance(raw, str) else [str(v) for v in raw or []]
         elif w.kind == "bool":
             out[name] = "" if raw is None else ("true" if raw else "false")
+        elif w.kind == "varying":
+            out.update(varying_values(name, raw))
         else:
             out[name] = "" if raw is None else str(raw)
     return out
+
+
+def varying_values(name: str, raw: Any) -> dict[str, Any]:
+    """A value that may depend on the case: ``name`` is the plain value (the default when there are
+    cases), ``name.cases.N.when`` / ``.value`` the cases, with one empty row to add another."""
+    cases = raw.get("cases", []) if isinstance(raw, dict) else []
+    plain = raw.get("default") if isinstance(raw, dict) else raw
+    out = {name: "" if plain is None else str(plain)}
+    for index, case in enumerate([*cases, {}]):
+        out[f"{name}.cases.{index}.when"] = str(case.get("when", "")) if isinstance(case, dict) else ""
+        value = case.get("value") if isinstance(case, dict) else None
+        out[f"{name}.cases.{index}.value"] = "" if value is None else str(value)
+    return out
+
+
+def _varying(w: Widget, form: FormData, name: str) -> tuple[Any, list[FormProblem]]:
+    problems: list[FormProblem] = []
+
+    def value_of(field: str) -> Any:
+        text = _get(form, field)
+        if not text or w.value_kind != "int":
+            return text or None
+        try:
+            return int(text)
+        except ValueError:
+            problems.append(FormProblem(field, "请填写整数。", "Enter a whole number."))
+            return text
+
+    plain = value_of(name)
+    cases = []
+    index = 0
+    while f"{name}.cases.{index}.when" in form:
+        when = _get(form, f"{name}.cases.{index}.when")
+        value = value_of(f"{name}.cases.{index}.value")
+        if when or value is not None:
+            if not when or value is None:
+                missing = f"{name}.cases.{index}.{'when' if not when else 'value'}"
+                problems.append(FormProblem(missing, "每种情形都要写条件和值。", "Each case needs a condition and a value."))
+            cases.append({"when": when, "value": value})
+        index += 1
+    if cases:
+        return {"cases": cases, "default": plain}, problems
+    return plain, problems
 
 
 def _getlist(form: FormData, name: str) -> list[str]:
@@ -219,6 +264,9 @@ def entry_from_form(widgets: Sequence[Widget], form: FormData, current: Any = No
                     problems.append(FormProblem(name, "请填写数字" + ("（整数）" if w.kind == "int" else "") + "。",
                                                 "Enter a number" + (" (a whole number)" if w.kind == "int" else "") + "."))
                     value = text
+        elif w.kind == "varying":
+            value, found = _varying(w, form, name)
+            problems += found
         elif w.kind == "version":
             text = _get(form, name)
             value = int(text) if text.isdigit() and not isinstance(current.get(w.key), str) else (text or None)

@@ -14,7 +14,8 @@ from configurator.language import conditions as lang
 KINDS = {"items": ("事项", "item"), "materials": ("材料", "material"), "fields": ("字段", "field"),
          "situations": ("情形问题", "situation question"), "steps": ("环节", "step"),
          "eligibility": ("受理条件", "eligibility rule"), "options": ("选项", "option"),
-         "after": ("前置事项", "ordering"), "special_stages": ("特殊环节", "special stage")}
+         "after": ("前置事项", "ordering"), "special_stages": ("特殊环节", "special stage"),
+         "conditions": ("命名条件", "named condition"), "cases": ("情形", "case")}
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def entry_name(kind: str, entry: Any, language: str = "zh-CN") -> str:
 
 def _conditions(data: dict[str, Any], entry_name: Namer) -> Iterator[tuple[tuple[Any, ...], str, str, str]]:
     """(path, condition, zh owner, en owner) of every condition in the bundle."""
-    keys = {"situations": "when", "eligibility": "require", "fields": "when", "materials": "when", "items": "when"}
+    keys = {"situations": "when", "conditions": "when", "eligibility": "require", "fields": "when", "materials": "when",
+            "items": "when"}
     for section, key in keys.items():
         for index, entry in enumerate(data.get(section) or []):
             if isinstance(entry, dict) and isinstance(entry.get(key), str):
@@ -95,7 +97,7 @@ def usages(data: dict[str, Any], section: str, entry_id: str, entry_name: Namer 
             if entry_id in (item.get(section) or []):
                 name = entry_name("items", item)
                 found.append(Use(("items", index, section), f"事项“{name}”需要它", f"item “{name}” needs it"))
-    elif section == "situations":
+    elif section in ("situations", "conditions"):
         for path, condition, zh, en in _conditions(data, entry_name):
             if _mentions(condition, entry_id):
                 found.append(Use(path, f"{zh}：{condition}", f"{en}: {condition}"))

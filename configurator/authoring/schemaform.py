@@ -26,6 +26,7 @@ REF_SOURCES = {
     "items[].result.materials[]": "catalogue_materials",
     "steps[].items[]": "items",
     "steps[].owner": "owners",
+    "items[].combined_with": "items",
 }
 
 # Labels where the schema's description does not start with a short name.
@@ -57,7 +58,7 @@ class Unsupported(ValueError):
 @dataclass(frozen=True)
 class Widget:
     key: str
-    kind: str  # id text condition ref refs enum enums str version int number bool producers object list
+    kind: str  # id text condition ref refs enum enums str version int number bool producers object list varying
     label_zh: str
     label_en: str
     help_zh: str
@@ -68,6 +69,7 @@ class Widget:
     children: tuple[Widget, ...] = field(default_factory=tuple)  # for object and list (the entry's widgets)
     minimum: float | None = None
     maximum: float | None = None
+    value_kind: str = ""  # for varying: the kind of its plain value and of each case's value (int, enum)
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_zh
@@ -121,6 +123,14 @@ def widget(key: str, raw: dict[str, Any], required: bool, pattern: str) -> Widge
     kind_of_def = {"text": "text", "condition": "condition", "department_ref": "ref", "working_days": "int",
                    "delivery": "enums"}
     definition = node.get("$def")
+    if "if" in node and "then" in node and "else" in node:  # a value, or {cases: [{when, value}], default}
+        plain = resolve(node["then"])
+        if "enum" in plain:
+            return Widget(kind="varying", value_kind="enum", choices=_choices({**plain, "description": common["help_zh"]}), **common)
+        if plain.get("type") == "integer":
+            common.update(minimum=plain.get("minimum"), maximum=plain.get("maximum"))
+            return Widget(kind="varying", value_kind="int", **common)
+        raise Unsupported(f"{pattern}: a case-dependent {plain.get('type')}")
     if pattern in REF_SOURCES and node.get("type") == ["string", "array"]:
         return Widget(kind="producers", source=REF_SOURCES[pattern], **common)
     if pattern in REF_SOURCES and node.get("type") == "string":

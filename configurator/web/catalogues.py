@@ -145,11 +145,20 @@ class CataloguesView(Protected, BaseView):
         return self.render("configurator/catalogue_entry.html", kind=kind, entry_id=entry_id, values=values,
                            problems=messages(problems), form=form)
 
-    @expose("/delete/<kind>/<entry_id>/", methods=("POST",))
-    def delete(self, kind: str, entry_id: str) -> Response:
-        require("editor")
+    @expose("/delete/<kind>/<entry_id>/", methods=("GET", "POST"))
+    def delete(self, kind: str, entry_id: str) -> str | Response:
         if kind not in ("departments", "materials", "fields"):
             abort(404)
+        if request.method == "GET":  # ask first, naming the bundles that use it
+            found = getattr(store().catalogue_check().catalogues, kind).get(entry_id)
+            if found is None:
+                abort(404, f"目录中没有“{entry_id}”。")
+            names = {r.id: r.name for r in store().summaries()}
+            users_named = [(b, names.get(b, b)) for b in catalogue_usage().get((kind, entry_id), [])]
+            label = getattr(found, "label" if kind == "fields" else "name").get(language())
+            return self.render("configurator/catalogue_delete.html", kind=kind, entry_id=entry_id, name=label,
+                               users=users_named, form=FlaskForm())
+        require("editor")
         users = catalogue_usage().get((kind, entry_id), [])
         if users:
             flash(f"不能删除“{entry_id}”：仍被这些一件事使用：{', '.join(users)}。请先在这些一件事中改用其他条目。", "error")

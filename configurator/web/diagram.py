@@ -1,5 +1,10 @@
-"""The routing plan as an SVG: departments as lanes, tasks as bars over working days, arrows
-from a task to the ones that wait for it. Drawn for the fullest real case of the bundle."""
+"""The routing plan as an SVG: departments as lanes, each item as a bar over the working days it
+takes, arrows from an item to the ones that wait for it, and a legend. Drawn for the fullest real
+case of the bundle.
+
+Every item has a row of its own inside its department's lane, so no two bars or labels share a
+line; names longer than fits are shortened with the full name as a tooltip (<title>), and the
+drawing is as wide as its longest label."""
 
 from __future__ import annotations
 
@@ -8,50 +13,94 @@ from html import escape
 from configurator.planning.compiled import Compiled
 from configurator.planning.figures import fullest
 
-DAY = 48
-LANE = 56
-LEFT = 170
+DAY = 44
+ROW = 26
+LANE_PAD = 8
+LEFT = 150
 TOP = 34
+FONT = 12
+LABEL_LIMIT = 18  # characters; a longer name is shortened, the full one is the tooltip
+LANE_LIMIT = 11
+
+WORDS = {
+    "zh-CN": {"title": "办理流程", "none": "没有符合受理条件的情形，无法绘制。", "days": "第 {} – {} 个工作日",
+              "axis": "工作日", "legend": "图例",
+              "lane": "泳道：一个部门，它办理的事项排在其中",
+              "bar": "色条：一个事项，从开始到办结的工作日（按承诺时限）",
+              "arrow": "箭头：后一个事项要等前一个办结（使用它产出的材料，或写明须在其后）",
+              "case": "按适用事项最多的情形绘制"},
+    "en": {"title": "routing", "none": "No eligible case: nothing to draw.", "days": "working days {} – {}",
+           "axis": "working day", "legend": "Legend",
+           "lane": "Lane: one department, with the items it handles",
+           "bar": "Bar: one item, from start to finish in working days (its promised limit)",
+           "arrow": "Arrow: the later item waits for the earlier one (uses what it produces, or must come after it)",
+           "case": "Drawn for the case in which the most items apply"},
+}
+
+
+def text_width(text: str) -> int:
+    """Rendered width estimate: CJK characters are square, Latin ones about half as wide."""
+    return sum(FONT if ord(char) > 0x2E80 else FONT * 0.6 for char in text).__ceil__()
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def routing_svg(compiled: Compiled) -> str:
+    words = WORDS["en" if compiled.lang == "en" else "zh-CN"]
     case = fullest(compiled.scenarios[0])
     if case is None:
-        return '<p class="text-muted">没有符合受理条件的情形，无法绘制。</p>'
+        return f'<p class="text-muted">{escape(words["none"])}</p>'
     tasks = case.plan.tasks
     lanes = list(dict.fromkeys(task.item.department for task in tasks))
+    in_lane = {lane: [t for t in tasks if t.item.department == lane] for lane in lanes}
     days = max(case.plan.days, 1)
-    width = LEFT + (days + 1) * DAY + 20
-    height = TOP + len(lanes) * LANE + 20
     rows: dict[str, int] = {}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'role="img" aria-label="{escape(compiled.text(compiled.bundle.name))} 办理流程" '
-             'font-family="Noto Sans CJK SC, Microsoft YaHei, sans-serif" font-size="12">',
+    lane_top: dict[str, int] = {}
+    y = TOP
+    for lane in lanes:
+        lane_top[lane] = y
+        for position, task in enumerate(in_lane[lane]):
+            rows[task.item.id] = y + LANE_PAD + position * ROW
+        y += LANE_PAD * 2 + len(in_lane[lane]) * ROW
+    lanes_bottom = y
+    labels = {t.item.id: shorten(compiled.text(t.item.name), LABEL_LIMIT) for t in tasks}
+    right = max(LEFT + t.start_day * DAY + max((t.end_day - t.start_day) * DAY, 10) + 6 + text_width(labels[t.item.id])
+                for t in tasks)
+    legend_lines = [words["lane"], words["bar"], words["arrow"], words["case"]]
+    width = max(LEFT + (days + 1) * DAY, right, 40 + max(text_width(line) for line in legend_lines)) + 20
+    height = lanes_bottom + 30 + 22 * (len(legend_lines) + 1)
+    name = escape(compiled.text(compiled.bundle.name))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             f'role="img" aria-labelledby="diagram-title" font-family="Noto Sans CJK SC, Microsoft YaHei, sans-serif" '
+             f'font-size="{FONT}">',
+             f'<title id="diagram-title">{name} {escape(words["title"])}</title>',
              '<defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">'
-             '<path d="M0,0 L8,4 L0,8 z" fill="#555"/></marker></defs>']
+             '<path d="M0,0 L8,4 L0,8 z" fill="#444"/></marker></defs>']
+    for lane_index, lane in enumerate(lanes):
+        top = lane_top[lane]
+        lane_height = LANE_PAD * 2 + len(in_lane[lane]) * ROW
+        fill = "#f4f4f4" if lane_index % 2 else "#ffffff"
+        full = compiled.department_name(lane)
+        parts.append(f'<g class="lane"><title>{escape(full)}</title>'
+                     f'<rect x="0" y="{top}" width="{width}" height="{lane_height}" fill="{fill}" stroke="#d0d0d0"/>'
+                     f'<text class="label" x="8" y="{top + lane_height / 2 + 4}" font-weight="bold" fill="#222">'
+                     f'{escape(shorten(full, LANE_LIMIT))}</text></g>')
     for day in range(days + 1):
         x = LEFT + day * DAY
-        parts.append(f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{height - 16}" stroke="#eee"/>')
-        parts.append(f'<text x="{x}" y="{TOP - 12}" text-anchor="middle" fill="#777">{day}</text>')
-    for lane_index, department in enumerate(lanes):
-        y = TOP + lane_index * LANE
-        fill = "#fafafa" if lane_index % 2 else "#ffffff"
-        parts.append(f'<rect x="0" y="{y}" width="{width}" height="{LANE}" fill="{fill}" stroke="#e0e0e0"/>')
-        parts.append(f'<text x="8" y="{y + LANE / 2 + 4}" font-weight="bold">'
-                     f'{escape(compiled.department_name(department))}</text>')
-    offsets: dict[str, int] = {}
+        parts.append(f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{lanes_bottom}" stroke="#e2e2e2"/>')
+        parts.append(f'<text class="label" x="{x}" y="{TOP - 12}" text-anchor="middle" fill="#444">{day}</text>')
+    parts.append(f'<text class="label" x="8" y="{TOP - 12}" fill="#444">{escape(words["axis"])}</text>')
     for task in tasks:
-        lane_index = lanes.index(task.item.department)
-        slot = offsets.get(task.item.department, 0)
-        offsets[task.item.department] = slot + 1
-        y = TOP + lane_index * LANE + 6 + (slot % 2) * 22
-        rows[task.item.id] = y
+        y = rows[task.item.id]
         x = LEFT + task.start_day * DAY
         bar = max((task.end_day - task.start_day) * DAY, 10)
-        name = escape(compiled.text(task.item.name))
-        parts.append(f'<g><title>{name}：第 {task.start_day}–{task.end_day} 个工作日</title>'
-                     f'<rect x="{x}" y="{y}" width="{bar}" height="18" rx="3" fill="#c62828" opacity="0.85"/>'
-                     f'<text x="{x + bar + 4}" y="{y + 13}">{name}</text></g>')
+        full = compiled.text(task.item.name)
+        tip = f'{full}（{compiled.department_name(task.item.department)}）：{words["days"].format(task.start_day, task.end_day)}'
+        parts.append(f'<g class="task" data-item="{escape(task.item.id)}"><title>{escape(tip)}</title>'
+                     f'<rect x="{x}" y="{y}" width="{bar}" height="18" rx="3" fill="#b71c1c"/>'
+                     f'<text class="label" x="{x + bar + 6}" y="{y + 13}" fill="#222">{escape(labels[task.item.id])}</text></g>')
     by_id = {task.item.id: task for task in tasks}
     for task in tasks:
         for before in task.after:
@@ -59,6 +108,20 @@ def routing_svg(compiled: Compiled) -> str:
             x1, y1 = LEFT + start.end_day * DAY, rows[before] + 9
             x2, y2 = LEFT + task.start_day * DAY, rows[task.item.id] + 9
             parts.append(f'<path d="M{x1},{y1} C{x1 + 20},{y1} {x2 - 20},{y2} {x2},{y2}" fill="none" '
-                         'stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>')
-    parts.append("</svg>")
+                         'stroke="#444" stroke-width="1.2" marker-end="url(#arrow)"/>')
+    y = lanes_bottom + 24
+    parts.append(f'<g class="legend"><text class="label" x="8" y="{y}" font-weight="bold" fill="#222">'
+                 f'{escape(words["legend"])}</text>')
+    samples = ['<rect x="8" y="{}" width="22" height="14" fill="#f4f4f4" stroke="#d0d0d0"/>',
+               '<rect x="8" y="{}" width="22" height="14" rx="3" fill="#b71c1c"/>',
+               '<path d="M8,{} L28,{}" stroke="#444" stroke-width="1.2" marker-end="url(#arrow)"/>', ""]
+    for index, line in enumerate(legend_lines):
+        y += 22
+        sample = samples[index]
+        if "path" in sample:
+            parts.append(sample.format(y - 4, y - 4))
+        elif sample:
+            parts.append(sample.format(y - 11))
+        parts.append(f'<text class="label" x="40" y="{y}" fill="#222">{escape(line)}</text>')
+    parts.append("</g></svg>")
     return "".join(parts)

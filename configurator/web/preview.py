@@ -99,7 +99,9 @@ class PreviewPages(BundlePages):
                     errors[situation.id] = str(error)
             if not errors:
                 result = _with_todays_due_date(compiled, answers)
+        material_names = {m.id: compiled.material_name(m) for m in bundle.materials}
         return self.render("configurator/simulate.html", bundle_id=bundle_id, bundle=bundle, compiled=compiled,
+                           material_names=material_names,
                            answers=answers, errors=errors, result=result, form=FlaskForm())
 
 

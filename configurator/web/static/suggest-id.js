@@ -7,7 +7,7 @@
   var touched = idInput.value !== "";
   idInput.addEventListener("input", function () { touched = idInput.value !== ""; });
   var timer = null;
-  source.addEventListener("input", function () {
+  function suggest() {
     if (touched) { return; }
     clearTimeout(timer);
     timer = setTimeout(function () {
@@ -16,5 +16,7 @@
         if (!touched) { idInput.value = source.value ? body.id : ""; }
       }).catch(function () { /* the person can still type an id */ });
     }, 200);
-  });
+  }
+  source.addEventListener("input", suggest);
+  if (source.value) { suggest(); }  // typed before this script ran
 })();
