@@ -218,3 +218,14 @@ def test_deleting_a_catalogue_entry_asks_first_and_names_the_bundles_using_it(si
     unused = client.get("/admin/catalogues/delete/fields/email/").get_data(as_text=True)
     assert "没有一件事使用它" in unused and 'id="delete-form"' in unused
     assert "email" in (site.workspace / "catalogues" / "fields.yaml").read_text(encoding="utf-8")  # asking changed nothing
+
+
+def test_retiring_a_bundle_is_a_change_request(tmp_path):
+    site = make_site(tmp_path, git=True)
+    client = site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/bundles/restaurant/retire/").get_data(as_text=True)
+    assert "停用会新建" in page
+    response = client.post("/admin/bundles/restaurant/retire/", data=form_of(page, "retire-form"), follow_redirects=True)
+    assert flashes(response)[0].startswith("已保存：停用一件事“开办餐饮店一件事”。新建了变更申请 #1")
+    assert site.bundle_file("restaurant").exists()  # still published until a reviewer publishes the change

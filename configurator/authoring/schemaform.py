@@ -27,6 +27,7 @@ REF_SOURCES = {
     "steps[].items[]": "items",
     "steps[].owner": "owners",
     "items[].combined_with": "items",
+    "fields[].from_situation": "situations",
 }
 
 # Labels where the schema's description does not start with a short name.
@@ -45,6 +46,7 @@ LABELS = {
     "items[].special_stages[].day_kind": ("天数计法", "Day kind"),
     "steps[].kind": ("环节类型", "Kind"),
     "steps[].owner": ("负责方", "Owner"),
+    "fields[].from_situation": ("取自情形问题的回答", "Answer of a situation question"),
 }
 
 # English labels where the schema's description has none in parentheses.

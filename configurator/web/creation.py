@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,7 +21,8 @@ from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, saved_message
 from configurator.web.feedback import messages
 from configurator.web.models import audit
-from configurator.workspace.store import NotFound
+from configurator.workspace.changes import ChangeError
+from configurator.workspace.store import NotFound, SaveResult
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 DEFAULT_FALLBACK = "请到政务服务中心综合窗口咨询办理，工作人员会帮您确定需要办理的事项。"
@@ -74,6 +75,37 @@ class CreationPages(BundlePages):
                            problems=messages(problems), rows=rows, templates=TEMPLATES.values(),
                            departments=[(d.id, d.name.get(lang)) for d in catalogues.departments.values()],
                            error_count=len(errors) + len(problems))
+
+    @expose("/<bundle_id>/retire/", methods=("GET", "POST"))
+    def retire(self, bundle_id: str) -> str | Response:
+        """Retiring a bundle: in a git workspace a change request deleting its file (published only
+        after review); in a plain folder the file is removed. Asks first."""
+        text, version, bundle, _ = self._bundle(bundle_id)
+        name = bundle.name.get(language()) if bundle else bundle_id
+        form = FlaskForm()
+        if request.method == "POST" and form.validate_on_submit():
+            require("editor")
+            what = _say(f"停用一件事“{name}”", f"retire “{name}”")
+            changes = store().changes
+            if store().git_mode and changes is not None:
+                change_id, seen = store().seen_commit(bundle_id, request.form.get("version", version),
+                                                      current_user.username, None)
+                try:
+                    outcome = changes.save(current_user.username, {f"bundles/{bundle_id}.yaml": None}, seen=seen,
+                                           message=request.form.get("message", "").strip() or f"{bundle_id}: 停用",
+                                           change_id=change_id, title=f"停用 {bundle_id}")
+                except ChangeError as error:
+                    abort(error.status, str(error))
+                audit(current_user.username, "retire", bundle_id, f"#{outcome.change.id}")
+                result = SaveResult(outcome.saved, None, "", outcome.change, outcome.created)  # type: ignore[arg-type]
+                flash(saved_message(result, what, language() == "en"), "success")
+                return redirect(url_for("changes.detail", change_id=outcome.change.id))
+            store().path(bundle_id).unlink()
+            audit(current_user.username, "retire", bundle_id, name)
+            flash(saved_message(SaveResult(True, None, ""), what, language() == "en"), "success")  # type: ignore[arg-type]
+            return redirect(url_for(".index"))
+        return self.render("configurator/retire.html", bundle_id=bundle_id, name=name, version=version, form=form,
+                           git_mode=store().git_mode)
 
     def _validate(self, values: dict[str, Any], taken: set[str]) -> dict[str, str]:
         errors: dict[str, str] = {}
