@@ -95,8 +95,7 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
 def _printable(char: str) -> bool:
     """YAML's printable set: what a file may hold unescaped (and our loader accepts)."""
     code = ord(char)
-    # U+2028/U+2029 are printable to YAML but end a line for many editors and diff tools: escaped.
-    return (code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E or (0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029))
+    return (code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
             or (0xE000 <= code <= 0xFFFD and code != 0xFEFF) or 0x10000 <= code <= 0x10FFFF)
 
 
