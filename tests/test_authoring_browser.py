@@ -183,7 +183,8 @@ ADMIN_PAGES = ["/admin/", "/admin/bundles/", "/admin/bundles/new/", "/admin/bund
                "/admin/bundles/restaurant/source/", "/admin/bundles/restaurant/preview/",
                "/admin/bundles/restaurant/simulate/", "/admin/bundles/restaurant/history/", "/admin/changes/",
                "/admin/catalogues/", "/admin/catalogues/edit/departments/police/",
-               "/admin/catalogues/delete/materials/resident_id_card/", "/admin/bundles/restaurant/retire/", "/admin/users/", "/admin/audit/"]
+               "/admin/catalogues/delete/materials/resident_id_card/", "/admin/bundles/restaurant/retire/", "/admin/users/",
+               "/admin/audit/"]
 
 
 def axe(page):
