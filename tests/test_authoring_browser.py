@@ -87,7 +87,7 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     page.click("#new-bundle")
     page.wait_for_load_state()
     page.fill("#name", "企业开办一件事")
-    page.wait_for_function("document.querySelector('#bundle_id').value === 'qiyekaiban'")
+    page.wait_for_function("() => document.querySelector('#bundle_id').value === 'qiyekaiban'")
     page.check("#mode-template")
     page.select_option("#template", "legal_person")
     page.select_option("#lead_department", label="市场监督管理局")
@@ -101,7 +101,7 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     # Two situation questions, ids suggested from the question.
     for question in ("是否招用员工？", "是否需要发票？"):
         add(page, site, "situations", [("#f-label-zh-CN", question)], [("#f-type", "是/否")], submit=False)
-        page.wait_for_function("document.querySelector('#f-id').value.startsWith('shifou')")
+        page.wait_for_function("() => document.querySelector('#f-id').value.startsWith('shifou')")
         page.click("#node-form button[type=submit]")
         assert "已保存：情形问题“" + question + "”" in flash(page)
 
@@ -112,7 +112,7 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
     for name, department, expected_id in items:
         add(page, site, "items", [("#f-name-zh-CN", name), ("#f-time_limit-promised", "1"), ("#f-visits", "0"),
                                   ("#f-steps", "2")], [("#f-department", department)], submit=False)
-        page.wait_for_function(f"document.querySelector('#f-id').value === '{expected_id}'")
+        page.wait_for_function(f"() => document.querySelector('#f-id').value === '{expected_id}'")
         if name == "社保登记":
             # the condition from the builder: pick the question by its text, the answer from its options
             builder = "[data-for=f-when] "
@@ -120,14 +120,14 @@ def test_a_policy_official_builds_qiyekaiban_through_forms_only(browser, site):
             page.select_option(builder + ".cb-area select[aria-label=情形问题]", label="是否招用员工？")
             page.select_option(builder + ".cb-area select[aria-label=比较方式]", label="答“是”")
             assert page.input_value("#f-when") == "shifouzhaoyongyuangong"
-            page.wait_for_function("document.querySelector('#f-when-said').textContent.includes('是否招用员工')")
+            page.wait_for_function("() => document.querySelector('#f-when-said').textContent.includes('是否招用员工')")
             assert "「是否招用员工？」答“是”" in page.inner_text("#f-when-said")
         if name == "发票申领":
             page.fill("#f-when", "shifouxuyaofapiao")  # the expert's text mode, checked live
-            page.wait_for_function("document.querySelector('#f-when-said').textContent.includes('是否需要发票')")
+            page.wait_for_function("() => document.querySelector('#f-when-said').textContent.includes('是否需要发票')")
         if name == "公积金缴存登记":
             page.fill("#f-when", "shifouzhaoyongyuangong")
-            page.wait_for_function("document.querySelector('#f-when-said').textContent.includes('是否招用员工')")
+            page.wait_for_function("() => document.querySelector('#f-when-said').textContent.includes('是否招用员工')")
         page.click("#node-form button[type=submit]")
         assert f"已保存：事项“{name}”" in flash(page), flash(page)
 
@@ -232,7 +232,7 @@ def test_a_bundle_can_be_created_by_keyboard_alone(browser, site):
     page.wait_for_url(re.compile(r".*/admin/bundles/new/$"))
     tab_to(page, "#name")
     page.keyboard.type("开办书店一件事")
-    page.wait_for_function("document.querySelector('#bundle_id').value === 'kaibanshudian'")
+    page.wait_for_function("() => document.querySelector('#bundle_id').value === 'kaibanshudian'")
     tab_to(page, "#mode-blank")
     page.keyboard.press("ArrowDown")  # radio group: the arrow moves to "template"
     assert page.is_checked("#mode-template")
