@@ -153,10 +153,12 @@ def _conditions(draw):
 def test_compiled_predicate_agrees_with_the_evaluator(text, answers):
     """The fast path the planner uses must mean exactly what `evaluate` means, for every operator,
     including unanswered questions and answers of the wrong type."""
-    from configurator.language.conditions import compile_predicate
+    from configurator.language.conditions import compile_predicate, compile_vector
 
     try:
         expr = parse(text)
     except ConditionSyntaxError:
         return
     assert compile_predicate(expr)(answers) == evaluate(expr, answers)
+    # the generated function the case search uses, with an always-true slot and a repeat
+    assert compile_vector([None, expr, expr])(answers) == (True, evaluate(expr, answers), evaluate(expr, answers))

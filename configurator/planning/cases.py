@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.language import conditions as lang
-from configurator.model import Bundle, BundleMaterial, Item, Situation
+from configurator.model import Bundle, BundleField, BundleMaterial, Item, Situation
 from configurator.planning.plan import Plan, Planner
 
 # Reachable answer sets enumerated exactly (docs/metrics.md promises this number).
@@ -135,39 +135,60 @@ def search(bundle: Bundle) -> CaseSearch:
     by_truth: dict[tuple[bool, ...], int] = {}  # truth vector → number of its distinct case
     keys: dict[tuple[Any, ...], int] = {}
     found: dict[int, dict[str, Any]] = {}
+    decided: dict[int, tuple[list[Item], list[BundleMaterial], list[BundleField]]] = {}  # per case: its outline
     tried = 0
     sampled = False
+
+    unchanged = {id(entry) for entry in (*bundle.items, *bundle.materials)}
 
     def consider(answers: dict[str, Any]) -> None:
         truth = planner.truth(answers)
         key = by_truth.get(truth)
         if key is None:
-            items, materials, fields = planner.decide(truth)
-            # the resolved entries themselves: a case-dependent value makes a different case
-            signature = (tuple(items), tuple(materials), tuple(f.id for f in fields))
+            outline = planner.decide(truth)
+            items, materials, fields = outline
+            # the resolved entries themselves: a case-dependent value makes a different case. An
+            # entry left as the bundle has it is named by identity (hashing a whole dataclass is
+            # slow); a resolved copy differs from it in value, so it is compared by value.
+            signature = (tuple(id(i) if id(i) in unchanged else i for i in items),
+                         tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(f.id for f in fields))
             key = by_truth[truth] = keys.setdefault(signature, len(keys))
+            decided.setdefault(key, outline)
         if key not in found and len(found) <= MAX_CASES:
             found[key] = dict(answers)
 
+    # Once more than MAX_CASES cases are kept, no later answer set can change what is kept:
+    # the rest of the walk is only counted and the sample (which could add nothing) skipped.
+    full = False
     for answers in walk.every():
         tried += 1
         if tried > EXACT_LIMIT:
             sampled = True
             break
-        consider(answers)
-    if sampled:
+        if not full:
+            consider(answers)
+            full = len(found) > MAX_CASES
+    if sampled and not full:
         rng = random.Random(bundle.id)
         for _ in range(SAMPLE_SIZE):
             drawn = walk.sample(rng)
             if drawn is not None:
                 consider(drawn)
+                if len(found) > MAX_CASES:
+                    break
     warnings = []
     if sampled:
         warnings.append(f"more than {EXACT_LIMIT} answer combinations: figures come from a sample of "
                         f"{SAMPLE_SIZE} and may miss cases")
     if len(found) > MAX_CASES:
         warnings.append(f"more than {MAX_CASES} distinct cases: only the first {MAX_CASES} are listed")
-    cases = [Scenario(answers, planner.plan(answers)) for answers in list(found.values())[:MAX_CASES]]
+    cases = []
+    for key, answers in list(found.items())[:MAX_CASES]:
+        kept = planner.asked(answers)
+        # the search decided this case already: only the schedule is left to compute
+        plan = (planner.plan_of(kept, planner.failed_rules(kept), *decided[key]) if kept == answers
+                else planner.plan(answers))
+        cases.append(Scenario(answers, plan))
     return CaseSearch(cases, not warnings, min(tried, EXACT_LIMIT) if sampled else tried, sampled, warnings)
 
 

@@ -106,6 +106,7 @@ class Planner:
         # materials often share conditions, and a large bundle has hundreds of entries.
         self._predicates: list[conditions.Predicate] = [lambda answers: True]
         self._slots: dict[str, int] = {}
+        self._exprs: list[conditions.Expr | None] = [None]
         self._situations = [(s.id, _predicate(s.when)) for s in bundle.situations]
         self._rules = [(rule, _predicate(rule.require)) for rule in bundle.eligibility]
         self._items = [(item, self._slot(item.when)) for item in bundle.items]
@@ -118,6 +119,8 @@ class Planner:
         self._fields = [(f, self._slot(f.when), frozenset(i.id for i in bundle.items if f.id in i.fields))
                         for f in bundle.fields]
         self._edges = graph.dependencies(bundle)
+        # every slot's condition in one generated function: what the case search calls per answer set
+        self._vector = conditions.compile_vector(self._exprs)
 
     def _slot(self, condition: Condition | None) -> int:
         if condition is None:
@@ -125,6 +128,7 @@ class Planner:
         if condition.text not in self._slots:
             self._slots[condition.text] = len(self._predicates)
             self._predicates.append(conditions.compile_predicate(condition.expr))
+            self._exprs.append(condition.expr)
         return self._slots[condition.text]
 
     def _resolver(self, varies: tuple[Varies, ...]) -> _Resolver:
@@ -136,7 +140,7 @@ class Planner:
 
     def truth(self, kept: Mapping[str, Any]) -> tuple[bool, ...]:
         """Every distinct condition of the bundle evaluated once: a case is decided by this."""
-        return tuple(predicate(kept) for predicate in self._predicates)
+        return self._vector(kept)
 
     def asked(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
@@ -177,7 +181,11 @@ class Planner:
         return resolved
 
     def plan(self, answers: Mapping[str, Any]) -> Plan:
-        kept, failed, items, materials, fields = self.outline(answers)
+        return self.plan_of(*self.outline(answers))
+
+    def plan_of(self, kept: dict[str, Any], failed: tuple[EligibilityRule, ...], items: list[Item],
+                materials: list[BundleMaterial], fields: list[BundleField]) -> Plan:
+        """The plan from its outline (the case search has decided it already)."""
         applicable = {item.id for item in items}
         edges = [e for e in self._edges if e.before in applicable and e.after in applicable]
         return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), tuple(fields), schedule(items, edges))
@@ -222,7 +230,16 @@ def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ..
         unit_edges.append(dataclasses.replace(edge, before=unit[edge.before], after=unit[edge.after]))
     ends: dict[str, int] = {}
     tasks: list[Task] = []
-    for unit_id in graph.topological_order(list(members), unit_edges):
+    # without edges the order is file order; a lone item needs no max over its members
+    for unit_id in graph.topological_order(list(members), unit_edges) if unit_edges else list(members):
+        group = members[unit_id]
+        if len(group) == 1:
+            item = by_id[group[0]]
+            before_ids = waits[item.id]
+            start = max([ends[before] for before in before_ids]) if before_ids else 0
+            ends[item.id] = end = start + item.promised_days
+            tasks.append(Task(item, tuple(before_ids), start, end))
+            continue
         start = max((ends[before] for member in members[unit_id] for before in waits[member]), default=0)
         end = start + max(by_id[member].promised_days for member in members[unit_id])
         for member in members[unit_id]:

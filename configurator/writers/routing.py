@@ -29,20 +29,26 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
     bundle = compiled.bundle
     edges = graph.dependencies(bundle)
     order = {item.id: index for index, item in enumerate(bundle.items)}
-    found: dict[int, list[frozenset[str]]] = {}
+    found: dict[int, dict[frozenset[str], None]] = {}  # per depth: the groups, in order found
     for case in compiled.scenarios[0]:
         applicable = {item.id for item in case.plan.items}
         case_edges = [e for e in edges if e.before in applicable and e.after in applicable]
+        incoming: dict[str, list[str]] = {}
+        for edge in case_edges:
+            incoming.setdefault(edge.after, []).append(edge.before)
         level: dict[str, int] = {}
+        at_depth: dict[int, list[str]] = {}
         for item_id in graph.topological_order([i for i in order if i in applicable], case_edges):
-            level[item_id] = max((level[e.before] + 1 for e in case_edges if e.after == item_id), default=0)
-        for depth in set(level.values()):
-            group = frozenset(i for i, d in level.items() if d == depth)
-            if group not in found.setdefault(depth, []):
-                found[depth].append(group)
+            before = incoming.get(item_id)
+            level[item_id] = depth = max([level[b] + 1 for b in before]) if before else 0
+            at_depth.setdefault(depth, []).append(item_id)
+        for depth, members in at_depth.items():
+            found.setdefault(depth, {}).setdefault(frozenset(members), None)
     groups = []
     for depth in sorted(found):
-        kept = [g for g in found[depth] if not any(g < other for other in found[depth])]
+        # the largest first: a group inside another is usually found at the first try
+        largest_first = sorted(found[depth], key=len, reverse=True)
+        kept = [g for g in found[depth] if not any(g < other for other in largest_first if len(other) > len(g))]
         groups += sorted((sorted(g, key=order.__getitem__) for g in kept), key=lambda g: [order[i] for i in g])
     return groups
 

@@ -23,7 +23,7 @@ with it is false, and ``not`` of that is true. This matches JsonLogic's treatmen
 missing ``var`` for ``==`` and is kept identical in the JsonLogic translation.
 """
 
-from configurator.language.conditions.evaluate import Predicate, compile_predicate, evaluate
+from configurator.language.conditions.evaluate import Predicate, Vector, compile_predicate, compile_vector, evaluate
 from configurator.language.conditions.named import expand_definitions, expanded_text, substitute
 from configurator.language.conditions.satisfiability import candidates, constants_of, truth_table, witness
 from configurator.language.conditions.syntax import (
@@ -46,6 +46,7 @@ from configurator.language.conditions.types import Problem, Variable, check_type
 
 __all__ = [
     "KEYWORDS", "BoolOp", "Compare", "ConditionSyntaxError", "Expr", "ListLiteral", "Literal", "Name", "Not", "Predicate",
-    "Problem", "Variable", "all_of", "any_of", "candidates", "check_types", "compile_predicate", "constants_of", "evaluate",
+    "Problem", "Variable", "Vector", "all_of", "any_of", "candidates", "check_types", "compile_predicate", "compile_vector",
+    "constants_of", "evaluate",
     "expand_definitions", "expanded_text", "names", "parse", "substitute", "suggest", "to_text", "truth_table", "witness",
 ]

@@ -101,3 +101,45 @@ def _compile_compare(expr: Compare) -> Predicate:
     return lambda answers: bool(_value(expr, answers))
 
 
+
+
+Vector = Callable[[Mapping[str, Any]], tuple[bool, ...]]
+
+
+def compile_vector(exprs: list[Expr | None]) -> Vector:
+    """Many conditions as one generated Python function returning the tuple of their truths
+    (None: always true). The case search evaluates every condition of a bundle for tens of
+    thousands of answer sets; one flat function avoids a call per condition and per operand.
+    Only names of constants go into the generated source (``c0``, ``p1``...): answers, names
+    and literals from the bundle are passed as values, never written into the code."""
+    values: dict[str, Any] = {}
+
+    def constant(value: Any) -> str:
+        key = f"c{len(values)}"
+        values[key] = value
+        return key
+
+    def source(expr: Expr) -> str:
+        if isinstance(expr, Name):
+            return f"bool(g({constant(expr.name)}))"
+        if isinstance(expr, Literal):
+            return "True" if expr.value else "False"
+        if isinstance(expr, Not):
+            return f"(not {source(expr.operand)})"
+        if isinstance(expr, BoolOp):
+            if not expr.operands:
+                return "True" if expr.op == "and" else "False"
+            return "(" + f" {expr.op} ".join(source(operand) for operand in expr.operands) + ")"
+        if (isinstance(expr, Compare) and isinstance(expr.left, Name) and isinstance(expr.right, (Literal, ListLiteral))
+                and (expr.op in ("==", "!=") or (expr.op in ("in", "not in") and isinstance(expr.right, ListLiteral)))):
+            # operators that never raise on these operands: inline, with "unanswered is false"
+            return (f"((v := g({constant(expr.left.name)})) is not None"
+                    f" and v {expr.op} {constant(_value(expr.right, {}))})")
+        return f"{constant(compile_predicate(expr))}(a)"  # the rest: the compiled predicate
+
+    parts = [source(expr) if expr is not None else "True" for expr in exprs]
+    code = "def vector(a):\n    g = a.get\n    return (" + "".join(f"{part}, " for part in parts) + ")\n"
+    namespace: dict[str, Any] = dict(values)
+    exec(compile(code, "<conditions>", "exec"), namespace)  # noqa: S102 - source built above from names only
+    vector: Vector = namespace["vector"]
+    return vector
