@@ -78,6 +78,8 @@ def find_cycles(item_ids: list[str], edges: list[Dependency]) -> list[list[str]]
 
 def topological_order(item_ids: list[str], edges: list[Dependency]) -> list[str]:
     """Items in an order that respects every dependency (file order among equals)."""
+    if not edges:
+        return list(item_ids)
     remaining = {item_id: 0 for item_id in item_ids}
     for edge in edges:
         if edge.after in remaining and edge.before in remaining:

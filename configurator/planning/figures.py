@@ -36,13 +36,17 @@ def _figure(before: float, after: float | None) -> dict[str, Any]:
 def figures(compiled: Compiled, items: list[Item], needed: list[BundleMaterial], days_after: int) -> dict[str, Any]:
     bundle = compiled.bundle
     needed_ids = {m.id for m in needed}
+    handed = steps = days = visits = 0  # one pass over the items (figures are computed per case)
+    for item in items:
+        handed += len([m for m in item.materials if m in needed_ids])
+        steps += item.steps
+        days += item.promised_days
+        visits += item.visits
     return {
-        "materials": _figure(sum(len([m for m in item.materials if m in needed_ids]) for item in items),
-                             len([m for m in needed if m.source == "applicant"])),
-        "steps": _figure(sum(item.steps for item in items),
-                         len([s for s in bundle.steps if s.kind in APPLICANT_STEP_KINDS])),
-        "days": _figure(sum(item.promised_days for item in items), days_after),
-        "visits": _figure(sum(item.visits for item in items), bundle.visits),
+        "materials": _figure(handed, len([m for m in needed if m.source == "applicant"])),
+        "steps": _figure(steps, len([s for s in bundle.steps if s.kind in APPLICANT_STEP_KINDS])),
+        "days": _figure(days, days_after),
+        "visits": _figure(visits, bundle.visits),
     }
 
 

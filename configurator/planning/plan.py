@@ -215,6 +215,9 @@ def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ..
 
     Items handled together (``combined_with``, both applicable) are one unit: it waits for
     what any member waits for and lasts as long as its longest member."""
+    if not edges and all(item.combined_with is None for item in items):
+        # nothing waits and nothing is combined (the common case): every item starts at once
+        return tuple([Task(item, (), 0, item.promised_days) for item in items])
     by_id = {item.id: item for item in items}
     unit = {item.id: item.combined_with if item.combined_with in by_id else item.id for item in items}
     members: dict[str, list[str]] = {}

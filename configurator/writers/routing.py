@@ -33,6 +33,10 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
     for case in compiled.scenarios[0]:
         applicable = {item.id for item in case.plan.items}
         case_edges = [e for e in edges if e.before in applicable and e.after in applicable]
+        if not case_edges:  # everything at depth 0, in file order
+            if applicable:
+                found.setdefault(0, {}).setdefault(frozenset(applicable), None)
+            continue
         incoming: dict[str, list[str]] = {}
         for edge in case_edges:
             incoming.setdefault(edge.after, []).append(edge.before)
