@@ -11,7 +11,8 @@ equal to the condition under which our form shows them.
   HTML form, notice in Markdown and HTML, routing, figures, BPMN);
 - pyxform: xlsx bytes → `pyxform.xls2xform.convert` (parse the workbook, build the survey, XForm).
 
-Reported: the median of ``--repeat`` runs per size and the ratio ours / pyxform (≤ 1.0 is the goal).
+Reported: the median of ``--repeat`` runs per size (ours and pyxform alternating) and the ratio
+ours / pyxform (≤ 1.0 is the goal). ``bench/profile_compile.py`` profiles our side.
 
 Usage: python bench/compile_vs_pyxform.py [--sizes 25 50 400] [--repeat 15]
 """
@@ -95,14 +96,18 @@ def xlsform(asked: list[tuple[str, str, str]]) -> bytes:
     return out.getvalue()
 
 
-def median_seconds(action, repeat: int) -> float:
-    action()  # warm caches and imports, as a long-running admin would have them
-    samples = []
+def median_seconds(actions, repeat: int) -> list[float]:
+    """Median wall time of each action. The actions take turns, run after run, so a burst of load
+    on a shared machine slows both sides of the ratio alike."""
+    for action in actions:
+        action()  # warm caches and imports, as a long-running admin would have them
+    samples: list[list[float]] = [[] for _ in actions]
     for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for action, taken in zip(actions, samples, strict=True):
+            start = time.perf_counter()
+            action()
+            taken.append(time.perf_counter() - start)
+    return [statistics.median(taken) for taken in samples]
 
 
 def main() -> None:
@@ -129,7 +134,7 @@ def main() -> None:
         def theirs(workbook: bytes = workbook) -> None:
             convert(workbook, file_type=".xlsx")
 
-        mine, peer = median_seconds(ours, args.repeat), median_seconds(theirs, args.repeat)
+        mine, peer = median_seconds([ours, theirs], args.repeat)
         print(f"{size:>9}  {1000 * mine:7.1f}ms  {1000 * peer:7.1f}ms  {mine / peer:11.2f}x")
 
 

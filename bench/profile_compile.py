@@ -1,0 +1,76 @@
+"""Where our compile spends its time: cProfile of check + every artifact for the synthetic bundle
+of bench/compile_vs_pyxform.py, the top entries by cumulative and by own time.
+
+Usage: python bench/profile_compile.py [--questions 400] [--top 25] > bench/profiles/compile-400.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from compile_vs_pyxform import synthetic_bundle  # noqa: E402
+
+from configurator.language.check import check_bundle, check_catalogues  # noqa: E402
+from configurator.planning.compiled import Compiled  # noqa: E402
+from configurator.writers import WRITERS, render  # noqa: E402
+
+
+def _stats(profile: cProfile.Profile, order: str, top: int) -> str:
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats(order).print_stats(top)
+    text = out.getvalue()
+    # paths relative to the checkout and the interpreter, so the file is the same on any machine
+    prefixes = {str(ROOT) + "/", sysconfig.get_paths()["stdlib"] + "/", *(p + "/" for p in sys.path if p.endswith("-packages"))}
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        text = text.replace(prefix, "")
+    return "\n".join(line for line in text.splitlines() if line.strip() and not line.startswith("   Ordered"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--questions", type=int, default=400)
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    catalogues = check_catalogues([(p.name, p.read_bytes()) for p in sorted((ROOT / "catalogues").glob("*.yaml"))]).catalogues
+    raw = synthetic_bundle(args.questions)[0].encode("utf-8")
+
+    def compile_once() -> None:
+        checked = check_bundle(raw, "bundles/synthetic.yaml", catalogues)
+        assert checked.bundle is not None
+        render(checked.bundle, catalogues)
+
+    compile_once()  # warm, as the benchmark does
+    checked = check_bundle(raw, "bundles/synthetic.yaml", catalogues)
+    assert checked.bundle is not None
+    compiled = Compiled(checked.bundle, catalogues)
+    print(f"synthetic bundle, {args.questions} questions: CPU time per stage (one run, unprofiled)")
+    stages = [("case search", lambda: compiled.case_search)] + [(name, lambda w=w: w(compiled)) for name, w in WRITERS.items()]
+    for name, stage in stages:
+        start = time.process_time()
+        stage()
+        print(f"  {name:24} {1000 * (time.process_time() - start):9.1f} ms")
+    search = compiled.case_search
+    print(f"  ({search.combinations} answer sets tried, {len(search.cases)} distinct cases kept, sampled: {search.sampled})")
+    profile = cProfile.Profile()
+    profile.enable()
+    compile_once()
+    profile.disable()
+    print(f"\ncProfile of one compile (check + every artifact), top {args.top} by cumulative time")
+    print(_stats(profile, "cumulative", args.top))
+    print(f"\ntop {args.top} by own time")
+    print(_stats(profile, "tottime", args.top))
+
+
+if __name__ == "__main__":
+    main()
