@@ -162,3 +162,15 @@ def test_compiled_predicate_agrees_with_the_evaluator(text, answers):
     assert compile_predicate(expr)(answers) == evaluate(expr, answers)
     # the generated function the case search uses, with an always-true slot and a repeat
     assert compile_vector([None, expr, expr])(answers) == (True, evaluate(expr, answers), evaluate(expr, answers))
+
+
+def test_vector_of_conditions_nested_beyond_what_python_compiles():
+    """A condition nested deeper than Python's parser allows (named conditions expand in place)
+    still evaluates, one predicate each, as the evaluator says."""
+    from configurator.language.conditions import Not, compile_vector
+
+    expr = parse(sorted(SITUATIONS)[0])
+    for _ in range(400):
+        expr = Not(expr, 0)
+    answers = {sorted(SITUATIONS)[0]: True}
+    assert compile_vector([expr, None])(answers) == (evaluate(expr, answers), True)

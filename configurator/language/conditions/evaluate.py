@@ -137,9 +137,13 @@ def compile_vector(exprs: list[Expr | None]) -> Vector:
                     f" and v {expr.op} {constant(_value(expr.right, {}))})")
         return f"{constant(compile_predicate(expr))}(a)"  # the rest: the compiled predicate
 
-    parts = [source(expr) if expr is not None else "True" for expr in exprs]
-    code = "def vector(a):\n    g = a.get\n    return (" + "".join(f"{part}, " for part in parts) + ")\n"
-    namespace: dict[str, Any] = dict(values)
-    exec(compile(code, "<conditions>", "exec"), namespace)  # noqa: S102 - source built above from names only
+    try:
+        parts = [source(expr) if expr is not None else "True" for expr in exprs]
+        code = "def vector(a):\n    g = a.get\n    return (" + "".join(f"{part}, " for part in parts) + ")\n"
+        namespace: dict[str, Any] = dict(values)
+        exec(compile(code, "<conditions>", "exec"), namespace)  # noqa: S102 - source built above from names only
+    except (SyntaxError, RecursionError):  # nesting beyond what Python compiles: one predicate each
+        predicates = [compile_predicate(expr) if expr is not None else (lambda answers: True) for expr in exprs]
+        return lambda answers: tuple([predicate(answers) for predicate in predicates])
     vector: Vector = namespace["vector"]
     return vector
