@@ -1,10 +1,13 @@
 """Region files edited in the admin go through change requests: checked before anything is
 written, never published without a second person, served by the API only once published."""
 
+import shutil
+import subprocess
 
 import pytest
 
 from configurator.workspace import git
+from tests.helpers import ROOT
 from tests.review_helpers import act, change_of
 from tests.web_helpers import csrf_token, login, make_site
 
@@ -13,7 +16,11 @@ SOURCE = "/admin/regions/330106/source/"
 
 @pytest.fixture
 def site(tmp_path):
-    return make_site(tmp_path, git=True)  # `configurator init` ships the example regions
+    site = make_site(tmp_path, git=True)
+    shutil.copytree(ROOT / "regions", site.workspace / "regions")
+    for args in (["add", "regions"], ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "地区"]):
+        subprocess.run(["git", "-C", str(site.workspace), *args], check=True, capture_output=True)
+    return site
 
 
 def client_for(site, name):
