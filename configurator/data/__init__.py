@@ -1,4 +1,4 @@
-"""What the configurator ships: the example bundles, the catalogues, example regions and the JSON Schemas.
+"""What the configurator ships: the example bundles, the catalogues and the JSON Schemas.
 
 In a source checkout these are links to the top-level ``bundles/``, ``catalogues/`` and
 ``schemas/`` folders; in an installed wheel they are copies, so ``configurator init`` and the
@@ -10,5 +10,4 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent
 BUNDLES = DATA / "bundles"
 CATALOGUES = DATA / "catalogues"
-REGIONS = DATA / "regions"
 SCHEMAS = DATA / "schemas"

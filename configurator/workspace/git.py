@@ -373,12 +373,11 @@ def source_commit(workspace_root: Path) -> dict[str, Any] | None:
 
 
 def init_workspace(target: Path, author: str = "configurator", email: str = "configurator@localhost") -> str:
-    """A new git repository at ``target`` holding the shipped bundles, catalogues and example regions;
-    the commit id."""
+    """A new git repository at ``target`` holding the shipped bundles and catalogues; the commit id."""
     if target.exists() and any(target.iterdir()):
         raise GitError(f"{target} 已存在且不是空目录")
     target.mkdir(parents=True, exist_ok=True)
-    for part in ("bundles", "catalogues", "schemas", "regions"):
+    for part in ("bundles", "catalogues", "schemas"):
         shutil.copytree(DATA / part, target / part)
     git(target, "init", "-q", "-b", MAIN)
     git(target, "add", "-A")
