@@ -54,7 +54,7 @@ BENCHMARKS = [
               "Server time through Flask's test client as a logged-in editor: an item form that changes one "
               "time limit, then the preview, for the largest shipped bundle and a generated 200-item "
               "bundle; the list of 1,000 bundles.",
-              ("bench/admin.py",)),
+              ("bench/admin.py", "--rounds", "10")),
     Benchmark("review", "Change requests: save → commit and publish over HTTP",
               "A served admin (werkzeug, threaded, loopback) on a git workspace, driven with requests: the YAML "
               "source saved with one line changed, timed until the answer that the commit is on the change "

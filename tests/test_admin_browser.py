@@ -4,32 +4,23 @@ Screenshots of the main pages go to test-artifacts/ (not committed).
 """
 
 import difflib
-import os
-import shutil
 
 import pytest
 import yaml
 
+from tests.browser import MISSING, chromium
 from tests.helpers import ROOT
 from tests.web_helpers import PASSWORD, make_site, serve
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+pytestmark = pytest.mark.skipif(MISSING,
                                 reason="Debian chromium is not installed (make test installs it as root)")
 ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -2,21 +2,19 @@
 axe-core (WCAG 2.2 A/AA: no critical or serious violation) in Chinese and English; the creation flow
 works by keyboard alone; review pages fit a 390 px phone."""
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
 import yaml
 
+from tests.browser import MISSING, chromium
 from tests.helpers import ROOT
 from tests.web_helpers import PASSWORD, make_site, serve
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+pytestmark = pytest.mark.skipif(MISSING,
                                 reason="Debian chromium is not installed (make test installs it as root)")
 EXPECTED = ROOT / "tests" / "expected" / "qiyekaiban.yaml"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -24,15 +22,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

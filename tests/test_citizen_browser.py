@@ -18,7 +18,6 @@ import copy
 import functools
 import json
 import os
-import shutil
 import subprocess
 
 import jsonschema
@@ -28,11 +27,11 @@ from configurator.planning.compiled import Compiled
 from configurator.writers import render_compiled
 from configurator.writers.field_checks import field_errors
 from configurator.writers.form_wtforms import application_from_form
+from tests.browser import CHROMIUM, chromium
 from tests.compile_helpers import SHIPPED_IDS, compiled
 from tests.helpers import ROOT
 from tests.test_form_agreement import cases_of, valid_post
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 NODE_MODULES = ROOT / "tests" / "js" / "node_modules"
 ESBUILD = NODE_MODULES / ".bin" / "esbuild"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -79,15 +78,8 @@ def harness(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,16 @@
 """The Content-Security-Policy in Chromium: every admin page (ours and flask-admin's) loads with no
 violation reported, and the policy really blocks an inline script."""
 
-import os
 import re
 
 import pytest
 
-from tests.test_admin_browser import CHROMIUM, browser  # noqa: F401  (the fixture)
+from tests.browser import MISSING
+from tests.test_admin_browser import browser  # noqa: F401  (the fixture)
 from tests.test_admin_security import admin_urls
 from tests.web_helpers import PASSWORD, make_site, serve
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+pytestmark = pytest.mark.skipif(MISSING,
                                 reason="Debian chromium is not installed (make test installs it as root)")
 
 

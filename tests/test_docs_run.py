@@ -91,3 +91,15 @@ def test_docs_hold_no_machine_paths_or_installer_logs(path):
     found = [f"{what}: {match.group(0)!r} (line {text[:match.start()].count(chr(10)) + 1})"
              for pattern, what in FORBIDDEN for match in pattern.finditer(text)]
     assert found == []
+
+
+def test_every_performance_section_was_written_by_a_run():
+    """docs/performance.md is bench/report.py's output: each section names its command, date and machine."""
+    text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    sections = re.split(r"^## ", text, flags=re.MULTILINE)[1:]
+    assert sections
+    for section in sections:
+        title = section.splitlines()[0]
+        assert re.search(r"^Command: `python bench/\S+\.py[^`]*` — run \d{4}-\d\d-\d\d \d\d:\d\d UTC on .+ cores",
+                         section, re.MULTILINE), title
+        assert "```text\n" in section or "Skipped in this run" in section, title
