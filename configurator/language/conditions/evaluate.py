@@ -68,39 +68,27 @@ def compile_predicate(expr: Expr) -> Predicate:
     raise TypeError(f"not a condition: {expr!r}")
 
 
-
-
 def _compile_compare(expr: Compare) -> Predicate:
     """Answer-versus-constant comparisons, the only kind the type check allows, made direct."""
     operator = OPERATORS[expr.op]
     left, right = expr.left, expr.right
     if isinstance(left, Name) and isinstance(right, (Literal, ListLiteral)):
-        name, constant = left.name, _value(right, {})
-
-        def answer_first(answers: Mapping[str, Any]) -> bool:
-            value = answers.get(name)
-            if value is None:
-                return False
-            try:
-                return operator(value, constant)
-            except TypeError:
-                return False
-        return answer_first
-    if isinstance(right, Name) and isinstance(left, Literal):
+        name, constant, compare = left.name, _value(right, {}), operator
+    elif isinstance(right, Name) and isinstance(left, Literal):
         name, constant = right.name, left.value
+        compare = lambda value, fixed: operator(fixed, value)  # noqa: E731  (the constant stands first)
+    else:
+        return lambda answers: bool(_value(expr, answers))
 
-        def constant_first(answers: Mapping[str, Any]) -> bool:
-            value = answers.get(name)
-            if value is None:
-                return False
-            try:
-                return operator(constant, value)
-            except TypeError:
-                return False
-        return constant_first
-    return lambda answers: bool(_value(expr, answers))
-
-
+    def with_answer(answers: Mapping[str, Any]) -> bool:
+        value = answers.get(name)
+        if value is None:
+            return False
+        try:
+            return compare(value, constant)
+        except TypeError:
+            return False
+    return with_answer
 
 
 Vector = Callable[[Mapping[str, Any]], tuple[bool, ...]]
