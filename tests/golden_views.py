@@ -23,17 +23,17 @@ _BLOCK_END = re.compile(r"(</(?:div|fieldset|legend|li|tr|p|ul|ol|table|thead|tb
                         r"header|footer|main|nav|details|summary|script|style)>)(?!\n)")
 
 
-_SCRIPT = re.compile(r"(<script[^>]*>)(.*?)(</script>)", re.DOTALL)
+_INLINE = re.compile(r"(<(script|style)[^>]*>)(.*?)(</\2>)", re.DOTALL)
 
 
-def _script_digest(match: re.Match[str]) -> str:
-    """A long inline script (the same in every form.html, written by writers/form_script.py) stands
-    as its size and hash: a change to it still fails the test, without 150 identical lines per bundle."""
-    body = match.group(2)
+def _inline_digest(match: re.Match[str]) -> str:
+    """A long inline script or style sheet (the same in every page of a kind) stands as its size and
+    hash: a change to it still fails the test, without the same 150 lines in every bundle's golden."""
+    body = match.group(3)
     if body.count("\n") < 20:
         return match.group(0)
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return f"{match.group(1)}/* {body.count(chr(10))} lines, sha256 {digest} */{match.group(3)}"
+    return f"{match.group(1)}/* {body.count(chr(10))} lines, sha256 {digest} */{match.group(4)}"
 
 
 def folder_name(artifact: str) -> str:
@@ -49,7 +49,7 @@ def views(artifact: str, text: str) -> dict[str, str]:
         split = text.find("<bpmndi:BPMNDiagram")
         parts = {"process.xml": text[:split], "diagram.xml": text[split:]} if split > 0 else {"process.xml": text}
     elif artifact.endswith(".html"):
-        parts = {"page.html": _BLOCK_END.sub("\\1\n", _SCRIPT.sub(_script_digest, text))}
+        parts = {"page.html": _BLOCK_END.sub("\\1\n", _INLINE.sub(_inline_digest, text))}
     else:
         parts = {"text" + artifact[artifact.rfind("."):]: text}
     return {name: piece for part, body in parts.items() for name, piece in _cut(part, body).items()}
