@@ -87,6 +87,18 @@ def constants_of(expr: Expr, into: dict[str, set[Any]]) -> None:
         into.setdefault(expr.name, set())
 
 
+def _domains(ordered: list[str], variables: Mapping[str, Variable],
+             constants: dict[str, set[Any]]) -> list[list[Any]] | None:
+    """The values worth trying for each question, or None when their product is too large to try."""
+    domains = [candidates(variables[name], constants[name]) for name in ordered]
+    total = 1
+    for domain in domains:
+        total *= max(len(domain), 1)
+        if total > _MAX_COMBINATIONS:
+            return None
+    return domains
+
+
 def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | None:
     """The set of values the condition takes over all answers, or None if too many to try.
 
@@ -98,12 +110,9 @@ def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | No
     if any(name not in variables for name in constants):
         return None
     ordered = sorted(constants)
-    domains = [candidates(variables[name], constants[name]) for name in ordered]
-    total = 1
-    for domain in domains:
-        total *= max(len(domain), 1)
-        if total > _MAX_COMBINATIONS:
-            return None
+    domains = _domains(ordered, variables, constants)
+    if domains is None:
+        return None
     seen: set[bool] = set()
     for combination in itertools.product(*domains):
         seen.add(evaluate(expr, dict(zip(ordered, combination, strict=True))))
@@ -128,12 +137,9 @@ def witness(expr: Expr, variables: Mapping[str, Variable], asked: Mapping[str, E
     if any(name not in variables for name in constants):
         return None
     ordered = [name for name in variables if name in constants]  # the order questions are asked in
-    domains = [candidates(variables[name], constants[name]) for name in ordered]
-    total = 1
-    for domain in domains:
-        total *= max(len(domain), 1)
-        if total > _MAX_COMBINATIONS:
-            return None
+    domains = _domains(ordered, variables, constants)
+    if domains is None:
+        return None
     for combination in itertools.product(*domains):
         answers = {name: value for name, value in zip(ordered, combination, strict=True) if value is not None}
         reachable = True
