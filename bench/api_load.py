@@ -1,9 +1,11 @@
 """Benchmark: the portal API under load, with wrk on loopback against gunicorn (one worker per core).
 
-In the same run:
-  - GET /api/bundles/newborn/form.schema.json      (the API: published lookup, cached artifact, ETag)
-  - GET /static/bench-form.schema.json             (the same bytes as a plain static file, same server)
-  - POST /api/bundles/newborn/check                (the pre-check of a valid application: p50, p95)
+The server holds a git workspace (as published through change requests), in the same run:
+  - GET /api/bundles/newborn/metrics.json          (the largest artifact, through the API)
+  - GET /static/bench-metrics.json                 (the same bytes as a plain static file, same server)
+  - the same API GET with If-None-Match: its ETag  (answered 304: no body read, rendered or hashed)
+  - POST /api/bundles/newborn/check                (the pre-check of a valid application: p50, p95),
+    with 16 concurrent clients and with one
 
 Needs `wrk` (Debian package) and gunicorn (pip). Usage: python bench/api_load.py [--seconds 10]
 """
@@ -20,11 +22,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 STATIC = ROOT / "configurator" / "web" / "static"
+
+from configurator.web import create_app  # noqa: E402
+from configurator.workspace.git import init_workspace  # noqa: E402
+
 APPLICATION = {"situations": {
     "born_in_province_hospital": True, "child_age_months": 0, "parents_province_household": True,
     "born_in_wedlock": False, "register_with": "father", "parents_different_ethnicity": False,
@@ -42,8 +50,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wrk(url: str, seconds: int, script: Path | None = None) -> tuple[float, str]:
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"] + (["-s", str(script)] if script else []) + [url]
+def wrk(url: str, seconds: int, script: Path | None = None, clients: int = 16,
+        headers: tuple[str, ...] = ()) -> tuple[float, str]:
+    command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "--latency"]
+    command += [part for header in headers for part in ("-H", header)] + (["-s", str(script)] if script else []) + [url]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     found = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
     if not found:
@@ -54,34 +64,47 @@ def wrk(url: str, seconds: int, script: Path | None = None) -> tuple[float, str]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--port", type=int, default=0, help="port to serve on (default: a free one)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     workers = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as folder:
         workspace = Path(folder) / "workspace"
-        for part in ("bundles", "catalogues"):
-            shutil.copytree(ROOT / part, workspace / part)
-        port = free_port()
+        init_workspace(workspace)
+        port = args.port or free_port()
         env = dict(os.environ, CONFIGURATOR_SECRET_KEY="bench-" + "k" * 40, CONFIGURATOR_WORKSPACE=str(workspace),
                    CONFIGURATOR_DATABASE_URL=f"sqlite:///{folder}/bench.db")
+        # The tables made once here: workers that start together would race to create them.
+        create_app({"SECRET_KEY": env["CONFIGURATOR_SECRET_KEY"], "WORKSPACE": str(workspace),
+                    "DATABASE_URL": env["CONFIGURATOR_DATABASE_URL"]})
         server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b",
                                    f"127.0.0.1:{port}", "--log-level", "warning", "app:app"], cwd=ROOT, env=env)
-        static_file = STATIC / "bench-form.schema.json"
+        static_file = STATIC / "bench-metrics.json"
         try:
             base = f"http://127.0.0.1:{port}"
+            artifact = f"{base}/api/bundles/newborn/metrics.json"
             for _ in range(100):
                 try:
-                    body = urllib.request.urlopen(f"{base}/api/bundles/newborn/form.schema.json", timeout=5).read()
+                    with urllib.request.urlopen(artifact, timeout=5) as answer:
+                        body, etag = answer.read(), answer.headers["ETag"]
                     break
                 except OSError:
                     time.sleep(0.1)
             STATIC.mkdir(exist_ok=True)
             static_file.write_bytes(body)
-            for url in (f"{base}/static/bench-form.schema.json", f"{base}/api/bundles/newborn/form.schema.json"):
+            conditional = (f"If-None-Match: {etag}",)
+            request = urllib.request.Request(artifact, headers={"If-None-Match": etag})
+            try:
+                urllib.request.urlopen(request, timeout=5)
+                raise SystemExit("the conditional GET was not answered 304")
+            except urllib.error.HTTPError as answer:
+                assert answer.code == 304, answer.code
+            for url in (f"{base}/static/bench-metrics.json", artifact):
                 wrk(url, 2)  # warm every worker
-            api_rate, _ = wrk(f"{base}/api/bundles/newborn/form.schema.json", args.seconds)
-            static_rate, _ = wrk(f"{base}/static/bench-form.schema.json", args.seconds)
+            api_rate, _ = wrk(artifact, args.seconds)
+            static_rate, _ = wrk(f"{base}/static/bench-metrics.json", args.seconds)
+            not_modified_rate, _ = wrk(artifact, args.seconds, headers=conditional)
             script = Path(folder) / "post.lua"
             payload = json.dumps(APPLICATION, ensure_ascii=False).replace("\\", "\\\\").replace("]]", "] ]")
             script.write_text('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
@@ -95,15 +118,21 @@ def main() -> None:
             wrk(f"{base}/api/bundles/newborn/check", 2, script)
             check_rate, output = wrk(f"{base}/api/bundles/newborn/check", args.seconds, script)
             latency = re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms", output).group(0)  # type: ignore[union-attr]
+            one_rate, output = wrk(f"{base}/api/bundles/newborn/check", args.seconds, script, clients=1)
+            one_latency = re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms", output).group(0)  # type: ignore[union-attr]
         finally:
             server.terminate()
             server.wait(timeout=10)
             static_file.unlink(missing_ok=True)
-    print(f"gunicorn, {workers} workers; wrk -t2 -c16 -d{args.seconds}s on loopback")
-    print(f"GET form.schema.json via the API:        {api_rate:8.0f} requests/s")
-    print(f"GET the same bytes as a static file:     {static_rate:8.0f} requests/s")
-    print(f"API / static:                            {100 * api_rate / static_rate:8.1f} %")
-    print(f"POST pre-check (newborn, valid):         {check_rate:8.0f} requests/s, {latency}")
+    print(f"gunicorn, {workers} workers, a git workspace; wrk -t2 -c16 -d{args.seconds}s on loopback "
+          f"({len(body)} bytes: newborn's metrics.json, the largest artifact)")
+    print(f"GET metrics.json via the API:                {api_rate:8.0f} requests/s")
+    print(f"GET the same bytes as a static file:         {static_rate:8.0f} requests/s")
+    print(f"API / static:                                {100 * api_rate / static_rate:8.1f} %")
+    print(f"GET metrics.json, If-None-Match → 304:       {not_modified_rate:8.0f} requests/s")
+    print(f"304 / 200:                                   {not_modified_rate / api_rate:8.2f}x")
+    print(f"POST pre-check (newborn, valid), 16 clients: {check_rate:8.0f} requests/s, {latency}")
+    print(f"POST pre-check (newborn, valid), 1 client:   {one_rate:8.0f} requests/s, {one_latency}")
 
 
 if __name__ == "__main__":

@@ -63,10 +63,12 @@ BENCHMARKS = [
               "main moved by compare-and-swap). For the largest shipped bundle and a generated 200-item bundle.",
               ("bench/review.py", "--rounds", "40", "--publishes", "8")),
     Benchmark("api", "Portal API under load",
-              "gunicorn with one worker per core and wrk on loopback, in the same run: an artifact through "
-              "the API against the same bytes as a static file from the same server, and the pre-check of "
-              "a valid newborn application. Goals: artifact GET ≥ 95 % of the static file; pre-check p95 "
-              "under 30 ms with 16 concurrent clients.",
+              "gunicorn with one worker per core on a git workspace and wrk on loopback, in the same run: the "
+              "largest artifact (newborn's metrics.json) through the API against the same bytes as a static "
+              "file from the same server; the same GET made conditional (If-None-Match with its ETag, answered "
+              "304); the pre-check of a valid newborn application with 16 concurrent clients and with one. "
+              "Goals: artifact GET ≥ 95 % of the static file; a 304 at least 1.2× the 200's throughput; "
+              "pre-check p95 under 30 ms with 16 clients and under 10 ms with one.",
               ("bench/api_load.py", "--seconds", "10"), needs=("wrk",)),
 ]
 

@@ -87,6 +87,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         upgrade_schema()
     csrf = CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app)
+    # Only the login is limited; the public API skips the limiter's per-request bookkeeping.
+    limiter.request_filter(lambda: request.path.startswith("/api/"))
     Babel(app, locale_selector=lambda: LANGUAGES.get(language(), "zh_Hans_CN"))
 
     login = LoginManager(app)

@@ -12,89 +12,31 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
-from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
 from werkzeug.exceptions import MethodNotAllowed
 
 from configurator.jsontext import dump_json
 from configurator.language.patterns import SafeValidator
-from configurator.model import Bundle, Catalogues
+from configurator.model import Bundle
 from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
 from configurator.present.explain import explanation
-from configurator.web import store
-from configurator.web.security import allow_inline_scripts_of
+from configurator.web import api_cache, store
+from configurator.web.api_cache import MEDIA_TYPES as MEDIA_TYPES
+from configurator.web.api_cache import Published as Published
+from configurator.web.api_cache import artifact_headers, content_type
+from configurator.web.api_cache import published as published
+from configurator.web.security import allow_script_hashes
 from configurator.writers import WRITERS
 from configurator.writers.field_checks import field_errors
 from configurator.writers.form_schema import decided_failures, form_schema
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
-MEDIA_TYPES = {".json": "application/json", ".html": "text/html", ".md": "text/markdown", ".bpmn": "application/xml"}
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
-
-
-@dataclass(frozen=True)
-class Published:
-    key: str  # the main commit, or a stamp of the files
-    commit: str | None
-    bundles: dict[str, Bundle]
-    catalogues: Catalogues
-
-
-class ApiCache:
-    """One per app (two apps in one process serve two workspaces). Keys name the content served:
-    the main commit in a git workspace; otherwise every bundle's content hash plus the state
-    (name, size, modification time) of every catalogue file, so a catalogue edit is seen at once."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, Any] = {}
-        self.lock = threading.Lock()
-
-
-def _api_cache() -> ApiCache:
-    found: ApiCache = current_app.extensions.setdefault("configurator.api.cache", ApiCache())
-    return found
-
-
-def published() -> Published:
-    """The published bundles (valid ones only), read again only when main or the files change."""
-    workspace = store()
-    cache = _api_cache()
-    _cache, _lock = cache.entries, cache.lock
-    if workspace.git_mode:
-        from configurator.workspace.git import version_at
-
-        # Everything served comes from this one commit: read once, so a publish in between
-        # cannot mix two versions.
-        commit = workspace.published_commit()
-        key = f"git:{commit}"
-        with _lock:
-            if _cache.get("published") and _cache["published"].key == key:
-                return _cache["published"]  # type: ignore[no-any-return]
-        version = version_at(workspace.workspace.root, commit)
-        result = Published(key, commit, dict(version.models), version.catalogues)
-    else:
-        rows = workspace.summaries()
-        catalogue_state = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in workspace.workspace.catalogue_files()]
-        key = "files:" + hashlib.sha256(repr(([(r.id, r.version) for r in rows], catalogue_state)).encode()).hexdigest()
-        with _lock:
-            if _cache.get("published") and _cache["published"].key == key:
-                return _cache["published"]  # type: ignore[no-any-return]
-        models = {}
-        for row in rows:
-            bundle, _ = workspace.model(row.id)
-            if bundle is not None:
-                models[row.id] = bundle
-        result = Published(key, None, models, workspace.catalogues())
-    with _lock:
-        _cache.clear()
-        _cache["published"] = result
-    return result
 
 
 def _lang() -> str:
@@ -111,38 +53,13 @@ def _bundle_or_404(state: Published, bundle_id: str) -> Bundle:
     return bundle
 
 
-def _artifact(state: Published, bundle: Bundle, name: str, lang: str) -> bytes:
-    cache = _api_cache()
-    _cache, _lock = cache.entries, cache.lock
-    key = f"artifact:{state.key}:{bundle.id}:{name}:{lang}"
-    with _lock:
-        cached = _cache.get(key)
-    if cached is None:
-        compiled_key = f"compiled:{state.key}:{bundle.id}:{lang}"
-        with _lock:
-            compiled = _cache.get(compiled_key)
-        if compiled is None:
-            compiled = Compiled(bundle, state.catalogues, lang)
-        cached = WRITERS[name](compiled).encode("utf-8")
-        with _lock:
-            _cache[compiled_key] = compiled
-            _cache[key] = cached
-    return cached
-
-
 def respond(body: bytes, media_type: str, state: Published, bundle: Bundle | None = None) -> Response:
+    """A document made for this request (lists, the pre-check's answer): ETag from its bytes."""
     etag = hashlib.sha256(body).hexdigest()
-    headers = {"Cache-Control": "public, max-age=60, must-revalidate", "Vary": "Accept-Encoding",
-               "X-Source-Commit": state.commit or "none", "Access-Control-Allow-Origin": "*"}
-    if bundle is not None:
-        headers["X-Bundle-Version"] = bundle.version
+    headers = artifact_headers(state, bundle, etag)
     if request.if_none_match.contains(etag):
-        response = Response(status=304, headers=headers)
-    else:
-        charset = "; charset=utf-8" if media_type.startswith("text/") or media_type.endswith(("json", "xml")) else ""
-        response = Response(body, mimetype=None, content_type=media_type + charset, headers=headers)
-    response.set_etag(etag)
-    return response
+        return Response(status=304, headers=headers)
+    return Response(body, content_type=content_type(media_type), headers=headers)
 
 
 def _json(value: Any, state: Published, bundle: Bundle | None = None) -> Response:
@@ -196,11 +113,15 @@ def artifact(bundle_id: str, name: str) -> Response:
     if name not in WRITERS:
         abort(problem(404, "unknown-artifact", f"没有产物“{name}”；可用：{', '.join(WRITERS)}",
                        f"no artifact \"{name}\"; available: {', '.join(WRITERS)}"))
-    media_type = MEDIA_TYPES["." + name.rsplit(".", 1)[1]]
-    body = _artifact(state, found, name, lang)
-    if media_type == "text/html":
-        allow_inline_scripts_of(body.decode("utf-8"))  # form.html's own lines, by hash; nothing else inline
-    return respond(body, media_type, state, found)
+    record, body = api_cache.artifact(state, found, name, lang)
+    if record.script_hashes:
+        allow_script_hashes(record.script_hashes)  # form.html's own lines, by hash; nothing else inline
+    # The ETag is kept with the artifact: a conditional GET is answered before any body work.
+    if request.if_none_match.contains(record.etag):
+        return Response(status=304, headers=record.headers)
+    if body is None:
+        body = api_cache.artifact_body(state, found, name, lang)
+    return Response(body, content_type=record.content_type, headers=record.headers)
 
 
 def _depth(value: Any, limit: int) -> bool:
@@ -237,8 +158,9 @@ def check(bundle_id: str) -> Response:
     if not _depth(application, MAX_DEPTH):
         return problem(400, "too-deep", f"申请嵌套超过 {MAX_DEPTH} 层", f"the application is nested deeper than {MAX_DEPTH}")
     received, received_problem = _received(application, lang)
-    compiled = Compiled(found, state.catalogues, lang)
-    schema = form_schema(compiled)
+    # The compiled bundle, its request schema and the validator: made once per published version.
+    compiled = api_cache.compiled(state, found, lang)
+    schema, validator = api_cache.cached("pre-check", state, found.id, lang, make=lambda: _validator(compiled))
     # What is wrong, by where the error comes from: the shape of the application ("base"), an
     # answer, field or upload every case needs left out ("asked"), a question, field or upload
     # missing ("presence") or present ("absent") against its condition, or an eligibility rule.
@@ -248,7 +170,7 @@ def check(bundle_id: str) -> Response:
     # absence of what does not apply, must still be right.
     found_errors: dict[str, list[dict[str, str]]] = {"base": [], "asked": [], "presence": [], "absent": [],
                                                      "eligibility": []}
-    for error in sorted(SafeValidator(schema).iter_errors(application),
+    for error in sorted(validator.iter_errors(application),
                         key=lambda e: [str(p) for p in e.absolute_path]):
         found_errors[_origin(schema, error)].append(
             {"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": _say(error, lang)})
@@ -277,12 +199,21 @@ def check(bundle_id: str) -> Response:
     return _json(data, state, found)
 
 
+def _validator(compiled: Compiled) -> tuple[dict[str, Any], Any]:
+    schema = form_schema(compiled)
+    return schema, SafeValidator(schema)
+
+
 def published_calendar() -> WorkingCalendar:
-    """The working-day calendar as published: calendars/ at main in a git workspace, else the folder."""
+    """The working-day calendar as published: calendars/ at main in a git workspace (read once per
+    commit), else the folder (read again when a file in it changes)."""
     from configurator.planning.calendar_files import read_calendars
     from configurator.web.region_api import published_calendar_sources
+    from configurator.workspace.regions import CALENDARS_DIR
 
-    return read_calendars(published_calendar_sources())[0]
+    workspace = store()
+    stamp = "" if workspace.git_mode else api_cache.folder_stamp(workspace.workspace.root / CALENDARS_DIR)
+    return api_cache.cached("calendar", published(), stamp, make=lambda: read_calendars(published_calendar_sources())[0])
 
 
 def _received(application: Any, lang: str) -> tuple[dt.date | None, list[dict[str, str]]]:
@@ -327,7 +258,7 @@ def form_post(bundle_id: str) -> Response:
         for upload in request.files.getlist(name):
             if upload.filename:
                 formdata.add(name, upload.filename)
-    compiled = Compiled(found, state.catalogues, lang)
+    compiled = api_cache.compiled(state, found, lang)
     form = form_class(compiled)(formdata=formdata)
     if form.validate():
         answers = application_from_form(compiled, formdata.to_dict(flat=False))["situations"]

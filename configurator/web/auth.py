@@ -135,6 +135,8 @@ class AccountView(Protected, BaseView):
 
 def must_change_password_first() -> Response | None:
     """Before any other page, a user whose password an admin reset sets a new one."""
+    if request.path.startswith("/api/"):
+        return None  # the public API has no users (and reads no session)
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in ("account.index", "auth.logout", "auth.set_language", "static")
             and not (request.endpoint or "").endswith(".static")):

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import base64
 import errno
+import functools
 import hashlib
 import re
 import secrets
 import shutil
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, g, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
 _SCRIPT = re.compile(r"<script(?:\s[^>]*)?>(.*?)</script>", re.DOTALL)
@@ -29,6 +31,13 @@ _SCRIPT = re.compile(r"<script(?:\s[^>]*)?>(.*?)</script>", re.DOTALL)
 class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (request.is_secure if request else False)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        # The portal API is public and cookie-free: no session is read, none written, and its
+        # answers do not vary by Cookie (so shared caches keep them).
+        if request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def nonce() -> str:
@@ -39,13 +48,22 @@ def nonce() -> str:
     return found
 
 
+def script_hashes(html: str) -> set[str]:
+    """The CSP source expressions (``'sha256-…'``) of a document's inline scripts."""
+    return {"'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii") + "'"
+            for body in _SCRIPT.findall(html)}
+
+
 def allow_inline_scripts_of(html: str) -> None:
     """Let the inline scripts of a generated document shown in this response run (by hash): the
     preview frame's ``srcdoc`` inherits this page's policy."""
-    hashes: set[str] = g.setdefault("csp_hashes", set())
-    for body in _SCRIPT.findall(html):
-        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
-        hashes.add(f"'sha256-{digest}'")
+    allow_script_hashes(script_hashes(html))
+
+
+def allow_script_hashes(hashes: Iterable[str]) -> None:
+    """Let inline scripts with these CSP hashes run in this response (hashes worked out once, kept)."""
+    found: set[str] = g.setdefault("csp_hashes", set())
+    found.update(hashes)
 
 
 def policy(frame_ancestors: str) -> str:
@@ -58,11 +76,23 @@ def policy(frame_ancestors: str) -> str:
     ])
 
 
+@functools.lru_cache(maxsize=64)
+def api_policy(frame_ancestors: str, hashes: tuple[str, ...]) -> str:
+    """The API's policy: its documents hold no nonce-bearing script, so the policy depends only on
+    the setting and the artifact's script hashes, and is built once for each."""
+    return "; ".join([
+        "default-src 'self'", " ".join(["script-src 'self'", *hashes]),
+        "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:",
+        "object-src 'none'", "base-uri 'self'", "form-action 'self'", f"frame-ancestors {frame_ancestors}",
+    ])
+
+
 def add_headers(app: Flask, response: Response) -> Response:
     headers = response.headers
     if request.path.startswith("/api/"):
         # Portals fetch these documents (and may frame form.html where API_FRAME_ANCESTORS allows).
-        headers.setdefault("Content-Security-Policy", policy(app.config["API_FRAME_ANCESTORS"]))
+        headers.setdefault("Content-Security-Policy",
+                           api_policy(app.config["API_FRAME_ANCESTORS"], tuple(sorted(g.get("csp_hashes", ())))))
     else:
         headers.setdefault("Content-Security-Policy", policy("'none'"))
         headers.setdefault("X-Frame-Options", "DENY")

@@ -102,6 +102,7 @@ class BundleStore:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     changes: ChangeRequests | None = None  # git workspaces: where saves go
     _published: tuple[str, dict[str, bytes], float] | None = None
+    _git_paths: tuple[str, str] | None = None
 
     def _catalogue_stamp(self) -> tuple[object, ...]:
         if self.git_mode:
@@ -126,9 +127,25 @@ class BundleStore:
     @property
     def git_mode(self) -> bool:
         """A workspace that is a git repository keeps change requests: saves go to a branch."""
-        return (self.workspace.root / ".git").exists()
+        return os.path.exists(self._paths()[0])
+
+    def _paths(self) -> tuple[str, str]:
+        """The workspace's .git and the loose ref file of main (asked on every API request)."""
+        if self._git_paths is None:
+            dot_git = self.workspace.root / ".git"
+            self._git_paths = (str(dot_git), str(dot_git / "refs" / "heads" / git.MAIN))
+        return self._git_paths
 
     def published_commit(self) -> str:
+        # Asked on every API request: the loose ref file read directly (git replaces it
+        # atomically); git itself when main is packed.
+        try:
+            with open(self._paths()[1], encoding="ascii") as ref_file:
+                text = ref_file.read(41).strip()
+            if git.is_full_id(text):
+                return text
+        except (OSError, UnicodeDecodeError):
+            pass
         found = git.ref(self.workspace.root, git.MAIN)
         if found is None:
             raise NotFound("main")
