@@ -6,7 +6,10 @@ files that would not be shared in reality). In the same run it times:
 
   parse    yaml.load(..., CSafeLoader) of every file, in this process (the floor)
   check    `configurator check DIR` as a user runs it: a new process, default jobs (one per core)
-  phases   the same checks in this process, serial, split into load / schema / build / rules
+  1 core   `configurator check --jobs 1 DIR` pinned to one CPU with taskset (issue 18's goal: < 2 s),
+           and the same serial check in this process (the CLI's own code path, start-up excluded)
+  phases   the serial checks split into load / schema / build / rules (each phase timed apart,
+           so the collector pause of a whole check does not apply: the sum is a little higher)
 
 Usage: python bench/check_many.py [--count 1000] [--repeat 3]
 """
@@ -14,6 +17,7 @@ Usage: python bench/check_many.py [--count 1000] [--repeat 3]
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -32,7 +36,7 @@ from configurator.language import modelbuilder as builder
 from configurator.language.loader import load_yaml
 from configurator.language.rules import RuleContext, run_rules
 from configurator.language.schema import BUNDLE_SCHEMA, check_schema
-from configurator.workspace.files import Workspace
+from configurator.workspace.files import Workspace, process_files
 
 
 def largest_shipped() -> Path:
@@ -65,13 +69,29 @@ def time_parse(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def time_cli(workspace: Path) -> float:
+def one_core_prefix() -> list[str]:
+    """taskset pinning to the first CPU this process may use, when taskset is installed."""
+    taskset = shutil.which("taskset")
+    return [taskset, "-c", str(min(os.sched_getaffinity(0)))] if taskset else []
+
+
+def time_cli(workspace: Path, *options: str, prefix: tuple[str, ...] = ()) -> float:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "configurator", "check", "bundles"], cwd=workspace,
+    done = subprocess.run([*prefix, sys.executable, "-m", "configurator", "check", *options, "bundles"], cwd=workspace,
                           capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"check failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+def time_serial(workspace: Path, files: list[Path]) -> float:
+    """The serial check as the CLI runs it with --jobs 1, in this process."""
+    catalogues = Workspace.find(workspace).catalogue_check.catalogues
+    start = time.perf_counter()
+    outcomes = process_files(files, catalogues, jobs=1)
+    elapsed = time.perf_counter() - start
+    assert all(not o.check.diagnostics for o in outcomes)
     return elapsed
 
 
@@ -106,13 +126,19 @@ def main() -> None:
               f"{lines // args.count} lines each, {lines} lines in all")
         parse = [time_parse(files) for _ in range(args.repeat)]
         cli = [time_cli(workspace) for _ in range(args.repeat)]
+        prefix = tuple(one_core_prefix())
+        one_core = [time_cli(workspace, "--jobs", "1", prefix=prefix) for _ in range(args.repeat)]
+        serial = [time_serial(workspace, files) for _ in range(args.repeat)]
         phases = time_phases(workspace, files)
         best_parse, best_cli = min(parse), min(cli)
         print(f"bare parse (CSafeLoader, 1 process)   best {best_parse:.3f} s  median {statistics.median(parse):.3f} s")
         print(f"configurator check (CLI, all cores)   best {best_cli:.3f} s  median {statistics.median(cli):.3f} s")
+        pinned = "CLI, --jobs 1, taskset one core" if prefix else "CLI, --jobs 1 (no taskset here)"
+        print(f"configurator check ({pinned}) best {min(one_core):.3f} s  median {statistics.median(one_core):.3f} s")
+        print(f"serial check in one process (1 core)  best {min(serial):.3f} s  median {statistics.median(serial):.3f} s")
         print(f"ratio check / parse                   {best_cli / best_parse:.2f}x")
         total = sum(phases.values())
-        print(f"in-process serial check               {total:.3f} s, of which:")
+        print(f"phases of the serial check, timed apart {total:.3f} s, of which:")
         for name, spent in phases.items():
             print(f"  {name:<10} {spent:7.3f} s  {100 * spent / total:5.1f}%   {1000 * spent / args.count:.2f} ms/bundle")
 

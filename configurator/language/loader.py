@@ -19,6 +19,7 @@ for every value of every valid file.
 from __future__ import annotations
 
 import codecs
+import operator
 import os
 import re
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from yaml.cyaml import CParser  # type: ignore[attr-defined]
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from configurator.diagnostics import Diagnostic, localized
+from configurator.language.collector import collector_paused
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -122,6 +124,10 @@ class _Composer(CParser, _NoImplicitResolver):
     def __init__(self, text: str) -> None:
         CParser.__init__(self, text)
         _NoImplicitResolver.__init__(self)
+        # libyaml's composer calls these two around every node and ignores what they return;
+        # built-in functions of the same arity cost a third of a Python method call.
+        self.descend_resolver = operator.is_  # type: ignore[assignment,method-assign]
+        self.ascend_resolver = tuple  # type: ignore[assignment,method-assign]
 
 
 @dataclass
@@ -250,21 +256,23 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
     if too_deep is not None:
         return fail("E109", too_deep, 1, limit=MAX_DEPTH)
 
-    composer = _Composer(text)
-    try:
-        root = composer.get_single_node()
-    except yaml.MarkedYAMLError as error:
-        return _syntax_error(error, filename)
-    except yaml.YAMLError as error:  # libyaml gives marks; this is the safety net
-        return fail("E105", 1, 1, problem=str(error), fix="")
-    finally:
-        composer.dispose()
+    with collector_paused():
+        composer = _Composer(text)
+        try:
+            root = composer.get_single_node()
+        except yaml.MarkedYAMLError as error:
+            return _syntax_error(error, filename)
+        except yaml.YAMLError as error:  # libyaml gives marks; this is the safety net
+            return fail("E105", 1, 1, problem=str(error), fix="")
+        finally:
+            composer.dispose()
 
-    source = SourceMap(filename, root)
-    if root is None:
-        return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})])
-    builder = ValueBuilder(filename)
-    data = builder.build(root, 0)
+        source = SourceMap(filename, root)
+        if root is None:
+            return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})])
+        builder = ValueBuilder(filename)
+        builder.shared_nodes_possible = "&" in text
+        data = builder.build(root, 0)
     if not builder.alias_reported and "&" in text:
         builder.report_lone_anchor(text)
     if not builder.diagnostics and not isinstance(data, dict):
@@ -301,6 +309,9 @@ class ValueBuilder:
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[int] = set()
         self._alias_reported = False
+        # Only an alias makes one node appear twice, and an alias needs an anchor ("&"): a text
+        # without one skips the bookkeeping (load_yaml says which; other callers keep it on).
+        self.shared_nodes_possible = True
 
     def _report(self, code: str, node: Node, **params: Any) -> None:
         self.diagnostics.append(Diagnostic(
@@ -324,39 +335,42 @@ class ValueBuilder:
     def build(self, node: Node, depth: int) -> Any:
         # The same node object seen twice means an alias; rejecting it also defuses
         # "billion laughs" alias bombs, which would otherwise expand exponentially here.
-        if id(node) in self._seen:
-            if not self._alias_reported:  # one is enough: a bomb has thousands
-                self._report("E108", node)
-                self._alias_reported = True
-            return None
-        self._seen.add(id(node))
+        if self.shared_nodes_possible:
+            if id(node) in self._seen:
+                if not self._alias_reported:  # one is enough: a bomb has thousands
+                    self._report("E108", node)
+                    self._alias_reported = True
+                return None
+            self._seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
             self._report("E107", node, tag=node.tag.replace("tag:yaml.org,2002:", "!!"))
             return None
-        if isinstance(node, ScalarNode):
-            if not node.style:  # plain (libyaml reports "" where pure-Python PyYAML says None)
-                if len(node.value) > MAX_NUMBER_CHARS and _looks_numeric(node.value):
-                    self._report("E113", node, length=len(node.value), limit=MAX_NUMBER_CHARS)
+        kind = type(node)
+        if kind is ScalarNode:
+            if not node.style:  # type: ignore[attr-defined]  # (a ScalarNode: tested just above)  # plain (libyaml reports "" where pure-Python PyYAML says None)
+                text = node.value
+                if len(text) > MAX_NUMBER_CHARS and _looks_numeric(text):
+                    self._report("E113", node, length=len(text), limit=MAX_NUMBER_CHARS)
                     return None
-                return resolve_plain_scalar(node.value)
+                return resolve_plain_scalar(text)
             return node.value
         if depth >= MAX_DEPTH:
             self._report("E109", node, limit=MAX_DEPTH)
             return None
-        if isinstance(node, SequenceNode):
-            return [self.build(child, depth + 1) for child in node.value]
+        build = self.build
+        if kind is SequenceNode:
+            return [build(child, depth + 1) for child in node.value]
         mapping: dict[str, Any] = {}
-        first_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
+            if type(key_node) is not ScalarNode or key_node.tag not in _ALLOWED_TAGS:
                 self._report("E112", key_node)
                 continue
             key = key_node.value
             if key in mapping:
-                self._report("E106", key_node, key=key, first_line=first_lines[key])
+                first = next(k for k, _ in node.value if type(k) is ScalarNode and k.tag in _ALLOWED_TAGS and k.value == key)
+                self._report("E106", key_node, key=key, first_line=first.start_mark.line + 1)
                 continue
-            first_lines[key] = key_node.start_mark.line + 1
-            mapping[key] = self.build(value_node, depth + 1)
+            mapping[key] = build(value_node, depth + 1)
         return mapping
 
 

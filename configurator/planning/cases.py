@@ -30,6 +30,10 @@ EXACT_LIMIT = 50_000
 SAMPLE_SIZE = 20_000
 # Distinct cases kept with a full plan; a bundle with more is marked incomplete.
 MAX_CASES = 5_000
+# Distinct cases kept from a sample. A sample of a bundle with millions of answer sets finds a new
+# case at nearly every draw: listing thousands of them (tens of megabytes of metrics.json, minutes
+# of routing) would tell no more than a few hundred, and the figures are marked inexact anyway.
+MAX_SAMPLED_CASES = 200
 
 
 @dataclass(frozen=True)
@@ -85,14 +89,16 @@ class _Walk:
     """Reachable answer sets, question by question, pruned by eligibility as soon as the
     questions a rule reads have all been decided."""
 
-    def __init__(self, bundle: Bundle, planner: Planner) -> None:
+    def __init__(self, bundle: Bundle, situations: list[Situation] | None = None) -> None:
+        """Over the bundle's questions, or only over ``situations`` (the others left out)."""
+        chosen = bundle.situations if situations is None else situations
         self.situations: list[tuple[Situation, Callable[[Mapping[str, Any]], bool]]] = [
             (s, (lambda answers: True) if s.when is None else lang.compile_predicate(s.when.expr))
-            for s in bundle.situations]
+            for s in chosen]
         self.domains = answer_domains(bundle)
-        position = {s.id: index for index, s in enumerate(bundle.situations)}
+        position = {s.id: index for index, s in enumerate(chosen)}
         # checks[i]: the rules decided once questions 0..i-1 are (index 0: rules reading none)
-        self.checks: list[list[Callable[[Mapping[str, Any]], bool]]] = [[] for _ in range(len(bundle.situations) + 1)]
+        self.checks: list[list[Callable[[Mapping[str, Any]], bool]]] = [[] for _ in range(len(chosen) + 1)]
         for rule in bundle.eligibility:
             read = [position[n.name] for n in lang.names(rule.require.expr) if n.name in position]
             self.checks[max(read, default=-1) + 1].append(lang.compile_predicate(rule.require.expr))
@@ -144,15 +150,43 @@ class _Walk:
         return answers if self._eligible_so_far(len(self.situations), answers) else None
 
 
+def _at_most(bundle: Bundle, domains: Mapping[str, list[Any]]) -> int:
+    """An upper bound of the reachable answer sets: every question answered every way (or left
+    unanswered, where it may not be asked)."""
+    bound = 1
+    for situation in bundle.situations:
+        bound *= len(domains[situation.id]) + (situation.when is not None)
+    return bound
+
+
+def _more_than(bundle: Bundle, limit: int) -> bool:
+    """Whether the bundle has more than ``limit`` reachable, eligible answer sets, without
+    enumerating them: a question always asked that no rule and no other question's ``when``
+    reads multiplies the count by its number of answers, so only the others are walked, and
+    only until the count passes the limit."""
+    read: set[str] = set()
+    for situation in bundle.situations:
+        if situation.when is not None:
+            read.update(n.name for n in lang.names(situation.when.expr))
+    for rule in bundle.eligibility:
+        read.update(n.name for n in lang.names(rule.require.expr))
+    domains = answer_domains(bundle)
+    free = [s for s in bundle.situations if s.when is None and s.id not in read]
+    factor = 1
+    for situation in free:
+        factor *= len(domains[situation.id])
+    walk = _Walk(bundle, [s for s in bundle.situations if s not in free])
+    return any(walked * factor > limit for walked, _ in enumerate(walk.every(), start=1))
+
+
 def search(bundle: Bundle) -> CaseSearch:
     planner = Planner(bundle)
-    walk = _Walk(bundle, planner)
+    walk = _Walk(bundle)
     by_truth: dict[tuple[bool, ...], int] = {}  # truth vector → number of its distinct case
     keys: dict[tuple[Any, ...], int] = {}
     found: dict[int, dict[str, Any]] = {}
     decided: dict[int, tuple[list[Item], list[BundleMaterial], list[BundleField]]] = {}  # per case: its outline
     tried = 0
-    sampled = False
 
     unchanged = {id(entry) for entry in (*bundle.items, *bundle.materials)}
 
@@ -169,42 +203,50 @@ def search(bundle: Bundle) -> CaseSearch:
                          tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(f.id for f in fields))
             key = by_truth[truth] = keys.setdefault(signature, len(keys))
             decided.setdefault(key, outline)
-        if key not in found and len(found) <= MAX_CASES:
+        if key not in found and len(found) <= limit:
             found[key] = dict(answers)
 
-    # Once more than MAX_CASES cases are kept, no later answer set can change what is kept:
-    # the rest of the walk is only counted and the sample (which could add nothing) skipped.
-    full = False
-    for answers in walk.every():
-        tried += 1
-        if tried > EXACT_LIMIT:
-            sampled = True
-            break
-        if not full:
+    # Above the limit only a sample is tried. Which side a bundle is on is decided first and
+    # cheaply (the bound, else a count that stops at the limit), so a bundle with billions of
+    # answer sets never walks tens of thousands of them only to learn that it is too large.
+    sampled = _at_most(bundle, walk.domains) > EXACT_LIMIT and _more_than(bundle, EXACT_LIMIT)
+    limit = MAX_SAMPLED_CASES if sampled else MAX_CASES
+    every = walk.every()
+    if not sampled:
+        for answers in every:
+            tried += 1
             consider(answers)
-            full = len(found) > MAX_CASES
-    if sampled and not full:
+            # more than the limit kept: no later answer set can change what is kept, only the count
+            if len(found) > limit:
+                tried += sum(1 for _ in every)
+                break
+    else:
+        # the first answer set of the walk (every question its first answer) leads the sample: it
+        # is where "yes"-gated items all apply, a likely fullest case a random draw would miss
+        first = next(every, None)
+        if first is not None:
+            consider(first)
         rng = random.Random(bundle.id)
         for _ in range(SAMPLE_SIZE):
+            if len(found) > limit:
+                break
             drawn = walk.sample(rng)
             if drawn is not None:
                 consider(drawn)
-                if len(found) > MAX_CASES:
-                    break
     warnings = []
     if sampled:
         warnings.append(f"more than {EXACT_LIMIT} answer combinations: figures come from a sample of "
                         f"{SAMPLE_SIZE} and may miss cases")
-    if len(found) > MAX_CASES:
-        warnings.append(f"more than {MAX_CASES} distinct cases: only the first {MAX_CASES} are listed")
+    if len(found) > limit:
+        warnings.append(f"more than {limit} distinct cases: only the first {limit} are listed")
     cases = []
-    for key, answers in list(found.items())[:MAX_CASES]:
+    for key, answers in list(found.items())[:limit]:
         kept = planner.asked(answers)
         # the search decided this case already: only the schedule is left to compute
         plan = (planner.plan_of(kept, planner.failed_rules(kept), *decided[key]) if kept == answers
                 else planner.plan(answers))
         cases.append(Scenario(answers, plan))
-    return CaseSearch(cases, not warnings, min(tried, EXACT_LIMIT) if sampled else tried, sampled, warnings)
+    return CaseSearch(cases, not warnings, EXACT_LIMIT if sampled else tried, sampled, warnings)
 
 
 def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:

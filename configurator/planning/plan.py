@@ -22,6 +22,7 @@ Rules (also in docs/bundle-format.md):
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -77,15 +78,23 @@ class Plan:
     items: tuple[Item, ...]
     materials: tuple[BundleMaterial, ...]
     fields: tuple[BundleField, ...]
-    tasks: tuple[Task, ...]
+    edges: tuple[graph.Dependency, ...]  # the dependencies between applicable items
 
     @property
     def eligible(self) -> bool:
         return not self.failed_rules
 
-    @property
+    @functools.cached_property
+    def tasks(self) -> tuple[Task, ...]:
+        """The schedule, made when asked for: the case search plans thousands of cases of which
+        most are only counted and summed."""
+        return schedule(list(self.items), list(self.edges))
+
+    @functools.cached_property
     def days(self) -> int:
         """Working days along the longest chain of applicable items (special stages excluded)."""
+        if not self.edges and all(item.combined_with is None for item in self.items):
+            return max((item.promised_days for item in self.items), default=0)  # all start at once
         return max((task.end_day for task in self.tasks), default=0)
 
     @property
@@ -186,9 +195,12 @@ class Planner:
     def plan_of(self, kept: dict[str, Any], failed: tuple[EligibilityRule, ...], items: list[Item],
                 materials: list[BundleMaterial], fields: list[BundleField]) -> Plan:
         """The plan from its outline (the case search has decided it already)."""
-        applicable = {item.id for item in items}
-        edges = [e for e in self._edges if e.before in applicable and e.after in applicable]
-        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), tuple(fields), schedule(items, edges))
+        if self._edges:
+            applicable = {item.id for item in items}
+            edges = tuple(e for e in self._edges if e.before in applicable and e.after in applicable)
+        else:
+            edges = ()
+        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), tuple(fields), edges)
 
 
 def _resolved(entry: _Entry, resolver: _Resolver, truth: Sequence[bool]) -> _Entry:
