@@ -236,7 +236,7 @@ def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output
         calendar = calendar.for_region(region) if calendar is not None else None
     data = explanation(compiled, answers, calendar, day, fields)
     click.echo(dump_json(data) if output_format == "json" else render_text(compiled, data), nl=False)
-    if data.get("field_errors"):
+    if data.get("field_errors") or data.get("rule_errors"):
         sys.exit(EXIT_PROBLEMS)
 
 

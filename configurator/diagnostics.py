@@ -270,6 +270,12 @@ _CATALOGUE = [
     _code("E410", E, "字段不能取自这个情形", "Field cannot take that situation's answer", "{problem}", "{problem}",
           "from_situation 写一个类型相同、在需要这个字段的每种情形下都会问到的情形",
           "name a situation of the same type that is asked in every case where the field is needed"),
+    _code("E411", E, "跨字段规则写法不当", "Cross-field rule is wrong", "{problem}", "{problem}", "{fix}", "{fix}"),
+    _code("E412", E, "跨字段规则永远不会检查", "Cross-field rule never applies",
+          "规则“{rule}”用到的字段 {fields} 在{context}的任何情形下都不会同时填写，这条规则永远不会检查",
+          "the fields {fields} of rule \"{rule}\" are never asked together {context}, so the rule is never checked",
+          "检查这些字段的 when、使用它们的事项和规则的 when；按情形分开写成几条规则",
+          "check the when of these fields, of the items using them and of the rule; write one rule per case"),
     # --- E5xx: structure, order, responsibilities ------------------------------------------
     _code("E501", E, "依赖成环", "Dependency cycle",
           "事项之间的先后关系成环：{cycle}",

@@ -317,6 +317,32 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class FieldRule:
+    """A cross-field rule (``field_rules:``): the sum of number fields (``terms``; one term is the
+    field itself) compared, as ``op`` says, with a constant or another field (``limit``). Checked
+    only when ``when`` holds and every field it names has a value; ``message`` is told on the
+    fields when it fails."""
+
+    id: str
+    terms: tuple[str, ...]
+    op: str  # equals | at_most | at_least | less_than | greater_than
+    limit: float | str  # a number, or the id of a field
+    message: Text
+    when: Condition | None
+    path: Path
+    keys: frozenset[str] = frozenset()  # the keys as written (the checker reports two comparisons)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field the rule reads, each once, in the order written."""
+        return tuple(dict.fromkeys([*self.terms, *([self.limit] if isinstance(self.limit, str) else [])]))
+
+    @property
+    def terms_key(self) -> str:
+        return "field" if len(self.terms) == 1 else "sum"
+
+
+@dataclass(frozen=True)
 class Bundle:
     id: str
     name: Text
@@ -339,6 +365,7 @@ class Bundle:
     file: str
     conditions: tuple[NamedCondition, ...] = ()
     baseline: Baseline | None = None
+    field_rules: tuple[FieldRule, ...] = ()
 
     def item(self, item_id: str) -> Item | None:
         return next((item for item in self.items if item.id == item_id), None)

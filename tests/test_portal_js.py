@@ -109,3 +109,60 @@ def test_every_exported_process_passes_bpmnlint_recommended(tmp_path):
         files.append(str(tmp_path / bundle_id / "process.bpmn"))
     done = subprocess.run([str(lint), *files], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(NODE is None and not __import__("os").environ.get("CI"), reason="Node.js not installed")
+def test_cross_field_rules_allow_none_and_from_situation_get_the_same_verdict_in_js(tmp_path):
+    """The pre-check API's verdict (accepted, and which cross-field rules are broken) equals what a
+    JavaScript portal reaches with ajv on form.schema.json and json-logic-js on routing.json, for
+    applications around every rule boundary (exactly 100, 99.99, 100.01, 10⁻⁷ off, a field
+    missing, the rule's when false), random near-100 decimal shares, and the allow_none and
+    from_situation cases of the same bundle."""
+    import shutil as files
+
+    from tests.field_rule_cases import BUNDLE, allow_none_and_from_situation_cases, boundary_cases, fuzz_cases
+    from tests.helpers import check_text
+    from tests.web_helpers import make_site
+
+    assert NODE, "Node.js is needed for the portal checks"
+    source = ROOT / "tests/corpus/good" / f"{BUNDLE}.yaml"
+    checked = check_text(source.read_text(encoding="utf-8"), f"bundles/{BUNDLE}.yaml")
+    assert checked.bundle is not None and checked.diagnostics == []
+    (tmp_path / "dist").mkdir()
+    write_bundle(tmp_path / "dist", checked.bundle, shipped_catalogues())
+    site = make_site(tmp_path / "site")
+    files.copy(source, site.workspace / "bundles" / f"{BUNDLE}.yaml")
+    client = site.app.test_client()
+    named = boundary_cases() + allow_none_and_from_situation_cases() + fuzz_cases(20261130, 240)
+    verdicts = []
+    for name, data in named:
+        response = client.post(f"/api/bundles/{BUNDLE}/check", json=data)
+        assert response.status_code in (200, 422), (name, response.get_data(as_text=True))
+        broken = sorted({e["rule"] for e in response.json.get("errors", []) if "rule" in e})
+        verdicts.append({"name": name, "application": data, "accepted": response.status_code == 200,
+                         "broken": broken})
+    by_name = {v["name"]: v for v in verdicts}
+    # the boundaries are where the test says they are (else agreement would prove little)
+    assert by_name["three [33.33, 33.33, 33.34]"]["accepted"] and by_name["three [10.1, 64.1, 25.8]"]["accepted"]
+    assert by_name["three [0.01, 70.68, 29.31]"]["accepted"]  # binary sums 99.99999999999999 and 100.00000000000001
+    assert by_name["three [33.33, 33.33, 33.33]"]["broken"] == ["three_shares_add_up"]
+    assert by_name["two [50, 50.0000005]"]["accepted"] and not by_name["two [50, 50.000002]"]["accepted"]
+    assert by_name["first share 0"]["broken"] == ["first_share_positive"]
+    assert by_name["usable 100.01 / floor 100"]["broken"] == ["usable_within_floor_area"]
+    assert by_name["rule's when false: joint ownership"]["accepted"]
+    assert by_name["allow_none: no utility ticked"]["accepted"]
+    assert not by_name["no allow_none: nothing ticked is refused"]["accepted"]
+    assert not by_name["from_situation: the field is not on the form"]["accepted"]
+    assert by_name["from_situation: the rule reads the situation's answer"]["broken"] == ["usable_within_floor_area"]
+    outcomes = {(v["accepted"], tuple(v["broken"])) for v in verdicts}
+    assert len(outcomes) >= 5, outcomes
+    cases_file = tmp_path / "verdicts.json"
+    cases_file.write_text(json.dumps({"dist": str(tmp_path / "dist"), "routing_schema": str(ROOT / "schemas/routing.schema.json"),
+                                      "bundles": [], "verdicts": [{"id": BUNDLE, "cases": verdicts}]},
+                                     ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run([NODE, str(SCRIPT), str(cases_file)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["errors"] == [], report["errors"]
+    assert report["mismatches"] == [], report["mismatches"][:3]
+    assert report["verdicts"] == len(verdicts)

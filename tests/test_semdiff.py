@@ -15,6 +15,8 @@ from tests.helpers import ROOT, shipped_catalogues
 
 SCHEMA = json.loads((ROOT / "schemas/bundle.schema.json").read_text(encoding="utf-8"))
 DATA = {p.stem: load_yaml(p.read_bytes(), p.name).data for p in (ROOT / "bundles").glob("*.yaml")}
+GOOD = ROOT / "tests/corpus/good/field-rules.yaml"
+DATA[GOOD.stem] = load_yaml(GOOD.read_bytes(), GOOD.name).data  # no shipped bundle has field_rules
 
 # Where an example of each definition stands in the shipped bundles.
 EXAMPLES = {
@@ -27,6 +29,7 @@ EXAMPLES = {
     "consultation": ("newborn", ("consultation",)), "result": ("newborn", ("items", 2, "result")),
     "time_limit": ("newborn", ("items", 2, "time_limit")),
     "named_condition": ("newborn", ("conditions", 0)),
+    "field_rule": ("field-rules", ("field_rules", 0)),
 }
 
 
@@ -171,3 +174,15 @@ def test_the_pre_commit_hook_runs_the_real_checker():
     assert hook["entry"] == "configurator check" and hook["language"] == "python"
     result = CliRunner().invoke(main, hook["entry"].split()[1:] + [str(ROOT / "bundles")])
     assert result.exit_code == 0
+
+
+def test_added_removed_and_changed_field_rules_are_named():
+    old = DATA["field-rules"]
+    new = copy.deepcopy(old)
+    new["field_rules"][0]["equals"] = 99
+    del new["field_rules"][2]
+    new["field_rules"].append({"id": "usable_positive", "field": "usable_area", "greater_than": 0, "message": "应大于 0"})
+    texts = [c.text() for c in diff_data("field-rules", old, new)]
+    assert texts == ["field-rules: 跨字段规则 usable_positive 增加",
+                     "field-rules: 跨字段规则 two_shares_add_up — 等于 100 → 99",
+                     "field-rules: 跨字段规则 first_share_positive 删除"], texts

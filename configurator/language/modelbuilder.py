@@ -19,6 +19,7 @@ from configurator.model import (
     Department,
     EligibilityRule,
     Fallback,
+    FieldRule,
     FieldSpec,
     Item,
     NamedCondition,
@@ -181,7 +182,21 @@ def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
         file=file,
         conditions=named_conditions,
         baseline=_baseline(data.get("baseline")),
+        field_rules=tuple(_field_rule(r, ("field_rules", i), named) for i, r in enumerate(data.get("field_rules", ()))),
     )
+
+
+# The comparisons a field rule may make, in the order they are looked for.
+RULE_OPS = ("equals", "at_most", "at_least", "less_than", "greater_than")
+
+
+def _field_rule(raw: Mapping[str, Any], path: Path, named: _Named) -> FieldRule:
+    """Total over schema-valid data: a rule missing its fields or its comparison (or with two)
+    is built with what it has, and the checker says what is wrong (E411)."""
+    terms = tuple(raw["sum"]) if "sum" in raw else (raw["field"],) if "field" in raw else ()
+    op = next((key for key in RULE_OPS if key in raw), "")
+    return FieldRule(raw["id"], terms, op, raw[op] if op else 0, Text.of(raw["message"]),
+                     _condition(raw, "when", path, named), path, frozenset(raw))
 
 
 def _baseline(raw: Mapping[str, Any] | None) -> Baseline | None:

@@ -13,6 +13,7 @@ from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import Plan, Planner
 from configurator.writers.field_checks import field_errors
+from configurator.writers.field_rules import rule_errors
 from configurator.writers.phrases import answer_text, material_form, material_source, say
 
 
@@ -66,7 +67,8 @@ def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCa
     """The case as data (the JSON output, and what the text output is made from); with a
     calendar and a date of receipt, the due dates too (CalendarError for an unknown year). With
     the application's ``fields``, wrong check characters of ID numbers and credit codes are
-    reported as ``field_errors``, as the pre-check API reports them."""
+    reported as ``field_errors``, and broken cross-field rules as ``rule_errors``, as the
+    pre-check API reports them."""
     bundle = compiled.bundle
     planner = Planner(bundle)
     plan = planner.plan(answers)
@@ -80,6 +82,8 @@ def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCa
     }
     if fields is not None:
         result["field_errors"] = field_errors(compiled, fields)
+    if bundle.field_rules:  # cross-field rules on the fields given (and on answers that are fields)
+        result["rule_errors"] = rule_errors(compiled, {"situations": plan.answers, "fields": fields or {}})
     if not plan.eligible:
         result["not_eligible_because"] = [{"rule": r.id, "message": compiled.text(r.message)} for r in plan.failed_rules]
         result["fallback"] = {"department": bundle.fallback.department,
@@ -148,6 +152,9 @@ def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
     for error in data.get("field_errors", []):
         label = compiled.text(compiled.fields[error["field"]].label)
         out.append(f"✘ {label}（{error['pointer']}）：{error['message']}")
+    for error in data.get("rule_errors", []):
+        labels = "、".join(compiled.text(compiled.fields[f].label) for f in error["fields"])
+        out.append(f"✘ {error['message']}（规则 {error['rule']}：{labels}）")
     out.append("")
     if not data["eligible"]:
         out.append("✘ 不符合本一件事的受理条件：")

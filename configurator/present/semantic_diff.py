@@ -21,7 +21,8 @@ from configurator.planning.compiled import Compiled
 
 # How list entries are identified, by the key of the list.
 ENTRY_KEYS = {"items": "id", "materials": "id", "fields": "id", "situations": "id", "eligibility": "id",
-              "steps": "id", "options": "value", "after": "item", "special_stages": "kind", "conditions": "id"}
+              "steps": "id", "options": "value", "after": "item", "special_stages": "kind", "conditions": "id",
+              "field_rules": "id"}
 # Words for keys and list kinds (Chinese; English uses the key itself).
 WORDS = {
     "items": "事项", "materials": "材料", "fields": "字段", "situations": "情形", "eligibility": "受理条件",
@@ -38,6 +39,8 @@ WORDS = {
     "phone": "电话", "material": "目录材料", "field": "目录字段", "sensitive": "敏感信息",
     "conditions": "命名条件", "baseline": "公开数字", "cases": "按情形", "default": "其他情形", "value": "值",
     "allow_none": "允许一项不选", "combined_with": "合并办理", "figures": "数字", "link": "网址", "date": "日期",
+    "field_rules": "跨字段规则", "sum": "相加的字段", "equals": "等于", "at_most": "不大于", "at_least": "不小于",
+    "less_than": "小于", "greater_than": "大于", "from_situation": "取自情形",
 }
 DAYS_KEYS = {"promised", "statutory", "time_limit", "days"}
 # Sections whose keys say enough on their own ("承诺时限" needs no "时限 —" before it).

@@ -32,6 +32,7 @@ from configurator.web.api_cache import published as published
 from configurator.web.security import allow_script_hashes
 from configurator.writers import WRITERS
 from configurator.writers.field_checks import field_errors
+from configurator.writers.field_rules import rule_errors
 from configurator.writers.form_schema import decided_failures, form_schema
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -168,8 +169,8 @@ def check(bundle_id: str) -> Response:
     # leaves it out. A case that decidedly fails a rule (every question it reads answered) needs
     # nothing more and is answered with the reasons and the fallback window; its shape, and the
     # absence of what does not apply, must still be right.
-    found_errors: dict[str, list[dict[str, str]]] = {"base": [], "asked": [], "presence": [], "absent": [],
-                                                     "eligibility": []}
+    found_errors: dict[str, list[dict[str, Any]]] = {"base": [], "asked": [], "presence": [], "absent": [],
+                                                     "eligibility": [], "field_rule": []}
     for error in sorted(validator.iter_errors(application),
                         key=lambda e: [str(p) for p in e.absolute_path]):
         found_errors[_origin(schema, error)].append(
@@ -180,6 +181,12 @@ def check(bundle_id: str) -> Response:
     if not out:
         problems += found_errors["asked"] + found_errors["presence"]
     problems += received_problem
+    if isinstance(application, dict) and not out:
+        # Cross-field rules, all of them checked here with the rule's message on its first field
+        # (the schema's clauses for some of them, found_errors["field_rule"], would say less);
+        # a rule reads numbers only, so a value of the wrong type leaves it unchecked.
+        problems += [{"pointer": e["pointer"], "message": e["message"], "rule": e["rule"], "pointers": e["pointers"]}
+                     for e in rule_errors(compiled, application)]
     if not problems and not out:
         # Check characters JSON Schema cannot express (GB 11643, GB 32100): errors on their fields.
         problems = [{"pointer": e["pointer"], "message": e["message"]}
@@ -273,6 +280,8 @@ def _origin(schema: dict[str, Any], error: jsonschema.ValidationError) -> str:
     """Where a validation error comes from (see ``check``)."""
     path = list(error.absolute_schema_path)
     if len(path) >= 2 and path[0] == "allOf" and isinstance(path[1], int):
+        if str(schema["allOf"][path[1]].get("$comment", "")).startswith("field_rule:"):
+            return "field_rule"
         if "if" not in schema["allOf"][path[1]]:
             return "eligibility"
         return "absent" if len(path) >= 3 and path[2] == "else" else "presence"

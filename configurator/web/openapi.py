@@ -23,7 +23,10 @@ _PROBLEM = {"description": "A problem (RFC 9457).", "content": {"application/pro
     "type": "object", "required": ["type", "status", "title"],
     "properties": {"type": _TEXT, "status": {"type": "integer"}, "title": _TEXT,
                    "errors": {"type": "array", "items": {"type": "object", "required": ["pointer", "message"],
-                                                          "properties": {"pointer": _TEXT, "message": _TEXT}}}}}}}}
+                                                          "properties": {
+        "pointer": _TEXT, "message": _TEXT,
+        "rule": {"type": "string", "description": "The cross-field rule broken (field_rules), if the error is one."},
+        "pointers": {"type": "array", "items": _TEXT, "description": "Every field the broken rule reads."}}}}}}}}}
 _RECEIVED = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
              "description": "Date the case was received (YYYY-MM-DD, China time). With it the answer carries due_date "
                             "(the case deadline), each item's due_date, special_stages, and due_dates: item id → end of its "

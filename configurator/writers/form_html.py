@@ -23,6 +23,7 @@ from typing import Any
 from configurator.language.jsonlogic import to_jsonlogic
 from configurator.planning.compiled import Compiled
 from configurator.writers.document import page
+from configurator.writers.field_rules import routing_entries
 from configurator.writers.form_script import FORM_SCRIPT
 from configurator.writers.form_ui import form_ui
 from configurator.writers.form_wtforms import form_class
@@ -235,8 +236,18 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
     actions = f'<p class="actions"{" hidden" if out else ""}><button type="submit">{escape(say(lang, "form.submit"))}</button></p>'
     body = (f"<main>\n<h1>{escape(title)}</h1>\n{summary}\n{summary_box}\n"
             f'<form class="application" method="post" action="{escape(action)}" enctype="multipart/form-data" '
-            f'novalidate data-sep="{escape(separator)}">\n{"".join(sections)}\n{actions}\n</form>\n</main>')
+            f'novalidate data-sep="{escape(separator)}"{_field_rules(compiled)}>\n{"".join(sections)}\n{actions}\n'
+            '</form>\n</main>')
     return page(lang, title, body, style=_STYLE, script=FORM_SCRIPT)
+
+
+def _field_rules(compiled: Compiled) -> str:
+    """The cross-field rules for the page's script: routing.json's JsonLogic and the input to point at."""
+    if not compiled.bundle.field_rules:
+        return ""
+    rules = [{"applies": entry["applies"], "check": entry["check"], "message": entry["message"],
+              "target": "-".join(entry["pointers"][0].split("/")[1:3])} for entry in routing_entries(compiled)]
+    return f' data-field-rules="{escape(json.dumps(rules, ensure_ascii=False))}"'
 
 
 def write_form_html(compiled: Compiled) -> str:

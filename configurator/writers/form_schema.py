@@ -23,6 +23,7 @@ from configurator.model import BundleMaterial, Item, Situation
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import needed_condition
 from configurator.writers.field_checks import FORMATS
+from configurator.writers.field_rules import in_form_schema, schema_clause
 from configurator.writers.phrases import material_form, say
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -76,6 +77,11 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
             always_uploaded.append(material.id)
         elif condition is not None:
             rules.append(_present_when("uploads", material.id, condition, required))
+
+    for field_rule in bundle.field_rules:  # the others are JsonLogic in routing.json (writers.field_rules)
+        if in_form_schema(field_rule):
+            rule_if = _on_answers(field_rule.when.expr) if field_rule.when else None
+            rules.append(schema_clause(compiled, field_rule, rule_if))
 
     for rule in bundle.eligibility:
         rules.append({"description": compiled.text(rule.message), **_on_answers(rule.require.expr)})  # has "type"

@@ -4,15 +4,18 @@ With script the page shows each question, field and upload only when its ``data-
 JsonLogic rule holds (hidden ones are disabled, so they are neither validated nor posted),
 tells an ineligible case at once — the reasons and the fallback window, everything else
 hidden, nothing to submit — checks ID-number and credit-code check characters as they are
-typed, and on submit lists what is missing in the error summary instead of posting.
+typed, and on submit lists what is missing in the error summary instead of posting — or, when
+nothing is missing, the cross-field rules broken (``data-field-rules``: the JsonLogic of
+routing.json, evaluated as json-logic-js does), each with its message and a link to its field.
 """
 
 FORM_SCRIPT = r"""
 (function () {
-  function answers(form) {
+  function answers(form, prefix) {
     var data = {};
-    form.querySelectorAll('[name^="situations-"]').forEach(function (input) {
-      var key = input.name.slice(11);
+    prefix = prefix || 'situations-';
+    form.querySelectorAll('[name^="' + prefix + '"]').forEach(function (input) {
+      var key = input.name.slice(prefix.length);
       if (input.disabled) return;
       if ((input.type === 'radio' || input.type === 'checkbox') && !input.checked) return;
       var value = input.value;
@@ -42,6 +45,48 @@ FORM_SCRIPT = r"""
       case 'in': var b = v(1); return !!b && b.indexOf(v(0)) !== -1;
     }
     return false;
+  }
+  // The cross-field rules of routing.json (data-field-rules), evaluated as json-logic-js does.
+  function truthy(x) { return Array.isArray(x) ? x.length > 0 : !!x; }
+  function lookup(data, key) {
+    var x = data;
+    String(key).split('.').forEach(function (part) {
+      x = (x !== null && typeof x === 'object' && Object.prototype.hasOwnProperty.call(x, part)) ? x[part] : null;
+    });
+    return x;
+  }
+  function calc(rule, data) {
+    if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return rule;
+    var op = Object.keys(rule)[0], args = [].concat(rule[op]), i, r = true;
+    if (op === 'and') { for (i = 0; i < args.length; i++) { r = calc(args[i], data); if (!truthy(r)) return r; } return r; }
+    if (op === 'or') { for (i = 0; i < args.length; i++) { r = calc(args[i], data); if (truthy(r)) return r; } return r; }
+    var v = args.map(function (a) { return calc(a, data); });
+    switch (op) {
+      case 'var': return lookup(data, v[0]);
+      case 'missing': return v.filter(function (k) { var x = lookup(data, k); return x === null || x === ''; });
+      case '!': return !truthy(v[0]);
+      case '===': return v[0] === v[1];
+      case '!==': return v[0] !== v[1];
+      case '<': return v.length === 3 ? v[0] < v[1] && v[1] < v[2] : v[0] < v[1];
+      case '<=': return v.length === 3 ? v[0] <= v[1] && v[1] <= v[2] : v[0] <= v[1];
+      case '>': return v[0] > v[1];
+      case '>=': return v[0] >= v[1];
+      case 'in': return !!v[1] && typeof v[1].indexOf === 'function' && v[1].indexOf(v[0]) !== -1;
+      case '+': return v.reduce(function (s, x) { return s + parseFloat(x); }, 0);
+      case '-': return v.length === 1 ? -v[0] : v[0] - v[1];
+    }
+    return false;
+  }
+  function ruleProblems(form) {
+    var rules = form.dataset.fieldRules ? JSON.parse(form.dataset.fieldRules) : [];
+    var data = { situations: answers(form), fields: answers(form, 'fields-') };
+    return rules.filter(function (rule) {
+      return truthy(calc(rule.applies, data)) && !truthy(calc(rule.check, data));
+    }).map(function (rule) {
+      var input = document.getElementById(rule.target);
+      var row = input && input.closest('.row');
+      return { id: rule.target, text: (row ? row.dataset.label + form.dataset.sep : '') + rule.message };
+    });
   }
   function vars(rule, into) {
     if (rule && typeof rule === 'object') {
@@ -145,6 +190,7 @@ FORM_SCRIPT = r"""
                           input.closest('.row').querySelector('.live-error').textContent });
         }
       });
+      if (!problems.length) problems = ruleProblems(form);  // cross-field rules once each value is there
       if (problems.length) { event.preventDefault(); summarise(form, problems); }
     });
     refresh(form);

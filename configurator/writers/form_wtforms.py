@@ -27,6 +27,7 @@ from configurator.model import Bundle, Condition, Item, Situation
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import holds, needed_condition
 from configurator.writers.field_checks import check_digit_error
+from configurator.writers.field_rules import rule_errors
 from configurator.writers.phrases import say
 
 GROUPS = ("situations", "fields", "uploads")
@@ -190,6 +191,13 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
         for material in _form_uploads(compiled):
             needed = _needed(material.when, compiled.users(material.id, "materials"), answers)
             require("uploads", material.id, needed, material.requirement == "required")
+        # Cross-field rules, as the pre-check API reports them: the message on the rule's first field.
+        broken = rule_errors(compiled, application)
+        for error in broken:
+            field = self["-".join(error["pointer"].split("/")[1:3])]
+            if error["message"] not in field.errors:
+                field.errors = [*field.errors, error["message"]]
+        presence_ok = presence_ok and not broken
         failed = [r for r in compiled.bundle.eligibility if not holds(r.require, answers)]
         self.form_errors = [compiled.text(r.message) for r in failed]
         # Rules whose questions are all answered and that fail: the case is outside the bundle

@@ -14,6 +14,7 @@ from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Condition, Item, SpecialStage, Varies
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import needed_condition
+from configurator.writers.field_rules import routing_entries
 
 ROUTING_SCHEMA_ID = "urn:configurator:schema:routing"
 
@@ -133,6 +134,9 @@ def routing(compiled: Compiled) -> dict[str, Any]:
             "materials": [_material_entry(compiled, m, department) for m in materials],
         }
 
+    extra: dict[str, Any] = {}
+    if bundle.field_rules:  # JsonLogic over the whole application; see writers/field_rules.py
+        extra["field_rules"] = routing_entries(compiled)
     return {
         "$schema": ROUTING_SCHEMA_ID,
         "bundle": {"id": bundle.id, "name": compiled.text(bundle.name), "version": bundle.version},
@@ -150,6 +154,7 @@ def routing(compiled: Compiled) -> dict[str, Any]:
         "steps": [{"id": s.id, "name": compiled.text(s.name), "kind": s.kind, "owner": s.owner,
                    "time_limit_days": s.time_limit, "tasks": list(s.items)} for s in bundle.steps],
         "departments": departments,
+        **extra,
     }
 
 

@@ -15,7 +15,7 @@ import { BpmnModdle } from "bpmn-moddle";
 
 const cases = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const read = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
-const report = { compiled: [], mismatches: [], errors: [], rules: 0, applications: 0, bpmn: [] };
+const report = { compiled: [], mismatches: [], errors: [], rules: 0, applications: 0, verdicts: 0, bpmn: [] };
 const moddle = new BpmnModdle();
 
 const routingAjv = new Ajv2020({ strict: true, allErrors: true });
@@ -58,6 +58,33 @@ for (const bundle of cases.bundles) {
     if (got !== application.valid) {
       report.mismatches.push({ bundle: bundle.id, application: application.data, expected: application.valid, got,
                                errors: validate.errors });
+    }
+  }
+}
+// The pre-check's verdict, as a portal reaches it: ajv on form.schema.json, then every
+// cross-field rule of routing.json ("applies" and not "check" is broken) with json-logic-js.
+for (const bundle of cases.verdicts || []) {
+  const folder = path.join(cases.dist, bundle.id);
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  let validate;
+  try {
+    validate = ajv.compile(read(path.join(folder, "form.schema.json")));
+  } catch (error) {
+    report.errors.push({ bundle: bundle.id, where: "form.schema.json", error: String(error) });
+    continue;
+  }
+  const rules = read(path.join(folder, "routing.json")).field_rules || [];
+  for (const verdict of bundle.cases) {
+    const valid = validate(verdict.application);
+    const broken = rules.filter((r) => jsonLogic.truthy(jsonLogic.apply(r.applies, verdict.application))
+                                       && !jsonLogic.truthy(jsonLogic.apply(r.check, verdict.application)))
+                        .map((r) => r.id).sort();
+    const accepted = valid && broken.length === 0;
+    report.verdicts += 1;
+    if (accepted !== verdict.accepted || JSON.stringify(broken) !== JSON.stringify(verdict.broken)) {
+      report.mismatches.push({ bundle: bundle.id, case: verdict.name, application: verdict.application,
+                               expected: { accepted: verdict.accepted, broken: verdict.broken },
+                               got: { accepted, broken, errors: validate.errors } });
     }
   }
 }

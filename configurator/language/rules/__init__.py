@@ -12,6 +12,7 @@ from configurator.diagnostics import Diagnostic
 from configurator.language.rules import (
     answers,
     conditions,
+    field_rules,
     identity,
     materials,
     named,
@@ -34,6 +35,7 @@ RULES: list[Rule] = [
     *ordering.RULES,
     *materials.RULES,
     *answers.RULES,
+    *field_rules.RULES,
     *producers.RULES,
     *responsibilities.RULES,
 ]

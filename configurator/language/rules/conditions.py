@@ -18,6 +18,7 @@ _WHAT = {
     "materials": localized("材料", "material"),
     "items": localized("事项", "item"),
     "conditions": localized("命名条件", "named condition"),
+    "field_rules": localized("跨字段规则", "cross-field rule"),
 }
 
 
@@ -47,6 +48,9 @@ def all_conditions(context: RuleContext) -> Iterator[Condition]:
         for stage in item.special_stages:
             for varies in stage.varies:
                 yield from (case.when for case in varies.cases)
+    for field_rule in bundle.field_rules:
+        if field_rule.when:
+            yield field_rule.when
 
 
 def _at_column(context: RuleContext, code: str, condition: Condition, column: int, **params: Any) -> Diagnostic:

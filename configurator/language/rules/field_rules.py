@@ -1,0 +1,142 @@
+"""Cross-field rules (``field_rules:``) name number fields of the bundle, say what to compare
+with what, and can apply: their fields are asked together in some eligible case.
+
+The ``when`` of a rule is an ordinary condition (checked with every other condition, see
+rules.conditions.all_conditions); here only what is particular to rules is checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from configurator.diagnostics import Diagnostic, listing, localized
+from configurator.language import conditions as lang
+from configurator.language.conditions import suggest
+from configurator.language.fieldtypes import resolve_field
+from configurator.language.modelbuilder import RULE_OPS
+from configurator.language.rules.conditions import valid_expr
+from configurator.language.rules.context import RuleContext
+from configurator.model import BundleField, FieldRule, Path
+
+NUMBER_TYPES = ("number", "integer")
+
+
+def _limit_path(rule: FieldRule) -> Path:
+    return rule.path + (rule.op,)
+
+
+def _term_path(rule: FieldRule, index: int) -> Path:
+    return rule.path + (("field",) if rule.terms_key == "field" else ("sum", index))
+
+
+def _shape_problems(context: RuleContext, rule: FieldRule, raw_keys: set[str]) -> Iterable[Diagnostic]:
+    """Exactly one of field/sum, and exactly one comparison."""
+    if {"field", "sum"} <= raw_keys or not rule.terms:
+        yield context.at_key("E411", rule.path + ("id",), problem=localized(
+            f"规则“{rule.id}”要写 field（一个字段）或 sum（几个字段之和）中的一个",
+            f"rule \"{rule.id}\" needs one of field (one field) or sum (fields added up)"), fix=localized(
+            "写 field: 字段 id，或 sum: [字段 id, 字段 id]", "write field: <id>, or sum: [<id>, <id>]"))
+    ops = [key for key in RULE_OPS if key in raw_keys]
+    if len(ops) != 1:
+        yield context.at_key("E411", rule.path + ("id",), problem=localized(
+            f"规则“{rule.id}”要写且只写一个比较，现在有 {len(ops)} 个",
+            f"rule \"{rule.id}\" needs exactly one comparison, it has {len(ops)}"), fix=localized(
+            "从 equals、at_most、at_least、less_than、greater_than 中写一个",
+            "write one of equals, at_most, at_least, less_than, greater_than"))
+
+
+def _field_problems(context: RuleContext, rule: FieldRule, fields: dict[str, BundleField]) -> Iterable[Diagnostic]:
+    """Every named field is in the bundle, takes numbers, and appears once."""
+    places: list[tuple[str, Path]] = [(term, _term_path(rule, i)) for i, term in enumerate(rule.terms)]
+    if isinstance(rule.limit, str):
+        places.append((rule.limit, _limit_path(rule)))
+    seen: set[str] = set()
+    for field_id, path in places:
+        field = fields.get(field_id)
+        if field is None:
+            params: dict[str, object] = {"ref": field_id}
+            hint = suggest(field_id, list(fields))
+            if hint:
+                params["suggestion"] = hint
+            yield context.at("E306", path, **params)
+            continue
+        if field_id in seen:
+            yield context.at("E411", path, problem=localized(
+                f"字段“{field_id}”在规则“{rule.id}”中出现了两次", f"field \"{field_id}\" appears twice in rule "
+                f"\"{rule.id}\""), fix=localized("每个字段只写一次", "name each field once"))
+        seen.add(field_id)
+        if field.catalogue_id not in context.catalogues.fields and field.spec.type is None:
+            continue  # an unknown catalogue field: E303 says so
+        kind = resolve_field(field, context.catalogues).type
+        if kind not in NUMBER_TYPES:
+            yield context.at("E411", path, problem=localized(
+                f"字段“{field_id}”的类型是 {kind}，规则只能比较数字字段", f"field \"{field_id}\" is of type {kind}; "
+                "rules compare number fields only"), fix=localized(
+                "改用 type: number 或 integer 的字段，或删除这条规则", "use a field of type number or integer"))
+
+
+def _asked(context: RuleContext, field: BundleField) -> lang.Expr | None | bool:
+    """When the field is asked (None: always; False: unknown because a condition is broken)."""
+    users = [item for item in context.bundle.items if field.id in item.fields]
+    parts: list[lang.Expr] = []
+    if field.when is not None:
+        own = valid_expr(context, field.when)
+        if own is None:
+            return False
+        parts.append(own)
+    if users and all(item.when is not None for item in users):
+        conditions = [valid_expr(context, item.when) for item in users]
+        if any(c is None for c in conditions):
+            return False
+        either = lang.any_of([c for c in conditions if c is not None])
+        if either is not None:
+            parts.append(either)
+    return lang.all_of(parts)
+
+
+def _never_together(context: RuleContext, rule: FieldRule, fields: dict[str, BundleField]) -> Diagnostic | None:
+    parts: list[lang.Expr] = []
+    for requirement in context.bundle.eligibility:
+        expr = valid_expr(context, requirement.require)
+        if expr is None:
+            return None  # an unreadable eligibility rule: its own error comes first
+        parts.append(expr)
+    if rule.when is not None:
+        own = valid_expr(context, rule.when)
+        if own is None:
+            return None
+        parts.append(own)
+    for field_id in rule.fields:
+        if not any(field_id in item.fields for item in context.bundle.items):
+            continue  # asked by no item: W509 says so
+        asked = _asked(context, fields[field_id])
+        if asked is False:
+            return None
+        if isinstance(asked, lang.Expr):
+            parts.append(asked)
+    combined = lang.all_of(parts)
+    if combined is None or lang.truth_table(combined, context.variables) != {False}:
+        return None
+    shown = listing(f"“{f}”" for f in rule.fields)
+    context_words = localized("符合受理条件且规则的 when 成立" if rule.when else "符合受理条件",
+                              "when the case is eligible" + (" and the rule's when holds" if rule.when else ""))
+    return context.at("E412", rule.path + ("id",), rule=rule.id, fields=shown, context=context_words)
+
+
+def check_field_rules(context: RuleContext) -> Iterable[Diagnostic]:
+    fields = {field.id: field for field in context.bundle.fields}
+    for rule in context.bundle.field_rules:
+        shape = list(_shape_problems(context, rule, set(rule.keys)))
+        yield from shape
+        if shape:
+            continue
+        found = list(_field_problems(context, rule, fields))
+        yield from found
+        if found:
+            continue
+        never = _never_together(context, rule, fields)
+        if never is not None:
+            yield never
+
+
+RULES = [check_field_rules]

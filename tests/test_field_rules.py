@@ -1,0 +1,176 @@
+"""Cross-field rules (field_rules) through every channel: `check`, the generated artifacts, the
+pre-check API (both languages), `explain`, the server-side form, and form.html's script in
+Chromium. The agreement of Python with ajv + json-logic-js is tests/test_portal_js.py's."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from werkzeug.datastructures import MultiDict
+
+from configurator.cli import main
+from configurator.planning.compiled import Compiled
+from configurator.writers.field_rules import TOLERANCE, holds, rule_errors
+from configurator.writers.form_html import render_form_page
+from configurator.writers.form_schema import form_schema
+from configurator.writers.form_wtforms import form_class
+from configurator.writers.routing import routing
+from tests.browser import MISSING, chromium
+from tests.field_rule_cases import BUNDLE, application
+from tests.helpers import ROOT, check_text, shipped_catalogues
+from tests.web_helpers import make_site
+
+SOURCE = ROOT / "tests" / "corpus" / "good" / f"{BUNDLE}.yaml"
+FORMAT_MD = (ROOT / "docs" / "bundle-format.md").read_text(encoding="utf-8")
+
+
+def compiled(lang: str = "zh-CN") -> Compiled:
+    result = check_text(SOURCE.read_text(encoding="utf-8"), f"bundles/{BUNDLE}.yaml")
+    assert result.bundle is not None and result.diagnostics == [], [d.message("en") for d in result.diagnostics]
+    return Compiled(result.bundle, shipped_catalogues(), lang)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    site = make_site(tmp_path_factory.mktemp("rules"))
+    shutil.copy(SOURCE, site.workspace / "bundles" / f"{BUNDLE}.yaml")
+    return site.app.test_client()
+
+
+def test_the_documented_example_is_part_of_a_bundle_that_checks_clean():
+    section = FORMAT_MD[FORMAT_MD.index("## 跨字段规则"):]
+    example = re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1)
+    source = SOURCE.read_text(encoding="utf-8")
+    for rule in example.split("  - id: ")[1:]:
+        assert "  - id: " + rule in source + "\n", rule
+    compiled()
+
+
+def test_the_arithmetic_is_decimal_within_the_stated_tolerance():
+    rule = compiled().bundle.field_rules[1]  # three shares add up to 100
+    assert rule.op == "equals" and TOLERANCE == 1e-6
+    assert 0 + 10.1 + 64.1 + 25.8 != 100 and 0 + 0.01 + 70.68 + 29.31 != 100  # binary sums are not 100 ...
+    assert holds(rule, [10.1, 64.1, 25.8], 100) and holds(rule, [0.01, 70.68, 29.31], 100)  # ... the rule's are
+    assert holds(rule, [33.33, 33.33, 33.34], 100)
+    assert not holds(rule, [33.33, 33.33, 33.33], 100) and not holds(rule, [33.33, 33.33, 33.35], 100)
+    assert holds(rule, [50, 50, 0.0000009], 100) and not holds(rule, [50, 50, 0.0000011], 100)
+    assert "0.000001" in FORMAT_MD and "10⁻⁶" in FORMAT_MD
+
+
+def test_a_single_field_against_a_constant_is_in_the_form_schema_and_sums_are_jsonlogic():
+    c = compiled()
+    schema = form_schema(c)
+    clauses = [rule for rule in schema["allOf"] if str(rule.get("$comment", "")).startswith("field_rule:")]
+    assert [rule["$comment"] for rule in clauses] == ["field_rule:first_share_positive"]
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid(application([50, 50], "two"))
+    assert not validator.is_valid(application([0, 100], "two"))
+    entries = {entry["id"]: entry for entry in routing(c)["field_rules"]}
+    assert [e["in_form_schema"] for e in entries.values()] == [False, False, True, False]
+    assert entries["usable_within_floor_area"]["pointers"] == ["/fields/usable_area", "/situations/floor_area_sqm"]
+    assert entries["two_shares_add_up"]["check"]["<="][1]["-"][0] == {"+": [{"var": "fields.share_1"},
+                                                                             {"var": "fields.share_2"}]}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_pre_check_names_the_fields_and_says_the_rules_message(client, lang):
+    response = client.post(f"/api/bundles/{BUNDLE}/check?lang={lang}", json=application([33.33, 33.33, 33.33]))
+    assert response.status_code == 422
+    [error] = response.json["errors"]
+    rule = compiled().bundle.field_rules[1]
+    assert error == {"pointer": "/fields/share_1", "message": rule.message.get(lang), "rule": "three_shares_add_up",
+                     "pointers": ["/fields/share_1", "/fields/share_2", "/fields/share_3"]}
+    ok = client.post(f"/api/bundles/{BUNDLE}/check?lang={lang}", json=application([33.33, 33.33, 33.34]))
+    assert ok.status_code == 200 and ok.json["eligible"] is True
+
+
+def test_a_rule_is_checked_only_when_its_when_holds_and_its_fields_have_values(client):
+    joint = client.post(f"/api/bundles/{BUNDLE}/check", json=application([], ownership="joint"))
+    assert joint.status_code == 200
+    missing = client.post(f"/api/bundles/{BUNDLE}/check", json=application([50, None, 40]))
+    assert missing.status_code == 422
+    assert [e["pointer"] for e in missing.json["errors"]] == ["/fields"]  # the missing share, no rule message
+    two_of_three = client.post(f"/api/bundles/{BUNDLE}/check", json=application([50, 50], "two"))
+    assert two_of_three.status_code == 200  # the three-share rule's when is false
+
+
+def test_the_schema_clause_error_is_reported_once_with_the_rules_message(client):
+    response = client.post(f"/api/bundles/{BUNDLE}/check?lang=en", json=application([0, 100], "two"))
+    assert response.status_code == 422
+    assert response.json["errors"] == [{"pointer": "/fields/share_1", "message": "Each co-owner's share must be more "
+                                        "than 0", "rule": "first_share_positive", "pointers": ["/fields/share_1"]}]
+
+
+def test_explain_reports_a_broken_rule_for_the_application_given(tmp_path, in_repo):
+    workspace = tmp_path / "ws"
+    shutil.copytree(ROOT / "catalogues", workspace / "catalogues")
+    (workspace / "bundles").mkdir()
+    shutil.copy(SOURCE, workspace / "bundles" / f"{BUNDLE}.yaml")
+    answers = workspace / "application.json"
+    answers.write_text(json.dumps(application([50, 50.01], "two", usable=120)), encoding="utf-8")
+    bundle = str(workspace / "bundles" / f"{BUNDLE}.yaml")
+    result = CliRunner().invoke(main, ["explain", bundle, "--answers", str(answers), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    assert [e["rule"] for e in data["rule_errors"]] == ["two_shares_add_up", "usable_within_floor_area"]
+    text = CliRunner().invoke(main, ["explain", bundle, "--answers", str(answers)])
+    assert "✘ 两位共有人的份额合计应为 100%（规则 two_shares_add_up：第一位共有人的份额、第二位共有人的份额）" in text.output
+    answers.write_text(json.dumps(application([50, 50], "two")), encoding="utf-8")
+    fine = CliRunner().invoke(main, ["explain", bundle, "--answers", str(answers), "--format", "json"])
+    assert fine.exit_code == 0 and json.loads(fine.output)["rule_errors"] == []
+
+
+def _post(shares: list[str], usable: str = "80") -> MultiDict:
+    data = MultiDict({"situations-ownership": "by_shares", "situations-owner_count": "three",
+                      "situations-floor_area_sqm": "100", "situations-notify_by": "post",
+                      "fields-usable_area": usable, "uploads-property_certificate": "a.pdf"})
+    for index, share in enumerate(shares):
+        data[f"fields-share_{index + 1}"] = share
+    return data
+
+
+def test_the_server_side_form_shows_the_message_on_the_first_field():
+    c = compiled()
+    form = form_class(c)(formdata=_post(["33.33", "33.33", "33.33"]))
+    assert not form.validate()
+    assert form["fields-share_1"].errors == ["三位共有人的份额合计应为 100%"]
+    page = render_form_page(c, form)
+    assert 'href="#fields-share_1">第一位共有人的份额：三位共有人的份额合计应为 100%</a>' in page
+    good = form_class(c)(formdata=_post(["33.33", "33.33", "33.34"]))
+    assert good.validate(), {k: v.errors for k, v in good._fields.items() if v.errors}
+    assert rule_errors(c, {"situations": {}, "fields": {"usable_area": "x"}}) == []  # text is the schema's to refuse
+
+
+@pytest.mark.skipif(MISSING, reason="chromium not installed")
+def test_form_html_tells_the_rules_message_before_posting(tmp_path):
+    page_file = tmp_path / "form.html"
+    page_file.write_text(render_form_page(compiled()), encoding="utf-8")
+    with chromium() as browser:
+        page = browser.new_page()
+        posted = []
+        page.on("request", lambda request: posted.append(request) if request.method == "POST" else None)
+        page.goto(page_file.as_uri())
+        page.check("#situations-ownership-2")  # 按份共有
+        page.check("#situations-owner_count-1")  # three
+        page.fill("#situations-floor_area_sqm", "100")
+        page.check("#situations-notify_by-1")  # post
+        for index, share in enumerate(["33.33", "33.33", "33.33"]):
+            page.fill(f"#fields-share_{index + 1}", share)
+        page.fill("#fields-usable_area", "100.01")
+        page.set_input_files("#uploads-property_certificate", files=[{"name": "a.pdf", "mimeType": "application/pdf",
+                                                                       "buffer": b"%PDF"}])
+        page.click("button[type=submit]")
+        summary = page.inner_text(".error-summary")
+        assert "第一位共有人的份额：三位共有人的份额合计应为 100%" in summary
+        assert "套内建筑面积：套内建筑面积不能大于房屋建筑面积" in summary
+        assert page.get_attribute(".error-summary a", "href") == "#fields-share_1"
+        assert posted == []
+        page.fill("#fields-share_3", "33.34")
+        page.fill("#fields-usable_area", "100")
+        with page.expect_request(lambda request: request.method == "POST"):
+            page.click("button[type=submit]")
