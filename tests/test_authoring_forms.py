@@ -29,7 +29,7 @@ BUNDLES = sorted((ROOT / "bundles").glob("*.yaml"))
 TEMPLATES = ROOT / "configurator" / "web" / "templates" / "configurator"
 WIDGETS = "".join((TEMPLATES / name).read_text(encoding="utf-8") for name in ("_widgets.html", "node.html"))
 KINDS = {"id", "text", "condition", "ref", "refs", "enum", "enums", "str", "version", "int", "number", "bool",
-         "producers", "object", "list", "varying"}
+         "producers", "object", "list", "varying", "limit"}
 
 
 def catalogues():
@@ -56,7 +56,7 @@ def test_every_schema_path_has_an_editor_and_every_editor_a_control():
     assert missing == []
     assert {w.kind for w in all_widgets()} <= KINDS
     # every kind the widgets use is rendered by the template (by name, or as the plain input)
-    for kind in {w.kind for w in all_widgets()} - {"str", "version", "int", "number", "id"}:
+    for kind in {w.kind for w in all_widgets()} - {"str", "version", "int", "number", "id", "limit"}:
         assert re.search(rf"'{kind}'", WIDGETS), kind
     # every enum has a label for each value and every reference a source of choices
     for widget in all_widgets():
@@ -205,3 +205,18 @@ def test_a_copy_gets_a_new_id_and_name_and_keeps_the_rest():
         rest.pop(key, None)
         new.pop(key, None)
     assert new == rest
+
+
+def test_field_rules_round_trip_and_a_limit_is_a_number_or_a_field():
+    path = ROOT / "tests/corpus/good/field-rules.yaml"
+    data = read(path.read_text(encoding="utf-8"))
+    widgets = next(w for w in bundle_widgets() if w.key == "field_rules").children
+    for index, rule in enumerate(data["field_rules"]):
+        new, problems = entry_from_form(widgets, form_values(widgets, rule), rule)
+        assert problems == [] and entry_edits(("field_rules", index), widgets, rule, new) == []
+    rule = data["field_rules"][0]
+    for typed, kept in (("99.5", 99.5), ("100", 100), ("floor_area", "floor_area")):
+        form = form_values(widgets, rule)
+        form["equals"] = typed
+        new, problems = entry_from_form(widgets, form, rule)
+        assert problems == [] and new["equals"] == kept and type(new["equals"]) is type(kept)

@@ -267,6 +267,12 @@ def entry_from_form(widgets: Sequence[Widget], form: FormData, current: Any = No
         elif w.kind == "varying":
             value, found = _varying(w, form, name)
             problems += found
+        elif w.kind == "limit":
+            text = _get(form, name)
+            try:
+                value = _number(text, False) if text else None
+            except ValueError:
+                value = text  # not a number: the id of a field (the checker says if there is none)
         elif w.kind == "version":
             text = _get(form, name)
             value = int(text) if text.isdigit() and not isinstance(current.get(w.key), str) else (text or None)

@@ -28,6 +28,8 @@ REF_SOURCES = {
     "steps[].owner": "owners",
     "items[].combined_with": "items",
     "fields[].from_situation": "situations",
+    "field_rules[].field": "fields",
+    "field_rules[].sum[]": "fields",
 }
 
 # Labels where the schema's description does not start with a short name.
@@ -150,6 +152,8 @@ def widget(key: str, raw: dict[str, Any], required: bool, pattern: str) -> Widge
     kind = node.get("type")
     if kind == ["integer", "string"]:
         return Widget(kind="version", **common)
+    if kind == ["number", "string"]:  # a field rule's limit: a constant, or the id of a field
+        return Widget(kind="limit", **common)
     if kind == "array":
         entry = resolve(node["items"])
         if entry.get("type") == "object":
