@@ -220,3 +220,18 @@ def test_field_rules_round_trip_and_a_limit_is_a_number_or_a_field():
         form["equals"] = typed
         new, problems = entry_from_form(widgets, form, rule)
         assert problems == [] and new["equals"] == kept and type(new["equals"]) is type(kept)
+
+
+def test_a_field_or_situation_a_rule_uses_names_the_rule_and_deleting_it_leaves_the_rule_to_the_check():
+    text = (ROOT / "tests/corpus/good/field-rules.yaml").read_text(encoding="utf-8")
+    data = read(text)
+    uses = usages(data, "fields", "share_2")
+    assert [u.path for u in uses] == [("items", 0, "fields"), ("field_rules", 0, "sum"), ("field_rules", 1, "sum")]
+    assert uses[1].zh == "跨字段规则“两位共有人的份额合计应为 100%”比较它"
+    assert [u.path for u in usages(data, "fields", "floor_area")][1:] == [("field_rules", 3, "at_most")]
+    assert ("field_rules", 0, "when") in [u.path for u in usages(data, "situations", "owner_count")]
+    index = [f["id"] for f in data["fields"]].index("share_2")
+    after = apply_edits(text, delete_edits(data, ("fields", index)))
+    assert read(after)["field_rules"][0]["sum"] == ["share_1", "share_2"]  # not rewritten into another rule
+    result = check_bundle(after.encode("utf-8"), "bundles/field-rules.yaml", catalogues())
+    assert {d.code for d in result.diagnostics if d.severity == "error"} == {"E306"}

@@ -15,7 +15,8 @@ KINDS = {"items": ("事项", "item"), "materials": ("材料", "material"), "fiel
          "situations": ("情形问题", "situation question"), "steps": ("环节", "step"),
          "eligibility": ("受理条件", "eligibility rule"), "options": ("选项", "option"),
          "after": ("前置事项", "ordering"), "special_stages": ("特殊环节", "special stage"),
-         "conditions": ("命名条件", "named condition"), "cases": ("情形", "case")}
+         "conditions": ("命名条件", "named condition"), "cases": ("情形", "case"),
+         "field_rules": ("跨字段规则", "cross-field rule")}
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def entry_name(kind: str, entry: Any, language: str = "zh-CN") -> str:
 def _conditions(data: dict[str, Any], entry_name: Namer) -> Iterator[tuple[tuple[Any, ...], str, str, str]]:
     """(path, condition, zh owner, en owner) of every condition in the bundle."""
     keys = {"situations": "when", "conditions": "when", "eligibility": "require", "fields": "when", "materials": "when",
-            "items": "when"}
+            "items": "when", "field_rules": "when"}
     for section, key in keys.items():
         for index, entry in enumerate(data.get(section) or []):
             if isinstance(entry, dict) and isinstance(entry.get(key), str):
@@ -97,6 +98,14 @@ def usages(data: dict[str, Any], section: str, entry_id: str, entry_name: Namer 
             if entry_id in (item.get(section) or []):
                 name = entry_name("items", item)
                 found.append(Use(("items", index, section), f"事项“{name}”需要它", f"item “{name}” needs it"))
+        if section == "fields":  # rules are not rewritten: a sum without one of its fields means something else
+            for index, rule in enumerate(data.get("field_rules") or []):
+                for key in ("field", "sum", "equals", "at_most", "at_least", "less_than", "greater_than"):
+                    value = rule.get(key) if isinstance(rule, dict) else None
+                    if value == entry_id or (isinstance(value, list) and entry_id in value):
+                        name = entry_name("field_rules", rule)
+                        found.append(Use(("field_rules", index, key), f"跨字段规则“{name}”比较它",
+                                         f"cross-field rule “{name}” compares it"))
     elif section in ("situations", "conditions"):
         for path, condition, zh, en in _conditions(data, entry_name):
             if _mentions(condition, entry_id):
