@@ -64,7 +64,8 @@ def bundle_check_paths() -> dict[str, Any]:
                             "given) needs nothing more and is answered 200 with the fallback. The formats "
                             "gb11643-id-number and gb32100-credit-code are asserted: the last character is the "
                             "check character of GB 11643 (citizen ID number) or GB 32100 (unified social credit "
-                            "code).",
+                            "code). The bundle's cross-field rules (routing.json field_rules: JsonLogic over the "
+                            "application) hold too; a broken one is a 422 error naming the rule and its fields.",
                             "content": {"application/json": {"schema": body}}},
             "responses": {"200": {"description": "The plan, or the fallback when not eligible.", "headers": _HEADERS,
                                   "content": {"application/json": {"schema": {"type": "object",

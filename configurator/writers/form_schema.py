@@ -112,7 +112,9 @@ def request_schema(compiled: Compiled) -> dict[str, Any]:
     reasons and the fallback window. ID numbers and credit codes carry a ``format``
     (field_checks.FORMATS) naming their check character rule (GB 11643, GB 32100), which the
     server asserts. One leniency the schema does not state: a case that decidedly fails an
-    eligibility rule may leave out the answers, fields and uploads an eligible case needs."""
+    eligibility rule may leave out the answers, fields and uploads an eligible case needs. One
+    rule more it does not state: the cross-field rules JSON Schema cannot express (sums, field
+    against field), which routing.json carries as JsonLogic and the server checks."""
     schema = form_schema(compiled)
     for field_id, field_schema in schema["properties"]["fields"]["properties"].items():
         if compiled.fields[field_id].type in FORMATS:
