@@ -301,3 +301,38 @@ def test_rjsf_sends_a_newborn_aged_7_months_to_the_fallback_window(rjsf_page, ha
     assert rjsf_page.locator("label[for='root_situations_born_in_province_hospital-0'], "
                              "#root_situations_born_in_province_hospital label").first.inner_text().strip() == (
         "Yes" if english else "是")
+
+
+def test_rjsf_puts_a_broken_cross_field_rules_message_on_its_field_as_the_pre_check_does(rjsf_page, harness, built):
+    """tests/corpus/good/field-rules.yaml through portal/rjsf: shares that add up to 99.99 (or
+    100.01) are refused on the first share with the rule's message, 33.33 + 33.33 + 33.34 and
+    10.1 + 64.1 + 25.8 are sent; a share of 0 (a rule JSON Schema states) reads the rule's message
+    too; each verdict is the one writers.field_rules.rule_errors gives."""
+    from configurator.writers.field_rules import rule_errors
+    from tests.field_rule_cases import BUNDLE, application
+    from tests.helpers import check_text, shipped_catalogues
+
+    source = (ROOT / "tests/corpus/good" / f"{BUNDLE}.yaml").read_text(encoding="utf-8")
+    c = Compiled(check_text(source, f"bundles/{BUNDLE}.yaml").bundle, shipped_catalogues())
+    folder = built / "zh-CN" / BUNDLE
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in render_compiled(c).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    validator = jsonschema.Draft202012Validator(json.loads((folder / "form.schema.json").read_text(encoding="utf-8")))
+    cases = [(application([33.33, 33.33, 33.33]), "root_fields_share_1", "三位共有人的份额合计应为 100%"),
+             (application([50, 50.01], "two"), "root_fields_share_1", "两位共有人的份额合计应为 100%"),
+             (application([0, 100], "two"), "root_fields_share_1", "每位按份共有人的份额应大于 0"),
+             (application([50, 50], "two", usable=100.01), "root_fields_usable_area", "套内建筑面积不能大于房屋建筑面积"),
+             (application([33.33, 33.33, 33.34]), None, None),
+             (application([10.1, 64.1, 25.8]), None, None)]
+    for data, field_id, message in cases:
+        ui = mount(rjsf_page, harness, built, BUNDLE)
+        outcome = fill_and_submit(rjsf_page, data, ui)
+        broken = rule_errors(c, data)
+        if message is None:
+            assert outcome["errors"] == {} and broken == [] and validator.is_valid(data), (data, outcome["errors"])
+            assert normalised(outcome["submitted"]) == normalised(data)
+        else:
+            assert outcome["submitted"] is None and outcome["errors"].get(field_id) == message, (data, outcome["errors"])
+            assert [e["message"] for e in broken] == [message]  # Python refuses it for the same rule
+    assert not rjsf_page.problems

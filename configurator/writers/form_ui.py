@@ -21,6 +21,7 @@ from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Condition, Item
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import needed_condition
+from configurator.writers.field_rules import routing_entries
 from configurator.writers.order import question_order
 from configurator.writers.phrases import fallback_window, say
 
@@ -88,18 +89,21 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
 
     fallback = bundle.fallback
     phone = fallback.phone or (bundle.consultation.phone if bundle.consultation else None)
+    root: dict[str, Any] = {
+        "lang": compiled.lang,
+        "eligibility": [{"id": r.id, "rule": to_jsonlogic(r.require.expr), "message": compiled.text(r.message)}
+                        for r in bundle.eligibility],
+        "fallback": {"window": compiled.text(fallback.window) or compiled.department_name(fallback.department),
+                     "address": compiled.text(fallback.address) or None, "phone": phone,
+                     "hours": compiled.text(fallback.hours) or None, "message": compiled.text(fallback.message),
+                     "rows": [list(row) for row in fallback_window(compiled)]},
+    }
+    if bundle.field_rules:  # routing.json's JsonLogic: portal/rjsf puts a broken rule's message on its field
+        root["fieldRules"] = routing_entries(compiled)
     return {
         "ui:order": ["situations", "fields", "uploads"],
         "ui:submitButtonOptions": {"submitText": say(compiled.lang, "form.submit")},
-        "ui:options": {
-            "lang": compiled.lang,
-            "eligibility": [{"id": r.id, "rule": to_jsonlogic(r.require.expr), "message": compiled.text(r.message)}
-                            for r in bundle.eligibility],
-            "fallback": {"window": compiled.text(fallback.window) or compiled.department_name(fallback.department),
-                         "address": compiled.text(fallback.address) or None, "phone": phone,
-                         "hours": compiled.text(fallback.hours) or None, "message": compiled.text(fallback.message),
-                         "rows": [list(row) for row in fallback_window(compiled)]},
-        },
+        "ui:options": root,
         "situations": situations,
         "fields": fields,
         "uploads": uploads,

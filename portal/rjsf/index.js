@@ -14,6 +14,7 @@
 // - an `upload` widget (a file input; `upload(file)` turns each file into a reference);
 // - messages in the form's language (zh-CN or en), next to each field, check digits of ID
 //   numbers and credit codes included; yes/no labels come from the schema;
+// - cross-field rules (`ui:options.fieldRules`): a broken rule's message on its first field;
 // - no defaults that answer a question for the citizen (no `false` for a required yes/no, no
 //   first option, no empty array items).
 import React, { useMemo, useState } from "react";
@@ -21,7 +22,7 @@ import Form, { getDefaultRegistry } from "@rjsf/core";
 import { ariaDescribedByIds } from "@rjsf/utils";
 import { customizeValidator } from "@rjsf/validator-ajv8";
 import Ajv2020 from "ajv/dist/2020.js";
-import { decidingQuestions, expectedCheck, ineligibleReasons, prune, shown } from "./rules.js";
+import { brokenRules, decidingQuestions, expectedCheck, ineligibleReasons, prune, shown } from "./rules.js";
 import { localise, text, translator } from "./messages.js";
 
 export * from "./rules.js";
@@ -109,9 +110,16 @@ function eligibilityEntries(schema) {
   return entries;
 }
 
+/** The allOf entries that state a cross-field rule: customValidate reports those with the rule's message. */
+function fieldRuleEntries(schema) {
+  return new Set((schema.allOf || []).flatMap((entry, index) =>
+    String(entry.$comment || "").startsWith("field_rule:") ? [index] : []));
+}
+
 /** RJSF's errors in the citizen's words, one per field. */
 export function transformErrorsFor(schema, lang) {
   const eligibility = eligibilityEntries(schema);
+  const fieldRules = fieldRuleEntries(schema);
   const ruleOf = (error) => {
     const match = /^#\/allOf\/(\d+)\//.exec(error.schemaPath || "");
     return match && eligibility.has(Number(match[1])) ? eligibility.get(Number(match[1])) : null;
@@ -120,7 +128,8 @@ export function transformErrorsFor(schema, lang) {
     const seen = new Set();
     const out = [];
     // A field's own mistake first (a missing answer is "required", not the rule it leaves unmet).
-    const ordered = [...errors.filter((e) => ruleOf(e) === null), ...errors.filter((e) => ruleOf(e) !== null)];
+    const own = errors.filter((e) => !fieldRules.has(Number((/^#\/allOf\/(\d+)\//.exec(e.schemaPath || "") || [])[1])));
+    const ordered = [...own.filter((e) => ruleOf(e) === null), ...own.filter((e) => ruleOf(e) !== null)];
     for (const error of ordered) {
       const message = ruleOf(error) ?? localise(error, lang);
       if (message === null || seen.has(error.property)) continue;
@@ -145,6 +154,10 @@ export function ApplicationForm({ schema, uiSchema, onSubmit, onChange, upload, 
       if (want !== null && value[17] !== want && errors.fields && errors.fields[key]) {
         errors.fields[key].addError(text(lang, kind === "id_number" ? "checkId" : "checkUscc", { expected: want }));
       }
+    }
+    for (const rule of brokenRules(uiSchema, prune(data, uiSchema))) {
+      const [group, key] = rule.pointers[0].split("/").slice(1);
+      if (errors[group] && errors[group][key]) errors[group][key].addError(rule.message);
     }
     return errors;
   };

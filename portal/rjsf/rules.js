@@ -83,6 +83,56 @@ export function prune(formData, uiSchema) {
   return out;
 }
 
+// Cross-field rules (form.ui.json root `ui:options.fieldRules`, the JsonLogic of routing.json's
+// field_rules over the whole application). Evaluated with json-logic-js's meaning of each operator
+// they use, so a portal that runs json-logic-js itself reaches the same verdict.
+const truthy = (value) => (Array.isArray(value) ? value.length > 0 : !!value);
+
+function lookup(data, key) {
+  let value = data;
+  for (const part of String(key).split(".")) {
+    value = value !== null && typeof value === "object" && has(value, part) ? value[part] : null;
+    if (value === undefined) value = null;
+  }
+  return value;
+}
+
+export function calc(rule, data) {
+  if (rule === null || typeof rule !== "object" || Array.isArray(rule)) return rule;
+  const op = Object.keys(rule)[0];
+  const args = [].concat(rule[op]);
+  if (op === "and" || op === "or") {
+    let value = op === "and";
+    for (const arg of args) {
+      value = calc(arg, data);
+      if (truthy(value) !== (op === "and")) return value;
+    }
+    return value;
+  }
+  const v = args.map((arg) => calc(arg, data));
+  switch (op) {
+    case "var": return lookup(data, v[0]);
+    case "missing": return v.filter((key) => { const x = lookup(data, key); return x === null || x === ""; });
+    case "!": return !truthy(v[0]);
+    case "===": return v[0] === v[1];
+    case "!==": return v[0] !== v[1];
+    case "<": return v.length === 3 ? v[0] < v[1] && v[1] < v[2] : v[0] < v[1];
+    case "<=": return v.length === 3 ? v[0] <= v[1] && v[1] <= v[2] : v[0] <= v[1];
+    case ">": return v[0] > v[1];
+    case ">=": return v[0] >= v[1];
+    case "in": return !!v[1] && typeof v[1].indexOf === "function" && v[1].indexOf(v[0]) !== -1;
+    case "+": return v.reduce((sum, x) => sum + parseFloat(x), 0);
+    case "-": return v.length === 1 ? -v[0] : v[0] - v[1];
+    default: throw new Error(`unsupported JsonLogic operator ${op}`);
+  }
+}
+
+/** The cross-field rules the application breaks: each applies and its check is false. */
+export function brokenRules(uiSchema, application) {
+  const rules = (uiSchema["ui:options"] || {}).fieldRules || [];
+  return rules.filter((r) => truthy(calc(r.applies, application)) && !truthy(calc(r.check, application)));
+}
+
 // GB 11643 (citizen ID number) and GB 32100 (unified social credit code) check characters.
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
