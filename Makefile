@@ -10,13 +10,28 @@ INSTALL := $(PIP) install --quiet --constraint requirements.lock
 
 NODE_STAMP := tests/js/node_modules/.installed
 
-.PHONY: run test lint bench browser-deps postgres-deps wheel-check lock clean
+.PHONY: run test lint bench browser-deps postgres-deps wheel-check lock clean messages
+
+# The admin's translations (Flask-Babel, gettext): Chinese msgids in the sources, English in
+# translations/en. `make messages` re-extracts messages.pot and merges it into every .po; the .mo
+# files are compiled here (never committed) before anything runs the admin or builds the wheel.
+TRANSLATIONS := configurator/web/translations
+MO := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(INSTALL) -e '.[test,lint]'
 	touch $(STAMP)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
+
+messages: $(STAMP)
+	$(VENV)/bin/pybabel --quiet extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 --add-location=file --sort-output \
+	  --no-wrap --project configurator --copyright-holder "configurator authors" -o $(TRANSLATIONS)/messages.pot configurator/web
+	$(VENV)/bin/pybabel --quiet update --no-wrap --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	@echo "now translate the new or fuzzy entries in $(TRANSLATIONS)/*/LC_MESSAGES/messages.po (tests/test_translations.py lists them)"
 
 # ajv, json-logic-js and the other JavaScript tools that play a portal (versions pinned by the lock file).
 $(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
@@ -25,7 +40,7 @@ $(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
 
 # The main job: the web admin on the shipped bundles (SQLite, a workspace in instance/).
 # It prints the address and, on the first run, the admin's password.
-run: $(STAMP)
+run: $(STAMP) $(MO)
 	$(VENV)/bin/configurator check
 	$(VENV)/bin/configurator serve
 
@@ -52,16 +67,16 @@ postgres-deps:
 	  else echo "note: PostgreSQL is missing; its concurrency test will be skipped"; fi; \
 	fi
 
-test: $(STAMP) $(NODE_STAMP) browser-deps postgres-deps lint
+test: $(STAMP) $(MO) $(NODE_STAMP) browser-deps postgres-deps lint
 	$(VENV)/bin/python -m pytest
 
 # The wheel, installed into a fresh venv with no source tree around it: init, check, build, serve.
-wheel-check: $(STAMP)
+wheel-check: $(STAMP) $(MO)
 	$(VENV)/bin/python tests/wheel_check.py
 
 # The benchmarks; bench/report.py runs them all and writes docs/performance.md from their output.
 # wrk is a Debian package: installed when root, otherwise the HTTP load benchmark is skipped with a note.
-bench: $(STAMP)
+bench: $(STAMP) $(MO)
 	$(INSTALL) -e '.[bench]'
 	@if ! command -v wrk >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask, redirect, render_template, request, session, url_for
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
-from flask_babel import Babel
+from flask_babel import Babel, format_date, gettext, lazy_gettext
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -93,7 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     login = LoginManager(app)
     login.login_view = "auth.login"
-    login.login_message = "请先登录。"
+    login.login_message = lazy_gettext("请先登录。")
 
     from configurator.web import api, auth, openapi, region_api
 
@@ -113,15 +113,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(region_api.blueprint)
     app.register_blueprint(region_api.blueprint)
     app.add_url_rule("/api/openapi.json", "api_openapi", openapi.serve)
-    admin = Admin(app, name="一件事配置器", theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
-                  index_view=HomeView(name="首页", url="/admin"), csp_nonce_generator=security.nonce)
-    admin.add_view(BundlesView(name="一件事", endpoint="bundles", url="/admin/bundles"))
-    admin.add_view(ChangesView(name="变更申请", endpoint="changes", url="/admin/changes"))
-    admin.add_view(CataloguesView(name="目录", endpoint="catalogues", url="/admin/catalogues"))
-    admin.add_view(RegionsView(name="地区", endpoint="regions", url="/admin/regions"))
-    admin.add_view(UsersView(name="用户", endpoint="users", url="/admin/users"))
-    admin.add_view(AuditView(name="操作记录", endpoint="audit", url="/admin/audit"))
-    admin.add_view(auth.AccountView(name="账户", endpoint="account", url="/admin/account"))
+    admin = Admin(app, name=lazy_gettext("一件事配置器"), theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
+                  index_view=HomeView(name=lazy_gettext("首页"), url="/admin"), csp_nonce_generator=security.nonce)
+    admin.add_view(BundlesView(name=lazy_gettext("一件事"), endpoint="bundles", url="/admin/bundles"))
+    admin.add_view(ChangesView(name=lazy_gettext("变更申请"), endpoint="changes", url="/admin/changes"))
+    admin.add_view(CataloguesView(name=lazy_gettext("目录"), endpoint="catalogues", url="/admin/catalogues"))
+    admin.add_view(RegionsView(name=lazy_gettext("地区"), endpoint="regions", url="/admin/regions"))
+    admin.add_view(UsersView(name=lazy_gettext("用户"), endpoint="users", url="/admin/users"))
+    admin.add_view(AuditView(name=lazy_gettext("操作记录"), endpoint="audit", url="/admin/audit"))
+    admin.add_view(auth.AccountView(name=lazy_gettext("账户"), endpoint="account", url="/admin/account"))
 
     @app.route("/")
     def root() -> Response:
@@ -130,15 +130,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.context_processor
     def helpers() -> dict[str, Any]:
         lang = language()
-        return {"t": lambda zh, en: en if lang == "en" else zh, "lang": lang, "current_user": current_user,
+        return {"lang": lang, "current_user": current_user, "long_date": long_date,
                 "csp_nonce": security.nonce}
 
     app.after_request(lambda response: security.add_headers(app, response))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
-        message = ("表单已失效（缺少或错误的安全令牌）。请返回上一页刷新后再提交；"
-                   "您填写的内容在浏览器的返回页中仍可找到。")
+        message = gettext("表单已失效（缺少或错误的安全令牌）。请返回上一页刷新后再提交；"
+                          "您填写的内容在浏览器的返回页中仍可找到。")
         return render_template("configurator/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
@@ -181,7 +181,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return api.problem(500, "internal", "服务器内部错误，已记录", "internal error; it has been logged")
         return render_template("configurator/error.html", code=500,
-                               message="服务器内部错误，已记录。您的文件没有被改动。"), 500
+                               message=gettext("服务器内部错误，已记录。您的文件没有被改动。")), 500
 
     return app
 
@@ -202,6 +202,13 @@ def attach_change_requests(app: Flask) -> None:
 def language() -> str:
     lang = session.get("lang") if request else None
     return lang if lang in LANGUAGES else "zh-CN"
+
+
+def long_date(iso: str) -> str:
+    """A date as the user's language writes it (2026年12月3日, December 3, 2026)."""
+    import datetime as dt
+
+    return format_date(dt.date.fromisoformat(iso), "long")
 
 
 def store() -> BundleStore:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -32,15 +33,15 @@ blueprint = Blueprint("auth", __name__)
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=80)])
-    password = PasswordField("密码", validators=[DataRequired("请填写密码"), Length(max=MAX_LENGTH)])
+    username = StringField(lazy_gettext("用户名"), validators=[DataRequired(lazy_gettext("请填写用户名")), Length(max=80)])
+    password = PasswordField(lazy_gettext("密码"), validators=[DataRequired(lazy_gettext("请填写密码")), Length(max=MAX_LENGTH)])
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("当前密码", validators=[DataRequired("请填写当前密码"), Length(max=MAX_LENGTH)])
-    new = PasswordField("新密码", validators=[DataRequired("请填写新密码")])
-    repeat = PasswordField("再输入一次新密码", validators=[DataRequired("请再输入一次新密码"),
-                                                   EqualTo("new", "两次输入的新密码不一致")])
+    current = PasswordField(lazy_gettext("当前密码"), validators=[DataRequired(lazy_gettext("请填写当前密码")), Length(max=MAX_LENGTH)])
+    new = PasswordField(lazy_gettext("新密码"), validators=[DataRequired(lazy_gettext("请填写新密码"))])
+    repeat = PasswordField(lazy_gettext("再输入一次新密码"), validators=[DataRequired(lazy_gettext("请再输入一次新密码")),
+                                                   EqualTo("new", lazy_gettext("两次输入的新密码不一致"))])
 
 
 @functools.cache
@@ -57,7 +58,9 @@ def _safe_next(target: str | None) -> str:
 
 
 def _wait_words(seconds: int) -> str:
-    return f"{seconds} 秒" if seconds < 120 else f"{(seconds + 59) // 60} 分钟"
+    if seconds < 120:
+        return ngettext("%(num)d 秒", "%(num)d 秒", seconds)
+    return ngettext("%(num)d 分钟", "%(num)d 分钟", (seconds + 59) // 60)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -71,8 +74,11 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
         verdict = throttle.check(account_key, address_key)
         if verdict.blocked:
             audit(username[:80], "login-throttled", address, f"retry after {verdict.retry_after} s")
-            error = (f"登录失败次数过多，{'账户已暂时锁定' if verdict.locked else '请稍候'}："
-                     f"请在 {_wait_words(verdict.retry_after)}后再试。如忘记密码，请联系管理员重置。")
+            wait = _wait_words(verdict.retry_after)
+            if verdict.locked:
+                error = gettext("登录失败次数过多，账户已暂时锁定：请在 %(wait)s后再试。如忘记密码，请联系管理员重置。", wait=wait)
+            else:
+                error = gettext("登录失败次数过多，请稍候：请在 %(wait)s后再试。如忘记密码，请联系管理员重置。", wait=wait)
             return (render_template("configurator/login.html", form=form, error=error), 429,
                     {"Retry-After": str(verdict.retry_after)})
         user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
@@ -84,12 +90,12 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
             session.permanent = False
             audit(user.username, "login", address)
             if user.must_change_password:
-                flash("管理员重置了您的密码：请先设置一个新密码。", "warning")
+                flash(gettext("管理员重置了您的密码：请先设置一个新密码。"), "warning")
                 return redirect(url_for("account.index"))
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(username[:80], address, account_key, address_key)
         audit(username[:80], "login-failed", address)
-        error = "用户名或密码不正确。"
+        error = gettext("用户名或密码不正确。")
     return render_template("configurator/login.html", form=form, error=error)
 
 
@@ -115,9 +121,9 @@ class AccountView(Protected, BaseView):
             user: User = current_user._get_current_object()
             problem = password_problem(form.new.data or "", user.username)
             if not check_password_hash(user.password_hash, form.current.data or ""):
-                form.current.errors = ["当前密码不正确"]
+                form.current.errors = [gettext("当前密码不正确")]
             elif form.new.data == form.current.data:
-                form.new.errors = ["新密码不能与当前密码相同"]
+                form.new.errors = [gettext("新密码不能与当前密码相同")]
             elif problem:
                 form.new.errors = [problem]
             else:
@@ -128,7 +134,7 @@ class AccountView(Protected, BaseView):
                 start_session(user)
                 login_user(user)
                 audit(user.username, "change-password")
-                flash("密码已修改。其他设备上的登录已全部退出。", "success")
+                flash(gettext("密码已修改。其他设备上的登录已全部退出。"), "success")
                 return redirect(url_for("admin.index"))
         return self.render("configurator/password.html", form=form)
 
@@ -148,7 +154,7 @@ def must_change_password_first() -> Response | None:
 def set_language(code: str) -> Response:
     if code in ("zh-CN", "en"):
         session["lang"] = code
-    flash("界面语言已切换。" if code != "en" else "Language changed.")
+    flash(gettext("界面语言已切换。"))
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -168,12 +174,12 @@ def create_user(username: str, role: str, password: str) -> User:
     if problem:
         raise UserError(problem)
     if role not in ROLES:
-        raise UserError(f"角色只能是 {', '.join(ROLES)}")
+        raise UserError(gettext("角色只能是 %(roles)s", roles=", ".join(ROLES)))
     problem = password_problem(password, username)
     if problem:
         raise UserError(problem)
     if db.session.execute(db.select(User).filter(db.func.lower(User.username) == username.lower())).scalar_one_or_none():
-        raise UserError(f"用户“{username}”已存在")
+        raise UserError(gettext("用户“%(name)s”已存在", name=username))
     user = User(username=username, role=role)
     user.set_password(password)
     db.session.add(user)

@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView
+from flask_babel import gettext, ngettext
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from configurator.authoring.textedits import Edit, EditError, apply_edits
@@ -20,8 +21,9 @@ from configurator.diagnostics import Diagnostic, has_errors
 from configurator.model import Bundle
 from configurator.web import language, store
 from configurator.web.access import Protected
+from configurator.web.labels import STATE_NAMES
 from configurator.web.models import audit
-from configurator.workspace.changes import STATE_NAMES, ChangeError
+from configurator.workspace.changes import ChangeError
 from configurator.workspace.records import Record
 from configurator.workspace.store import Conflict, NotFound, SaveResult
 
@@ -32,21 +34,21 @@ def chosen_change() -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-def saved_message(result: SaveResult, what: str, english: bool = False) -> Markup:
+def saved_message(result: SaveResult, what: str) -> Markup:
     """What happened to a save, said plainly (with a link to the change request)."""
     if result.change is None:
-        return Markup("Saved: {}." if english else "已保存：{}。").format(what)
+        return Markup(escape(gettext("已保存：%(what)s。", what=what)))
     change = result.change
     link = Markup('<a href="{}">#{} {}</a>').format(url_for("changes.detail", change_id=change.id), change.id,
                                                     change.title)
-    if english:
-        opened = "Opened change request" if result.created else "Saved to change request"
-        return Markup("Saved: {}. {} {} ({}). Submit it there for review; another person publishes it.").format(
-            what, opened, link, change.state)
-    opened = "新建了变更申请" if result.created else "已保存到变更申请"
-    state = STATE_NAMES[change.state]
-    then = "在那里提交审核后，由另一位审核人员发布。" if change.state != "submitted" else "审核人员将看到这次修改。"
-    return Markup("已保存：{}。{} {}（{}）。{}").format(what, opened, link, state, then)
+    # The translated sentence is escaped, then the link goes in: the message stays markup-safe.
+    slots = {"what": "{what}", "link": "{link}", "state": "{state}", "then": "{then}"}
+    if result.created:
+        sentence = gettext("已保存：%(what)s。新建了变更申请 %(link)s（%(state)s）。%(then)s", **slots)
+    else:
+        sentence = gettext("已保存：%(what)s。已保存到变更申请 %(link)s（%(state)s）。%(then)s", **slots)
+    then = gettext("审核人员将看到这次修改。") if change.state == "submitted" else gettext("在那里提交审核后，由另一位审核人员发布。")
+    return Markup(escape(sentence)).format(what=what, link=link, state=STATE_NAMES[change.state], then=then)
 
 
 class BundlePages(Protected, BaseView):
@@ -74,7 +76,7 @@ class BundlePages(Protected, BaseView):
         try:
             text, version = store().read(bundle_id, current_user.username, chosen_change())
         except NotFound:
-            abort(404, f"没有一件事“{bundle_id}”。")
+            abort(404, gettext("没有一件事“%(id)s”。", id=bundle_id))
         result = store().check(bundle_id, text)
         return text, version, result.bundle, result.diagnostics
 
@@ -82,7 +84,7 @@ class BundlePages(Protected, BaseView):
         """Text, version and model of a bundle that has no errors; otherwise off to its source."""
         text, version, bundle, _ = self._bundle(bundle_id)
         if bundle is None:
-            flash("这个一件事还有错误，请先在“源文件”中改正。", "error")
+            flash(gettext("这个一件事还有错误，请先在“源文件”中改正。"), "error")
             abort(redirect(url_for(".source", bundle_id=bundle_id)))
         return text, version, bundle
 
@@ -95,18 +97,17 @@ class BundlePages(Protected, BaseView):
             abort(error.status, str(error))
 
     def _after_save(self, bundle_id: str, result: SaveResult, what: str) -> None:
-        english = language() == "en"
         if result.saved:
             target = f"#{result.change.id}" if result.change else ""
             audit(current_user.username, "save", bundle_id, f"{what} {target}".strip())
             warnings = [d for d in result.diagnostics if d.severity != "error"]
-            message = saved_message(result, what, english)
+            message = saved_message(result, what)
             if warnings:  # saved, and said so: the warnings do not block it
                 listed = "; ".join(d.message(language()) for d in warnings[:3])
-                message += Markup(" With {} warning(s): {}" if english else "有 {} 个提醒：{}").format(len(warnings), listed)
+                message += ngettext("有 %(num)d 个提醒：%(listed)s", "有 %(num)d 个提醒：%(listed)s", len(warnings), listed=listed)
             flash(message, "warning" if warnings else "success")
         elif not has_errors(result.diagnostics):
-            flash("Nothing changed; nothing was saved." if english else "没有改动，没有保存任何内容。", "info")
+            flash(gettext("没有改动，没有保存任何内容。"), "info")
 
     def _save(self, bundle_id: str, text: str, version: str, edits: list[Edit], what: str,
               redirect_to: str | None = None) -> Response | tuple[list[Diagnostic], Conflict | None]:
@@ -115,7 +116,7 @@ class BundlePages(Protected, BaseView):
         try:
             new_text = apply_edits(text, edits)
         except EditError as error:
-            abort(400, f"无法修改：{error}")
+            abort(400, gettext("无法修改：%(error)s", error=error))
         try:
             result = self._store_save(bundle_id, new_text, version)
         except Conflict as conflict:

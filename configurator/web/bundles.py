@@ -6,9 +6,10 @@ import datetime as dt
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from configurator.web import language, store
@@ -93,10 +94,10 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             require("editor")
             chosen = request.form.get("commit", "")
             if chosen not in published_ids:  # a full id of a published version, nothing else
-                abort(404, "没有这个已发布的版本。")
+                abort(404, gettext("没有这个已发布的版本。"))
             data = git.read_file(repo, chosen, path)
             if data is None:
-                abort(404, "这个版本中没有这个一件事。")
+                abort(404, gettext("这个版本中没有这个一件事。"))
             try:
                 result = changes.save(current_user.username, {path: data}, seen=main,
                                       message=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本",
@@ -104,8 +105,9 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             except ChangeError as error:
                 abort(error.status, str(error))
             audit(current_user.username, "revert", bundle_id, chosen)
-            flash(Markup("已把这个版本存入变更申请 <a href=\"{}\">#{}</a>，提交审核后由另一位审核人员发布。")
-                  .format(url_for("changes.detail", change_id=result.change.id), result.change.id), "success")
+            link = Markup('<a href="{}">#{}</a>').format(url_for("changes.detail", change_id=result.change.id), result.change.id)
+            flash(Markup(escape(gettext("已把这个版本存入变更申请 %(link)s，提交审核后由另一位审核人员发布。", link="{link}")))
+                  .format(link=link), "success")
             return redirect(url_for(".history", bundle_id=bundle_id))
         shown, compare = None, []
         chosen = request.args.get("commit", "")
@@ -138,7 +140,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
                 conflict = found
                 text, diagnostics = submitted, store().check(bundle_id, submitted).diagnostics
             else:
-                self._after_save(bundle_id, result, "源文件")
+                self._after_save(bundle_id, result, gettext("源文件"))
                 if result.saved:
                     return redirect(url_for(".source", bundle_id=bundle_id,
                                             change=result.change.id if result.change else None))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -62,7 +63,7 @@ def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
     if seen is None:
         atomic_write(store().workspace.catalogues_dir / name, new_text)
         audit(current_user.username, "catalogue", name, what)
-        flash(f"已保存：{what}。", "success")
+        flash(gettext("已保存：%(what)s。", what=what), "success")
         return
     changes = store().changes
     assert changes is not None
@@ -101,9 +102,10 @@ class CataloguesView(Protected, BaseView):
         check = check_catalogues([*others, (name, new_text.encode("utf-8"))])
         problems = [d for d in check.diagnostics if d.file == name and d.severity == "error"]
         if problems:
-            flash("没有添加：" + "；".join(f"{d.message(language())} — {d.fix(language())}" for d in problems), "error")
+            listed = "; ".join(f"{d.message(language())} — {d.fix(language())}" for d in problems)
+            flash(gettext("没有添加：%(problems)s", problems=listed), "error")
         else:
-            _write(name, new_text, seen, f"添加“{entry['id']}”")
+            _write(name, new_text, seen, gettext("添加“%(id)s”", id=entry["id"]))
         return redirect(url_for(".index"))
 
     @expose("/edit/<kind>/<entry_id>/", methods=("GET", "POST"))
@@ -112,7 +114,7 @@ class CataloguesView(Protected, BaseView):
             abort(404)
         entry = getattr(store().catalogue_check().catalogues, kind).get(entry_id)
         if entry is None:
-            abort(404, f"目录中没有“{entry_id}”。")
+            abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
         label_key = "label" if kind == "fields" else "name"
         name = Path(entry.file).name
         form = FlaskForm()
@@ -123,8 +125,8 @@ class CataloguesView(Protected, BaseView):
             values = {"id": request.form.get("id", "").strip(), "label": request.form.get("label", "").strip()}
             users = catalogue_usage().get((kind, entry_id), [])
             if values["id"] != entry_id and users:
-                flash(f"不能把“{entry_id}”改名：仍被这些一件事使用：{', '.join(users)}。"
-                      "请先在这些一件事中改用新 id，或新建一个条目。", "error")
+                flash(gettext("不能把“%(id)s”改名：仍被这些一件事使用：%(users)s。请先在这些一件事中改用新 id，或新建一个条目。",
+                              id=entry_id, users=", ".join(users)), "error")
             else:
                 files = _files()
                 data, seen = files[name]
@@ -138,9 +140,10 @@ class CataloguesView(Protected, BaseView):
                 problems = [d for d in check.diagnostics if d.file == name and d.severity == "error"]
                 if not problems:
                     if new_text != text:
-                        _write(name, new_text, seen, f"修改“{entry_id}”：{values['id']} {values['label']}")
+                        _write(name, new_text, seen, gettext("修改“%(id)s”：%(new_id)s %(label)s", id=entry_id, new_id=values["id"],
+                                                                 label=values["label"]))
                     else:
-                        flash("没有改动，没有保存任何内容。", "info")
+                        flash(gettext("没有改动，没有保存任何内容。"), "info")
                     return redirect(url_for(".index"))
         return self.render("configurator/catalogue_entry.html", kind=kind, entry_id=entry_id, values=values,
                            problems=messages(problems), form=form)
@@ -152,7 +155,7 @@ class CataloguesView(Protected, BaseView):
         if request.method == "GET":  # ask first, naming the bundles that use it
             found = getattr(store().catalogue_check().catalogues, kind).get(entry_id)
             if found is None:
-                abort(404, f"目录中没有“{entry_id}”。")
+                abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
             names = {r.id: r.name for r in store().summaries()}
             users_named = [(b, names.get(b, b)) for b in catalogue_usage().get((kind, entry_id), [])]
             label = getattr(found, "label" if kind == "fields" else "name").get(language())
@@ -161,7 +164,8 @@ class CataloguesView(Protected, BaseView):
         require("editor")
         users = catalogue_usage().get((kind, entry_id), [])
         if users:
-            flash(f"不能删除“{entry_id}”：仍被这些一件事使用：{', '.join(users)}。请先在这些一件事中改用其他条目。", "error")
+            flash(gettext("不能删除“%(id)s”：仍被这些一件事使用：%(users)s。请先在这些一件事中改用其他条目。",
+                          id=entry_id, users=", ".join(users)), "error")
             return redirect(url_for(".index"))
         catalogues = store().catalogue_check().catalogues
         entry = getattr(catalogues, kind).get(entry_id)
@@ -170,7 +174,8 @@ class CataloguesView(Protected, BaseView):
         name = Path(entry.file).name
         data, seen = _files()[name]
         text = data.decode("utf-8")
-        _write(name, apply_edit(text, DeleteEntry(_entry_path(text, kind, entry_id, entry.path))), seen, f"删除“{entry_id}”")
+        _write(name, apply_edit(text, DeleteEntry(_entry_path(text, kind, entry_id, entry.path))), seen,
+               gettext("删除“%(id)s”", id=entry_id))
         return redirect(url_for(".index"))
 
 

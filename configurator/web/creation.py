@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from configurator.authoring.naming import suggest_id
@@ -26,10 +26,6 @@ from configurator.workspace.store import NotFound, SaveResult
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 DEFAULT_FALLBACK = "请到政务服务中心综合窗口咨询办理，工作人员会帮您确定需要办理的事项。"
-
-
-def _say(zh: str, en: str) -> str:
-    return en if language() == "en" else zh
 
 
 class CreationPages(BundlePages):
@@ -56,16 +52,14 @@ class CreationPages(BundlePages):
                     result = store().create(values["bundle_id"], text, user=current_user.username,
                                             message=request.form.get("message", "").strip())
                 except FileExistsError:
-                    errors["bundle_id"] = _say("这个 id 已被使用，请换一个。", "This id is taken; choose another.")
+                    errors["bundle_id"] = gettext("这个 id 已被使用，请换一个。")
                 else:
                     if result.saved:
                         audit(current_user.username, "create", values["bundle_id"], values["name"])
                         warnings = [d for d in result.diagnostics if d.severity != "error"]
-                        english = language() == "en"
-                        message = saved_message(result, _say(f"新建一件事“{values['name']}”", f"new bundle “{values['name']}”"),
-                                                english)
+                        message = saved_message(result, gettext("新建一件事“%(name)s”", name=values["name"]))
                         if warnings:
-                            message += Markup(" With {} warning(s)." if english else "有 {} 个提醒。").format(len(warnings))
+                            message += ngettext("有 %(num)d 个提醒。", "有 %(num)d 个提醒。", len(warnings))
                         flash(message, "warning" if warnings else "success")
                         change = result.change.id if result.change else None
                         return redirect(url_for(".node", bundle_id=values["bundle_id"], change=change))
@@ -85,7 +79,7 @@ class CreationPages(BundlePages):
         form = FlaskForm()
         if request.method == "POST" and form.validate_on_submit():
             require("editor")
-            what = _say(f"停用一件事“{name}”", f"retire “{name}”")
+            what = gettext("停用一件事“%(name)s”", name=name)
             changes = store().changes
             if store().git_mode and changes is not None:
                 change_id, seen = store().seen_commit(bundle_id, request.form.get("version", version),
@@ -98,11 +92,11 @@ class CreationPages(BundlePages):
                     abort(error.status, str(error))
                 audit(current_user.username, "retire", bundle_id, f"#{outcome.change.id}")
                 result = SaveResult(outcome.saved, None, "", outcome.change, outcome.created)  # type: ignore[arg-type]
-                flash(saved_message(result, what, language() == "en"), "success")
+                flash(saved_message(result, what), "success")
                 return redirect(url_for("changes.detail", change_id=outcome.change.id))
             store().path(bundle_id).unlink()
             audit(current_user.username, "retire", bundle_id, name)
-            flash(saved_message(SaveResult(True, None, ""), what, language() == "en"), "success")  # type: ignore[arg-type]
+            flash(saved_message(SaveResult(True, None, ""), what), "success")  # type: ignore[arg-type]
             return redirect(url_for(".index"))
         return self.render("configurator/retire.html", bundle_id=bundle_id, name=name, version=version, form=form,
                            git_mode=store().git_mode)
@@ -110,30 +104,28 @@ class CreationPages(BundlePages):
     def _validate(self, values: dict[str, Any], taken: set[str]) -> dict[str, str]:
         errors: dict[str, str] = {}
         if not values["name"]:
-            errors["name"] = _say("请填写名称，如 企业开办一件事。", "Enter a name, e.g. 企业开办一件事.")
+            errors["name"] = gettext("请填写名称，如 企业开办一件事。")
         if not values["bundle_id"] and values["name"]:
             values["bundle_id"] = suggest_id(values["name"], taken)
         if not _ID.match(values["bundle_id"] or ""):
-            errors["bundle_id"] = _say("id 须以小写字母开头，只含小写字母、数字和下划线。",
-                                       "An id starts with a lowercase letter and has only lowercase letters, digits and underscores.")
+            errors["bundle_id"] = gettext("id 须以小写字母开头，只含小写字母、数字和下划线。")
         elif values["bundle_id"] in taken or values["bundle_id"] == "new":
-            errors["bundle_id"] = _say("这个 id 已被使用，请换一个。", "This id is taken; choose another.")
+            errors["bundle_id"] = gettext("这个 id 已被使用，请换一个。")
         if values["mode"] == "copy":
             if values["copy_from"] not in taken:
-                errors["copy_from"] = _say("请选择要复制的一件事。", "Choose the bundle to copy.")
+                errors["copy_from"] = gettext("请选择要复制的一件事。")
             return errors
         for key in ("lead_department", "item_department"):
             if values[key] not in store().catalogues().departments:
-                errors[key] = _say("请选择部门。", "Choose a department.")
+                errors[key] = gettext("请选择部门。")
         if not values["item_name"]:
-            errors["item_name"] = _say("请填写第一个联办事项的名称（以后可以添加更多）。",
-                                       "Enter the first item's name (you can add more later).")
+            errors["item_name"] = gettext("请填写第一个联办事项的名称（以后可以添加更多）。")
         if not values["promised"].isdigit():
-            errors["promised"] = _say("请填写不小于 0 的整数。", "Enter a whole number, 0 or more.")
+            errors["promised"] = gettext("请填写不小于 0 的整数。")
         if not values["fallback_message"]:
-            errors["fallback_message"] = _say("请填写兜底说明。", "Enter what the fallback tells applicants.")
+            errors["fallback_message"] = gettext("请填写兜底说明。")
         if values["mode"] == "template" and values["template"] not in TEMPLATES:
-            errors["template"] = _say("请选择模板。", "Choose a template.")
+            errors["template"] = gettext("请选择模板。")
         return errors
 
     def _text(self, values: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, request
 from flask_admin import expose
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -49,7 +50,7 @@ class EditingPages(BundlePages):
     def item(self, bundle_id: str, index: int) -> str | Response:
         text, version, bundle = self._editable(bundle_id)
         if not 0 <= index < len(bundle.items):
-            abort(404, "没有这个事项。")
+            abort(404, gettext("没有这个事项。"))
         item = bundle.items[index]
         form = self._item_form(bundle, index)
         problems: list[Diagnostic] = []
@@ -95,7 +96,7 @@ class EditingPages(BundlePages):
                  set_or_delete(base + ("after",), parse_after(form.after.data or ""))),
             ]
             edits: list[Edit] = [edit for new, old, edit in changes if new != old]
-            outcome = self._save(bundle_id, text, form.version.data, edits, f"事项 {item.id}")
+            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("事项 %(id)s", id=item.id))
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
@@ -138,7 +139,7 @@ class EditingPages(BundlePages):
             for item_index, item in enumerate(bundle.items):
                 if item.id in (form.used_by.data or []):
                     edits.append(AppendEntry(("items", item_index, "materials"), entry["id"]))
-            outcome = self._save(bundle_id, text, form.version.data, edits, f"新增材料 {entry['id']}")
+            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("新增材料 %(id)s", id=entry["id"]))
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
@@ -151,7 +152,7 @@ class EditingPages(BundlePages):
     @expose("/<bundle_id>/section/<section>/", methods=("GET", "POST"))
     def section(self, bundle_id: str, section: str) -> str | Response:
         if section not in SECTIONS:
-            abort(404, "没有这个部分。")
+            abort(404, gettext("没有这个部分。"))
         spec = SECTIONS[section]
         text, version, bundle = self._editable(bundle_id)
         from configurator.language.loader import load_yaml
@@ -207,7 +208,7 @@ class EditingPages(BundlePages):
     def material(self, bundle_id: str, index: int) -> str | Response:
         text, version, bundle = self._editable(bundle_id)
         if not 0 <= index < len(bundle.materials):
-            abort(404, "没有这份材料。")
+            abort(404, gettext("没有这份材料。"))
         material = bundle.materials[index]
         form = self._material_form(bundle)
         del form.used_by  # which items use it is edited on each item's page
@@ -240,7 +241,7 @@ class EditingPages(BundlePages):
                     edits.append(DeleteKey(base + (key,)) if not new or default else SetValue(base + (key,), new))
             if form.count.data != material.count:
                 edits.append(DeleteKey(base + ("count",)) if form.count.data == 1 else SetValue(base + ("count",), form.count.data))
-            outcome = self._save(bundle_id, text, form.version.data, edits, f"材料 {material.id}")
+            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("材料 %(id)s", id=material.id))
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from flask_babel import lazy_pgettext
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, delete, inspect, text
@@ -21,7 +22,8 @@ db = SQLAlchemy(model_class=Base)
 
 # Each role can do what the one before it can, and more.
 ROLES = ("viewer", "editor", "reviewer", "admin")
-ROLE_NAMES = {"viewer": "只读", "editor": "编辑", "reviewer": "审核发布", "admin": "管理员"}
+ROLE_NAMES = {"viewer": lazy_pgettext("role", "只读"), "editor": lazy_pgettext("role", "编辑"),
+              "reviewer": lazy_pgettext("role", "审核发布"), "admin": lazy_pgettext("role", "管理员")}
 
 
 def utcnow() -> dt.datetime:

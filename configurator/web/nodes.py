@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort, jsonify, request, url_for
 from flask_admin import expose
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -87,7 +88,7 @@ class Namer:
         lang = self.lang
         if source in ("departments", "owners"):
             departments = [(d.id, d.name.get(lang)) for d in self.catalogues.departments.values()]
-            return ([("applicant", "申请人" if lang != "en" else "Applicant")] if source == "owners" else []) + departments
+            return ([("applicant", gettext("申请人"))] if source == "owners" else []) + departments
         if source == "catalogue_fields":
             return [(f.id, f.label.get(lang)) for f in self.catalogues.fields.values()]
         if source == "catalogue_materials":
@@ -174,14 +175,14 @@ class NodePages(BundlePages):
         text, version, data, namer = self._context(bundle_id)
         path = parse_where(where)
         if path and not isinstance(path[-1], int):
-            abort(404, "没有这个部分。")
+            abort(404, gettext("没有这个部分。"))
         try:
             widgets = widgets_at(path)
         except KeyError:
-            abort(404, "没有这个部分。")
+            abort(404, gettext("没有这个部分。"))
         entry = lookup(data, path)
         if not isinstance(entry, dict):
-            abort(404, "没有这个部分。")
+            abort(404, gettext("没有这个部分。"))
         values = form_values(widgets, entry)
         if request.method == "POST" and FlaskForm().validate_on_submit():
             require("editor")
@@ -209,9 +210,9 @@ class NodePages(BundlePages):
         try:
             widget = list_widget(path)
         except (KeyError, IndexError):
-            abort(404, "没有这个列表。")
+            abort(404, gettext("没有这个列表。"))
         if lookup(data, path[:-1]) is None:
-            abort(404, "没有这个列表。")
+            abort(404, gettext("没有这个列表。"))
         current = lookup(data, path) or []
         widgets = widget.children
         values = form_values(widgets, {})
@@ -247,13 +248,13 @@ class NodePages(BundlePages):
         step = -1 if request.form.get("step") == "up" else 1
         if not FlaskForm().validate_on_submit() or not isinstance(container, list) or not isinstance(path[-1], int) \
                 or not 0 <= path[-1] + step < len(container):
-            abort(400, "无法移动这一项。")
+            abort(400, gettext("无法移动这一项。"))
         require("editor")
         parent = path[:-2]
         back = url_for(".node", bundle_id=bundle_id, where=where_of(parent)) if parent else url_for(".node", bundle_id=bundle_id)
         name = namer(str(path[-2]), container[path[-1]])
         outcome = self._save(bundle_id, text, request.form.get("version", ""), [MoveEntry(path, step)],
-                             f"“{name}”的顺序" if language() != "en" else f"the order of “{name}”", redirect_to=back + f"#list-{path[-2]}")
+                             gettext("“%(name)s”的顺序", name=name), redirect_to=back + f"#list-{path[-2]}")
         if isinstance(outcome, Response):
             return outcome
         return self._render(bundle_id, parent, widgets_at(parent), form_values(widgets_at(parent), lookup(data, parent)),
@@ -265,7 +266,7 @@ class NodePages(BundlePages):
         path = parse_where(where)
         entry = lookup(data, path)
         if entry is None or not path or not isinstance(path[-1], int):
-            abort(404, "没有这一项。")
+            abort(404, gettext("没有这一项。"))
         section = str(path[-2])
         name = namer(section, entry)
         uses = usages(data, section, str(entry.get("id", ""))) if len(path) == 2 and isinstance(entry, dict) else []
@@ -275,7 +276,7 @@ class NodePages(BundlePages):
         if request.method == "POST" and FlaskForm().validate_on_submit():
             require("editor")
             kind = KINDS.get(section, (section, section))
-            what = f"删除{kind[0]}“{name}”" if language() != "en" else f"deleted {kind[1]} “{name}”"
+            what = gettext("删除%(kind)s“%(name)s”", kind=kind[1] if language() == "en" else kind[0], name=name)
             outcome = self._save(bundle_id, text, request.form.get("version", ""), delete_edits(data, path), what,
                                  redirect_to=back)
             if isinstance(outcome, Response):
@@ -290,7 +291,7 @@ class NodePages(BundlePages):
     def condition_check(self, bundle_id: str) -> Response:
         _, _, bundle, _ = self._bundle(bundle_id)
         if bundle is None:
-            return jsonify({"ok": False, "sentence": "", "problems": ["这个一件事还有错误，无法检查条件。"]})
+            return jsonify({"ok": False, "sentence": "", "problems": [gettext("这个一件事还有错误，无法检查条件。")]})
         what = request.args.get("what", "items")
         return jsonify(check_condition(bundle, request.args.get("text", "")[:2000], language(), what).as_dict())
 

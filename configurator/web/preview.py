@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -34,9 +35,9 @@ def visible_commit(revision: str) -> str:
     if revision == git.MAIN:
         return main
     if not git.is_full_id(revision):
-        abort(400, "版本只能是 main 或完整的 40 位提交编号。")
+        abort(400, gettext("版本只能是 main 或完整的 40 位提交编号。"))
     if not git.exists(repo, revision):
-        abort(404, f"没有版本“{revision}”。")
+        abort(404, gettext("没有版本“%(version)s”。", version=revision))
     if git.is_ancestor(repo, revision, main):
         return revision
     changes = store().changes
@@ -46,7 +47,7 @@ def visible_commit(revision: str) -> str:
             if head and changes.may_see(change, current_user.username, current_user.role) \
                     and git.is_ancestor(repo, revision, head):
                 return revision
-    abort(403, "您不能查看这个未发布的版本。")
+    abort(403, gettext("您不能查看这个未发布的版本。"))
 
 
 class PreviewPages(BundlePages):
@@ -62,7 +63,7 @@ class PreviewPages(BundlePages):
             commit = visible_commit(revision)
             data = read_file(store().workspace.root, commit, f"bundles/{bundle_id}.yaml")
             if data is None:
-                abort(404, f"版本“{revision}”中没有这个一件事。")
+                abort(404, gettext("版本“%(version)s”中没有这个一件事。", version=revision))
             result = store().check(bundle_id, data.decode("utf-8", "replace"))
             bundle, diagnostics = result.bundle, result.diagnostics
         if bundle is None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -55,7 +56,7 @@ class RegionsView(Protected, BaseView):
     def new(self) -> Response:
         code = request.args.get("code", "").strip()
         if not _CODE.fullmatch(code):
-            flash("行政区划代码是六位数字（GB/T 2260），如 330106。", "error")
+            flash(gettext("行政区划代码是六位数字（GB/T 2260），如 330106。"), "error")
             return redirect(url_for(".index"))
         return redirect(url_for(".source", code=code))
 
@@ -63,7 +64,7 @@ class RegionsView(Protected, BaseView):
     def new_calendar(self) -> Response:
         name = request.args.get("name", "").strip()
         if not _CALENDAR_NAME.fullmatch(name):
-            flash("日历文件名只含小写字母、数字、下划线和连字符，如 2027。", "error")
+            flash(gettext("日历文件名只含小写字母、数字、下划线和连字符，如 2027。"), "error")
             return redirect(url_for(".index"))
         return redirect(url_for(".calendar_source", calendar=name))
 
@@ -84,9 +85,10 @@ class RegionsView(Protected, BaseView):
     @expose("/<code>/source/", methods=("GET", "POST"))
     def source(self, code: str) -> str | Response:
         if not _CODE.fullmatch(code):
-            abort(404, "行政区划代码是六位数字。")
+            abort(404, gettext("行政区划代码是六位数字。"))
         parent = "" if code.endswith("0000") else f'parent: "{code[:2]}0000"\n'
-        return self._source_page(f"{REGIONS_DIR}/{code}.yaml", f"地区 {code}", _NEW_REGION.format(code=code, parent=parent),
+        return self._source_page(f"{REGIONS_DIR}/{code}.yaml", gettext("地区 %(code)s", code=code),
+                                 _NEW_REGION.format(code=code, parent=parent),
                                  _region_problems, url_for(".source", code=code))
 
     # (not "name": flask-admin's BaseView takes that argument itself)
@@ -94,10 +96,10 @@ class RegionsView(Protected, BaseView):
     def calendar_source(self, calendar: str) -> str | Response:
         """A working-day calendar file (calendars/<name>.yaml): a year's arrangement or local holidays."""
         if not _CALENDAR_NAME.fullmatch(calendar):
-            abort(404, "日历文件名只含小写字母、数字、下划线和连字符，如 2027 或 hangzhou。")
+            abort(404, gettext("日历文件名只含小写字母、数字、下划线和连字符，如 2027 或 hangzhou。"))
         skeleton = f"year: {calendar}\nsource: 国务院办公厅关于{calendar}年部分节假日安排的通知\nholidays: []\nworkdays: []\n" \
             if calendar.isdigit() and len(calendar) == 4 else 'regions: ["330000"]\nholidays: []\n'
-        return self._source_page(f"{CALENDARS_DIR}/{calendar}.yaml", f"日历 {calendar}", skeleton, _calendar_problems,
+        return self._source_page(f"{CALENDARS_DIR}/{calendar}.yaml", gettext("日历 %(name)s", name=calendar), skeleton, _calendar_problems,
                                  url_for(".calendar_source", calendar=calendar))
 
     def _source_page(self, path: str, what: str, skeleton: str, problems_of: Callable[[str, bytes], list[Diagnostic]],
@@ -121,7 +123,7 @@ class RegionsView(Protected, BaseView):
 
     def _save(self, path: str, what: str, text: str, seen: str, here: str) -> Response | dict[str, str]:
         """Write, or say why not (a conflict keeps the input on the page)."""
-        message = request.form.get("message", "").strip() or f"修改{what}"
+        message = request.form.get("message", "").strip() or gettext("修改%(what)s", what=what)
         if not store().git_mode:
             file = store().workspace.root / path
             current = file.read_bytes() if file.exists() else b""
@@ -130,13 +132,13 @@ class RegionsView(Protected, BaseView):
             file.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(file, text)
             audit(current_user.username, "region", path, message)
-            flash(f"已保存：{what}。", "success")
+            flash(gettext("已保存：%(what)s。", what=what), "success")
             return redirect(here)
         changes = store().changes
         assert changes is not None
         try:
             result = changes.save(current_user.username, {path: text.encode("utf-8")}, seen=seen, message=message,
-                                  change_id=chosen_change(), title=f"修改{what}")
+                                  change_id=chosen_change(), title=gettext("修改%(what)s", what=what))
         except Stale as stale:
             return {"difference": (stale.current or b"").decode("utf-8", "replace")}
         except ChangeError as error:

@@ -13,21 +13,23 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from configurator.web import language, store
 from configurator.web.access import Protected, require
+from configurator.web.labels import STATE_NAMES
 from configurator.web.models import audit
-from configurator.workspace.changes import OPEN, STATE_NAMES, ChangeError, ChangeRequests
+from configurator.workspace.changes import OPEN, ChangeError, ChangeRequests
 from configurator.workspace.records import Record
 
 
 def _changes() -> ChangeRequests:
     found = store().changes
     if found is None:
-        abort(404, "这个工作区不是 git 仓库，没有变更申请。")
+        abort(404, gettext("这个工作区不是 git 仓库，没有变更申请。"))
     return found
 
 
@@ -38,7 +40,7 @@ def _visible(change_id: int) -> Record:
     except ChangeError as error:
         abort(404, str(error))
     if not changes.may_see(change, current_user.username, current_user.role):
-        abort(403, "您不能查看这个变更申请。")
+        abort(403, gettext("您不能查看这个变更申请。"))
     return change
 
 
@@ -63,15 +65,15 @@ class ChangesView(Protected, BaseView):
         require("editor")
         form = FlaskForm()
         if not form.validate_on_submit():
-            abort(400, "表单已失效，请刷新后重试。")
+            abort(400, gettext("表单已失效，请刷新后重试。"))
         title = request.form.get("title", "").strip()
         if not title:
-            flash("请填写变更申请的标题。", "error")
+            flash(gettext("请填写变更申请的标题。"), "error")
             return redirect(url_for(".index"))
         created = _changes().create(current_user.username, title, request.form.get("description", ""))
         assert created is not None
         audit(current_user.username, "change-create", f"#{created.id}", title)
-        flash(f"已新建变更申请 #{created.id}。打开一件事或目录进行修改时，可选择保存到这个变更申请。", "success")
+        flash(gettext("已新建变更申请 #%(id)d。打开一件事或目录进行修改时，可选择保存到这个变更申请。", id=created.id), "success")
         return redirect(url_for(".detail", change_id=created.id))
 
     @expose("/<int:change_id>/")
@@ -86,7 +88,7 @@ class ChangesView(Protected, BaseView):
     def _act(self, change_id: int, role: str) -> Record:
         require(role)
         if not FlaskForm().validate_on_submit():
-            abort(400, "表单已失效，请刷新后重试。")
+            abort(400, gettext("表单已失效，请刷新后重试。"))
         return _visible(change_id)
 
     @expose("/<int:change_id>/<action>/", methods=("POST",))
@@ -101,26 +103,26 @@ class ChangesView(Protected, BaseView):
         try:
             if action == "submit":
                 changes.submit(change, user)
-                flash("已提交审核。审核人员会看到这个变更申请。", "success")
+                flash(gettext("已提交审核。审核人员会看到这个变更申请。"), "success")
             elif action == "withdraw":
                 if user != change.author and not current_user.can("reviewer"):
-                    abort(403, "只有作者或审核人员能撤回。")
+                    abort(403, gettext("只有作者或审核人员能撤回。"))
                 changes.withdraw(change, user)
-                flash("已撤回这个变更申请；它的分支保留在仓库中。", "success")
+                flash(gettext("已撤回这个变更申请；它的分支保留在仓库中。"), "success")
             elif action == "comment":
                 changes.comment(change, user, request.form.get("comment", ""))
-                flash("已添加评论。", "success")
+                flash(gettext("已添加评论。"), "success")
             elif action == "edit":
                 changes.edit_text(change, user, request.form.get("title", ""), request.form.get("description", ""))
-                flash("已保存标题和说明。", "success")
+                flash(gettext("已保存标题和说明。"), "success")
             elif action == "send-back":
                 changes.send_back(change, user, request.form.get("comment", ""))
-                flash("已退回修改；作者修改后重新提交前，它不能发布。", "success")
+                flash(gettext("已退回修改；作者修改后重新提交前，它不能发布。"), "success")
             elif action == "push":
                 from configurator.workspace import git
 
                 git.push(store().workspace.root, change.branch)
-                flash(f"已把 {change.branch} 推送到远程仓库，可以在那里发起合并请求。", "success")
+                flash(gettext("已把 %(branch)s 推送到远程仓库，可以在那里发起合并请求。", branch=change.branch), "success")
             else:
                 return self._publish(changes, change)
         except ChangeError as error:
@@ -130,7 +132,7 @@ class ChangesView(Protected, BaseView):
 
             if not isinstance(error, GitError):
                 raise
-            flash(f"操作失败：{error}", "error")
+            flash(gettext("操作失败：%(error)s", error=error), "error")
         audit(user, f"change-{action}", f"#{change.id}", request.form.get("comment", "")[:500])
         return redirect(url_for(".detail", change_id=change.id))
 
@@ -139,23 +141,26 @@ class ChangesView(Protected, BaseView):
                                  seen_main=request.form.get("main", ""))
         if result.published:
             audit(current_user.username, "publish", f"#{change.id}", result.commit)
-            bumped = "，".join(f"{b} 版本 {v}" for b, v in result.bumped.items())
-            flash(f"已发布变更申请 #{change.id}。" + (f"（{bumped}）" if bumped else ""), "success")
+            bumped = gettext("，").join(gettext("%(bundle)s 版本 %(version)s", bundle=b, version=v) for b, v in result.bumped.items())
+            if bumped:
+                flash(gettext("已发布变更申请 #%(id)d。（%(versions)s）", id=change.id, versions=bumped), "success")
+            else:
+                flash(gettext("已发布变更申请 #%(id)d。", id=change.id), "success")
             return redirect(url_for(".detail", change_id=change.id))
         reasons = {
-            "own-change": "不能发布自己参与修改的变更申请：请另一位审核人员发布（四眼原则）。",
-            "moved": "在您查看之后，这个变更申请或已发布的版本又有了修改。请查看最新的内容后再发布。",
-            "state": "只有“待审核”的变更申请可以发布。",
-            "busy": "发布版本正被另一个操作占用（main 分支被锁定），什么都没有改动。请稍后再发布。",
-            "nothing": "这个变更申请没有需要发布的改动。",
-            "conflict": "与已发布的内容有冲突，已发布的内容没有改动。请先“从发布版本更新”并逐项解决冲突；"
-                        "解决后的内容需要再次审核。",
+            "own-change": gettext("不能发布自己参与修改的变更申请：请另一位审核人员发布（四眼原则）。"),
+            "moved": gettext("在您查看之后，这个变更申请或已发布的版本又有了修改。请查看最新的内容后再发布。"),
+            "state": gettext("只有“待审核”的变更申请可以发布。"),
+            "busy": gettext("发布版本正被另一个操作占用（main 分支被锁定），什么都没有改动。请稍后再发布。"),
+            "nothing": gettext("这个变更申请没有需要发布的改动。"),
+            "conflict": gettext("与已发布的内容有冲突，已发布的内容没有改动。请先“从发布版本更新”并逐项解决冲突；"
+                                "解决后的内容需要再次审核。"),
         }
         if result.reason == "errors":
-            flash("发布被拒绝：合并后有错误 — " + "；".join(f"{d.file}:{d.line}:{d.column} {d.message(language())}"
-                                                   for d in result.diagnostics[:5]), "error")
+            listed = "; ".join(f"{d.file}:{d.line}:{d.column} {d.message(language())}" for d in result.diagnostics[:5])
+            flash(gettext("发布被拒绝：合并后有错误 — %(problems)s", problems=listed), "error")
         else:
-            flash(reasons.get(result.reason, "没有发布。"), "error")
+            flash(reasons.get(result.reason) or gettext("没有发布。"), "error")
         return redirect(url_for(".detail", change_id=change.id))
 
     @expose("/<int:change_id>/update/", methods=("GET", "POST"))
@@ -166,10 +171,10 @@ class ChangesView(Protected, BaseView):
         change = _visible(change_id)
         changes = _changes()
         if current_user.username not in changes.authors(change) and not current_user.can("reviewer"):
-            abort(403, "只有作者或审核人员能更新这个变更申请。")
+            abort(403, gettext("只有作者或审核人员能更新这个变更申请。"))
         plan = changes.plan_update(change)
         if plan is None:
-            flash("已经是最新的发布版本，无需更新。", "info")
+            flash(gettext("已经是最新的发布版本，无需更新。"), "info")
             return redirect(url_for(".detail", change_id=change_id))
         form = FlaskForm()
         problems: list[str] = []
@@ -183,7 +188,7 @@ class ChangesView(Protected, BaseView):
                     flash(str(error), "error")
                 else:
                     audit(current_user.username, "change-update", f"#{change.id}", plan.main)
-                    flash("已从发布版本更新。", "success")
+                    flash(gettext("已从发布版本更新。"), "success")
                     return redirect(url_for(".detail", change_id=change_id))
         return self.render("configurator/change_update.html", change=change, plan=plan, rows=update_rows(plan),
                            form=form, problems=problems)
@@ -197,6 +202,6 @@ class ChangesView(Protected, BaseView):
     def legacy(self) -> Response:
         change = _changes().records.by_branch(request.values.get("branch", ""))
         if change is None:
-            abort(404, "没有这个草稿。")
-        flash("审核现在在变更申请的页面中进行。", "info")
+            abort(404, gettext("没有这个草稿。"))
+        flash(gettext("审核现在在变更申请的页面中进行。"), "info")
         return redirect(url_for(".detail", change_id=change.id))

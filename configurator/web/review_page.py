@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
+
 from configurator.language.loader import load_yaml
 from configurator.planning.compiled import Compiled
 from configurator.present.deltas import Delta, figure_deltas
@@ -100,7 +102,7 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
 
 def show(value: Any) -> str:
     if value is MISSING:
-        return "（不存在）"
+        return gettext("（不存在）")
     from configurator.authoring.textedits import render_flow
 
     return value if isinstance(value, str) and "\n" in value else render_flow(value)
@@ -130,9 +132,10 @@ def parse_choices(plan: UpdatePlan, form: Mapping[str, str]) -> tuple[dict[tuple
             wrapped = "value:\n" + "".join(f"  {line}\n" for line in raw.splitlines()) if "\n" in raw else f"value: {raw}\n"
             loaded = load_yaml(wrapped.encode("utf-8"), "value")
             if not raw or not loaded.usable or not isinstance(loaded.data, dict):
-                problems.append(f"{path} {found.label}：填写的值无法读取（按 YAML 书写，例如 3 或 [a, b]）")
+                problems.append(gettext("%(file)s %(label)s：填写的值无法读取（按 YAML 书写，例如 3 或 [a, b]）",
+                                        file=path, label=found.label))
             else:
                 choices[(path, index)] = loaded.data["value"]
         else:
-            problems.append(f"{path} {found.label}：请选择保留哪一个值")
+            problems.append(gettext("%(file)s %(label)s：请选择保留哪一个值", file=path, label=found.label))
     return choices, problems

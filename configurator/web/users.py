@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -29,44 +30,45 @@ class UsersView(Protected, BaseView):
                     flash(str(error), "error")
                 else:
                     audit(current_user.username, "add-user", user.username, user.role)
-                    flash(f"已添加用户“{user.username}”。", "success")
+                    flash(gettext("已添加用户“%(name)s”。", name=user.username), "success")
             elif action == "delete":
                 target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
                 if target is None:
-                    abort(400, "没有这个用户。")
+                    abort(400, gettext("没有这个用户。"))
                 if target.id == current_user.id:
-                    flash("不能删除自己。", "error")
+                    flash(gettext("不能删除自己。"), "error")
                 else:
                     end_all_sessions(target)
                     db.session.delete(target)
                     db.session.commit()
                     audit(current_user.username, "delete-user", target.username)
-                    flash(f"已删除用户“{target.username}”。", "success")
+                    flash(gettext("已删除用户“%(name)s”。", name=target.username), "success")
             elif action == "role":
                 target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
                 role = request.form.get("role", "")
                 if target is None or role not in ROLES:
-                    abort(400, "没有这个用户或角色。")
+                    abort(400, gettext("没有这个用户或角色。"))
                 if target.id == current_user.id and role != "admin":
-                    flash("不能降低自己的角色（系统至少要有一位管理员）。", "error")
+                    flash(gettext("不能降低自己的角色（系统至少要有一位管理员）。"), "error")
                 else:
                     target.role = role
                     db.session.commit()
                     if target.id != current_user.id:
                         end_all_sessions(target)  # a new role takes effect with a new login
                     audit(current_user.username, "set-role", target.username, role)
-                    flash(f"“{target.username}”的角色改为{ROLE_NAMES[role]}。", "success")
+                    flash(gettext("“%(name)s”的角色改为%(role)s。", name=target.username, role=ROLE_NAMES[role]), "success")
             elif action == "reset":
                 target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
                 if target is None:
-                    abort(400, "没有这个用户。")
+                    abort(400, gettext("没有这个用户。"))
                 if target.id == current_user.id:
-                    flash("请在“修改密码”页修改自己的密码。", "error")
+                    flash(gettext("请在“修改密码”页修改自己的密码。"), "error")
                 else:
                     temporary = reset_password(target)
                     audit(current_user.username, "reset-password", target.username)
-                    flash(f"已重置“{target.username}”的密码。临时密码（只显示这一次，请当面或通过安全渠道告知）："
-                          f"{temporary} 。对方下次登录时必须设置新密码；其已有的登录均已退出。", "success")
+                    flash(gettext("已重置“%(name)s”的密码。临时密码（只显示这一次，请当面或通过安全渠道告知）："
+                                  "%(password)s 。对方下次登录时必须设置新密码；其已有的登录均已退出。",
+                                  name=target.username, password=temporary), "success")
             return redirect(url_for(".index"))
         users = db.session.execute(db.select(User).order_by(User.username)).scalars().all()
         return self.render("configurator/users.html", users=users, roles=ROLES, role_names=ROLE_NAMES, form=form)
