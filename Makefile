@@ -28,8 +28,8 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
 messages: $(STAMP)
-	$(VENV)/bin/pybabel --quiet extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 --add-location=file --sort-output \
-	  --no-wrap --project configurator --copyright-holder "configurator authors" -o $(TRANSLATIONS)/messages.pot configurator/web
+	$(VENV)/bin/pybabel --quiet extract -F babel.cfg -k lazy_gettext -k lazy_pgettext:1c,2 -k N_ --add-location=file --sort-output \
+	  --no-wrap --project configurator --copyright-holder "configurator authors" -o $(TRANSLATIONS)/messages.pot configurator
 	$(VENV)/bin/pybabel --quiet update --no-wrap --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	@echo "now translate the new or fuzzy entries in $(TRANSLATIONS)/*/LC_MESSAGES/messages.po (tests/test_translations.py lists them)"
 

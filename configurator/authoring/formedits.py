@@ -39,21 +39,27 @@ MATERIAL_PATHS: dict[tuple[str, ...], str] = {(key,): key for key in ("id", "mat
 
 # Sections edited in simple forms: per entry, the keys shown and how each is typed.
 # kind: text (a Text value, zh-CN edited), str, int, bool, condition, select:<source>, multi:<source>
+def N_(text: str) -> str:
+    """Marks a title or label for the admin's gettext catalogue (babel.cfg extracts this module); the
+    admin translates it where it shows it (configurator/web/editing.py). The text stays Chinese here."""
+    return text
+
+
 SECTIONS: dict[str, dict[str, Any]] = {
-    "identity": {"title": "基本信息和部门", "single": True, "keys": [
-        ("name", "名称", "text"), ("summary", "一句话说明", "text"), ("version", "版本", "str"),
-        ("lead_department", "牵头部门", "select:departments"),
-        ("cooperating_departments", "配合部门", "multi:departments"), ("visits", "整件事到现场次数", "int")]},
-    "situations": {"title": "情形问题", "keys": [
-        ("label", "问题", "text"), ("help", "说明", "text"), ("when", "何时问（条件）", "condition")],
-        "new": [("id", "id", "str"), ("label", "问题", "text"),
-                ("type", "回答类型（boolean / number / date；单选多选请在源文件中写选项）", "str")]},
-    "eligibility": {"title": "受理条件", "keys": [
-        ("require", "必须成立的条件", "condition"), ("message", "不成立时告诉申请人", "text")],
-        "new": [("id", "id", "str"), ("require", "必须成立的条件", "condition"), ("message", "不成立时告诉申请人", "text")]},
-    "fields": {"title": "一表申请的字段", "keys": [
-        ("label", "名称", "text"), ("required", "必填", "bool"), ("when", "何时填写（条件）", "condition")],
-        "new": [("id", "id", "str"), ("field", "字段目录中的 id", "select:fields"), ("label", "名称", "text")]},
+    "identity": {"title": N_("基本信息和部门"), "single": True, "keys": [
+        ("name", N_("名称"), "text"), ("summary", N_("一句话说明"), "text"), ("version", N_("版本"), "str"),
+        ("lead_department", N_("牵头部门"), "select:departments"),
+        ("cooperating_departments", N_("配合部门"), "multi:departments"), ("visits", N_("整件事到现场次数"), "int")]},
+    "situations": {"title": N_("情形问题"), "keys": [
+        ("label", N_("问题"), "text"), ("help", N_("说明"), "text"), ("when", N_("何时问（条件）"), "condition")],
+        "new": [("id", "id", "str"), ("label", N_("问题"), "text"),
+                ("type", N_("回答类型（boolean / number / date；单选多选请在源文件中写选项）"), "str")]},
+    "eligibility": {"title": N_("受理条件"), "keys": [
+        ("require", N_("必须成立的条件"), "condition"), ("message", N_("不成立时告诉申请人"), "text")],
+        "new": [("id", "id", "str"), ("require", N_("必须成立的条件"), "condition"), ("message", N_("不成立时告诉申请人"), "text")]},
+    "fields": {"title": N_("一表申请的字段"), "keys": [
+        ("label", N_("名称"), "text"), ("required", N_("必填"), "bool"), ("when", N_("何时填写（条件）"), "condition")],
+        "new": [("id", "id", "str"), ("field", N_("字段目录中的 id"), "select:fields"), ("label", N_("名称"), "text")]},
 }
 
 

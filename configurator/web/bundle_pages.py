@@ -94,7 +94,7 @@ class BundlePages(Protected, BaseView):
             return store().save(bundle_id, text, version, user=current_user.username,
                                 message=request.form.get("message", "").strip(), change=chosen_change())
         except ChangeError as error:
-            abort(error.status, str(error))
+            abort(error.status, error.text(language()))
 
     def _after_save(self, bundle_id: str, result: SaveResult, what: str) -> None:
         if result.saved:

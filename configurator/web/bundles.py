@@ -103,7 +103,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
                                       message=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本",
                                       title=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本")
             except ChangeError as error:
-                abort(error.status, str(error))
+                abort(error.status, error.text(language()))
             audit(current_user.username, "revert", bundle_id, chosen)
             link = Markup('<a href="{}">#{}</a>').format(url_for("changes.detail", change_id=result.change.id), result.change.id)
             flash(Markup(escape(gettext("已把这个版本存入变更申请 %(link)s，提交审核后由另一位审核人员发布。", link="{link}")))

@@ -71,7 +71,7 @@ def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
         result = changes.save(current_user.username, {f"catalogues/{name}": new_text.encode("utf-8")}, seen=seen,
                               message=f"目录：{what}", change_id=chosen_change(), title=f"修改目录 {name}")
     except ChangeError as error:
-        abort(error.status, str(error))
+        abort(error.status, error.text(language()))
     audit(current_user.username, "catalogue", name, f"{what} #{result.change.id}")
     flash(saved_message(SaveResult(result.saved, None, "", result.change, result.created), what),  # type: ignore[arg-type]
           "success")

@@ -89,7 +89,7 @@ class CreationPages(BundlePages):
                                            message=request.form.get("message", "").strip() or f"{bundle_id}: 停用",
                                            change_id=change_id, title=f"停用 {bundle_id}")
                 except ChangeError as error:
-                    abort(error.status, str(error))
+                    abort(error.status, error.text(language()))
                 audit(current_user.username, "retire", bundle_id, f"#{outcome.change.id}")
                 result = SaveResult(outcome.saved, None, "", outcome.change, outcome.created)  # type: ignore[arg-type]
                 flash(saved_message(result, what), "success")

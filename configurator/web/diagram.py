@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from html import escape
 
+from flask_babel import gettext
+
 from configurator.planning.compiled import Compiled
 from configurator.planning.figures import fullest
 
@@ -22,20 +24,14 @@ FONT = 12
 LABEL_LIMIT = 18  # characters; a longer name is shortened, the full one is the tooltip
 LANE_LIMIT = 11
 
-WORDS = {
-    "zh-CN": {"title": "办理流程", "none": "没有符合受理条件的情形，无法绘制。", "days": "第 {} – {} 个工作日",
-              "axis": "工作日", "legend": "图例",
-              "lane": "泳道：一个部门，它办理的事项排在其中",
-              "bar": "色条：一个事项，从开始到办结的工作日（按承诺时限）",
-              "arrow": "箭头：后一个事项要等前一个办结（使用它产出的材料，或写明须在其后）",
-              "case": "按适用事项最多的情形绘制"},
-    "en": {"title": "routing", "none": "No eligible case: nothing to draw.", "days": "working days {} – {}",
-           "axis": "working day", "legend": "Legend",
-           "lane": "Lane: one department, with the items it handles",
-           "bar": "Bar: one item, from start to finish in working days (its promised limit)",
-           "arrow": "Arrow: the later item waits for the earlier one (uses what it produces, or must come after it)",
-           "case": "Drawn for the case in which the most items apply"},
-}
+def _words() -> dict[str, str]:
+    """The drawing's own words, in the admin user's language (gettext)."""
+    return {"title": gettext("办理流程"), "none": gettext("没有符合受理条件的情形，无法绘制。"),
+            "axis": gettext("工作日"), "legend": gettext("图例"),
+            "lane": gettext("泳道：一个部门，它办理的事项排在其中"),
+            "bar": gettext("色条：一个事项，从开始到办结的工作日（按承诺时限）"),
+            "arrow": gettext("箭头：后一个事项要等前一个办结（使用它产出的材料，或写明须在其后）"),
+            "case": gettext("按适用事项最多的情形绘制")}
 
 
 def text_width(text: str) -> int:
@@ -48,7 +44,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def routing_svg(compiled: Compiled) -> str:
-    words = WORDS["en" if compiled.lang == "en" else "zh-CN"]
+    words = _words()
     case = fullest(compiled.scenarios[0])
     if case is None:
         return f'<p class="text-muted">{escape(words["none"])}</p>'
@@ -97,7 +93,9 @@ def routing_svg(compiled: Compiled) -> str:
         x = LEFT + task.start_day * DAY
         bar = max((task.end_day - task.start_day) * DAY, 10)
         full = compiled.text(task.item.name)
-        tip = f'{full}（{compiled.department_name(task.item.department)}）：{words["days"].format(task.start_day, task.end_day)}'
+        days_taken = gettext("第 %(start)d – %(end)d 个工作日", start=task.start_day, end=task.end_day)
+        tip = gettext("%(item)s（%(department)s）：%(days)s", item=full, department=compiled.department_name(task.item.department),
+                      days=days_taken)
         parts.append(f'<g class="task" data-item="{escape(task.item.id)}"><title>{escape(tip)}</title>'
                      f'<rect x="{x}" y="{y}" width="{bar}" height="18" rx="3" fill="#b71c1c"/>'
                      f'<text class="label" x="{x + bar + 6}" y="{y + 13}" fill="#222">{escape(labels[task.item.id])}</text></g>')

@@ -31,7 +31,7 @@ from configurator.web import language, store
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages
 from configurator.web.feedback import messages, place_errors
-from configurator.web.forms import ItemForm, MaterialForm
+from configurator.web.forms import ItemForm, MaterialForm, named, shown_section
 
 
 class EditingPages(BundlePages):
@@ -40,10 +40,10 @@ class EditingPages(BundlePages):
     def _item_form(self, bundle: Bundle, index: int) -> ItemForm:
         catalogues = store().catalogues()
         form = ItemForm()
-        form.department.choices = [SelectChoice(d.id, f"{d.name.get(language())}（{d.id}）") for d in catalogues.departments.values()]
+        form.department.choices = [SelectChoice(d.id, named(d.name.get(language()), d.id)) for d in catalogues.departments.values()]
         compiled = Compiled(bundle, catalogues, language())
-        form.fields.choices = [SelectChoice(f.id, f"{compiled.text(compiled.fields[f.id].label)}（{f.id}）") for f in bundle.fields]
-        form.materials.choices = [SelectChoice(m.id, f"{compiled.material_name(m)}（{m.id}）") for m in bundle.materials]
+        form.fields.choices = [SelectChoice(f.id, named(compiled.text(compiled.fields[f.id].label), f.id)) for f in bundle.fields]
+        form.materials.choices = [SelectChoice(m.id, named(compiled.material_name(m), m.id)) for m in bundle.materials]
         return form
 
     @expose("/<bundle_id>/items/<int:index>/", methods=("GET", "POST"))
@@ -109,7 +109,7 @@ class EditingPages(BundlePages):
     def _material_form(self, bundle: Bundle) -> MaterialForm:
         catalogues = store().catalogues()
         form = MaterialForm()
-        form.material.choices = [SelectChoice(m.id, f"{m.name.get(language())}（{m.id}）") for m in catalogues.materials.values()]
+        form.material.choices = [SelectChoice(m.id, named(m.name.get(language()), m.id)) for m in catalogues.materials.values()]
         departments = catalogues.departments.values()
         form.shared_from.choices = [SelectChoice("", "—")] + [SelectChoice(d.id, d.name.get(language())) for d in departments]
         form.produced_by.choices = [SelectChoice("", "—")] + [SelectChoice(i.id, i.name.get(language())) for i in bundle.items]
@@ -153,7 +153,7 @@ class EditingPages(BundlePages):
     def section(self, bundle_id: str, section: str) -> str | Response:
         if section not in SECTIONS:
             abort(404, gettext("没有这个部分。"))
-        spec = SECTIONS[section]
+        spec = shown_section(SECTIONS[section])
         text, version, bundle = self._editable(bundle_id)
         from configurator.language.loader import load_yaml
 
@@ -186,7 +186,7 @@ class EditingPages(BundlePages):
             problems, conflict = outcome
         catalogues = store().catalogues()
         sources = {"departments": [(d.id, d.name.get(language())) for d in catalogues.departments.values()],
-                   "fields": [(f.id, f"{f.label.get(language())}（{f.id}）") for f in catalogues.fields.values()]}
+                   "fields": [(f.id, named(f.label.get(language()), f.id)) for f in catalogues.fields.values()]}
         placed: dict[str, list[str]] = {}
         rest = []
         for diagnostic in problems:

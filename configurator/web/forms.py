@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from typing import Any
+
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 NOT_NEGATIVE = lazy_gettext("不能为负数")
+
+
+def named(name: str, entry_id: str) -> str:
+    """A choice's label: the entry's name and its id."""
+    return gettext("%(name)s（%(id)s）", name=name, id=entry_id)
+
+
+def shown_section(spec: dict[str, Any]) -> dict[str, Any]:
+    """A section form's spec (configurator/authoring/formedits.py, marked N_) with its title and labels translated."""
+    return {**spec, "title": gettext(spec["title"]),
+            **{part: [(key, gettext(label), kind) for key, label, kind in spec[part]] for part in ("keys", "new") if part in spec}}
 
 # --------------------------------------------------------------------------- structured forms
 

@@ -36,21 +36,21 @@ _WARNINGS = {
 
 def username_problem(username: str) -> str | None:
     if not USERNAME.fullmatch(username):
-        return gettext("用户名须为 2–40 个汉字、字母、数字、“_”或“-”，以汉字、字母或数字开头（不能有空格、点或其他符号）")
+        return str(gettext("用户名须为 2–40 个汉字、字母、数字、“_”或“-”，以汉字、字母或数字开头（不能有空格、点或其他符号）"))
     return None
 
 
 def password_problem(password: str, username: str) -> str | None:
     """Why ``password`` may not be used (in Chinese, to show next to the field), or None."""
     if len(password) < MIN_LENGTH:
-        return gettext("密码至少 %(num)d 个字符", num=MIN_LENGTH)
+        return str(gettext("密码至少 %(num)d 个字符", num=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        return gettext("密码最多 %(num)d 个字符", num=MAX_LENGTH)
+        return str(gettext("密码最多 %(num)d 个字符", num=MAX_LENGTH))
     if username and username.casefold() in password.casefold():
-        return gettext("密码不能包含用户名")
+        return str(gettext("密码不能包含用户名"))
     result = zxcvbn(password, user_inputs=[username] if username else [])
     if result["score"] < MIN_SCORE:
         warning = result["feedback"].get("warning") or ""
         reason = _WARNINGS.get(warning) or gettext("容易被猜到")
-        return gettext("这个密码太容易猜到（%(reason)s）。请用几个不常见的词或更长的一句话组成密码", reason=reason)
+        return str(gettext("这个密码太容易猜到（%(reason)s）。请用几个不常见的词或更长的一句话组成密码", reason=reason))
     return None

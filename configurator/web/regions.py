@@ -142,7 +142,7 @@ class RegionsView(Protected, BaseView):
         except Stale as stale:
             return {"difference": (stale.current or b"").decode("utf-8", "replace")}
         except ChangeError as error:
-            abort(error.status, str(error))
+            abort(error.status, error.text(language()))
         audit(current_user.username, "region", path, f"{message} #{result.change.id}")
         flash(saved_message(SaveResult(result.saved, None, "", result.change, result.created), what),  # type: ignore[arg-type]
               "success")

@@ -38,7 +38,7 @@ def _visible(change_id: int) -> Record:
     try:
         change = changes.get(change_id)
     except ChangeError as error:
-        abort(404, str(error))
+        abort(404, error.text(language()))
     if not changes.may_see(change, current_user.username, current_user.role):
         abort(403, gettext("您不能查看这个变更申请。"))
     return change
@@ -126,7 +126,7 @@ class ChangesView(Protected, BaseView):
             else:
                 return self._publish(changes, change)
         except ChangeError as error:
-            abort(error.status, str(error))
+            abort(error.status, error.text(language()))
         except Exception as error:  # a git failure (push to a missing remote...) is said, not a 500
             from configurator.workspace.git import GitError
 
@@ -185,7 +185,7 @@ class ChangesView(Protected, BaseView):
                     changes.update(change, current_user.username, seen_head=request.form.get("head", ""),
                                    seen_main=request.form.get("main", ""), choices=choices)
                 except ChangeError as error:
-                    flash(str(error), "error")
+                    flash(error.text(language()), "error")
                 else:
                     audit(current_user.username, "change-update", f"#{change.id}", plan.main)
                     flash(gettext("已从发布版本更新。"), "success")

@@ -102,7 +102,7 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
 
 def show(value: Any) -> str:
     if value is MISSING:
-        return gettext("（不存在）")
+        return str(gettext("（不存在）"))
     from configurator.authoring.textedits import render_flow
 
     return value if isinstance(value, str) and "\n" in value else render_flow(value)

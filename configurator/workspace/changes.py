@@ -42,6 +42,8 @@ from configurator.workspace.records import Record, Records
 DRAFT, SUBMITTED, RETURNED, PUBLISHED, WITHDRAWN = "draft", "submitted", "returned", "published", "withdrawn"
 OPEN = (DRAFT, SUBMITTED, RETURNED)
 STATE_NAMES = {DRAFT: "草稿", SUBMITTED: "待审核", RETURNED: "退回修改", PUBLISHED: "已发布", WITHDRAWN: "已撤回"}
+STATE_NAMES_EN = {DRAFT: "draft", SUBMITTED: "in review", RETURNED: "returned for changes", PUBLISHED: "published",
+                  WITHDRAWN: "withdrawn"}
 LEGACY_PREFIX = "drafts/"  # one draft branch per user, before change requests
 _SAVE_ATTEMPTS = 8
 
@@ -49,16 +51,20 @@ _SAVE_ATTEMPTS = 8
 class ChangeError(Exception):
     """A request the state machine refuses; the message says why (nothing was changed)."""
 
-    def __init__(self, message: str, status: int = 409) -> None:
+    def __init__(self, message: str, status: int = 409, en: str = "") -> None:
         super().__init__(message)
-        self.status = status
+        self.status, self.en = status, en or message
+
+    def text(self, lang: str) -> str:
+        """The reason in the user's language (Chinese, or English with lang=en)."""
+        return self.en if lang == "en" else str(self)
 
 
 class Stale(ChangeError):
     """A file changed on the branch since the editor read it: the save is refused, nothing lost."""
 
-    def __init__(self, message: str, path: str, current: bytes | None, head: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, path: str, current: bytes | None, head: str, en: str = "") -> None:
+        super().__init__(message, en=en)
         self.path, self.current, self.head = path, current, head
 
 
@@ -113,7 +119,7 @@ class ChangeRequests:
     def get(self, change_id: int) -> Record:
         found = self.records.get(change_id)
         if found is None:
-            raise ChangeError(f"没有变更申请 #{change_id}", 404)
+            raise ChangeError(f"没有变更申请 #{change_id}", 404, f"there is no change request #{change_id}")
         return found
 
     def head(self, change: Record) -> str:
@@ -185,19 +191,23 @@ class ChangeRequests:
         """Commit ``files`` (path → bytes, None deletes) to a change request. ``seen`` is the commit
         the user read them at: a file that changed on the branch since is refused (Stale)."""
         if change.state not in OPEN:
-            raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}，不能再保存到其中；请新建一个")
+            raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}，不能再保存到其中；请新建一个", en=(
+                f"change request #{change.id} is {STATE_NAMES_EN[change.state]}: nothing more can be saved to it; open a new one"))
         if user != change.author and user not in self.authors(change):
-            raise ChangeError(f"变更申请 #{change.id} 是 {change.author} 的，您不能保存到其中", 403)
+            raise ChangeError(f"变更申请 #{change.id} 是 {change.author} 的，您不能保存到其中", 403,
+                              f"change request #{change.id} belongs to {change.author}: you cannot save to it")
         git.commit_id(seen)
         if not git.exists(self.repo, seen):
-            raise ChangeError("表单中的版本在工作区中不存在；请重新打开页面", 400)
+            raise ChangeError("表单中的版本在工作区中不存在；请重新打开页面", 400,
+                              "the version in the form is not in the workspace; open the page again")
         for _ in range(_SAVE_ATTEMPTS):
             current = git.ref(self.repo, change.branch)
             head = current or change.base
             for path in files:
                 now, before = git.read_file(self.repo, head, path), git.read_file(self.repo, seen, path)
                 if now != before:
-                    raise Stale(f"{path} 在您打开之后已在变更申请 #{change.id} 中被修改", path, now, head)
+                    raise Stale(f"{path} 在您打开之后已在变更申请 #{change.id} 中被修改", path, now, head,
+                                f"{path} was changed in change request #{change.id} after you opened it")
             if all(git.read_file(self.repo, head, p) == data for p, data in files.items()):
                 return SaveOutcome(False, change, head)
             tree = git.write_tree(self.repo, head, files)
@@ -207,7 +217,7 @@ class ChangeRequests:
             except RefMoved:
                 continue  # another save moved the branch: try again on its head
             return SaveOutcome(True, change, commit)
-        raise ChangeError("分支一直在被修改，请稍后再保存")
+        raise ChangeError("分支一直在被修改，请稍后再保存", en="the branch keeps changing; save again shortly")
 
     def save(self, user: str, files: Mapping[str, bytes | None], *, seen: str, message: str,
              change_id: int | None = None, title: str = "") -> SaveOutcome:
@@ -221,7 +231,7 @@ class ChangeRequests:
             created = change is not None
             change = change or self.records.by_default_key(f"{user}\x1f{path}")
             if change is None:
-                raise ChangeError("无法新建变更申请，请重试")
+                raise ChangeError("无法新建变更申请，请重试", en="could not open a change request; try again")
         outcome = self.commit_files(change, files, user=user, message=message, seen=seen)
         return SaveOutcome(outcome.saved, outcome.change, outcome.commit, created)
 
@@ -231,21 +241,22 @@ class ChangeRequests:
               **values: object) -> Record:
         if not self.records.move(change.id, from_states, to_state, **values):
             now = self.get(change.id)
-            raise ChangeError(f"变更申请 #{change.id} 现在是“{STATE_NAMES[now.state]}”，不能这样操作")
+            raise ChangeError(f"变更申请 #{change.id} 现在是“{STATE_NAMES[now.state]}”，不能这样操作",
+                              en=f"change request #{change.id} is now “{STATE_NAMES_EN[now.state]}”: that cannot be done")
         self.records.add_event(change.id, user, kind, text)
         return self.get(change.id)
 
     def submit(self, change: Record, user: str) -> Record:
         if user not in self.authors(change):
-            raise ChangeError("只有作者能提交审核", 403)
+            raise ChangeError("只有作者能提交审核", 403, "only an author can submit it for review")
         if not self.changed_paths(change):
-            raise ChangeError("这个变更申请还没有改动，无需提交")
+            raise ChangeError("这个变更申请还没有改动，无需提交", en="this change request has no changes yet: nothing to submit")
         kind = "resubmit" if change.state == RETURNED else "submit"
         return self._move(change, user, (DRAFT, RETURNED), SUBMITTED, kind)
 
     def send_back(self, change: Record, user: str, comment: str) -> Record:
         if not comment.strip():
-            raise ChangeError("退回时请写明原因", 400)
+            raise ChangeError("退回时请写明原因", 400, "say why when you send it back")
         return self._move(change, user, (SUBMITTED,), RETURNED, "send-back", comment.strip())
 
     def withdraw(self, change: Record, user: str) -> Record:
@@ -253,12 +264,12 @@ class ChangeRequests:
 
     def comment(self, change: Record, user: str, text: str) -> None:
         if not text.strip():
-            raise ChangeError("评论不能为空", 400)
+            raise ChangeError("评论不能为空", 400, "a comment cannot be empty")
         self.records.add_event(change.id, user, "comment", text.strip()[:5000])
 
     def edit_text(self, change: Record, user: str, title: str, description: str) -> None:
         if user != change.author:
-            raise ChangeError("只有作者能修改标题和说明", 403)
+            raise ChangeError("只有作者能修改标题和说明", 403, "only an author can change the title and description")
         self.records.change(change.id, title=title.strip()[:200] or change.title, description=description.strip())
 
     # ---- bringing a change request up to date
@@ -286,17 +297,19 @@ class ChangeRequests:
         from configurator.workspace.merging import resolve
 
         if change.state not in OPEN:
-            raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}")
+            raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}",
+                              en=f"change request #{change.id} is {STATE_NAMES_EN[change.state]}")
         plan = self.plan_update(change)
         if plan is None:
-            raise ChangeError("已经是最新的，无需更新")
+            raise ChangeError("已经是最新的，无需更新", en="already up to date: nothing to update")
         if plan.head != seen_head or plan.main != seen_main:
-            raise ChangeError("在您查看之后，变更申请或发布版本又有了修改；请重新打开更新页面")
+            raise ChangeError("在您查看之后，变更申请或发布版本又有了修改；请重新打开更新页面",
+                              en="the change request or the published version changed after you looked; open the update page again")
         files = dict(plan.files)
         for merge in plan.merges:
             wanted = [(choices or {}).get((merge.path, i), MISSING_CHOICE) for i in range(len(merge.conflicts))]
             if any(w is MISSING_CHOICE for w in wanted):
-                raise ChangeError(f"{merge.path} 还有没有决定的冲突", 400)
+                raise ChangeError(f"{merge.path} 还有没有决定的冲突", 400, f"{merge.path} still has undecided conflicts")
             files[merge.path] = resolve(merge, wanted).encode("utf-8")
         tree = git.write_tree(self.repo, plan.head, files)
         message = f"从发布版本更新（main {plan.main[:10]}）\n"
