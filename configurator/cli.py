@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from configurator.cli_text import format_github, format_text, summary, words
 from configurator.diagnostics import LANGUAGES, Diagnostic, Severity, has_errors, sort_diagnostics
 from configurator.jsontext import dump_json
 from configurator.language.check import BundleCheck
@@ -137,7 +138,7 @@ def _build(workspace: Workspace, files: list[Path], out_dir: Path, jobs: int | N
 
     catalogue_check = workspace.catalogue_check
     show_bar = sys.stderr.isatty() and len(files) > 1
-    with click.progressbar(length=len(files), label="构建" if lang != "en" else "Building", file=sys.stderr,
+    with click.progressbar(length=len(files), label=words(lang, "building"), file=sys.stderr,
                            hidden=not show_bar) as bar:
         outcomes = process_files(files, catalogue_check.catalogues, jobs=jobs, out_dir=out_dir, lang=lang,
                                  on_progress=bar.update)
@@ -147,8 +148,7 @@ def _build(workspace: Workspace, files: list[Path], out_dir: Path, jobs: int | N
     _print_problems(diagnostics, lang)
     failed = len(outcomes) - len(built)
     where = display_name(out_dir)
-    click.echo(f"Built {len(built)} bundle(s) into {where}/; {failed} not built because of errors."
-               if lang == "en" else f"构建了 {len(built)} 个一件事到 {where}/；{failed} 个因有错误未构建。")
+    click.echo(words(lang, "built", built=len(built), where=where, failed=failed))
     if any(d.code == "E120" for d in diagnostics):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_PROBLEMS if failed or has_errors(catalogue_check.diagnostics) else EXIT_CLEAN)
@@ -163,8 +163,7 @@ def _build_regions(workspace: Workspace, out_dir: Path, codes: Sequence[str], la
         click.echo(f"configurator: {error.text(lang)}", err=True)
         sys.exit(EXIT_USAGE)
     _print_problems(diagnostics, lang)
-    click.echo(f"Built {built} regional bundle(s) into {display_name(out_dir)}/regions/." if lang == "en"
-               else f"构建了 {built} 个地区一件事到 {display_name(out_dir)}/regions/。")
+    click.echo(words(lang, "built_regions", built=built, where=display_name(out_dir)))
     sys.exit(EXIT_PROBLEMS if has_errors(diagnostics) else EXIT_CLEAN)
 
 
@@ -178,7 +177,7 @@ def _compile_one(bundle_ref: str, catalogues_dir: Path | None, lang: str) -> Com
         path = workspace.bundles_dir / f"{bundle_ref}.yaml"
         if not path.exists():
             known = ", ".join(p.stem for p in workspace.bundle_files())
-            click.echo(f"configurator: 找不到一件事“{bundle_ref}”；已有：{known}", err=True)
+            click.echo("configurator: " + words(lang, "no_bundle", name=bundle_ref, known=known), err=True)
             sys.exit(EXIT_USAGE)
     [outcome] = process_files([path], workspace.catalogue_check.catalogues, keep_models=True)
     check = outcome.check
@@ -290,7 +289,7 @@ def report(paths: Sequence[Path], output_format: str, by_region: bool, catalogue
     outcomes = process_files(files, catalogues, keep_models=True)
     _print_problems([d for o in outcomes for d in o.check.diagnostics if d.severity is Severity.ERROR], lang)
     compiled = [Compiled(o.check.bundle, catalogues, lang) for o in outcomes if o.check.bundle is not None]
-    click.echo(render_report(report_rows(compiled), output_format), nl=False)
+    click.echo(render_report(report_rows(compiled), output_format, lang), nl=False)
     sys.exit(EXIT_PROBLEMS if len(compiled) < len(outcomes) else EXIT_CLEAN)
 
 
@@ -302,7 +301,8 @@ def report(paths: Sequence[Path], output_format: str, by_region: bool, catalogue
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding bundles/ and catalogues/ (default: INSTANCE/workspace, seeded on first run).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, instance: Path, workspace: Path | None, threads: int) -> None:
+@language_option
+def serve(host: str, port: int, instance: Path, workspace: Path | None, threads: int, lang: str) -> None:
     """Start the web admin (waitress WSGI server, SQLite, no other service needed)."""
     import waitress
 
@@ -317,10 +317,10 @@ def serve(host: str, port: int, instance: Path, workspace: Path | None, threads:
     with app.app_context():
         first = ensure_first_admin()
     url = f"http://{host}:{port}/"
-    click.echo(f"一件事配置器：{url}  (workspace: {app.config['WORKSPACE']})")
+    click.echo(words(lang, "serving", url=url, workspace=app.config["WORKSPACE"]))
     if first:
-        click.echo(f"首次运行，已创建管理员。用户名：{first[0]}  密码：{first[1]}")
-        click.echo("（密码只显示这一次，请登录后在“用户”页另建账号，或用 configurator user add 添加。）")
+        click.echo(words(lang, "first_admin", name=first[0], password=first[1]))
+        click.echo(words(lang, "first_admin_note"))
     waitress.serve(app, host=host, port=port, threads=threads, ident="configurator")
 
 
@@ -335,13 +335,17 @@ def user() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"),
               show_default=True)
-def user_add(name: str, role: str, password_stdin: bool, instance: Path) -> None:
+@language_option
+def user_add(name: str, role: str, password_stdin: bool, instance: Path, lang: str) -> None:
     """Add a user. The password is prompted for (twice), or read from standard input."""
     from configurator.web import create_app
     from configurator.web.auth import UserError, create_user
     from configurator.web.serve import prepare_instance
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("密码", hide_input=True, confirmation_prompt=True)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt(words(lang, "password"), hide_input=True, confirmation_prompt=True)
     app = create_app(prepare_instance(instance))
     with app.app_context():
         try:
@@ -349,28 +353,30 @@ def user_add(name: str, role: str, password_stdin: bool, instance: Path) -> None
         except UserError as error:
             click.echo(f"configurator: {error}", err=True)
             sys.exit(EXIT_USAGE)
-    click.echo(f"已添加用户“{name}”（{role}）。")
+    click.echo(words(lang, "user_added", name=name, role=role))
 
 
 @user.command("reset")
 @click.argument("name")
 @click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"),
               show_default=True)
-def user_reset(name: str, instance: Path) -> None:
+@language_option
+def user_reset(name: str, instance: Path, lang: str) -> None:
     """Reset a user's password (e.g. the only admin, locked out): prints a temporary password,
     ends the user's sessions, lifts the lockout; a new password is required at the next login."""
     from configurator.web.serve import reset_user
 
     temporary = reset_user(instance, name)
     if temporary is None:
-        click.echo(f"configurator: 没有用户“{name}”", err=True)
+        click.echo("configurator: " + words(lang, "no_user", name=name), err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"已重置“{name}”的密码。临时密码（只显示这一次）：{temporary}\n下次登录时必须设置新密码。")
+    click.echo(words(lang, "user_reset", name=name, password=temporary))
 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@language_option
+def init(directory: Path, lang: str) -> None:
     """Create a workspace: a git repository seeded with the shipped bundles (one commit)."""
     from configurator.workspace.git import GitError, init_workspace
 
@@ -379,7 +385,7 @@ def init(directory: Path) -> None:
     except GitError as error:
         click.echo(f"configurator: {error}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"已创建工作区 {directory}（git 提交 {commit[:10]}）。")
+    click.echo(words(lang, "initialised", directory=directory, commit=commit[:10]))
 
 
 @main.command()
@@ -415,36 +421,4 @@ def _print(diagnostics: list[Diagnostic], results: list[BundleCheck], output_for
     for diagnostic in diagnostics:
         click.echo(format_github(diagnostic, lang) if output_format == "github" else format_text(diagnostic, lang))
     if output_format == "text":
-        click.echo(_summary(len(results), errors, warnings, lang))
-
-
-def format_text(diagnostic: Diagnostic, lang: str) -> str:
-    place = f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column}" if diagnostic.line else diagnostic.file
-    return f"{place}: {diagnostic.severity}[{diagnostic.code}]: {diagnostic.message(lang)} — {diagnostic.fix(lang)}"
-
-
-def _escape_github(text: str, *, in_property: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if in_property:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
-
-
-def format_github(diagnostic: Diagnostic, lang: str) -> str:
-    """A GitHub Actions workflow command, shown as an annotation on the file's line."""
-    props = [f"file={_escape_github(diagnostic.file, in_property=True)}"]
-    if diagnostic.line:
-        props += [f"line={diagnostic.line}", f"col={diagnostic.column}"]
-    props.append(f"title={diagnostic.code}")
-    message = _escape_github(f"{diagnostic.message(lang)} — {diagnostic.fix(lang)}")
-    return f"::{diagnostic.severity} {','.join(props)}::{message}"
-
-
-def _summary(files: int, errors: int, warnings: int, lang: str) -> str:
-    if lang == "en":
-        if not errors and not warnings:
-            return f"{files} file(s) checked, no problems found."
-        return f"{files} file(s) checked: {errors} error(s), {warnings} warning(s)."
-    if not errors and not warnings:
-        return f"检查了 {files} 个文件，没有发现问题。"
-    return f"检查了 {files} 个文件：{errors} 个错误，{warnings} 个警告。"
+        click.echo(summary(len(results), errors, warnings, lang))

@@ -10,6 +10,7 @@ from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
 from configurator.planning.duedates import due_dates
 from configurator.planning.plan import Plan
+from configurator.writers.phrases import say
 
 
 def add_due_dates(data: dict[str, Any], compiled: Compiled, plan: Plan, calendar: WorkingCalendar,
@@ -30,17 +31,17 @@ def add_due_dates(data: dict[str, Any], compiled: Compiled, plan: Plan, calendar
     data["due_dates"] = dates.timer_context()
 
 
-def due_text(data: dict[str, Any]) -> list[str]:
+def due_text(data: dict[str, Any], lang: str = "zh-CN") -> list[str]:
     """The dates, in words, for the text output of `explain`."""
     if "due_date" not in data:
         return []
-    out = ["", f"受理日 {data['received']}，自下一个工作日 {data['counting_starts']} 起算（法定节假日不计，调休上班日计入）：",
-           f"  预计 {data['due_date']} 前办结"]
-    out += [f"  - {item['name']}：{item['due_date']} 前" + (
-        f"（含特殊环节 {item['due_date_with_special_stages']} 前）" if "due_date_with_special_stages" in item else "")
+    out = ["", say(lang, "due.received", received=data["received"], start=data["counting_starts"]),
+           say(lang, "due.case", date=data["due_date"])]
+    out += [say(lang, "due.item", name=item["name"], date=item["due_date"]) + (
+        say(lang, "due.item_stages", date=item["due_date_with_special_stages"]) if "due_date_with_special_stages" in item else "")
         for item in data["items"]]
     for stage in data["special_stages"]:
-        unit = "个工作日" if stage["day_kind"] == "working" else "个自然日"
-        out.append(f"  特殊环节（不计入承诺时限）{stage['name'] or stage['kind']}：{stage['days']} {unit}，"
-                   f"{stage['start']} 至 {stage['end']}")
+        unit = say(lang, "working_days" if stage["day_kind"] == "working" else "calendar_days")
+        out.append(say(lang, "due.stage", name=stage["name"] or stage["kind"], days=stage["days"], unit=unit,
+                       start=stage["start"], end=stage["end"]))
     return out

@@ -14,7 +14,7 @@ from configurator.planning.compiled import Compiled
 from configurator.planning.plan import Plan, Planner
 from configurator.writers.field_checks import field_errors
 from configurator.writers.field_rules import rule_errors
-from configurator.writers.phrases import answer_text, material_form, material_source, say
+from configurator.writers.phrases import answer_text, material_form, material_source, plural, say
 
 
 class AnswerError(ValueError):
@@ -31,11 +31,12 @@ def answers_from_pairs(compiled: Compiled, pairs: list[str]) -> dict[str, Any]:
         name, separator, text = pair.partition("=")
         name = name.strip()
         if not separator:
-            raise AnswerError(f"“{pair}”应写成 名称=值，例如 born_in_wedlock=true")
+            raise AnswerError(say(compiled.lang, "answer.pair", pair=pair))
         if name not in situations:
             hint = lang.suggest(name, list(situations))
-            raise AnswerError(f"没有情形“{name}”" + (f"（是不是想写“{hint}”？）" if hint else "")
-                              + f"；可用的有：{', '.join(situations)}")
+            raise AnswerError(say(compiled.lang, "answer.unknown", name=name)
+                              + (say(compiled.lang, "answer.hint", hint=hint) if hint else "")
+                              + say(compiled.lang, "answer.known", names=", ".join(situations)))
         try:
             answers[name] = parse_answer(situations[name], text)
         except ValueError as error:
@@ -48,17 +49,18 @@ def answers_from_data(compiled: Compiled, data: Any) -> dict[str, Any]:
     if isinstance(data, dict) and isinstance(data.get("situations"), dict):
         data = data["situations"]
     if not isinstance(data, dict):
-        raise AnswerError("答案文件应是“情形 id: 回答”的映射，或含有 situations 的申请")
+        raise AnswerError(say(compiled.lang, "answer.file"))
     known = {s.id for s in compiled.bundle.situations}
     unknown = [k for k in data if k not in known]
     if unknown:
         hint = lang.suggest(unknown[0], list(known))
-        raise AnswerError(f"没有情形“{unknown[0]}”" + (f"（是不是想写“{hint}”？）" if hint else ""))
+        raise AnswerError(say(compiled.lang, "answer.unknown", name=unknown[0])
+                          + (say(compiled.lang, "answer.hint", hint=hint) if hint else ""))
     for situation in compiled.bundle.situations:
         # the same rule as the form and the pre-check: an empty several-choice answer only
         # where the bundle allows none
         if situation.type == "multi_choice" and data.get(situation.id) == [] and not situation.allow_none:
-            raise AnswerError(f"“{situation.id}”至少要选一项（这个问题不允许一项不选）")
+            raise AnswerError(say(compiled.lang, "answer.none_chosen", id=situation.id))
     return dict(data)
 
 
@@ -138,61 +140,63 @@ def _pad(text: str, width: int) -> str:
 
 
 def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
-    bundle = compiled.bundle
+    bundle, lang = compiled.bundle, compiled.lang
     situations: dict[str, Situation] = {s.id: s for s in bundle.situations}
-    out = [f"{data['bundle']['name']}（{bundle.id}，版本 {bundle.version}）", ""]
-    out.append("回答：")
+    sep = say(lang, "list_sep")
+    out = [say(lang, "explain.heading", name=data["bundle"]["name"], id=bundle.id, version=bundle.version), ""]
+    out.append(say(lang, "explain.answers"))
     for key, value in data["answers"].items():
         out.append(f"  {compiled.text(situations[key].label)} {answer_text(compiled, key, value)}")
     if data["ignored_answers"]:
-        out.append(f"  （未问到的问题的回答已忽略：{', '.join(data['ignored_answers'])}）")
+        out.append(say(lang, "explain.ignored", ids=", ".join(data["ignored_answers"])))
     if data["unanswered"]:
-        out.append("未回答（按“否”或“不适用”处理）：" + "、".join(
-            compiled.text(situations[k].label) for k in data["unanswered"]))
+        out.append(say(lang, "explain.unanswered") + sep.join(compiled.text(situations[k].label) for k in data["unanswered"]))
     for error in data.get("field_errors", []):
         label = compiled.text(compiled.fields[error["field"]].label)
-        out.append(f"✘ {label}（{error['pointer']}）：{error['message']}")
+        out.append(say(lang, "explain.field_error", label=label, pointer=error["pointer"], message=error["message"]))
     for error in data.get("rule_errors", []):
-        labels = "、".join(compiled.text(compiled.fields[f].label) for f in error["fields"])
-        out.append(f"✘ {error['message']}（规则 {error['rule']}：{labels}）")
+        labels = sep.join(compiled.text(compiled.fields[f].label) for f in error["fields"])
+        out.append(say(lang, "explain.rule_error", message=error["message"], rule=error["rule"], fields=labels))
     out.append("")
     if not data["eligible"]:
-        out.append("✘ 不符合本一件事的受理条件：")
+        out.append(say(lang, "explain.ineligible"))
         out += [f"  - {reason['message']}" for reason in data["not_eligible_because"]]
         fallback = data["fallback"]
-        out.append(f"→ 转{fallback['window'] or fallback['department_name']}：{fallback['message']}")
-        out += [f"  {say(compiled.lang, 'fallback.' + key)}：{fallback[key]}" for key in ("address", "phone", "hours")
-                if fallback[key]]
+        out.append(say(lang, "explain.fallback", window=fallback["window"] or fallback["department_name"],
+                       message=fallback["message"]))
+        out += ["  " + say(lang, "label_value", label=say(lang, "fallback." + key), value=fallback[key])
+                for key in ("address", "phone", "hours") if fallback[key]]
         return "\n".join(out) + "\n"
-    out.append(f"✔ 符合受理条件。适用的事项（{len(data['items'])} 项）：")
+    out.append(say(lang, "explain.eligible", count=len(data["items"])))
     names = {item["id"]: item["name"] for item in data["items"]}
     for item in data["items"]:
-        together = f"（与“{names[item['combined_with']]}”合并办理）" if item.get("combined_with") in names else ""
+        together = say(lang, "explain.combined", name=names[item["combined_with"]]) if item.get("combined_with") in names else ""
         out.append(f"  - {item['name']} — {item['department_name']}{together}")
     if data["special_stages"]:
-        out += ["", "特殊环节（不计入承诺时限）："]
+        out += ["", say(lang, "explain.stages")]
         for stage in data["special_stages"]:
-            unit = "个自然日" if stage["day_kind"] == "calendar" else "个工作日"
-            out.append(f"  - {names[stage['item']]}：{stage['name'] or stage['kind']} {stage['days']} {unit}")
+            unit = say(lang, "calendar_days" if stage["day_kind"] == "calendar" else "working_days")
+            out.append(say(lang, "explain.stage", item=names[stage["item"]], stage=stage["name"] or stage["kind"],
+                           days=stage["days"], unit=unit))
     hand_in = [m for m in data["materials"] if m["hand_in"]]
-    out += ["", "需要提交的材料：" if hand_in else "需要提交的材料：无"]
+    out += ["", say(lang, "explain.hand_in" if hand_in else "explain.hand_in_none")]
     for m in hand_in:
-        extra = "，可容缺" if m["requirement"] == "deferrable" else ("，可选" if m["requirement"] == "optional" else "")
+        extra = say(lang, "explain." + m["requirement"]) if m["requirement"] in ("deferrable", "optional") else ""
         out.append(f"  □ {m['name']} — {m['form']}{extra}")
     others = [m for m in data["materials"] if not m["hand_in"]]
     if others:
-        out.append("无需提交：")
-        out += [f"  - {m['name']}：{m['how']}" for m in others]
-    out += ["", "各部门收到的信息（只含其事项需要的）："]
+        out.append(say(lang, "explain.not_handed_in"))
+        out += ["  - " + say(lang, "label_value", label=m["name"], value=m["how"]) for m in others]
+    out += ["", say(lang, "explain.payloads")]
     for payload in data["departments"].values():
-        fields = "、".join(compiled.text(compiled.fields[f].label) for f in payload["fields"]) or "无"
-        materials = "、".join(next(m["name"] for m in data["materials"] if m["id"] == mid)
-                             for mid in payload["materials"]) or "无"
-        out.append(f"  {payload['name']}：字段 {fields}；材料 {materials}")
-    out += ["", f"办理时间线（工作日，预计 {data['days']} 个工作日办结）：", *_timeline(compiled, data)]
+        fields = sep.join(compiled.text(compiled.fields[f].label) for f in payload["fields"]) or say(lang, "none")
+        materials = sep.join(next(m["name"] for m in data["materials"] if m["id"] == mid)
+                             for mid in payload["materials"]) or say(lang, "none")
+        out.append(say(lang, "explain.payload", name=payload["name"], fields=fields, materials=materials))
+    out += ["", say(lang, "explain.timeline", days=data["days"], plural=plural(data["days"])), *_timeline(compiled, data)]
     from configurator.present.due import due_text
 
-    out += due_text(data)
+    out += due_text(data, lang)
     return "\n".join(out) + "\n"
 
 
@@ -210,7 +214,7 @@ def _timeline(compiled: Compiled, data: dict[str, Any]) -> list[str]:
         for index, item in enumerate(items):
             start, end = item["start_day"], item["end_day"]
             if end == start:
-                bar = " " * (start * scale) + "◆ " + item["name"] + "（即办）"
+                bar = " " * (start * scale) + "◆ " + item["name"] + say(compiled.lang, "explain.same_day")
             else:
                 bar = " " * (start * scale) + "[" + "=" * ((end - start) * scale - 2) + "] " + item["name"]
             rows.append(_pad(lane if index == 0 else "", lane_width) + bar)

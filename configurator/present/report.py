@@ -11,43 +11,44 @@ from typing import Any
 
 from configurator.planning.compiled import Compiled
 from configurator.planning.figures import metrics
+from configurator.writers.phrases import say
 
-FIGURES = (("materials", "材料（份）"), ("steps", "环节（个）"), ("days", "时间（工作日）"), ("visits", "跑动（次）"))
+FIGURES = ("materials", "steps", "days", "visits")  # column titles: phrases report.<figure>
 
 
 def report_rows(compiled_bundles: list[Compiled]) -> list[dict[str, Any]]:
     rows = []
     for compiled in compiled_bundles:
-        data = metrics(compiled)
+        data, lang = metrics(compiled), compiled.lang
         flags = []
         if data["flags"]["more_than_one_visit"]:
-            flags.append(f"跑动 {compiled.bundle.visits} 次（最多跑一次未达成）")
+            flags.append(say(lang, "report.more_visits", visits=compiled.bundle.visits))
         if data["flags"]["visits_not_declared"]:
-            flags.append("未写明跑动次数")
+            flags.append(say(lang, "report.no_visits"))
         for serial in data["flags"]["serial_without_data_flow"]:
-            flags.append(f"{serial['item']} 在 {serial['after']} 之后且无数据往来（可考虑串联改并联）")
+            flags.append(say(lang, "report.serial", item=serial["item"], after=serial["after"]))
         if not data["case_search"]["exact"] or data["case_search"]["warnings"]:
             # loud: these figures may be wrong, and the reader must not take them as exact
-            flags.insert(0, "⚠ 数字不精确：情形组合过多，只抽样计算（"
-                         + "；".join(data["case_search"]["warnings"]) + "）")
+            flags.insert(0, say(lang, "report.inexact", warnings=say(lang, "report.sep").join(data["case_search"]["warnings"])))
         rows.append({"id": compiled.bundle.id, "name": compiled.text(compiled.bundle.name),
-                     **{key: data["overall"][key] for key, _ in FIGURES}, "flags": flags,
+                     **{key: data["overall"][key] for key in FIGURES}, "flags": flags,
                      "baseline": data.get("baseline")})
     return rows
 
 
-def _baseline_row(row: dict[str, Any]) -> dict[str, Any]:
+def _baseline_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
     """The published figures of a bundle, as a row under its computed one."""
     given = row["baseline"]
-    source = "，".join(str(given[key]) for key in ("source", "date", "link") if key in given)
+    source = say(lang, "report.source_sep").join(str(given[key]) for key in ("source", "date", "link") if key in given)
     missing = {"before": "—", "after": None}
-    return {"id": row["id"], "name": f"  公开数字（{source}）", "flags": [given["note"]] if "note" in given else [],
-            **{key: given["figures"].get(key, missing) for key, _ in FIGURES}, "published": True}
+    return {"id": row["id"], "name": say(lang, "report.published", source=source),
+            "flags": [given["note"]] if "note" in given else [],
+            **{key: given["figures"].get(key, missing) for key in FIGURES}, "published": True}
 
 
-def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    total: dict[str, Any] = {"id": "", "name": "合计", "flags": []}
-    for key, _ in FIGURES:
+def _totals(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    total: dict[str, Any] = {"id": "", "name": say(lang, "report.total"), "flags": []}
+    for key in FIGURES:
         before = sum(row[key]["before"] for row in rows)
         after = sum(row[key]["after"] or 0 for row in rows)
         total[key] = {"before": before, "after": after,
@@ -55,19 +56,23 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-def _cell(figure: dict[str, Any]) -> str:
+def _cell(figure: dict[str, Any], lang: str) -> str:
     if figure["before"] == "—":
         return "—"
     if figure["after"] is None:
         return f"{figure['before']} → ?"
-    return f"{figure['before']} → {figure['after']}（−{figure['reduction_percent']:g}%）"
+    return say(lang, "report.reduction", before=figure["before"], after=figure["after"], percent=f"{figure['reduction_percent']:g}")
 
 
-def _table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
-    headers = ["一件事", *[title for _, title in FIGURES], "提示"]
-    shown = [entry for row in rows for entry in ([row, _baseline_row(row)] if row.get("baseline") else [row])]
-    body = [[row["name"], *[_cell(row[key]) for key, _ in FIGURES], "；".join(row["flags"])]
-            for row in [*shown, _totals(rows)]]
+def _shown(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Each bundle's row, with its published figures under it when it has some."""
+    return [entry for row in rows for entry in ([row, _baseline_row(row, lang)] if row.get("baseline") else [row])]
+
+
+def _table(rows: list[dict[str, Any]], lang: str) -> tuple[list[str], list[list[str]]]:
+    headers = [say(lang, "report.bundle"), *[say(lang, "report." + key) for key in FIGURES], say(lang, "report.flags")]
+    body = [[row["name"], *[_cell(row[key], lang) for key in FIGURES], say(lang, "report.sep").join(row["flags"])]
+            for row in [*_shown(rows, lang), _totals(rows, lang)]]
     return headers, body
 
 
@@ -75,17 +80,16 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def render(rows: list[dict[str, Any]], output_format: str) -> str:
-    headers, body = _table(rows)
+def render(rows: list[dict[str, Any]], output_format: str, lang: str = "zh-CN") -> str:
+    headers, body = _table(rows, lang)
     if output_format == "csv":
         parts = ("before", "after", "reduction_percent")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["id", "name", *[f"{key}_{part}" for key, _ in FIGURES for part in parts], "flags"])
-        shown = [entry for row in rows for entry in ([row, _baseline_row(row)] if row.get("baseline") else [row])]
-        for figures in [*shown, _totals(rows)]:
+        writer.writerow(["id", "name", *[f"{key}_{part}" for key in FIGURES for part in parts], "flags"])
+        for figures in [*_shown(rows, lang), _totals(rows, lang)]:
             writer.writerow([figures["id"], figures["name"],
-                             *[figures[key].get(part) for key, _ in FIGURES for part in parts],
+                             *[figures[key].get(part) for key in FIGURES for part in parts],
                              "; ".join(figures["flags"])])
         return out.getvalue()
     if output_format == "markdown":

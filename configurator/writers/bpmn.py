@@ -27,6 +27,7 @@ from configurator.language import conditions as lang
 from configurator.language import graph
 from configurator.model import Item
 from configurator.planning.compiled import Compiled
+from configurator.writers.phrases import say
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -177,16 +178,17 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     lead = bundle.lead_department
     intake = next(step for step in bundle.steps if step.kind == "intake")
 
-    b.node("startEvent", "start", lead, 0, 0, "申请")
+    b.node("startEvent", "start", lead, 0, 0, say(compiled.lang, "bpmn.start"))
     b.user_task("intake", Task("intake", intake.owner), 1, 0, compiled.text(intake.name))
     b.flow("start", "intake")
-    b.node("exclusiveGateway", "eligible", lead, 2, 0, "符合受理条件？")
+    b.node("exclusiveGateway", "eligible", lead, 2, 0, say(compiled.lang, "bpmn.eligible"))
     b.flow("intake", "eligible")
     fallback_lane = bundle.fallback.department
-    b.user_task("fallback", Task("fallback", fallback_lane), 3, 1, compiled.text(bundle.fallback.window) or "兜底窗口")
-    b.node("endEvent", "end_fallback", fallback_lane, 4, 1, "转兜底办理")
+    b.user_task("fallback", Task("fallback", fallback_lane), 3, 1,
+                compiled.text(bundle.fallback.window) or say(compiled.lang, "fallback.window"))
+    b.node("endEvent", "end_fallback", fallback_lane, 4, 1, say(compiled.lang, "bpmn.to_fallback"))
     eligible = dialect.all_of([dialect.condition(rule.require.expr) for rule in bundle.eligibility])
-    b.flow("eligible", "fallback", dialect.negate(eligible), "不符合")
+    b.flow("eligible", "fallback", dialect.negate(eligible), say(compiled.lang, "bpmn.not_eligible"))
     b.flow("fallback", "end_fallback")
 
     edges = graph.dependencies(bundle)
@@ -214,23 +216,24 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
         base = 4 + level[item_id] * 5
         lane, row = item.department, rows[item_id]
         if len(waits[item_id]) > 1:
-            b.node("parallelGateway", f"join_{key}", lane, base, row, "前序事项办结")
+            b.node("parallelGateway", f"join_{key}", lane, base, row, say(compiled.lang, "bpmn.join"))
             b.flow(f"join_{key}", f"applies_{key}")
             entry[item_id] = f"join_{key}"
         else:
             entry[item_id] = f"applies_{key}"
-        b.node("exclusiveGateway", f"applies_{key}", lane, base + 1, row, "适用？")
+        b.node("exclusiveGateway", f"applies_{key}", lane, base + 1, row, say(compiled.lang, "bpmn.applies"))
         values = promised_values(item)
         shown = f"{min(values)}–{max(values)}" if min(values) != max(values) else str(item.promised_days)
         b.user_task(f"task_{key}", Task("item", lane, item), base + 2, row, compiled.text(item.name),
-                    f"承诺时限 {shown} 个工作日" + (f"（{item.code}）" if item.code else ""))
-        b.node("exclusiveGateway", f"done_{key}", lane, base + 3, row, "合流")
+                    say(compiled.lang, "bpmn.promised", days=shown)
+                    + (say(compiled.lang, "bpmn.code", code=item.code) if item.code else ""))
+        b.node("exclusiveGateway", f"done_{key}", lane, base + 3, row, say(compiled.lang, "bpmn.merge"))
         condition = dialect.condition(item.when.expr if item.when else None)
-        b.flow(f"applies_{key}", f"task_{key}", condition, "适用")
-        b.flow(f"applies_{key}", f"done_{key}", dialect.negate(condition), "不适用")
+        b.flow(f"applies_{key}", f"task_{key}", condition, say(compiled.lang, "bpmn.yes"))
+        b.flow(f"applies_{key}", f"done_{key}", dialect.negate(condition), say(compiled.lang, "bpmn.no"))
         b.flow(f"task_{key}", f"done_{key}")
         if len(successors[item_id]) > 1:
-            b.node("parallelGateway", f"out_{key}", lane, base + 4, row, "分发后续事项")
+            b.node("parallelGateway", f"out_{key}", lane, base + 4, row, say(compiled.lang, "bpmn.fork_next"))
             b.flow(f"done_{key}", f"out_{key}")
             exit_[item_id] = f"out_{key}"
         else:
@@ -245,40 +248,41 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
         base = 4 + level[item_id] * 5
         row = lead_rows + per_level.get(level[item_id], 0)
         per_level[level[item_id]] = per_level.get(level[item_id], 0) + 1
-        timer = b.node("boundaryEvent", f"late_{key}", item.department, base + 2, rows[item_id], "超过承诺时限",
+        timer = b.node("boundaryEvent", f"late_{key}", item.department, base + 2, rows[item_id], say(compiled.lang, "bpmn.late"),
                        attachedToRef=f"task_{key}", cancelActivity="false")
         dialect.timer(ET.SubElement(timer, f"{{{BPMN}}}timerEventDefinition"), item)
-        b.user_task(f"escalate_{key}", Task("escalate", lead, item), base + 3, row, f"督办：{compiled.text(item.name)}")
-        b.node("endEvent", f"escalated_{key}", lead, base + 4, row, "已督办")
+        b.user_task(f"escalate_{key}", Task("escalate", lead, item), base + 3, row,
+                    say(compiled.lang, "bpmn.escalate", name=compiled.text(item.name)))
+        b.node("endEvent", f"escalated_{key}", lead, base + 4, row, say(compiled.lang, "bpmn.escalated"))
         b.flow(f"late_{key}", f"escalate_{key}")
         b.flow(f"escalate_{key}", f"escalated_{key}")
 
     sources = [item_id for item_id in order if not waits[item_id]]
     start_node = "eligible"
     if len(sources) > 1:
-        b.node("parallelGateway", "fork", lead, 3, 0, "并联办理")
-        b.flow("eligible", "fork", eligible, "符合")
+        b.node("parallelGateway", "fork", lead, 3, 0, say(compiled.lang, "bpmn.fork"))
+        b.flow("eligible", "fork", eligible, say(compiled.lang, "bpmn.eligible_yes"))
         start_node = "fork"
     for item_id in sources:
         if start_node == "fork":
             b.flow("fork", entry[item_id])
         else:
-            b.flow("eligible", entry[item_id], eligible, "符合")
+            b.flow("eligible", entry[item_id], eligible, say(compiled.lang, "bpmn.eligible_yes"))
     final_column = 4 + (last_level + 1) * 5
     for item_id in order:
         for after in successors[item_id]:
             b.flow(exit_[item_id], entry[after])
     after_items = "deliver"
     if len(sinks) > 1:
-        b.node("parallelGateway", "finish", lead, final_column, 0, "全部办结")
+        b.node("parallelGateway", "finish", lead, final_column, 0, say(compiled.lang, "bpmn.finish"))
         b.flow("finish", "deliver")
         after_items = "finish"
     for item_id in sinks:
         b.flow(exit_[item_id], after_items)
     delivery = next((step for step in bundle.steps if step.kind == "delivery"), None)
     b.user_task("deliver", Task("deliver", delivery.owner if delivery else lead), final_column + 1, 0,
-                compiled.text(delivery.name) if delivery else "结果送达")
-    b.node("endEvent", "end", lead, final_column + 2, 0, "办结")
+                compiled.text(delivery.name) if delivery else say(compiled.lang, "bpmn.deliver"))
+    b.node("endEvent", "end", lead, final_column + 2, 0, say(compiled.lang, "bpmn.end"))
     b.flow("deliver", "end")
 
     _lanes_and_incoming(b)

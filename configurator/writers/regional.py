@@ -14,30 +14,33 @@ from configurator.planning.regional import regional_bundle
 from configurator.writers import render_compiled
 from configurator.writers.document import Document
 from configurator.writers.notice import notice_document
+from configurator.writers.phrases import say
 
 REGION_ARTIFACT = "region.json"
+REGIONAL_COLUMNS = ("department", "agency", "address", "phone", "hours", "online")
 
 
 def regional_notice(compiled: Compiled, resolved: Resolved) -> Document:
     doc = notice_document(compiled)
     region = resolved.region
     bundle = compiled.bundle
-    doc.heading(f"{compiled.text(region.name)}办理机构")
+    doc.heading(say(compiled.lang, "regional.agencies", region=compiled.text(region.name)))
     roles = list(dict.fromkeys([bundle.lead_department, *(i.department for i in bundle.items)]))
     rows = []
     for role in roles:
         agency = resolved.agencies.get(role)
         if agency is None:
-            rows.append([compiled.department_name(role), "（本地区未绑定，请咨询兜底窗口）", "", "", "", ""])
+            rows.append([compiled.department_name(role), say(compiled.lang, "regional.unbound"), "", "", "", ""])
             continue
         rows.append([compiled.department_name(role), compiled.text(agency.name), compiled.text(agency.address), agency.phone,
                      compiled.text(agency.hours), agency.online or ""])
-    doc.table(["部门", "办理机构", "地址", "电话", "办公时间", "网上办理"], rows)
+    doc.table([say(compiled.lang, "regional." + column) for column in REGIONAL_COLUMNS], rows)
     if resolved.fallback is not None:
         window = resolved.fallback
-        doc.heading("本地兜底窗口")
-        doc.paragraph(f"{compiled.text(window.name)}，地址：{compiled.text(window.address)}，电话：{window.phone}"
-                      + (f"，办公时间：{compiled.text(window.hours)}" if window.hours else "") + "。")
+        doc.heading(say(compiled.lang, "regional.fallback"))
+        hours = say(compiled.lang, "regional.opening", hours=compiled.text(window.hours)) if window.hours else ""
+        doc.paragraph(say(compiled.lang, "regional.window", name=compiled.text(window.name), address=compiled.text(window.address),
+                          phone=window.phone, hours=hours))
     return doc
 
 
