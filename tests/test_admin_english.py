@@ -50,8 +50,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     assert act(alice, change, "submit").status_code == 200
     admin = app.test_client()
     login(admin, "ada")
-    english(admin, "/admin/")
-    # A second language-picking path: before login, on the login page (kept through the login).
+    english(admin, "/admin/")  # the switch in the menu bar (the login page's is tested below)
     workspace = site.workspace
     calendars = sorted(p.stem for p in (workspace / "calendars").glob("*.yaml")) or ["2026"]
     departments = yaml_strings_of(workspace / "catalogues" / "departments.yaml")
@@ -116,6 +115,9 @@ def test_login_403_and_csrf_pages_in_english(walked: tuple[Any, Any]) -> None:
     assert "Log in" in login_page.get_data(as_text=True) and not untranslated(login_page.get_data(as_text=True), content)
     bad_login = anonymous.post("/login", data={"username": "nobody", "password": "x"})
     assert bad_login.status_code in (200, 400) and not untranslated(bad_login.get_data(as_text=True), content)
+    login(anonymous, "rita")  # the language chosen on the login page stays after logging in
+    home = anonymous.get("/admin/").get_data(as_text=True)
+    assert '<html lang="en">' in home and not untranslated(home, content)
     viewer = app.test_client()
     login(viewer, "victor")
     english(viewer, "/admin/")

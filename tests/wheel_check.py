@@ -7,14 +7,18 @@ Exits non-zero with the failing step's output; prints one line per step that pas
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +38,30 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def english_login_page(base: str) -> str:
+    """The login page after choosing English (POST /lang/en with the page's CSRF token)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(f"{base}/login", timeout=10) as answer:
+        page = answer.read().decode("utf-8")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    if token is None:
+        sys.exit("wheel-check: no CSRF token on the login page")
+    form = urllib.parse.urlencode({"csrf_token": token.group(1), "next": "/login"}).encode()
+    with opener.open(f"{base}/lang/en", data=form, timeout=10) as answer:  # follows the redirect to /login
+        return str(answer.read().decode("utf-8"))
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wheel-check-") as folder:
         here = Path(folder)
         run("build the wheel", [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(here / "dist"),
                                 str(ROOT)], here)
         [wheel] = (here / "dist").glob("configurator-*.whl")
+        with zipfile.ZipFile(wheel) as archive:
+            catalogues = [n for n in archive.namelist() if n.endswith("/LC_MESSAGES/messages.mo")]
+        if "configurator/web/translations/en/LC_MESSAGES/messages.mo" not in catalogues:
+            sys.exit(f"wheel-check: the wheel has no compiled English catalogue (run make, which compiles it); it has {catalogues}")
+        print("wheel-check: the wheel carries the compiled admin translations: ok")
         run("create a fresh venv", [sys.executable, "-m", "venv", str(here / "venv")], here)
         bin_dir = here / "venv" / "bin"
         run("install the wheel", [str(bin_dir / "pip"), "install", "--quiet", "--constraint",
@@ -72,6 +94,10 @@ def main() -> None:
             if not listed or "<form" not in page:
                 sys.exit("wheel-check: serve answered without bundles or without a login form")
             print("wheel-check: configurator serve: ok")
+            english = english_login_page(f"http://127.0.0.1:{port}")
+            if 'lang="en"' not in english or "Log in" not in english or "登录" in english:
+                sys.exit(f"wheel-check: the login page did not switch to English\n{english[-2000:]}")
+            print("wheel-check: the admin in English (compiled catalogue served from the wheel): ok")
         finally:
             server.terminate()
             server.wait(timeout=30)
