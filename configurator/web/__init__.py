@@ -205,10 +205,11 @@ def language() -> str:
 
 
 def long_date(iso: str) -> str:
-    """A date as the user's language writes it (2026年12月3日, December 3, 2026)."""
+    """A date as the user's language writes it: the CLDR pattern itself is translated
+    ("M 月 d 日" → 12 月 3 日; "MMMM d, y" → December 3, 2026)."""
     import datetime as dt
 
-    return format_date(dt.date.fromisoformat(iso), "long")
+    return str(format_date(dt.date.fromisoformat(iso), gettext("M 月 d 日")))
 
 
 def store() -> BundleStore:
