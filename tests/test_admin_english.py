@@ -158,6 +158,11 @@ def test_form_errors_and_flashes_in_english(walked: tuple[Any, Any]) -> None:
     negative = editor.post(item, data={**form_values(page), "csrf_token": csrf_token(page), "promised": "-1"})
     said = negative.get_data(as_text=True)
     assert "Must not be negative" in said and not untranslated(said, content)
+    simulate = "/admin/bundles/newborn/simulate/"
+    page = editor.get(simulate).get_data(as_text=True)
+    wrong = editor.post(simulate, data={"csrf_token": csrf_token(page), "child_age_months": "abc"}).get_data(as_text=True)
+    assert "takes a number" in wrong and not untranslated(wrong, content)
+    page = editor.get(item).get_data(as_text=True)
     unchanged = editor.post(item, data={**form_values(page), "csrf_token": csrf_token(page)}, follow_redirects=True)
     said = unchanged.get_data(as_text=True)
     assert "Nothing changed; nothing was saved." in said and not untranslated(said, content)

@@ -56,6 +56,8 @@ def test_explain_in_english_eligible_and_not(in_repo: None) -> None:
     wrong = CliRunner().invoke(main, ["explain", "newborn", "born_in_provinc=true", "--lang", "en"])
     assert wrong.exit_code != 0 and "did you mean “born_in_province_hospital”" in wrong.output
     assert chinese_lines(wrong.output) == []
+    not_a_number = CliRunner().invoke(main, ["explain", "newborn", "child_age_months=abc", "--lang", "en"])
+    assert "“child_age_months” takes a number, not “abc”" in not_a_number.output and chinese_lines(not_a_number.output) == []
 
 
 def test_report_in_english(in_repo: None) -> None:

@@ -263,32 +263,49 @@ def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ..
     return tuple(tasks)
 
 
+class AnswerValueError(ValueError):
+    """An answer typed as text that does not fit its question; the message in Chinese (str) and English."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(zh)
+        self.en = en
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else str(self)
+
+
 def parse_answer(situation: Situation, text: str) -> Any:
     """An answer typed as text (command line, HTML form) in the situation's type.
 
-    Raises ValueError with a message for the user when the text does not fit.
+    Raises AnswerValueError (a ValueError) with a message for the user when the text does not fit.
     """
     text = text.strip()
     if situation.type == "boolean":
         truth = {"true": True, "yes": True, "是": True, "1": True, "false": False, "no": False, "否": False, "0": False}
         if text.lower() not in truth:
-            raise ValueError(f"“{situation.id}”要回答 true（是）或 false（否），不是“{text}”")
+            raise AnswerValueError(f"“{situation.id}”要回答 true（是）或 false（否），不是“{text}”",
+                                   f"“{situation.id}” takes true (yes) or false (no), not “{text}”")
         return truth[text.lower()]
     if situation.type == "number":
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"“{situation.id}”要回答一个数字，不是“{text}”") from None
+            raise AnswerValueError(f"“{situation.id}”要回答一个数字，不是“{text}”",
+                                   f"“{situation.id}” takes a number, not “{text}”") from None
         return int(number) if number.is_integer() else number
     options = [option.value for option in situation.options]
     if situation.type == "multi_choice":
         chosen = [part.strip() for part in text.split(",") if part.strip()]
         wrong = [c for c in chosen if c not in options]
         if wrong:
-            raise ValueError(f"“{situation.id}”没有选项 {', '.join(wrong)}；可选：{', '.join(options)}")
+            raise AnswerValueError(f"“{situation.id}”没有选项 {', '.join(wrong)}；可选：{', '.join(options)}",
+                                   f"“{situation.id}” has no option {', '.join(wrong)}; the options: {', '.join(options)}")
         if not chosen and not situation.allow_none:
-            raise ValueError(f"“{situation.id}”至少要选一项（这个问题不允许一项不选）；可选：{', '.join(options)}")
+            raise AnswerValueError(f"“{situation.id}”至少要选一项（这个问题不允许一项不选）；可选：{', '.join(options)}",
+                                   f"“{situation.id}” needs at least one choice (this question allows no empty answer); "
+                                   f"the options: {', '.join(options)}")
         return chosen
     if situation.type == "choice" and text not in options:
-        raise ValueError(f"“{situation.id}”没有选项“{text}”；可选：{', '.join(options)}")
+        raise AnswerValueError(f"“{situation.id}”没有选项“{text}”；可选：{', '.join(options)}",
+                               f"“{situation.id}” has no option “{text}”; the options: {', '.join(options)}")
     return text

@@ -23,7 +23,7 @@ class AnswerError(ValueError):
 
 def answers_from_pairs(compiled: Compiled, pairs: list[str]) -> dict[str, Any]:
     """NAME=VALUE pairs typed on the command line, each parsed in its question's type."""
-    from configurator.planning.plan import parse_answer
+    from configurator.planning.plan import AnswerValueError, parse_answer
 
     situations = {s.id: s for s in compiled.bundle.situations}
     answers: dict[str, Any] = {}
@@ -40,7 +40,7 @@ def answers_from_pairs(compiled: Compiled, pairs: list[str]) -> dict[str, Any]:
         try:
             answers[name] = parse_answer(situations[name], text)
         except ValueError as error:
-            raise AnswerError(str(error)) from None
+            raise AnswerError(error.text(compiled.lang) if isinstance(error, AnswerValueError) else str(error)) from None
     return answers
 
 

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from configurator.planning.compiled import Compiled
-from configurator.planning.plan import parse_answer
+from configurator.planning.plan import AnswerValueError, parse_answer
 from configurator.present.explain import explanation
 from configurator.web import language, store
 from configurator.web.bundle_pages import BundlePages
@@ -97,7 +97,7 @@ class PreviewPages(BundlePages):
                 try:
                     answers[situation.id] = parse_answer(situation, raw)
                 except ValueError as error:
-                    errors[situation.id] = str(error)
+                    errors[situation.id] = error.text(language()) if isinstance(error, AnswerValueError) else str(error)
             if not errors:
                 result = _with_todays_due_date(compiled, answers)
         material_names = {m.id: compiled.material_name(m) for m in bundle.materials}
