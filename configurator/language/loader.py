@@ -19,7 +19,6 @@ for every value of every valid file.
 from __future__ import annotations
 
 import codecs
-import operator
 import os
 import re
 from dataclasses import dataclass, field
@@ -124,10 +123,6 @@ class _Composer(CParser, _NoImplicitResolver):
     def __init__(self, text: str) -> None:
         CParser.__init__(self, text)
         _NoImplicitResolver.__init__(self)
-        # libyaml's composer calls these two around every node and ignores what they return;
-        # built-in functions of the same arity cost a third of a Python method call.
-        self.descend_resolver = operator.is_  # type: ignore[assignment,method-assign]
-        self.ascend_resolver = tuple  # type: ignore[assignment,method-assign]
 
 
 @dataclass
@@ -345,9 +340,8 @@ class ValueBuilder:
         if node.tag not in _ALLOWED_TAGS:
             self._report("E107", node, tag=node.tag.replace("tag:yaml.org,2002:", "!!"))
             return None
-        kind = type(node)
-        if kind is ScalarNode:
-            if not node.style:  # type: ignore[attr-defined]  # (a ScalarNode: tested just above)  # plain (libyaml reports "" where pure-Python PyYAML says None)
+        if isinstance(node, ScalarNode):
+            if not node.style:  # plain (libyaml reports "" where pure-Python PyYAML says None)
                 text = node.value
                 if len(text) > MAX_NUMBER_CHARS and _looks_numeric(text):
                     self._report("E113", node, length=len(text), limit=MAX_NUMBER_CHARS)
@@ -357,20 +351,19 @@ class ValueBuilder:
         if depth >= MAX_DEPTH:
             self._report("E109", node, limit=MAX_DEPTH)
             return None
-        build = self.build
-        if kind is SequenceNode:
-            return [build(child, depth + 1) for child in node.value]
+        if isinstance(node, SequenceNode):
+            return [self.build(child, depth + 1) for child in node.value]
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if type(key_node) is not ScalarNode or key_node.tag not in _ALLOWED_TAGS:
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
                 self._report("E112", key_node)
                 continue
             key = key_node.value
             if key in mapping:
-                first = next(k for k, _ in node.value if type(k) is ScalarNode and k.tag in _ALLOWED_TAGS and k.value == key)
+                first = next(k for k, _ in node.value if isinstance(k, ScalarNode) and k.tag in _ALLOWED_TAGS and k.value == key)
                 self._report("E106", key_node, key=key, first_line=first.start_mark.line + 1)
                 continue
-            mapping[key] = build(value_node, depth + 1)
+            mapping[key] = self.build(value_node, depth + 1)
         return mapping
 
 

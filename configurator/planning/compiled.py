@@ -50,6 +50,11 @@ class Compiled:
         return self.case_search.cases, self.case_search.complete
 
     @functools.cached_property
+    def item_positions(self) -> dict[str, int]:
+        """Each item's index in the bundle's list (ids are unique)."""
+        return {item.id: index for index, item in enumerate(self.bundle.items)}
+
+    @functools.cached_property
     def _users(self) -> dict[tuple[str, str], list[Item]]:
         index: dict[tuple[str, str], list[Item]] = {}
         for item in self.bundle.items:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from configurator.jsontext import dump_json
+from configurator.language.collector import collector_paused
 from configurator.model import Bundle, Catalogues
 from configurator.planning.compiled import Compiled
 from configurator.writers.bpmn import write_process_bpmn
@@ -42,7 +43,8 @@ def render(bundle: Bundle, catalogues: Catalogues, lang: str = "zh-CN") -> dict[
 
 def render_compiled(compiled: Compiled) -> dict[str, str]:
     """Every artifact, from a Compiled the caller may reuse (its cases are enumerated once)."""
-    return {name: write(compiled) for name, write in WRITERS.items()}
+    with collector_paused():  # many small objects and no cycles (see collector_paused)
+        return {name: write(compiled) for name, write in WRITERS.items()}
 
 
 __all__ = ["WRITERS", "Compiled", "Writer", "dump_json", "render", "render_compiled"]

@@ -193,16 +193,23 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
 
     edges = graph.dependencies(bundle)
     order = graph.topological_order([i.id for i in bundle.items], edges)
-    waits = {item.id: sorted({e.before for e in edges if e.after == item.id}) for item in bundle.items}
+    # one pass over the edges each (a big bundle has hundreds of items and edges)
+    before_of: dict[str, set[str]] = {item.id: set() for item in bundle.items}
+    successors: dict[str, list[str]] = {item.id: [] for item in bundle.items}
+    for edge in edges:
+        before_of[edge.after].add(edge.before)
+        successors[edge.before].append(edge.after)
+    waits = {item_id: sorted(before) for item_id, before in before_of.items()}
     level: dict[str, int] = {}
     for item_id in order:
         level[item_id] = max((level[before] + 1 for before in waits[item_id]), default=0)
     rows: dict[str, int] = {}
     by_id = {item.id: item for item in bundle.items}
+    placed: dict[str, int] = {}  # per department: its items placed so far (the next one's row)
     for item_id in order:
         department = by_id[item_id].department
-        rows[item_id] = sum(1 for other in order[:order.index(item_id)] if by_id[other].department == department)
-    successors = {item.id: [e.after for e in edges if e.before == item.id] for item in bundle.items}
+        rows[item_id] = placed.get(department, 0)
+        placed[department] = rows[item_id] + 1
 
     last_level = max(level.values(), default=0)
     # A parallel gateway only where flows really split or join (bpmnlint: no superfluous gateways).

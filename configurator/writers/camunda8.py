@@ -81,7 +81,7 @@ def form_reference(task: Task, compiled: Compiled) -> str:
     item's entry in routing.json (its fields, materials and time limit) for item and chasing tasks."""
     if task.item is None:
         return "form.schema.json"
-    return f"routing.json#/tasks/{compiled.bundle.items.index(task.item)}"
+    return f"routing.json#/tasks/{compiled.item_positions[task.item.id]}"
 
 
 def _task(element: ET.Element, task: Task, compiled: Compiled) -> None:

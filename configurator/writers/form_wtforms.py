@@ -18,7 +18,7 @@ from typing import Any
 from wtforms import Form, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import Field
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import ListWidget
 
 from configurator.language import conditions as lang
 from configurator.language import patterns as patterns_engine
@@ -29,6 +29,7 @@ from configurator.planning.plan import holds, needed_condition
 from configurator.writers.field_checks import check_digit_error
 from configurator.writers.field_rules import rule_errors
 from configurator.writers.phrases import say
+from configurator.writers.widgets import FAST_CHECKBOX, FAST_RADIO, FAST_TEXT
 
 GROUPS = ("situations", "fields", "uploads")
 _DATE = re.compile(anchored(DATE_PATTERN))
@@ -230,21 +231,22 @@ def form_class(compiled: Compiled) -> type[ApplicationForm]:
         label = text(situation.label)
         description = text(situation.help)
         if kind == "boolean":
-            attributes[name] = RadioField(label, choices=_yes_no(compiled.lang), validate_choice=False,
+            attributes[name] = RadioField(label, option_widget=FAST_RADIO, choices=_yes_no(compiled.lang), validate_choice=False,
                                           validators=[_Checked(kind)], description=description)
         elif kind == "choice":
-            attributes[name] = RadioField(label, choices=[SelectChoice(o.value, text(o.label)) for o in situation.options],
+            attributes[name] = RadioField(label, option_widget=FAST_RADIO,
+                                          choices=[SelectChoice(o.value, text(o.label)) for o in situation.options],
                                           validate_choice=False, validators=[_Checked(kind, options=options)],
                                           description=description)
         elif kind == "multi_choice":
             attributes[name] = _checkboxes(label, [SelectChoice(o.value, text(o.label)) for o in situation.options],
                                            _Checked(kind, options=options), description)
         elif kind in ("integer", "number"):
-            attributes[name] = StringField(label, validators=[_Checked(kind, minimum=situation.minimum,
+            attributes[name] = StringField(label, widget=FAST_TEXT, validators=[_Checked(kind, minimum=situation.minimum,
                                                                        maximum=situation.maximum)],
                                            description=description, render_kw={"inputmode": "decimal"})
         else:
-            attributes[name] = StringField(label, validators=[_Checked("date", patterns=(anchored(DATE_PATTERN),))],
+            attributes[name] = StringField(label, widget=FAST_TEXT, validators=[_Checked("date", patterns=(anchored(DATE_PATTERN),))],
                                            description=description, render_kw={"type": "date"})
 
     for field_id, resolved in _form_fields(compiled).items():
@@ -260,7 +262,7 @@ def form_class(compiled: Compiled) -> type[ApplicationForm]:
 
 def _checkboxes(label: str, choices: list[SelectChoice], validator: _Checked, description: str) -> Field:
     return SelectMultipleField(label, choices=choices, validate_choice=False, validators=[validator],
-                               widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                               widget=ListWidget(prefix_label=False), option_widget=FAST_CHECKBOX,
                                description=description)
 
 
@@ -283,17 +285,18 @@ def _field(compiled: Compiled, resolved: ResolvedField) -> Field:
             render["type"] = "tel"
         elif kind == "email":
             render["type"] = "email"
-        field_class = TextAreaField if kind == "textarea" else StringField
-        return field_class(label, validators=[validator], description=description, render_kw=render)
+        if kind == "textarea":
+            return TextAreaField(label, validators=[validator], description=description, render_kw=render)
+        return StringField(label, widget=FAST_TEXT, validators=[validator], description=description, render_kw=render)
     if kind in ("integer", "number"):
         render["inputmode"] = "numeric" if kind == "integer" else "decimal"
-        return StringField(label, validators=[_Checked(kind, minimum=resolved.minimum, maximum=resolved.maximum)],
+        return StringField(label, widget=FAST_TEXT, validators=[_Checked(kind, minimum=resolved.minimum, maximum=resolved.maximum)],
                            description=description, render_kw=render)
     if kind == "boolean":
-        return RadioField(label, choices=_yes_no(compiled.lang), validate_choice=False,
+        return RadioField(label, option_widget=FAST_RADIO, choices=_yes_no(compiled.lang), validate_choice=False,
                           validators=[_Checked(kind)], description=description)
     if kind == "choice":
-        return RadioField(label, choices=[SelectChoice(o.value, text(o.label)) for o in resolved.options],
+        return RadioField(label, option_widget=FAST_RADIO, choices=[SelectChoice(o.value, text(o.label)) for o in resolved.options],
                           validate_choice=False, validators=[_Checked(kind, options=options)], description=description)
     return _checkboxes(label, [SelectChoice(o.value, text(o.label)) for o in resolved.options],
                        _Checked("multi_choice", options=options), description)
