@@ -142,11 +142,13 @@ class _Walk:
     def sample(self, rng: random.Random) -> dict[str, Any] | None:
         """One random reachable answer set, or None if it fails eligibility."""
         answers: dict[str, Any] = {}
+        draw = rng.random  # an index from one float: rng.choice costs several calls per question
         for index, (situation, asked) in enumerate(self.situations):
-            if not self._eligible_so_far(index, answers):
+            if self.checks[index] and not self._eligible_so_far(index, answers):
                 return None
             if asked(answers):
-                answers[situation.id] = rng.choice(self.domains[situation.id])
+                domain = self.domains[situation.id]
+                answers[situation.id] = domain[int(draw() * len(domain))]
         return answers if self._eligible_so_far(len(self.situations), answers) else None
 
 
@@ -189,6 +191,7 @@ def search(bundle: Bundle) -> CaseSearch:
     tried = 0
 
     unchanged = {id(entry) for entry in (*bundle.items, *bundle.materials)}
+    plain = not any(item.varying for item in bundle.items) and not any(m.varies for m in bundle.materials)
 
     def consider(answers: dict[str, Any]) -> None:
         truth = planner.truth(answers)
@@ -199,8 +202,9 @@ def search(bundle: Bundle) -> CaseSearch:
             # the resolved entries themselves: a case-dependent value makes a different case. An
             # entry left as the bundle has it is named by identity (hashing a whole dataclass is
             # slow); a resolved copy differs from it in value, so it is compared by value.
-            signature = (tuple(id(i) if id(i) in unchanged else i for i in items),
-                         tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(f.id for f in fields))
+            signature = ((tuple(map(id, items)), tuple(map(id, materials))) if plain else
+                         (tuple(id(i) if id(i) in unchanged else i for i in items),
+                          tuple(id(m) if id(m) in unchanged else m for m in materials)), tuple(map(id, fields)))
             key = by_truth[truth] = keys.setdefault(signature, len(keys))
             decided.setdefault(key, outline)
         if key not in found and len(found) <= limit:

@@ -118,15 +118,21 @@ class Planner:
         self._exprs: list[conditions.Expr | None] = [None]
         self._situations = [(s.id, _predicate(s.when)) for s in bundle.situations]
         self._rules = [(rule, _predicate(rule.require)) for rule in bundle.eligibility]
-        self._items = [(item, self._slot(item.when)) for item in bundle.items]
+        # Each item is a bit; a material's or field's users are the bits of the items using it, so
+        # "some user applies" is one AND with the case's applicable items (indexed in one pass).
+        bits = {item.id: 1 << index for index, item in enumerate(bundle.items)}
+        users: dict[tuple[str, str], int] = {}
+        for item in bundle.items:
+            for kind, entry_ids in (("materials", item.materials), ("fields", item.fields)):
+                for entry_id in entry_ids:
+                    users[kind, entry_id] = users.get((kind, entry_id), 0) | bits[item.id]
+        self._items = [(item, self._slot(item.when), bits[item.id]) for item in bundle.items]
         self._item_values = {item.id: (self._resolver(item.varies),
                                        tuple(self._resolver(stage.varies) for stage in item.special_stages))
                              for item in bundle.items if item.varying}
-        self._materials = [(m, self._slot(m.when), frozenset(i.id for i in bundle.items if m.id in i.materials))
-                           for m in bundle.materials]
+        self._materials = [(m, self._slot(m.when), users.get(("materials", m.id), 0)) for m in bundle.materials]
         self._material_values = {m.id: self._resolver(m.varies) for m in bundle.materials if m.varies}
-        self._fields = [(f, self._slot(f.when), frozenset(i.id for i in bundle.items if f.id in i.fields))
-                        for f in bundle.fields]
+        self._fields = [(f, self._slot(f.when), users.get(("fields", f.id), 0)) for f in bundle.fields]
         self._edges = graph.dependencies(bundle)
         # every slot's condition in one generated function: what the case search calls per answer set
         self._vector = conditions.compile_vector(self._exprs)
@@ -171,11 +177,18 @@ class Planner:
 
     def decide(self, truth: Sequence[bool]) -> tuple[list[Item], list[BundleMaterial], list[BundleField]]:
         """Items, materials and fields of a case, with the values of the case, from its truth vector."""
-        items = [self._item_in_case(item, truth) for item, slot in self._items if truth[slot]]
-        applicable = {item.id for item in items}
-        materials = [_resolved(m, self._material_values.get(m.id, ()), truth)
-                     for m, slot, users in self._materials if truth[slot] and not users.isdisjoint(applicable)]
-        fields = [f for f, slot, users in self._fields if truth[slot] and not users.isdisjoint(applicable)]
+        items: list[Item] = []
+        applicable = 0
+        for item, slot, bit in self._items:
+            if truth[slot]:
+                items.append(item)
+                applicable |= bit
+        if self._item_values:
+            items = [self._item_in_case(item, truth) for item in items]
+        materials = [m for m, slot, users in self._materials if truth[slot] and users & applicable]
+        if self._material_values:
+            materials = [_resolved(m, self._material_values.get(m.id, ()), truth) for m in materials]
+        fields = [f for f, slot, users in self._fields if truth[slot] and users & applicable]
         return items, materials, fields
 
     def _item_in_case(self, item: Item, truth: Sequence[bool]) -> Item:
