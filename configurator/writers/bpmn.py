@@ -28,6 +28,7 @@ from configurator.language import graph
 from configurator.model import Item
 from configurator.planning.compiled import Compiled
 from configurator.writers.phrases import say
+from configurator.writers.xmltext import to_text
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -295,7 +296,7 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     _lanes_and_incoming(b)
     _diagram(b, compiled)
     ET.indent(b.definitions)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(b.definitions, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + to_text(b.definitions) + "\n"
 
 
 def _lanes_and_incoming(b: _Builder) -> None:

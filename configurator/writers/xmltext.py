@@ -1,0 +1,112 @@
+"""An ElementTree tree as text: exactly what ``ET.tostring(root, encoding="unicode")`` writes,
+in about a third of the time, for the trees the BPMN writers build.
+
+The standard serializer walks the tree twice (once to find the namespaces, once to write) and
+calls a function per element, attribute and text; for a big bundle's process that was most of
+the BPMN writers' time. This one writes in one pass and puts the namespace declarations on the
+root afterwards, in the order ElementTree would (sorted by prefix; a prefix from
+``ET.register_namespace``, else ``ns<n>`` in order of first use). Comments, processing
+instructions and ``QName`` objects are not supported: such a tree goes to ElementTree itself.
+tests/test_xmltext.py compares the two on every shipped bundle's processes and on generated trees.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _escape_text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _escape_attribute(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def to_text(root: ET.Element) -> str:
+    try:
+        return _Writer().write(root)
+    except _Unsupported:
+        return ET.tostring(root, encoding="unicode")
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.qnames: dict[str, str] = {}
+        self.namespaces: dict[str, str] = {}  # uri → prefix, in order of first use
+        self.parts: list[str] = []
+
+    def _qname(self, name: object) -> str:
+        if not isinstance(name, str) or isinstance(name, ET.QName):
+            raise _Unsupported
+        found = self.qnames.get(name)
+        if found is not None:
+            return found
+        if name[:1] == "{":
+            uri, local = name[1:].rsplit("}", 1)
+            prefix = self.namespaces.get(uri)
+            if prefix is None:
+                prefix = ET.register_namespace._namespace_map.get(uri)  # type: ignore[attr-defined]
+                if prefix is None:
+                    prefix = f"ns{len(self.namespaces)}"
+                if prefix != "xml":
+                    self.namespaces[uri] = prefix
+            found = f"{prefix}:{local}" if prefix else local
+        else:
+            found = name
+        self.qnames[name] = found
+        return found
+
+    def write(self, root: ET.Element) -> str:
+        parts = self.parts
+        self._element(root)
+        # the root's start tag is parts[0] + parts[1:attributes]; declarations go right after its name
+        declarations = "".join(f' xmlns{":" + prefix if prefix else ""}="{_escape_attribute(uri)}"'
+                               for uri, prefix in sorted(self.namespaces.items(), key=lambda entry: entry[1]))
+        parts[0] += declarations
+        return "".join(parts)
+
+    def _element(self, element: ET.Element) -> None:
+        write = self.parts.append
+        tag = self._qname(element.tag)
+        write("<" + tag)
+        for key, value in element.items():
+            if not isinstance(value, str) or isinstance(value, ET.QName):
+                raise _Unsupported
+            write(f' {self._qname(key)}="{_escape_attribute(value)}"')
+        text = element.text
+        if text or len(element):
+            write(">")
+            if text:
+                write(_escape_text(text))
+            for child in element:
+                self._element(child)
+            write("</" + tag + ">")
+        else:
+            write(" />")
+        if element.tail:
+            write(_escape_text(element.tail))

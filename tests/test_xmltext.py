@@ -1,0 +1,41 @@
+"""The BPMN writers' serializer writes exactly what ElementTree's does."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from configurator.writers.bpmn import process_xml
+from configurator.writers.camunda8 import ZEEBE_DIALECT
+from configurator.writers.xmltext import to_text
+from tests.compile_helpers import SHIPPED_IDS, compiled
+
+
+@pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
+def test_every_shipped_process_reads_back_to_the_same_text_as_elementtree_writes(bundle_id):
+    for dialect in (None, ZEEBE_DIALECT):
+        text = process_xml(compiled(bundle_id)) if dialect is None else process_xml(compiled(bundle_id), dialect)
+        root = ET.fromstring(text.encode("utf-8"))
+        assert to_text(root) == ET.tostring(root, encoding="unicode")
+
+
+NAMES = st.sampled_from(["a", "b", "{urn:x}c", "{http://www.omg.org/spec/BPMN/20100524/MODEL}task",
+                         "{urn:unregistered}d", "{urn:other}e"])
+TEXTS = st.one_of(st.none(), st.text(alphabet='ab<>&"\'\r\n\t 是', max_size=6))
+
+
+@st.composite
+def trees(draw, depth=0):
+    element = ET.Element(draw(NAMES), {draw(NAMES): draw(st.text(alphabet='x<>&"\r\n\t 是', max_size=5))
+                                       for _ in range(draw(st.integers(0, 3)))})
+    element.text, element.tail = draw(TEXTS), draw(TEXTS)
+    if depth < 3:
+        element.extend(draw(st.lists(trees(depth + 1), max_size=3)))
+    return element
+
+
+@settings(deadline=None)
+@given(trees())
+def test_generated_trees_are_written_as_elementtree_writes_them(root):
+    assert to_text(root) == ET.tostring(root, encoding="unicode")
