@@ -234,7 +234,7 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
         column = len(raw[line_start:error.start].decode("utf-8", errors="replace")) + 1
         return fail("E102", line, column, line=line, byte=f"0x{raw[error.start]:02X}")
 
-    tab = _TAB_INDENT.search(text)
+    tab = _TAB_INDENT.search(text) if "\t" in text else None
     if tab:
         line = text.count("\n", 0, tab.start()) + 1
         return fail("E104", line, tab.end() - tab.start())
@@ -279,14 +279,19 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
 
 def _prescan_depth(text: str) -> int | None:
     """Line number where nesting gets unreasonably deep, judged from the raw text."""
+    # Each scan is skipped when it cannot find anything: nesting deeper than the limit needs more
+    # openers than the limit, and a compact nesting lies within one line, so it needs a line longer
+    # than its own length limit (a bundle file has neither; the scans were 5 % of a check).
     depth = 0
-    for match in _FLOW_BRACKET.finditer(text):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > _PRESCAN_DEPTH_LIMIT:
-            return text.count("\n", 0, match.start()) + 1
-    for match in _COMPACT_NESTING.finditer(text):
-        if match.end() - match.start() > 2 * _PRESCAN_DEPTH_LIMIT:
-            return text.count("\n", 0, match.start()) + 1
+    if text.count("[") + text.count("{") > _PRESCAN_DEPTH_LIMIT:
+        for match in _FLOW_BRACKET.finditer(text):
+            depth += 1 if match.group() in "[{" else -1
+            if depth > _PRESCAN_DEPTH_LIMIT:
+                return text.count("\n", 0, match.start()) + 1
+    if len(text) > 2 * _PRESCAN_DEPTH_LIMIT and max(map(len, text.split("\n"))) > 2 * _PRESCAN_DEPTH_LIMIT:
+        for match in _COMPACT_NESTING.finditer(text):
+            if match.end() - match.start() > 2 * _PRESCAN_DEPTH_LIMIT:
+                return text.count("\n", 0, match.start()) + 1
     return None
 
 
