@@ -87,7 +87,7 @@ def check_conditions(context: RuleContext) -> Iterable[Diagnostic]:
         yield from found
         if expr is None or found:
             continue
-        outcomes = lang.truth_table(expr, context.variables)
+        outcomes = context.truth_table(expr)
         what = _WHAT[str(condition.path[0])]
         if outcomes == {False}:
             yield context.at("E405", condition.path, condition=condition.text, what=what)
@@ -155,8 +155,8 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
             return False
         combined = lang.all_of([expr, *[e for e in extra if e is not None]])
         assert combined is not None
-        alone = lang.truth_table(expr, context.variables)
-        together = lang.truth_table(combined, context.variables)
+        alone = context.truth_table(expr)
+        together = context.truth_table(combined)
         return alone is not None and False in alone and True in alone and together == {False}
 
     for item in bundle.items:

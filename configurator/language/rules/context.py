@@ -59,3 +59,17 @@ class RuleContext:
             if uses & broken or conditions.check_types(written, self.typing_variables):
                 broken.add(named.id)
         return broken
+
+    @functools.cached_property
+    def _truth_tables(self) -> dict[conditions.Expr, set[bool] | None]:
+        return {}
+
+    def truth_table(self, expr: conditions.Expr) -> set[bool] | None:
+        """``conditions.truth_table`` over the bundle's situations, once per distinct condition:
+        the same condition is judged alone, then again in its context, and items share them.
+        Only type-checked conditions come here, so equal keys mean equal conditions: ``true``
+        and ``1`` (equal in Python) cannot both be valid against the same situation."""
+        tables = self._truth_tables
+        if expr not in tables:
+            tables[expr] = conditions.truth_table(expr, self.variables)
+        return tables[expr]
