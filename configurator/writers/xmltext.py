@@ -91,13 +91,13 @@ class _Writer:
         return "".join(parts)
 
     def _element(self, element: ET.Element) -> None:
-        write = self.parts.append
-        tag = self._qname(element.tag)
+        write, qnames = self.parts.append, self.qnames
+        tag = qnames.get(element.tag) or self._qname(element.tag)
         write("<" + tag)
         for key, value in element.items():
-            if not isinstance(value, str) or isinstance(value, ET.QName):
+            if type(value) is not str:  # noqa: E721 (exactly str: a QName or a number goes to ElementTree)
                 raise _Unsupported
-            write(f' {self._qname(key)}="{_escape_attribute(value)}"')
+            write(f' {qnames.get(key) or self._qname(key)}="{_escape_attribute(value)}"')
         text = element.text
         if text or len(element):
             write(">")
