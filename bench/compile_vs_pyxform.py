@@ -12,7 +12,8 @@ equal to the condition under which our form shows them.
 - pyxform: xlsx bytes → `pyxform.xls2xform.convert` (parse the workbook, build the survey, XForm).
 
 Reported: the median of ``--repeat`` runs per size (ours and pyxform alternating) and the ratio
-ours / pyxform (≤ 1.0 is the goal). ``bench/profile_compile.py`` profiles our side.
+ours / pyxform (≤ 1.0 is the goal). ``bench/profile_compile.py`` profiles our side; its output for
+400 and 50 questions is kept in bench/profiles/ (per-stage CPU times, then cProfile summaries).
 
 Usage: python bench/compile_vs_pyxform.py [--sizes 25 50 400] [--repeat 15]
 """
