@@ -1,34 +1,47 @@
-"""Benchmark: server time of the admin's save → validate → preview, and of the bundle list.
+"""Benchmark: the admin's save → preview over real HTTP, with a git commit per save, and the bundle list.
 
-Measured through Flask's test client (the server's own time, no network), as a logged-in
-editor, with the pages the browser would load:
+A served admin (werkzeug, threaded, in its own process, on loopback) on a git workspace with a
+SQLite database, driven with requests as a logged-in editor, as the browser would:
 
-- save: POST an item form that changes one time limit (edit the YAML text, check, write),
-  then GET the preview (all seven artifacts rendered, the routing diagram drawn);
-- for the largest shipped bundle, and for a generated bundle of 200 items;
-- the bundle list with 1,000 bundles, after the first view (which reads every file once).
+- save: POST of an item form that changes one time limit (to a value not used before) — the YAML text edited, the bundle
+  checked, a commit on the editor's change request (compare-and-swap on its branch, flushed to
+  disk) — answered with a redirect; then GET of the preview page of that change request. The
+  preview page's own lazily loaded parts (figures, routing diagram) are timed apart;
+- for the largest shipped bundle (newborn) and a generated bundle of 200 items, both published;
+- the bundle list with 1,000 published bundles, after its first view.
 
-Usage: python bench/admin.py [--rounds 40]
+``--profile FILE`` serves in this process instead, under cProfile, and writes the top of the
+profile of the timed requests to FILE (bench/profiles/admin-save-preview.txt is one such run).
+
+Usage: python bench/admin.py [--rounds 40] [--port 5400] [--profile FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
+import pstats
 import re
-import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from check_many import generate  # noqa: E402
+from configurator.workspace import git  # noqa: E402
+from tests.served import prepare, session, start_app, token  # noqa: E402
 
-from tests.web_helpers import csrf_token, login, make_site  # noqa: E402
+LAZY = re.compile(r'data-fragment="([^"]+)"')
 
 
 def big_bundle(items: int) -> str:
@@ -80,52 +93,153 @@ def p95(samples: list[float]) -> float:
     return sorted(samples)[max(int(len(samples) * 0.95) - 1, 0)]
 
 
-def time_save_and_preview(client, bundle_id: str, rounds: int) -> list[float]:
-    samples = []
-    for round_number in range(rounds):
-        page = client.get(f"/admin/bundles/{bundle_id}/items/1/").get_data(as_text=True)
-        data = {"csrf_token": csrf_token(page), **form_values(page)}
-        data["promised"] = str(round_number % 2)  # a real change every time
+def publish_files(workspace: Path, files: dict[str, bytes], message: str) -> None:
+    """Files committed straight onto main (as a publish would leave them)."""
+    main = git.ref(workspace, git.MAIN)
+    assert main is not None
+    tree = git.write_tree(workspace, main, files)
+    commit = git.commit_tree(workspace, tree, [main], message, ("bench", "bench@localhost"))
+    git.update_ref(workspace, git.MAIN, commit, main)
+
+
+def publish_big_bundle(workspace: Path) -> None:
+    publish_files(workspace, {"bundles/big.yaml": big_bundle(200).encode("utf-8")}, "生成的 200 个事项的一件事\n")
+
+
+def ms(samples: list[float]) -> str:
+    return f"p50 {1000 * statistics.median(samples):.1f} ms, p95 {1000 * p95(samples):.1f} ms"
+
+
+def save_and_preview(url: str, browser: requests.Session, bundle_id: str, rounds: int) -> dict[str, list[float]]:
+    """Each round: the item page (not timed), its form posted with a new time limit, the preview."""
+    timings: dict[str, list[float]] = {"save": [], "preview": [], "both": [], "fragments": []}
+    change = ""
+    for round_number in range(rounds + 1):  # the first round opens the change request: not counted
+        page = browser.get(f"{url}/admin/bundles/{bundle_id}/items/1/{change}", timeout=300).text
+        data = {**form_values(page), "csrf_token": token(page)}
+        # A new statutory limit every round: each save is a text never seen before (no cache can answer it).
+        data["statutory"] = str(30 + round_number)
         start = time.perf_counter()
-        response = client.post(f"/admin/bundles/{bundle_id}/items/1/", data=data)
-        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-        preview = client.get(f"/admin/bundles/{bundle_id}/preview/")
+        saved = browser.post(f"{url}/admin/bundles/{bundle_id}/items/1/{change}", data=data, allow_redirects=False,
+                             timeout=300)
+        middle = time.perf_counter()
+        assert saved.status_code == 302, saved.text[:2000]
+        change = "?change=" + saved.headers["Location"].split("change=")[1]
+        preview = browser.get(f"{url}/admin/bundles/{bundle_id}/preview/{change}", timeout=300)
+        end = time.perf_counter()
+        assert preview.status_code == 200 and "form-preview" in preview.text, preview.text[:2000]
+        fragments = 0.0
+        for address in LAZY.findall(preview.text):
+            part = time.perf_counter()
+            answer = browser.get(url + address.replace("&amp;", "&"), timeout=300)
+            fragments += time.perf_counter() - part
+            assert answer.status_code == 200, answer.text[:1000]
+        if round_number:
+            for key, value in (("save", middle - start), ("preview", end - middle), ("both", end - start),
+                               ("fragments", fragments)):
+                timings[key].append(value)
+    return timings
+
+
+def bundle_list(url: str, browser: requests.Session) -> tuple[float, list[float]]:
+    start = time.perf_counter()
+    assert browser.get(f"{url}/admin/bundles/", timeout=600).status_code == 200
+    first = time.perf_counter() - start
+    samples = []
+    for _ in range(20):
+        start = time.perf_counter()
+        body = browser.get(f"{url}/admin/bundles/", timeout=600).text
         samples.append(time.perf_counter() - start)
-        assert preview.status_code == 200
-    return samples
+    assert body.count("<tr>") >= 1000
+    return first, samples
+
+
+def profiled_server(workspace: Path, database: str, port: int) -> tuple[str, Callable[[], str]]:
+    """The app served from this process (werkzeug, threaded) with every request under one cProfile."""
+    import logging
+
+    from werkzeug.serving import make_server
+
+    from configurator.web import create_app
+
+    app = create_app({"SECRET_KEY": "bench-" + "k" * 40, "WORKSPACE": str(workspace), "DATABASE_URL": database})
+    profile, lock = cProfile.Profile(), threading.Lock()
+    inner = app.wsgi_app
+
+    def measured(environ: dict[str, Any], start_response: Any) -> Any:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD")
+        timed = (method == "POST" and "/items/" in path) or path.endswith("/preview/")
+        if not timed:  # the item page before a save, the lazily loaded parts, logging in
+            return inner(environ, start_response)
+        with lock:  # one request at a time under the profiler (the benchmark sends one at a time)
+            return list(profile.runcall(inner, environ, start_response))
+
+    app.wsgi_app = measured  # type: ignore[method-assign]
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request on stderr
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def report() -> str:
+        server.shutdown()
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(25)
+        return re.sub(r"(/[^\s:]*?/)(site-packages|configurator|lib/python3\.\d+)/", r"\2/", out.getvalue())
+
+    return f"http://127.0.0.1:{server.server_port}", report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--port", type=int, default=0, help="for --profile (the served process takes a free port)")
+    parser.add_argument("--profile", type=Path, help="serve in this process under cProfile; write its summary here")
+    parser.add_argument("--skip-list", action="store_true", help="leave out the 1,000-bundle list")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        site = make_site(Path(folder))
-        (site.workspace / "bundles" / "big.yaml").write_text(big_bundle(200), encoding="utf-8")
-        client = site.app.test_client()
-        login(client, "alice")
-        for bundle_id, label in (("newborn", "largest shipped bundle (newborn)"), ("big", "generated bundle, 200 items")):
-            samples = time_save_and_preview(client, bundle_id, args.rounds)
-            print(f"save → validate → preview, {label}: p50 {1000 * statistics.median(samples):.1f} ms, "
-                  f"p95 {1000 * p95(samples):.1f} ms ({args.rounds} rounds)")
+        database = f"sqlite:///{folder}/admin.db"
+        workspace = prepare(Path(folder), database)
+        publish_big_bundle(workspace)
+        report: Callable[[], str] | None = None
+        if args.profile:
+            url, report = profiled_server(workspace, database, args.port)
+        else:
+            served = start_app(workspace, database)
+            url = served.url
+        try:
+            editor = session(url, "alice")
+            for bundle_id, label in (("newborn", "largest shipped bundle (newborn)"), ("big", "generated bundle, 200 items")):
+                timings = save_and_preview(url, editor, bundle_id, args.rounds)
+                print(f"save → preview over HTTP, {label}: {ms(timings['both'])} ({args.rounds} rounds)")
+                print(f"    of which save (item form → commit on the change request): {ms(timings['save'])}; "
+                      f"preview page: {ms(timings['preview'])}")
+                if any(timings["fragments"]):
+                    print(f"    then the page's lazily loaded figures and diagram: {ms(timings['fragments'])}")
+        finally:
+            if report is not None:
+                args.profile.write_text(f"# python bench/admin.py --rounds {args.rounds} --profile ...\n"
+                                        "# cProfile of the timed requests only (item form POST, preview page), server side\n" + report(),
+                                        encoding="utf-8")
+            else:
+                served.stop()
+    if args.profile or args.skip_list:
+        return
     with tempfile.TemporaryDirectory() as folder:
-        site = make_site(Path(folder))
-        shutil.rmtree(site.workspace / "bundles")
+        database = f"sqlite:///{folder}/admin.db"
+        workspace = prepare(Path(folder), database)
+        from check_many import generate
+
         generate(Path(folder) / "gen", 1000)
-        shutil.move(str(Path(folder) / "gen" / "bundles"), str(site.workspace / "bundles"))
-        client = site.app.test_client()
-        login(client, "alice")
-        start = time.perf_counter()
-        assert client.get("/admin/bundles/").status_code == 200
-        first = time.perf_counter() - start
-        samples = []
-        for _ in range(20):
-            start = time.perf_counter()
-            body = client.get("/admin/bundles/").get_data(as_text=True)
-            samples.append(time.perf_counter() - start)
-        assert body.count("<tr>") >= 1000
-        print(f"bundle list, 1,000 bundles: first view {1000 * first:.0f} ms (reads every file), "
-              f"then p50 {1000 * statistics.median(samples):.1f} ms, p95 {1000 * p95(samples):.1f} ms")
+        files = {f"bundles/{p.name}": p.read_bytes() for p in sorted((Path(folder) / "gen" / "bundles").glob("*.yaml"))}
+        publish_files(workspace, files, "1,000 个一件事\n")
+        served = start_app(workspace, database)
+        try:
+            first, samples = bundle_list(served.url, session(served.url, "alice"))
+        finally:
+            served.stop()
+        print(f"bundle list over HTTP, 1,000 published bundles: first view {1000 * first:.0f} ms (checks every file), "
+              f"then {ms(samples)}")
 
 
 if __name__ == "__main__":

@@ -50,11 +50,14 @@ BENCHMARKS = [
               "in one process in the same run (medians). Goal: ours ≤ 1.0× pyxform at every size, though "
               "we write eight artifacts and enumerate cases where pyxform writes one XForm.",
               ("bench/compile_vs_pyxform.py",)),
-    Benchmark("admin", "Web admin: save → validate → preview, and the bundle list",
-              "Server time through Flask's test client as a logged-in editor: an item form that changes one "
-              "time limit, then the preview, for the largest shipped bundle and a generated 200-item "
-              "bundle; the list of 1,000 bundles.",
-              ("bench/admin.py", "--rounds", "10")),
+    Benchmark("admin", "Web admin: save → preview over HTTP with a git commit, and the bundle list",
+              "A served admin (werkzeug, threaded, its own process, loopback) on a git workspace, driven with "
+              "requests as a logged-in editor: an item form that changes one time limit (a commit on the "
+              "editor's change request: compare-and-swap, flushed to disk), then the preview page, for the "
+              "largest shipped bundle and a generated 200-item bundle; the page's lazily loaded figures and "
+              "diagram timed apart; the list of 1,000 published bundles. Goal: save → preview p95 under "
+              "100 ms on both bundles (issue 18). A cProfile of the same requests: bench/profiles/.",
+              ("bench/admin.py", "--rounds", "40")),
     Benchmark("review", "Change requests: save → commit and publish over HTTP",
               "A served admin (werkzeug, threaded, loopback) on a git workspace, driven with requests: the YAML "
               "source saved with one line changed, timed until the answer that the commit is on the change "

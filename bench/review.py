@@ -26,19 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from admin import big_bundle, p95  # noqa: E402
+from admin import p95, publish_big_bundle  # noqa: E402
 
-from configurator.workspace import git  # noqa: E402
 from tests.served import session, source_form, token  # noqa: E402
 from tests.web_helpers import make_site, serve  # noqa: E402
-
-
-def publish_big_bundle(workspace: Path) -> None:
-    main = git.ref(workspace, git.MAIN)
-    assert main is not None
-    tree = git.write_tree(workspace, main, {"bundles/big.yaml": big_bundle(200).encode("utf-8")})
-    commit = git.commit_tree(workspace, tree, [main], "生成的 200 个事项的一件事\n", ("bench", "bench@localhost"))
-    git.update_ref(workspace, git.MAIN, commit, main)
 
 
 def save(url: str, browser, bundle_id: str, mark: str) -> tuple[float, str]:

@@ -83,6 +83,7 @@ def test_edit_an_item_with_a_mistake_then_fix_it_and_see_preview_and_simulator(b
     ]
 
     page.click("text=预览")
+    page.wait_for_selector("#preview-parts[data-loaded]")  # figures, diagram and notice come after the page
     notice = page.frame_locator("#notice-preview")
     row = notice.locator("tr", has_text="预防接种证办理")
     assert "1 个工作日" in row.inner_text()  # the preview shows the saved change
@@ -137,6 +138,7 @@ def test_a_script_in_a_label_shows_as_text_and_never_runs(browser, site):
     log_in(page, site)
     assert "新生儿<script>alert(1)</script>" in page.locator("#bundle-list").inner_text()
     page.goto(f"{site.url}/admin/bundles/newborn/preview/")
+    page.wait_for_selector("#preview-parts[data-loaded]")
     page.wait_for_timeout(300)
     assert dialogs == []
 

@@ -196,6 +196,8 @@ def test_every_admin_page_passes_axe_core(browser, site, language):
     found = {}
     for url in ADMIN_PAGES:
         page.goto(site.url + url)
+        if "/preview/" in url:  # its figures, diagram and notice arrive after the page: check them too
+            page.wait_for_selector("#preview-parts[data-loaded]")
         assert page.locator("html").get_attribute("lang") == language, url
         assert page.locator("main").count() == 1, url
         violations = axe(page)
@@ -256,6 +258,8 @@ def test_review_pages_fit_a_390_px_phone(browser, site):
     log_in(page, site, "rita")
     for url in REVIEW_PAGES:
         page.goto(site.url + url)
+        if "/preview/" in url:
+            page.wait_for_selector("#preview-parts[data-loaded]")
         overflow = page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => {
             const r = e.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 1
               && !e.closest('.table-responsive, pre, .diff, #diagram, iframe, .preview-frame');
@@ -269,6 +273,7 @@ def test_diagram_labels_never_overlap_and_a_legend_explains_it(browser, site):
     log_in(page, site, "victor")
     for bundle_id in ("newborn", "restaurant", "retirement", "disability"):
         page.goto(f"{site.url}/admin/bundles/{bundle_id}/preview/")
+        page.wait_for_selector("#preview-parts[data-loaded]")
         boxes = page.evaluate("""() => {
             const svg = document.querySelector('#diagram svg'); const frame = svg.getBoundingClientRect();
             return [...svg.querySelectorAll('text.label')].map(t => { const r = t.getBoundingClientRect();

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from configurator.diagnostics import Diagnostic
+from configurator.model import Bundle
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import AnswerValueError, parse_answer
 from configurator.present.explain import explanation
-from configurator.web import language, store
+from configurator.web import language, preview_parts, store
 from configurator.web.bundle_pages import BundlePages
-from configurator.web.diagram import routing_svg
 from configurator.web.feedback import messages
 from configurator.web.security import allow_inline_scripts_of
-from configurator.writers import render_compiled
 
 
 def visible_commit(revision: str) -> str:
@@ -53,9 +52,9 @@ def visible_commit(revision: str) -> str:
 class PreviewPages(BundlePages):
     """The artifacts as portals will get them, and the case simulator."""
 
-    @expose("/<bundle_id>/preview/")
-    def preview(self, bundle_id: str) -> str | Response:
-        text, version, bundle, diagnostics = self._bundle(bundle_id)
+    def _previewed(self, bundle_id: str) -> tuple[str, Bundle | None, list[Diagnostic]]:
+        """The text shown: as this user edits it, or at ``ref`` (a commit they may see)."""
+        text, _, bundle, diagnostics = self._bundle(bundle_id)
         revision = request.args.get("ref", "").strip()
         if revision and store().git_mode:  # e.g. ?ref=main: what portals get
             from configurator.workspace.git import read_file
@@ -64,25 +63,42 @@ class PreviewPages(BundlePages):
             data = read_file(store().workspace.root, commit, f"bundles/{bundle_id}.yaml")
             if data is None:
                 abort(404, gettext("版本“%(version)s”中没有这个一件事。", version=revision))
-            result = store().check(bundle_id, data.decode("utf-8", "replace"))
+            text = data.decode("utf-8", "replace")
+            result = store().check(bundle_id, text)
             bundle, diagnostics = result.bundle, result.diagnostics
+        return text, bundle, diagnostics
+
+    @expose("/<bundle_id>/preview/")
+    def preview(self, bundle_id: str) -> str | Response:
+        text, bundle, diagnostics = self._previewed(bundle_id)
         if bundle is None:
             return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=None,
                                problems=messages(diagnostics))
-        compiled = Compiled(bundle, store().catalogues(), language())
-        artifacts = render_compiled(compiled)
-        figures = json.loads(artifacts["metrics.json"])
-        allow_inline_scripts_of(artifacts["form.html"])  # the sandboxed srcdoc frame inherits our CSP
+        key = preview_parts.key(bundle_id, text, language())
+        form_html = preview_parts.form_html(key, bundle, language())
+        allow_inline_scripts_of(form_html)  # the sandboxed srcdoc frame inherits our CSP
+        query: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("change", "ref")}
         return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=bundle, problems=[],
-                           artifacts=artifacts, figures=figures["overall"], case_search=figures["case_search"],
-                           baseline=figures.get("baseline"), diagram=routing_svg(compiled))
+                           form_html=form_html, parts_url=url_for(".preview_parts", bundle_id=bundle_id, **query))
+
+    @expose("/<bundle_id>/preview/parts/")
+    def preview_parts(self, bundle_id: str) -> Response:
+        """The figures, the diagram and the notice of the same text as the page (JSON of HTML)."""
+        text, bundle, _ = self._previewed(bundle_id)
+        if bundle is None:
+            abort(409, gettext("这个一件事有错误，无法预览。"))
+        found = preview_parts.parts(preview_parts.key(bundle_id, text, language()), bundle, language())
+        response = jsonify(found)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
 
     @expose("/<bundle_id>/simulate/", methods=("GET", "POST"))
     def simulate(self, bundle_id: str) -> str | Response:
         text, version, bundle, diagnostics = self._bundle(bundle_id)
         if bundle is None:
             return redirect(url_for(".preview", bundle_id=bundle_id))
-        compiled = Compiled(bundle, store().catalogues(), language())
+        # the preview's compiled model for this text: its cases are enumerated once for both pages
+        compiled = preview_parts.compiled(preview_parts.key(bundle_id, text, language()), bundle, language())
         answers: dict[str, Any] = {}
         errors: dict[str, str] = {}
         result = None

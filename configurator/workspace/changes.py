@@ -28,7 +28,7 @@ there). States::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from configurator.diagnostics import Diagnostic, has_errors
 from configurator.workspace import git
 from configurator.workspace.git import MAIN, GitError, RefMoved
 from configurator.workspace.merging import FieldConflict, FileMerge
+from configurator.workspace.objects import read_objects
 from configurator.workspace.records import Record, Records
 
 DRAFT, SUBMITTED, RETURNED, PUBLISHED, WITHDRAWN = "draft", "submitted", "returned", "published", "withdrawn"
@@ -77,6 +78,8 @@ class SaveOutcome:
 
 
 MISSING_CHOICE = object()
+# A commit message, or how to write it from the files as they were before the save (path → bytes).
+Message = str | Callable[[Mapping[str, bytes | None]], str]
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class ChangeRequests:
         self.records = records
         self.four_eyes = four_eyes
         self._checked: dict[str, list[Diagnostic]] = {}
+        self._behind: dict[tuple[str, str], list[git.Commit]] = {}
 
     # ---- finding
 
@@ -156,9 +160,16 @@ class ChangeRequests:
         return git.changed_paths(self.repo, base, head)
 
     def behind(self, change: Record) -> list[git.Commit]:
-        """What was published since the branch point (newest first): the banner's content."""
-        head = self.head(change)
-        return git.log(self.repo, [self.main(), f"^{head}"], first_parent=True, limit=50)
+        """What was published since the branch point (newest first): the banner's content. Kept
+        per (main, head): shown on every page of a bundle, and two commits' history never changes."""
+        head, main = self.head(change), self.main()
+        found = self._behind.get((main, head))
+        if found is None:
+            found = git.log(self.repo, [main, f"^{head}"], first_parent=True, limit=50)
+            if len(self._behind) > 64:
+                self._behind.clear()
+            self._behind[(main, head)] = found
+        return list(found)
 
     def authors(self, change: Record) -> list[str]:
         """The change request's author and everyone with a commit on it since its merge base."""
@@ -186,10 +197,11 @@ class ChangeRequests:
             self.records.add_event(created.id, user, "create", title)
         return created
 
-    def commit_files(self, change: Record, files: Mapping[str, bytes | None], *, user: str, message: str,
+    def commit_files(self, change: Record, files: Mapping[str, bytes | None], *, user: str, message: Message,
                      seen: str) -> SaveOutcome:
         """Commit ``files`` (path → bytes, None deletes) to a change request. ``seen`` is the commit
-        the user read them at: a file that changed on the branch since is refused (Stale)."""
+        the user read them at: a file that changed on the branch since is refused (Stale). The
+        message may be a function of the files as they were (read here anyway)."""
         if change.state not in OPEN:
             raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}，不能再保存到其中；请新建一个", en=(
                 f"change request #{change.id} is {STATE_NAMES_EN[change.state]}: nothing more can be saved to it; open a new one"))
@@ -197,21 +209,27 @@ class ChangeRequests:
             raise ChangeError(f"变更申请 #{change.id} 是 {change.author} 的，您不能保存到其中", 403,
                               f"change request #{change.id} belongs to {change.author}: you cannot save to it")
         git.commit_id(seen)
-        if not git.exists(self.repo, seen):
-            raise ChangeError("表单中的版本在工作区中不存在；请重新打开页面", 400,
-                              "the version in the form is not in the workspace; open the page again")
+        paths = list(files)
         for _ in range(_SAVE_ATTEMPTS):
             current = git.ref(self.repo, change.branch)
             head = current or change.base
-            for path in files:
-                now, before = git.read_file(self.repo, head, path), git.read_file(self.repo, seen, path)
-                if now != before:
-                    raise Stale(f"{path} 在您打开之后已在变更申请 #{change.id} 中被修改", path, now, head,
+            # One git process reads what the checks below need: that ``seen`` exists, and each
+            # file at the head and at ``seen``.
+            found = read_objects(self.repo, [f"{seen}^{{commit}}", *(f"{head}:{p}" for p in paths),
+                                             *(f"{seen}:{p}" for p in paths)])
+            if found[0] is None:
+                raise ChangeError("表单中的版本在工作区中不存在；请重新打开页面", 400,
+                                  "the version in the form is not in the workspace; open the page again")
+            at_head = dict(zip(paths, found[1:len(paths) + 1], strict=True))
+            for path, before in zip(paths, found[len(paths) + 1:], strict=True):
+                if at_head[path] != before:
+                    raise Stale(f"{path} 在您打开之后已在变更申请 #{change.id} 中被修改", path, at_head[path], head,
                                 f"{path} was changed in change request #{change.id} after you opened it")
-            if all(git.read_file(self.repo, head, p) == data for p, data in files.items()):
+            if all(at_head[p] == data for p, data in files.items()):
                 return SaveOutcome(False, change, head)
             tree = git.write_tree(self.repo, head, files)
-            commit = git.commit_tree(self.repo, tree, [head], message, person(user))
+            text = message(at_head) if callable(message) else message
+            commit = git.commit_tree(self.repo, tree, [head], text, person(user))
             try:
                 git.update_ref(self.repo, change.branch, commit, current)
             except RefMoved:
@@ -219,7 +237,7 @@ class ChangeRequests:
             return SaveOutcome(True, change, commit)
         raise ChangeError("分支一直在被修改，请稍后再保存", en="the branch keeps changing; save again shortly")
 
-    def save(self, user: str, files: Mapping[str, bytes | None], *, seen: str, message: str,
+    def save(self, user: str, files: Mapping[str, bytes | None], *, seen: str, message: Message,
              change_id: int | None = None, title: str = "") -> SaveOutcome:
         """Save to the chosen change request, or the user's default one for the (first) file,
         opened on the first save; the database's unique key keeps racing first saves to one."""

@@ -11,14 +11,17 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import os
 import re
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from configurator.diagnostics import Diagnostic, has_errors
 from configurator.language.check import BundleCheck, CatalogueCheck, check_bundle, check_catalogues
@@ -103,11 +106,16 @@ class BundleStore:
     changes: ChangeRequests | None = None  # git workspaces: where saves go
     _published: tuple[str, dict[str, bytes], float] | None = None
     _git_paths: tuple[str, str] | None = None
+    _files: OrderedDict[tuple[str, str], bytes | None] = field(default_factory=OrderedDict)  # (commit, path)
 
     def _catalogue_stamp(self) -> tuple[object, ...]:
         if self.git_mode:
             return ("git", self.published_commit())
         return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in self.workspace.catalogue_files())
+
+    def catalogue_stamp(self) -> tuple[object, ...]:
+        """What the catalogues are now: main's commit (git), or the files' state; a cache key."""
+        return self._catalogue_stamp()
 
     def catalogue_check(self) -> CatalogueCheck:
         """The catalogues (as published in a git workspace), read again only when they changed."""
@@ -177,10 +185,26 @@ class BundleStore:
             commit, token = self.changes.head(chosen), f"cr{chosen.id}@"
         else:
             commit, token = self.published_commit(), "main@"
-        found = git.read_file(self.workspace.root, commit, f"bundles/{bundle_id}.yaml")
+        found = self._file_at(commit, f"bundles/{bundle_id}.yaml")
         if found is None:
             raise NotFound(bundle_id)
         return found.decode("utf-8", errors="replace"), token + commit
+
+    def _file_at(self, commit: str, path: str, known: bytes | None = None) -> bytes | None:
+        """A file at a commit; kept, as a commit never changes (``known``: what a save just wrote there)."""
+        key = (commit, path)
+        with self._lock:
+            if known is not None:
+                self._files[key] = known
+            if key in self._files:
+                self._files.move_to_end(key)
+                return self._files[key]
+        found = git.read_file(self.workspace.root, commit, path)
+        with self._lock:
+            self._files[key] = found
+            while len(self._files) > 64:
+                self._files.popitem(last=False)
+        return found
 
     def check(self, bundle_id: str, text: str) -> BundleCheck:
         data = text.encode("utf-8")
@@ -275,14 +299,16 @@ class BundleStore:
             raise Conflict(conflict.current_text, conflict.current_version, _difference(text, conflict.current_text)) from None
         if has_errors(result.diagnostics):
             return SaveResult(False, result, expected_version)
-        before = git.read_file(self.workspace.root, seen, file)
+        def said(before: Mapping[str, bytes | None]) -> str:  # from the file as the save read it (no extra git read)
+            return default_message(bundle_id, (before.get(file) or b"").decode("utf-8", "replace"), text)
+
         try:
             outcome = self.changes.save(user, {file: text.encode("utf-8")}, seen=seen, change_id=change_id or change,
-                                        message=message or default_message(bundle_id, (before or b"").decode("utf-8", "replace"), text),
-                                        title=f"修改 {bundle_id}")
+                                        message=message or said, title=f"修改 {bundle_id}")
         except Stale as stale:
             latest = (stale.current or b"").decode("utf-8", "replace")
             raise Conflict(latest, f"cr{change_id or ''}@{stale.head}", _difference(text, latest)) from None
+        self._file_at(outcome.commit, file, text.encode("utf-8"))  # the page shown next reads it there
         return SaveResult(outcome.saved, result, f"cr{outcome.change.id}@{outcome.commit}", outcome.change, outcome.created)
 
     def _published_files(self) -> tuple[str, dict[str, bytes], float]:
@@ -322,12 +348,20 @@ class BundleStore:
         return rows
 
 
-def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
-    """A commit message saying what changed, from the semantic diff."""
+@functools.lru_cache(maxsize=16)
+def _loaded(text: str) -> Any:
+    """A text's YAML data, kept for the next save's message: one save's new text is the next one's
+    old text, and loading a big bundle costs more than the rest of the message."""
     from configurator.language.loader import load_yaml
+
+    return load_yaml(text.encode("utf-8"), "text").data
+
+
+def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
+    """A commit message saying what changed, from the semantic diff (the data is only read)."""
     from configurator.present.semantic_diff import diff_data
 
-    old, new = load_yaml(old_text.encode("utf-8"), "old").data, load_yaml(new_text.encode("utf-8"), "new").data
+    old, new = _loaded(old_text), _loaded(new_text)
     changes = diff_data(bundle_id, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
     lines = [change.text() for change in changes[:5]] or [f"{bundle_id}: 修改"]
     if len(changes) > 5:

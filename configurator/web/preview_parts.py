@@ -1,0 +1,101 @@
+"""What the preview shows, worked out once per bundle text, catalogues and language.
+
+The preview page itself shows only what is cheap: the form as applicants see it. The figures, the
+routing diagram and the one-time notice all need the bundle's cases enumerated (seconds for a
+bundle of hundreds of items), so the page fetches them after it has loaded (``parts``, one JSON
+answer) and shows them when they arrive.
+
+Both are cached by what they are made of — the bundle's exact bytes (SHA-256), the catalogues'
+stamp (main's commit in a git workspace) and the language — which never change under a key: a
+save makes a new key, and going back to an earlier text finds its entry again. The compiled model
+is shared by the page and its parts, so its cases are enumerated once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app, render_template
+
+from configurator.model import Bundle
+from configurator.planning.compiled import Compiled
+from configurator.web import store
+
+T = TypeVar("T")
+ENTRIES = 32  # bundle versions kept (each: the compiled model and what was rendered from it)
+
+
+class PreviewCache:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
+        self.making: dict[tuple[str, ...], threading.Lock] = {}
+
+    def get(self, key: tuple[str, ...], part: str, make: Callable[[], T]) -> T:
+        """``make()`` once per key and part: a request that asks while another makes it waits for it
+        (the page's parts and a second tab never enumerate the same cases twice)."""
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None and part in entry:
+                self.entries.move_to_end(key)
+                return entry[part]  # type: ignore[no-any-return]
+            gate = self.making.setdefault(key + (part,), threading.Lock())
+        with gate:
+            with self.lock:
+                entry = self.entries.get(key)
+                if entry is not None and part in entry:
+                    return entry[part]  # type: ignore[no-any-return]
+            value = make()
+            with self.lock:
+                self.entries.setdefault(key, {})[part] = value
+                self.entries.move_to_end(key)
+                while len(self.entries) > ENTRIES:
+                    self.entries.popitem(last=False)
+                self.making.pop(key + (part,), None)
+        return value
+
+
+def _cache() -> PreviewCache:
+    found = current_app.extensions.get("configurator.preview.cache")
+    if found is None:
+        found = current_app.extensions.setdefault("configurator.preview.cache", PreviewCache())
+    return found  # type: ignore[no-any-return]
+
+
+def key(bundle_id: str, text: str, lang: str) -> tuple[str, ...]:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return (bundle_id, digest, repr(store().catalogue_stamp()), lang)
+
+
+def compiled(found: tuple[str, ...], bundle: Bundle, lang: str) -> Compiled:
+    return _cache().get(found, "compiled", lambda: Compiled(bundle, store().catalogues(), lang))
+
+
+def form_html(found: tuple[str, ...], bundle: Bundle, lang: str) -> str:
+    from configurator.writers.form_html import write_form_html
+
+    return _cache().get(found, "form.html", lambda: write_form_html(compiled(found, bundle, lang)))
+
+
+def parts(found: tuple[str, ...], bundle: Bundle, lang: str) -> dict[str, str]:
+    """The page's figures, diagram and notice as HTML fragments (escaped by the templates)."""
+    return _cache().get(found, "parts", lambda: _render_parts(compiled(found, bundle, lang)))
+
+
+def _render_parts(model: Compiled) -> dict[str, str]:
+    from configurator.web.diagram import routing_svg
+    from configurator.writers.metrics import write_metrics
+    from configurator.writers.notice import write_notice_html
+
+    figures = json.loads(write_metrics(model))
+    return {
+        "figures": render_template("configurator/_preview_figures.html", figures=figures["overall"],
+                                   case_search=figures["case_search"], baseline=figures.get("baseline")),
+        "diagram": routing_svg(model),
+        "notice": render_template("configurator/_preview_notice.html", notice=write_notice_html(model)),
+    }
