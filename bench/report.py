@@ -50,7 +50,7 @@ BENCHMARKS = [
               "in one process in the same run (medians). Goal: ours ≤ 1.0× pyxform at every size, though "
               "we write eight artifacts and enumerate cases where pyxform writes one XForm.",
               ("bench/compile_vs_pyxform.py",)),
-    Benchmark("admin", "Web admin: save → preview over HTTP with a git commit, and the bundle list",
+    Benchmark("admin", "Web admin: save → validate → preview, and the bundle list",
               "A served admin (werkzeug, threaded, its own process, loopback) on a git workspace, driven with "
               "requests as a logged-in editor: an item form that changes one time limit (a commit on the "
               "editor's change request: compare-and-swap, flushed to disk), then the preview page, for the "
