@@ -9,6 +9,7 @@ from configurator.language.conditions import Variable
 from configurator.language.fieldtypes import ResolvedField, resolve_field
 from configurator.model import Bundle, BundleField, BundleMaterial, Catalogues, Item, Text
 from configurator.planning.cases import CaseSearch, Scenario, search
+from configurator.planning.plan import Planner
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class Compiled:
     @functools.cached_property
     def variables(self) -> dict[str, Variable]:
         return self.bundle.variables()
+
+    @functools.cached_property
+    def planner(self) -> Planner:
+        """The bundle's conditions compiled once: the pre-check and the simulator plan a case per
+        request from the same compiled bundle (a Planner is not changed by planning)."""
+        return Planner(self.bundle)
 
     @functools.cached_property
     def case_search(self) -> CaseSearch:

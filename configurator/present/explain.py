@@ -11,7 +11,7 @@ from configurator.language import conditions as lang
 from configurator.model import Situation
 from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
-from configurator.planning.plan import Plan, Planner
+from configurator.planning.plan import Plan
 from configurator.writers.field_checks import field_errors
 from configurator.writers.field_rules import rule_errors
 from configurator.writers.phrases import answer_text, material_form, material_source, plural, say
@@ -72,8 +72,7 @@ def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCa
     reported as ``field_errors``, and broken cross-field rules as ``rule_errors``, as the
     pre-check API reports them."""
     bundle = compiled.bundle
-    planner = Planner(bundle)
-    plan = planner.plan(answers)
+    plan = compiled.planner.plan(answers)
     asked = [s for s in bundle.situations if s.when is None or lang.evaluate(s.when.expr, plan.answers)]
     result: dict[str, Any] = {
         "bundle": {"id": bundle.id, "name": compiled.text(bundle.name), "version": bundle.version},
