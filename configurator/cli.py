@@ -395,7 +395,8 @@ def init(directory: Path, lang: str) -> None:
               show_default=True, help="markdown is ready to paste into a pull request.")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The workspace repository (default: the one around the current folder).")
-def diff(rev_a: str, rev_b: str | None, output_format: str, workspace: Path | None) -> None:
+@language_option
+def diff(rev_a: str, rev_b: str | None, output_format: str, workspace: Path | None, lang: str) -> None:
     """What changed in the bundles between REV_A and REV_B (default: the files on disk), in words."""
     from configurator.present.semantic_diff import render, semantic_diff
     from configurator.workspace.git import WORKTREE, GitError, version_at
@@ -406,7 +407,7 @@ def diff(rev_a: str, rev_b: str | None, output_format: str, workspace: Path | No
     except (WorkspaceError, GitError) as error:
         click.echo(f"configurator: {error}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(render(semantic_diff(old, new), output_format), nl=False)
+    click.echo(render(semantic_diff(old, new, lang), output_format, lang), nl=False)
 
 
 def _print(diagnostics: list[Diagnostic], results: list[BundleCheck], output_format: str, lang: str) -> None:

@@ -89,3 +89,10 @@ def test_the_command_line_says_its_own_messages_in_english(in_repo: None, tmp_pa
     assert "there is no bundle “no_such_bundle”" in said and chinese_lines(said) == []
     init = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--lang", "en"])
     assert init.exit_code == 0 and init.output.startswith("Created the workspace") and chinese_lines(init.output) == []
+    workspace = tmp_path / "ws"
+    bundle = workspace / "bundles" / "newborn.yaml"
+    bundle.write_text(bundle.read_text(encoding="utf-8").replace("{promised: 3, statutory: 20}", "{promised: 2, statutory: 20}"),
+                      encoding="utf-8")
+    diff = run("diff", "HEAD", "--workspace", str(workspace))
+    assert "promised 3 working days → 2 working days" in diff and chinese_lines(diff) == [], diff
+    assert run("diff", "HEAD", "HEAD", "--workspace", str(workspace)).strip() == "No changes."

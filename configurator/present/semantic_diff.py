@@ -18,12 +18,13 @@ from typing import Any
 from configurator.language import graph
 from configurator.model import Bundle, Catalogues
 from configurator.planning.compiled import Compiled
+from configurator.writers.phrases import say
 
 # How list entries are identified, by the key of the list.
 ENTRY_KEYS = {"items": "id", "materials": "id", "fields": "id", "situations": "id", "eligibility": "id",
               "steps": "id", "options": "value", "after": "item", "special_stages": "kind", "conditions": "id",
               "field_rules": "id"}
-# Words for keys and list kinds (Chinese; English uses the key itself).
+# Words for keys and list kinds in Chinese (English uses the key itself: _word).
 WORDS = {
     "items": "事项", "materials": "材料", "fields": "字段", "situations": "情形", "eligibility": "受理条件",
     "steps": "环节", "options": "选项", "after": "先后顺序", "special_stages": "特殊环节",
@@ -60,34 +61,36 @@ class Change:
         return f"{self.bundle}: {place + ' — ' if place else ''}{self.what}"
 
 
-def _word(key: Any) -> str:
-    return WORDS.get(str(key), str(key))
+def _word(key: Any, lang: str) -> str:
+    """A key in words: Chinese from WORDS; in English the key itself ("lead_department" → "lead department")."""
+    return str(key).replace("_", " ") if lang == "en" else WORDS.get(str(key), str(key))
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, lang: str) -> str:
     if isinstance(value, dict):
         if "zh-CN" in value and set(value) <= {"zh-CN", "zh-TW", "en"}:
-            return f"“{value['zh-CN']}”"
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+            return f"“{value.get('en') if lang == 'en' and value.get('en') else value['zh-CN']}”"
+        return "{" + ", ".join(f"{k}: {_show(v, lang)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v, lang) for v in value) + "]"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return say(lang, "yes" if value else "no")
     if value is None:
-        return "（无）"
+        return say(lang, "diff.nothing")
     return f"“{value}”" if isinstance(value, str) else str(value)
 
 
-def _entry_label(entry: dict[str, Any], key: str, kind: str) -> str:
+def _entry_label(entry: dict[str, Any], key: str, kind: str, lang: str) -> str:
     name = entry.get("name") or entry.get("label")
     if isinstance(name, dict):
-        name = name.get("zh-CN")
+        name = name.get("en") if lang == "en" and name.get("en") else name.get("zh-CN")
     identifier = entry.get(key)
-    return f"{_word(kind)}“{name}”" if name else f"{_word(kind)} {identifier}"
+    word = _word(kind, lang).removesuffix("s") if lang == "en" else _word(kind, lang)  # one entry: "item", not "items"
+    return say(lang, "diff.entry", kind=word, name=name) if name else f"{word} {identifier}"
 
 
-def diff_data(bundle_id: str, old: Any, new: Any, where: tuple[str, ...] = (), path: tuple[Any, ...] = ()
-              ) -> list[Change]:
+def diff_data(bundle_id: str, old: Any, new: Any, where: tuple[str, ...] = (), path: tuple[Any, ...] = (),
+              lang: str = "zh-CN") -> list[Change]:
     """Changes between two versions of (part of) a bundle's data."""
     changes: list[Change] = []
     key = path[-1] if path else None
@@ -95,12 +98,15 @@ def diff_data(bundle_id: str, old: Any, new: Any, where: tuple[str, ...] = (), p
         for name in list(old) + [k for k in new if k not in old]:
             sub_path = path + (name,)
             if name not in new:
-                changes.append(Change(bundle_id, where, f"{_word(name)} 删除（原为 {_show(old[name])}）", "removed", sub_path))
+                said = say(lang, "diff.key_removed", what=_word(name, lang), old=_show(old[name], lang))
+                changes.append(Change(bundle_id, where, said, "removed", sub_path))
             elif name not in old:
-                changes.append(Change(bundle_id, where, f"{_word(name)} 增加：{_show(new[name])}", "added", sub_path))
+                said = say(lang, "diff.key_added", what=_word(name, lang), new=_show(new[name], lang))
+                changes.append(Change(bundle_id, where, said, "added", sub_path))
             else:
                 nested = isinstance(new[name], dict) and not _is_text(new[name]) and name not in SELF_EXPLAINING
-                changes += diff_data(bundle_id, old[name], new[name], where + ((_word(name),) if nested else ()), sub_path)
+                changes += diff_data(bundle_id, old[name], new[name], where + ((_word(name, lang),) if nested else ()), sub_path,
+                                     lang)
         return changes
     if isinstance(old, list) and isinstance(new, list) and key in ENTRY_KEYS and \
             all(isinstance(e, dict) for e in old + new):
@@ -114,41 +120,44 @@ def diff_data(bundle_id: str, old: Any, new: Any, where: tuple[str, ...] = (), p
             twin = next((i for i in after if i not in before
                          and {k: v for k, v in after[i].items() if k != id_key} == rest), None)
             if twin is not None:
-                label = _entry_label(before[gone], id_key, str(key))
-                changes.append(Change(bundle_id, where + (label,), f"{id_key} {_show(gone)} → {_show(twin)}",
+                label = _entry_label(before[gone], id_key, str(key), lang)
+                changes.append(Change(bundle_id, where + (label,), f"{id_key} {_show(gone, lang)} → {_show(twin, lang)}",
                                       "changed", path + (gone, id_key)))
                 before = {(twin if i == gone else i): e for i, e in before.items()}
                 renamed[twin] = gone
         for identifier, entry in after.items():
             if identifier not in before:
-                changes.append(Change(bundle_id, where, f"{_entry_label(entry, id_key, str(key))} 增加", "added",
-                                      path + (identifier,)))
+                said = say(lang, "diff.entry_added", entry=_entry_label(entry, id_key, str(key), lang))
+                changes.append(Change(bundle_id, where, said, "added", path + (identifier,)))
         for identifier, entry in before.items():
             if identifier not in after:
-                changes.append(Change(bundle_id, where, f"{_entry_label(entry, id_key, str(key))} 删除", "removed",
-                                      path + (identifier,)))
+                said = say(lang, "diff.entry_removed", entry=_entry_label(entry, id_key, str(key), lang))
+                changes.append(Change(bundle_id, where, said, "removed", path + (identifier,)))
             elif identifier not in renamed:
-                label = _entry_label(after[identifier], id_key, str(key))
-                changes += diff_data(bundle_id, entry, after[identifier], where + (label,), path + (identifier,))
+                label = _entry_label(after[identifier], id_key, str(key), lang)
+                changes += diff_data(bundle_id, entry, after[identifier], where + (label,), path + (identifier,), lang)
         new_ids = {old_id: new_id for new_id, old_id in renamed.items()}
         order_before = [new_ids.get(e.get(id_key), e.get(id_key)) for e in old]
         order_before = [i for i in order_before if i in after]
         order_after = [e.get(id_key) for e in new if e.get(id_key) in before]
         if order_before != order_after and key in ("situations", "steps"):
-            changes.append(Change(bundle_id, where, f"{_word(key)}的顺序改为 {', '.join(map(str, order_after))}",
-                                  "changed", path))
+            said = say(lang, "diff.order", what=_word(key, lang), order=", ".join(map(str, order_after)))
+            changes.append(Change(bundle_id, where, said, "changed", path))
         return changes
     if isinstance(old, list) and isinstance(new, list) and all(not isinstance(v, (dict, list)) for v in old + new):
         for value in new:
             if value not in old:
-                changes.append(Change(bundle_id, where, f"{_word(key)} {value} 增加", "added", path))
+                changes.append(Change(bundle_id, where, say(lang, "diff.value_added", what=_word(key, lang), value=value), "added",
+                                      path))
         for value in old:
             if value not in new:
-                changes.append(Change(bundle_id, where, f"{_word(key)} {value} 删除", "removed", path))
+                changes.append(Change(bundle_id, where, say(lang, "diff.value_removed", what=_word(key, lang), value=value),
+                                      "removed", path))
         return changes
     if old != new:
-        unit = " 个工作日" if key in DAYS_KEYS and isinstance(new, int) and isinstance(old, int) else ""
-        changes.append(Change(bundle_id, where, f"{_word(key)} {_show(old)}{unit} → {_show(new)}{unit}", "changed", path))
+        unit = say(lang, "diff.days") if key in DAYS_KEYS and isinstance(new, int) and isinstance(old, int) else ""
+        changes.append(Change(bundle_id, where, f"{_word(key, lang)} {_show(old, lang)}{unit} → {_show(new, lang)}{unit}",
+                              "changed", path))
     return changes
 
 
@@ -156,29 +165,29 @@ def _is_text(value: dict[str, Any]) -> bool:
     return bool(value) and set(value) <= {"zh-CN", "zh-TW", "en"}
 
 
-def order_changes(bundle_id: str, old: Bundle, new: Bundle) -> list[Change]:
+def order_changes(bundle_id: str, old: Bundle, new: Bundle, lang: str = "zh-CN") -> list[Change]:
     """Which items now wait for others, or no longer do (串联 / 并联)."""
     def edges(bundle: Bundle) -> set[tuple[str, str]]:
         return {(e.before, e.after) for e in graph.dependencies(bundle)}
 
-    names = {i.id: i.name.get() for i in (*old.items, *new.items)}
+    names = {i.id: i.name.get(lang) for i in (*old.items, *new.items)}
     changes = []
     before, after = edges(old), edges(new)
     present = {i.id for i in old.items} & {i.id for i in new.items}
     for first, second in sorted(after - before):
         if first in present and second in present:
-            changes.append(Change(bundle_id, (), f"“{names[second]}”现在在“{names[first]}”之后办理（串联）", "order"))
+            changes.append(Change(bundle_id, (), say(lang, "diff.serial", first=names[first], second=names[second]), "order"))
     for first, second in sorted(before - after):
         if first in present and second in present:
-            changes.append(Change(bundle_id, (), f"“{names[second]}”现在与“{names[first]}”并联办理", "order"))
+            changes.append(Change(bundle_id, (), say(lang, "diff.parallel", first=names[first], second=names[second]), "order"))
     return changes
 
 
 def figure_changes(bundle_id: str, old: Bundle, new: Bundle, old_catalogues: Catalogues,
-                   new_catalogues: Catalogues) -> list[Change]:
+                   new_catalogues: Catalogues, lang: str = "zh-CN") -> list[Change]:
     from configurator.planning.figures import metrics
 
-    words = {"materials": "减材料（提交材料份数）", "steps": "减环节", "days": "减时间（工作日）", "visits": "减跑动"}
+    words = {key: say(lang, "diff.figure." + key) for key in ("materials", "steps", "days", "visits")}
     before = metrics(Compiled(old, old_catalogues))["overall"]
     after = metrics(Compiled(new, new_catalogues))["overall"]
     return [Change(bundle_id, (), f"{words[key]} {before[key]['after']} → {after[key]['after']}", "figures")
@@ -194,38 +203,38 @@ class Version:
     catalogues: Catalogues
 
 
-def semantic_diff(old: Version, new: Version) -> list[Change]:
+def semantic_diff(old: Version, new: Version, lang: str = "zh-CN") -> list[Change]:
     changes: list[Change] = []
     for bundle_id in sorted(set(old.data) | set(new.data)):
         if bundle_id not in old.data:
-            changes.append(Change(bundle_id, (), "新增一件事", "added"))
+            changes.append(Change(bundle_id, (), say(lang, "diff.new_bundle"), "added"))
             continue
         if bundle_id not in new.data:
-            changes.append(Change(bundle_id, (), "删除一件事", "removed"))
+            changes.append(Change(bundle_id, (), say(lang, "diff.removed_bundle"), "removed"))
             continue
-        changes += diff_data(bundle_id, old.data[bundle_id], new.data[bundle_id])
+        changes += diff_data(bundle_id, old.data[bundle_id], new.data[bundle_id], lang=lang)
         if bundle_id in old.models and bundle_id in new.models:
-            changes += order_changes(bundle_id, old.models[bundle_id], new.models[bundle_id])
+            changes += order_changes(bundle_id, old.models[bundle_id], new.models[bundle_id], lang)
             changes += figure_changes(bundle_id, old.models[bundle_id], new.models[bundle_id],
-                                      old.catalogues, new.catalogues)
+                                      old.catalogues, new.catalogues, lang)
     return changes
 
 
-def render(changes: list[Change], output_format: str) -> str:
+def render(changes: list[Change], output_format: str, lang: str = "zh-CN") -> str:
     if output_format == "json":
         from configurator.jsontext import dump_json
 
         return dump_json([{"bundle": c.bundle, "where": list(c.where), "change": c.what, "kind": c.kind,
                            "path": [str(p) for p in c.path]} for c in changes])
     if not changes:
-        return "没有改动。\n"
+        return say(lang, "diff.none") + "\n"
     if output_format == "markdown":
         out = []
         for bundle_id in dict.fromkeys(c.bundle for c in changes):
             out.append(f"### {bundle_id}\n")
             for change in (c for c in changes if c.bundle == bundle_id):
                 place = " — ".join(change.where)
-                out.append(f"- {place + '：' if place else ''}{change.what}")
+                out.append(f"- {say(lang, 'diff.place', place=place) if place else ''}{change.what}")
             out.append("")
         return "\n".join(out)
     return "\n".join(change.text() for change in changes) + "\n"

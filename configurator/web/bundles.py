@@ -117,7 +117,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             shown = {"commit": chosen, "text": old.decode("utf-8", "replace")}
             old_data, new_data = load_yaml(old, "old").data, load_yaml(new, "new").data
             if isinstance(old_data, dict) and isinstance(new_data, dict):
-                compare = [c.text() for c in diff_data(bundle_id, old_data, new_data)]
+                compare = [c.text() for c in diff_data(bundle_id, old_data, new_data, lang=language())]
         rows = [{"id": c.id, "date": c.date, "author": c.author,
                  "authors": [c.author, *[a.split(" <")[0] for a in c.trailers("Co-authored-by")]],
                  "reviewers": [r.split(" <")[0] for r in c.trailers("Reviewed-by")],

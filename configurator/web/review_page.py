@@ -60,16 +60,16 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
             semantic += [c.text() for c in semantic_diff(Version({k: v for k, v in original.data.items() if k == bundle_id}, {},
                                                                  original.catalogues),
                                                          Version({k: v for k, v in changed.data.items() if k == bundle_id}, {},
-                                                                 changed.catalogues))]
+                                                                 changed.catalogues), lang)]
             continue
-        semantic += [c.text() for c in diff_data(bundle_id, original.data[bundle_id], changed.data[bundle_id])]
+        semantic += [c.text() for c in diff_data(bundle_id, original.data[bundle_id], changed.data[bundle_id], lang=lang)]
         if bundle_id in original.models and bundle_id in changed.models:
-            semantic += [c.text() for c in order_changes(bundle_id, original.models[bundle_id], changed.models[bundle_id])]
+            semantic += [c.text() for c in order_changes(bundle_id, original.models[bundle_id], changed.models[bundle_id], lang)]
     for path in paths:
         if path.startswith("catalogues/"):
             old = load_yaml(git.read_file(repo, base, path) or b"{}", path).data
             new = load_yaml(git.read_file(repo, head, path) or b"{}", path).data
-            semantic += [c.text() for c in diff_data(path, old, new)]
+            semantic += [c.text() for c in diff_data(path, old, new, lang=lang)]
     bundles: list[dict[str, Any]] = []
     deltas: list[tuple[str, Delta]] = []
     for path in paths:
