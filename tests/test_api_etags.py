@@ -97,3 +97,16 @@ def test_etags_are_the_same_in_every_process_and_after_a_restart(tmp_path):
         assert requests.get(second.url + ARTIFACT, timeout=60).content == answer.content
     finally:
         second.stop()
+
+
+@pytest.mark.parametrize("header", ['W/{etag}', '"other", W/{etag}', 'W/"other", {etag}', "*"])
+def test_if_none_match_compares_weakly_so_a_weakened_etag_still_gets_304(site, header):
+    """RFC 9110 13.1.2: If-None-Match uses the weak comparison. A proxy compressing the answer
+    (nginx's gzip) turns the ETag weak; the portal sends it back weak and must get its 304."""
+    etag = requests.get(site.url + ARTIFACT, timeout=30).headers["ETag"]
+    answer = requests.get(site.url + ARTIFACT, headers={"If-None-Match": header.format(etag=etag)}, timeout=30)
+    assert answer.status_code == 304 and answer.content == b"" and answer.headers["ETag"] == etag
+    listing = requests.get(site.url + "/api/bundles", timeout=30).headers["ETag"]
+    assert requests.get(site.url + "/api/bundles", headers={"If-None-Match": "W/" + listing}, timeout=30).status_code == 304
+    other = requests.get(site.url + ARTIFACT, headers={"If-None-Match": 'W/"other", garbage'}, timeout=30)
+    assert other.status_code == 200 and other.headers["ETag"] == etag

@@ -10,6 +10,7 @@ import shutil
 
 import jsonschema
 import pytest
+import requests
 from click.testing import CliRunner
 from werkzeug.datastructures import MultiDict
 
@@ -174,3 +175,55 @@ def test_form_html_tells_the_rules_message_before_posting(tmp_path):
         page.fill("#fields-usable_area", "100")
         with page.expect_request(lambda request: request.method == "POST"):
             page.click("button[type=submit]")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    from tests.web_helpers import serve
+
+    site = make_site(tmp_path_factory.mktemp("served-rules"))
+    shutil.copy(SOURCE, site.workspace / "bundles" / f"{BUNDLE}.yaml")
+    serve(site)
+    yield site.url
+    site.server.shutdown()
+
+
+def _raw_post(url: str, body: str, lang: str = "zh-CN") -> requests.Response:
+    return requests.post(f"{url}/api/bundles/{BUNDLE}/check?lang={lang}", data=body.encode("utf-8"),
+                         headers={"Content-Type": "application/json"}, timeout=60)
+
+
+@pytest.mark.parametrize("where, old", [("/fields/share_1", '"share_1": 50'), ("/fields/usable_area", '"usable_area": 80'),
+                                        ("/situations/floor_area_sqm", '"floor_area_sqm": 100')])
+@pytest.mark.parametrize("number", ["1" + "0" * 400, "-1" + "0" * 400, "1e999", "-1e999"])
+def test_a_number_beyond_double_range_is_a_located_422_over_http(served, where, old, number):
+    """No double holds it (a JavaScript portal would read Infinity): refused where it is, never a 500
+    and never echoed back as null."""
+    body = json.dumps(application([50, 50], "two"))
+    assert old in body
+    key = old.split(":")[0]
+    answer = _raw_post(served, body.replace(old, f"{key}: {number}"), "en")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"] == [{"pointer": where, "message": "this number is out of range: write a finite "
+                                        "number smaller than 1e308 in size"}]
+    assert _raw_post(served, body).status_code == 200  # the same application with an ordinary number passes
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json_over_http(served, literal):
+    body = json.dumps(application([50, 50], "two")).replace('"share_1": 50', f'"share_1": {literal}')
+    answer = _raw_post(served, body, "en")
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["type"] == "urn:configurator:problem:invalid-json"
+    assert literal.lstrip("-") in answer.json()["title"]
+
+
+def test_rule_errors_read_an_integer_beyond_double_range_as_javascript_does():
+    """explain and the library take what Python's json reads: 10⁴⁰⁰ is Infinity to json-logic-js."""
+    c = compiled()
+    huge = 10 ** 400
+    over = application([50, 50], "two", usable=huge)
+    assert [e["rule"] for e in rule_errors(c, over)] == ["usable_within_floor_area"]  # Infinity > 100
+    under = application([50, 50], "two", usable=-huge)
+    assert rule_errors(c, under) == []  # -Infinity <= 100
+    assert [e["rule"] for e in rule_errors(c, application([huge, 50], "two"))] == ["two_shares_add_up"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
+import sys
 from typing import Any
 
 import jsonschema
@@ -38,6 +40,7 @@ from configurator.writers.form_schema import decided_failures, form_schema
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
+_LARGEST = int(sys.float_info.max)
 
 
 def _lang() -> str:
@@ -58,7 +61,7 @@ def respond(body: bytes, media_type: str, state: Published, bundle: Bundle | Non
     """A document made for this request (lists, the pre-check's answer): ETag from its bytes."""
     etag = hashlib.sha256(body).hexdigest()
     headers = artifact_headers(state, bundle, etag)
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):  # RFC 9110 13.1.2: If-None-Match compares weakly
         return Response(status=304, headers=headers)
     return Response(body, content_type=content_type(media_type), headers=headers)
 
@@ -118,11 +121,45 @@ def artifact(bundle_id: str, name: str) -> Response:
     if record.script_hashes:
         allow_script_hashes(record.script_hashes)  # form.html's own lines, by hash; nothing else inline
     # The ETag is kept with the artifact: a conditional GET is answered before any body work.
-    if request.if_none_match.contains(record.etag):
+    # Weakly (RFC 9110 13.1.2): a proxy that compresses the answer makes the ETag weak.
+    if request.if_none_match.contains_weak(record.etag):
         return Response(status=304, headers=record.headers)
     if body is None:
         body = api_cache.artifact_body(state, found, name, lang)
     return Response(body, content_type=record.content_type, headers=record.headers)
+
+
+class _NotJson(ValueError):
+    """NaN, Infinity or -Infinity, which Python's json reads and JSON (RFC 8259) has not."""
+
+
+def _not_json(literal: str) -> Any:
+    raise _NotJson(literal)
+
+
+def _out_of_range(value: Any) -> list[str]:
+    """JSON pointers of the numbers no double holds (1e999, 10⁴⁰⁰), in document order."""
+    found = []
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        at, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((f"{at}/{_escape(str(k))}", v) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((f"{at}/{i}", v) for i, v in reversed(list(enumerate(node))))
+        elif _unheld(node):
+            found.append(at or "/")
+    return found
+
+
+def _unheld(node: Any) -> bool:
+    if isinstance(node, float):
+        return not math.isfinite(node)
+    return isinstance(node, int) and not isinstance(node, bool) and abs(node) > _LARGEST
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _depth(value: Any, limit: int) -> bool:
@@ -153,11 +190,22 @@ def check(bundle_id: str) -> Response:
     if len(raw) > MAX_BODY:
         return problem(413, "too-large", f"申请不能超过 {MAX_BODY} 字节", f"the application must not exceed {MAX_BODY} bytes")
     try:
-        application = json.loads(raw.decode("utf-8"))
+        application = json.loads(raw.decode("utf-8"), parse_constant=_not_json)
+    except _NotJson as literal:
+        return problem(400, "invalid-json", f"申请不是有效的 JSON：{literal} 不是 JSON 的数", f"the application is not "
+                       f"valid JSON: {literal} is not a JSON number")
     except (UnicodeDecodeError, ValueError, RecursionError):
         return problem(400, "invalid-json", "申请不是有效的 JSON", "the application is not valid JSON")
     if not _depth(application, MAX_DEPTH):
         return problem(400, "too-deep", f"申请嵌套超过 {MAX_DEPTH} 层", f"the application is nested deeper than {MAX_DEPTH}")
+    out_of_range = _out_of_range(application)
+    if out_of_range:
+        # No double holds them (a JavaScript portal reads Infinity): refused where they are,
+        # rather than compared as infinities or echoed back as null.
+        message = ("this number is out of range: write a finite number smaller than 1e308 in size" if lang == "en"
+                   else "数值超出范围：请填写绝对值小于 1e308 的有限数")
+        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
+                       [{"pointer": at, "message": message} for at in out_of_range])
     received, received_problem = _received(application, lang)
     # The compiled bundle, its request schema and the validator: made once per published version.
     compiled = api_cache.compiled(state, found, lang)

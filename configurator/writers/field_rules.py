@@ -16,6 +16,7 @@ is a situation's answer, ``from_situation``, is read under "situations").
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,7 +59,10 @@ def in_form_schema(rule: FieldRule) -> bool:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer no double holds: JSON.parse reads it as ±Infinity
+        return math.inf if value > 0 else -math.inf
 
 
 def _values(compiled: Compiled, rule: FieldRule, application: Mapping[str, Any]) -> list[float] | None:
