@@ -227,3 +227,30 @@ def test_rule_errors_read_an_integer_beyond_double_range_as_javascript_does():
     under = application([50, 50], "two", usable=-huge)
     assert rule_errors(c, under) == []  # -Infinity <= 100
     assert [e["rule"] for e in rule_errors(c, application([huge, 50], "two"))] == ["two_shares_add_up"]
+
+
+def _with_rule(rule: str) -> str:
+    """The example bundle with one more rule at the end of field_rules."""
+    source = SOURCE.read_text(encoding="utf-8")
+    end = source.index("\nmaterials:")
+    return source[:end] + "\n" + rule.rstrip("\n") + source[end:]
+
+
+def test_a_rule_id_used_twice_is_e307_at_the_second():
+    text = _with_rule("  - id: first_share_positive\n    field: share_2\n    greater_than: 0\n    message: 第二位也要大于 0\n")
+    result = check_text(text, f"bundles/{BUNDLE}.yaml")
+    [error] = result.diagnostics
+    first_line = text[:text.index("  - id: first_share_positive")].count("\n") + 1
+    assert error.code == "E307" and error.line == text[:text.rindex("  - id: first_share_positive")].count("\n") + 1
+    assert f"first on line {first_line}" in error.message("en") and "cross-field rule" in error.message("en")
+
+
+@pytest.mark.parametrize("limit", [".inf", "-.inf", ".nan", "1e400"])
+def test_a_limit_no_double_holds_is_e411_at_the_limit(limit):
+    """Written out, NaN and Infinity are null in form.schema.json and routing.json (ajv refuses
+    the schema, json-logic-js compares with 0): the checker refuses them where they are."""
+    text = _with_rule(f"  - id: r_limit\n    field: share_2\n    at_most: {limit}\n    message: 份额过大\n")
+    result = check_text(text, f"bundles/{BUNDLE}.yaml")
+    [error] = result.diagnostics
+    assert error.code == "E411" and error.path[-1] == "at_most"
+    assert "finite" in error.message("en") and "有限" in error.message("zh-CN")

@@ -7,6 +7,7 @@ rules.conditions.all_conditions); here only what is particular to rules is check
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from configurator.diagnostics import Diagnostic, listing, localized
@@ -43,6 +44,11 @@ def _shape_problems(context: RuleContext, rule: FieldRule, raw_keys: set[str]) -
             f"rule \"{rule.id}\" needs exactly one comparison, it has {len(ops)}"), fix=localized(
             "从 equals、at_most、at_least、less_than、greater_than 中写一个",
             "write one of equals, at_most, at_least, less_than, greater_than"))
+    elif isinstance(rule.limit, float) and not math.isfinite(rule.limit):
+        # JSON has no NaN or Infinity: written out they would be null in form.schema.json and routing.json.
+        yield context.at("E411", _limit_path(rule), problem=localized(
+            f"规则“{rule.id}”的比较值 {rule.limit} 不是有限的数", f"the limit {rule.limit} of rule \"{rule.id}\" is not "
+            "a finite number"), fix=localized("写一个绝对值小于 1e308 的数", "write a number smaller than 1e308 in size"))
 
 
 def _field_problems(context: RuleContext, rule: FieldRule, fields: dict[str, BundleField]) -> Iterable[Diagnostic]:

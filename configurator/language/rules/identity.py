@@ -19,6 +19,7 @@ KIND_WORDS = {
     "steps": localized("环节", "step"),
     "options": localized("选项", "option"),
     "conditions": localized("命名条件", "named condition"),
+    "field_rules": localized("跨字段规则", "cross-field rule"),
 }
 
 
@@ -40,6 +41,7 @@ def check_unique_ids(context: RuleContext) -> Iterable[Diagnostic]:
     yield from duplicates(context, "materials", [(m.id, m.path + ("id",)) for m in bundle.materials])
     yield from duplicates(context, "items", [(i.id, i.path + ("id",)) for i in bundle.items])
     yield from duplicates(context, "steps", [(s.id, s.path + ("id",)) for s in bundle.steps])
+    yield from duplicates(context, "field_rules", [(r.id, r.path + ("id",)) for r in bundle.field_rules])
     for situation in bundle.situations:
         yield from duplicates(context, "options", [
             (option.value, situation.path + ("options", index, "value"))
