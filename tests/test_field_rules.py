@@ -254,3 +254,15 @@ def test_a_limit_no_double_holds_is_e411_at_the_limit(limit):
     [error] = result.diagnostics
     assert error.code == "E411" and error.path[-1] == "at_most"
     assert "finite" in error.message("en") and "有限" in error.message("zh-CN")
+
+
+@pytest.mark.parametrize("header", ["*", "etag"])
+def test_the_pre_check_post_always_gets_its_answer_whatever_if_none_match_says(served, header):
+    """A 304 answers GET and HEAD only (RFC 9110 13.1.2): an empty answer to a POST tells a portal nothing."""
+    body = json.dumps(application([50, 50], "two"))
+    first = _raw_post(served, body)
+    assert first.status_code == 200
+    tag = first.headers["ETag"] if header == "etag" else header
+    again = requests.post(f"{served}/api/bundles/{BUNDLE}/check", data=body, timeout=60,
+                          headers={"Content-Type": "application/json", "If-None-Match": tag})
+    assert again.status_code == 200 and again.json() == first.json()

@@ -61,7 +61,9 @@ def respond(body: bytes, media_type: str, state: Published, bundle: Bundle | Non
     """A document made for this request (lists, the pre-check's answer): ETag from its bytes."""
     etag = hashlib.sha256(body).hexdigest()
     headers = artifact_headers(state, bundle, etag)
-    if request.if_none_match.contains_weak(etag):  # RFC 9110 13.1.2: If-None-Match compares weakly
+    # RFC 9110 13.1.2: If-None-Match compares weakly, and a 304 answers GET and HEAD only (the
+    # pre-check's POST always gets its answer: a portal cannot show an empty one).
+    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     return Response(body, content_type=content_type(media_type), headers=headers)
 
