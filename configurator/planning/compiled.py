@@ -34,6 +34,12 @@ class Compiled:
         return self.text(entry.name) if entry else material.id
 
     @functools.cached_property
+    def shared(self) -> dict[str, object]:
+        """What writers compute once per compile and share (keys named for the writer module);
+        it lives and dies with this object, so never outlives the bundle it was computed from."""
+        return {}
+
+    @functools.cached_property
     def fields(self) -> dict[str, ResolvedField]:
         return {f.id: resolve_field(f, self.catalogues) for f in self.bundle.fields}
 

@@ -20,13 +20,14 @@ file; writers/camunda8.py gives Zeebe's, for process.camunda8.bpmn.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from configurator.language import conditions as lang
 from configurator.language import graph
 from configurator.model import Item
 from configurator.planning.compiled import Compiled
+from configurator.writers.bpmn_diagram import NAMESPACES, diagram_text
 from configurator.writers.phrases import say
 from configurator.writers.xmltext import to_text
 
@@ -38,8 +39,6 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 for prefix, uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI), ("xsi", XSI)):
     ET.register_namespace(prefix, uri)
 
-SIZES = {"task": (100, 60), "gateway": (50, 50), "event": (36, 36)}
-COLUMN, ROW = 130, 90
 
 
 def python_condition(expr: lang.Expr) -> str:
@@ -294,9 +293,12 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     b.flow("deliver", "end")
 
     _lanes_and_incoming(b)
-    _diagram(b, compiled)
     ET.indent(b.definitions)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + to_text(b.definitions) + "\n"
+    # The diagram is the root's last child: its text (drawn once per compile) goes before the end tag.
+    text = to_text(b.definitions, NAMESPACES)
+    end_tag = text.rindex("</")
+    diagram = diagram_text(compiled, b.nodes, b.flows, b.lanes)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text[:end_tag] + "  " + diagram + "\n" + text[end_tag:] + "\n"
 
 
 def _lanes_and_incoming(b: _Builder) -> None:
@@ -321,46 +323,6 @@ def _lanes_and_incoming(b: _Builder) -> None:
                 ET.SubElement(element, f"{{{BPMN}}}incoming").text = flow_id
             for flow_id in outgoing.get(node_id, []):
                 ET.SubElement(element, f"{{{BPMN}}}outgoing").text = flow_id
-
-
-def _diagram(b: _Builder, compiled: Compiled) -> None:
-    diagram = ET.SubElement(b.definitions, f"{{{BPMNDI}}}BPMNDiagram", {"id": "diagram"})
-    plane = ET.SubElement(diagram, f"{{{BPMNDI}}}BPMNPlane", {"id": "plane", "bpmnElement": "collaboration"})
-    lane_rows = {lane: 1 + max((row for _, node_lane, _, row in b.nodes.values() if node_lane == lane), default=0)
-                 for lane in b.lanes}
-    lane_top, top = {}, 40
-    for lane in b.lanes:
-        lane_top[lane] = top
-        top += lane_rows[lane] * ROW + 40
-    width = 80 + (1 + max(column for _, _, column, _ in b.nodes.values())) * COLUMN + 60
-    centers: dict[str, tuple[float, float, int, int]] = {}
-
-    def shape(element_id: str, x: float, y: float, w: int, h: int, **extra: str) -> None:
-        element = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNShape", {"id": f"{element_id}_di", "bpmnElement": element_id,
-                                                                   **extra})
-        ET.SubElement(element, f"{{{DC}}}Bounds", {"x": f"{x:g}", "y": f"{y:g}", "width": str(w), "height": str(h)})
-
-    shape("pool", 10, 20, width + 40, top, isHorizontal="true")
-    for index, lane in enumerate(b.lanes):
-        shape(f"lane_{index}", 40, lane_top[lane], width + 10, lane_rows[lane] * ROW + 40, isHorizontal="true")
-    for node_id, (kind, lane, column, row) in b.nodes.items():
-        w, h = SIZES[kind]
-        cx, cy = float(120 + column * COLUMN), float(lane_top[lane] + 45 + row * ROW)
-        if kind == "event" and node_id.startswith("late_"):  # on the lower edge of its task
-            cy += SIZES["task"][1] / 2
-        centers[node_id] = (cx, cy, w, h)
-        extra = {"isMarkerVisible": "true"} if node_id.startswith(("applies_", "done_", "eligible")) else {}
-        shape(node_id, cx - w / 2, cy - h / 2, w, h, **extra)
-    for flow_id, source, target in b.flows:
-        sx, sy, sw, _ = centers[source]
-        tx, ty, tw, _ = centers[target]
-        edge = ET.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", {"id": f"{flow_id}_di", "bpmnElement": flow_id})
-        points: Sequence[tuple[float, float]] = [(sx + sw / 2, sy), (tx - tw / 2, ty)]
-        if abs(sy - ty) > 1:
-            middle = (sx + sw / 2 + tx - tw / 2) / 2
-            points = [(sx + sw / 2, sy), (middle, sy), (middle, ty), (tx - tw / 2, ty)]
-        for x, y in points:
-            ET.SubElement(edge, f"{{{DI}}}waypoint", {"x": f"{x:g}", "y": f"{y:g}"})
 
 
 def write_process_bpmn(compiled: Compiled) -> str:

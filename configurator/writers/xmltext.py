@@ -47,18 +47,27 @@ def _escape_attribute(text: str) -> str:
     return text
 
 
-def to_text(root: ET.Element) -> str:
+escape_attribute = _escape_attribute
+
+
+def to_text(root: ET.Element, namespaces: tuple[str, ...] = ()) -> str:
+    """The tree as text; ``namespaces`` (registered URIs) are declared on the root as if the tree
+    used them, for text the caller adds to it afterwards (writers/bpmn_diagram.py)."""
     try:
-        return _Writer().write(root)
+        return _Writer(namespaces).write(root)
     except _Unsupported:
+        if namespaces:  # ElementTree cannot declare what the tree does not use
+            raise ValueError("a tree with extra namespaces must be one the fast writer supports") from None
         return ET.tostring(root, encoding="unicode")
 
 
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, namespaces: tuple[str, ...] = ()) -> None:
         self.qnames: dict[str, str] = {}
         self.namespaces: dict[str, str] = {}  # uri → prefix, in order of first use
         self.parts: list[str] = []
+        for uri in namespaces:
+            self._qname(f"{{{uri}}}_")
 
     def _qname(self, name: object) -> str:
         if not isinstance(name, str) or isinstance(name, ET.QName):
