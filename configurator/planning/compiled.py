@@ -68,6 +68,22 @@ class Compiled:
         return {item.id: index for index, item in enumerate(self.bundle.items)}
 
     @functools.cached_property
+    def _field_entries(self) -> dict[str, BundleField]:
+        return {f.id: f for f in reversed(self.bundle.fields)}  # reversed: the first of a repeated id wins
+
+    @functools.cached_property
+    def _material_entries(self) -> dict[str, BundleMaterial]:
+        return {m.id: m for m in reversed(self.bundle.materials)}
+
+    def field_entry(self, field_id: str) -> BundleField:
+        """The bundle's field with this id (a writer asks only for ids the check resolved)."""
+        return self._field_entries[field_id]
+
+    def material_entry(self, material_id: str) -> BundleMaterial | None:
+        """The bundle's material with this id, as ``Bundle.material`` without a scan per call."""
+        return self._material_entries.get(material_id)
+
+    @functools.cached_property
     def _users(self) -> dict[tuple[str, str], list[Item]]:
         index: dict[tuple[str, str], list[Item]] = {}
         for item in self.bundle.items:

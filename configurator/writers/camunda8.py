@@ -65,12 +65,12 @@ def payload(item: Item, compiled: Compiled) -> str:
         return "{" + ", ".join(f"{literal(i)}: {answer(i, source)}" for i in ids) + "}"
 
     def field_value(field_id: str) -> str:
-        entry = next((f for f in compiled.bundle.fields if f.id == field_id), None)
-        if entry is not None and entry.from_situation:  # the answer to a situation, asked once
+        entry = compiled.field_entry(field_id)
+        if entry.from_situation:  # the answer to a situation, asked once
             return answer(entry.from_situation, f"{APPLICATION}.situations")
         return answer(field_id, f"{APPLICATION}.fields")
 
-    uploads = [m for m in item.materials if (found := compiled.bundle.material(m)) and found.source == "applicant"]
+    uploads = [m for m in item.materials if (found := compiled.material_entry(m)) and found.source == "applicant"]
     fields = "{" + ", ".join(f"{literal(f)}: {field_value(f)}" for f in item.fields) + "}"
     return "{" + f'"fields": {fields}, "uploads": {group("uploads", uploads)}' + "}"
 

@@ -34,7 +34,7 @@ _EXACT = {"equals": "===", "at_most": "<=", "at_least": ">=", "less_than": "<", 
 
 def place(compiled: Compiled, field_id: str) -> tuple[str, str]:
     """Where an application holds the field's value: (group, key)."""
-    field = next(f for f in compiled.bundle.fields if f.id == field_id)
+    field = compiled.field_entry(field_id)
     return ("situations", field.from_situation) if field.from_situation else ("fields", field_id)
 
 

@@ -184,7 +184,7 @@ def _specs(compiled: Compiled, ui: dict[str, Any]) -> dict[str, list[tuple[str, 
                 if resolved.unit:
                     spec["hint"] = say(compiled.lang, "form.unit", unit=compiled.text(resolved.unit))
             else:
-                material = bundle.material(key)
+                material = compiled.material_entry(key)
                 assert material is not None
                 spec["required"] = material.requirement == "required"
                 notes = [material_form(material, compiled.lang)]

@@ -186,7 +186,7 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
         for situation in compiled.bundle.situations:
             require("situations", situation.id, holds(situation.when, answers), True)
         for field_id, resolved in _form_fields(compiled).items():
-            field_entry = next(f for f in compiled.bundle.fields if f.id == field_id)
+            field_entry = compiled.field_entry(field_id)
             needed = _needed(field_entry.when, compiled.users(field_id, "fields"), answers)
             require("fields", field_id, needed, resolved.required)
         for material in _form_uploads(compiled):

@@ -160,7 +160,7 @@ def routing(compiled: Compiled) -> dict[str, Any]:
 
 def _field_entry(compiled: Compiled, field_id: str, department: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": field_id, "when": _field_rule(compiled, field_id, department)}
-    field = next(f for f in compiled.bundle.fields if f.id == field_id)
+    field = compiled.field_entry(field_id)
     if field.from_situation:
         entry["from_situation"] = field.from_situation  # the value is that answer, under "situations"
     return entry
@@ -168,13 +168,13 @@ def _field_entry(compiled: Compiled, field_id: str, department: str) -> dict[str
 
 def _field_rule(compiled: Compiled, field_id: str, department: str) -> Any:
     """When the department receives the field: its own when, and one of its items using it applies."""
-    field = next(f for f in compiled.bundle.fields if f.id == field_id)
+    field = compiled.field_entry(field_id)
     users = [i for i in compiled.users(field_id, "fields") if i.department == department]
     return _needed_rule(field.when, users)
 
 
 def _material_entry(compiled: Compiled, material_id: str, department: str) -> dict[str, Any]:
-    material = compiled.bundle.material(material_id)
+    material = compiled.material_entry(material_id)
     assert material is not None
     users = [i for i in compiled.users(material_id, "materials") if i.department == department]
     entry: dict[str, Any] = {"id": material.id, "name": compiled.material_name(material),
