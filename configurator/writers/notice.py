@@ -148,9 +148,18 @@ def _material_when(compiled: Compiled, material: BundleMaterial) -> str:
     return say(compiled.lang, "all_cases")
 
 
+def general_notice(compiled: Compiled) -> Document:
+    """The notice for every case (no answers), built once per compile for notice.md, notice.html
+    and the regional pages; each caller gets its own copy of the block list to add to."""
+    found = compiled.shared.get("writers.notice")
+    if not isinstance(found, Document):
+        found = compiled.shared["writers.notice"] = notice_document(compiled)
+    return Document(found.title, list(found.blocks))
+
+
 def write_notice_md(compiled: Compiled) -> str:
-    return notice_document(compiled).markdown()
+    return general_notice(compiled).markdown()
 
 
 def write_notice_html(compiled: Compiled) -> str:
-    return notice_document(compiled).html(compiled.lang)
+    return general_notice(compiled).html(compiled.lang)

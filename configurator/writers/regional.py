@@ -13,7 +13,7 @@ from configurator.planning.compiled import Compiled
 from configurator.planning.regional import regional_bundle
 from configurator.writers import render_compiled
 from configurator.writers.document import Document
-from configurator.writers.notice import notice_document
+from configurator.writers.notice import general_notice
 from configurator.writers.phrases import say
 
 REGION_ARTIFACT = "region.json"
@@ -21,7 +21,7 @@ REGIONAL_COLUMNS = ("department", "agency", "address", "phone", "hours", "online
 
 
 def regional_notice(compiled: Compiled, resolved: Resolved) -> Document:
-    doc = notice_document(compiled)
+    doc = general_notice(compiled)
     region = resolved.region
     bundle = compiled.bundle
     doc.heading(say(compiled.lang, "regional.agencies", region=compiled.text(region.name)))
