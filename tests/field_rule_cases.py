@@ -83,6 +83,19 @@ def allow_none_and_from_situation_cases() -> list[tuple[str, dict[str, Any]]]:
     return cases
 
 
+def ill_typed_cases() -> list[tuple[str, dict[str, Any]]]:
+    """Values a rule does not read as numbers (the schema refuses them): the rule is not checked,
+    though json-logic-js's "+" would turn "50" into 50."""
+    cases = []
+    for name, shares, usable in [("shares as text adding up", ["50", "50"], 80), ("shares as text", ["30", "30"], 80),
+                                 ("shares as booleans", [True, False], 80), ("a share as a list", [[50], 50], 80),
+                                 ("usable area as text", [50, 50], "150"), ("usable area true", [50, 50], True)]:
+        case = application([50, 50], "two", usable=80)
+        case["fields"].update({"share_1": shares[0], "share_2": shares[1], "usable_area": usable})
+        cases.append((f"ill-typed: {name}", case))
+    return cases
+
+
 def fuzz_cases(seed: int, count: int) -> list[tuple[str, dict[str, Any]]]:
     """Shares with 1–7 decimals that add up to 100 plus a small offset (0, ±0.01, ±10⁻⁵, ±10⁻⁷…)."""
     rng = random.Random(seed)

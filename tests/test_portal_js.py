@@ -120,7 +120,7 @@ def test_cross_field_rules_allow_none_and_from_situation_get_the_same_verdict_in
     from_situation cases of the same bundle."""
     import shutil as files
 
-    from tests.field_rule_cases import BUNDLE, allow_none_and_from_situation_cases, boundary_cases, fuzz_cases
+    from tests.field_rule_cases import BUNDLE, allow_none_and_from_situation_cases, boundary_cases, fuzz_cases, ill_typed_cases
     from tests.helpers import check_text
     from tests.web_helpers import make_site
 
@@ -133,7 +133,7 @@ def test_cross_field_rules_allow_none_and_from_situation_get_the_same_verdict_in
     site = make_site(tmp_path / "site")
     files.copy(source, site.workspace / "bundles" / f"{BUNDLE}.yaml")
     client = site.app.test_client()
-    named = boundary_cases() + allow_none_and_from_situation_cases() + fuzz_cases(20261130, 240)
+    named = boundary_cases() + allow_none_and_from_situation_cases() + ill_typed_cases() + fuzz_cases(20261130, 240)
     verdicts = []
     for name, data in named:
         response = client.post(f"/api/bundles/{BUNDLE}/check", json=data)
@@ -154,6 +154,7 @@ def test_cross_field_rules_allow_none_and_from_situation_get_the_same_verdict_in
     assert not by_name["no allow_none: nothing ticked is refused"]["accepted"]
     assert not by_name["from_situation: the field is not on the form"]["accepted"]
     assert by_name["from_situation: the rule reads the situation's answer"]["broken"] == ["usable_within_floor_area"]
+    assert all(not v["accepted"] and v["broken"] == [] for v in verdicts if v["name"].startswith("ill-typed"))
     outcomes = {(v["accepted"], tuple(v["broken"])) for v in verdicts}
     assert len(outcomes) >= 5, outcomes
     cases_file = tmp_path / "verdicts.json"

@@ -10,7 +10,7 @@ differences of at most ``TOLERANCE`` (10⁻⁶) as none; a single field against 
 another field is compared exactly, which is also what JSON Schema's ``minimum``, ``maximum``
 and ``const`` do. docs/bundle-format.md states this for authors.
 
-A rule is checked when its ``when`` holds and every field it names has a value (a field that
+A rule is checked when its ``when`` holds and every field it names has a number (a field that
 is a situation's answer, ``from_situation``, is read under "situations").
 """
 
@@ -135,9 +135,16 @@ def _under_situations(rule: Any) -> Any:
     return rule
 
 
+def _is_number(compiled: Compiled, field_id: str) -> Any:
+    """The field's value is a number: ``+`` (parseFloat) gives back the very value only for one;
+    JsonLogic has no type test, and "50" or true would otherwise be added up as 50 or 1."""
+    var = _var(compiled, field_id)
+    return {"===": [var, {"+": [var]}]}
+
+
 def applies_logic(compiled: Compiled, rule: FieldRule) -> Any:
-    """When the rule is checked: its ``when``, and every field it names has a value."""
-    present = {"!": [{"missing": [_var(compiled, f)["var"] for f in rule.fields]}]}
+    """When the rule is checked: its ``when``, and every field it names has a number (as ``broken``)."""
+    present = {"and": [_is_number(compiled, f) for f in rule.fields]}
     if rule.when is None:
         return present
     return {"and": [_under_situations(to_jsonlogic(rule.when.expr)), present]}
