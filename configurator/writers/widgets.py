@@ -9,6 +9,7 @@ checks it against WTForms' own on generated attributes.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -16,14 +17,20 @@ from wtforms.widgets import CheckboxInput, RadioInput, TextInput
 from wtforms.widgets.core import clean_key
 
 
+@functools.lru_cache(maxsize=512)
+def _name(key: str) -> str:
+    """An attribute's name as WTForms writes it (a few dozen distinct keys; bounded, keyed by the text)."""
+    return str(escape(clean_key(key)))
+
+
 def html_params(**kwargs: Any) -> Markup:
     """What ``wtforms.widgets.html_params`` returns for the same arguments."""
     params: list[str] = []
     for key, value in sorted(kwargs.items()):
         if value is True:
-            params.append(escape(clean_key(key)))
+            params.append(_name(key))
         elif value is not False:
-            params.append(f'{escape(clean_key(key))}="{escape(value)}"')
+            params.append(f'{_name(key)}="{escape(value)}"')
     return Markup(" ".join(params))
 
 
