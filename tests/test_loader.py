@@ -117,3 +117,22 @@ def test_files_that_are_not_one_mapping(text, code):
                                          ("true", False), ("", False), (" x", False), ("1.5", False)])
 def test_writers_know_which_text_can_be_written_without_quotes(text, plain):
     assert plain_scalar_is_text(text) is plain
+
+
+def test_a_shared_parse_is_loaded_once_per_text_and_named_for_each_caller():
+    from configurator.language import documents
+
+    text = b"id: a\nname: [1, 2]\nname: 3\n"  # a duplicate key: a diagnostic that carries the file name
+    first = documents.load_shared(text, "bundles/a.yaml")
+    second = documents.load_shared(bytes(text), "edit")
+    assert second.data is first.data and second.source.root is first.source.root  # loaded once
+    assert [d.file for d in first.diagnostics] == ["bundles/a.yaml"]
+    assert [d.file for d in second.diagnostics] == ["edit"] and second.source.filename == "edit"
+    assert first.diagnostics == load_yaml(text, "bundles/a.yaml").diagnostics
+    changed = documents.load_shared(text.replace(b"id: a", b"id: b"), "edit")
+    assert changed.data["id"] == "b" and first.data["id"] == "a"  # the exact bytes are the key
+    for number in range(20):  # bounded: old texts are let go
+        documents.load_shared(f"id: x{number}\n".encode(), "t")
+    assert documents.load_shared(text, "edit").data is not first.data
+    big = b"a: 1\n" + b"#" * MAX_FILE_BYTES
+    assert [d.code for d in documents.load_shared(big, "big").diagnostics] == ["E101"]

@@ -17,7 +17,8 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from configurator.language.loader import ValueBuilder, load_yaml, plain_scalar_is_text
+from configurator.language.documents import load_shared
+from configurator.language.loader import ValueBuilder, plain_scalar_is_text
 
 Path = tuple[str | int, ...]
 
@@ -197,7 +198,7 @@ def _content_end(text: str, node: Node) -> int:
 
 
 def apply_edit(text: str, edit: Edit) -> str:
-    loaded = load_yaml(text.encode("utf-8"), "edit")
+    loaded = load_shared(text.encode("utf-8"), "edit")  # the text the page (or the last save) already read
     if loaded.source.root is None or not loaded.usable:
         raise EditError("the document cannot be read")
     root = loaded.source.root

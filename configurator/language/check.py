@@ -15,6 +15,7 @@ from typing import Any
 from configurator.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from configurator.language import modelbuilder as builder
 from configurator.language.collector import collector_paused
+from configurator.language.documents import load_shared
 from configurator.language.loader import MAX_FILE_BYTES, SourceMap, load_yaml
 from configurator.language.patterns import pattern_problem
 from configurator.language.rules import RuleContext, run_rules
@@ -42,14 +43,15 @@ class CatalogueCheck:
 
 
 def check_bundle(raw: bytes, filename: str, catalogues: Catalogues, *,
-                 max_bytes: int = MAX_FILE_BYTES) -> BundleCheck:
-    """Check one bundle file's bytes. ``filename`` is how the file is named in diagnostics."""
+                 max_bytes: int = MAX_FILE_BYTES, shared: bool = False) -> BundleCheck:
+    """Check one bundle file's bytes. ``filename`` is how the file is named in diagnostics.
+    ``shared``: the text is loaded through (and kept in) the few shared parses of documents."""
     with collector_paused():  # thousands of short-lived acyclic objects (see collector_paused)
-        return _check_bundle(raw, filename, catalogues, max_bytes)
+        return _check_bundle(raw, filename, catalogues, max_bytes, shared)
 
 
-def _check_bundle(raw: bytes, filename: str, catalogues: Catalogues, max_bytes: int) -> BundleCheck:
-    loaded = load_yaml(raw, filename, max_bytes=max_bytes)
+def _check_bundle(raw: bytes, filename: str, catalogues: Catalogues, max_bytes: int, shared: bool) -> BundleCheck:
+    loaded = (load_shared if shared else load_yaml)(raw, filename, max_bytes=max_bytes)
     if not loaded.usable:
         return BundleCheck(filename, None, sort_diagnostics(loaded.diagnostics), loaded.source)
     schema_problems = check_schema(loaded.data, loaded.source, BUNDLE_SCHEMA)

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import os
 import re
@@ -213,7 +212,7 @@ class BundleStore:
             cached = self._checks.get(key)
         if cached is not None:
             return cached
-        result = check_bundle(data, f"bundles/{bundle_id}.yaml", self.catalogues())
+        result = check_bundle(data, f"bundles/{bundle_id}.yaml", self.catalogues(), shared=True)
         with self._lock:
             self._checks[key] = result
             while len(self._checks) > 64:
@@ -348,13 +347,11 @@ class BundleStore:
         return rows
 
 
-@functools.lru_cache(maxsize=16)
 def _loaded(text: str) -> Any:
-    """A text's YAML data, kept for the next save's message: one save's new text is the next one's
-    old text, and loading a big bundle costs more than the rest of the message."""
-    from configurator.language.loader import load_yaml
+    """A text's YAML data, as the save's check (new text) and the previous save (old text) loaded it."""
+    from configurator.language.documents import load_shared
 
-    return load_yaml(text.encode("utf-8"), "text").data
+    return load_shared(text.encode("utf-8"), "text").data
 
 
 def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
