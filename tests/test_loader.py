@@ -119,7 +119,7 @@ def test_writers_know_which_text_can_be_written_without_quotes(text, plain):
     assert plain_scalar_is_text(text) is plain
 
 
-def test_a_shared_parse_is_loaded_once_per_text_and_named_for_each_caller():
+def test_a_shared_parse_is_loaded_once_per_text_and_named_for_each_caller() -> None:
     from configurator.language import documents
 
     text = b"id: a\nname: [1, 2]\nname: 3\n"  # a duplicate key: a diagnostic that carries the file name
