@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from configurator import writers
-from configurator.workspace import git
+from configurator.workspace import git, trees
 from tests.served import start_app
 from tests.web_helpers import make_site, serve
 
@@ -20,7 +20,7 @@ def publish(workspace, path: str, old: str, new: str) -> str:
     main = git.ref(workspace, git.MAIN)
     text = git.read_file(workspace, main, path).decode("utf-8")
     assert old in text
-    tree = git.write_tree(workspace, main, {path: text.replace(old, new, 1).encode("utf-8")})
+    tree = trees.write_tree(workspace, main, {path: text.replace(old, new, 1).encode("utf-8")})
     commit = git.commit_tree(workspace, tree, [main], "发布\n", ("rita", "rita@localhost"))
     git.update_ref(workspace, git.MAIN, commit, main)
     return commit

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from sqlalchemy import create_engine
 
-from configurator.workspace import git
+from configurator.workspace import git, trees
 from configurator.workspace.changes import ChangeError, ChangeRequests, Stale
 from configurator.workspace.git import MAIN, init_workspace, read_file, ref
 from configurator.workspace.records import Records
@@ -156,7 +156,7 @@ def test_a_crash_between_moving_main_and_recording_the_state_is_repaired(changes
 
 def test_legacy_draft_branches_appear_as_change_requests(changes, repo):
     main = ref(repo, MAIN)
-    tree = git.write_tree(repo, main, {NEWBORN: text_at(repo, main).replace("version: 1", "version: 4").encode()})
+    tree = trees.write_tree(repo, main, {NEWBORN: text_at(repo, main).replace("version: 1", "version: 4").encode()})
     git.update_ref(repo, "drafts/张三", git.commit_tree(repo, tree, [main], "旧草稿", ("张三", "z@x")), None)
     changes.reconcile()
     [found] = changes.records.all()

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from configurator.diagnostics import Diagnostic, has_errors
-from configurator.workspace import git
+from configurator.workspace import git, trees
 from configurator.workspace.git import MAIN, GitError, RefMoved
 from configurator.workspace.merging import FieldConflict, FileMerge
 from configurator.workspace.objects import read_objects
@@ -227,7 +227,7 @@ class ChangeRequests:
                                 f"{path} was changed in change request #{change.id} after you opened it")
             if all(at_head[p] == data for p, data in files.items()):
                 return SaveOutcome(False, change, head)
-            tree = git.write_tree(self.repo, head, files)
+            tree = trees.write_tree(self.repo, head, files)
             text = message(at_head) if callable(message) else message
             commit = git.commit_tree(self.repo, tree, [head], text, person(user))
             try:
@@ -329,7 +329,7 @@ class ChangeRequests:
             if any(w is MISSING_CHOICE for w in wanted):
                 raise ChangeError(f"{merge.path} 还有没有决定的冲突", 400, f"{merge.path} still has undecided conflicts")
             files[merge.path] = resolve(merge, wanted).encode("utf-8")
-        tree = git.write_tree(self.repo, plan.head, files)
+        tree = trees.write_tree(self.repo, plan.head, files)
         message = f"从发布版本更新（main {plan.main[:10]}）\n"
         commit = git.commit_tree(self.repo, tree, [plan.head, plan.main], message, person(user))
         git.update_ref(self.repo, change.branch, commit, git.ref(self.repo, change.branch) and plan.head)
@@ -384,7 +384,7 @@ class ChangeRequests:
         base = git.merge_base(self.repo, main, head) or change.base
         bumped_files, bumped = bump_versions(self.repo, main, merged.tree,
                                              [p for p in git.changed_paths(self.repo, base, head) if p.startswith("bundles/")])
-        tree = git.write_tree(self.repo, merged.tree, bumped_files) if bumped_files else merged.tree
+        tree = trees.write_tree(self.repo, merged.tree, bumped_files) if bumped_files else merged.tree
         authors = self.authors(change)
         lines = [f"{change.title}（变更申请 #{change.id}）", "", change.description or "（无修改说明）", "",
                  f"Change-Request: #{change.id}"]

@@ -5,7 +5,7 @@
   ``BRANCH``, commit ids must be 40 hex digits (``commit_id``), and revisions are passed after
   ``--end-of-options`` where git accepts it. Long texts (commit messages, file contents) travel on
   stdin, never as one argument.
-- Commits are built with plumbing and a temporary index (``write_tree``, ``commit_tree``), so
+- Commits are built with plumbing (``trees.write_tree``, ``commit_tree``), so
   the shared index and the work tree are never needed; branches move only by compare-and-swap
   (``update_ref`` with the old value). A ref lock left by a killed process is removed once it is
   older than any real git command takes (``STALE_LOCK_SECONDS``).
@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -231,24 +230,6 @@ def _person_env(author: Person, committer: Person | None = None) -> dict[str, st
     committer = committer or author
     return {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1],
             "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1]}
-
-
-def write_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None]) -> str:
-    """The tree of ``base`` with ``files`` replaced (None deletes), built in a temporary index."""
-    with tempfile.TemporaryDirectory(prefix="configurator-index-") as folder:
-        env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
-        if base:
-            run(repo, "read-tree", "--end-of-options", base, env=env)
-        lines = []
-        for path, data in files.items():
-            if data is None:
-                lines.append(f"0 {ZERO}\t{path}")
-            else:
-                oid = run(repo, "hash-object", "-w", "--stdin", input_bytes=data)[1].decode().strip()
-                lines.append(f"100644 {oid}\t{path}")
-        if lines:
-            run(repo, "update-index", "-z", "--index-info", input_bytes="\0".join(lines).encode("utf-8") + b"\0", env=env)
-        return run(repo, "write-tree", env=env)[1].decode().strip()
 
 
 def commit_tree(repo: Path, tree: str, parents: Sequence[str], message: str, author: Person,

@@ -1,0 +1,68 @@
+"""trees.write_tree forms git trees itself: each case is compared with the tree git's own index
+builds for the same change (read-tree, update-index, write-tree in a temporary index)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from configurator.workspace import trees
+from configurator.workspace.git import GitError, init_workspace, run
+
+
+def _by_git(repo: Path, base: str, files: dict[str, bytes | None], tmp_path: Path) -> str:
+    env = {"GIT_INDEX_FILE": str(tmp_path / "oracle-index")}
+    run(repo, "read-tree", base, env=env)
+    for path, data in files.items():
+        if data is None:
+            run(repo, "update-index", "--force-remove", "--", path, env=env)
+        else:
+            oid = run(repo, "hash-object", "-w", "--stdin", input_bytes=data)[1].decode().strip()
+            run(repo, "update-index", "--add", "--cacheinfo", f"100644,{oid},{path}", env=env)
+    return run(repo, "write-tree", env=env)[1].decode().strip()
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = tmp_path_factory.mktemp("trees") / "ws"
+    commit = init_workspace(root)
+    return root, commit
+
+
+@pytest.mark.parametrize("files", [
+    {"bundles/newborn.yaml": "id: newborn\n名称: 新\n".encode()},  # replaced
+    {"bundles/zz-新的.yaml": b"id: x\n", "bundles/a.yaml": b"id: a\n"},  # added, one before and one after
+    {"bundles/a": b"x\n", "bundles/a-b.yaml": b"y\n", "bundles/a.b": b"z\n"},  # names git orders by bytes
+    {"bundles-x/q.yaml": b"q\n", "bundles.yaml": b"r\n", "bundlesa": b"s\n"},  # around a folder's name
+    {"catalogues/深/层/f.yaml": b"deep\n"},  # new nested folders
+    {"bundles/newborn.yaml": None},  # deleted
+    {"nothing/here.yaml": None},  # deleting what is not there changes nothing
+])
+def test_the_tree_is_the_one_git_builds(repo: tuple[Path, str], files: dict[str, bytes | None], tmp_path: Path) -> None:
+    root, base = repo
+    assert trees.write_tree(root, base, files) == _by_git(root, base, files, tmp_path)
+    done = subprocess.run(["git", "-C", str(root), "fsck", "--strict", "--no-dangling"], capture_output=True,
+                          env={**os.environ, "LC_ALL": "C"}, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_emptying_a_folder_removes_it(repo: tuple[Path, str], tmp_path: Path) -> None:
+    root, base = repo
+    listing = run(root, "ls-tree", "--name-only", f"{base}:catalogues")[1].decode().split()
+    files: dict[str, bytes | None] = {f"catalogues/{name}": None for name in listing}
+    tree = trees.write_tree(root, base, files)
+    assert tree == _by_git(root, base, files, tmp_path)
+    assert "catalogues" not in run(root, "ls-tree", "--name-only", tree)[1].decode().split()
+
+
+def test_bad_paths_and_bases_are_refused(repo: tuple[Path, str]) -> None:
+    root, base = repo
+    with pytest.raises(GitError):
+        trees.write_tree(root, base, {"bundles//x.yaml": b"x"})
+    with pytest.raises(GitError):
+        trees.write_tree(root, base, {"bundles/../x.yaml": b"x"})  # git's own check (--strict) refuses it
+    with pytest.raises(GitError):
+        trees.write_tree(root, "0" * 40, {"bundles/x.yaml": b"x"})
