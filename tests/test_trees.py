@@ -66,3 +66,15 @@ def test_bad_paths_and_bases_are_refused(repo: tuple[Path, str]) -> None:
         trees.write_tree(root, base, {"bundles/../x.yaml": b"x"})  # git's own check (--strict) refuses it
     with pytest.raises(GitError):
         trees.write_tree(root, "0" * 40, {"bundles/x.yaml": b"x"})
+
+
+def test_trees_read_by_the_caller_give_the_same_tree(repo: tuple[Path, str], tmp_path: Path) -> None:
+    from configurator.workspace.objects import read_objects
+
+    root, base = repo
+    files: dict[str, bytes | None] = {"bundles/newborn.yaml": b"id: newborn\n", "catalogues/x/y.yaml": b"y\n"}
+    read = read_objects(root, trees.folder_names(base, list(files)))
+    assert read[-1] is None  # catalogues/x is not there yet
+    assert trees.write_tree(root, base, files, read=read) == _by_git(root, base, files, tmp_path)
+    with pytest.raises(GitError):  # a file where a folder was expected
+        trees.write_tree(root, base, files, read=[read[0], b"id: not a tree\n", None, None])

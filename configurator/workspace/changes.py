@@ -214,20 +214,20 @@ class ChangeRequests:
             current = git.ref(self.repo, change.branch)
             head = current or change.base
             # One git process reads what the checks below need: that ``seen`` exists, and each
-            # file at the head and at ``seen``.
+            # file at the head and at ``seen``; and the head's trees the new tree is formed from.
             found = read_objects(self.repo, [f"{seen}^{{commit}}", *(f"{head}:{p}" for p in paths),
-                                             *(f"{seen}:{p}" for p in paths)])
+                                             *(f"{seen}:{p}" for p in paths), *trees.folder_names(head, paths)])
             if found[0] is None:
                 raise ChangeError("表单中的版本在工作区中不存在；请重新打开页面", 400,
                                   "the version in the form is not in the workspace; open the page again")
             at_head = dict(zip(paths, found[1:len(paths) + 1], strict=True))
-            for path, before in zip(paths, found[len(paths) + 1:], strict=True):
+            for path, before in zip(paths, found[len(paths) + 1:2 * len(paths) + 1], strict=True):
                 if at_head[path] != before:
                     raise Stale(f"{path} 在您打开之后已在变更申请 #{change.id} 中被修改", path, at_head[path], head,
                                 f"{path} was changed in change request #{change.id} after you opened it")
             if all(at_head[p] == data for p, data in files.items()):
                 return SaveOutcome(False, change, head)
-            tree = trees.write_tree(self.repo, head, files)
+            tree = trees.write_tree(self.repo, head, files, read=found[2 * len(paths) + 1:])  # read above
             text = message(at_head) if callable(message) else message
             commit = git.commit_tree(self.repo, tree, [head], text, person(user))
             try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from configurator.workspace.git import GitError, commit_id, run
@@ -26,20 +26,30 @@ _FILE_MODE, _TREE_MODE = b"100644", b"40000"
 Entries = dict[bytes, tuple[bytes, bytes]]  # name → (mode, binary object id)
 
 
-def write_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None]) -> str:
-    """The tree of ``base`` (a commit or tree id; None: empty) with ``files`` replaced (None deletes)."""
-    folders = sorted({"/".join(path.split("/")[:depth]) for path in files for depth in range(len(path.split("/")))})
-    if any(not part for path in files for part in path.split("/")):
-        raise GitError(f"路径不合法：{sorted(files)}")
+def folder_names(base: str, paths: Collection[str]) -> list[str]:
+    """The names of the trees ``write_tree`` reads (for a caller that reads them in its own batch)."""
+    return [f"{commit_id(base)}^{{tree}}", *(f"{base}:{folder}" for folder in _folders(paths)[1:])]
+
+
+def _folders(paths: Collection[str]) -> list[str]:
+    if any(not part for path in paths for part in path.split("/")):
+        raise GitError(f"路径不合法：{sorted(paths)}")
+    return sorted({"/".join(path.split("/")[:depth]) for path in paths for depth in range(len(path.split("/")))})
+
+
+def write_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None], *,
+               read: Sequence[bytes | None] | None = None) -> str:
+    """The tree of ``base`` (a commit or tree id; None: empty) with ``files`` replaced (None deletes).
+    ``read``: the contents of the trees ``folder_names`` names, read by the caller (None: missing)."""
+    folders = _folders(list(files))
     trees: dict[str, Entries] = {folder: {} for folder in folders}
     if base:
-        base = commit_id(base)
-        names = [f"{base}^{{tree}}", *(f"{base}:{folder}" for folder in folders[1:])]
-        for folder, found in zip(folders, _read(repo, names), strict=True):
-            if found is not None and found[0] == _TREE:
-                trees[folder] = _parse_tree(found[1])
-            elif folder == "":
-                raise GitError(f"{base} 不是一个提交")
+        found = read if read is not None else [t[1] if t and t[0] == _TREE else None
+                                               for t in _read(repo, folder_names(base, list(files)))]
+        if found[0] is None:
+            raise GitError(f"{base} 不是一个提交")
+        for folder, content in zip(folders, found, strict=True):
+            trees[folder] = _parse_tree(content) if content is not None else {}
     objects: dict[bytes, tuple[bytes, bytes]] = {}  # id → (type, content): what the pack carries
     for path, data in files.items():
         folder, _, name = path.rpartition("/")
@@ -82,8 +92,9 @@ def _parse_tree(content: bytes) -> Entries:
     entries: Entries = {}
     position = 0
     while position < len(content):
-        space = content.index(b" ", position)
-        nul = content.index(b"\0", space)
+        space, nul = content.find(b" ", position), content.find(b"\0", position)
+        if not 0 < space < nul or nul + 21 > len(content):
+            raise GitError("读到的不是一个目录树")  # a blob where a folder was expected
         entries[content[space + 1:nul]] = (content[position:space], content[nul + 1:nul + 21])
         position = nul + 21
     return entries
