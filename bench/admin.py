@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from configurator.workspace import git  # noqa: E402
+from configurator.workspace import git, trees  # noqa: E402
 from tests.served import prepare, session, start_app, token  # noqa: E402
 
 LAZY = re.compile(r'data-fragment="([^"]+)"')
@@ -97,7 +97,7 @@ def publish_files(workspace: Path, files: dict[str, bytes], message: str) -> Non
     """Files committed straight onto main (as a publish would leave them)."""
     main = git.ref(workspace, git.MAIN)
     assert main is not None
-    tree = git.write_tree(workspace, main, files)
+    tree = trees.write_tree(workspace, main, files)
     commit = git.commit_tree(workspace, tree, [main], message, ("bench", "bench@localhost"))
     git.update_ref(workspace, git.MAIN, commit, main)
 
