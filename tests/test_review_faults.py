@@ -96,6 +96,25 @@ def test_sigkill_during_a_save_loses_no_acknowledged_save(world, when):
     consistent(workspace, app.url)
 
 
+@pytest.mark.parametrize("point,when", [("unpack-objects", "before"), ("unpack-objects", "after"),
+                                        ("commit-tree", "after")])
+def test_sigkill_while_a_save_writes_its_objects_leaves_no_trace_on_the_branch(world, point, when):
+    workspace, start = world
+    app = start(point, when)
+    alice = session(app.url, "alice")
+    with pytest.raises(requests.ConnectionError):  # the save dies before its branch moves
+        save(app.url, alice, "newborn", "killed save")
+    assert app.process.wait(timeout=30) == -9
+    app = start()
+    alice = session(app.url, "alice")
+    acknowledged = save(app.url, alice, "newborn", "acknowledged save")
+    assert acknowledged.status_code == 302
+    head = git.ref(workspace, f"changes/{change_of(acknowledged)}")
+    text = git.read_file(workspace, head, "bundles/newborn.yaml").decode("utf-8")
+    assert "# acknowledged save" in text and "# killed save" not in text
+    consistent(workspace, app.url)
+
+
 @pytest.mark.parametrize("point,when", [
     ("update-ref --end-of-options refs/heads/main", "before"),
     ("update-ref --end-of-options refs/heads/main", "after"),
