@@ -110,3 +110,34 @@ def test_if_none_match_compares_weakly_so_a_weakened_etag_still_gets_304(site, h
     assert requests.get(site.url + "/api/bundles", headers={"If-None-Match": "W/" + listing}, timeout=30).status_code == 304
     other = requests.get(site.url + ARTIFACT, headers={"If-None-Match": 'W/"other", garbage'}, timeout=30)
     assert other.status_code == 200 and other.headers["ETag"] == etag
+
+
+def without_date(headers) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name.lower() != "date"}
+
+
+def test_a_repeated_304_is_flasks_own_answer_replayed_until_main_moves(site):
+    """The second conditional GET of an address is answered before Flask (web/not_modified.py):
+    with exactly the headers Flask gave the first, and never once main has moved."""
+    etag = requests.get(site.url + ARTIFACT, timeout=30).headers["ETag"]
+    through_flask = requests.get(site.url + ARTIFACT, headers={"If-None-Match": etag}, timeout=30)
+    replayed = requests.get(site.url + ARTIFACT, headers={"If-None-Match": etag}, timeout=30)
+    assert through_flask.status_code == replayed.status_code == 304 and replayed.content == b""
+    assert without_date(replayed.headers) == without_date(through_flask.headers)
+    assert "frame-ancestors" in replayed.headers["Content-Security-Policy"]
+    # another language is another document: the Chinese ETag does not validate the English one
+    english = requests.get(site.url + ARTIFACT + "?lang=en", headers={"If-None-Match": etag}, timeout=30)
+    assert english.status_code == 200 and english.headers["ETag"] != etag
+    # a publish that changes the artifact: the kept 304 is not replayed, the new bytes come
+    commit = publish(site.workspace, "bundles/newborn.yaml", "promised: 3, statutory: 20", "promised: 2, statutory: 20")
+    after = requests.get(site.url + ARTIFACT, headers={"If-None-Match": etag}, timeout=30)
+    assert after.status_code == 200 and after.headers["X-Source-Commit"] == commit and after.headers["ETag"] != etag
+    # a publish that leaves restaurant's bytes alone: still 304, now naming the new commit
+    other = requests.get(f"{site.url}/api/bundles/restaurant/metrics.json", timeout=30).headers["ETag"]
+    publish(site.workspace, "bundles/newborn.yaml", "promised: 2, statutory: 20", "promised: 1, statutory: 20")
+    for _ in range(2):
+        again = requests.get(f"{site.url}/api/bundles/restaurant/metrics.json", headers={"If-None-Match": other}, timeout=30)
+        assert again.status_code == 304 and again.headers["X-Source-Commit"] == git.ref(site.workspace, git.MAIN)
+    # a non-matching or wrong-method request is never answered from what was kept
+    assert requests.get(site.url + ARTIFACT, headers={"If-None-Match": '"other"'}, timeout=30).status_code == 200
+    assert requests.post(site.url + ARTIFACT, headers={"If-None-Match": etag}, timeout=30).status_code == 405

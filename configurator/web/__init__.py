@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 
 from configurator.web import security
 from configurator.web.models import db, upgrade_schema
+from configurator.web.not_modified import NotModified
 from configurator.workspace.files import Workspace
 from configurator.workspace.git import GitError
 from configurator.workspace.store import BundleStore
@@ -73,6 +74,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if refusal:
         raise ConfigurationError(refusal)
     app.extensions["configurator.workspace.store"] = bundle_store
+    if bundle_store.git_mode:  # inside ProxyFix, so the scheme it keys on is the client's
+        app.wsgi_app = NotModified(app.wsgi_app, bundle_store.published_commit)  # type: ignore[method-assign]
     if int(app.config["PROXY_FIX"]):
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
