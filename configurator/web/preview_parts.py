@@ -28,6 +28,11 @@ from configurator.web import store
 
 T = TypeVar("T")
 ENTRIES = 32  # bundle versions kept (each: the compiled model and what was rendered from it)
+# Compiled models kept, newest first: one of a 200-item bundle with its cases is tens of thousands
+# of objects, and the cyclic GC walks every kept object at each full collection (32 of them made
+# saves pause for a quarter of a second every few rounds). The rendered strings, which the GC does
+# not walk, are kept for all ENTRIES.
+COMPILED_KEPT = 4
 
 
 class PreviewCache:
@@ -56,6 +61,9 @@ class PreviewCache:
                 self.entries.move_to_end(key)
                 while len(self.entries) > ENTRIES:
                     self.entries.popitem(last=False)
+                models = [entry for entry in self.entries.values() if "compiled" in entry]
+                for entry in models[:-COMPILED_KEPT]:  # oldest first: all but the newest go
+                    del entry["compiled"]
                 self.making.pop(key + (part,), None)
         return value
 
