@@ -1,8 +1,19 @@
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from tests.helpers import ROOT
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one per test module (tests/browser.py launches it)."""
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -8,19 +8,13 @@ import difflib
 import pytest
 import yaml
 
-from tests.browser import MISSING, chromium
+from tests.browser import MISSING
 from tests.helpers import ROOT
 from tests.web_helpers import PASSWORD, make_site, serve
 
 pytestmark = pytest.mark.skipif(MISSING,
                                 reason="Debian chromium is not installed (make test installs it as root)")
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from tests.browser import MISSING, chromium
+from tests.browser import MISSING
 from tests.helpers import ROOT
 from tests.web_helpers import PASSWORD, make_site, serve
 
@@ -18,12 +18,6 @@ pytestmark = pytest.mark.skipif(MISSING,
                                 reason="Debian chromium is not installed (make test installs it as root)")
 EXPECTED = ROOT / "tests" / "expected" / "qiyekaiban.yaml"
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from configurator.planning.compiled import Compiled
 from configurator.writers import render_compiled
 from configurator.writers.field_checks import field_errors
 from configurator.writers.form_wtforms import application_from_form
-from tests.browser import CHROMIUM, chromium
+from tests.browser import CHROMIUM
 from tests.compile_helpers import SHIPPED_IDS, compiled
 from tests.helpers import ROOT
 from tests.test_form_agreement import cases_of, valid_post
@@ -74,12 +74,6 @@ def harness(tmp_path_factory):
                     '<body><main><div id="root"></div></main><script src="harness.js"></script></body></html>',
                     encoding="utf-8")
     return page
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import re
 import pytest
 
 from tests.browser import MISSING
-from tests.test_admin_browser import browser  # noqa: F401  (the fixture)
 from tests.test_admin_security import admin_urls
 from tests.web_helpers import PASSWORD, make_site, serve
 
@@ -30,7 +29,7 @@ def watch(page) -> list[str]:
     return seen
 
 
-def test_every_admin_page_loads_without_a_policy_violation(browser, site):  # noqa: F811
+def test_every_admin_page_loads_without_a_policy_violation(browser, site):
     page = browser.new_page(locale="zh-CN")
     violations = watch(page)
     page.goto(f"{site.url}/login")
@@ -56,7 +55,7 @@ def test_every_admin_page_loads_without_a_policy_violation(browser, site):  # no
     assert not violations, violations
 
 
-def test_an_injected_inline_script_is_blocked(browser, site):  # noqa: F811
+def test_an_injected_inline_script_is_blocked(browser, site):
     page = browser.new_page()
     violations = watch(page)
     page.goto(f"{site.url}/login")

@@ -29,7 +29,7 @@ def _escape_text(text: str) -> str:
     return text
 
 
-def _escape_attribute(text: str) -> str:
+def escape_attribute(text: str) -> str:
     text = _escape_text(text)  # "&" first, as in text; then what only an attribute value must escape
     if '"' in text:
         text = text.replace('"', "&quot;")
@@ -40,9 +40,6 @@ def _escape_attribute(text: str) -> str:
     if "\t" in text:
         text = text.replace("\t", "&#09;")
     return text
-
-
-escape_attribute = _escape_attribute
 
 
 def to_text(root: ET.Element, namespaces: tuple[str, ...] = ()) -> str:
@@ -89,7 +86,7 @@ class _Writer:
         parts = self.parts
         self._element(root)
         # the root's start tag is parts[0] + parts[1:attributes]; declarations go right after its name
-        declarations = "".join(f' xmlns{":" + prefix if prefix else ""}="{_escape_attribute(uri)}"'
+        declarations = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape_attribute(uri)}"'
                                for uri, prefix in sorted(self.namespaces.items(), key=lambda entry: entry[1]))
         parts[0] += declarations
         return "".join(parts)
@@ -101,7 +98,7 @@ class _Writer:
         for key, value in element.items():
             if type(value) is not str:  # noqa: E721 (exactly str: a QName or a number goes to ElementTree)
                 raise _Unsupported
-            write(f' {qnames.get(key) or self._qname(key)}="{_escape_attribute(value)}"')
+            write(f' {qnames.get(key) or self._qname(key)}="{escape_attribute(value)}"')
         text = element.text
         if text or len(element):
             write(">")
