@@ -306,6 +306,17 @@ def test_an_admin_removes_a_user_but_not_themself(site):
     assert "victor" not in names and "ada" in names
 
 
+@pytest.mark.parametrize("user_id", ["x", "", "１", "-1", "99999"])
+def test_a_user_action_naming_no_user_is_a_400_not_a_500(site, user_id):
+    client = site.app.test_client()
+    login(client, "ada")
+    page = client.get("/admin/users/").get_data(as_text=True)
+    for action in ("delete", "role", "reset"):
+        answer = client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": action,
+                                                    "user_id": user_id, "role": "viewer"})
+        assert answer.status_code == 400, (action, user_id)
+
+
 def test_a_bundle_with_errors_sends_form_editors_to_its_source(site):
     path = site.bundle_file("newborn")
     path.write_text(path.read_text(encoding="utf-8").replace("department: police\n", "department: polise\n", 1),

@@ -14,6 +14,12 @@ from configurator.web.auth import UserError, create_user, reset_password
 from configurator.web.models import ROLE_NAMES, ROLES, AuditEntry, User, audit, db, end_all_sessions
 
 
+def _posted_user() -> User | None:
+    """The user the form names by id (None when there is none: also for an id that is not a number)."""
+    posted = request.form.get("user_id", "")
+    return db.session.get(User, int(posted)) if posted.isdigit() and posted.isascii() else None
+
+
 class UsersView(Protected, BaseView):
     role = "admin"
 
@@ -32,7 +38,7 @@ class UsersView(Protected, BaseView):
                     audit(current_user.username, "add-user", user.username, user.role)
                     flash(gettext("已添加用户“%(name)s”。", name=user.username), "success")
             elif action == "delete":
-                target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
+                target = _posted_user()
                 if target is None:
                     abort(400, gettext("没有这个用户。"))
                 if target.id == current_user.id:
@@ -44,7 +50,7 @@ class UsersView(Protected, BaseView):
                     audit(current_user.username, "delete-user", target.username)
                     flash(gettext("已删除用户“%(name)s”。", name=target.username), "success")
             elif action == "role":
-                target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
+                target = _posted_user()
                 role = request.form.get("role", "")
                 if target is None or role not in ROLES:
                     abort(400, gettext("没有这个用户或角色。"))
@@ -58,7 +64,7 @@ class UsersView(Protected, BaseView):
                     audit(current_user.username, "set-role", target.username, role)
                     flash(gettext("“%(name)s”的角色改为%(role)s。", name=target.username, role=ROLE_NAMES[role]), "success")
             elif action == "reset":
-                target = db.session.get(User, int(request.form.get("user_id", "0") or 0))
+                target = _posted_user()
                 if target is None:
                     abort(400, gettext("没有这个用户。"))
                 if target.id == current_user.id:
