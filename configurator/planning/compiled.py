@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from configurator.language.conditions import Variable
 from configurator.language.fieldtypes import ResolvedField, resolve_field
 from configurator.model import Bundle, BundleField, BundleMaterial, Catalogues, Item, Text
 from configurator.planning.cases import CaseSearch, Scenario, search
 from configurator.planning.plan import Planner
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,15 @@ class Compiled:
         """What writers compute once per compile and share (keys named for the writer module);
         it lives and dies with this object, so never outlives the bundle it was computed from."""
         return {}
+
+    def once(self, key: str, compute: Callable[[], _T]) -> _T:
+        """``compute()`` the first time ``key`` is asked for in this compile, the same value after:
+        what several artifacts derive from the bundle alike is derived once. The value is shared, so
+        callers treat it as read-only."""
+        shared = self.shared
+        if key not in shared:
+            shared[key] = compute()
+        return cast(_T, shared[key])
 
     @functools.cached_property
     def fields(self) -> dict[str, ResolvedField]:

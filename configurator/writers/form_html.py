@@ -16,7 +16,10 @@ at once with script (form_script.py), and on the server's answer to a post witho
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -25,10 +28,11 @@ from configurator.planning.compiled import Compiled
 from configurator.writers.document import page
 from configurator.writers.field_rules import routing_entries
 from configurator.writers.form_script import FORM_SCRIPT
-from configurator.writers.form_ui import form_ui
-from configurator.writers.form_wtforms import form_class
+from configurator.writers.form_ui import shared_form_ui
+from configurator.writers.form_wtforms import FieldSpec, field_specs
 from configurator.writers.order import deciding
 from configurator.writers.phrases import fallback_window, material_form, say
+from configurator.writers.widgets import blank_input, blank_option, blank_textarea
 
 _STYLE = """
 body { max-width: 48rem; }
@@ -77,31 +81,79 @@ def _messages(field_id: str, help_text: str, errors: list[str], check_message: s
     return hint + error + live
 
 
-def _choices(field: Any, required: bool, boolean: bool, describedby: dict[str, str]) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Input:
+    """One input as a row shows it: from the WTForms field of a posted form (``_posted``) or, for
+    the empty form, straight from its FieldSpec (``_blank``), which writes the same HTML."""
+
+    id: str
+    name: str
+    label: str
+    description: str
+    errors: list[str]
+    widget: str  # "radio", "checkboxes", "upload" or "input"
+    render_kw: dict[str, Any]
+    write: Callable[[dict[str, Any]], str]  # the input with these attributes (widget "input")
+    options: Sequence[tuple[str, str, Callable[[dict[str, Any]], str]]]  # per option: id, label, its input
+
+
+def _posted(field: Any) -> _Input:
+    render = field.render_kw or {}
+    widget = ("upload" if render.get("data-upload") else "radio" if field.type == "RadioField"
+              else "checkboxes" if field.type == "SelectMultipleField" else "input")
+    options = [(option.id, option.label.text, functools.partial(_rendered, option))
+               for option in field] if widget in ("radio", "checkboxes") else []
+    return _Input(field.id, field.name, field.label.text, field.description, list(field.errors), widget, render,
+                  functools.partial(_rendered, field), options)
+
+
+def _rendered(field: Any, attributes: dict[str, Any]) -> str:
+    return str(field(**attributes))
+
+
+def _blank(name: str, spec: FieldSpec) -> _Input:
+    render = spec.render_kw or {}
+    if spec.widget in ("radio", "checkboxes"):
+        kind = "radio" if spec.widget == "radio" else "checkbox"
+        options = [(f"{name}-{index}", label or value, functools.partial(blank_option, name, index, value, kind))
+                   for index, (value, label) in enumerate(spec.choices)]
+        return _Input(name, name, spec.label, spec.description, [], spec.widget, render, _no_input, options)
+    if spec.widget == "upload":
+        return _Input(name, name, spec.label, spec.description, [], "upload", render, _no_input, [])
+    blank = blank_textarea if spec.widget == "textarea" else blank_input
+    return _Input(name, name, spec.label, spec.description, [], "input", render,
+                  functools.partial(blank, name, spec.render_kw), [])
+
+
+def _no_input(attributes: dict[str, Any]) -> str:
+    raise AssertionError("choices and uploads are written option by option")
+
+
+def _choices(field: _Input, required: bool, boolean: bool, describedby: dict[str, str]) -> tuple[str, str]:
+    radio = field.widget == "radio"
     options = []
-    for option in field:
+    for option_id, label, write in field.options:
         attributes: dict[str, Any] = {}
-        if required and field.type == "RadioField":
+        if required and radio:
             attributes["required"] = True
         if boolean:
             attributes["data-boolean"] = ""
-        options.append(f'<div class="choice">{option(**attributes)}'
-                       f'<label for="{escape(option.id)}">{escape(option.label.text)}</label></div>')
-    radio = field.type == "RadioField"
+        options.append(f'<div class="choice">{write(attributes)}'
+                       f'<label for="{escape(option_id)}">{escape(label)}</label></div>')
     role = ' role="radiogroup" aria-required="true"' if radio and required else ""
     extra = "".join(f' {k}="{escape(v)}"' for k, v in describedby.items())
     return role + extra, "".join(options)
 
 
-def _row(compiled: Compiled, field: Any, spec: dict[str, Any]) -> str:
+def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     """One question, field or upload: its label, hint, error and input(s)."""
     lang = compiled.lang
-    required, errors = spec["required"], list(field.errors)
-    label_text = field.label.text + ("" if required else say(lang, "form.optional"))
+    required, errors = spec["required"], field.errors
+    label_text = field.label + ("" if required else say(lang, "form.optional"))
     joiner = "; " if lang == "en" else "；"
     help_text = joiner.join(part for part in (field.description, spec.get("hint", "")) if part)
     classes = "row" + (" deciding" if spec.get("deciding") else "") + (" has-error" if errors else "")
-    attributes = f' data-label="{escape(field.label.text)}"'
+    attributes = f' data-label="{escape(field.label)}"'
     if spec.get("when") is not None:
         attributes += f' data-when="{escape(json.dumps(spec["when"], ensure_ascii=False))}"'
     if required:
@@ -112,8 +164,7 @@ def _row(compiled: Compiled, field: Any, spec: dict[str, Any]) -> str:
     check = spec.get("check", "")
     check_message = say(lang, "error.check_digit_id" if check == "id_number" else "error.check_digit_uscc") if check else ""
     messages = _messages(field.id, help_text, errors, check_message, joiner)
-    render = field.render_kw or {}
-    if render.get("data-upload"):
+    if field.widget == "upload":
         upload_attributes = {**({"aria-required": "true"} if required else {}), **described}
         if errors:
             upload_attributes["aria-invalid"] = "true"
@@ -121,7 +172,7 @@ def _row(compiled: Compiled, field: Any, spec: dict[str, Any]) -> str:
         widget = f'<input type="file" name="{escape(field.name)}" id="{escape(field.id)}" multiple{attrs}>'
         return (f'<div class="{classes}"{attributes}><label class="label" for="{escape(field.id)}">'
                 f'{escape(label_text)}</label>{messages}{widget}</div>')
-    if field.type in ("RadioField", "SelectMultipleField"):
+    if field.widget in ("radio", "checkboxes"):
         fieldset_attributes, options = _choices(field, required, spec.get("boolean", False), described)
         return (f'<div class="{classes}"{attributes}><fieldset id="{escape(field.id)}"{fieldset_attributes}>'
                 f'<legend class="label">{escape(label_text)}</legend>{messages}'
@@ -131,13 +182,13 @@ def _row(compiled: Compiled, field: Any, spec: dict[str, Any]) -> str:
         input_attributes.update({"required": True, "aria-required": "true"})
     if errors:
         input_attributes["aria-invalid"] = "true"
-    if render.get("inputmode") in ("numeric", "decimal"):
+    if field.render_kw.get("inputmode") in ("numeric", "decimal"):
         input_attributes["data-number"] = ""
     if spec.get("autocomplete"):
         input_attributes["autocomplete"] = spec["autocomplete"]
     if check:
         input_attributes.update({"data-check": check, "spellcheck": "false", "autocapitalize": "characters"})
-    widget = field(**input_attributes)
+    widget = field.write(input_attributes)
     return (f'<div class="{classes}"{attributes}><label class="label" for="{escape(field.id)}">'
             f"{escape(label_text)}</label>{messages}{widget}</div>")
 
@@ -201,22 +252,22 @@ def _specs(compiled: Compiled, ui: dict[str, Any]) -> dict[str, list[tuple[str, 
 def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> str:
     """The whole page; ``form`` is a validated form (after a post) or None for an empty one."""
     lang, bundle = compiled.lang, compiled.bundle
-    form = form if form is not None else form_class(compiled)()
+    blank = field_specs(compiled) if form is None else {}
     failed = {rule.id for rule in getattr(form, "ineligible", [])}
     out = bool(failed)
     sections, problems = [], []
-    for group, rows in _specs(compiled, form_ui(compiled)).items():
+    for group, rows in _specs(compiled, shared_form_ui(compiled)).items():
         html_rows = []
         for key, spec in rows:
-            field = form[f"{group}-{key}"]
+            name = f"{group}-{key}"
+            field = _blank(name, blank[name]) if form is None else _posted(form[name])
             if out:
-                field.errors = []  # outside the bundle: nothing to correct, and nothing more is asked
+                field.errors.clear()  # outside the bundle: nothing to correct, and nothing more is asked
                 spec["hidden"] = not spec.get("deciding")
             html_rows.append(_row(compiled, field, spec))
             if field.errors:
-                target = f"{field.id}-0" if field.type in ("RadioField", "SelectMultipleField") and not (
-                    field.render_kw or {}).get("data-upload") else field.id
-                problems.append((target, field.label.text, ("; " if lang == "en" else "；").join(field.errors)))
+                target = f"{field.id}-0" if field.widget in ("radio", "checkboxes") else field.id
+                problems.append((target, field.label, ("; " if lang == "en" else "；").join(field.errors)))
             if group == "situations" and spec.get("deciding") and bundle.eligibility and key == deciding(bundle)[-1]:
                 html_rows.append(_ineligible_panel(compiled, failed, out))
         if not html_rows:

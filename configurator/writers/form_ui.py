@@ -110,5 +110,10 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
     }
 
 
+def shared_form_ui(compiled: Compiled) -> dict[str, Any]:
+    """``form_ui`` computed once per compile, for form.ui.json and form.html (read-only)."""
+    return compiled.once("writers.form_ui", lambda: form_ui(compiled))
+
+
 def write_form_ui(compiled: Compiled) -> str:
-    return dump_json(form_ui(compiled))
+    return dump_json(shared_form_ui(compiled))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from wtforms import Form, RadioField, SelectChoice, SelectMultipleField, StringField, TextAreaField
@@ -101,8 +102,8 @@ def _form_uploads(compiled: Compiled) -> list[Any]:
 # ------------------------------------------------------------------------------ validators
 
 
-def _yes_no(lang: str) -> list[SelectChoice]:
-    return [SelectChoice("true", say(lang, "yes")), SelectChoice("false", say(lang, "no"))]
+def _yes_no(lang: str) -> tuple[tuple[str, str], ...]:
+    return (("true", say(lang, "yes")), ("false", say(lang, "no")))
 
 
 def _type_error(kind: str, value: Any, lang: str, *, options: tuple[str, ...] = (), minimum: float | None = None,
@@ -218,10 +219,28 @@ def _needed(own: Condition | None, users: list[Item], answers: Mapping[str, Any]
 # ----------------------------------------------------------------------------- the form class
 
 
-def form_class(compiled: Compiled) -> type[ApplicationForm]:
-    """A WTForms form class for the bundle's merged form."""
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input of the merged form, declared once: ``form_class`` makes a WTForms field of it,
+    and form.html writes the unanswered form straight from it (writers/widgets.py), without a
+    WTForms form. ``widget`` is "radio", "checkboxes", "text", "textarea" or "upload"."""
+
+    widget: str
+    label: str
+    validator: _Checked
+    description: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    render_kw: dict[str, Any] | None = None
+
+
+def field_specs(compiled: Compiled) -> dict[str, FieldSpec]:
+    """Every input of the merged form by its form data name, in form order (computed once per compile)."""
+    return compiled.once("writers.form_wtforms", lambda: _field_specs(compiled))
+
+
+def _field_specs(compiled: Compiled) -> dict[str, FieldSpec]:
     bundle: Bundle = compiled.bundle
-    attributes: dict[str, Any] = {"compiled": compiled}
+    specs: dict[str, FieldSpec] = {}
     text = compiled.text
 
     for situation in bundle.situations:
@@ -231,42 +250,58 @@ def form_class(compiled: Compiled) -> type[ApplicationForm]:
         label = text(situation.label)
         description = text(situation.help)
         if kind == "boolean":
-            attributes[name] = RadioField(label, option_widget=FAST_RADIO, choices=_yes_no(compiled.lang), validate_choice=False,
-                                          validators=[_Checked(kind)], description=description)
+            specs[name] = FieldSpec("radio", label, _Checked(kind), description, _yes_no(compiled.lang))
         elif kind == "choice":
-            attributes[name] = RadioField(label, option_widget=FAST_RADIO,
-                                          choices=[SelectChoice(o.value, text(o.label)) for o in situation.options],
-                                          validate_choice=False, validators=[_Checked(kind, options=options)],
-                                          description=description)
+            specs[name] = FieldSpec("radio", label, _Checked(kind, options=options), description,
+                                    tuple((o.value, text(o.label)) for o in situation.options))
         elif kind == "multi_choice":
-            attributes[name] = _checkboxes(label, [SelectChoice(o.value, text(o.label)) for o in situation.options],
-                                           _Checked(kind, options=options), description)
+            specs[name] = FieldSpec("checkboxes", label, _Checked(kind, options=options), description,
+                                    tuple((o.value, text(o.label)) for o in situation.options))
         elif kind in ("integer", "number"):
-            attributes[name] = StringField(label, widget=FAST_TEXT, validators=[_Checked(kind, minimum=situation.minimum,
-                                                                       maximum=situation.maximum)],
-                                           description=description, render_kw={"inputmode": "decimal"})
+            specs[name] = FieldSpec("text", label, _Checked(kind, minimum=situation.minimum, maximum=situation.maximum),
+                                    description, render_kw={"inputmode": "decimal"})
         else:
-            attributes[name] = StringField(label, widget=FAST_TEXT, validators=[_Checked("date", patterns=(anchored(DATE_PATTERN),))],
-                                           description=description, render_kw={"type": "date"})
+            specs[name] = FieldSpec("text", label, _Checked("date", patterns=(anchored(DATE_PATTERN),)), description,
+                                    render_kw={"type": "date"})
 
     for field_id, resolved in _form_fields(compiled).items():
-        attributes[f"fields-{field_id}"] = _field(compiled, resolved)
+        specs[f"fields-{field_id}"] = _field(compiled, resolved)
 
     for material in _form_uploads(compiled):
-        attributes[f"uploads-{material.id}"] = SelectMultipleField(
-            compiled.material_name(material), choices=[], validate_choice=False,
-            validators=[_Checked("upload", min_items=material.count)],
-            render_kw={"data-upload": "true"})
-    return type(f"{bundle.id.replace('-', '_')}_form", (ApplicationForm,), attributes)
+        specs[f"uploads-{material.id}"] = FieldSpec("upload", compiled.material_name(material),
+                                                    _Checked("upload", min_items=material.count),
+                                                    render_kw={"data-upload": "true"})
+    return specs
 
 
-def _checkboxes(label: str, choices: list[SelectChoice], validator: _Checked, description: str) -> Field:
-    return SelectMultipleField(label, choices=choices, validate_choice=False, validators=[validator],
-                               widget=ListWidget(prefix_label=False), option_widget=FAST_CHECKBOX,
-                               description=description)
+def form_class(compiled: Compiled) -> type[ApplicationForm]:
+    """A WTForms form class for the bundle's merged form."""
+    attributes: dict[str, Any] = {"compiled": compiled}
+    for name, spec in field_specs(compiled).items():
+        attributes[name] = _wtforms_field(spec)
+    return type(f"{compiled.bundle.id.replace('-', '_')}_form", (ApplicationForm,), attributes)
 
 
-def _field(compiled: Compiled, resolved: ResolvedField) -> Field:
+def _wtforms_field(spec: FieldSpec) -> Field:
+    choices = [SelectChoice(value, label) for value, label in spec.choices]
+    if spec.widget == "radio":
+        return RadioField(spec.label, option_widget=FAST_RADIO, choices=choices, validate_choice=False,
+                          validators=[spec.validator], description=spec.description)
+    if spec.widget == "checkboxes":
+        return SelectMultipleField(spec.label, choices=choices, validate_choice=False, validators=[spec.validator],
+                                   widget=ListWidget(prefix_label=False), option_widget=FAST_CHECKBOX,
+                                   description=spec.description)
+    if spec.widget == "upload":
+        return SelectMultipleField(spec.label, choices=[], validate_choice=False, validators=[spec.validator],
+                                   render_kw=spec.render_kw)
+    if spec.widget == "textarea":
+        return TextAreaField(spec.label, validators=[spec.validator], description=spec.description,
+                             render_kw=spec.render_kw)
+    return StringField(spec.label, widget=FAST_TEXT, validators=[spec.validator], description=spec.description,
+                       render_kw=spec.render_kw)
+
+
+def _field(compiled: Compiled, resolved: ResolvedField) -> FieldSpec:
     text = compiled.text
     label, description = text(resolved.label), text(resolved.help)
     options = tuple(o.value for o in resolved.options)
@@ -285,18 +320,14 @@ def _field(compiled: Compiled, resolved: ResolvedField) -> Field:
             render["type"] = "tel"
         elif kind == "email":
             render["type"] = "email"
-        if kind == "textarea":
-            return TextAreaField(label, validators=[validator], description=description, render_kw=render)
-        return StringField(label, widget=FAST_TEXT, validators=[validator], description=description, render_kw=render)
+        return FieldSpec("textarea" if kind == "textarea" else "text", label, validator, description, render_kw=render)
     if kind in ("integer", "number"):
         render["inputmode"] = "numeric" if kind == "integer" else "decimal"
-        return StringField(label, widget=FAST_TEXT, validators=[_Checked(kind, minimum=resolved.minimum, maximum=resolved.maximum)],
-                           description=description, render_kw=render)
+        return FieldSpec("text", label, _Checked(kind, minimum=resolved.minimum, maximum=resolved.maximum),
+                         description, render_kw=render)
     if kind == "boolean":
-        return RadioField(label, option_widget=FAST_RADIO, choices=_yes_no(compiled.lang), validate_choice=False,
-                          validators=[_Checked(kind)], description=description)
+        return FieldSpec("radio", label, _Checked(kind), description, _yes_no(compiled.lang))
+    choices = tuple((o.value, text(o.label)) for o in resolved.options)
     if kind == "choice":
-        return RadioField(label, option_widget=FAST_RADIO, choices=[SelectChoice(o.value, text(o.label)) for o in resolved.options],
-                          validate_choice=False, validators=[_Checked(kind, options=options)], description=description)
-    return _checkboxes(label, [SelectChoice(o.value, text(o.label)) for o in resolved.options],
-                       _Checked("multi_choice", options=options), description)
+        return FieldSpec("radio", label, _Checked(kind, options=options), description, choices)
+    return FieldSpec("checkboxes", label, _Checked("multi_choice", options=options), description, choices)
