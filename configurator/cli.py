@@ -308,7 +308,7 @@ def serve(host: str, port: int, instance: Path, workspace: Path | None, threads:
 
     from configurator.web import ConfigurationError, create_app
     from configurator.web.auth import ensure_first_admin
-    from configurator.web.serve import prepare_instance
+    from configurator.web.serve import prepare_instance, settle_before_serving
 
     try:
         app = create_app(prepare_instance(instance, workspace))
@@ -321,6 +321,7 @@ def serve(host: str, port: int, instance: Path, workspace: Path | None, threads:
     if first:
         click.echo(words(lang, "first_admin", name=first[0], password=first[1]))
         click.echo(words(lang, "first_admin_note"))
+    settle_before_serving()
     waitress.serve(app, host=host, port=port, threads=threads, ident="configurator")
 
 

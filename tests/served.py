@@ -26,7 +26,9 @@ SERVER = """
 import sys
 from werkzeug.serving import make_server
 from configurator.web import create_app
+from configurator.web.serve import settle_before_serving
 app = create_app({"SECRET_KEY": "test-" + "k" * 40, "WORKSPACE": sys.argv[1], "DATABASE_URL": sys.argv[2]})
+settle_before_serving()  # as `configurator serve` does
 server = make_server("127.0.0.1", 0, app, threaded=True)
 print(server.server_port, flush=True)
 server.serve_forever()

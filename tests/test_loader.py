@@ -125,7 +125,8 @@ def test_a_shared_parse_is_loaded_once_per_text_and_named_for_each_caller() -> N
     text = b"id: a\nname: [1, 2]\nname: 3\n"  # a duplicate key: a diagnostic that carries the file name
     first = documents.load_shared(text, "bundles/a.yaml")
     second = documents.load_shared(bytes(text), "edit")
-    assert second.data is first.data and second.source.root is first.source.root  # loaded once
+    assert second.data is first.data  # loaded once
+    assert second.source.position(("name",)) == first.source.position(("name",)) == (2, 7)
     assert [d.file for d in first.diagnostics] == ["bundles/a.yaml"]
     assert [d.file for d in second.diagnostics] == ["edit"] and second.source.filename == "edit"
     assert first.diagnostics == load_yaml(text, "bundles/a.yaml").diagnostics
@@ -136,3 +137,27 @@ def test_a_shared_parse_is_loaded_once_per_text_and_named_for_each_caller() -> N
     assert documents.load_shared(text, "edit").data is not first.data
     big = b"a: 1\n" + b"#" * MAX_FILE_BYTES
     assert [d.code for d in documents.load_shared(big, "big").diagnostics] == ["E101"]
+
+
+def test_a_kept_parse_holds_no_node_tree_and_still_locates_every_value() -> None:
+    """The admin keeps a few dozen parses of big bundles; a kept node tree (three objects per value)
+    made every full garbage collection walk them all. A loaded file keeps its text only, and
+    finds a place again when a diagnostic asks for one."""
+    import gc
+
+    text = "".join(f"- id: item{n}\n  name: '名称{n}'\n  tags: [a, b]\n" for n in range(300))
+    raw = f"id: big\nitems:\n{text}".encode()
+    gc.collect()
+    before = len(gc.get_objects())
+    loaded = load_yaml(raw, "big.yaml")
+    gc.collect()
+    assert len(gc.get_objects()) - before < 700  # the data's 300 items and their lists, no nodes
+    source = loaded.source
+    assert source.position(("items", 299, "name")) == (4 + 3 * 299, 9)
+    assert source.key_position(("items", 299, "name")) == (4 + 3 * 299, 3)
+    assert source.scalar_style(("items", 299, "name")) == "'"
+    assert source.scalar_style(("items", 0, "id")) is None
+    assert source.position(("items", 2, "tags", 1)) == (5 + 3 * 2, 13)
+    assert source.position(("items", 2, "missing")) == (3 + 3 * 2, 3)  # the nearest enclosing value
+    assert source.position(("items", 999)) == (3, 1)
+    assert source.renamed("other.yaml").diagnostic("E106", ("items", 1, "id")).line == 6

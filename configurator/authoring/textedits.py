@@ -17,7 +17,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from configurator.language.documents import load_shared
+from configurator.language.documents import load_shared, shared_nodes
 from configurator.language.loader import ValueBuilder, plain_scalar_is_text
 
 Path = tuple[str | int, ...]
@@ -198,10 +198,10 @@ def _content_end(text: str, node: Node) -> int:
 
 
 def apply_edit(text: str, edit: Edit) -> str:
-    loaded = load_shared(text.encode("utf-8"), "edit")  # the text the page (or the last save) already read
-    if loaded.source.root is None or not loaded.usable:
+    raw = text.encode("utf-8")  # the text the page (or the last save) already read
+    root = shared_nodes(raw) if load_shared(raw, "edit").usable else None
+    if root is None:
         raise EditError("the document cannot be read")
-    root = loaded.source.root
     if isinstance(edit, DeleteKey):
         node, key_node, parent = _walk(root, edit.path)
         if node is None or key_node is None or parent is None:

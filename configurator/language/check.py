@@ -16,11 +16,12 @@ from configurator.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from configurator.language import modelbuilder as builder
 from configurator.language.collector import collector_paused
 from configurator.language.documents import load_shared
-from configurator.language.loader import MAX_FILE_BYTES, SourceMap, load_yaml
+from configurator.language.loader import MAX_FILE_BYTES, load_yaml
 from configurator.language.patterns import pattern_problem
 from configurator.language.rules import RuleContext, run_rules
 from configurator.language.rules.identity import KIND_WORDS
 from configurator.language.schema import BUNDLE_SCHEMA, CATALOGUE_SCHEMA, check_schema
+from configurator.language.sourcemap import SourceMap
 from configurator.model import Bundle, Catalogues
 
 

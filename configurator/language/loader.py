@@ -12,8 +12,8 @@ Policy staff write item codes and dates as plain text, so we read with YAML 1.2 
 - duplicate keys, tags (``!!python/object``) and anchors/aliases are errors.
 
 libyaml (through PyYAML's C parser) does the tokenising and composing; we walk its node tree.
-The tree is kept so that a diagnostic can be located later without building a position table
-for every value of every valid file.
+The tree is not kept: a diagnostic is located later by composing the text again (see SourceMap),
+so a valid file never pays for a position table and a kept parse holds no node objects.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.cyaml import CParser  # type: ignore[attr-defined]
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language.collector import collector_paused
+from configurator.language.sourcemap import SourceMap, compose
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -97,84 +97,6 @@ def plain_scalar_is_text(text: str) -> bool:
     return bool(text) and text == text.strip() and resolve_plain_scalar(text) == text
 
 
-_DEFAULT_TAGS = {ScalarNode: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
-                 SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-                 MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG}
-
-
-class _NoImplicitResolver(yaml.resolver.BaseResolver):
-    """Every untagged node gets its kind's default tag; resolve_plain_scalar decides a scalar's
-    type. libyaml's composer asks the resolver about every node: PyYAML's general resolver
-    (implicit and path resolvers we never use) took a quarter of the time of a whole check."""
-
-    yaml_implicit_resolvers: dict[Any, Any] = {}
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        return _DEFAULT_TAGS[kind]
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        return None
-
-    def ascend_resolver(self) -> None:
-        return None
-
-
-class _Composer(CParser, _NoImplicitResolver):
-    def __init__(self, text: str) -> None:
-        CParser.__init__(self, text)
-        _NoImplicitResolver.__init__(self)
-
-
-@dataclass
-class SourceMap:
-    """Finds where a value (by its path in the data) stands in the file."""
-
-    filename: str
-    root: Node | None
-
-    def _walk(self, path: tuple[str | int, ...]) -> tuple[Node | None, Node | None]:
-        """The deepest node reached along ``path`` and the key node that introduced it."""
-        node, key_node = self.root, None
-        for part in path:
-            if isinstance(node, MappingNode):
-                for candidate_key, candidate_value in node.value:
-                    if isinstance(candidate_key, ScalarNode) and candidate_key.value == str(part):
-                        node, key_node = candidate_value, candidate_key
-                        break
-                else:
-                    return node, key_node
-            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-                node, key_node = node.value[part], None
-            else:
-                break
-        return node, key_node
-
-    def position(self, path: tuple[str | int, ...]) -> tuple[int, int]:
-        """1-based (line, column) of the value at ``path``, or of the nearest enclosing value."""
-        node, _ = self._walk(path)
-        if node is None:
-            return (1, 1)
-        return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-    def key_position(self, path: tuple[str | int, ...]) -> tuple[int, int]:
-        """1-based (line, column) of the key whose value is at ``path`` (the value itself if none)."""
-        node, key_node = self._walk(path)
-        target = key_node if key_node is not None else node
-        if target is None:
-            return (1, 1)
-        return (target.start_mark.line + 1, target.start_mark.column + 1)
-
-    def scalar_style(self, path: tuple[str | int, ...]) -> str | None:
-        """How the scalar at ``path`` was written: None (plain), "'", '"', '|' or '>'."""
-        node, _ = self._walk(path)
-        return (node.style or None) if isinstance(node, ScalarNode) else None
-
-    def diagnostic(self, code: str, path: tuple[str | int, ...], *, at_key: bool = False,
-                   column_offset: int = 0, **params: Any) -> Diagnostic:
-        line, column = self.key_position(path) if at_key else self.position(path)
-        return Diagnostic(code, self.filename, line, column + column_offset, path, params)
-
-
 # Problems after which the data is still exactly what the author meant, minus the repeat:
 # checking can go on and report everything else at once.
 RECOVERABLE = {"E106"}
@@ -217,10 +139,17 @@ def read_limited(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 
 def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadedYaml:
     """Read YAML bytes. Never raises on bad input: problems come back as diagnostics."""
+    return load_yaml_and_nodes(raw, filename, max_bytes=max_bytes)[0]
+
+
+def load_yaml_and_nodes(raw: bytes, filename: str, *,
+                        max_bytes: int = MAX_FILE_BYTES) -> tuple[LoadedYaml, Node | None]:
+    """``load_yaml``, and the node tree it was built from for a caller that edits the text (the
+    loaded result keeps only the text: see SourceMap)."""
     empty = SourceMap(filename, None)
 
-    def fail(code: str, at_line: int = 1, at_column: int = 1, **params: Any) -> LoadedYaml:
-        return LoadedYaml(None, empty, [Diagnostic(code, filename, at_line, at_column, (), params)])
+    def fail(code: str, at_line: int = 1, at_column: int = 1, **params: Any) -> tuple[LoadedYaml, None]:
+        return LoadedYaml(None, empty, [Diagnostic(code, filename, at_line, at_column, (), params)]), None
 
     if len(raw) > max_bytes:
         return fail("E101", 1, 1, size=getattr(raw, "full_size", len(raw)), limit=max_bytes)
@@ -251,22 +180,18 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
     if too_deep is not None:
         return fail("E109", too_deep, 1, limit=MAX_DEPTH)
 
+    try:
+        root = compose(text)
+    except yaml.MarkedYAMLError as error:
+        return _syntax_error(error, filename), None
+    except yaml.YAMLError as error:  # libyaml gives marks; this is the safety net
+        return fail("E105", 1, 1, problem=str(error), fix="")
+    source = SourceMap(filename, text)
+    if root is None:
+        return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})]), None
+    builder = ValueBuilder(filename)
+    builder.shared_nodes_possible = "&" in text
     with collector_paused():
-        composer = _Composer(text)
-        try:
-            root = composer.get_single_node()
-        except yaml.MarkedYAMLError as error:
-            return _syntax_error(error, filename)
-        except yaml.YAMLError as error:  # libyaml gives marks; this is the safety net
-            return fail("E105", 1, 1, problem=str(error), fix="")
-        finally:
-            composer.dispose()
-
-        source = SourceMap(filename, root)
-        if root is None:
-            return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})])
-        builder = ValueBuilder(filename)
-        builder.shared_nodes_possible = "&" in text
         data = builder.build(root, 0)
     if not builder.alias_reported and "&" in text:
         builder.report_lone_anchor(text)
@@ -274,7 +199,7 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
         builder.diagnostics.append(Diagnostic(
             "E110", filename, root.start_mark.line + 1, root.start_mark.column + 1, (),
             {"found": _describe_node(root)}))
-    return LoadedYaml(data, source, builder.diagnostics)
+    return LoadedYaml(data, source, builder.diagnostics), root
 
 
 def _prescan_depth(text: str) -> int | None:

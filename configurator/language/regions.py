@@ -18,8 +18,9 @@ from typing import Any
 
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language.fieldtypes import gb32100_check_char
-from configurator.language.loader import SourceMap, load_yaml
+from configurator.language.loader import load_yaml
 from configurator.language.schema import check_schema
+from configurator.language.sourcemap import SourceMap
 from configurator.model import Path, Text, text_or_none
 
 REGION_SCHEMA = "region"

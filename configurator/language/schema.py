@@ -19,7 +19,7 @@ import jsonschema_rs
 from configurator.data import SCHEMAS
 from configurator.diagnostics import Diagnostic, listing, localized
 from configurator.language.conditions import suggest
-from configurator.language.loader import SourceMap
+from configurator.language.sourcemap import SourceMap
 from configurator.model import Path
 
 SCHEMA_DIR = SCHEMAS

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from configurator.diagnostics import Diagnostic, localized
-from configurator.language.loader import SourceMap, load_yaml
+from configurator.language.loader import load_yaml
 from configurator.language.schema import check_schema
+from configurator.language.sourcemap import SourceMap
 from configurator.planning.calendar import LocalDays, WorkingCalendar, YearArrangement
 
 CALENDAR_SCHEMA = "calendar"

@@ -3,6 +3,7 @@ secret key, the SQLite database and a workspace: a git repository seeded with th
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from pathlib import Path
@@ -48,3 +49,13 @@ def reset_user(instance: Path, username: str) -> str | None:
         temporary = reset_password(found)
         audit("(command line)", "reset-password", username)
     return temporary
+
+
+def settle_before_serving() -> None:
+    """Set the objects of start-up (modules, classes, functions, the app: some 90,000) aside from
+    the cyclic garbage collector, as servers that keep caches do. Every full collection walks every
+    object it tracks, and these never become garbage; left in, each full collection in the middle
+    of a save took longer than the rest of the save (docs/performance.md, the admin section).
+    Reference counting still frees them as usual; only cycles among them would be kept."""
+    gc.collect()
+    gc.freeze()

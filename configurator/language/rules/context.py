@@ -6,7 +6,7 @@ from typing import Any
 
 from configurator.diagnostics import Diagnostic
 from configurator.language import conditions
-from configurator.language.loader import SourceMap
+from configurator.language.sourcemap import SourceMap
 from configurator.model import Bundle, Catalogues, Path
 
 
