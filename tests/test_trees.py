@@ -78,3 +78,29 @@ def test_trees_read_by_the_caller_give_the_same_tree(repo: tuple[Path, str], tmp
     assert trees.write_tree(root, base, files, read=read) == _by_git(root, base, files, tmp_path)
     with pytest.raises(GitError):  # a file where a folder was expected
         trees.write_tree(root, base, files, read=[read[0], b"id: not a tree\n", None, None])
+
+
+def test_a_commit_written_in_the_pack_is_the_one_commit_tree_makes(repo: tuple[Path, str], tmp_path: Path) -> None:
+    """write_commit forms the commit object itself (in the pack with its tree). git must read it as
+    the commit ``git commit-tree`` makes for the same tree, parents, people and message."""
+    root, base = repo
+    files = {"bundles/newborn.yaml": "id: newborn\n# 改\n".encode()}
+    message = "修改 newborn\n\nChange-Request: #7\n"
+    made = trees.write_commit(root, base, files, parents=[base], message=message, author=("alice", "alice@localhost"),
+                              committer=("rita", "rita@localhost"))
+    tree = trees.write_tree(root, base, files)
+    env = {"GIT_AUTHOR_NAME": "alice", "GIT_AUTHOR_EMAIL": "alice@localhost",
+           "GIT_COMMITTER_NAME": "rita", "GIT_COMMITTER_EMAIL": "rita@localhost"}
+    by_git = run(root, "commit-tree", tree, "-p", base, input_bytes=message.encode(), env=env)[1].decode().strip()
+
+    def without_dates(commit: str) -> bytes:
+        body = run(root, "cat-file", "commit", commit)[1]
+        return b"\n".join(line.rsplit(b" ", 2)[0] if line.startswith((b"author ", b"committer ")) else line
+                          for line in body.split(b"\n"))
+
+    assert without_dates(made) == without_dates(by_git)
+    dates = [run(root, "log", "-1", "--format=%ad|%cd", "--date=raw", c)[1] for c in (made, by_git)]
+    assert abs(int(dates[0].split()[0]) - int(dates[1].split()[0])) < 60 and dates[0].split()[1] == dates[1].split()[1]
+    assert run(root, "fsck", "--strict")[0] == 0
+    with pytest.raises(GitError):
+        trees.write_commit(root, base, files, parents=[base], message="x\n", author=("a <b>", "a@localhost"))

@@ -92,6 +92,8 @@ def _entry_label(entry: dict[str, Any], key: str, kind: str, lang: str) -> str:
 def diff_data(bundle_id: str, old: Any, new: Any, where: tuple[str, ...] = (), path: tuple[Any, ...] = (),
               lang: str = "zh-CN") -> list[Change]:
     """Changes between two versions of (part of) a bundle's data."""
+    if old == new:  # one comparison in C; a save changes one value of a tree of thousands
+        return []
     changes: list[Change] = []
     key = path[-1] if path else None
     if isinstance(old, dict) and isinstance(new, dict) and not _is_text(old) and not _is_text(new):

@@ -227,13 +227,18 @@ class ChangeRequests:
                                 f"{path} was changed in change request #{change.id} after you opened it")
             if all(at_head[p] == data for p, data in files.items()):
                 return SaveOutcome(False, change, head)
-            tree = trees.write_tree(self.repo, head, files, read=found[2 * len(paths) + 1:])  # read above
             text = message(at_head) if callable(message) else message
-            commit = git.commit_tree(self.repo, tree, [head], text, person(user))
+            commit = trees.write_commit(self.repo, head, files, parents=[head], message=text, author=person(user),
+                                        read=found[2 * len(paths) + 1:])  # read above
             try:
                 git.update_ref(self.repo, change.branch, commit, current)
             except RefMoved:
                 continue  # another save moved the branch: try again on its head
+            # The new commit's one parent is the old head, and main cannot reach a commit this new:
+            # what main has that the branch lacks is unchanged (the next page needs no git log).
+            for (main, old_head), behind in list(self._behind.items()):
+                if old_head == head:
+                    self._behind[(main, commit)] = behind
             return SaveOutcome(True, change, commit)
         raise ChangeError("分支一直在被修改，请稍后再保存", en="the branch keeps changing; save again shortly")
 
@@ -329,9 +334,8 @@ class ChangeRequests:
             if any(w is MISSING_CHOICE for w in wanted):
                 raise ChangeError(f"{merge.path} 还有没有决定的冲突", 400, f"{merge.path} still has undecided conflicts")
             files[merge.path] = resolve(merge, wanted).encode("utf-8")
-        tree = trees.write_tree(self.repo, plan.head, files)
-        message = f"从发布版本更新（main {plan.main[:10]}）\n"
-        commit = git.commit_tree(self.repo, tree, [plan.head, plan.main], message, person(user))
+        commit = trees.write_commit(self.repo, plan.head, files, parents=[plan.head, plan.main],
+                                    message=f"从发布版本更新（main {plan.main[:10]}）\n", author=person(user))
         git.update_ref(self.repo, change.branch, commit, git.ref(self.repo, change.branch) and plan.head)
         self.records.add_event(change.id, user, "update", plan.main)
         return commit

@@ -1,5 +1,6 @@
 """The tree of a commit being made: the base commit's tree with some files replaced, built and
-written with two git processes (through ``git.run``, the one git layer) instead of 3 + one per file.
+written with two git processes (through ``git.run``, the one git layer) instead of 3 + one per file;
+with its commit object in the same pack (``write_commit``), still two.
 
 The base's trees along the changed paths are read in one ``git cat-file --batch``; the new blobs
 and trees are formed here (git's object format: SHA-1 of ``<type> <size>\\0<content>``) and
@@ -14,14 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import time
 import zlib
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
-from configurator.workspace.git import GitError, commit_id, run
+from configurator.workspace.git import GitError, Person, commit_id, run
 
-_BLOB, _TREE = b"blob", b"tree"
-_PACK_TYPES = {_TREE: 2, _BLOB: 3}
+_BLOB, _TREE, _COMMIT = b"blob", b"tree", b"commit"
+_PACK_TYPES = {_COMMIT: 1, _TREE: 2, _BLOB: 3}
 _FILE_MODE, _TREE_MODE = b"100644", b"40000"
 Entries = dict[bytes, tuple[bytes, bytes]]  # name → (mode, binary object id)
 
@@ -41,6 +43,37 @@ def write_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None], 
                read: Sequence[bytes | None] | None = None) -> str:
     """The tree of ``base`` (a commit or tree id; None: empty) with ``files`` replaced (None deletes).
     ``read``: the contents of the trees ``folder_names`` names, read by the caller (None: missing)."""
+    objects: dict[bytes, tuple[bytes, bytes]] = {}  # id → (type, content): what the pack carries
+    root = _form_tree(repo, base, files, read, objects)
+    run(repo, "unpack-objects", "-q", "--strict", input_bytes=_pack(objects))
+    return root.hex()
+
+
+def write_commit(repo: Path, base: str, files: Mapping[str, bytes | None], *, parents: Sequence[str], message: str,
+                 author: Person, committer: Person | None = None, read: Sequence[bytes | None] | None = None) -> str:
+    """``write_tree`` and the commit of that tree (``git commit-tree``'s object) in one pack: one git
+    process where a save took two. No ref moves."""
+    objects: dict[bytes, tuple[bytes, bytes]] = {}
+    root = _form_tree(repo, base, files, read, objects)
+    when, offset = int(time.time()), time.localtime().tm_gmtoff // 60
+    stamp = f"{when} {'-' if offset < 0 else '+'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+    lines = [f"tree {root.hex()}", *(f"parent {commit_id(p)}" for p in parents),
+             f"author {_ident(author)} {stamp}", f"committer {_ident(committer or author)} {stamp}"]
+    commit = _store(objects, _COMMIT, ("\n".join(lines) + "\n\n" + message).encode("utf-8"))
+    run(repo, "unpack-objects", "-q", "--strict", input_bytes=_pack(objects))
+    return commit.hex()
+
+
+def _ident(person: Person) -> str:
+    name, email = person
+    if not name.strip() or any(c in name + email for c in "<>\n\0"):
+        raise GitError(f"提交人不合法：{person!r}")  # git would refuse it too (--strict checks idents)
+    return f"{name} <{email}>"
+
+
+def _form_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None], read: Sequence[bytes | None] | None,
+               objects: dict[bytes, tuple[bytes, bytes]]) -> bytes:
+    """The new root tree's id; it and every new blob and tree below it are added to ``objects``."""
     folders = _folders(list(files))
     trees: dict[str, Entries] = {folder: {} for folder in folders}
     if base:
@@ -50,7 +83,6 @@ def write_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None], 
             raise GitError(f"{base} 不是一个提交")
         for folder, content in zip(folders, found, strict=True):
             trees[folder] = _parse_tree(content) if content is not None else {}
-    objects: dict[bytes, tuple[bytes, bytes]] = {}  # id → (type, content): what the pack carries
     for path, data in files.items():
         folder, _, name = path.rpartition("/")
         if data is None:
@@ -65,9 +97,7 @@ def write_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None], 
             trees[parent][name.encode("utf-8")] = (_TREE_MODE, _store(objects, _TREE, _format_tree(trees[folder])))
         else:  # git keeps no empty folders
             trees[parent].pop(name.encode("utf-8"), None)
-    root = _store(objects, _TREE, _format_tree(trees[""]))
-    run(repo, "unpack-objects", "-q", "--strict", input_bytes=_pack(objects))
-    return root.hex()
+    return _store(objects, _TREE, _format_tree(trees[""]))
 
 
 def _read(repo: Path, names: list[str]) -> list[tuple[bytes, bytes] | None]:
