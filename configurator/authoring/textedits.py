@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from configurator.language.documents import load_shared, shared_nodes
+from configurator.language.documents import load_shared
 from configurator.language.loader import ValueBuilder, plain_scalar_is_text
+from configurator.language.sourcemap import compose
 
 Path = tuple[str | int, ...]
 
@@ -198,10 +200,27 @@ def _content_end(text: str, node: Node) -> int:
 
 
 def apply_edit(text: str, edit: Edit) -> str:
-    raw = text.encode("utf-8")  # the text the page (or the last save) already read
-    root = shared_nodes(raw) if load_shared(raw, "edit").usable else None
-    if root is None:
+    return apply_edits(text, [edit])
+
+
+def apply_edits(text: str, edits: Sequence[Edit]) -> str:
+    """``text`` with ``edits`` applied in order. The text must read as a usable document (the page
+    that offers the edits has read it: that reading is shared); each edit is located in libyaml's
+    node tree of the text as the previous edit left it, composed for it and let go after."""
+    if not load_shared(text.encode("utf-8"), "edit").usable:
         raise EditError("the document cannot be read")
+    for edit in edits:
+        try:
+            root = compose(text)
+        except yaml.YAMLError as error:  # our edits write text our loader reads back; never expected
+            raise EditError(f"an edit left text that cannot be read: {error}") from None
+        if root is None:
+            raise EditError("the document cannot be read")
+        text = _apply(text, root, edit)
+    return text
+
+
+def _apply(text: str, root: Node, edit: Edit) -> str:
     if isinstance(edit, DeleteKey):
         node, key_node, parent = _walk(root, edit.path)
         if node is None or key_node is None or parent is None:
@@ -229,7 +248,7 @@ def apply_edit(text: str, edit: Edit) -> str:
     if isinstance(edit, AppendEntry):
         node, key_node, parent = _walk(root, edit.path)
         if node is None:
-            return apply_edit(text, SetValue(edit.path, [edit.value]))
+            return _apply(text, root, SetValue(edit.path, [edit.value]))
         if not isinstance(node, SequenceNode):
             raise EditError(f"{edit.path} is not a list")
         if not node.value and isinstance(edit.value, dict) and key_node is not None:
@@ -266,12 +285,6 @@ def apply_edit(text: str, edit: Edit) -> str:
     if _plain_value(node) == edit.value and type(_plain_value(node)) is type(edit.value):
         return text
     return _replace(text, node, render_scalar(edit.value))
-
-
-def apply_edits(text: str, edits: Sequence[Edit]) -> str:
-    for edit in edits:
-        text = apply_edit(text, edit)
-    return text
 
 
 def _plain_value(node: Node) -> Any:

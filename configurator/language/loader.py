@@ -139,17 +139,10 @@ def read_limited(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 
 def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadedYaml:
     """Read YAML bytes. Never raises on bad input: problems come back as diagnostics."""
-    return load_yaml_and_nodes(raw, filename, max_bytes=max_bytes)[0]
-
-
-def load_yaml_and_nodes(raw: bytes, filename: str, *,
-                        max_bytes: int = MAX_FILE_BYTES) -> tuple[LoadedYaml, Node | None]:
-    """``load_yaml``, and the node tree it was built from for a caller that edits the text (the
-    loaded result keeps only the text: see SourceMap)."""
     empty = SourceMap(filename, None)
 
-    def fail(code: str, at_line: int = 1, at_column: int = 1, **params: Any) -> tuple[LoadedYaml, None]:
-        return LoadedYaml(None, empty, [Diagnostic(code, filename, at_line, at_column, (), params)]), None
+    def fail(code: str, at_line: int = 1, at_column: int = 1, **params: Any) -> LoadedYaml:
+        return LoadedYaml(None, empty, [Diagnostic(code, filename, at_line, at_column, (), params)])
 
     if len(raw) > max_bytes:
         return fail("E101", 1, 1, size=getattr(raw, "full_size", len(raw)), limit=max_bytes)
@@ -183,12 +176,12 @@ def load_yaml_and_nodes(raw: bytes, filename: str, *,
     try:
         root = compose(text)
     except yaml.MarkedYAMLError as error:
-        return _syntax_error(error, filename), None
+        return _syntax_error(error, filename)
     except yaml.YAMLError as error:  # libyaml gives marks; this is the safety net
         return fail("E105", 1, 1, problem=str(error), fix="")
     source = SourceMap(filename, text)
     if root is None:
-        return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})]), None
+        return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})])
     builder = ValueBuilder(filename)
     builder.shared_nodes_possible = "&" in text
     with collector_paused():
@@ -199,7 +192,7 @@ def load_yaml_and_nodes(raw: bytes, filename: str, *,
         builder.diagnostics.append(Diagnostic(
             "E110", filename, root.start_mark.line + 1, root.start_mark.column + 1, (),
             {"found": _describe_node(root)}))
-    return LoadedYaml(data, source, builder.diagnostics), root
+    return LoadedYaml(data, source, builder.diagnostics)
 
 
 def _prescan_depth(text: str) -> int | None:
