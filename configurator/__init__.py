@@ -8,17 +8,25 @@ The library is a pure pipeline over bytes; the CLI (and, later, the web admin) a
     >>> result.ok, [d.message("en") for d in result.diagnostics]
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-try:
-    __version__ = version("configurator")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0.0.0"
+from configurator.diagnostics import CODES, Diagnostic, Severity
+from configurator.language.check import BundleCheck, CatalogueCheck, check_bundle, check_catalogues
+from configurator.model import Bundle, Catalogues
+from configurator.workspace.files import Workspace
 
-from configurator.diagnostics import CODES, Diagnostic, Severity  # noqa: E402
-from configurator.language.check import BundleCheck, CatalogueCheck, check_bundle, check_catalogues  # noqa: E402
-from configurator.model import Bundle, Catalogues  # noqa: E402
-from configurator.workspace.files import Workspace  # noqa: E402
+
+def __getattr__(name: str) -> Any:
+    # The installed version is read when asked for: importlib.metadata (and the email package it
+    # loads) was a tenth of `configurator check`'s start-up, which never shows the version.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("configurator")
+        except PackageNotFoundError:  # running from a checkout that is not installed
+            return "0.0.0"
+    raise AttributeError(f"module 'configurator' has no attribute {name!r}")
 
 __all__ = [
     "CODES", "Bundle", "BundleCheck", "CatalogueCheck", "Catalogues", "Diagnostic", "Severity", "Workspace",

@@ -13,12 +13,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import re2
 
 from configurator.diagnostics import localized
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # a refused pattern is reported as a diagnostic, not logged
@@ -75,10 +77,22 @@ def search(pattern: str, value: str) -> bool:
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[jsonschema.ValidationError]:
+    import jsonschema
+
     if isinstance(instance, str) and not search(pattern, instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-# jsonschema's Draft 2020-12 with ``pattern`` matched by RE2: the validator the server uses for
-# submitted applications, so no bundle's pattern can make a request slow.
-SafeValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+def safe_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+    """jsonschema's Draft 2020-12 with ``pattern`` matched by RE2: the validator the server uses for
+    submitted applications, so no bundle's pattern can make a request slow."""
+    return _safe_validator_class()(schema)
+
+
+@functools.cache
+def _safe_validator_class() -> Any:
+    # jsonschema is imported when first needed: `configurator check` of valid files never needs
+    # it, and importing it was a sixth of the command's start-up.
+    import jsonschema
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})

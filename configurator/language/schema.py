@@ -11,9 +11,8 @@ import functools
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 
 from configurator.data import SCHEMAS
@@ -21,6 +20,9 @@ from configurator.diagnostics import Diagnostic, listing, localized
 from configurator.language.conditions import suggest
 from configurator.language.sourcemap import SourceMap
 from configurator.model import Path
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_DIR = SCHEMAS
 BUNDLE_SCHEMA = "bundle"
@@ -84,6 +86,8 @@ def _fast_validator(name: str) -> Any:
 
 @functools.cache
 def _detailed_validator(name: str) -> jsonschema.Draft202012Validator:
+    import jsonschema  # only an invalid file needs it (a tenth of `check`'s start-up otherwise)
+
     return jsonschema.Draft202012Validator(load_schema(name))
 
 

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from werkzeug.exceptions import MethodNotAllowed
 
 from configurator.jsontext import dump_json
-from configurator.language.patterns import SafeValidator
+from configurator.language.patterns import safe_validator
 from configurator.model import Bundle
 from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
@@ -258,7 +258,7 @@ def check(bundle_id: str) -> Response:
 
 def _validator(compiled: Compiled) -> tuple[dict[str, Any], Any]:
     schema = form_schema(compiled)
-    return schema, SafeValidator(schema)
+    return schema, safe_validator(schema)
 
 
 def published_calendar() -> WorkingCalendar:

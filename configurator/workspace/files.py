@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -185,6 +184,8 @@ def process_files(paths: Sequence[Path], catalogues: Catalogues, *, jobs: int | 
             if on_progress:
                 on_progress(1)
         return outcomes
+    from concurrent.futures import ProcessPoolExecutor  # only here: a serial check skips its import
+
     chunk = max(8, len(paths) // (jobs * 8))
     batches = [list(paths[i:i + chunk]) for i in range(0, len(paths), chunk)]
     outcomes = []
