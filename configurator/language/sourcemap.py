@@ -53,7 +53,8 @@ Spot = tuple[int, int, str | None, Any]
 
 
 def compose(text: str) -> Node | None:
-    """libyaml's node tree of a text ``load_yaml`` accepted (its marks locate every value)."""
+    """libyaml's node tree of ``text`` (its marks locate every value; None for an empty text).
+    Raises yaml.YAMLError where the text is not YAML (``load_yaml`` turns that into E105)."""
     with collector_paused():
         composer = _Composer(text)
         try:
