@@ -92,9 +92,9 @@ class _Walk:
     def __init__(self, bundle: Bundle, situations: list[Situation] | None = None) -> None:
         """Over the bundle's questions, or only over ``situations`` (the others left out)."""
         chosen = bundle.situations if situations is None else situations
-        self.situations: list[tuple[Situation, Callable[[Mapping[str, Any]], bool]]] = [
-            (s, (lambda answers: True) if s.when is None else lang.compile_predicate(s.when.expr))
-            for s in chosen]
+        # None: always asked (no call per answer set)
+        self.situations: list[tuple[Situation, Callable[[Mapping[str, Any]], bool] | None]] = [
+            (s, None if s.when is None else lang.compile_predicate(s.when.expr)) for s in chosen]
         self.domains = answer_domains(bundle)
         position = {s.id: index for index, s in enumerate(chosen)}
         # checks[i]: the rules decided once questions 0..i-1 are (index 0: rules reading none)
@@ -102,9 +102,13 @@ class _Walk:
         for rule in bundle.eligibility:
             read = [position[n.name] for n in lang.names(rule.require.expr) if n.name in position]
             self.checks[max(read, default=-1) + 1].append(lang.compile_predicate(rule.require.expr))
+        # per question, what a draw needs: its id, when it is asked, its answers, the rules decided before it
+        self._steps = [(s.id, asked, self.domains[s.id], len(self.domains[s.id]), self.checks[index])
+                       for index, (s, asked) in enumerate(self.situations)]
 
     def _eligible_so_far(self, index: int, answers: Mapping[str, Any]) -> bool:
-        return all(check(answers) for check in self.checks[index])
+        checks = self.checks[index]
+        return not checks or all(check(answers) for check in checks)
 
     def every(self) -> Iterator[dict[str, Any]]:
         """Depth first, questions in file order, each question's answers in domain order. An
@@ -120,7 +124,7 @@ class _Walk:
                     yield answers
                 else:
                     situation, asked = self.situations[index]
-                    if not asked(answers):  # not asked: one way on, leaving it unanswered
+                    if asked is not None and not asked(answers):  # not asked: one way on, leaving it unanswered
                         stack.append((situation.id, None))
                         index += 1
                         continue
@@ -143,12 +147,11 @@ class _Walk:
         """One random reachable answer set, or None if it fails eligibility."""
         answers: dict[str, Any] = {}
         draw = rng.random  # an index from one float: rng.choice costs several calls per question
-        for index, (situation, asked) in enumerate(self.situations):
-            if self.checks[index] and not self._eligible_so_far(index, answers):
+        for situation_id, asked, domain, size, checks in self._steps:
+            if checks and not all(check(answers) for check in checks):
                 return None
-            if asked(answers):
-                domain = self.domains[situation.id]
-                answers[situation.id] = domain[int(draw() * len(domain))]
+            if asked is None or asked(answers):
+                answers[situation_id] = domain[int(draw() * size)]
         return answers if self._eligible_so_far(len(self.situations), answers) else None
 
 
@@ -177,7 +180,8 @@ def _more_than(bundle: Bundle, limit: int) -> bool:
     factor = 1
     for situation in free:
         factor *= len(domains[situation.id])
-    walk = _Walk(bundle, [s for s in bundle.situations if s not in free])
+    free_ids = {s.id for s in free}  # by id: comparing the dataclasses field by field was most of this
+    walk = _Walk(bundle, [s for s in bundle.situations if s.id not in free_ids])
     return any(walked * factor > limit for walked, _ in enumerate(walk.every(), start=1))
 
 
@@ -191,20 +195,20 @@ def search(bundle: Bundle) -> CaseSearch:
     tried = 0
 
     unchanged = {id(entry) for entry in (*bundle.items, *bundle.materials)}
-    plain = not any(item.varying for item in bundle.items) and not any(m.varies for m in bundle.materials)
 
     def consider(answers: dict[str, Any]) -> None:
         truth = planner.truth(answers)
         key = by_truth.get(truth)
         if key is None:
-            outline = planner.decide(truth)
+            outline, bits = planner.decide_keyed(truth)
             items, materials, fields = outline
-            # the resolved entries themselves: a case-dependent value makes a different case. An
-            # entry left as the bundle has it is named by identity (hashing a whole dataclass is
-            # slow); a resolved copy differs from it in value, so it is compared by value.
-            signature = ((tuple(map(id, items)), tuple(map(id, materials))) if plain else
-                         (tuple(id(i) if id(i) in unchanged else i for i in items),
-                          tuple(id(m) if id(m) in unchanged else m for m in materials)), tuple(map(id, fields)))
+            # Without case-dependent values a case is named by the bits of its items, materials and
+            # fields. Otherwise by the resolved entries themselves: a case-dependent value makes a
+            # different case. An entry left as the bundle has it is named by identity (hashing a whole
+            # dataclass is slow); a resolved copy differs from it in value, so it is compared by value.
+            signature = bits if bits is not None else (
+                tuple(id(i) if id(i) in unchanged else i for i in items),
+                tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(map(id, fields)))
             key = by_truth[truth] = keys.setdefault(signature, len(keys))
             decided.setdefault(key, outline)
         if key not in found and len(found) <= limit:

@@ -41,6 +41,7 @@ from configurator.model import (
 )
 
 _Entry = TypeVar("_Entry", Item, BundleMaterial, SpecialStage)
+_Member = TypeVar("_Member", BundleMaterial, BundleField)
 # Per varying attribute: (attribute, [(predicate slot, value), ...]).
 _Resolver = tuple[tuple[str, tuple[tuple[int, Any], ...]], ...]
 
@@ -116,7 +117,9 @@ class Planner:
         self._predicates: list[conditions.Predicate] = [lambda answers: True]
         self._slots: dict[str, int] = {}
         self._exprs: list[conditions.Expr | None] = [None]
-        self._situations = [(s.id, _predicate(s.when)) for s in bundle.situations]
+        # None: always asked (most questions), no call per answer set
+        self._situations = [(s.id, None if s.when is None else conditions.compile_predicate(s.when.expr))
+                            for s in bundle.situations]
         self._rules = [(rule, _predicate(rule.require)) for rule in bundle.eligibility]
         # Each item is a bit; a material's or field's users are the bits of the items using it, so
         # "some user applies" is one AND with the case's applicable items (indexed in one pass).
@@ -126,13 +129,24 @@ class Planner:
             for kind, entry_ids in (("materials", item.materials), ("fields", item.fields)):
                 for entry_id in entry_ids:
                     users[kind, entry_id] = users.get((kind, entry_id), 0) | bits[item.id]
-        self._items = [(item, self._slot(item.when), bits[item.id]) for item in bundle.items]
+        # Each material and field is a bit too (its position in the bundle's list): an item carries
+        # the bits of what it uses, so a case's materials and fields are the OR over its items, read
+        # back in file order (``_members``) instead of testing every entry of the bundle per case.
+        material_bits = _position_bits([m.id for m in bundle.materials])
+        field_bits = _position_bits([f.id for f in bundle.fields])
+        self._items = [(item, self._slot(item.when), bits[item.id],
+                        _union(material_bits, item.materials), _union(field_bits, item.fields)) for item in bundle.items]
         self._item_values = {item.id: (self._resolver(item.varies),
                                        tuple(self._resolver(stage.varies) for stage in item.special_stages))
                              for item in bundle.items if item.varying}
         self._materials = [(m, self._slot(m.when), users.get(("materials", m.id), 0)) for m in bundle.materials]
+        self._material_list = [m for m, _, _ in self._materials]
+        # (slot, bit) of each material and field with a condition of its own
+        self._material_whens = [(slot, 1 << index) for index, (_, slot, _) in enumerate(self._materials) if slot]
         self._material_values = {m.id: self._resolver(m.varies) for m in bundle.materials if m.varies}
         self._fields = [(f, self._slot(f.when), users.get(("fields", f.id), 0)) for f in bundle.fields]
+        self._field_list = [f for f, _, _ in self._fields]
+        self._field_whens = [(slot, 1 << index) for index, (_, slot, _) in enumerate(self._fields) if slot]
         self._edges = graph.dependencies(bundle)
         # every slot's condition in one generated function: what the case search calls per answer set
         self._vector = conditions.compile_vector(self._exprs)
@@ -160,7 +174,7 @@ class Planner:
     def asked(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
         for situation_id, asked in self._situations:
-            if asked(kept) and answers.get(situation_id) is not None:
+            if (asked is None or asked(kept)) and answers.get(situation_id) is not None:
                 kept[situation_id] = answers[situation_id]
         return kept
 
@@ -177,19 +191,34 @@ class Planner:
 
     def decide(self, truth: Sequence[bool]) -> tuple[list[Item], list[BundleMaterial], list[BundleField]]:
         """Items, materials and fields of a case, with the values of the case, from its truth vector."""
+        return self.decide_keyed(truth)[0]
+
+    def decide_keyed(self, truth: Sequence[bool]) -> tuple[tuple[list[Item], list[BundleMaterial], list[BundleField]],
+                                                           tuple[int, int, int] | None]:
+        """``decide``, and for a bundle without case-dependent values the case's key: the bits of its
+        items, materials and fields (two cases with the same key have the same outline)."""
         items: list[Item] = []
-        applicable = 0
-        for item, slot, bit in self._items:
+        applicable = used_materials = used_fields = 0
+        for item, slot, bit, material_bits, field_bits in self._items:
             if truth[slot]:
                 items.append(item)
                 applicable |= bit
+                used_materials |= material_bits
+                used_fields |= field_bits
         if self._item_values:
             items = [self._item_in_case(item, truth) for item in items]
-        materials = [m for m, slot, users in self._materials if truth[slot] and users & applicable]
+        for slot, bit in self._material_whens:
+            if not truth[slot]:
+                used_materials &= ~bit
+        materials = _members(self._material_list, used_materials)
         if self._material_values:
             materials = [_resolved(m, self._material_values.get(m.id, ()), truth) for m in materials]
-        fields = [f for f, slot, users in self._fields if truth[slot] and users & applicable]
-        return items, materials, fields
+        for slot, bit in self._field_whens:
+            if not truth[slot]:
+                used_fields &= ~bit
+        plain = not self._item_values and not self._material_values
+        return ((items, materials, _members(self._field_list, used_fields)),
+                (applicable, used_materials, used_fields) if plain else None)
 
     def _item_in_case(self, item: Item, truth: Sequence[bool]) -> Item:
         values = self._item_values.get(item.id)
@@ -224,6 +253,40 @@ def _resolved(entry: _Entry, resolver: _Resolver, truth: Sequence[bool]) -> _Ent
         if value is not None and value != getattr(entry, attribute):
             changes[attribute] = value
     return dataclasses.replace(entry, **changes) if changes else entry
+
+
+def _position_bits(ids: list[str]) -> dict[str, int]:
+    """Per id, the bits of its positions in the list (a repeated id has several)."""
+    found: dict[str, int] = {}
+    for index, entry_id in enumerate(ids):
+        found[entry_id] = found.get(entry_id, 0) | 1 << index
+    return found
+
+
+def _union(bits: dict[str, int], ids: Sequence[str]) -> int:
+    union = 0
+    for entry_id in ids:
+        union |= bits.get(entry_id, 0)
+    return union
+
+
+# the positions of the bits set in each byte value, lowest first
+_BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
+
+
+def _members(entries: list[_Member], bits: int) -> list[_Member]:
+    """The entries whose position's bit is set, in list order: byte by byte, so the cost follows
+    the size of the list in bytes and the entries chosen, not one test per entry."""
+    if not bits:
+        return []
+    chosen = []
+    base = 0
+    for byte in bits.to_bytes((len(entries) + 7) // 8, "little"):
+        if byte:
+            for bit in _BYTE_BITS[byte]:
+                chosen.append(entries[base + bit])
+        base += 8
+    return chosen
 
 
 def _predicate(condition: Condition | None) -> conditions.Predicate:
