@@ -35,7 +35,7 @@ def _needed_unasked(context: RuleContext, field: BundleField, situation: Situati
     """A reachable case where the field is needed but the situation is not asked."""
     if situation.when is None:
         return None
-    users = [item for item in context.bundle.items if field.id in item.fields]
+    users = context.users(field.id, "fields")
     parts = [valid_expr(context, c) for c in (field.when, situation.when) if c is not None]
     user_conditions = [valid_expr(context, item.when) if item.when else None for item in users]
     eligibility = [valid_expr(context, rule.require) for rule in context.bundle.eligibility]

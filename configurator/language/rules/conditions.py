@@ -167,14 +167,10 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
     entries_by_kind: tuple[tuple[str, Sequence[BundleMaterial | BundleField]], ...] = (
         ("materials", bundle.materials), ("fields", bundle.fields))
     for kind, entries in entries_by_kind:
-        # item.materials / item.fields: the ids of the entries of this kind the item uses (indexed
-        # once: asking every item about every entry was quadratic in a big bundle)
-        users_of: dict[str, list[Item]] = {}
-        for item in bundle.items:
-            for used in dict.fromkeys(getattr(item, kind)):
-                users_of.setdefault(used, []).append(item)
         for entry in entries:
-            users = users_of.get(entry.id, [])
+            # item.materials / item.fields: the ids of the entries of this kind the item uses (indexed
+            # once per bundle: asking every item about every entry was quadratic in a big bundle)
+            users = context.users(entry.id, kind)
             if entry.when is None or not users:
                 continue
             user_conditions = [item_conditions[item.id] for item in users]

@@ -7,7 +7,7 @@ from typing import Any
 from configurator.diagnostics import Diagnostic
 from configurator.language import conditions
 from configurator.language.sourcemap import SourceMap
-from configurator.model import Bundle, Catalogues, Path
+from configurator.model import Bundle, Catalogues, Item, Path
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,20 @@ class RuleContext:
             if uses & broken or conditions.check_types(written, self.typing_variables):
                 broken.add(named.id)
         return broken
+
+    @functools.cached_property
+    def _users(self) -> dict[tuple[str, str], list[Item]]:
+        index: dict[tuple[str, str], list[Item]] = {}
+        for item in self.bundle.items:
+            for kind in ("fields", "materials"):
+                for entry_id in dict.fromkeys(getattr(item, kind)):
+                    index.setdefault((kind, entry_id), []).append(item)
+        return index
+
+    def users(self, entry_id: str, kind: str) -> list[Item]:
+        """The items whose ``kind`` ("fields" or "materials") lists the id, in file order (indexed
+        once: asking each entry of a big bundle to scan every item made the check quadratic)."""
+        return self._users.get((kind, entry_id), [])
 
     @functools.cached_property
     def _truth_tables(self) -> dict[conditions.Expr, set[bool] | None]:

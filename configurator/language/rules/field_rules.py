@@ -83,7 +83,7 @@ def _field_problems(context: RuleContext, rule: FieldRule, fields: dict[str, Bun
 
 def _asked(context: RuleContext, field: BundleField) -> lang.Expr | None | bool:
     """When the field is asked (None: always; False: unknown because a condition is broken)."""
-    users = [item for item in context.bundle.items if field.id in item.fields]
+    users = context.users(field.id, "fields")
     parts: list[lang.Expr] = []
     if field.when is not None:
         own = valid_expr(context, field.when)

@@ -49,7 +49,7 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
         if material.source != "produced":
             continue
         producers = [bundle.item(p) for p in material.produced_by]
-        users = [item for item in bundle.items if material.id in item.materials]
+        users = context.users(material.id, "materials")
         if not users or any(p is None for p in producers):
             continue  # unused (W509) or an unknown producer (E304)
         producer_conditions = [condition_of(p.when) for p in producers if p is not None]
