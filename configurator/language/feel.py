@@ -13,8 +13,8 @@ Python. The text returned has no ``=`` prefix; Zeebe's ``=`` is added where it i
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 
 from configurator.language import conditions as lang
@@ -34,7 +34,7 @@ def literal(value: Any) -> str:
     if isinstance(value, int | float):
         return format(Decimal(repr(value)), "f")
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     if isinstance(value, list):
         return "[" + ", ".join(literal(v) for v in value) + "]"
     raise TypeError(f"not a FEEL literal: {value!r}")

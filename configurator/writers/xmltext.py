@@ -13,6 +13,7 @@ tests/test_xmltext.py compares the two on every shipped bundle's processes and o
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 
 class _Unsupported(Exception):
@@ -84,30 +85,36 @@ class _Writer:
 
     def write(self, root: ET.Element) -> str:
         parts = self.parts
-        self._element(root)
+        self._element(root, parts.append, self.qnames, {})
         # the root's start tag is parts[0] + parts[1:attributes]; declarations go right after its name
         declarations = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape_attribute(uri)}"'
                                for uri, prefix in sorted(self.namespaces.items(), key=lambda entry: entry[1]))
         parts[0] += declarations
         return "".join(parts)
 
-    def _element(self, element: ET.Element) -> None:
-        write, qnames = self.parts.append, self.qnames
+    def _element(self, element: ET.Element, write: Callable[[str], None], qnames: dict[str, str],
+                 escaped: dict[str, str]) -> None:
+        """One element and what it holds. ``escaped`` memoizes attribute values (names, types and
+        flow ids recur); text that is only the indentation needs no escaping."""
         tag = qnames.get(element.tag) or self._qname(element.tag)
         write("<" + tag)
         for key, value in element.items():
             if type(value) is not str:  # noqa: E721 (exactly str: a QName or a number goes to ElementTree)
                 raise _Unsupported
-            write(f' {qnames.get(key) or self._qname(key)}="{escape_attribute(value)}"')
+            written = escaped.get(value)
+            if written is None:
+                written = escaped[value] = escape_attribute(value)
+            write(f' {qnames.get(key) or self._qname(key)}="{written}"')
         text = element.text
         if text or len(element):
             write(">")
             if text:
-                write(_escape_text(text))
+                write(text if text.isspace() else _escape_text(text))
             for child in element:
-                self._element(child)
+                self._element(child, write, qnames, escaped)
             write("</" + tag + ">")
         else:
             write(" />")
-        if element.tail:
-            write(_escape_text(element.tail))
+        tail = element.tail
+        if tail:
+            write(tail if tail.isspace() else _escape_text(tail))
