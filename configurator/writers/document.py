@@ -30,7 +30,6 @@ class Facts:
 
 Block = tuple[str, str] | tuple[str, list[str]] | tuple[str, Table] | tuple[str, Facts]
 
-_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # The ASCII punctuation that opens or closes inline markup (emphasis, code spans, links and
 # images, table cells, strikethrough); a backslash makes each literal. "<", ">" and "&" become
 # entities instead: Python-Markdown, unlike CommonMark, does not honour a backslash before "<".
@@ -44,7 +43,7 @@ def md_escape(text: str) -> str:
     text = " ".join(text.split())  # a newline could start a block (a heading, a list, raw HTML)
     text = _MD_PUNCTUATION.sub(r"\\\1", text)
     text = _MD_BLOCK_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
-    return "".join(_HTML_SPECIAL.get(char, char) for char in text)
+    return escape(text, quote=False)  # "&", "<" and ">" as entities, quotes as they are
 
 
 @dataclass
