@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -140,12 +141,12 @@ class Planner:
                                        tuple(self._resolver(stage.varies) for stage in item.special_stages))
                              for item in bundle.items if item.varying}
         self._materials = [(m, self._slot(m.when), users.get(("materials", m.id), 0)) for m in bundle.materials]
-        self._material_list = [m for m, _, _ in self._materials]
+        self._material_list = _in_bytes([m for m, _, _ in self._materials])
         # (slot, bit) of each material and field with a condition of its own
         self._material_whens = [(slot, 1 << index) for index, (_, slot, _) in enumerate(self._materials) if slot]
         self._material_values = {m.id: self._resolver(m.varies) for m in bundle.materials if m.varies}
         self._fields = [(f, self._slot(f.when), users.get(("fields", f.id), 0)) for f in bundle.fields]
-        self._field_list = [f for f, _, _ in self._fields]
+        self._field_list = _in_bytes([f for f, _, _ in self._fields])
         self._field_whens = [(slot, 1 << index) for index, (_, slot, _) in enumerate(self._fields) if slot]
         self._edges = graph.dependencies(bundle)
         # every slot's condition in one generated function: what the case search calls per answer set
@@ -270,22 +271,28 @@ def _union(bits: dict[str, int], ids: Sequence[str]) -> int:
     return union
 
 
-# the positions of the bits set in each byte value, lowest first
-_BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
+# per byte value, which of the eight entries of a chunk its bits select (lowest bit first)
+_SELECTORS = tuple(tuple(bool(value >> bit & 1) for bit in range(8)) for value in range(256))
 
 
-def _members(entries: list[_Member], bits: int) -> list[_Member]:
-    """The entries whose position's bit is set, in list order: byte by byte, so the cost follows
-    the size of the list in bytes and the entries chosen, not one test per entry."""
+def _in_bytes(entries: list[_Member]) -> list[tuple[_Member, ...]]:
+    """The entries in chunks of eight, a chunk per byte of a bit mask over their positions."""
+    return [tuple(entries[start:start + 8]) for start in range(0, len(entries), 8)]
+
+
+def _members(chunks: list[tuple[_Member, ...]], bits: int) -> list[_Member]:
+    """The entries whose position's bit is set, in list order: a byte of the mask at a time, each
+    chosen by ``itertools.compress``, so the cost follows the list's size in bytes, not one test
+    per entry."""
     if not bits:
         return []
-    chosen = []
-    base = 0
-    for byte in bits.to_bytes((len(entries) + 7) // 8, "little"):
-        if byte:
-            for bit in _BYTE_BITS[byte]:
-                chosen.append(entries[base + bit])
-        base += 8
+    chosen: list[_Member] = []
+    extend = chosen.extend
+    for chunk, byte in zip(chunks, bits.to_bytes(len(chunks), "little"), strict=True):
+        if byte == 255:
+            extend(chunk)
+        elif byte:
+            extend(itertools.compress(chunk, _SELECTORS[byte]))
     return chosen
 
 

@@ -73,8 +73,9 @@ def _describedby(field_id: str, hint: bool, error: bool) -> dict[str, str]:
 
 
 def _messages(field_id: str, help_text: str, errors: list[str], check_message: str, joiner: str) -> str:
-    hint = f'<div class="help" id="{escape(field_id)}-hint">{escape(help_text)}</div>' if help_text else ""
-    error = (f'<p class="error-message" id="{escape(field_id)}-error">{escape(joiner.join(errors))}</p>'
+    """``field_id`` escaped already."""
+    hint = f'<div class="help" id="{field_id}-hint">{escape(help_text)}</div>' if help_text else ""
+    error = (f'<p class="error-message" id="{field_id}-error">{escape(joiner.join(errors))}</p>'
              if errors else "")
     live = (f'<p class="error-message live-error" hidden data-message="{escape(check_message)}" '
             f'aria-live="polite"></p>' if check_message else "")
@@ -153,7 +154,8 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     joiner = "; " if lang == "en" else "；"
     help_text = joiner.join(part for part in (field.description, spec.get("hint", "")) if part)
     classes = "row" + (" deciding" if spec.get("deciding") else "") + (" has-error" if errors else "")
-    attributes = f' data-label="{escape(field.label)}"'
+    field_id, label = escape(field.id), escape(field.label)  # each written several times
+    attributes = f' data-label="{label}"'
     if spec.get("when") is not None:
         attributes += f' data-when="{escape(json.dumps(spec["when"], ensure_ascii=False))}"'
     if required:
@@ -163,18 +165,18 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     described = _describedby(field.id, bool(help_text), bool(errors))
     check = spec.get("check", "")
     check_message = say(lang, "error.check_digit_id" if check == "id_number" else "error.check_digit_uscc") if check else ""
-    messages = _messages(field.id, help_text, errors, check_message, joiner)
+    messages = _messages(field_id, help_text, errors, check_message, joiner)
     if field.widget == "upload":
         upload_attributes = {**({"aria-required": "true"} if required else {}), **described}
         if errors:
             upload_attributes["aria-invalid"] = "true"
         attrs = "".join(f' {k}="{escape(v)}"' for k, v in upload_attributes.items()) + (" required" if required else "")
-        widget = f'<input type="file" name="{escape(field.name)}" id="{escape(field.id)}" multiple{attrs}>'
-        return (f'<div class="{classes}"{attributes}><label class="label" for="{escape(field.id)}">'
+        widget = f'<input type="file" name="{escape(field.name)}" id="{field_id}" multiple{attrs}>'
+        return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
                 f'{escape(label_text)}</label>{messages}{widget}</div>')
     if field.widget in ("radio", "checkboxes"):
         fieldset_attributes, options = _choices(field, required, spec.get("boolean", False), described)
-        return (f'<div class="{classes}"{attributes}><fieldset id="{escape(field.id)}"{fieldset_attributes}>'
+        return (f'<div class="{classes}"{attributes}><fieldset id="{field_id}"{fieldset_attributes}>'
                 f'<legend class="label">{escape(label_text)}</legend>{messages}'
                 f'<div class="choices">{options}</div></fieldset></div>')
     input_attributes: dict[str, Any] = dict(described)
@@ -189,7 +191,7 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     if check:
         input_attributes.update({"data-check": check, "spellcheck": "false", "autocapitalize": "characters"})
     widget = field.write(input_attributes)
-    return (f'<div class="{classes}"{attributes}><label class="label" for="{escape(field.id)}">'
+    return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
             f"{escape(label_text)}</label>{messages}{widget}</div>")
 
 

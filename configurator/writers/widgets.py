@@ -31,33 +31,60 @@ def _name(key: str) -> str:
     return str(escape(clean_key(key)))
 
 
+def _value(value: Any) -> str:
+    """``markupsafe.escape(value)`` as text; plain text and numbers without making a Markup."""
+    if type(value) is str:  # noqa: E721 (exactly str: Markup and other __html__ objects go to markupsafe)
+        text = value
+    elif type(value) in (int, float):  # noqa: E721 (not bool, which never gets here)
+        return str(value)
+    else:
+        return str(escape(value))
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if "'" in text:
+        text = text.replace("'", "&#39;")
+    if '"' in text:
+        text = text.replace('"', "&#34;")
+    return text
+
+
+def attributes_text(params: dict[str, Any]) -> str:
+    """The text of ``html_params(**params)``, as a plain string."""
+    written: list[str] = []
+    for key in sorted(params):
+        value = params[key]
+        if value is True:
+            written.append(_name(key))
+        elif value is not False:
+            written.append(f'{_name(key)}="{_value(value)}"')
+    return " ".join(written)
+
+
 def html_params(**kwargs: Any) -> Markup:
     """What ``wtforms.widgets.html_params`` returns for the same arguments."""
-    params: list[str] = []
-    for key, value in sorted(kwargs.items()):
-        if value is True:
-            params.append(_name(key))
-        elif value is not False:
-            params.append(f'{_name(key)}="{escape(value)}"')
-    return Markup(" ".join(params))
+    return Markup(attributes_text(kwargs))
 
 
 def blank_input(name: str, render_kw: dict[str, Any] | None, attributes: dict[str, Any]) -> str:
     """``<input>`` of an unanswered text-like field."""
-    params = {"id": name, "type": "text", "value": "", **(render_kw or {}), **attributes}
-    return f"<input {html_params(name=name, **params)}>"
+    params = {"id": name, "type": "text", "value": "", **(render_kw or {}), **attributes, "name": name}
+    return f"<input {attributes_text(params)}>"
 
 
 def blank_textarea(name: str, render_kw: dict[str, Any] | None, attributes: dict[str, Any]) -> str:
     """``<textarea>`` of an unanswered field (WTForms starts its content with a line break)."""
-    params = {"id": name, **(render_kw or {}), **attributes}
-    return f"<textarea {html_params(name=name, **params)}>\r\n</textarea>"
+    params = {"id": name, **(render_kw or {}), **attributes, "name": name}
+    return f"<textarea {attributes_text(params)}>\r\n</textarea>"
 
 
 def blank_option(name: str, index: int, value: str, kind: str, attributes: dict[str, Any]) -> str:
     """One unticked radio button or checkbox (``kind``) of a field's options."""
-    params = {"id": f"{name}-{index}", "type": kind, "value": value, **attributes}
-    return f"<input {html_params(name=name, **params)}>"
+    params = {"id": f"{name}-{index}", "type": kind, "value": value, **attributes, "name": name}
+    return f"<input {attributes_text(params)}>"
 
 
 class FastTextInput(TextInput):  # type: ignore[misc]  # WTForms has no type hints
