@@ -15,6 +15,7 @@ Definitions (docs/metrics.md has them with examples):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from configurator.model import BundleMaterial, Item
@@ -33,18 +34,21 @@ def _figure(before: float, after: float | None) -> dict[str, Any]:
     return figure
 
 
-def figures(compiled: Compiled, items: list[Item], needed: list[BundleMaterial], days_after: int) -> dict[str, Any]:
+def figures(compiled: Compiled, items: Sequence[Item], needed: Sequence[BundleMaterial], days_after: int) -> dict[str, Any]:
     bundle = compiled.bundle
     needed_ids = {m.id for m in needed}
     handed = steps = days = visits = 0  # one pass over the items (figures are computed per case)
     for item in items:
-        handed += len([m for m in item.materials if m in needed_ids])
+        for material_id in item.materials:
+            if material_id in needed_ids:
+                handed += 1
         steps += item.steps
         days += item.promised_days
         visits += item.visits
+    steps_after = compiled.once("planning.figures.steps", lambda: sum(s.kind in APPLICANT_STEP_KINDS for s in bundle.steps))
     return {
         "materials": _figure(handed, len([m for m in needed if m.source == "applicant"])),
-        "steps": _figure(steps, len([s for s in bundle.steps if s.kind in APPLICANT_STEP_KINDS])),
+        "steps": _figure(steps, steps_after),
         "days": _figure(days, days_after),
         "visits": _figure(visits, bundle.visits),
     }
@@ -69,7 +73,7 @@ def baseline(compiled: Compiled) -> dict[str, Any]:
 
 
 def plan_figures(compiled: Compiled, plan: Plan) -> dict[str, Any]:
-    return figures(compiled, list(plan.items), list(plan.materials), plan.days)
+    return figures(compiled, plan.items, plan.materials, plan.days)
 
 
 def fullest(cases: list[Scenario]) -> Scenario | None:
