@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from configurator.language.conditions import Variable
+from configurator.language.conditions import Expr, Variable
 from configurator.language.fieldtypes import ResolvedField, resolve_field
-from configurator.model import Bundle, BundleField, BundleMaterial, Catalogues, Item, Text
+from configurator.language.jsonlogic import to_jsonlogic
+from configurator.model import Bundle, BundleField, BundleMaterial, Catalogues, Condition, Item, Text
 from configurator.planning.cases import CaseSearch, Scenario, search
-from configurator.planning.plan import Planner
+from configurator.planning.plan import Planner, needed_condition
 
 _T = TypeVar("_T")
 
@@ -51,6 +52,24 @@ class Compiled:
         if key not in shared:
             shared[key] = compute()
         return cast(_T, shared[key])
+
+    def needed(self, own: Condition | None, users: Sequence[Item]) -> Expr | None:
+        """``needed_condition(own, users)``, once per compile for the same condition and items: the
+        form schema, the UI schema and routing ask for the same ones."""
+        memo: dict[tuple[int, ...], tuple[Expr | None]] = self.once("planning.needed", lambda: {})
+        key = (id(own), *map(id, users))  # objects of this bundle, alive as long as this compile
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = (needed_condition(own, users),)
+        return found[0]
+
+    def jsonlogic(self, expr: Expr) -> Any:
+        """``to_jsonlogic(expr)``, once per compile for the same condition (shared: read-only)."""
+        memo: dict[int, tuple[Expr, Any]] = self.once("planning.jsonlogic", lambda: {})
+        found = memo.get(id(expr))
+        if found is None or found[0] is not expr:
+            found = memo[id(expr)] = (expr, to_jsonlogic(expr))
+        return found[1]
 
     @functools.cached_property
     def fields(self) -> dict[str, ResolvedField]:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from configurator.language.jsonlogic import to_jsonlogic
 from configurator.planning.compiled import Compiled
 from configurator.writers.document import page
 from configurator.writers.field_rules import routing_entries
@@ -198,7 +197,7 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
 def _ineligible_panel(compiled: Compiled, failed: set[str], shown: bool) -> str:
     lang, bundle = compiled.lang, compiled.bundle
     reasons = "".join(
-        f'<li data-rule="{escape(json.dumps(to_jsonlogic(rule.require.expr), ensure_ascii=False))}"'
+        f'<li data-rule="{escape(json.dumps(compiled.jsonlogic(rule.require.expr), ensure_ascii=False))}"'
         f'{"" if rule.id in failed else " hidden"}>{escape(compiled.text(rule.message))}</li>'
         for rule in bundle.eligibility)
     window = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in fallback_window(compiled))

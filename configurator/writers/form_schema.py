@@ -21,7 +21,6 @@ from configurator.language import conditions as lang
 from configurator.language.fieldtypes import DATE_PATTERN, anchored, value_schema
 from configurator.model import BundleMaterial, Item, Situation
 from configurator.planning.compiled import Compiled
-from configurator.planning.plan import needed_condition
 from configurator.writers.field_checks import FORMATS
 from configurator.writers.field_rules import in_form_schema, schema_clause
 from configurator.writers.phrases import material_form, say
@@ -58,7 +57,7 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
             field_schema["oneOf"] = _yes_no(compiled.lang)
         field_schema["$comment"] = _asked_by(compiled, users)
         fields[field.id] = field_schema
-        condition = needed_condition(field.when, users)
+        condition = compiled.needed(field.when, users)
         if condition is None and resolved.required:
             always_required.append(field.id)
         elif condition is not None:
@@ -72,7 +71,7 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
             continue  # shared, produced and generated materials are never asked for
         uploads[material.id] = upload_schema(compiled, material, users)
         required = material.requirement == "required"
-        condition = needed_condition(material.when, users)
+        condition = compiled.needed(material.when, users)
         if condition is None and required:
             always_uploaded.append(material.id)
         elif condition is not None:

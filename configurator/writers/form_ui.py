@@ -17,10 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from configurator.jsontext import dump_json
-from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Condition, Item
 from configurator.planning.compiled import Compiled
-from configurator.planning.plan import needed_condition
 from configurator.writers.field_rules import routing_entries
 from configurator.writers.order import question_order
 from configurator.writers.phrases import fallback_window, say
@@ -29,9 +27,9 @@ _FIELD_WIDGETS = {"textarea": "textarea", "choice": "radio", "multi_choice": "ch
                   "date": "date", "email": "email"}
 
 
-def _shown_when(own: Condition | None, users: list[Item] | None = None) -> Any:
-    condition = needed_condition(own, users or [])
-    return None if condition is None else to_jsonlogic(condition)
+def _shown_when(compiled: Compiled, own: Condition | None, users: list[Item] | None = None) -> Any:
+    condition = compiled.needed(own, users or [])
+    return None if condition is None else compiled.jsonlogic(condition)
 
 
 def form_ui(compiled: Compiled) -> dict[str, Any]:
@@ -48,7 +46,7 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
             hint["ui:widget"] = "date"
         if s.unit:
             hint["ui:options"] = {"unit": compiled.text(s.unit)}
-        when = _shown_when(s.when)
+        when = _shown_when(compiled, s.when)
         if when is not None:
             hint.setdefault("ui:options", {})["when"] = when
         if s.allow_none:
@@ -71,7 +69,7 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
             options["sensitive"] = True
         if resolved.type in ("id_number", "uscc"):
             options["check"] = resolved.type  # a check character the schema cannot express (GB 11643, GB 32100)
-        when = _shown_when(f.when, compiled.users(f.id, "fields"))
+        when = _shown_when(compiled, f.when, compiled.users(f.id, "fields"))
         if when is not None:
             options["when"] = when
         if options:
@@ -82,7 +80,7 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
     uploads: dict[str, Any] = {"ui:order": [m.id for m in on_upload]}
     for m in on_upload:
         hint = {"ui:widget": "upload", "ui:options": {"orderable": False}}
-        when = _shown_when(m.when, compiled.users(m.id, "materials"))
+        when = _shown_when(compiled, m.when, compiled.users(m.id, "materials"))
         if when is not None:
             hint["ui:options"]["when"] = when
         uploads[m.id] = hint
@@ -91,7 +89,7 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
     phone = fallback.phone or (bundle.consultation.phone if bundle.consultation else None)
     root: dict[str, Any] = {
         "lang": compiled.lang,
-        "eligibility": [{"id": r.id, "rule": to_jsonlogic(r.require.expr), "message": compiled.text(r.message)}
+        "eligibility": [{"id": r.id, "rule": compiled.jsonlogic(r.require.expr), "message": compiled.text(r.message)}
                         for r in bundle.eligibility],
         "fallback": {"window": compiled.text(fallback.window) or compiled.department_name(fallback.department),
                      "address": compiled.text(fallback.address) or None, "phone": phone,

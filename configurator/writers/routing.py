@@ -10,17 +10,15 @@ from typing import Any
 
 from configurator.jsontext import dump_json
 from configurator.language import graph
-from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Condition, Item, SpecialStage, Varies
 from configurator.planning.compiled import Compiled
-from configurator.planning.plan import needed_condition
 from configurator.writers.field_rules import routing_entries
 
 ROUTING_SCHEMA_ID = "urn:configurator:schema:routing"
 
 
-def _rule(condition: Condition | None) -> Any:
-    return True if condition is None else to_jsonlogic(condition.expr)
+def _rule(compiled: Compiled, condition: Condition | None) -> Any:
+    return True if condition is None else compiled.jsonlogic(condition.expr)
 
 
 def parallel_groups(compiled: Compiled) -> list[list[str]]:
@@ -58,8 +56,8 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
     return groups
 
 
-def _cases(varies: tuple[Varies, ...], attribute: str) -> list[dict[str, Any]]:
-    return [{"when": _rule(case.when), "value": case.value}
+def _cases(compiled: Compiled, varies: tuple[Varies, ...], attribute: str) -> list[dict[str, Any]]:
+    return [{"when": _rule(compiled, case.when), "value": case.value}
             for v in varies if v.attribute == attribute for case in v.cases]
 
 
@@ -67,7 +65,7 @@ def _stage(compiled: Compiled, stage: SpecialStage) -> dict[str, Any]:
     entry: dict[str, Any] = {"kind": stage.kind, "name": compiled.text(stage.name), "days": stage.days,
                              "day_kind": stage.day_kind}
     if stage.varies:
-        entry["days_cases"] = _cases(stage.varies, "days")
+        entry["days_cases"] = _cases(compiled, stage.varies, "days")
     return entry
 
 
@@ -96,7 +94,7 @@ def routing(compiled: Compiled) -> dict[str, Any]:
             "id": item.id,
             "name": compiled.text(item.name),
             "department": item.department,
-            "when": _rule(item.when),
+            "when": _rule(compiled, item.when),
             "after": waits,
             "time_limit": {"promised_days": item.promised_days, "statutory_days": item.statutory_days},
             "visits": item.visits,
@@ -106,10 +104,10 @@ def routing(compiled: Compiled) -> dict[str, Any]:
             "produces": list(item.result.materials) if item.result else [],
         }
         for attribute, key in (("promised_days", "promised_cases"), ("statutory_days", "statutory_cases")):
-            if _cases(item.varies, attribute):
-                task["time_limit"][key] = _cases(item.varies, attribute)
-        if _cases(item.varies, "visits"):
-            task["visits_cases"] = _cases(item.varies, "visits")
+            if _cases(compiled, item.varies, attribute):
+                task["time_limit"][key] = _cases(compiled, item.varies, attribute)
+        if _cases(compiled, item.varies, "visits"):
+            task["visits_cases"] = _cases(compiled, item.varies, "visits")
         if item.combined_with:
             task["combined_with"] = item.combined_with
         if item.code:
@@ -143,7 +141,7 @@ def routing(compiled: Compiled) -> dict[str, Any]:
         "answers": [s.id for s in bundle.situations],
         "intake": {"department": intake.owner, "department_name": compiled.department_name(intake.owner),
                    "step": intake.id, "time_limit_days": intake.time_limit},
-        "eligibility": [{"id": r.id, "rule": to_jsonlogic(r.require.expr), "message": compiled.text(r.message)}
+        "eligibility": [{"id": r.id, "rule": compiled.jsonlogic(r.require.expr), "message": compiled.text(r.message)}
                         for r in bundle.eligibility],
         "fallback": {"department": bundle.fallback.department,
                      "department_name": compiled.department_name(bundle.fallback.department),
@@ -170,7 +168,7 @@ def _field_rule(compiled: Compiled, field_id: str, department: str) -> Any:
     """When the department receives the field: its own when, and one of its items using it applies."""
     field = compiled.field_entry(field_id)
     users = [i for i in compiled.users(field_id, "fields") if i.department == department]
-    return _needed_rule(field.when, users)
+    return _needed_rule(compiled, field.when, users)
 
 
 def _material_entry(compiled: Compiled, material_id: str, department: str) -> dict[str, Any]:
@@ -178,7 +176,7 @@ def _material_entry(compiled: Compiled, material_id: str, department: str) -> di
     assert material is not None
     users = [i for i in compiled.users(material_id, "materials") if i.department == department]
     entry: dict[str, Any] = {"id": material.id, "name": compiled.material_name(material),
-                             "source": material.source, "when": _needed_rule(material.when, users)}
+                             "source": material.source, "when": _needed_rule(compiled, material.when, users)}
     if material.shared_from:
         entry["shared_from"] = material.shared_from
     if material.produced_by:
@@ -186,9 +184,9 @@ def _material_entry(compiled: Compiled, material_id: str, department: str) -> di
     return entry
 
 
-def _needed_rule(own: Condition | None, users: list[Item]) -> Any:
-    condition = needed_condition(own, users)
-    return True if condition is None else to_jsonlogic(condition)
+def _needed_rule(compiled: Compiled, own: Condition | None, users: list[Item]) -> Any:
+    condition = compiled.needed(own, users)
+    return True if condition is None else compiled.jsonlogic(condition)
 
 
 def write_routing(compiled: Compiled) -> str:
