@@ -108,8 +108,10 @@ def compile_vector(exprs: list[Expr | None]) -> Vector:
         return key
 
     def source(expr: Expr) -> str:
+        """Python source whose truth is the condition's; a name or an and/or may give a value
+        that is only truthy (``vector`` makes each entry a bool, once, at the top)."""
         if isinstance(expr, Name):
-            return f"bool(g({constant(expr.name)}))"
+            return f"g({constant(expr.name)})"
         if isinstance(expr, Literal):
             return "True" if expr.value else "False"
         if isinstance(expr, Not):
@@ -126,7 +128,8 @@ def compile_vector(exprs: list[Expr | None]) -> Vector:
         return f"{constant(compile_predicate(expr))}(a)"  # the rest: the compiled predicate
 
     try:
-        parts = [source(expr) if expr is not None else "True" for expr in exprs]
+        parts = ["True" if expr is None else f"bool({source(expr)})" if isinstance(expr, (Name, BoolOp))
+                 else source(expr) for expr in exprs]
         code = "def vector(a):\n    g = a.get\n    return (" + "".join(f"{part}, " for part in parts) + ")\n"
         namespace: dict[str, Any] = dict(values)
         exec(compile(code, "<conditions>", "exec"), namespace)  # noqa: S102 - source built above from names only
