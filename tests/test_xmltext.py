@@ -39,3 +39,15 @@ def trees(draw, depth=0):
 @given(trees())
 def test_generated_trees_are_written_as_elementtree_writes_them(root):
     assert to_text(root) == ET.tostring(root, encoding="unicode")
+
+
+@settings(deadline=None)
+@given(trees())
+def test_text_put_before_the_end_tag_lands_where_splicing_elementtree_text_puts_it(root):
+    """``head``, ``before_end`` and ``tail`` are joined in once, where the BPMN writer used to splice them."""
+    if not len(root) and not root.text:
+        return  # written as <root />: nothing to put anything before
+    text = ET.tostring(root, encoding="unicode")
+    end = text.rindex("</")
+    expected = "<?xml?>\n" + text[:end] + "  <x/>\n" + text[end:] + "\n"
+    assert to_text(root, head="<?xml?>\n", before_end="  <x/>\n", tail="\n") == expected

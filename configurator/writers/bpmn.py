@@ -295,10 +295,9 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     _lanes_and_incoming(b)
     ET.indent(b.definitions)
     # The diagram is the root's last child: its text (drawn once per compile) goes before the end tag.
-    text = to_text(b.definitions, NAMESPACES)
-    end_tag = text.rindex("</")
     diagram = diagram_text(compiled, b.nodes, b.flows, b.lanes)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text[:end_tag] + "  " + diagram + "\n" + text[end_tag:] + "\n"
+    return to_text(b.definitions, NAMESPACES, head='<?xml version="1.0" encoding="UTF-8"?>\n',
+                   before_end="  " + diagram + "\n", tail="\n")
 
 
 def _lanes_and_incoming(b: _Builder) -> None:

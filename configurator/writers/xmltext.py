@@ -43,15 +43,20 @@ def escape_attribute(text: str) -> str:
     return text
 
 
-def to_text(root: ET.Element, namespaces: tuple[str, ...] = ()) -> str:
+def to_text(root: ET.Element, namespaces: tuple[str, ...] = (), *, head: str = "", before_end: str = "",
+            tail: str = "") -> str:
     """The tree as text; ``namespaces`` (registered URIs) are declared on the root as if the tree
-    used them, for text the caller adds to it afterwards (writers/bpmn_diagram.py)."""
+    used them, for text the caller adds to it: ``before_end`` goes right before the root's end
+    tag (writers/bpmn_diagram.py), ``head`` before everything and ``tail`` after (one join, no
+    copies of a big document to splice them in)."""
     try:
-        return _Writer(namespaces).write(root)
+        return _Writer(namespaces).write(root, head, before_end, tail)
     except _Unsupported:
         if namespaces:  # ElementTree cannot declare what the tree does not use
             raise ValueError("a tree with extra namespaces must be one the fast writer supports") from None
-        return ET.tostring(root, encoding="unicode")
+        text = ET.tostring(root, encoding="unicode")
+        end = text.rindex("</") if before_end and (len(root) or root.text) else len(text)
+        return head + text[:end] + before_end + text[end:] + tail
 
 
 class _Writer:
@@ -83,13 +88,21 @@ class _Writer:
         self.qnames[name] = found
         return found
 
-    def write(self, root: ET.Element) -> str:
+    def write(self, root: ET.Element, head: str = "", before_end: str = "", tail: str = "") -> str:
         parts = self.parts
         self._element(root, parts.append, self.qnames, {})
         # the root's start tag is parts[0] + parts[1:attributes]; declarations go right after its name
         declarations = "".join(f' xmlns{":" + prefix if prefix else ""}="{escape_attribute(uri)}"'
                                for uri, prefix in sorted(self.namespaces.items(), key=lambda entry: entry[1]))
-        parts[0] += declarations
+        parts[0] = head + parts[0] + declarations
+        if before_end:
+            if root.tail:  # the root's tail was written after its end tag
+                parts.insert(len(parts) - 2, before_end)
+            elif len(root) or root.text:
+                parts.insert(len(parts) - 1, before_end)
+            else:  # written as <root ... />: nothing inside to put it before
+                raise _Unsupported
+        parts.append(tail)
         return "".join(parts)
 
     def _element(self, element: ET.Element, write: Callable[[str], None], qnames: dict[str, str],
