@@ -113,26 +113,19 @@ class Planner:
 
     def __init__(self, bundle: Bundle) -> None:
         self.bundle = bundle
-        # Each distinct condition is compiled and, per answer set, evaluated once: items and
-        # materials often share conditions, and a large bundle has hundreds of entries.
-        self._predicates: list[conditions.Predicate] = [lambda answers: True]
+        # Each distinct condition is a slot, evaluated once per answer set by one generated function
+        # (``_vector``): items and materials often share conditions, and a large bundle has hundreds.
         self._slots: dict[str, int] = {}
-        self._exprs: list[conditions.Expr | None] = [None]
+        self._exprs: list[conditions.Expr | None] = [None]  # slot 0: always
         # None: always asked (most questions), no call per answer set
         self._situations = [(s.id, None if s.when is None else conditions.compile_predicate(s.when.expr))
                             for s in bundle.situations]
         self._rules = [(rule, _predicate(rule.require)) for rule in bundle.eligibility]
-        # Each item is a bit; a material's or field's users are the bits of the items using it, so
-        # "some user applies" is one AND with the case's applicable items (indexed in one pass).
+        # Each item is a bit (a case's items are its key), and so is each material and field (its
+        # position in the bundle's list): an item carries the bits of what it uses, so a case's
+        # materials and fields are the OR over its items, read back in file order (``_members``)
+        # instead of testing every entry of the bundle per case.
         bits = {item.id: 1 << index for index, item in enumerate(bundle.items)}
-        users: dict[tuple[str, str], int] = {}
-        for item in bundle.items:
-            for kind, entry_ids in (("materials", item.materials), ("fields", item.fields)):
-                for entry_id in entry_ids:
-                    users[kind, entry_id] = users.get((kind, entry_id), 0) | bits[item.id]
-        # Each material and field is a bit too (its position in the bundle's list): an item carries
-        # the bits of what it uses, so a case's materials and fields are the OR over its items, read
-        # back in file order (``_members``) instead of testing every entry of the bundle per case.
         material_bits = _position_bits([m.id for m in bundle.materials])
         field_bits = _position_bits([f.id for f in bundle.fields])
         self._items = [(item, self._slot(item.when), bits[item.id],
@@ -140,14 +133,13 @@ class Planner:
         self._item_values = {item.id: (self._resolver(item.varies),
                                        tuple(self._resolver(stage.varies) for stage in item.special_stages))
                              for item in bundle.items if item.varying}
-        self._materials = [(m, self._slot(m.when), users.get(("materials", m.id), 0)) for m in bundle.materials]
-        self._material_list = _in_bytes([m for m, _, _ in self._materials])
         # (slot, bit) of each material and field with a condition of its own
-        self._material_whens = [(slot, 1 << index) for index, (_, slot, _) in enumerate(self._materials) if slot]
+        self._material_list = _in_bytes(list(bundle.materials))
+        self._material_whens = [(slot, 1 << index) for index, m in enumerate(bundle.materials)
+                                if (slot := self._slot(m.when))]
         self._material_values = {m.id: self._resolver(m.varies) for m in bundle.materials if m.varies}
-        self._fields = [(f, self._slot(f.when), users.get(("fields", f.id), 0)) for f in bundle.fields]
-        self._field_list = _in_bytes([f for f, _, _ in self._fields])
-        self._field_whens = [(slot, 1 << index) for index, (_, slot, _) in enumerate(self._fields) if slot]
+        self._field_list = _in_bytes(list(bundle.fields))
+        self._field_whens = [(slot, 1 << index) for index, f in enumerate(bundle.fields) if (slot := self._slot(f.when))]
         self._edges = graph.dependencies(bundle)
         # every slot's condition in one generated function: what the case search calls per answer set
         self._vector = conditions.compile_vector(self._exprs)
@@ -156,8 +148,7 @@ class Planner:
         if condition is None:
             return 0
         if condition.text not in self._slots:
-            self._slots[condition.text] = len(self._predicates)
-            self._predicates.append(conditions.compile_predicate(condition.expr))
+            self._slots[condition.text] = len(self._exprs)
             self._exprs.append(condition.expr)
         return self._slots[condition.text]
 
@@ -166,7 +157,7 @@ class Planner:
 
     @property
     def predicate_count(self) -> int:
-        return len(self._predicates)
+        return len(self._exprs)
 
     def truth(self, kept: Mapping[str, Any]) -> tuple[bool, ...]:
         """Every distinct condition of the bundle evaluated once: a case is decided by this."""
