@@ -51,7 +51,8 @@ BENCHMARKS = [
               "we write eight artifacts and enumerate cases where pyxform writes one XForm.",
               ("bench/compile_vs_pyxform.py",)),
     Benchmark("admin", "Web admin: save → validate → preview, and the bundle list",
-              "A served admin (werkzeug, threaded, its own process, loopback) on a git workspace, driven with "
+              "A served admin (werkzeug, threaded, its own process, loopback; start-up objects set aside from "
+              "the garbage collector as `configurator serve` does) on a git workspace, driven with "
               "requests as a logged-in editor: an item form that changes one time limit (a commit on the "
               "editor's change request: compare-and-swap, flushed to disk), then the preview page, for the "
               "largest shipped bundle and a generated 200-item bundle; the page's lazily loaded figures and "
