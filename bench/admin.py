@@ -161,8 +161,10 @@ def profiled_server(workspace: Path, database: str, port: int) -> tuple[str, Cal
     from werkzeug.serving import make_server
 
     from configurator.web import create_app
+    from configurator.web.serve import settle_before_serving
 
     app = create_app({"SECRET_KEY": "bench-" + "k" * 40, "WORKSPACE": str(workspace), "DATABASE_URL": database})
+    settle_before_serving()  # as `configurator serve` and the served app do
     profile, lock = cProfile.Profile(), threading.Lock()
     inner = app.wsgi_app
 
