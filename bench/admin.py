@@ -97,8 +97,8 @@ def publish_files(workspace: Path, files: dict[str, bytes], message: str) -> Non
     """Files committed straight onto main (as a publish would leave them)."""
     main = git.ref(workspace, git.MAIN)
     assert main is not None
-    tree = trees.write_tree(workspace, main, files)
-    commit = git.commit_tree(workspace, tree, [main], message, ("bench", "bench@localhost"))
+    commit = trees.write_commit(workspace, main, dict(files), parents=[main], message=message,
+                                author=("bench", "bench@localhost"))
     git.update_ref(workspace, git.MAIN, commit, main)
 
 

@@ -8,25 +8,14 @@ The library is a pure pipeline over bytes; the CLI (and, later, the web admin) a
     >>> result.ok, [d.message("en") for d in result.diagnostics]
 """
 
-from typing import Any
-
 from configurator.diagnostics import CODES, Diagnostic, Severity
 from configurator.language.check import BundleCheck, CatalogueCheck, check_bundle, check_catalogues
 from configurator.model import Bundle, Catalogues
 from configurator.workspace.files import Workspace
 
-
-def __getattr__(name: str) -> Any:
-    # The installed version is read when asked for: importlib.metadata (and the email package it
-    # loads) was a tenth of `configurator check`'s start-up, which never shows the version.
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("configurator")
-        except PackageNotFoundError:  # running from a checkout that is not installed
-            return "0.0.0"
-    raise AttributeError(f"module 'configurator' has no attribute {name!r}")
+# The one place the version is written: pyproject.toml reads it from here (setuptools' dynamic
+# version), and nothing has to ask importlib.metadata, which was a tenth of `check`'s start-up.
+__version__ = "0.1.0"
 
 __all__ = [
     "CODES", "Bundle", "BundleCheck", "CatalogueCheck", "Catalogues", "Diagnostic", "Severity", "Workspace",

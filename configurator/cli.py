@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from configurator import __version__
 from configurator.cli_text import format_github, format_text, summary, words
 from configurator.diagnostics import LANGUAGES, Diagnostic, Severity, has_errors, sort_diagnostics
 from configurator.jsontext import dump_json
@@ -34,7 +35,7 @@ language_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="configurator")
+@click.version_option(version=__version__, prog_name="configurator")
 def main() -> None:
     """Define 'one thing' (一件事) service bundles and generate what portals need."""
 

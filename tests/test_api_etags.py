@@ -20,8 +20,8 @@ def publish(workspace, path: str, old: str, new: str) -> str:
     main = git.ref(workspace, git.MAIN)
     text = git.read_file(workspace, main, path).decode("utf-8")
     assert old in text
-    tree = trees.write_tree(workspace, main, {path: text.replace(old, new, 1).encode("utf-8")})
-    commit = git.commit_tree(workspace, tree, [main], "发布\n", ("rita", "rita@localhost"))
+    commit = trees.write_commit(workspace, main, {path: text.replace(old, new, 1).encode("utf-8")}, parents=[main],
+                                message="发布\n", author=("rita", "rita@localhost"))
     git.update_ref(workspace, git.MAIN, commit, main)
     return commit
 

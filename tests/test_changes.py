@@ -147,8 +147,8 @@ def test_a_crash_between_moving_main_and_recording_the_state_is_repaired(changes
     change = changes.submit(save(changes, "alice", "version: 1", "version: 2").change, "alice")
     head, main = changes.head(change), changes.main()
     merged = git.merge_tree(repo, main, head)
-    commit = git.commit_tree(repo, merged.tree, [main, head], "发布\n\nReviewed-by: rita <rita@localhost>\n",
-                             ("alice", "a@x"), ("rita", "r@x"))
+    commit = trees.write_commit(repo, merged.tree, {}, parents=[main, head], author=("alice", "a@x"),
+                                committer=("rita", "r@x"), message="发布\n\nReviewed-by: rita <rita@localhost>\n")
     git.update_ref(repo, MAIN, commit, main)  # as if the process died right after this
     changes.reconcile()
     assert changes.get(change.id).state == "published"
@@ -156,8 +156,9 @@ def test_a_crash_between_moving_main_and_recording_the_state_is_repaired(changes
 
 def test_legacy_draft_branches_appear_as_change_requests(changes, repo):
     main = ref(repo, MAIN)
-    tree = trees.write_tree(repo, main, {NEWBORN: text_at(repo, main).replace("version: 1", "version: 4").encode()})
-    git.update_ref(repo, "drafts/张三", git.commit_tree(repo, tree, [main], "旧草稿", ("张三", "z@x")), None)
+    files: dict[str, bytes | None] = {NEWBORN: text_at(repo, main).replace("version: 1", "version: 4").encode()}
+    git.update_ref(repo, "drafts/张三", trees.write_commit(repo, main, files, parents=[main], message="旧草稿",
+                                                         author=("张三", "z@x")), None)
     changes.reconcile()
     [found] = changes.records.all()
     assert found.branch == "drafts/张三" and found.author == "张三" and found.state == "draft"

@@ -1,5 +1,6 @@
-"""trees.write_tree forms git trees itself: each case is compared with the tree git's own index
-builds for the same change (read-tree, update-index, write-tree in a temporary index)."""
+"""trees.write_commit forms git trees and commits itself: each tree is compared with the tree git's
+own index builds for the same change (read-tree, update-index, write-tree in a temporary index),
+and each commit with the one ``git commit-tree`` makes."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ def _by_git(repo: Path, base: str, files: dict[str, bytes | None], tmp_path: Pat
     return run(repo, "write-tree", env=env)[1].decode().strip()
 
 
+def _tree(repo: Path, base: str, files: dict[str, bytes | None], read: list[bytes | None] | None = None) -> str:
+    """The tree of the commit write_commit makes."""
+    commit = trees.write_commit(repo, base, files, parents=[base], message="x\n", author=("t", "t@localhost"), read=read)
+    return run(repo, "rev-parse", f"{commit}^{{tree}}")[1].decode().strip()
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("trees") / "ws"
@@ -43,7 +50,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 ])
 def test_the_tree_is_the_one_git_builds(repo: tuple[Path, str], files: dict[str, bytes | None], tmp_path: Path) -> None:
     root, base = repo
-    assert trees.write_tree(root, base, files) == _by_git(root, base, files, tmp_path)
+    assert _tree(root, base, files) == _by_git(root, base, files, tmp_path)
     done = subprocess.run(["git", "-C", str(root), "fsck", "--strict", "--no-dangling"], capture_output=True,
                           env={**os.environ, "LC_ALL": "C"}, check=False)
     assert done.returncode == 0, done.stderr
@@ -53,7 +60,7 @@ def test_emptying_a_folder_removes_it(repo: tuple[Path, str], tmp_path: Path) ->
     root, base = repo
     listing = run(root, "ls-tree", "--name-only", f"{base}:catalogues")[1].decode().split()
     files: dict[str, bytes | None] = {f"catalogues/{name}": None for name in listing}
-    tree = trees.write_tree(root, base, files)
+    tree = _tree(root, base, files)
     assert tree == _by_git(root, base, files, tmp_path)
     assert "catalogues" not in run(root, "ls-tree", "--name-only", tree)[1].decode().split()
 
@@ -61,11 +68,11 @@ def test_emptying_a_folder_removes_it(repo: tuple[Path, str], tmp_path: Path) ->
 def test_bad_paths_and_bases_are_refused(repo: tuple[Path, str]) -> None:
     root, base = repo
     with pytest.raises(GitError):
-        trees.write_tree(root, base, {"bundles//x.yaml": b"x"})
+        _tree(root, base, {"bundles//x.yaml": b"x"})
     with pytest.raises(GitError):
-        trees.write_tree(root, base, {"bundles/../x.yaml": b"x"})  # git's own check (--strict) refuses it
+        _tree(root, base, {"bundles/../x.yaml": b"x"})  # git's own check (--strict) refuses it
     with pytest.raises(GitError):
-        trees.write_tree(root, "0" * 40, {"bundles/x.yaml": b"x"})
+        _tree(root, "0" * 40, {"bundles/x.yaml": b"x"})
 
 
 def test_trees_read_by_the_caller_give_the_same_tree(repo: tuple[Path, str], tmp_path: Path) -> None:
@@ -75,9 +82,9 @@ def test_trees_read_by_the_caller_give_the_same_tree(repo: tuple[Path, str], tmp
     files: dict[str, bytes | None] = {"bundles/newborn.yaml": b"id: newborn\n", "catalogues/x/y.yaml": b"y\n"}
     read = read_objects(root, trees.folder_names(base, list(files)))
     assert read[-1] is None  # catalogues/x is not there yet
-    assert trees.write_tree(root, base, files, read=read) == _by_git(root, base, files, tmp_path)
+    assert _tree(root, base, files, read) == _by_git(root, base, files, tmp_path)
     with pytest.raises(GitError):  # a file where a folder was expected
-        trees.write_tree(root, base, files, read=[read[0], b"id: not a tree\n", None, None])
+        _tree(root, base, files, [read[0], b"id: not a tree\n", None, None])
 
 
 def test_a_commit_written_in_the_pack_is_the_one_commit_tree_makes(repo: tuple[Path, str], tmp_path: Path) -> None:
@@ -88,7 +95,7 @@ def test_a_commit_written_in_the_pack_is_the_one_commit_tree_makes(repo: tuple[P
     message = "修改 newborn\n\nChange-Request: #7\n"
     made = trees.write_commit(root, base, files, parents=[base], message=message, author=("alice", "alice@localhost"),
                               committer=("rita", "rita@localhost"))
-    tree = trees.write_tree(root, base, files)
+    tree = _tree(root, base, files)
     env = {"GIT_AUTHOR_NAME": "alice", "GIT_AUTHOR_EMAIL": "alice@localhost",
            "GIT_COMMITTER_NAME": "rita", "GIT_COMMITTER_EMAIL": "rita@localhost"}
     by_git = run(root, "commit-tree", tree, "-p", base, input_bytes=message.encode(), env=env)[1].decode().strip()
@@ -102,5 +109,15 @@ def test_a_commit_written_in_the_pack_is_the_one_commit_tree_makes(repo: tuple[P
     dates = [run(root, "log", "-1", "--format=%ad|%cd", "--date=raw", c)[1] for c in (made, by_git)]
     assert abs(int(dates[0].split()[0]) - int(dates[1].split()[0])) < 60 and dates[0].split()[1] == dates[1].split()[1]
     assert run(root, "fsck", "--strict")[0] == 0
-    with pytest.raises(GitError):
-        trees.write_commit(root, base, files, parents=[base], message="x\n", author=("a <b>", "a@localhost"))
+    for person in (("a <b>", "a@localhost"), (" alice", "a@localhost"), ("alice.", "a@localhost"), ("", "a@localhost"),
+                   ("alice", "a@local>host"), ("ali\nce", "a@localhost")):  # git would rewrite or refuse each
+        with pytest.raises(GitError):
+            trees.write_commit(root, base, files, parents=[base], message="x\n", author=person)
+
+
+def test_a_commit_of_no_changed_files_keeps_the_tree(repo: tuple[Path, str]) -> None:
+    """Publishing with no version to bump commits the merged tree as it is."""
+    root, base = repo
+    tree = run(root, "rev-parse", f"{base}^{{tree}}")[1].decode().strip()
+    commit = trees.write_commit(root, tree, {}, parents=[base], message="发布\n", author=("alice", "a@localhost"))
+    assert run(root, "rev-parse", f"{commit}^{{tree}}")[1].decode().strip() == tree

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from configurator.language.collector import collector_paused
 from configurator.language.documents import load_shared
 from configurator.language.loader import ValueBuilder, plain_scalar_is_text
 from configurator.language.sourcemap import compose
@@ -209,14 +210,16 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     node tree of the text as the previous edit left it, composed for it and let go after."""
     if not load_shared(text.encode("utf-8"), "edit").usable:
         raise EditError("the document cannot be read")
-    for edit in edits:
-        try:
-            root = compose(text)
-        except yaml.YAMLError as error:  # our edits write text our loader reads back; never expected
-            raise EditError(f"an edit left text that cannot be read: {error}") from None
-        if root is None:
-            raise EditError("the document cannot be read")
-        text = _apply(text, root, edit)
+    with collector_paused():  # the nodes are freed before the collector is back (see load_yaml)
+        for edit in edits:
+            try:
+                root = compose(text)
+            except yaml.YAMLError as error:  # our edits write text our loader reads back; never expected
+                raise EditError(f"an edit left text that cannot be read: {error}") from None
+            if root is None:
+                raise EditError("the document cannot be read")
+            text = _apply(text, root, edit)
+            del root
     return text
 
 

@@ -173,25 +173,28 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
     if too_deep is not None:
         return fail("E109", too_deep, 1, limit=MAX_DEPTH)
 
-    try:
-        root = compose(text)
-    except yaml.MarkedYAMLError as error:
-        return _syntax_error(error, filename)
-    except yaml.YAMLError as error:  # libyaml gives marks; this is the safety net
-        return fail("E105", 1, 1, problem=str(error), fix="")
     source = SourceMap(filename, text)
-    if root is None:
-        return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})])
-    builder = ValueBuilder(filename)
-    builder.shared_nodes_possible = "&" in text
+    # One pause of the collector over composing and building, and the nodes freed inside it: with
+    # the collector back on while they lived, its next pass walked the whole tree once more.
     with collector_paused():
+        try:
+            root = compose(text)
+        except yaml.MarkedYAMLError as error:
+            return _syntax_error(error, filename)
+        except yaml.YAMLError as error:  # libyaml gives marks; this is the safety net
+            return fail("E105", 1, 1, problem=str(error), fix="")
+        if root is None:
+            return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})])
+        builder = ValueBuilder(filename)
+        builder.shared_nodes_possible = "&" in text
         data = builder.build(root, 0)
-    if not builder.alias_reported and "&" in text:
-        builder.report_lone_anchor(text)
-    if not builder.diagnostics and not isinstance(data, dict):
-        builder.diagnostics.append(Diagnostic(
-            "E110", filename, root.start_mark.line + 1, root.start_mark.column + 1, (),
-            {"found": _describe_node(root)}))
+        if not builder.alias_reported and "&" in text:
+            builder.report_lone_anchor(text)
+        if not builder.diagnostics and not isinstance(data, dict):
+            builder.diagnostics.append(Diagnostic(
+                "E110", filename, root.start_mark.line + 1, root.start_mark.column + 1, (),
+                {"found": _describe_node(root)}))
+        del root
     return LoadedYaml(data, source, builder.diagnostics)
 
 

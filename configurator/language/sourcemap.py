@@ -92,9 +92,10 @@ class _Located:
 
     def root(self) -> Spot | None:
         if self._root is None and self.text is not None:
-            node = compose(self.text)
-            with collector_paused():
+            with collector_paused():  # the nodes are freed before the collector is back (see load_yaml)
+                node = compose(self.text)
                 self._root = None if node is None else _spot(node, set())
+                del node
         return self._root
 
 

@@ -166,10 +166,13 @@ class ChangeRequests:
         found = self._behind.get((main, head))
         if found is None:
             found = git.log(self.repo, [main, f"^{head}"], first_parent=True, limit=50)
-            if len(self._behind) > 64:
-                self._behind.clear()
-            self._behind[(main, head)] = found
+            self._remember_behind(main, head, found)
         return list(found)
+
+    def _remember_behind(self, main: str, head: str, found: list[git.Commit]) -> None:
+        if len(self._behind) >= 64:
+            self._behind.clear()
+        self._behind[(main, head)] = found
 
     def authors(self, change: Record) -> list[str]:
         """The change request's author and everyone with a commit on it since its merge base."""
@@ -238,7 +241,7 @@ class ChangeRequests:
             # what main has that the branch lacks is unchanged (the next page needs no git log).
             for (main, old_head), behind in list(self._behind.items()):
                 if old_head == head:
-                    self._behind[(main, commit)] = behind
+                    self._remember_behind(main, commit, behind)
             return SaveOutcome(True, change, commit)
         raise ChangeError("分支一直在被修改，请稍后再保存", en="the branch keeps changing; save again shortly")
 
@@ -388,14 +391,14 @@ class ChangeRequests:
         base = git.merge_base(self.repo, main, head) or change.base
         bumped_files, bumped = bump_versions(self.repo, main, merged.tree,
                                              [p for p in git.changed_paths(self.repo, base, head) if p.startswith("bundles/")])
-        tree = trees.write_tree(self.repo, merged.tree, bumped_files) if bumped_files else merged.tree
         authors = self.authors(change)
         lines = [f"{change.title}（变更申请 #{change.id}）", "", change.description or "（无修改说明）", "",
                  f"Change-Request: #{change.id}"]
         lines += [f"Co-authored-by: {name} <{person(name)[1]}>" for name in authors[1:]]
         lines += [f"Reviewed-by: {reviewer} <{person(reviewer)[1]}>"]
-        commit = git.commit_tree(self.repo, tree, [main, head], "\n".join(lines) + "\n", person(change.author),
-                                 person(reviewer))
+        commit = trees.write_commit(self.repo, merged.tree, bumped_files, parents=[main, head],
+                                    message="\n".join(lines) + "\n", author=person(change.author),
+                                    committer=person(reviewer))
         try:
             git.update_ref(self.repo, MAIN, commit, main)
         except RefMoved as error:

@@ -5,8 +5,8 @@
   ``BRANCH``, commit ids must be 40 hex digits (``commit_id``), and revisions are passed after
   ``--end-of-options`` where git accepts it. Long texts (commit messages, file contents) travel on
   stdin, never as one argument.
-- Commits are built with plumbing (``trees.write_tree``, ``commit_tree``), so
-  the shared index and the work tree are never needed; branches move only by compare-and-swap
+- Commits are built with plumbing (``trees.write_commit`` forms the objects and unpacks them
+  with ``git unpack-objects --strict``), so the shared index and the work tree are never needed; branches move only by compare-and-swap
   (``update_ref`` with the old value). A ref lock left by a killed process is removed once it is
   older than any real git command takes (``STALE_LOCK_SECONDS``).
 - Objects and refs are flushed to disk before a command returns (``core.fsync=committed``):
@@ -226,19 +226,9 @@ def branches(repo: Path, prefix: str) -> dict[str, str]:
 Person = tuple[str, str]  # name, email
 
 
-def _person_env(author: Person, committer: Person | None = None) -> dict[str, str]:
-    committer = committer or author
+def _person_env(author: Person) -> dict[str, str]:
     return {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1],
-            "GIT_COMMITTER_NAME": committer[0], "GIT_COMMITTER_EMAIL": committer[1]}
-
-
-def commit_tree(repo: Path, tree: str, parents: Sequence[str], message: str, author: Person,
-                committer: Person | None = None) -> str:
-    """A commit object (the message goes on stdin); no ref moves."""
-    args = ["commit-tree", tree]
-    for parent in parents:
-        args += ["-p", commit_id(parent)]
-    return run(repo, *args, input_bytes=message.encode("utf-8"), env=_person_env(author, committer))[1].decode().strip()
+            "GIT_COMMITTER_NAME": author[0], "GIT_COMMITTER_EMAIL": author[1]}
 
 
 def _remove_stale_lock(repo: Path, refname: str) -> bool:

@@ -1,13 +1,14 @@
-"""The tree of a commit being made: the base commit's tree with some files replaced, built and
-written with two git processes (through ``git.run``, the one git layer) instead of 3 + one per file;
-with its commit object in the same pack (``write_commit``), still two.
+"""A commit being made: the base commit's tree with some files replaced, and the commit of it, built
+and written with two git processes (through ``git.run``, the one git layer) instead of 4 + one per
+file.
 
 The base's trees along the changed paths are read in one ``git cat-file --batch``; the new blobs
 and trees are formed here (git's object format: SHA-1 of ``<type> <size>\\0<content>``) and
 written in one ``git unpack-objects --strict`` from a small pack on stdin. ``--strict`` has git
 check every object before it writes any (a tree's order and names, that each entry it names
-exists), so a tree formed wrongly here is refused, never stored. The objects are flushed like
-every other git write (``core.fsync=committed``), before the commit that names them is made.
+exists, and that a commit's author and committer are well formed), so an object formed wrongly
+here is refused, never stored. The objects are flushed like every other git write
+(``core.fsync=committed``) before the ref that names the commit is moved.
 
 Paths come from the package (``bundles/<id>.yaml`` with checked ids); contents travel on stdin."""
 
@@ -29,7 +30,7 @@ Entries = dict[bytes, tuple[bytes, bytes]]  # name → (mode, binary object id)
 
 
 def folder_names(base: str, paths: Collection[str]) -> list[str]:
-    """The names of the trees ``write_tree`` reads (for a caller that reads them in its own batch)."""
+    """The names of the trees ``write_commit`` reads (for a caller that reads them in its own batch)."""
     return [f"{commit_id(base)}^{{tree}}", *(f"{base}:{folder}" for folder in _folders(paths)[1:])]
 
 
@@ -39,20 +40,12 @@ def _folders(paths: Collection[str]) -> list[str]:
     return sorted({"/".join(path.split("/")[:depth]) for path in paths for depth in range(len(path.split("/")))})
 
 
-def write_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None], *,
-               read: Sequence[bytes | None] | None = None) -> str:
-    """The tree of ``base`` (a commit or tree id; None: empty) with ``files`` replaced (None deletes).
-    ``read``: the contents of the trees ``folder_names`` names, read by the caller (None: missing)."""
-    objects: dict[bytes, tuple[bytes, bytes]] = {}  # id → (type, content): what the pack carries
-    root = _form_tree(repo, base, files, read, objects)
-    run(repo, "unpack-objects", "-q", "--strict", input_bytes=_pack(objects))
-    return root.hex()
-
-
 def write_commit(repo: Path, base: str, files: Mapping[str, bytes | None], *, parents: Sequence[str], message: str,
                  author: Person, committer: Person | None = None, read: Sequence[bytes | None] | None = None) -> str:
-    """``write_tree`` and the commit of that tree (``git commit-tree``'s object) in one pack: one git
-    process where a save took two. No ref moves."""
+    """A commit of the tree of ``base`` (a commit or tree id) with ``files`` replaced (None deletes),
+    written with its new blobs and trees in one pack (``git commit-tree``'s object, formed here): one
+    git process. No ref moves. ``read``: the contents of the trees ``folder_names`` names, read by
+    the caller (None: missing)."""
     objects: dict[bytes, tuple[bytes, bytes]] = {}
     root = _form_tree(repo, base, files, read, objects)
     when, offset = int(time.time()), time.localtime().tm_gmtoff // 60
@@ -64,17 +57,24 @@ def write_commit(repo: Path, base: str, files: Mapping[str, bytes | None], *, pa
     return commit.hex()
 
 
+# git trims these from both ends of a name or address, and drops "<", ">" and line breaks inside.
+_CRUD = " .,:;<>\"\\'\t\n"
+
+
 def _ident(person: Person) -> str:
+    """``name <email>`` as git writes it. A person git would rewrite (trimmed, brackets dropped) is
+    refused instead, so a commit made here never names someone differently from one git makes;
+    usernames (letters, digits, _ and -) never need it."""
     name, email = person
-    if not name.strip() or any(c in name + email for c in "<>\n\0"):
-        raise GitError(f"提交人不合法：{person!r}")  # git would refuse it too (--strict checks idents)
+    if any(not part or part.strip(_CRUD) != part or any(c in part for c in "<>\n\0") for part in (name, email)):
+        raise GitError(f"提交人不合法：{person!r}")
     return f"{name} <{email}>"
 
 
 def _form_tree(repo: Path, base: str | None, files: Mapping[str, bytes | None], read: Sequence[bytes | None] | None,
                objects: dict[bytes, tuple[bytes, bytes]]) -> bytes:
     """The new root tree's id; it and every new blob and tree below it are added to ``objects``."""
-    folders = _folders(list(files))
+    folders = _folders(list(files)) or [""]  # no files: the base's tree as it is
     trees: dict[str, Entries] = {folder: {} for folder in folders}
     if base:
         found = read if read is not None else [t[1] if t and t[0] == _TREE else None
