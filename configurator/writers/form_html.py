@@ -61,6 +61,9 @@ button { background: #00703c; color: #fff; border: 0; border-radius: 0; padding:
 """
 
 # Autocomplete tokens (WCAG 1.3.5) by field type; "off" for numbers a browser must not guess.
+# json.dumps(value, ensure_ascii=False) without setting up an encoder per call (one per row)
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
 _AUTOCOMPLETE = {"mobile": "tel", "phone": "tel", "email": "email", "address": "street-address",
                  "postal_code": "postal-code", "id_number": "off", "uscc": "off", "bank_account": "off"}
 _OWN_NAME_IDS = {"name", "applicant_name", "full_name"}  # the applicant's own name; others' names are "off"
@@ -156,7 +159,7 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     field_id, label = escape(field.id), escape(field.label)  # each written several times
     attributes = f' data-label="{label}"'
     if spec.get("when") is not None:
-        attributes += f' data-when="{escape(json.dumps(spec["when"], ensure_ascii=False))}"'
+        attributes += f' data-when="{escape(_JSON.encode(spec["when"]))}"'
     if required:
         attributes += f' data-required data-missing="{escape(say(lang, "error.missing"))}"'
     if spec.get("hidden"):

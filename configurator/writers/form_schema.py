@@ -13,7 +13,7 @@ keeps free notes without strict validators such as ajv refusing an unknown keywo
 
 from __future__ import annotations
 
-import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from configurator.jsontext import dump_json
@@ -191,8 +191,11 @@ def upload_schema(compiled: Compiled, material: BundleMaterial, users: list[Item
 
 
 def _asked_by(compiled: Compiled, users: list[Item]) -> str:
-    departments = list(dict.fromkeys(item.department for item in users))
-    return json.dumps({"items": [item.id for item in users], "departments": departments}, ensure_ascii=False)
+    """``json.dumps({"items": [...], "departments": [...]}, ensure_ascii=False)`` for these ids,
+    written directly (one per field and upload; json.dumps set up an encoder for each)."""
+    items = ", ".join([encode_basestring(item.id) for item in users])
+    departments = ", ".join([encode_basestring(d) for d in dict.fromkeys(item.department for item in users)])
+    return f'{{"items": [{items}], "departments": [{departments}]}}'
 
 
 def _present_when(group: str, key: str, condition: lang.Expr | dict[str, Any], required: bool) -> dict[str, Any]:
