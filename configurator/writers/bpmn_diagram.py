@@ -56,11 +56,18 @@ def _draw(nodes: Nodes, flows: Flows, lanes: list[str]) -> str:
         top += lane_rows[lane] * ROW + 40
     width = 80 + (1 + max(column for _, _, column, _ in nodes.values())) * COLUMN + 60
     centers: dict[str, tuple[float, float, int]] = {}
+    formatted: dict[float, str] = {}  # coordinates recur (columns, rows): each formatted once
+
+    def g(value: float) -> str:
+        text = formatted.get(value)
+        if text is None:
+            text = formatted[value] = f"{value:g}"
+        return text
 
     def shape(element_id: str, x: float, y: float, w: int, h: int, extra: str = "") -> None:
         element_id = _attr(element_id)
         add(f'      <bpmndi:BPMNShape id="{element_id}_di" bpmnElement="{element_id}"{extra}>')
-        add(f'        <dc:Bounds x="{x:g}" y="{y:g}" width="{w}" height="{h}" />')
+        add(f'        <dc:Bounds x="{g(x)}" y="{g(y)}" width="{w}" height="{h}" />')
         add("      </bpmndi:BPMNShape>")
 
     horizontal = ' isHorizontal="true"'
@@ -86,7 +93,7 @@ def _draw(nodes: Nodes, flows: Flows, lanes: list[str]) -> str:
             middle = (sx + sw / 2 + tx - tw / 2) / 2
             points = [(sx + sw / 2, sy), (middle, sy), (middle, ty), (tx - tw / 2, ty)]
         for x, y in points:
-            add(f'        <di:waypoint x="{x:g}" y="{y:g}" />')
+            add(f'        <di:waypoint x="{g(x)}" y="{g(y)}" />')
         add("      </bpmndi:BPMNEdge>")
     add("    </bpmndi:BPMNPlane>")
     add("  </bpmndi:BPMNDiagram>")
