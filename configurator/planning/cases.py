@@ -196,21 +196,28 @@ def search(bundle: Bundle) -> CaseSearch:
 
     unchanged = {id(entry) for entry in (*bundle.items, *bundle.materials)}
 
+    truth_of = planner.vector
+
+    def new_case(truth: tuple[bool, ...]) -> int:
+        """The number of the case a truth vector not seen before decides."""
+        outline, bits = planner.decide_keyed(truth)
+        items, materials, fields = outline
+        # Without case-dependent values a case is named by the bits of its items, materials and
+        # fields. Otherwise by the resolved entries themselves: a case-dependent value makes a
+        # different case. An entry left as the bundle has it is named by identity (hashing a whole
+        # dataclass is slow); a resolved copy differs from it in value, so it is compared by value.
+        signature = bits if bits is not None else (
+            tuple(id(i) if id(i) in unchanged else i for i in items),
+            tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(map(id, fields)))
+        key = by_truth[truth] = keys.setdefault(signature, len(keys))
+        decided.setdefault(key, outline)
+        return key
+
     def consider(answers: dict[str, Any]) -> None:
-        truth = planner.truth(answers)
+        truth = truth_of(answers)
         key = by_truth.get(truth)
         if key is None:
-            outline, bits = planner.decide_keyed(truth)
-            items, materials, fields = outline
-            # Without case-dependent values a case is named by the bits of its items, materials and
-            # fields. Otherwise by the resolved entries themselves: a case-dependent value makes a
-            # different case. An entry left as the bundle has it is named by identity (hashing a whole
-            # dataclass is slow); a resolved copy differs from it in value, so it is compared by value.
-            signature = bits if bits is not None else (
-                tuple(id(i) if id(i) in unchanged else i for i in items),
-                tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(map(id, fields)))
-            key = by_truth[truth] = keys.setdefault(signature, len(keys))
-            decided.setdefault(key, outline)
+            key = new_case(truth)
         if key not in found and len(found) <= limit:
             found[key] = dict(answers)
 
@@ -221,9 +228,14 @@ def search(bundle: Bundle) -> CaseSearch:
     limit = MAX_SAMPLED_CASES if sampled else MAX_CASES
     every = walk.every()
     if not sampled:
-        for answers in every:
+        for answers in every:  # consider(answers), inline: this runs for every answer set
             tried += 1
-            consider(answers)
+            truth = truth_of(answers)
+            key = by_truth.get(truth)
+            if key is None:
+                key = new_case(truth)
+            if key not in found and len(found) <= limit:
+                found[key] = dict(answers)
             # more than the limit kept: no later answer set can change what is kept, only the count
             if len(found) > limit:
                 tried += sum(1 for _ in every)

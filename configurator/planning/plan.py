@@ -163,6 +163,11 @@ class Planner:
         """Every distinct condition of the bundle evaluated once: a case is decided by this."""
         return self._vector(kept)
 
+    @property
+    def vector(self) -> conditions.Vector:
+        """``truth`` itself, for a caller that evaluates it per answer set (no call in between)."""
+        return self._vector
+
     def asked(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
         for situation_id, asked in self._situations:
