@@ -7,8 +7,10 @@ another group are bracketed, so ``not (a or b)`` cannot be read as ``(not a) or 
 
 from __future__ import annotations
 
+import weakref
+
 from configurator.language import conditions as lang
-from configurator.model import Bundle, Situation
+from configurator.model import Bundle, NamedCondition, Situation
 
 _WORDS = {
     "zh-CN": {"yes": "是", "no": "否", "and": "，且", "or": "；或", "not": "并非：", "answered": "答",
@@ -25,10 +27,26 @@ _WORDS = {
 }
 
 
-def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
-    words = _WORDS["en" if lang_code == "en" else "zh-CN"]
+_last: tuple[weakref.ref[Bundle], dict[str, Situation], dict[str, NamedCondition]] | None = None
+
+
+def _indexes(bundle: Bundle) -> tuple[dict[str, Situation], dict[str, NamedCondition]]:
+    """The bundle's situations and named conditions by id, kept for the bundle described last: a
+    notice describes every item's, material's and field's condition of one bundle in a row, and
+    indexing the bundle each time made that quadratic. Held weakly, swapped whole (thread-safe)."""
+    global _last
+    found = _last
+    if found is not None and found[0]() is bundle:
+        return found[1], found[2]
     situations = {s.id: s for s in bundle.situations}
     named = {c.id: c for c in bundle.conditions}
+    _last = (weakref.ref(bundle), situations, named)
+    return situations, named
+
+
+def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
+    words = _WORDS["en" if lang_code == "en" else "zh-CN"]
+    situations, named = _indexes(bundle)
 
     def named_text(name: str) -> str:
         label = named[name].label
