@@ -88,7 +88,9 @@ def resolve_field(field: BundleField, catalogues: Catalogues) -> ResolvedField:
 
     def pick(name: str) -> Any:
         value = getattr(own, name)
-        return value if value not in (None, ()) else getattr(spec, name)
+        # unset in the bundle: None or an empty tuple (tested by type: ``in (None, ())`` called the
+        # dataclasses' __eq__ against a tuple for every Text value)
+        return getattr(spec, name) if value is None or (type(value) is tuple and not value) else value
 
     label = field.label or (base.label if base else Text.of(field.id))
     field_type = own.type or spec.type
