@@ -166,7 +166,12 @@ def check_logic(compiled: Compiled, rule: FieldRule) -> Any:
 
 
 def routing_entries(compiled: Compiled) -> list[dict[str, Any]]:
-    """routing.json's "field_rules": every rule, as JsonLogic over the whole application."""
+    """routing.json's "field_rules": every rule, as JsonLogic over the whole application (once per
+    compile: form.ui.json and form.html carry the same entries; shared, so read-only)."""
+    return compiled.once("writers.field_rules", lambda: _routing_entries(compiled))
+
+
+def _routing_entries(compiled: Compiled) -> list[dict[str, Any]]:
     return [{"id": rule.id, "fields": list(rule.fields),
              "pointers": [pointer(compiled, f) for f in rule.fields],
              "applies": applies_logic(compiled, rule), "check": check_logic(compiled, rule),

@@ -260,6 +260,8 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
     failed = {rule.id for rule in getattr(form, "ineligible", [])}
     out = bool(failed)
     sections, problems = [], []
+    deciding_ids = deciding(bundle)
+    last_deciding = deciding_ids[-1] if deciding_ids else None  # the ineligible panel follows this question
     for group, rows in _specs(compiled, shared_form_ui(compiled)).items():
         html_rows = []
         for key, spec in rows:
@@ -272,7 +274,7 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
             if field.errors:
                 target = f"{field.id}-0" if field.widget in ("radio", "checkboxes") else field.id
                 problems.append((target, field.label, ("; " if lang == "en" else "；").join(field.errors)))
-            if group == "situations" and spec.get("deciding") and bundle.eligibility and key == deciding(bundle)[-1]:
+            if group == "situations" and spec.get("deciding") and bundle.eligibility and key == last_deciding:
                 html_rows.append(_ineligible_panel(compiled, failed, out))
         if not html_rows:
             continue
