@@ -45,23 +45,33 @@ def _indexes(bundle: Bundle) -> tuple[dict[str, Situation], dict[str, NamedCondi
 
 
 def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
-    words = _WORDS["en" if lang_code == "en" else "zh-CN"]
     situations, named = _indexes(bundle)
+    return _Describer(_WORDS["en" if lang_code == "en" else "zh-CN"], situations, named, lang_code).walk(expr)
 
-    def named_text(name: str) -> str:
-        label = named[name].label
-        return f"{words['open']}{label.get(lang_code) if label else name}{words['close']}"
 
-    def grouped(node: lang.Expr) -> str:
-        text = walk(node)
-        return f"{words['(']}{text}{words[')']}" if isinstance(node, lang.BoolOp) else text
+class _Describer:
+    """One description's words and indexes. Methods, not nested functions: nested functions that
+    call each other make reference cycles, left for the garbage collector after every call."""
 
-    def question(name: str) -> str:
-        situation = situations.get(name)
-        label = situation.label.get(lang_code) if situation else name
-        return f"{words['open']}{label}{words['close']}"
+    def __init__(self, words: dict[str, str], situations: dict[str, Situation], named: dict[str, NamedCondition],
+                 lang_code: str) -> None:
+        self.words, self.situations, self.named, self.lang_code = words, situations, named, lang_code
 
-    def value(situation: Situation | None, raw: object) -> str:
+    def named_text(self, name: str) -> str:
+        words, label = self.words, self.named[name].label
+        return f"{words['open']}{label.get(self.lang_code) if label else name}{words['close']}"
+
+    def grouped(self, node: lang.Expr) -> str:
+        text = self.walk(node)
+        return f"{self.words['(']}{text}{self.words[')']}" if isinstance(node, lang.BoolOp) else text
+
+    def question(self, name: str) -> str:
+        situation = self.situations.get(name)
+        label = situation.label.get(self.lang_code) if situation else name
+        return f"{self.words['open']}{label}{self.words['close']}"
+
+    def value(self, situation: Situation | None, raw: object) -> str:
+        words, lang_code = self.words, self.lang_code
         if isinstance(raw, bool):
             return words["yes"] if raw else words["no"]
         if situation is not None:
@@ -72,7 +82,8 @@ def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
                 return f"{raw} {situation.unit.get(lang_code)}"
         return words["quote"].format(raw) if isinstance(raw, str) else str(raw)
 
-    def walk(node: lang.Expr) -> str:
+    def walk(self, node: lang.Expr) -> str:
+        words, named, question, named_text = self.words, self.named, self.question, self.named_text
         if isinstance(node, lang.Name):
             if node.name in named:
                 return named_text(node.name) + words["holds"]
@@ -85,10 +96,10 @@ def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
                 return f"{question(inner.name)}{words['answered']}{words['quote'].format(words['no'])}"
             if isinstance(inner, lang.BoolOp):
                 lead = words["none of"] if inner.op == "or" else words["not all"]
-                return lead + grouped(inner)
-            return words["not"] + walk(inner)
+                return lead + self.grouped(inner)
+            return words["not"] + self.walk(inner)
         if isinstance(node, lang.BoolOp):
-            return words[node.op].join(grouped(operand) for operand in node.operands)
+            return words[node.op].join(self.grouped(operand) for operand in node.operands)
         if isinstance(node, lang.Literal):
             return str(node.value)
         if isinstance(node, lang.Compare):
@@ -99,14 +110,12 @@ def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
             if isinstance(right, lang.Name):
                 left, right = right, left
             assert isinstance(left, lang.Name)
-            situation = situations.get(left.name)
+            situation = self.situations.get(left.name)
             if isinstance(right, lang.ListLiteral):
-                shown = words["sep"].join(value(situation, v.value) for v in right.values)
+                shown = words["sep"].join(self.value(situation, v.value) for v in right.values)
             else:
                 assert isinstance(right, lang.Literal)
-                shown = value(situation, right.value)
-            spacer = " " if lang_code == "en" else ""
+                shown = self.value(situation, right.value)
+            spacer = " " if self.lang_code == "en" else ""
             return f"{question(left.name)}{spacer}{words[op]}{spacer}{shown}"
         return lang.to_text(node)
-
-    return walk(expr)
