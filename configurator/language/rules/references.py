@@ -68,23 +68,26 @@ def check_bundle_entries(context: RuleContext) -> Iterable[Diagnostic]:
     field_ids = [f.id for f in bundle.fields]
     material_ids = [m.id for m in bundle.materials]
     item_ids = [i.id for i in bundle.items]
+    # looked up in sets (a list scanned per reference was quadratic); the lists, in file order,
+    # are what a "did you mean" suggestion is picked from
+    fields, materials, items = set(field_ids), set(material_ids), set(item_ids)
     for item in bundle.items:
         for index, field_id in enumerate(item.fields):
-            if field_id not in field_ids:
+            if field_id not in fields:
                 yield _unknown(context, "E306", item.path + ("fields", index), field_id, field_ids)
         for index, material_id in enumerate(item.materials):
-            if material_id not in material_ids:
+            if material_id not in materials:
                 yield _unknown(context, "E305", item.path + ("materials", index), material_id, material_ids)
         for entry in item.after:
-            if entry.item not in item_ids:
+            if entry.item not in items:
                 yield _unknown(context, "E304", entry.path + ("item",), entry.item, item_ids)
     for material in bundle.materials:
         for index, producer in enumerate(material.produced_by):
-            if producer not in item_ids:
+            if producer not in items:
                 yield _unknown(context, "E304", produced_by_path(material, index), producer, item_ids)
     for step in bundle.steps:
         for index, item_id in enumerate(step.items):
-            if item_id not in item_ids:
+            if item_id not in items:
                 yield _unknown(context, "E304", step.path + ("items", index), item_id, item_ids)
 
 
