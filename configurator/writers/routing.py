@@ -6,6 +6,8 @@ application). Each department is given only the fields and materials its own ite
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from typing import Any
 
 from configurator.jsontext import dump_json
@@ -49,9 +51,13 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
             found.setdefault(depth, {}).setdefault(frozenset(members), None)
     groups = []
     for depth in sorted(found):
-        # the largest first: a group inside another is usually found at the first try
+        # the largest first: a group inside another is usually found at the first try; only the
+        # groups larger than it are tried at all (groups of one size never contain each other, and
+        # passing over them one by one made thousands of equal-sized cases quadratic)
         largest_first = sorted(found[depth], key=len, reverse=True)
-        kept = [g for g in found[depth] if not any(g < other for other in largest_first if len(other) > len(g))]
+        smaller_first = [-len(g) for g in largest_first]  # ascending, for bisect
+        kept = [g for g in found[depth]
+                if not any(g < other for other in itertools.islice(largest_first, bisect.bisect_left(smaller_first, -len(g))))]
         groups += sorted((sorted(g, key=order.__getitem__) for g in kept), key=lambda g: [order[i] for i in g])
     return groups
 
@@ -75,12 +81,13 @@ def routing(compiled: Compiled) -> dict[str, Any]:
     step_of = {item_id: step.id for step in bundle.steps if step.kind == "handling" for item_id in step.items}
     intake = next(step for step in bundle.steps if step.kind == "intake")
 
+    waited_for: dict[str, list[graph.Dependency]] = {}  # per item, its edges in order (one pass, not one per item)
+    for edge in edges:
+        waited_for.setdefault(edge.after, []).append(edge)
     tasks = []
     for item in bundle.items:
         waits = []
-        for edge in edges:
-            if edge.after != item.id:
-                continue
+        for edge in waited_for.get(item.id, []):
             entry: dict[str, Any] = {"task": edge.before}
             if edge.is_data_flow:
                 entry["because"] = "data_flow"
