@@ -124,7 +124,20 @@ class _Writer:
             if text:
                 write(text if text.isspace() else _escape_text(text))
             for child in element:
-                self._element(child, write, qnames, escaped)
+                if len(child) or child.attrib:
+                    self._element(child, write, qnames, escaped)
+                    continue
+                # a leaf without attributes (most of a BPMN file: incoming, outgoing, flowNodeRef),
+                # written here rather than by a call of its own
+                name = qnames.get(child.tag) or self._qname(child.tag)
+                leaf_text = child.text
+                if leaf_text:
+                    write(f"<{name}>{leaf_text if leaf_text.isspace() else _escape_text(leaf_text)}</{name}>")
+                else:
+                    write(f"<{name} />")
+                leaf_tail = child.tail
+                if leaf_tail:
+                    write(leaf_tail if leaf_tail.isspace() else _escape_text(leaf_tail))
             write("</" + tag + ">")
         else:
             write(" />")
