@@ -24,9 +24,9 @@ def searches(monkeypatch):
     calls = []
     real = compiled_module.search
 
-    def counted(bundle):
+    def counted(bundle, *planner):
         calls.append(bundle.id)
-        return real(bundle)
+        return real(bundle, *planner)
 
     monkeypatch.setattr(compiled_module, "search", counted)
     return calls

@@ -185,8 +185,9 @@ def _more_than(bundle: Bundle, limit: int) -> bool:
     return any(walked * factor > limit for walked, _ in enumerate(walk.every(), start=1))
 
 
-def search(bundle: Bundle) -> CaseSearch:
-    planner = Planner(bundle)
+def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
+    """The bundle's distinct cases; ``planner``: the bundle's, when the caller has made it already."""
+    planner = planner if planner is not None else Planner(bundle)
     walk = _Walk(bundle)
     by_truth: dict[tuple[bool, ...], int] = {}  # truth vector → number of its distinct case
     keys: dict[tuple[Any, ...], int] = {}

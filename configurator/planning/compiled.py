@@ -88,7 +88,7 @@ class Compiled:
     @functools.cached_property
     def case_search(self) -> CaseSearch:
         """The bundle's distinct real cases (enumerated once, shared by every writer)."""
-        return search(self.bundle)
+        return search(self.bundle, self.planner)  # the one Planner of this compile
 
     @property
     def scenarios(self) -> tuple[list[Scenario], bool]:
