@@ -199,7 +199,8 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     by_truth: dict[tuple[bool, ...], int] = {}  # truth vector → number of its distinct case
     keys: dict[tuple[Any, ...], int] = {}
     found: dict[int, dict[str, Any]] = {}
-    decided: dict[int, tuple[list[Item], list[BundleMaterial], list[BundleField]]] = {}  # per case: its outline
+    # per case: its outline, the fields left to pick
+    decided: dict[int, tuple[list[Item], list[BundleMaterial], Callable[[], list[BundleField]]]] = {}
     tried = 0
 
     unchanged = {id(entry) for entry in (*bundle.items, *bundle.materials)}
@@ -209,14 +210,14 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     def new_case(truth: tuple[bool, ...]) -> int:
         """The number of the case a truth vector not seen before decides."""
         outline, bits = planner.decide_keyed(truth)
-        items, materials, fields = outline
+        items, materials, pick_fields = outline
         # Without case-dependent values a case is named by the bits of its items, materials and
         # fields. Otherwise by the resolved entries themselves: a case-dependent value makes a
         # different case. An entry left as the bundle has it is named by identity (hashing a whole
         # dataclass is slow); a resolved copy differs from it in value, so it is compared by value.
         signature = bits if bits is not None else (
             tuple(id(i) if id(i) in unchanged else i for i in items),
-            tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(map(id, fields)))
+            tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(map(id, pick_fields())))
         key = by_truth[truth] = keys.setdefault(signature, len(keys))
         decided.setdefault(key, outline)
         return key

@@ -24,8 +24,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from configurator.language import conditions, graph
@@ -79,12 +79,20 @@ class Plan:
     failed_rules: tuple[EligibilityRule, ...]
     items: tuple[Item, ...]
     materials: tuple[BundleMaterial, ...]
-    fields: tuple[BundleField, ...]
-    edges: tuple[graph.Dependency, ...]  # the dependencies between applicable items
+    # the fields asked, or how to pick them: picked when first read (``fields``), since no artifact
+    # reads the fields of the hundreds of cases the case search plans
+    field_source: Sequence[BundleField] | Callable[[], Sequence[BundleField]] = field(repr=False, compare=False)
+    edges: tuple[graph.Dependency, ...] = ()  # the dependencies between applicable items
 
     @property
     def eligible(self) -> bool:
         return not self.failed_rules
+
+    @functools.cached_property
+    def fields(self) -> tuple[BundleField, ...]:
+        """The fields the case asks for, in file order."""
+        source = self.field_source
+        return tuple(source() if callable(source) else source)
 
     @functools.cached_property
     def tasks(self) -> tuple[Task, ...]:
@@ -188,12 +196,14 @@ class Planner:
 
     def decide(self, truth: Sequence[bool]) -> tuple[list[Item], list[BundleMaterial], list[BundleField]]:
         """Items, materials and fields of a case, with the values of the case, from its truth vector."""
-        return self.decide_keyed(truth)[0]
+        (items, materials, fields), _ = self.decide_keyed(truth)
+        return items, materials, fields()
 
-    def decide_keyed(self, truth: Sequence[bool]) -> tuple[tuple[list[Item], list[BundleMaterial], list[BundleField]],
-                                                           tuple[int, int, int] | None]:
-        """``decide``, and for a bundle without case-dependent values the case's key: the bits of its
-        items, materials and fields (two cases with the same key have the same outline)."""
+    def decide_keyed(self, truth: Sequence[bool]) -> tuple[
+            tuple[list[Item], list[BundleMaterial], Callable[[], list[BundleField]]], tuple[int, int, int] | None]:
+        """``decide`` with the fields left to pick (a call), and for a bundle without case-dependent
+        values the case's key: the bits of its items, materials and fields (two cases with the same
+        key have the same outline)."""
         items: list[Item] = []
         applicable = used_materials = used_fields = 0
         for item, slot, bit, material_bits, field_bits in self._items:
@@ -214,7 +224,7 @@ class Planner:
             if not truth[slot]:
                 used_fields &= ~bit
         plain = not self._item_values and not self._material_values
-        return ((items, materials, _members(self._field_list, used_fields)),
+        return ((items, materials, functools.partial(_members, self._field_list, used_fields)),
                 (applicable, used_materials, used_fields) if plain else None)
 
     def _item_in_case(self, item: Item, truth: Sequence[bool]) -> Item:
@@ -232,14 +242,16 @@ class Planner:
         return self.plan_of(*self.outline(answers))
 
     def plan_of(self, kept: dict[str, Any], failed: tuple[EligibilityRule, ...], items: list[Item],
-                materials: list[BundleMaterial], fields: list[BundleField]) -> Plan:
-        """The plan from its outline (the case search has decided it already)."""
+                materials: list[BundleMaterial],
+                fields: Sequence[BundleField] | Callable[[], Sequence[BundleField]]) -> Plan:
+        """The plan from its outline (the case search has decided it already; ``fields`` may be
+        left to pick when the plan's fields are first read)."""
         if self._edges:
             applicable = {item.id for item in items}
             edges = tuple(e for e in self._edges if e.before in applicable and e.after in applicable)
         else:
             edges = ()
-        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), tuple(fields), edges)
+        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), fields, edges)
 
 
 def _resolved(entry: _Entry, resolver: _Resolver, truth: Sequence[bool]) -> _Entry:
