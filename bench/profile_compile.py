@@ -1,7 +1,7 @@
 """Where our compile spends its time: cProfile of check + every artifact for the synthetic bundle
 of bench/compile_vs_pyxform.py, the top entries by cumulative and by own time.
 
-Usage: python bench/profile_compile.py [--questions 400] [--top 25] > bench/profiles/compile-400.txt (and 50)
+Usage: python bench/profile_compile.py [--questions 400] [--top 25] [--repeat 9] > bench/profiles/compile-400.txt (and 50)
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import statistics
 import sys
 import sysconfig
 import time
@@ -22,6 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from compile_vs_pyxform import synthetic_bundle  # noqa: E402
 
 from configurator.language.check import check_bundle, check_catalogues  # noqa: E402
+from configurator.language.collector import collector_paused  # noqa: E402
 from configurator.planning.compiled import Compiled  # noqa: E402
 from configurator.writers import WRITERS, render  # noqa: E402
 
@@ -41,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     catalogues = check_catalogues([(p.name, p.read_bytes()) for p in sorted((ROOT / "catalogues").glob("*.yaml"))]).catalogues
     raw = synthetic_bundle(args.questions)[0].encode("utf-8")
@@ -51,18 +54,27 @@ def main() -> None:
         render(checked.bundle, catalogues)
 
     compile_once()  # warm, as the benchmark does
-    start = time.process_time()
-    checked = check_bundle(raw, "bundles/synthetic.yaml", catalogues)
-    checking = time.process_time() - start
-    assert checked.bundle is not None
-    compiled = Compiled(checked.bundle, catalogues)
-    print(f"synthetic bundle, {args.questions} questions: CPU time per stage (one run, unprofiled)")
-    print(f"  {'check':24} {1000 * checking:9.1f} ms")
-    stages = [("case search", lambda: compiled.case_search)] + [(name, lambda w=w: w(compiled)) for name, w in WRITERS.items()]
-    for name, stage in stages:
+    # Each stage in order on a fresh compile, the median of --repeat compiles: on a shared machine
+    # one run is noise. The collector is paused around the writers as render_compiled pauses it.
+    times: dict[str, list[float]] = {}
+    for _ in range(args.repeat):
         start = time.process_time()
-        stage()
-        print(f"  {name:24} {1000 * (time.process_time() - start):9.1f} ms")
+        checked = check_bundle(raw, "bundles/synthetic.yaml", catalogues)
+        times.setdefault("check", []).append(time.process_time() - start)
+        assert checked.bundle is not None
+        compiled = Compiled(checked.bundle, catalogues)
+        with collector_paused():
+            start = time.process_time()
+            compiled.case_search  # noqa: B018 (computed here, shared by the writers)
+            times.setdefault("case search", []).append(time.process_time() - start)
+            for name, write in WRITERS.items():
+                start = time.process_time()
+                write(compiled)
+                times.setdefault(name, []).append(time.process_time() - start)
+    print(f"synthetic bundle, {args.questions} questions: CPU time per stage (unprofiled, median of {args.repeat} compiles)")
+    for name, taken in times.items():
+        print(f"  {name:24} {1000 * statistics.median(taken):9.1f} ms")
+    print(f"  {'all':24} {1000 * sum(statistics.median(taken) for taken in times.values()):9.1f} ms")
     search = compiled.case_search
     tried = f"more than {search.combinations} answer sets, a sample tried" if search.sampled else \
         f"{search.combinations} answer sets tried"
