@@ -61,7 +61,7 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
         if condition is None and resolved.required:
             always_required.append(field.id)
         elif condition is not None:
-            rules.append(_present_when("fields", field.id, condition, resolved.required))
+            rules.append(_present_when("fields", field.id, _shared_on_answers(compiled, condition), resolved.required))
 
     uploads: dict[str, Any] = {}
     always_uploaded: list[str] = []
@@ -75,7 +75,7 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
         if condition is None and required:
             always_uploaded.append(material.id)
         elif condition is not None:
-            rules.append(_present_when("uploads", material.id, condition, required))
+            rules.append(_present_when("uploads", material.id, _shared_on_answers(compiled, condition), required))
 
     for field_rule in bundle.field_rules:  # the others are JsonLogic in routing.json (writers.field_rules)
         if in_form_schema(field_rule):
@@ -208,6 +208,16 @@ def _present_when(group: str, key: str, condition: lang.Expr | dict[str, Any], r
     if required:
         rule["then"] = {"type": "object", "properties": {group: has_key}}
     return rule
+
+
+def _shared_on_answers(compiled: Compiled, expr: lang.Expr) -> dict[str, Any]:
+    """``_on_answers`` once per compile for the same condition: the fields and uploads of one item
+    share their "needed" condition (``Compiled.needed``). The schema holds it several times; read-only."""
+    memo: dict[int, tuple[lang.Expr, dict[str, Any]]] = compiled.once("writers.form_schema", lambda: {})
+    found = memo.get(id(expr))
+    if found is None or found[0] is not expr:
+        found = memo[id(expr)] = (expr, _on_answers(expr))
+    return found[1]
 
 
 def _on_answers(expr: lang.Expr) -> dict[str, Any]:
