@@ -179,3 +179,32 @@ def test_unpublished_commits_are_hidden_from_viewers_and_other_editors_drafts(si
     assert alice.post("/admin/bundles/newborn/history/", data={"csrf_token": csrf_token(page), "commit": "--output=x"}).status_code == 404
     assert alice.post(f"/admin/changes/{number}/publish/", data={"csrf_token": csrf_token(page)}).status_code == 403
     assert alice.get("/admin/changes/999/").status_code == 404
+
+
+def test_catalogue_pages_show_the_editors_own_unpublished_version(site):
+    """After a catalogue save the editor sees what they saved (with where it waits for review),
+    can edit or delete an entry they added before it is published; others see the published one."""
+    alice, rita = clients(site, "alice", "rita")
+    page = alice.get("/admin/catalogues/edit/departments/police/").get_data(as_text=True)
+    response = alice.post("/admin/catalogues/edit/departments/police/", follow_redirects=True,
+                          data={"csrf_token": csrf_token(page), "id": "police", "label": "市公安局户政科"})
+    number = int(re.search(r"新建了变更申请 <a href=\"/admin/changes/(\d+)/", response.get_data(as_text=True)).group(1))
+    mine = alice.get("/admin/catalogues/").get_data(as_text=True)
+    assert "市公安局户政科" in mine and 'id="pending-departments.yaml"' in mine
+    assert f'href="/admin/changes/{number}/"' in mine
+    theirs = rita.get("/admin/catalogues/").get_data(as_text=True)
+    assert "市公安局户政科" not in theirs and "pending-" not in theirs
+    page = alice.get("/admin/catalogues/").get_data(as_text=True)
+    added = alice.post("/admin/catalogues/new/departments/", follow_redirects=True,
+                       data={"csrf_token": csrf_token(page), "id": "tax", "label": "市税务局"}).get_data(as_text=True)
+    assert "市税务局" in added and "<code>tax</code>" in added  # shown at once, though not published
+    assert alice.get("/admin/catalogues/edit/departments/tax/").status_code == 200
+    assert rita.get("/admin/catalogues/edit/departments/tax/").status_code == 404
+    page = alice.get("/admin/catalogues/delete/departments/tax/").get_data(as_text=True)
+    gone = alice.post("/admin/catalogues/delete/departments/tax/", follow_redirects=True,
+                      data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
+    assert "<code>tax</code>" not in gone and "市公安局户政科" in gone
+    head = git.ref(site.workspace, f"changes/{number}")
+    text = git.read_file(site.workspace, head, "catalogues/departments.yaml").decode("utf-8")
+    assert "市公安局户政科" in text and "tax" not in text  # all three saves went to the one change request
+    assert "市公安局户政科" not in published_text(site, "catalogues/departments.yaml")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from configurator.authoring.formedits import (
 )
 from configurator.authoring.textedits import AppendEntry, DeleteEntry, SetValue, apply_edit, apply_edits
 from configurator.diagnostics import Diagnostic
-from configurator.language.check import check_catalogues
+from configurator.language.check import CatalogueCheck, check_catalogues
 from configurator.web import language, store
 from configurator.web.access import Protected, require
 from configurator.web.bundle_pages import chosen_change, saved_message
@@ -25,23 +26,46 @@ from configurator.web.feedback import messages
 from configurator.web.models import audit
 from configurator.workspace import git
 from configurator.workspace.changes import ChangeError
+from configurator.workspace.records import Record
 from configurator.workspace.store import SaveResult, atomic_write
 
 
-def _files() -> dict[str, tuple[bytes, str | None]]:
-    """Catalogue file name → (bytes, the commit read) as this user edits them: in a git workspace
-    from their open change request for that file, else from published main."""
+@dataclass(frozen=True)
+class _Edited:
+    """The catalogue files as this user edits them, and what they read as."""
+
+    files: dict[str, tuple[bytes, str | None]]  # file name → (bytes, the commit read; None: no git)
+    pending: list[tuple[str, Record]]  # files whose text differs from the published one, and where
+    check: CatalogueCheck
+
+
+def _edited() -> _Edited:
+    """Catalogue file → (bytes, the commit read) as this user edits them: in a git workspace from
+    their open change request for that file, else from published main. The pages show these, so
+    an editor sees what they saved (not the published text) until it is published."""
     if not store().git_mode or store().changes is None:
-        return {p.name: (p.read_bytes(), None) for p in store().workspace.catalogue_files()}
+        files: dict[str, tuple[bytes, str | None]] = {p.name: (p.read_bytes(), None)
+                                                      for p in store().workspace.catalogue_files()}
+        return _Edited(files, [], store().catalogue_check())
     changes = store().changes
     assert changes is not None
     main = store().published_commit()
     found: dict[str, tuple[bytes, str | None]] = {}
-    for name in git.tree_files(store().workspace.root, main, ("catalogues",)):
-        change = changes.for_editing(current_user.username, name, chosen_change())
-        commit = changes.head(change) if change else main
-        found[name[len("catalogues/"):]] = (git.read_file(store().workspace.root, commit, name) or b"", commit)
-    return found
+    pending: list[tuple[str, Record]] = []
+    for path, published in git.tree_files(store().workspace.root, main, ("catalogues",)).items():
+        name = path[len("catalogues/"):]
+        change = changes.for_editing(current_user.username, path, chosen_change())
+        data = published
+        if change is not None:
+            head = changes.head(change)
+            data = git.read_file(store().workspace.root, head, path) or b""
+            found[name] = (data, head)
+            if data != published:
+                pending.append((name, change))
+        else:
+            found[name] = (published, main)
+    check = check_catalogues([(n, b) for n, (b, _) in found.items()]) if pending else store().catalogue_check()
+    return _Edited(found, pending, check)
 
 
 def _entry_path(text: str, kind: str, entry_id: str, published: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -80,10 +104,10 @@ def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
 class CataloguesView(Protected, BaseView):
     @expose("/")
     def index(self) -> str:
-        check = store().catalogue_check()
-        usage = catalogue_usage()
-        return self.render("configurator/catalogues.html", catalogues=check.catalogues,
-                           problems=messages(check.diagnostics), usage=usage, form=FlaskForm())
+        edited = _edited()
+        return self.render("configurator/catalogues.html", catalogues=edited.check.catalogues, pending=edited.pending,
+                           problems=messages(edited.check.diagnostics), usage=catalogue_usage(), form=FlaskForm(),
+                           change=chosen_change())
 
     @expose("/new/<kind>/", methods=("POST",))
     def new(self, kind: str) -> Response:
@@ -94,7 +118,7 @@ class CataloguesView(Protected, BaseView):
         entry["label" if kind == "fields" else "name"] = request.form.get("label", "").strip()
         if kind == "fields":
             entry["type"] = request.form.get("type", "text")
-        files = _files()
+        files = _edited().files
         name = f"{kind}.yaml"
         data, seen = files.get(name, (f"{kind}: []\n".encode(), store().published_commit() if store().git_mode else None))
         new_text = apply_edit(data.decode("utf-8"), AppendEntry((kind,), entry))
@@ -106,13 +130,14 @@ class CataloguesView(Protected, BaseView):
             flash(gettext("没有添加：%(problems)s", problems=listed), "error")
         else:
             _write(name, new_text, seen, gettext("添加“%(id)s”", id=entry["id"]))
-        return redirect(url_for(".index"))
+        return redirect(url_for(".index", change=chosen_change()))
 
     @expose("/edit/<kind>/<entry_id>/", methods=("GET", "POST"))
     def edit(self, kind: str, entry_id: str) -> str | Response:
         if kind not in ("departments", "materials", "fields"):
             abort(404)
-        entry = getattr(store().catalogue_check().catalogues, kind).get(entry_id)
+        edited = _edited()
+        entry = getattr(edited.check.catalogues, kind).get(entry_id)
         if entry is None:
             abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
         label_key = "label" if kind == "fields" else "name"
@@ -128,7 +153,7 @@ class CataloguesView(Protected, BaseView):
                 flash(gettext("不能把“%(id)s”改名：仍被这些一件事使用：%(users)s。请先在这些一件事中改用新 id，或新建一个条目。",
                               id=entry_id, users=", ".join(users)), "error")
             else:
-                files = _files()
+                files = edited.files
                 data, seen = files[name]
                 text = data.decode("utf-8")
                 where = _entry_path(text, kind, entry_id, entry.path)
@@ -144,39 +169,39 @@ class CataloguesView(Protected, BaseView):
                                                                  label=values["label"]))
                     else:
                         flash(gettext("没有改动，没有保存任何内容。"), "info")
-                    return redirect(url_for(".index"))
+                    return redirect(url_for(".index", change=chosen_change()))
         return self.render("configurator/catalogue_entry.html", kind=kind, entry_id=entry_id, values=values,
-                           problems=messages(problems), form=form)
+                           problems=messages(problems), form=form, change=chosen_change())
 
     @expose("/delete/<kind>/<entry_id>/", methods=("GET", "POST"))
     def delete(self, kind: str, entry_id: str) -> str | Response:
         if kind not in ("departments", "materials", "fields"):
             abort(404)
+        edited = _edited()
         if request.method == "GET":  # ask first, naming the bundles that use it
-            found = getattr(store().catalogue_check().catalogues, kind).get(entry_id)
+            found = getattr(edited.check.catalogues, kind).get(entry_id)
             if found is None:
                 abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
             names = {r.id: r.name for r in store().summaries()}
             users_named = [(b, names.get(b, b)) for b in catalogue_usage().get((kind, entry_id), [])]
             label = getattr(found, "label" if kind == "fields" else "name").get(language())
             return self.render("configurator/catalogue_delete.html", kind=kind, entry_id=entry_id, name=label,
-                               users=users_named, form=FlaskForm())
+                               users=users_named, form=FlaskForm(), change=chosen_change())
         require("editor")
         users = catalogue_usage().get((kind, entry_id), [])
         if users:
             flash(gettext("不能删除“%(id)s”：仍被这些一件事使用：%(users)s。请先在这些一件事中改用其他条目。",
                           id=entry_id, users=", ".join(users)), "error")
-            return redirect(url_for(".index"))
-        catalogues = store().catalogue_check().catalogues
-        entry = getattr(catalogues, kind).get(entry_id)
+            return redirect(url_for(".index", change=chosen_change()))
+        entry = getattr(edited.check.catalogues, kind).get(entry_id)
         if entry is None:
             abort(404)
         name = Path(entry.file).name
-        data, seen = _files()[name]
+        data, seen = edited.files[name]
         text = data.decode("utf-8")
         _write(name, apply_edit(text, DeleteEntry(_entry_path(text, kind, entry_id, entry.path))), seen,
                gettext("删除“%(id)s”", id=entry_id))
-        return redirect(url_for(".index"))
+        return redirect(url_for(".index", change=chosen_change()))
 
 
 def catalogue_usage() -> dict[tuple[str, str], list[str]]:
