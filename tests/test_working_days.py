@@ -206,3 +206,29 @@ def test_explain_beyond_the_library_with_and_without_a_workspace_calendar(tmp_pa
     bad = CliRunner().invoke(main, ["explain", "newborn", "--received", "2027-13-01"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
     assert CliRunner().invoke(main, ["check"]).exit_code == 0  # the calendar file checks clean
+
+
+def test_an_item_waiting_for_one_with_a_special_stage_starts_after_the_stage():
+    """A special stage is outside the time limits, but what needs the item's result cannot start
+    before it ends: 出生登记 needs the certificate, whose item now has a 20-day public notice."""
+    from tests.helpers import BASE_BUNDLE, base_with, check_text
+
+    text = base_with("    time_limit: {promised: 1, statutory: 5}\n", "    time_limit: {promised: 1, statutory: 5}\n"
+                     "    special_stages:\n      - {kind: public_notice, name: 公示, days: 20, day_kind: calendar}\n")
+    bundle = check_text(text).bundle
+    assert bundle is not None
+    plan = make_plan(bundle, {"born_in_wedlock": True, "register_with": "father"})
+    assert {t.item.id: (t.start_day, t.end_day) for t in plan.tasks}["birth_registration"] == (1, 4)
+    dates = due_dates(plan, NATIONAL, D(2026, 11, 2))  # Mon; November 2026 has no holiday
+    # the certificate: Tue 11-3, then 20 calendar days of notice to Mon 11-23
+    assert dates.items["issue_certificate"] == D(2026, 11, 3) and dates.with_stages["issue_certificate"] == D(2026, 11, 23)
+    # 出生登记: within its limit by working day 4 (Fri 11-6), but it can start only after the notice:
+    # its 3 working days run Tue 11-24 .. Thu 11-26, and the case with them
+    assert dates.items["birth_registration"] == D(2026, 11, 6)
+    assert dates.with_stages["birth_registration"] == D(2026, 11, 26) and dates.case_with_stages == D(2026, 11, 26)
+    assert dates.timer_context()["birth_registration"] == "2026-11-26T23:59:59+08:00"
+    # without the stage nothing moves
+    plain = check_text(BASE_BUNDLE).bundle
+    assert plain is not None
+    same = due_dates(make_plan(plain, {"born_in_wedlock": True, "register_with": "father"}), NATIONAL, D(2026, 11, 2))
+    assert same.with_stages == same.items and same.case_with_stages == D(2026, 11, 6)

@@ -4,7 +4,9 @@ The plan schedules items in working days from intake (an item starts when the it
 for have finished). Here those day numbers become dates: day N is the N-th working day after
 the day of receipt. Special stages (public notice, expert review, inspection) do not count
 toward an item's time limit (docs/bundle-format.md): each is counted as it declares, in
-working or calendar days, after the item's own limit, and reported separately.
+working or calendar days, after the item's own limit, and reported separately. An item that
+waits for one with a special stage starts when the stage has ended: its date with special
+stages moves by as much.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class DueDates:
     received: dt.date
     first_day: dt.date  # the first working day after receipt: where counting starts
     items: dict[str, dt.date]  # the time limit, special stages excluded
-    with_stages: dict[str, dt.date]  # with the item's special stages added
+    with_stages: dict[str, dt.date]  # with special stages: its own, and those of the items it waits for
     stages: tuple[StageDates, ...]
     case: dt.date
     case_with_stages: dt.date
@@ -53,10 +55,16 @@ def due_dates(plan: Plan, calendar: WorkingCalendar, received: dt.date) -> DueDa
     items: dict[str, dt.date] = {}
     with_stages: dict[str, dt.date] = {}
     stages: list[StageDates] = []
-    for task in plan.tasks:
+    waits = _unit_waits(plan)
+    for task in plan.tasks:  # in dependency order: what a task waits for is dated before it
         due = calendar.add_working_days(received, task.end_day)
         items[task.item.id] = due
         end = due
+        # A special stage is not counted in the time limits, but what waits for its item cannot
+        # start before it ends: such a task's own days count from the latest date it waits for.
+        ready = max((with_stages[before] for before in waits[task.item.id]), default=None)
+        if ready is not None and ready > calendar.add_working_days(received, task.start_day):
+            end = max(end, calendar.add_working_days(ready, task.end_day - task.start_day))
         for stage in task.item.special_stages:
             start = calendar.next_working_day(end) if stage.day_kind == "working" else end + dt.timedelta(days=1)
             if stage.day_kind == "working":
@@ -70,3 +78,14 @@ def due_dates(plan: Plan, calendar: WorkingCalendar, received: dt.date) -> DueDa
     case = calendar.add_working_days(received, plan.days)
     return DueDates(received, calendar.next_working_day(received), items, with_stages, tuple(stages), case,
                     max([case, *with_stages.values()]))
+
+
+def _unit_waits(plan: Plan) -> dict[str, set[str]]:
+    """Item id → the items its task waits for: items handled together (``combined_with``) are one
+    unit that waits for what any member waits for, as the schedule has it."""
+    present = {task.item.id for task in plan.tasks}
+    unit = {t.item.id: t.item.combined_with if t.item.combined_with in present else t.item.id for t in plan.tasks}
+    unit_waits: dict[str, set[str]] = {}
+    for task in plan.tasks:
+        unit_waits.setdefault(unit[task.item.id], set()).update(task.after)
+    return {item: unit_waits[key] for item, key in unit.items()}
