@@ -179,6 +179,34 @@ def axe(page):
             for v in result["violations"] if v["impact"] in ("critical", "serious")]
 
 
+def test_the_condition_builder_opens_on_the_condition_already_written(browser, site):
+    """Opened on an existing condition, the builder shows it and edits it; one it cannot show (a
+    named condition) is left as it is until the official asks for a new one in its place."""
+    page = browser.new_page(locale="zh-CN")
+    log_in(page, site)
+    builder = "[data-for=f-when] "
+    page.goto(f"{site.url}/admin/bundles/newborn/edit/materials/7")  # 亲子鉴定报告
+    assert page.input_value("#f-when") == 'not born_in_wedlock and register_with == "father"'
+    page.click(builder + ".cb-open")
+    questions = page.locator(builder + ".cb-area select[aria-label=情形问题]")
+    questions.nth(1).wait_for()
+    assert [questions.nth(n).input_value() for n in range(2)] == ["born_in_wedlock", "register_with"]
+    operators = page.locator(builder + ".cb-area select[aria-label=比较方式]")
+    assert [operators.nth(n).input_value() for n in range(2)] == ["no", "=="]
+    assert page.input_value(builder + ".cb-area select[aria-label=选项]") == "father"
+    assert page.input_value("#f-when") == 'not born_in_wedlock and register_with == "father"'  # opening changes nothing
+    page.select_option(builder + ".cb-area select[aria-label=选项]", "mother")
+    assert page.input_value("#f-when") == 'not born_in_wedlock and register_with == "mother"'  # the rest kept
+
+    page.goto(f"{site.url}/admin/bundles/newborn/edit/materials/1")  # 父亲身份证: when father_known (named)
+    page.click(builder + ".cb-open")
+    page.locator(builder + ".cb-unreadable").wait_for()
+    assert page.input_value("#f-when") == "father_known"
+    page.click(builder + ".cb-replace")
+    page.select_option(builder + ".cb-area select[aria-label=情形问题]", "born_in_wedlock")
+    assert page.input_value("#f-when") == "born_in_wedlock"  # replaced only once asked, and by a whole row
+
+
 @pytest.mark.parametrize("language", ["zh-CN", "en"])
 def test_every_admin_page_passes_axe_core(browser, site, language):
     context = browser.new_context(bypass_csp=True)

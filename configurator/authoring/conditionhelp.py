@@ -1,8 +1,11 @@
 """A condition as the builder and the text mode show it while it is typed: the readable sentence,
-or each problem in words — the same checks `configurator check` makes on a saved bundle."""
+or each problem in words — the same checks `configurator check` makes on a saved bundle — and,
+when the builder can show it, the condition as the builder's rows and groups (so opening the
+builder on an existing condition edits it instead of starting over)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +20,10 @@ class ConditionReport:
     ok: bool
     sentence: str
     problems: tuple[str, ...]
+    builder: dict[str, Any] | None = None  # the builder's tree (condition-builder.js), when it can show it
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "sentence": self.sentence, "problems": list(self.problems)}
+        return {"ok": self.ok, "sentence": self.sentence, "problems": list(self.problems), "builder": self.builder}
 
 
 def check_condition(bundle: Bundle, text: str, language: str = "zh-CN", what: str = "items") -> ConditionReport:
@@ -47,6 +51,79 @@ def check_condition(bundle: Bundle, text: str, language: str = "zh-CN", what: st
              "eligibility": localized("受理条件", "eligibility rule")}
     if outcomes == {False}:
         return ConditionReport(False, sentence, (said("E405", condition=text, what=kinds.get(what, kinds["items"])),))
+    tree = builder_tree(expr, bundle)
     if outcomes == {True}:
-        return ConditionReport(True, sentence, (said("W406", condition=text),))
-    return ConditionReport(True, sentence, ())
+        return ConditionReport(True, sentence, (said("W406", condition=text),), tree)
+    return ConditionReport(True, sentence, (), tree)
+
+
+# What the builder offers for each kind of question (condition-builder.js OPERATORS).
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BUILDER_OPERATORS = {"choice": {"==", "!="}, "number": {">", ">=", "<", "<=", "==", "!="},
+                      "date": {">", ">=", "<", "<=", "=="}}
+
+
+def builder_tree(expr: lang.Expr, bundle: Bundle) -> dict[str, Any] | None:
+    """A type-checked condition as the builder's group of rows, or None where the builder has no
+    way to show it (a named condition, a question compared the other way round, ``not in``...).
+    Writing the tree back (the builder's groupText) gives the same condition."""
+    situations = {s.id: s for s in bundle.situations}
+
+    def row(expr: lang.Expr) -> dict[str, Any] | None:
+        negated = isinstance(expr, lang.Not)
+        inner = expr.operand if isinstance(expr, lang.Not) else expr
+        if isinstance(inner, lang.Name):
+            found = situations.get(inner.name)
+            if found is None or found.type != "boolean":
+                return None
+            return _row(inner.name, "no" if negated else "yes")
+        if not isinstance(inner, lang.Compare) or not isinstance(inner.left, lang.Name):
+            return None
+        found = situations.get(inner.left.name)
+        if found is None:
+            return None
+        if found.type == "multi_choice" and inner.op == "contains" and isinstance(inner.right, lang.Literal):
+            return _row(found.id, "not contains" if negated else "contains", str(inner.right.value))
+        if negated:
+            return None
+        if found.type == "choice" and inner.op == "in" and isinstance(inner.right, lang.ListLiteral):
+            return _row(found.id, "in", values=[str(v.value) for v in inner.right.values])
+        if inner.op not in _BUILDER_OPERATORS.get(found.type, ()) or not isinstance(inner.right, lang.Literal):
+            return None
+        value = inner.right.value
+        if found.type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool) \
+                and (found.minimum is None or value >= found.minimum) and (found.maximum is None or value <= found.maximum):
+            return _row(found.id, inner.op, _number(value))  # the builder drops a number outside the bounds
+        if found.type in ("choice", "date") and isinstance(value, str) and (found.type == "choice" or _DATE.fullmatch(value)):
+            return _row(found.id, inner.op, value)
+        return None
+
+    def node(expr: lang.Expr) -> dict[str, Any] | None:
+        if isinstance(expr, lang.BoolOp):
+            children = [node(operand) for operand in expr.operands]
+            if any(child is None for child in children):
+                return None
+            return {"kind": "group", "op": expr.op, "negate": False, "children": children}
+        direct = row(expr)  # "not x" of a yes/no question and "not (x contains ...)" are rows
+        if direct is not None or not isinstance(expr, lang.Not):
+            return direct
+        inner = node(expr.operand)  # any other "not": a negated group
+        if inner is None or (inner["kind"] == "group" and inner["negate"]):
+            return None
+        if inner["kind"] == "group":
+            return {**inner, "negate": True}
+        return {"kind": "group", "op": "and", "negate": True, "children": [inner]}
+
+    top = node(expr)
+    if top is None or top["kind"] == "group":
+        return top
+    return {"kind": "group", "op": "and", "negate": False, "children": [top]}
+
+
+def _row(situation: str, op: str, value: str = "", values: list[str] | None = None) -> dict[str, Any]:
+    return {"kind": "row", "sit": situation, "op": op, "value": value, "values": values or []}
+
+
+def _number(value: float) -> str:
+    """A number as the builder's number input holds it (and writes it back)."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))

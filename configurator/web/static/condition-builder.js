@@ -5,7 +5,8 @@
 // a condition from this bundle's situations only: a situation picked by its question, an operator
 // that fits its answer type, a value from its options (or a number / date within its bounds),
 // grouped with 且 / 或 and negated with 非. A row that is not complete adds nothing to the text, so
-// no state it can reach writes an invalid condition.
+// no state it can reach writes an invalid condition. Opened on a condition already written, it
+// shows that condition (read by the server) rather than starting over.
 (function () {
   "use strict";
   var english = (document.documentElement.lang || "").toLowerCase().indexOf("en") === 0;
@@ -115,9 +116,37 @@
       var shown = area.hasAttribute("hidden");
       if (shown) { area.removeAttribute("hidden"); } else { area.setAttribute("hidden", "hidden"); }
       open.setAttribute("aria-expanded", shown ? "true" : "false");
-      if (shown && !root) { root = newGroup(); render(); }
-      if (shown) { var first = area.querySelector("select"); if (first) { first.focus(); } }
+      if (shown && !root) { start(); } else if (shown) { focusFirst(); }
     });
+
+    function focusFirst() { var first = area.querySelector("select, button"); if (first) { first.focus(); } }
+
+    // The builder opens on the condition already written: the server reads it into rows and
+    // groups. One it cannot show (a named condition, another way of writing) stays as it is until
+    // the user chooses to write a new one in its place; nothing is replaced behind their back.
+    function start() {
+      var text = input.value.trim();
+      if (!text) { root = newGroup(); render(); focusFirst(); return; }
+      area.textContent = "";
+      area.appendChild(el("p", {"class": "small text-muted mb-1", text: t("正在读取现有条件…", "Reading the condition…")}));
+      fetch(checkUrl + "&text=" + encodeURIComponent(text), {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          if (body.builder && input.value.trim() === text) { root = body.builder; render(); focusFirst(); } else { unreadable(); }
+        }).catch(unreadable);
+    }
+
+    function unreadable() {
+      area.textContent = "";
+      area.appendChild(el("p", {"class": "small mb-1 cb-unreadable", text: t(
+        "构建器无法显示现有条件（例如它用了命名条件，或有错误），条件保持不变。要用构建器写一个新条件替换它，请点下面的按钮。",
+        "The builder cannot show the condition written above (it may use a named condition, or have a mistake); it is left as it is. To write a new condition in its place with the builder, press the button below.")}));
+      var fresh = el("button", {type: "button", "class": "btn btn-sm btn-outline-secondary cb-replace",
+                                text: t("用构建器写一个新条件", "Write a new condition with the builder")});
+      fresh.addEventListener("click", function () { root = newGroup(); render(); focusFirst(); });
+      area.appendChild(fresh);
+      focusFirst();
+    }
 
     function changed() {
       var text = root ? groupText(root) : null;
