@@ -191,9 +191,12 @@ def test_creating_with_mistakes_keeps_everything_typed(site, client):
 
 def test_the_condition_check_answers_in_words(site, client):
     said = client.get("/admin/bundles/restaurant/condition-check/?what=items&text=sells_tobacco").get_json()
-    assert said == {"ok": True, "problems": [], "sentence": "「是否销售卷烟、雪茄烟？」答“是”"}
+    assert said == {"ok": True, "problems": [], "sentence": "「是否销售卷烟、雪茄烟？」答“是”", "builder": {
+        "kind": "group", "op": "and", "negate": False,
+        "children": [{"kind": "row", "sit": "sells_tobacco", "op": "yes", "value": "", "values": []}]}}
     bad = client.get("/admin/bundles/restaurant/condition-check/?text=born_in_wedlock").get_json()
     assert not bad["ok"] and "born_in_wedlock" in bad["problems"][0]  # another bundle's situation is unknown here
+    assert bad["builder"] is None  # the builder does not show what does not check
 
 
 def test_a_new_bundle_in_a_git_workspace_is_a_change_request_and_edits_follow_it(tmp_path):
