@@ -84,7 +84,7 @@ def _messages(field_id: str, help_text: str, errors: list[str], check_message: s
     return hint + error + live
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made per row, and frozen fields cost a call each to set
 class _Input:
     """One input as a row shows it: from the WTForms field of a posted form (``_posted``) or, for
     the empty form, straight from its FieldSpec (``_blank``), which writes the same HTML."""
