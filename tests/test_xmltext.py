@@ -1,5 +1,6 @@
 """The BPMN writers' serializer writes exactly what ElementTree's does."""
 
+import copy
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -51,3 +52,26 @@ def test_text_put_before_the_end_tag_lands_where_splicing_elementtree_text_puts_
     end = text.rindex("</")
     expected = "<?xml?>\n" + text[:end] + "  <x/>\n" + text[end:] + "\n"
     assert to_text(root, head="<?xml?>\n", before_end="  <x/>\n", tail="\n") == expected
+
+
+WHITESPACE = st.sampled_from([None, "", " ", "\n", "\n  ", "\t"])
+
+
+@st.composite
+def spaced_trees(draw, depth=0):
+    """Trees whose texts and tails are often whitespace only, as ET.indent replaces them."""
+    element = draw(trees(3))
+    element.text, element.tail = draw(st.one_of(WHITESPACE, TEXTS)), draw(st.one_of(WHITESPACE, TEXTS))
+    if depth < 3:
+        element.extend(draw(st.lists(spaced_trees(depth + 1), max_size=3)))
+    return element
+
+
+@settings(deadline=None)
+@given(spaced_trees(), st.sampled_from(["  ", "\t", ""]))
+def test_indenting_while_writing_gives_what_et_indent_then_tostring_give(root, space):
+    expected_tree = copy.deepcopy(root)
+    ET.indent(expected_tree, space)
+    before = ET.tostring(root, encoding="unicode")
+    assert to_text(root, indent=space) == ET.tostring(expected_tree, encoding="unicode")
+    assert ET.tostring(root, encoding="unicode") == before  # the tree itself is left as it was

@@ -293,11 +293,10 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     b.flow("deliver", "end")
 
     _lanes_and_incoming(b)
-    ET.indent(b.definitions)
     # The diagram is the root's last child: its text (drawn once per compile) goes before the end tag.
     diagram = diagram_text(compiled, b.nodes, b.flows, b.lanes)
     return to_text(b.definitions, NAMESPACES, head='<?xml version="1.0" encoding="UTF-8"?>\n',
-                   before_end="  " + diagram + "\n", tail="\n")
+                   before_end="  " + diagram + "\n", tail="\n", indent="  ")  # indented as ET.indent does
 
 
 def _lanes_and_incoming(b: _Builder) -> None:
