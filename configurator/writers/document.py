@@ -41,8 +41,10 @@ _MD_BLOCK_START = re.compile(r"^([#+=-]|\d+[.)])")
 def md_escape(text: str) -> str:
     """Bundle text as inert Markdown inline text (one line; HTML special characters as entities)."""
     text = " ".join(text.split())  # a newline could start a block (a heading, a list, raw HTML)
-    text = _MD_PUNCTUATION.sub(r"\\\1", text)
-    text = _MD_BLOCK_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
+    if _MD_PUNCTUATION.search(text):  # most text has none: a search is cheaper than a substitution
+        text = _MD_PUNCTUATION.sub(r"\\\1", text)
+    if _MD_BLOCK_START.match(text):
+        text = _MD_BLOCK_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], text)
     return escape(text, quote=False)  # "&", "<" and ">" as entities, quotes as they are
 
 
