@@ -34,7 +34,9 @@ def _figure(before: float, after: float | None) -> dict[str, Any]:
     return figure
 
 
-def figures(compiled: Compiled, items: Sequence[Item], needed: Sequence[BundleMaterial], days_after: int) -> dict[str, Any]:
+def figures(compiled: Compiled, items: Sequence[Item], needed: Sequence[BundleMaterial], days_after: int,
+            handed_in: Sequence[BundleMaterial] | None = None) -> dict[str, Any]:
+    """The four figures; ``handed_in``: the needed materials the applicant brings, when known."""
     bundle = compiled.bundle
     needed_ids = {m.id for m in needed}
     handed = steps = days = visits = 0  # one pass over the items (figures are computed per case)
@@ -47,7 +49,8 @@ def figures(compiled: Compiled, items: Sequence[Item], needed: Sequence[BundleMa
         visits += item.visits
     steps_after = compiled.once("planning.figures.steps", lambda: sum(s.kind in APPLICANT_STEP_KINDS for s in bundle.steps))
     return {
-        "materials": _figure(handed, len([m for m in needed if m.source == "applicant"])),
+        "materials": _figure(handed, len(handed_in if handed_in is not None else
+                                         [m for m in needed if m.source == "applicant"])),
         "steps": _figure(steps, steps_after),
         "days": _figure(days, days_after),
         "visits": _figure(visits, bundle.visits),
@@ -73,7 +76,7 @@ def baseline(compiled: Compiled) -> dict[str, Any]:
 
 
 def plan_figures(compiled: Compiled, plan: Plan) -> dict[str, Any]:
-    return figures(compiled, plan.items, plan.materials, plan.days)
+    return figures(compiled, plan.items, plan.materials, plan.days, plan.applicant_materials)
 
 
 def fullest(cases: list[Scenario]) -> Scenario | None:

@@ -107,10 +107,10 @@ class Plan:
             return max((item.promised_days for item in self.items), default=0)  # all start at once
         return max((task.end_day for task in self.tasks), default=0)
 
-    @property
+    @functools.cached_property
     def applicant_materials(self) -> tuple[BundleMaterial, ...]:
         """What the applicant hands in: everything else is shared, produced or generated."""
-        return tuple(m for m in self.materials if m.source == "applicant")
+        return tuple([m for m in self.materials if m.source == "applicant"])
 
     def items_using(self, entry_id: str, kind: str) -> list[Item]:
         return [item for item in self.items if entry_id in getattr(item, kind)]
