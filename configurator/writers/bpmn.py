@@ -149,8 +149,12 @@ class _Builder:
 
     def node(self, tag: str, node_id: str, lane: str, column: int, row: int, name: str = "",
              **attributes: str) -> ET.Element:
-        element = ET.SubElement(self.process, f"{{{BPMN}}}{tag}", {"id": node_id, **({"name": name} if name else {}),
-                                                                   **attributes})
+        attrib = {"id": node_id}
+        if name:
+            attrib["name"] = name
+        if attributes:
+            attrib.update(attributes)
+        element = ET.SubElement(self.process, _TAGS.get(tag) or f"{{{BPMN}}}{tag}", attrib)
         kind = "task" if tag.endswith("Task") else "gateway" if tag.endswith("Gateway") else "event"
         if lane not in self.lanes:
             self.lanes.append(lane)
@@ -159,13 +163,23 @@ class _Builder:
 
     def flow(self, source: str, target: str, condition: str | None = None, name: str = "") -> str:
         flow_id = f"flow_{len(self.flows) + 1}"
-        element = ET.SubElement(self.process, f"{{{BPMN}}}sequenceFlow", {
-            "id": flow_id, "sourceRef": source, "targetRef": target, **({"name": name} if name else {})})
+        attrib = {"id": flow_id, "sourceRef": source, "targetRef": target}
+        if name:
+            attrib["name"] = name
+        element = ET.SubElement(self.process, _SEQUENCE_FLOW, attrib)
         if condition is not None:
-            expression = ET.SubElement(element, f"{{{BPMN}}}conditionExpression", {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
+            expression = ET.SubElement(element, _CONDITION, {_XSI_TYPE: "bpmn:tFormalExpression"})
             expression.text = self.dialect.written(condition)
         self.flows.append((flow_id, source, target))
         return flow_id
+
+
+# qualified names made once (the builder makes thousands of elements)
+_TAGS = {tag: f"{{{BPMN}}}{tag}" for tag in ("startEvent", "endEvent", "userTask", "exclusiveGateway",
+                                             "parallelGateway", "boundaryEvent")}
+_SEQUENCE_FLOW, _CONDITION, _FLOW_NODE_REF = (f"{{{BPMN}}}sequenceFlow", f"{{{BPMN}}}conditionExpression",
+                                              f"{{{BPMN}}}flowNodeRef")
+_XSI_TYPE = f"{{{XSI}}}type"
 
 
 def _xml_id(text: str) -> str:
@@ -307,20 +321,21 @@ def _lanes_and_incoming(b: _Builder) -> None:
         lane = ET.SubElement(b.lane_set, f"{{{BPMN}}}lane", {"id": f"lane_{index}",
                                                               "name": b.compiled.department_name(department)})
         for node_id in members.get(department, []):
-            ET.SubElement(lane, f"{{{BPMN}}}flowNodeRef").text = node_id
+            ET.SubElement(lane, _FLOW_NODE_REF).text = node_id
     # incoming/outgoing references, as modelers write them (indexed: a big bundle has thousands of flows)
     incoming: dict[str, list[str]] = {}
     outgoing: dict[str, list[str]] = {}
     for flow_id, source, target in b.flows:
         incoming.setdefault(target, []).append(flow_id)
         outgoing.setdefault(source, []).append(flow_id)
+    nodes, sub_element, incoming_tag, outgoing_tag = b.nodes, ET.SubElement, f"{{{BPMN}}}incoming", f"{{{BPMN}}}outgoing"
     for element in list(b.process):
         node_id = element.get("id", "")
-        if node_id in b.nodes:
-            for flow_id in incoming.get(node_id, []):
-                ET.SubElement(element, f"{{{BPMN}}}incoming").text = flow_id
-            for flow_id in outgoing.get(node_id, []):
-                ET.SubElement(element, f"{{{BPMN}}}outgoing").text = flow_id
+        if node_id in nodes:
+            for flow_id in incoming.get(node_id, ()):
+                sub_element(element, incoming_tag).text = flow_id
+            for flow_id in outgoing.get(node_id, ()):
+                sub_element(element, outgoing_tag).text = flow_id
 
 
 def write_process_bpmn(compiled: Compiled) -> str:
