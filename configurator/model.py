@@ -31,7 +31,10 @@ class Text:
         return cls(tuple(sorted(value.items())))
 
     def get(self, lang: str = "zh-CN") -> str:
-        mapping = dict(self.translations)
+        translations = self.translations
+        if len(translations) == 1:  # most text has one language: it is the answer whatever is asked
+            return translations[0][1]
+        mapping = dict(translations)
         return mapping.get(lang) or mapping.get("zh-CN") or next(iter(mapping.values()), "")
 
     def __str__(self) -> str:
