@@ -186,6 +186,21 @@ def test_every_enumerated_case_is_reachable_and_can_be_submitted(bundle_id):
             assert not submittable(c, case), (case.answers, submittable(c, case))
 
 
+@pytest.mark.parametrize("sampled", [False, True])
+@pytest.mark.parametrize("bundle_id", [*SHIPPED_IDS, "large"])
+def test_a_case_answers_exactly_the_questions_asked_in_order(bundle_id, sampled, monkeypatch):
+    """The search takes an answer set as its own kept answers (Planner.asked is not run again):
+    the walk and the sample must answer exactly the questions asked, in file order."""
+    if sampled:
+        monkeypatch.setattr(cases, "EXACT_LIMIT", 2)
+    c = large() if bundle_id == "large" else compiled(bundle_id)
+    fresh = Compiled(c.bundle, c.catalogues)
+    assert fresh.case_search.sampled or not sampled
+    for case in fresh.scenarios[0]:
+        kept = fresh.planner.asked(case.answers)
+        assert list(kept.items()) == list(case.answers.items()), case.answers
+
+
 def test_no_impossible_case_is_listed_for_a_several_choice_behind_a_yes_no():
     c = large()
     for case in c.scenarios[0]:

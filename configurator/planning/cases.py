@@ -269,8 +269,12 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     if len(found) > limit:
         warnings.append(f"more than {limit} distinct cases: only the first {limit} are listed")
     cases = []
+    # The walk and the sample answer exactly the questions asked, in file order, judged on the
+    # answers before them as Planner.asked judges them: an answer set is its own "kept" answers,
+    # unless an answer can be None (no domain has it today; then asked() tells).
+    answers_are_kept = all(None not in domain for domain in walk.domains.values())
     for key, answers in list(found.items())[:limit]:
-        kept = planner.asked(answers)
+        kept = answers if answers_are_kept else planner.asked(answers)
         # the search decided this case already: only the schedule is left to compute
         plan = (planner.plan_of(kept, planner.failed_rules(kept), *decided[key]) if kept == answers
                 else planner.plan(answers))
