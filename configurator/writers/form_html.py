@@ -1,4 +1,6 @@
-"""form.html: the merged form rendered by WTForms, as a citizen sees it.
+"""form.html: the merged form as WTForms renders it, as a citizen sees it. The empty form (the
+artifact) is written straight from the form's FieldSpecs in the same HTML; a posted form (the
+server's answer) is rendered through its WTForms fields.
 
 A self-contained page (no external assets) following the GOV.UK Design System's form patterns:
 one fieldset with a legend per group of radios or checkboxes, hints and errors tied to their
@@ -60,10 +62,10 @@ button { background: #00703c; color: #fff; border: 0; border-radius: 0; padding:
 [hidden] { display: none !important; }
 """
 
-# Autocomplete tokens (WCAG 1.3.5) by field type; "off" for numbers a browser must not guess.
 # json.dumps(value, ensure_ascii=False) without setting up an encoder per call (one per row)
 _JSON = json.JSONEncoder(ensure_ascii=False)
 
+# Autocomplete tokens (WCAG 1.3.5) by field type; "off" for numbers a browser must not guess.
 _AUTOCOMPLETE = {"mobile": "tel", "phone": "tel", "email": "email", "address": "street-address",
                  "postal_code": "postal-code", "id_number": "off", "uscc": "off", "bank_account": "off"}
 _OWN_NAME_IDS = {"name", "applicant_name", "full_name"}  # the applicant's own name; others' names are "off"
