@@ -82,7 +82,7 @@ class Plan:
     # the fields asked, or how to pick them: picked when first read (``fields``), since no artifact
     # reads the fields of the hundreds of cases the case search plans
     field_source: Sequence[BundleField] | Callable[[], Sequence[BundleField]] = field(repr=False, compare=False)
-    edges: tuple[graph.Dependency, ...] = ()  # the dependencies between applicable items
+    edges: tuple[graph.Dependency, ...]  # the dependencies between applicable items
 
     @property
     def eligible(self) -> bool:
