@@ -27,14 +27,14 @@ _TURNED = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 def literal(value: Any) -> str:
     """A FEEL literal for a JSON scalar (numbers without exponent, strings JSON-escaped, which
     FEEL reads the same)."""
+    if isinstance(value, str):  # first: ids and option values, most of the calls
+        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, (int, float)):
         return format(Decimal(repr(value)), "f")
-    if isinstance(value, str):
-        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     if isinstance(value, list):
         return "[" + ", ".join(literal(v) for v in value) + "]"
     raise TypeError(f"not a FEEL literal: {value!r}")
