@@ -76,9 +76,52 @@ def test_a_bad_or_unknown_date_of_receipt_is_a_422_pointing_at_it(client, receiv
     assert [e["pointer"] for e in response.json["errors"]] == ["/received"]
 
 
+def test_a_regions_pre_check_uses_its_limits_and_local_holidays_as_explain_region_does(tmp_path, monkeypatch):
+    """A district portal's pre-check: 西湖区 handles 出生登记 in 1 day, and 杭州市 has a local day off;
+    the answer is the one `configurator explain --region` gives, and the standard's stays as it was."""
+    import json
+    import textwrap
+
+    from click.testing import CliRunner
+
+    from configurator.cli import main
+
+    site = make_site(tmp_path)
+    shutil.copytree(ROOT / "regions", site.workspace / "regions")
+    (site.workspace / "calendars").mkdir()
+    (site.workspace / "calendars" / "hangzhou.yaml").write_text(textwrap.dedent("""\
+        regions: ["330100"]
+        holidays:
+          - date: "2026-10-09"
+            name: 地方假日
+        """), encoding="utf-8")
+    client = site.app.test_client()
+    county = client.post("/api/regions/330106/bundles/newborn/check", json=application("2026-09-30"))
+    assert county.status_code == 200, county.get_data(as_text=True)
+    assert {i["id"]: i["promised_days"] for i in county.json["items"]}["birth_registration"] == 1
+    # 出生医学证明 1 day then 出生登记 1 day: 10-8 1, [10-9 local day off], Sat 10-10 (make-up) 2; the case
+    # is still 5 working days (生育津贴), one of them lost to the local day: 10-12 3, 10-13 4, 10-14 5
+    due = {i["id"]: i["due_date"] for i in county.json["items"]}
+    assert due["birth_registration"] == "2026-10-10" and county.json["due_date"] == "2026-10-14"
+    standard = client.post("/api/bundles/newborn/check", json=application("2026-09-30")).json
+    assert standard["due_date"] == "2026-10-13"
+    assert {i["id"]: i["due_date"] for i in standard["items"]}["birth_registration"] == "2026-10-12"
+    monkeypatch.chdir(site.workspace)
+    pairs = [f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in FULL_NEWBORN.items()]
+    explained = CliRunner().invoke(main, ["explain", "newborn", *pairs, "--received", "2026-09-30", "--region", "330106",
+                                          "--format", "json"])
+    assert explained.exit_code == 0, explained.output
+    assert county.json == json.loads(explained.output)
+    bad = client.post("/api/regions/330106/bundles/newborn/check", json={"situations": {}, "fields": {}})
+    assert bad.status_code == 422 and bad.headers["Content-Type"].startswith("application/problem+json")
+    for url in ("/api/regions/999999/bundles/newborn/check", "/api/regions/330106/bundles/nope/check"):
+        assert client.post(url, json=application(None)).status_code == 404
+
+
 def test_the_openapi_document_describes_received_and_the_region_routes(client):
     full = client.get("/api/openapi.json").json
     assert "/api/regions/{code}/bundles/{bundle_id}/{artifact}" in full["paths"]
+    assert "/api/regions/{code}/bundles/{bundle_id}/check" in full["paths"]
     body = full["paths"]["/api/bundles/newborn/check"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert "received" in body["properties"]
     assert "due_dates" in document()["paths"]["/api/bundles/{bundle_id}/check"]["post"]["responses"]["200"]["content"][

@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -184,6 +185,14 @@ def check(bundle_id: str) -> Response:
     lang = _lang()
     state = published()
     found = _bundle_or_404(state, bundle_id)
+    return pre_check(state, found, lang, lambda: api_cache.compiled(state, found, lang), published_calendar, found.id)
+
+
+def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[[], Compiled],
+              calendar_of: Callable[[], WorkingCalendar], key: str) -> Response:
+    """The pre-check of the application in the request, for ``found`` as ``compiled_of`` compiles it
+    (the provincial standard, or a region's version of it) and on ``calendar_of``'s working days.
+    ``key`` names that version among the validators kept per published commit."""
     if not request.mimetype or request.mimetype != "application/json":
         return problem(415, "unsupported-media-type", "请以 application/json 提交申请", "send the application as application/json")
     if request.content_length is not None and request.content_length > MAX_BODY:
@@ -210,8 +219,8 @@ def check(bundle_id: str) -> Response:
                        [{"pointer": at, "message": message} for at in out_of_range])
     received, received_problem = _received(application, lang)
     # The compiled bundle, its request schema and the validator: made once per published version.
-    compiled = api_cache.compiled(state, found, lang)
-    schema, validator = api_cache.cached("pre-check", state, found.id, lang, make=lambda: _validator(compiled))
+    compiled = compiled_of()
+    schema, validator = api_cache.cached("pre-check", state, key, lang, make=lambda: _validator(compiled))
     # What is wrong, by where the error comes from: the shape of the application ("base"), an
     # answer, field or upload every case needs left out ("asked"), a question, field or upload
     # missing ("presence") or present ("absent") against its condition, or an eligibility rule.
@@ -246,7 +255,7 @@ def check(bundle_id: str) -> Response:
     from configurator.planning.calendar import CalendarError
 
     try:
-        data = explanation(compiled, application["situations"], published_calendar(), received)
+        data = explanation(compiled, application["situations"], calendar_of(), received)
     except CalendarError as error:
         return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
                        [{"pointer": "/received", "message": error.text(lang)}])

@@ -84,6 +84,21 @@ def _received_in_known_years() -> dict[str, Any]:
     return {**_RECEIVED, "pattern": pattern}
 
 
+def _check(summary: str, operation: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "summary": summary, "operationId": operation, "parameters": parameters,
+        "requestBody": {"required": True, "description": "An application as form.schema.json describes it, "
+                        "and optionally the date it was received.",
+                        "content": {"application/json": {"schema": {**_APPLICATION, "properties": {
+                            **_PARTS, "received": _RECEIVED}}}}},
+        "responses": {"200": {"description": "The plan: items, materials, tasks per department, or the "
+                                             "fallback when not eligible.", "headers": _HEADERS,
+                              "content": {"application/json": {"schema": {
+                                  "type": "object", "required": ["bundle", "answers", "eligible"],
+                                  "properties": {"eligible": {"type": "boolean"}, **_DUE}}}}},
+                      "400": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM}}
+
+
 def document() -> dict[str, Any]:
     links = {"type": "object", "additionalProperties": _TEXT}
     summary = {"type": "object", "required": ["id", "name", "version", "lead_department", "links"],
@@ -129,19 +144,8 @@ def document() -> dict[str, Any]:
                               "422": {"description": "The form again, each problem next to its field and in the "
                                                      "error summary.", "content": {"text/html": {"schema": _TEXT}}},
                               "400": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM}}},
-            "/api/bundles/{bundle_id}/check": {"post": {
-                "summary": "Check an application and answer with its plan", "operationId": "checkApplication",
-                "parameters": [_ID, _LANG],
-                "requestBody": {"required": True, "description": "An application as form.schema.json describes it, "
-                                "and optionally the date it was received.",
-                                "content": {"application/json": {"schema": {**_APPLICATION, "properties": {
-                                    **_PARTS, "received": _RECEIVED}}}}},
-                "responses": {"200": {"description": "The plan: items, materials, tasks per department, or the "
-                                                     "fallback when not eligible.", "headers": _HEADERS,
-                                      "content": {"application/json": {"schema": {
-                                          "type": "object", "required": ["bundle", "answers", "eligible"],
-                                          "properties": {"eligible": {"type": "boolean"}, **_DUE}}}}},
-                              "400": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM, "422": _PROBLEM}}},
+            "/api/bundles/{bundle_id}/check": {"post": _check("Check an application and answer with its plan",
+                                                              "checkApplication", [_ID, _LANG])},
             "/api/regions": {"get": {
                 "summary": "Regions with a valid region file, and links to their artifacts", "operationId": "listRegions",
                 "parameters": [_LANG],
@@ -157,6 +161,10 @@ def document() -> dict[str, Any]:
                     "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
                     "text/markdown": {"schema": _TEXT}, "application/xml": {"schema": _TEXT}}},
                               "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
+            "/api/regions/{code}/bundles/{bundle_id}/check": {"post": _check(
+                "Check an application as one region carries the bundle out: its time limits and agencies, and due "
+                "dates on its local days off; as `configurator explain --region` answers", "checkRegionApplication",
+                [_CODE, _ID, _LANG])},
             "/api/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenApi",
                                           "responses": {"200": {"description": "OpenAPI 3.1.",
                                                                 "content": {"application/json": {"schema": {}}}}}}},

@@ -1,7 +1,10 @@
 """Per-region artifacts in the portal API, beside the provincial standard's URLs:
 
-    GET /api/regions                                         regions with a valid file
-    GET /api/regions/<code>/bundles/<bundle_id>/<artifact>   as `configurator build --region` writes it
+    GET  /api/regions                                         regions with a valid file
+    GET  /api/regions/<code>/bundles/<bundle_id>/<artifact>   as `configurator build --region` writes it
+    POST /api/regions/<code>/bundles/<bundle_id>/check        the pre-check as the region carries the
+                                                              bundle out (its time limits and agencies,
+                                                              its local holidays in the due dates)
 
 Bundles come from what is published (as /api/bundles); region files from the workspace's
 regions/ as published (main of a git workspace, where edits arrive through reviewed change
@@ -17,8 +20,11 @@ from typing import Any
 from flask import Blueprint, Response, abort, request, url_for
 
 from configurator.jsontext import dump_json
+from configurator.model import Bundle
+from configurator.planning.compiled import Compiled
+from configurator.planning.regional import regional_bundle
 from configurator.web import store
-from configurator.web.api import MEDIA_TYPES, Published, problem, published, respond
+from configurator.web.api import MEDIA_TYPES, Published, pre_check, problem, published, published_calendar, respond
 from configurator.workspace import git
 from configurator.workspace.regions import CALENDARS_DIR, REGIONS_DIR, RegionSet, check_region_sources
 from configurator.writers import WRITERS
@@ -85,10 +91,7 @@ def regions() -> Response:
     return respond(dump_json({"source_commit": state.commit, "regions": listed}).encode("utf-8"), "application/json", state)
 
 
-@blueprint.get("/<code>/bundles/<bundle_id>/<name>")
-def artifact(code: str, bundle_id: str, name: str) -> Response:
-    lang = _lang()
-    state = published()
+def _region_and_bundle(state: Published, code: str, bundle_id: str) -> tuple[str, RegionSet, Bundle]:
     key, found = _regions(state)
     if code not in found.valid_codes():
         abort(problem(404, "unknown-region", f"没有可用的地区“{code}”（没有地区文件，或文件有错误）",
@@ -96,6 +99,35 @@ def artifact(code: str, bundle_id: str, name: str) -> Response:
     bundle = state.bundles.get(bundle_id)
     if bundle is None:
         abort(problem(404, "unknown-bundle", f"没有已发布的一件事“{bundle_id}”", f"no published bundle \"{bundle_id}\""))
+    return key, found, bundle
+
+
+@blueprint.post("/<code>/bundles/<bundle_id>/check")
+def check(code: str, bundle_id: str) -> Response:
+    """The pre-check as ``code`` carries the bundle out: the same answer as `configurator explain
+    --region CODE` (its limits and agencies; due dates on its local holidays)."""
+    lang = _lang()
+    state = published()
+    key, found, bundle = _region_and_bundle(state, code, bundle_id)
+
+    def compiled() -> Compiled:
+        cache_key = f"compiled:{key}:{code}:{bundle_id}:{lang}"
+        with _lock:
+            made = _cache.get(cache_key)
+        if made is None:
+            made = Compiled(regional_bundle(bundle, found.resolved(code).binding(bundle.id)), state.catalogues, lang)
+            with _lock:
+                _cache[cache_key] = made
+        return made
+
+    return pre_check(state, bundle, lang, compiled, lambda: published_calendar().for_region(code), f"{key}:{code}:{bundle_id}")
+
+
+@blueprint.get("/<code>/bundles/<bundle_id>/<name>")
+def artifact(code: str, bundle_id: str, name: str) -> Response:
+    lang = _lang()
+    state = published()
+    key, found, bundle = _region_and_bundle(state, code, bundle_id)
     if name not in ARTIFACTS:
         abort(problem(404, "unknown-artifact", f"没有产物“{name}”；可用：{', '.join(ARTIFACTS)}",
                       f"no artifact \"{name}\"; available: {', '.join(ARTIFACTS)}"))
