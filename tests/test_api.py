@@ -115,3 +115,29 @@ def test_the_openapi_document_describes_every_route_and_every_response(client):
     routes = {rule.rule for rule in client.application.url_map.iter_rules() if rule.rule.startswith("/api/")}
     documented = {p.replace("{", "<").replace("}", ">").replace("<artifact>", "<name>") for p in generic["paths"]}
     assert routes == documented
+
+
+def test_validation_errors_name_the_limit_in_the_portals_language_without_echoing_the_value(client):
+    """jsonschema's messages are English and quote the value whole: a 5,000-character name came back
+    in its own error. The pre-check names what was expected, in Chinese or English."""
+    from tests.test_region_api import application
+
+    body = application(None)
+    body["fields"] = {**body["fields"], "mother_name": "李" * 5000, "child_gender": "x", "guardian_mobile": "123",
+                      "extra_" + "x" * 100: 1}
+    body["situations"] = {**body["situations"], "born_in_wedlock": "yes"}
+    for lang, expected in (("zh-CN", {
+            "/fields/mother_name": "“母亲姓名”最多 50 个字符，现有 5000 个",
+            "/fields/child_gender": "“新生儿性别”只能是以下之一：male（男）、female（女）",
+            "/fields/guardian_mobile": "“监护人手机号码”格式不对"}), ("en", {
+            "/fields/mother_name": "at most 50 characters (this has 5000)",
+            "/fields/child_gender": "must be one of: male, female",
+            "/fields/guardian_mobile": "does not have the expected form"})):
+        response = client.post(f"/api/bundles/newborn/check?lang={lang}", json=body)
+        assert response.status_code == 422
+        errors = response.json["errors"]
+        said = {e["pointer"]: e["message"] for e in errors}
+        assert {k: said[k] for k in expected} == expected
+        assert all(len(e["message"]) < 200 for e in errors) and len(response.get_data()) < 3000
+        assert any("extra_xxxx" in e["message"] and "…" in e["message"] for e in errors)  # the unknown key, cut short
+        assert any(e["pointer"] == "/situations/born_in_wedlock" and ("true" in e["message"]) for e in errors)

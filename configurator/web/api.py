@@ -32,6 +32,7 @@ from configurator.web.api_cache import MEDIA_TYPES as MEDIA_TYPES
 from configurator.web.api_cache import Published as Published
 from configurator.web.api_cache import artifact_headers, content_type
 from configurator.web.api_cache import published as published
+from configurator.web.api_messages import say
 from configurator.web.security import allow_script_hashes
 from configurator.writers import WRITERS
 from configurator.writers.field_checks import field_errors
@@ -233,7 +234,7 @@ def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[
     for error in sorted(validator.iter_errors(application),
                         key=lambda e: [str(p) for p in e.absolute_path]):
         found_errors[_origin(schema, error)].append(
-            {"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": _say(error, lang)})
+            {"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": say(error, lang)})
     answers = application.get("situations") if isinstance(application, dict) else None
     out = decided_failures(compiled, answers) if isinstance(answers, dict) and not found_errors["base"] else []
     problems = found_errors["base"] + found_errors["absent"]
@@ -347,16 +348,3 @@ def _origin(schema: dict[str, Any], error: jsonschema.ValidationError) -> str:
     if len(path) == 3 and path[0] == "properties" and path[2] == "required":
         return "asked"  # an answer, field or upload every eligible case needs
     return "base"
-
-
-def _say(error: jsonschema.ValidationError, lang: str) -> str:
-    """A validation error in words a portal can show next to the field."""
-    if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [k for k in error.validator_value if k not in error.instance]
-        return f"missing: {', '.join(missing)}" if lang == "en" else f"缺少：{'、'.join(missing)}"
-    if error.validator == "not" and isinstance(error.instance, dict):
-        return "not applicable in this case: leave it out" if lang == "en" else "按申请人的回答，这一项不适用，请不要填写"
-    title = error.schema.get("title") if isinstance(error.schema, dict) else None
-    if title and lang != "en":
-        return f"“{title}”填写有误（{error.message}）"
-    return str(error.message)
