@@ -233,3 +233,12 @@ def test_the_bpmn_escalation_timer_follows_a_case_dependent_time_limit():
         plan = make_plan(c.bundle, answers)
         promised = next(i.promised_days for i in plan.items if i.id == "birth_registration")
         assert eval(expression, {}, {"answers": answers}) == f"P{promised}D"  # noqa: S307 (our own output)
+
+
+def test_a_catalogue_fields_infinite_limit_is_refused_where_it_is_written():
+    from configurator.language.check import check_catalogues
+
+    text = b"fields:\n  - id: area\n    label: \xe9\x9d\xa2\xe7\xa7\xaf\n    type: number\n    minimum: 0\n    maximum: 1e400\n"
+    found = check_catalogues([("fields.yaml", text)]).diagnostics
+    assert [(d.code, d.line, d.column) for d in found] == [("E207", 6, 14)]
+    assert "不是有限的数" in found[0].message("zh-CN") and "not a finite number" in found[0].message("en")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -94,11 +95,29 @@ def _detailed_validator(name: str) -> jsonschema.Draft202012Validator:
 def check_schema(data: Any, source: SourceMap, schema_name: str) -> list[Diagnostic]:
     """Every way ``data`` breaks the named schema, located in the source file."""
     if _fast_validator(schema_name).is_valid(data):
-        return []
+        return _infinite_limits(data, source)
     diagnostics: list[Diagnostic] = []
     for error in _detailed_validator(schema_name).iter_errors(data):
         diagnostics.extend(_translate(error, data, source, schema_name))
-    return _merge_misspelt_keys(diagnostics)
+    return _merge_misspelt_keys(diagnostics) + _infinite_limits(data, source)
+
+
+def _infinite_limits(data: Any, source: SourceMap) -> list[Diagnostic]:
+    """A question's or field's ``minimum``/``maximum`` of ``.inf``, ``.nan`` or ``1e400``: JSON
+    Schema calls it a number, but no JSON holds it (form.schema.json would say ``null``, which
+    no validator reads as a limit). Such a limit is refused where it is written."""
+    found = []
+    for section in ("fields", "situations"):
+        entries = data.get(section) if isinstance(data, dict) else None
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            for key in ("minimum", "maximum"):
+                value = entry.get(key) if isinstance(entry, dict) else None
+                if isinstance(value, float) and not math.isfinite(value):
+                    path = (section, index, key)
+                    found.append(source.diagnostic("E207", path, where=_where(data, path), value=value, problem=localized(
+                        "不是有限的数（.inf、.nan 或超出 ±1.8e308 的数不能作为界限）",
+                        "is not a finite number (.inf, .nan or a number beyond ±1.8e308 cannot be a limit)")))
+    return found
 
 
 def _merge_misspelt_keys(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
