@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from werkzeug.datastructures import MultiDict
 
 from configurator.cli import main
+from configurator.language.modelbuilder import RULE_TOLERANCE
 from configurator.planning.compiled import Compiled
-from configurator.writers.field_rules import TOLERANCE, holds, rule_errors
+from configurator.writers.field_rules import holds, rule_errors
 from configurator.writers.form_html import render_form_page
 from configurator.writers.form_schema import form_schema
 from configurator.writers.form_wtforms import form_class
@@ -54,7 +55,7 @@ def test_the_documented_example_is_part_of_a_bundle_that_checks_clean():
 
 def test_the_arithmetic_is_decimal_within_the_stated_tolerance():
     rule = compiled().bundle.field_rules[1]  # three shares add up to 100
-    assert rule.op == "equals" and TOLERANCE == 1e-6
+    assert rule.op == "equals" and RULE_TOLERANCE == 1e-6
     assert 0 + 10.1 + 64.1 + 25.8 != 100 and 0 + 0.01 + 70.68 + 29.31 != 100  # binary sums are not 100 ...
     assert holds(rule, [10.1, 64.1, 25.8], 100) and holds(rule, [0.01, 70.68, 29.31], 100)  # ... the rule's are
     assert holds(rule, [33.33, 33.33, 33.34], 100)
@@ -254,6 +255,29 @@ def test_a_limit_no_double_holds_is_e411_at_the_limit(limit):
     [error] = result.diagnostics
     assert error.code == "E411" and error.path[-1] == "at_most"
     assert "finite" in error.message("en") and "有限" in error.message("zh-CN")
+
+
+@pytest.mark.parametrize("rule, possible", [
+    ("    sum: [share_1, share_2]\n    equals: 250\n", False),  # shares of 0..100 each add up to 200 at most
+    ("    sum: [share_1, share_2]\n    equals: 200\n", True),
+    ("    field: share_2\n    greater_than: 100\n", False),
+    ("    field: share_2\n    at_least: 100\n", True),
+    ("    field: share_2\n    less_than: 0\n", False),
+    ("    field: share_2\n    at_most: -0.0000001\n", True),  # within the tolerance of 0
+    ("    field: usable_area\n    less_than: 0\n", False),
+    ("    field: share_2\n    less_than: usable_area\n", True),  # usable_area has no maximum
+    ("    field: usable_area\n    less_than: share_2\n", True),
+])
+def test_a_rule_the_fields_own_limits_make_impossible_is_e411(rule, possible):
+    """A rule that can never hold refuses every application that fills its fields in."""
+    text = _with_rule(f"  - id: r_range\n{rule}    message: 不可能\n")
+    result = check_text(text, f"bundles/{BUNDLE}.yaml")
+    if possible:
+        assert result.diagnostics == [], [d.message("en") for d in result.diagnostics]
+        return
+    [error] = result.diagnostics
+    assert error.code == "E411" and "can never hold" in error.message("en") and "永远不能满足" in error.message("zh-CN")
+    assert error.path[-1] in ("equals", "greater_than", "less_than")
 
 
 @pytest.mark.parametrize("header", ["*", "etag"])

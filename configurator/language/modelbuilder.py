@@ -188,6 +188,9 @@ def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
 
 # The comparisons a field rule may make, in the order they are looked for.
 RULE_OPS = ("equals", "at_most", "at_least", "less_than", "greater_than")
+# Differences of at most this much count as none, in every reading of a rule (server, portal, check),
+# so Python and JavaScript agree on decimal shares that add up to 100.
+RULE_TOLERANCE = 1e-6
 
 
 def _field_rule(raw: Mapping[str, Any], path: Path, named: _Named) -> FieldRule:

@@ -6,7 +6,7 @@ The arithmetic is IEEE double precision done in one order, so that Python and Ja
 (json-logic-js) compute bit-identical numbers: a sum starts at 0 and adds the fields left to
 right (json-logic-js's ``+``), then the limit is subtracted. Decimal fractions are inexact in
 binary (10.1 + 64.1 + 25.8 is 99.99999999999999), so a comparison involving a sum treats
-differences of at most ``TOLERANCE`` (10⁻⁶) as none; a single field against a constant or
+differences of at most ``RULE_TOLERANCE`` (10⁻⁶) as none; a single field against a constant or
 another field is compared exactly, which is also what JSON Schema's ``minimum``, ``maximum``
 and ``const`` do. docs/bundle-format.md states this for authors.
 
@@ -22,10 +22,10 @@ from typing import Any
 
 from configurator.language import conditions as lang
 from configurator.language.jsonlogic import to_jsonlogic
+from configurator.language.modelbuilder import RULE_TOLERANCE
 from configurator.model import FieldRule
 from configurator.planning.compiled import Compiled
 
-TOLERANCE = 1e-6
 # The JSON Schema keyword of a single field compared with a constant.
 SCHEMA_BOUNDS = {"equals": "const", "at_most": "maximum", "at_least": "minimum", "less_than": "exclusiveMaximum",
                  "greater_than": "exclusiveMinimum"}
@@ -88,9 +88,9 @@ def holds(rule: FieldRule, terms: list[float], limit: float) -> bool:
     for term in terms:  # json-logic-js: [a, b, c].reduce((s, x) => s + x, 0)
         total = total + term
     difference = total - limit
-    return {"equals": -TOLERANCE <= difference <= TOLERANCE, "at_most": difference <= TOLERANCE,
-            "at_least": difference >= -TOLERANCE, "less_than": difference < -TOLERANCE,
-            "greater_than": difference > TOLERANCE}[rule.op]
+    return {"equals": -RULE_TOLERANCE <= difference <= RULE_TOLERANCE, "at_most": difference <= RULE_TOLERANCE,
+            "at_least": difference >= -RULE_TOLERANCE, "less_than": difference < -RULE_TOLERANCE,
+            "greater_than": difference > RULE_TOLERANCE}[rule.op]
 
 
 def broken(compiled: Compiled, rule: FieldRule, application: Mapping[str, Any]) -> bool:
@@ -157,11 +157,11 @@ def check_logic(compiled: Compiled, rule: FieldRule) -> Any:
         return {_EXACT[rule.op]: [_var(compiled, rule.terms[0]), limit]}
     difference = {"-": [{"+": [_var(compiled, term) for term in rule.terms]}, limit]}
     return {
-        "equals": {"<=": [-TOLERANCE, difference, TOLERANCE]},
-        "at_most": {"<=": [difference, TOLERANCE]},
-        "at_least": {">=": [difference, -TOLERANCE]},
-        "less_than": {"<": [difference, -TOLERANCE]},
-        "greater_than": {">": [difference, TOLERANCE]},
+        "equals": {"<=": [-RULE_TOLERANCE, difference, RULE_TOLERANCE]},
+        "at_most": {"<=": [difference, RULE_TOLERANCE]},
+        "at_least": {">=": [difference, -RULE_TOLERANCE]},
+        "less_than": {"<": [difference, -RULE_TOLERANCE]},
+        "greater_than": {">": [difference, RULE_TOLERANCE]},
     }[rule.op]
 
 

@@ -14,7 +14,7 @@ from configurator.diagnostics import Diagnostic, listing, localized
 from configurator.language import conditions as lang
 from configurator.language.conditions import suggest
 from configurator.language.fieldtypes import resolve_field
-from configurator.language.modelbuilder import RULE_OPS
+from configurator.language.modelbuilder import RULE_OPS, RULE_TOLERANCE
 from configurator.language.rules.conditions import valid_expr
 from configurator.language.rules.context import RuleContext
 from configurator.model import BundleField, FieldRule, Path
@@ -129,6 +129,51 @@ def _never_together(context: RuleContext, rule: FieldRule, fields: dict[str, Bun
     return context.at("E412", rule.path + ("id",), rule=rule.id, fields=shown, context=context_words)
 
 
+_OP_WORDS = {"equals": ("等于", "equal"), "at_most": ("不超过", "be at most"), "at_least": ("不少于", "be at least"),
+             "less_than": ("小于", "be less than"), "greater_than": ("大于", "be more than")}
+
+
+def _bounds(context: RuleContext, field: BundleField) -> tuple[float, float]:
+    resolved = resolve_field(field, context.catalogues)
+    return (-math.inf if resolved.minimum is None else resolved.minimum,
+            math.inf if resolved.maximum is None else resolved.maximum)
+
+
+def _number(value: float) -> str:
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _never_holds(context: RuleContext, rule: FieldRule, fields: dict[str, BundleField]) -> Diagnostic | None:
+    """A rule the fields' own minimum and maximum make impossible would refuse every application
+    that fills them in (the form's limits and the rule can never both be met)."""
+    ranges = [_bounds(context, fields[term]) for term in rule.terms]
+    low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+    if isinstance(rule.limit, str):
+        other = _bounds(context, fields[rule.limit])
+        smallest, largest = low - other[1], high - other[0]  # of the difference left - right
+        right = localized(f"“{rule.limit}”（{_number(other[0])}～{_number(other[1])}）",
+                          f"\"{rule.limit}\" ({_number(other[0])} to {_number(other[1])})")
+    else:
+        smallest, largest = low - rule.limit, high - rule.limit
+        right = localized(_number(rule.limit), _number(rule.limit))
+    impossible = {"equals": smallest > RULE_TOLERANCE or largest < -RULE_TOLERANCE,
+                  "at_most": smallest > RULE_TOLERANCE, "at_least": largest < -RULE_TOLERANCE,
+                  "less_than": smallest >= -RULE_TOLERANCE, "greater_than": largest <= RULE_TOLERANCE}[rule.op]
+    if not impossible:
+        return None
+    names = "＋".join(f"“{t}”" for t in rule.terms)
+    names_en = " + ".join(f'"{t}"' for t in rule.terms)
+    zh_op, en_op = _OP_WORDS[rule.op]
+    return context.at("E411", _limit_path(rule), problem=localized(
+        f"规则“{rule.id}”永远不能满足：按字段的 minimum 和 maximum，{names}在 {_number(low)}～{_number(high)} 之间，"
+        f"不可能{zh_op} {right['zh-CN']}",
+        f"rule \"{rule.id}\" can never hold: by the fields' minimum and maximum, {names_en} lies between "
+        f"{_number(low)} and {_number(high)} and cannot {en_op} {right['en']}"), fix=localized(
+        "改正规则的比较值，或放宽字段的 minimum、maximum", "correct the rule's value, or widen the fields' minimum and maximum"))
+
+
 def check_field_rules(context: RuleContext) -> Iterable[Diagnostic]:
     fields = {field.id: field for field in context.bundle.fields}
     for rule in context.bundle.field_rules:
@@ -140,7 +185,7 @@ def check_field_rules(context: RuleContext) -> Iterable[Diagnostic]:
         yield from found
         if found:
             continue
-        never = _never_together(context, rule, fields)
+        never = _never_holds(context, rule, fields) or _never_together(context, rule, fields)
         if never is not None:
             yield never
 
