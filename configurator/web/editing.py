@@ -31,7 +31,7 @@ from configurator.web import language, store
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages
 from configurator.web.feedback import messages, place_errors
-from configurator.web.forms import ItemForm, MaterialForm, named, shown_section
+from configurator.web.forms import ItemForm, MaterialForm, choice_pattern, named, shown_section
 
 
 class EditingPages(BundlePages):
@@ -40,10 +40,13 @@ class EditingPages(BundlePages):
     def _item_form(self, bundle: Bundle, index: int) -> ItemForm:
         catalogues = store().catalogues()
         form = ItemForm()
-        form.department.choices = [SelectChoice(d.id, named(d.name.get(language()), d.id)) for d in catalogues.departments.values()]
-        compiled = Compiled(bundle, catalogues, language())
-        form.fields.choices = [SelectChoice(f.id, named(compiled.text(compiled.fields[f.id].label), f.id)) for f in bundle.fields]
-        form.materials.choices = [SelectChoice(m.id, named(compiled.material_name(m), m.id)) for m in bundle.materials]
+        pattern, lang = choice_pattern(), language()
+        form.department.choices = [SelectChoice(d.id, named(d.name.get(lang), d.id, pattern))
+                                   for d in catalogues.departments.values()]
+        compiled = Compiled(bundle, catalogues, lang)
+        form.fields.choices = [SelectChoice(f.id, named(compiled.text(compiled.fields[f.id].label), f.id, pattern))
+                               for f in bundle.fields]
+        form.materials.choices = [SelectChoice(m.id, named(compiled.material_name(m), m.id, pattern)) for m in bundle.materials]
         return form
 
     @expose("/<bundle_id>/items/<int:index>/", methods=("GET", "POST"))

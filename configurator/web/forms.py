@@ -13,9 +13,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 NOT_NEGATIVE = lazy_gettext("不能为负数")
 
 
-def named(name: str, entry_id: str) -> str:
-    """A choice's label: the entry's name and its id."""
-    return gettext("%(name)s（%(id)s）", name=name, id=entry_id)
+def named(name: str, entry_id: str, pattern: str | None = None) -> str:
+    """A choice's label: the entry's name and its id. A caller labelling hundreds of choices passes
+    the translated ``pattern`` (``choice_pattern()``) instead of translating it for each."""
+    return (pattern or choice_pattern()) % {"name": name, "id": entry_id}
+
+
+def choice_pattern() -> str:
+    return gettext("%(name)s（%(id)s）")
 
 
 def shown_section(spec: dict[str, Any]) -> dict[str, Any]:
