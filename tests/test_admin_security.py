@@ -180,11 +180,11 @@ def test_bad_input_never_gives_a_500(site):
 
 def section_post(client, section, changes):
     page = client.get(f"/admin/bundles/newborn/section/{section}/").get_data(as_text=True)
-    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
-    data = {"csrf_token": csrf_token(page), "version": version}
+    version = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": csrf_token(page), "seen": version}
     for tag in re.findall(r"<input[^>]*>", page):
         name = re.search(r'name="([^"]+)"', tag)
-        if not name or name.group(1) in ("csrf_token", "version"):
+        if not name or name.group(1) in ("csrf_token", "seen"):
             continue
         value = re.search(r'value="([^"]*)"', tag)
         if 'type="checkbox"' in tag:

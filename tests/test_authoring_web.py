@@ -99,6 +99,17 @@ def test_a_save_says_which_change_request_it_went_to(tmp_path):
     assert flashes(again)[0].startswith("已保存：“食品经营许可新办”。已保存到变更申请 #1")
 
 
+def test_the_whole_bundle_form_saves_though_the_bundle_has_a_version_key(site, client):
+    """The page's hidden version token and the bundle's own version field once had one name: this
+    form could never be saved (the token was read as the bundle's version, and refused)."""
+    page = client.get("/admin/bundles/restaurant/edit/").get_data(as_text=True)
+    fields = form_of(page)
+    assert fields.getlist("version") == ["1"]  # the bundle's version, and only that
+    response = submit(client, "/admin/bundles/restaurant/edit/", {"version": "2"})
+    assert flashes(response)[0].startswith("已保存"), response.get_data(as_text=True)[-3000:]
+    assert "\nversion: 2\n" in site.bundle_file("restaurant").read_text(encoding="utf-8")
+
+
 def test_a_save_without_a_git_workspace_writes_the_file_and_says_so(site, client):
     response = submit(client, ITEM, {"time_limit.promised": "8"})
     assert flashes(response) == ["已保存：“食品经营许可新办”。"]
@@ -173,8 +184,8 @@ def test_deleting_a_situation_a_condition_uses_is_refused_with_the_reason(site, 
 
 def test_moving_an_entry_moves_its_lines(site, client):
     page = client.get("/admin/bundles/restaurant/edit/").get_data(as_text=True)
-    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
-    client.post("/admin/bundles/restaurant/move/situations/1", data={"csrf_token": csrf_token(page), "version": version,
+    version = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    client.post("/admin/bundles/restaurant/move/situations/1", data={"csrf_token": csrf_token(page), "seen": version,
                                                                      "step": "up"})
     text = site.bundle_file("restaurant").read_text(encoding="utf-8")
     assert text.index("id: floor_area_sqm") < text.index("id: has_business_licence")

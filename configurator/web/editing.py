@@ -183,7 +183,7 @@ class EditingPages(BundlePages):
             submitted.update({f"new-{k}": v for k, v in new_entry.items()})
             if any(new_entry.values()):
                 edits.append(AppendEntry((section,), {k: v for k, v in new_entry.items() if v}))
-            outcome = self._save(bundle_id, text, request.form.get("version", ""), edits, spec["title"])
+            outcome = self._save(bundle_id, text, request.form.get("seen", ""), edits, spec["title"])
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome

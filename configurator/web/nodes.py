@@ -195,7 +195,7 @@ class NodePages(BundlePages):
                                     form_problems=form_problems, entry=entry)
             edits = entry_edits(path, widgets, entry, new_entry)
             what = namer.crumbs(path)[-1][0]
-            outcome = self._save(bundle_id, text, request.form.get("version", ""), edits, f"“{what}”")
+            outcome = self._save(bundle_id, text, request.form.get("seen", ""), edits, f"“{what}”")
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
@@ -232,7 +232,7 @@ class NodePages(BundlePages):
                 edits += item_companions(data, new_entry, with_step=bool(request.form.get("with_step")))
             kind = KINDS.get(str(path[-1]), (str(path[-1]), str(path[-1])))
             what = f"{kind[1] if language() == 'en' else kind[0]}“{namer(str(path[-1]), new_entry)}”"
-            outcome = self._save(bundle_id, text, request.form.get("version", ""), edits, what, redirect_to=back)
+            outcome = self._save(bundle_id, text, request.form.get("seen", ""), edits, what, redirect_to=back)
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
@@ -253,7 +253,7 @@ class NodePages(BundlePages):
         parent = path[:-2]
         back = url_for(".node", bundle_id=bundle_id, where=where_of(parent)) if parent else url_for(".node", bundle_id=bundle_id)
         name = namer(str(path[-2]), container[path[-1]])
-        outcome = self._save(bundle_id, text, request.form.get("version", ""), [MoveEntry(path, step)],
+        outcome = self._save(bundle_id, text, request.form.get("seen", ""), [MoveEntry(path, step)],
                              gettext("“%(name)s”的顺序", name=name), redirect_to=back + f"#list-{path[-2]}")
         if isinstance(outcome, Response):
             return outcome
@@ -277,7 +277,7 @@ class NodePages(BundlePages):
             require("editor")
             kind = KINDS.get(section, (section, section))
             what = gettext("删除%(kind)s“%(name)s”", kind=kind[1] if language() == "en" else kind[0], name=name)
-            outcome = self._save(bundle_id, text, request.form.get("version", ""), delete_edits(data, path), what,
+            outcome = self._save(bundle_id, text, request.form.get("seen", ""), delete_edits(data, path), what,
                                  redirect_to=back)
             if isinstance(outcome, Response):
                 return outcome
