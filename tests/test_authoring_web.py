@@ -224,6 +224,16 @@ def test_a_new_bundle_in_a_git_workspace_is_a_change_request_and_edits_follow_it
     assert flashes(response)[0].startswith("已保存：情形问题“是否招用员工？”。已保存到变更申请 #1")
     page = client.get("/admin/bundles/qiyekaiban/edit/?change=1").get_data(as_text=True)
     assert "是否招用员工？" in page and "印章刻制" in page
+    # The reviewer sees exactly what would be published: the new bundle's preview at the request's head
+    # (it is in no version of the reviewer's own), and no "published preview" of what was never published.
+    reviewer = site.app.test_client()
+    login(reviewer, "rita")
+    review = reviewer.get("/admin/changes/1/").get_data(as_text=True)
+    assert "已发布的预览" not in review and "新的一件事，还没有发布" in review
+    head = re.search(r'data-head="([0-9a-f]{40})"', review).group(1)
+    preview = reviewer.get(f"/admin/bundles/qiyekaiban/preview/?ref={head}")
+    assert preview.status_code == 200 and "form-preview" in preview.get_data(as_text=True)
+    assert reviewer.get(f"/admin/bundles/qiyekaiban/preview/parts/?ref={head}").status_code == 200
 
 
 def test_deleting_a_catalogue_entry_asks_first_and_names_the_bundles_using_it(site, client):

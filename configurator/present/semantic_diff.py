@@ -23,10 +23,10 @@ from configurator.writers.phrases import say
 # How list entries are identified, by the key of the list.
 ENTRY_KEYS = {"items": "id", "materials": "id", "fields": "id", "situations": "id", "eligibility": "id",
               "steps": "id", "options": "value", "after": "item", "special_stages": "kind", "conditions": "id",
-              "field_rules": "id"}
+              "field_rules": "id", "departments": "id"}
 # Words for keys and list kinds in Chinese (English uses the key itself: _word).
 WORDS = {
-    "items": "事项", "materials": "材料", "fields": "字段", "situations": "情形", "eligibility": "受理条件",
+    "items": "事项", "materials": "材料", "fields": "字段", "departments": "部门", "situations": "情形", "eligibility": "受理条件",
     "steps": "环节", "options": "选项", "after": "先后顺序", "special_stages": "特殊环节",
     "name": "名称", "summary": "说明", "version": "版本", "code": "编码", "service_object": "服务对象",
     "lead_department": "牵头部门", "cooperating_departments": "配合部门", "visits": "到现场次数",

@@ -54,18 +54,20 @@ class PreviewPages(BundlePages):
 
     def _previewed(self, bundle_id: str) -> tuple[str, Bundle | None, list[Diagnostic]]:
         """The text shown: as this user edits it, or at ``ref`` (a commit they may see)."""
-        text, _, bundle, diagnostics = self._bundle(bundle_id)
         revision = request.args.get("ref", "").strip()
         if revision and store().git_mode:  # e.g. ?ref=main: what portals get
             from configurator.workspace.git import read_file
 
+            # At a commit the user may see, whether or not the bundle is in their own version: a
+            # reviewer previews a bundle that exists only in the change request under review.
             commit = visible_commit(revision)
             data = read_file(store().workspace.root, commit, f"bundles/{bundle_id}.yaml")
             if data is None:
                 abort(404, gettext("版本“%(version)s”中没有这个一件事。", version=revision))
             text = data.decode("utf-8", "replace")
             result = store().check(bundle_id, text)
-            bundle, diagnostics = result.bundle, result.diagnostics
+            return text, result.bundle, result.diagnostics
+        text, _, bundle, diagnostics = self._bundle(bundle_id)
         return text, bundle, diagnostics
 
     @expose("/<bundle_id>/preview/")

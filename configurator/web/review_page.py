@@ -80,7 +80,7 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
         old_compiled = Compiled(old_model, before.catalogues, lang) if old_model else None
         new_compiled = Compiled(new_model, after.catalogues, lang) if new_model else None
         bundles.append({
-            "id": bundle_id,
+            "id": bundle_id, "published": bundle_id in before.data,
             "deltas": (found := _deltas(repo, main, target, path, old_compiled, new_compiled)),
             "published_notice": WRITERS["notice.md"](old_compiled) if old_compiled else "",
             "changed_notice": WRITERS["notice.md"](new_compiled) if new_compiled else "",
