@@ -253,3 +253,15 @@ def test_retiring_a_bundle_is_a_change_request(tmp_path):
     response = client.post("/admin/bundles/restaurant/retire/", data=form_of(page, "retire-form"), follow_redirects=True)
     assert flashes(response)[0].startswith("已保存：停用一件事“开办餐饮店一件事”。新建了变更申请 #1")
     assert site.bundle_file("restaurant").exists()  # still published until a reviewer publishes the change
+
+
+def test_errors_beside_their_fields_are_counted_at_the_top_and_nothing_is_saved(site, client):
+    """A wrong condition was shown only beside its field, far down the page: no banner said that
+    nothing had been saved."""
+    before = site.bundle_file("newborn").read_bytes()
+    response = submit(client, "/admin/bundles/newborn/edit/items/5", {"when": "enrol_health_insurance and 母亲参保 == 是"})
+    body = response.get_data(as_text=True)
+    assert '<div class="alert alert-danger" role="alert" id="form-errors">有 2 个错误需要改正，没有保存任何内容' in body
+    assert body.index('id="form-errors"') < body.index("条件中的“母亲参保”不是本一件事的情形")
+    assert body.count("个错误需要改正") == 1  # one banner, not one per kind of error
+    assert site.bundle_file("newborn").read_bytes() == before

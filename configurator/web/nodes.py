@@ -165,7 +165,9 @@ class NodePages(BundlePages):
         return self.render("configurator/node.html", bundle_id=bundle_id, path=path, where=where_of(path),
                            widgets=widgets, values=values, lists=lists, crumbs=namer.crumbs(path), namer=namer,
                            version=version, new=new, placed=placed, problems=messages(rest),
-                           form_errors=len(form_problems or []), form=FlaskForm(), conflict=conflict,
+                           # every error counts in the banner, those shown beside their fields too
+                           form_errors=len(form_problems or []) + sum(d.severity == "error" for d in problems or []),
+                           counted=True, form=FlaskForm(), conflict=conflict,
                            bundle_name=text_of(data.get("name"), language()),
                            situations=namer.situations())
 
