@@ -299,3 +299,13 @@ def test_a_field_or_situation_a_rule_uses_names_the_rule_and_deleting_it_leaves_
     assert read(after)["field_rules"][0]["sum"] == ["share_1", "share_2"]  # not rewritten into another rule
     result = check_bundle(after.encode("utf-8"), "bundles/field-rules.yaml", catalogues())
     assert {d.code for d in result.diagnostics if d.severity == "error"} == {"E306"}
+
+
+def test_the_live_condition_check_knows_the_bundles_named_conditions():
+    """The admin's live check once called a named condition unknown (“不是本一件事的情形”), in red,
+    under a condition the bundle's check accepts."""
+    bundle = check_bundle((ROOT / "bundles" / "newborn.yaml").read_bytes(), "bundles/newborn.yaml", catalogues()).bundle
+    said = check_condition(bundle, "father_known and not born_in_wedlock")
+    assert said.ok and not said.problems and "婚内生育或随父亲登记户口" in said.sentence
+    assert not check_condition(bundle, "father_known and not father_known").ok  # its meaning is what can hold
+    assert "father_known" in check_condition(bundle, "fathr_known").problems[0]  # a misspelling is still named

@@ -40,12 +40,15 @@ def check_condition(bundle: Bundle, text: str, language: str = "zh-CN", what: st
         expr = lang.parse(text)
     except lang.ConditionSyntaxError as error:
         return ConditionReport(False, "", (said("E401", error.column, problem=localized(error.zh, error.en)),))
-    variables = {s.id: s.variable() for s in bundle.situations}
-    problems = [said(p.code, p.column, **p.params) for p in lang.check_types(expr, variables)]
+    variables = bundle.variables()
+    # A condition may name the bundle's named conditions (as the checker allows): typed as such,
+    # said by their label, and expanded to their meaning for what can and cannot hold.
+    typing = {**{n.id: lang.Variable(n.id, "named") for n in bundle.conditions}, **variables}
+    problems = [said(p.code, p.column, **p.params) for p in lang.check_types(expr, typing)]
     if problems:
         return ConditionReport(False, "", tuple(problems))
     sentence = describe(expr, bundle, language)
-    outcomes = lang.truth_table(expr, variables)
+    outcomes = lang.truth_table(lang.substitute(expr, {n.id: n.condition.expr for n in bundle.conditions}), variables)
     kinds = {"items": localized("事项", "item"), "materials": localized("材料", "material"),
              "fields": localized("字段", "field"), "situations": localized("问题", "question"),
              "eligibility": localized("受理条件", "eligibility rule")}
