@@ -265,3 +265,10 @@ def test_errors_beside_their_fields_are_counted_at_the_top_and_nothing_is_saved(
     assert body.index('id="form-errors"') < body.index("条件中的“母亲参保”不是本一件事的情形")
     assert body.count("个错误需要改正") == 1  # one banner, not one per kind of error
     assert site.bundle_file("newborn").read_bytes() == before
+
+
+def test_an_add_page_is_headed_by_what_it_adds(site, client):
+    for where, kind in (("situations", "情形问题"), ("items/0/special_stages", "特殊环节"), ("materials", "材料")):
+        body = client.get(f"/admin/bundles/newborn/add/{where}").get_data(as_text=True)
+        heading = re.sub(r"<[^>]+>", "", re.search(r"<h1.*?</h1>", body, re.S).group(0))
+        assert heading.startswith(f"添加{kind}") and "None" not in body.split("<form")[0]

@@ -101,7 +101,12 @@ class Namer:
         for position, part in enumerate(path):
             if isinstance(part, int):
                 kind = str(path[position - 1])
-                out.append((self(kind, lookup(self.data, path[:position + 1])), where_of(path[:position + 1])))
+                entry = lookup(self.data, path[:position + 1])
+                if entry is None:  # the entry an add page is making: named by its kind ("添加情形问题")
+                    words = KINDS.get(kind, (kind, kind))
+                    out.append((words[1] if self.lang == "en" else words[0], where_of(path[:position + 1])))
+                    continue
+                out.append((self(kind, entry), where_of(path[:position + 1])))
             elif position + 1 == len(path):
                 label = KINDS.get(part, (part, part))
                 out.append((label[1] if self.lang == "en" else label[0], where_of(path)))
