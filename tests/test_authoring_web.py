@@ -5,8 +5,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+import yaml
 from werkzeug.datastructures import MultiDict
 
+from configurator.workspace import git
 from tests.web_helpers import csrf_token, login, make_site
 
 
@@ -272,3 +274,35 @@ def test_an_add_page_is_headed_by_what_it_adds(site, client):
         body = client.get(f"/admin/bundles/newborn/add/{where}").get_data(as_text=True)
         heading = re.sub(r"<[^>]+>", "", re.search(r"<h1.*?</h1>", body, re.S).group(0))
         assert heading.startswith(f"添加{kind}") and "None" not in body.split("<form")[0]
+
+
+def test_two_tabs_on_one_entry_merge_what_each_changed_and_a_clash_never_reverts_the_other(tmp_path):
+    """Tab B was opened before tab A saved. B's save carries only what B changed: A's change stays.
+    Where both changed one field, B is told which, and B's form now holds A's other values, so
+    saving it again cannot put back what A replaced (it did: a new official lost A's change so)."""
+    site = make_site(tmp_path, git=True)
+    client = site.app.test_client()
+    login(client, "alice")
+    assert "新建了变更申请 #1" in flashes(submit(client, ITEM, {"visits": "3"}))[0]
+    url = ITEM + "?change=1"
+    tab_b = form_of(client.get(url).get_data(as_text=True))
+    assert flashes(submit(client, url, {"steps": "7"}))[0].startswith("已保存")  # tab A
+    tab_b.setlist("time_limit.promised", ["9"])
+    merged = client.post(url, data=tab_b, follow_redirects=True)
+    assert flashes(merged)[0].startswith("已保存"), merged.get_data(as_text=True)[-2000:]
+    head = git.ref(site.workspace, "changes/1")
+    text = git.read_file(site.workspace, head, "bundles/restaurant.yaml").decode("utf-8")
+    item = yaml.safe_load(text)["items"][1]
+    assert item["steps"] == 7 and item["time_limit"]["promised"] == 9 and item["visits"] == 3  # both kept
+
+    tab_b = form_of(client.get(url).get_data(as_text=True))
+    submit(client, url, {"steps": "2", "visits": "1"})  # tab A again
+    tab_b.setlist("steps", ["5"])
+    clash = client.post(url, data=tab_b, follow_redirects=True).get_data(as_text=True)
+    assert 'id="clashes"' in clash and "环节" in clash.split('id="clashes"')[1].split("</div>")[0]
+    again = form_of(clash)
+    assert again.get("steps") == "5" and again.get("visits") == "1"  # B's own value; A's other change shown
+    assert flashes(client.post(url, data=again, follow_redirects=True))[0].startswith("已保存")
+    item = yaml.safe_load(git.read_file(site.workspace, git.ref(site.workspace, "changes/1"),
+                                        "bundles/restaurant.yaml").decode("utf-8"))["items"][1]
+    assert item["steps"] == 5 and item["visits"] == 1  # B chose steps; A's visits not put back

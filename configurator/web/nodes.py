@@ -124,6 +124,43 @@ class Namer:
         return out
 
 
+def _values_seen(bundle_id: str, seen: str, path: Path, widgets: tuple[Widget, ...]) -> dict[str, Any] | None:
+    """The form's values as the page showed them when it was opened (None: not known)."""
+    text = store().text_seen(bundle_id, seen)
+    if text is None:
+        return None
+    entry = lookup(load_yaml(text.encode("utf-8"), "x").data, path)
+    return form_values(widgets, entry) if isinstance(entry, dict) else None
+
+
+def _label_of(key: str, widgets: tuple[Widget, ...], lang: str) -> str:
+    """A form field's label (``time_limit.promised`` → 时限 · 承诺时限)."""
+    labels, level = [], widgets
+    for part in key.split("."):
+        found = next((w for w in level if w.key == part), None)
+        if found is None:
+            break
+        labels.append(found.label(lang))
+        level = found.children
+    return " · ".join(labels) or key
+
+
+def _merged(submitted: dict[str, Any], current: dict[str, Any],
+            opened: dict[str, Any] | None) -> tuple[dict[str, Any], list[str] | None]:
+    """A form posted after others saved the same entry: what this user changed (from the page as
+    opened) over what is there now, so a save never puts back the values others replaced; and
+    the fields both changed, differently (None: nothing changed meanwhile, or not known)."""
+    if opened is None or opened == current:
+        return submitted, None
+    merged, clashes = {}, []
+    for key, value in submitted.items():
+        mine, theirs = value != opened.get(key), current.get(key) != opened.get(key)
+        merged[key] = value if mine else current.get(key, value)
+        if mine and theirs and value != current.get(key):
+            clashes.append(key)
+    return merged, clashes
+
+
 def place(problems: list[Diagnostic], prefix: Path, names: set[str]) -> tuple[dict[str, list[str]], list[Diagnostic]]:
     """Diagnostics beside the form field they concern; the rest for the list at the top."""
     placed: dict[str, list[str]] = {}
@@ -156,7 +193,8 @@ class NodePages(BundlePages):
 
     def _render(self, bundle_id: str, path: Path, widgets: tuple[Widget, ...], values: dict[str, Any], data: dict[str, Any],
                 namer: Namer, version: str, *, new: str | None = None, problems: list[Diagnostic] | None = None,
-                form_problems: list[FormProblem] | None = None, entry: Any = None, conflict: Any = None) -> str:
+                form_problems: list[FormProblem] | None = None, entry: Any = None, conflict: Any = None,
+                clashes: list[str] | None = None) -> str:
         names = set(values)
         placed, rest = place(problems or [], path, names)
         for problem in form_problems or []:
@@ -173,6 +211,7 @@ class NodePages(BundlePages):
                            # every error counts in the banner, those shown beside their fields too
                            form_errors=len(form_problems or []) + sum(d.severity == "error" for d in problems or []),
                            counted=True, form=FlaskForm(), conflict=conflict,
+                           clashes=[_label_of(key, widgets, language()) for key in clashes or []],
                            bundle_name=text_of(data.get("name"), language()),
                            situations=namer.situations())
 
@@ -196,18 +235,22 @@ class NodePages(BundlePages):
             submitted = {key: request.form.getlist(key) if isinstance(value, list) else request.form.get(key, "")
                          for key, value in values.items()}
             submitted["id"] = values.get("id", "")  # ids are fixed once made: others refer to them
+            seen = request.form.get("seen", "")
+            submitted, clashes = _merged(submitted, values, _values_seen(bundle_id, seen, path, widgets))
+            if clashes is not None and not clashes:
+                seen = version  # only others' fields changed meanwhile: this save goes onto theirs
             new_entry, form_problems = entry_from_form(widgets, submitted, entry)
             if form_problems:
                 return self._render(bundle_id, path, widgets, submitted, data, namer, version,
                                     form_problems=form_problems, entry=entry)
             edits = entry_edits(path, widgets, entry, new_entry)
             what = namer.crumbs(path)[-1][0]
-            outcome = self._save(bundle_id, text, request.form.get("seen", ""), edits, f"“{what}”")
+            outcome = self._save(bundle_id, text, seen, edits, f"“{what}”")
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
             return self._render(bundle_id, path, widgets, submitted, data, namer, version, problems=problems, entry=entry,
-                                conflict=conflict)
+                                conflict=conflict, clashes=clashes or [])
         return self._render(bundle_id, path, widgets, values, data, namer, version, entry=entry)
 
     @expose("/<bundle_id>/add/<path:where>", methods=("GET", "POST"))

@@ -283,6 +283,15 @@ class BundleStore:
             atomic_write(target, text)
         return SaveResult(True, result, version_of(text.encode("utf-8")))
 
+    def text_seen(self, bundle_id: str, version: str) -> str | None:
+        """The bundle's text at the version a form was opened at (None: a plain workspace, where
+        a version names no text, or a version naming none)."""
+        match = _TOKEN.match(version)
+        if not self.git_mode or not match:
+            return None
+        found = self._file_at(match.group(2), f"bundles/{bundle_id}.yaml")
+        return None if found is None else found.decode("utf-8", "replace")
+
     def seen_commit(self, bundle_id: str, version: str, user: str, change: int | None) -> tuple[int | None, str]:
         """The change request and commit a form's version names. An old-style version (the text's
         SHA-256) is matched against the text the user would read now."""
