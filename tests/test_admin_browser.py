@@ -48,7 +48,7 @@ def test_edit_an_item_with_a_mistake_then_fix_it_and_see_preview_and_simulator(b
     shot(page, "bundle-list")
 
     page.click("text=新生儿出生一件事")
-    assert page.locator("#items tr", has_text="预防接种证办理").is_visible()
+    page.locator("#items tr", has_text="预防接种证办理").wait_for()  # is_visible() does not wait for the new page
     index = [i["id"] for i in yaml.safe_load(before)["items"]].index("vaccination_certificate")
     page.goto(f"{site.url}/admin/bundles/newborn/items/{index}/")  # the item form of issue 4
     # Add a material to the item, and make a mistake: promised longer than... a negative visit count.
