@@ -136,6 +136,7 @@ class _Builder:
             "id": self.process_id, "name": compiled.text(bundle.name), "isExecutable": "true"})
         self.lane_set = ET.SubElement(self.process, f"{{{BPMN}}}laneSet", {"id": "lanes"})
         self.nodes: dict[str, tuple[str, str, int, int]] = {}  # id → (kind, lane, column, row)
+        self.elements: dict[str, ET.Element] = {}  # id → the node's element
         self.flows: list[tuple[str, str, str]] = []  # (id, source, target)
         self.lanes: list[str] = []
 
@@ -159,6 +160,7 @@ class _Builder:
         if lane not in self.lanes:
             self.lanes.append(lane)
         self.nodes[node_id] = (kind, lane, column, row)
+        self.elements[node_id] = element
         return element
 
     def flow(self, source: str, target: str, condition: str | None = None, name: str = "") -> str:
@@ -328,14 +330,12 @@ def _lanes_and_incoming(b: _Builder) -> None:
     for flow_id, source, target in b.flows:
         incoming.setdefault(target, []).append(flow_id)
         outgoing.setdefault(source, []).append(flow_id)
-    nodes, sub_element, incoming_tag, outgoing_tag = b.nodes, ET.SubElement, f"{{{BPMN}}}incoming", f"{{{BPMN}}}outgoing"
-    for element in list(b.process):
-        node_id = element.get("id", "")
-        if node_id in nodes:
-            for flow_id in incoming.get(node_id, ()):
-                sub_element(element, incoming_tag).text = flow_id
-            for flow_id in outgoing.get(node_id, ()):
-                sub_element(element, outgoing_tag).text = flow_id
+    sub_element, incoming_tag, outgoing_tag = ET.SubElement, f"{{{BPMN}}}incoming", f"{{{BPMN}}}outgoing"
+    for node_id, element in b.elements.items():  # the nodes only, not every flow of the process
+        for flow_id in incoming.get(node_id, ()):
+            sub_element(element, incoming_tag).text = flow_id
+        for flow_id in outgoing.get(node_id, ()):
+            sub_element(element, outgoing_tag).text = flow_id
 
 
 def write_process_bpmn(compiled: Compiled) -> str:
