@@ -9,6 +9,7 @@ located in the YAML file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -378,3 +379,18 @@ class Bundle:
 
     def variables(self) -> dict[str, condition_language.Variable]:
         return {situation.id: situation.variable() for situation in self.situations}
+
+    def users(self, entry_id: str, kind: str) -> list[Item]:
+        """The items whose ``kind`` ("fields" or "materials") lists the id, in file order."""
+        return self._users.get((kind, entry_id), [])
+
+    @functools.cached_property
+    def _users(self) -> dict[tuple[str, str], list[Item]]:
+        # Indexed once per bundle: the check's rules and the writers ask for every entry, and
+        # scanning every item for each made both quadratic in the size of a bundle.
+        index: dict[tuple[str, str], list[Item]] = {}
+        for item in self.items:
+            for kind in ("fields", "materials"):
+                for entry_id in dict.fromkeys(getattr(item, kind)):
+                    index.setdefault((kind, entry_id), []).append(item)
+        return index

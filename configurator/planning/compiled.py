@@ -115,18 +115,9 @@ class Compiled:
         """The bundle's material with this id, as ``Bundle.material`` without a scan per call."""
         return self._material_entries.get(material_id)
 
-    @functools.cached_property
-    def _users(self) -> dict[tuple[str, str], list[Item]]:
-        index: dict[tuple[str, str], list[Item]] = {}
-        for item in self.bundle.items:
-            for kind in ("fields", "materials"):
-                for entry_id in dict.fromkeys(getattr(item, kind)):
-                    index.setdefault((kind, entry_id), []).append(item)
-        return index
-
     def users(self, entry_id: str, kind: str) -> list[Item]:
         """The items that use a field or material (kind: "fields" or "materials"), in file order."""
-        return self._users.get((kind, entry_id), [])
+        return self.bundle.users(entry_id, kind)
 
     def on_form(self, field: BundleField) -> bool:
         """Whether the form asks for the field: some item uses it and it is not the answer to a

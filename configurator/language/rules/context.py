@@ -60,19 +60,9 @@ class RuleContext:
                 broken.add(named.id)
         return broken
 
-    @functools.cached_property
-    def _users(self) -> dict[tuple[str, str], list[Item]]:
-        index: dict[tuple[str, str], list[Item]] = {}
-        for item in self.bundle.items:
-            for kind in ("fields", "materials"):
-                for entry_id in dict.fromkeys(getattr(item, kind)):
-                    index.setdefault((kind, entry_id), []).append(item)
-        return index
-
     def users(self, entry_id: str, kind: str) -> list[Item]:
-        """The items whose ``kind`` ("fields" or "materials") lists the id, in file order (indexed
-        once: asking each entry of a big bundle to scan every item made the check quadratic)."""
-        return self._users.get((kind, entry_id), [])
+        """The items whose ``kind`` ("fields" or "materials") lists the id, in file order."""
+        return self.bundle.users(entry_id, kind)
 
     @functools.cached_property
     def _truth_tables(self) -> dict[conditions.Expr, set[bool] | None]:
