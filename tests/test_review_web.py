@@ -210,3 +210,20 @@ def test_catalogue_pages_show_the_editors_own_unpublished_version(site):
     text = git.read_file(site.workspace, head, "catalogues/departments.yaml").decode("utf-8")
     assert "市公安局户政科" in text and "tax" not in text  # all three saves went to the one change request
     assert "市公安局户政科" not in published_text(site, "catalogues/departments.yaml")
+
+
+def test_the_reviewer_reads_each_saves_explanation_and_a_published_request_keeps_its_changes(site):
+    """What the editor wrote as 修改说明 reached only the commit: the reviewer never saw it; and
+    once published, the request's page said 还没有改动 (the branch was part of main)."""
+    alice, rita = clients(site, "alice", "rita")
+    _, location = edit_item(alice, "2", message="按新规定缩短到 2 个工作日")
+    number = change_of(location)
+    act(alice, number, "submit")
+    review = rita.get(f"/admin/changes/{number}/").get_data(as_text=True)
+    saves = review.split('id="saves"')[1].split("</ol>")[0]
+    assert "按新规定缩短到 2 个工作日" in saves and "alice" in saves
+    act(rita, number, "publish")
+    published = rita.get(f"/admin/changes/{number}/").get_data(as_text=True)
+    assert 'data-state="published"' in published and "还没有改动" not in published
+    assert "承诺时限" in published.split('class="semantic-diff"')[1].split("</ul>")[0]  # what it changed, in words
+    assert "按新规定缩短到 2 个工作日" in published.split('id="saves"')[1]

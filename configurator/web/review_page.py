@@ -15,7 +15,7 @@ from configurator.planning.compiled import Compiled
 from configurator.present.deltas import Delta, figure_deltas
 from configurator.present.semantic_diff import Version, diff_data, order_changes, semantic_diff
 from configurator.workspace import git
-from configurator.workspace.changes import SUBMITTED, ChangeRequests, UpdatePlan
+from configurator.workspace.changes import PUBLISHED, SUBMITTED, ChangeRequests, UpdatePlan
 from configurator.workspace.merging import MISSING
 from configurator.workspace.records import Record
 from configurator.writers import WRITERS
@@ -44,14 +44,21 @@ def _deltas(repo: Any, main: str, target: str, path: str, old: Compiled | None, 
 def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[str, Any]:
     repo = changes.repo
     head, main = changes.head(change), changes.main()
-    base = git.merge_base(repo, main, head) or change.base
-    paths = git.changed_paths(repo, base, head)
-    merged = git.merge_tree(repo, main, head) if paths else None
-    target = merged.tree if merged is not None and merged.clean else head
+    saves_from = git.merge_base(repo, main, head) or change.base
+    base, shown = saves_from, head
+    if change.state == PUBLISHED and change.published_commit:
+        # What the publish changed on main (its merge commit against main before it): once the
+        # branch is part of main, main and the branch no longer differ.
+        shown = change.published_commit
+        base = saves_from = git.log(repo, [shown], limit=1)[0].parents[0]
+    paths = git.changed_paths(repo, base, shown)
+    merged = git.merge_tree(repo, main, head) if paths and shown == head else None
+    target = merged.tree if merged is not None and merged.clean else shown
     problems = [_problem(d, lang) for d in changes.check_tree(target)] if paths else []
     ids = {p[len("bundles/"):-len(".yaml")] for p in paths if p.startswith("bundles/")}
-    before, after = git.version_at(repo, main, ids), git.version_at(repo, target, ids)
-    original, changed = git.version_at(repo, base, ids), git.version_at(repo, head, ids)
+    against = main if shown == head else base  # a published request: main as it was before it
+    before, after = git.version_at(repo, against, ids), git.version_at(repo, target, ids)
+    original, changed = git.version_at(repo, base, ids), git.version_at(repo, shown, ids)
     # In words: the data and the order of items. The figures are the deltas table below (the
     # planner's case search is the costly part of a review page: it runs once per version).
     semantic = []
@@ -68,7 +75,7 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
     for path in paths:
         if path.startswith("catalogues/"):
             old = load_yaml(git.read_file(repo, base, path) or b"{}", path).data
-            new = load_yaml(git.read_file(repo, head, path) or b"{}", path).data
+            new = load_yaml(git.read_file(repo, shown, path) or b"{}", path).data
             semantic += [c.text() for c in diff_data(path, old, new, lang=lang)]
     bundles: list[dict[str, Any]] = []
     deltas: list[tuple[str, Delta]] = []
@@ -81,7 +88,7 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
         new_compiled = Compiled(new_model, after.catalogues, lang) if new_model else None
         bundles.append({
             "id": bundle_id, "published": bundle_id in before.data,
-            "deltas": (found := _deltas(repo, main, target, path, old_compiled, new_compiled)),
+            "deltas": (found := _deltas(repo, against, target, path, old_compiled, new_compiled)),
             "published_notice": WRITERS["notice.md"](old_compiled) if old_compiled else "",
             "changed_notice": WRITERS["notice.md"](new_compiled) if new_compiled else "",
         })
@@ -89,7 +96,9 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
     authors = changes.authors(change)
     return {
         "head": head, "main": main, "base": base, "paths": paths, "behind": changes.behind(change),
-        "authors": authors, "semantic": semantic, "line_diff": git.diff(repo, base, head) if paths else "",
+        "authors": authors, "semantic": semantic, "line_diff": git.diff(repo, base, shown) if paths else "",
+        # each save with what its author said of it (the form's 修改说明, or the words made for it)
+        "saves": [c for c in git.log(repo, [head, f"^{saves_from}"], limit=100) if len(c.parents) == 1],
         "merge_conflicts": list(merged.conflicts) if merged is not None and not merged.clean else [],
         "problems": problems, "errors": [p for p in problems if p["severity"] == "error"],
         "bundles": bundles, "events": changes.records.events(change.id),
