@@ -306,3 +306,18 @@ def test_two_tabs_on_one_entry_merge_what_each_changed_and_a_clash_never_reverts
     item = yaml.safe_load(git.read_file(site.workspace, git.ref(site.workspace, "changes/1"),
                                         "bundles/restaurant.yaml").decode("utf-8"))["items"][1]
     assert item["steps"] == 5 and item["visits"] == 1  # B chose steps; A's visits not put back
+
+
+def test_a_choice_question_is_made_with_its_options_in_one_form(site, client):
+    """A single-choice question needs two options, which were only editable after it existed: its
+    add form sent the official to the YAML source."""
+    url = "/admin/bundles/restaurant/add/situations"
+    bad = submit(client, url, {"label.zh-CN": "房屋来源？", "id": "house_source", "type": "choice",
+                               "options.lines": "自有\nRent=租用"}).get_data(as_text=True)
+    assert "只能用小写字母开头" in bad and "Rent=租用" in bad  # told beside the box; what was typed is kept
+    response = submit(client, url, {"label.zh-CN": "房屋来源？", "id": "house_source", "type": "choice",
+                                    "options.lines": "自有\n\nrent=租用\n"})
+    assert flashes(response)[0].startswith("已保存"), response.get_data(as_text=True)[-2000:]
+    data = yaml.safe_load(site.bundle_file("restaurant").read_text(encoding="utf-8"))
+    added = next(s for s in data["situations"] if s["id"] == "house_source")
+    assert added["options"] == [{"value": "ziyou", "label": "自有"}, {"value": "rent", "label": "租用"}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -241,6 +242,9 @@ def entry_from_form(widgets: Sequence[Widget], form: FormData, current: Any = No
         value: Any = None
         if w.kind == "list":
             value = current.get(w.key)
+            if value is None and w.key == "options" and _get(form, f"{name}.lines").strip():
+                value, found = _options_from_lines(_get(form, f"{name}.lines"), f"{name}.lines")
+                problems += found
         elif w.kind == "object":
             value, found = entry_from_form(w.children, form, current.get(w.key), name + ".")
             problems += found
@@ -346,3 +350,32 @@ def without_defaults(section: str, entry: dict[str, Any]) -> dict[str, Any]:
         if value != default or type(value) is not type(default):
             out[key] = value
     return out
+
+
+def _options_from_lines(text: str, name: str) -> tuple[list[dict[str, str]] | None, list[FormProblem]]:
+    """A new question's options, one per line, as an official types them: ``租用`` (its value made
+    from the words, as ids are) or ``rent=租用`` (the value given). Each is edited on its own page
+    afterwards; here a choice question can be made in one go (it needs two options)."""
+    from configurator.authoring.naming import suggest_id
+
+    options: list[dict[str, str]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        value, separator, label = line.partition("=")
+        if not separator:
+            value, label = "", line
+        value, label = value.strip(), label.strip()
+        if not label:
+            return None, [FormProblem(name, f"“{line}”没有选项的文字：每行写一个选项，如“租用”或“rent=租用”。",
+                                      f'"{line}" has no text: write one option a line, as "Rented" or "rent=Rented".')]
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", value or "x"):
+            return None, [FormProblem(name, f"选项的值“{value}”只能用小写字母开头，只含小写字母、数字和下划线。",
+                                      f'the option value "{value}" must start with a lowercase letter and hold only '
+                                      "lowercase letters, digits and underscores.")]
+        value = value or suggest_id(label, {o["value"] for o in options})
+        if any(o["value"] == value for o in options):
+            return None, [FormProblem(name, f"选项的值“{value}”重复了。", f'the option value "{value}" appears twice.')]
+        options.append({"value": value, "label": label})
+    return options or None, []

@@ -272,6 +272,8 @@ class NodePages(BundlePages):
             require("editor")
             submitted = {key: request.form.getlist(key) if isinstance(value, list) else request.form.get(key, "")
                          for key, value in values.items()}
+            if any(w.kind == "list" and w.key == "options" for w in widgets):  # a new question's options, a line each
+                submitted["options.lines"] = request.form.get("options.lines", "")[:20000]
             new_entry, form_problems = entry_from_form(widgets, submitted, {})
             if form_problems:
                 return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
