@@ -227,3 +227,13 @@ def test_the_reviewer_reads_each_saves_explanation_and_a_published_request_keeps
     assert 'data-state="published"' in published and "还没有改动" not in published
     assert "承诺时限" in published.split('class="semantic-diff"')[1].split("</ul>")[0]  # what it changed, in words
     assert "按新规定缩短到 2 个工作日" in published.split('id="saves"')[1]
+
+
+def test_the_record_of_a_request_is_in_words_not_event_codes(site):
+    alice, rita = clients(site, "alice", "rita")
+    number = change_of(edit_item(alice, "2")[1])
+    act(alice, number, "submit")
+    act(rita, number, "send-back", comment="请写明依据")
+    events = rita.get(f"/admin/changes/{number}/").get_data(as_text=True).split('id="events"')[1].split("</ul>")[0]
+    said = [re.sub(r"<[^>]+>", "", e).split("：")[0].split(None, 3)[-1] for e in re.findall(r"<li.*?</li>", events)]
+    assert said == ["新建", "提交审核", "退回修改"], said

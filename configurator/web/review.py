@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from configurator.web import language, store
 from configurator.web.access import Protected, require
-from configurator.web.labels import STATE_NAMES
+from configurator.web.labels import EVENT_NAMES, STATE_NAMES
 from configurator.web.models import audit
 from configurator.workspace.changes import OPEN, ChangeError, ChangeRequests
 from configurator.workspace.records import Record
@@ -82,7 +82,8 @@ class ChangesView(Protected, BaseView):
 
         change = _visible(change_id)
         context: dict[str, Any] = review_context(_changes(), change, language())
-        return self.render("configurator/change.html", change=change, state_names=STATE_NAMES, form=FlaskForm(),
+        return self.render("configurator/change.html", change=change, state_names=STATE_NAMES, event_names=EVENT_NAMES,
+                           form=FlaskForm(),
                            open_states=OPEN, **context)
 
     def _act(self, change_id: int, role: str) -> Record:
