@@ -321,3 +321,25 @@ def test_a_choice_question_is_made_with_its_options_in_one_form(site, client):
     data = yaml.safe_load(site.bundle_file("restaurant").read_text(encoding="utf-8"))
     added = next(s for s in data["situations"] if s["id"] == "house_source")
     assert added["options"] == [{"value": "ziyou", "label": "自有"}, {"value": "rent", "label": "租用"}]
+
+
+def test_a_stale_form_never_merges_into_another_entry_that_now_stands_at_its_place(tmp_path):
+    """Someone added an item before the one being edited: the stale form's place names another item
+    now. It must not be merged into that one: the save is refused as a conflict."""
+    site = make_site(tmp_path, git=True)
+    client = site.app.test_client()
+    login(client, "alice")
+    submit(client, ITEM, {"visits": "3"})
+    url = "/admin/bundles/restaurant/edit/items/0?change=1"
+    stale = form_of(client.get(url).get_data(as_text=True))
+    first_id = stale.get("id")
+    moved = client.get("/admin/bundles/restaurant/edit/?change=1").get_data(as_text=True)
+    seen = re.search(r'name="seen" value="([^"]+)"', moved).group(1)
+    client.post("/admin/bundles/restaurant/move/items/1?change=1", data={"csrf_token": csrf_token(moved), "seen": seen,
+                                                                         "step": "up"}, follow_redirects=True)
+    stale.setlist("steps", ["9"])
+    answer = client.post(url, data=stale, follow_redirects=True).get_data(as_text=True)
+    assert 'id="conflict"' in answer and "已保存" not in answer
+    items = yaml.safe_load(git.read_file(site.workspace, git.ref(site.workspace, "changes/1"),
+                                         "bundles/restaurant.yaml").decode("utf-8"))["items"]
+    assert items[1]["id"] == first_id and all(item.get("steps") != 9 for item in items)
