@@ -237,3 +237,18 @@ def test_the_record_of_a_request_is_in_words_not_event_codes(site):
     events = rita.get(f"/admin/changes/{number}/").get_data(as_text=True).split('id="events"')[1].split("</ul>")[0]
     said = [re.sub(r"<[^>]+>", "", e).split("：")[0].split(None, 3)[-1] for e in re.findall(r"<li.*?</li>", events)]
     assert said == ["新建", "提交审核", "退回修改"], said
+
+
+def test_the_home_page_says_what_waits_for_each_user(site):
+    """An editor was not told a request had been sent back, nor a reviewer that one waited."""
+    alice, rita, victor = clients(site, "alice", "rita", "victor")
+    number = change_of(edit_item(alice, "2")[1])
+    home = rita.get("/admin/").get_data(as_text=True)
+    assert 'id="work"' not in home  # a draft is its author's business
+    act(alice, number, "submit")
+    waiting = rita.get("/admin/").get_data(as_text=True).split('id="work"')[1].split("</ul>")[0]
+    assert 'data-state="submitted"' in waiting and f'href="/admin/changes/{number}/"' in waiting
+    act(rita, number, "send-back", comment="请写明依据")
+    mine = alice.get("/admin/").get_data(as_text=True).split('id="work"')[1].split("</ul>")[0]
+    assert 'data-state="returned"' in mine and "审核意见：请写明依据" in mine
+    assert 'id="work"' not in victor.get("/admin/").get_data(as_text=True)  # a viewer: nothing waits for him

@@ -17,9 +17,12 @@ from configurator.web.access import Protected, require
 from configurator.web.creation import CreationPages
 from configurator.web.editing import EditingPages
 from configurator.web.feedback import messages
+from configurator.web.labels import STATE_NAMES
 from configurator.web.models import audit
 from configurator.web.nodes import NodePages
 from configurator.web.preview import PreviewPages
+from configurator.workspace.changes import DRAFT, RETURNED, SUBMITTED
+from configurator.workspace.records import Record
 from configurator.workspace.store import Conflict
 
 
@@ -27,8 +30,27 @@ class HomeView(Protected, AdminIndexView):
     @expose("/")
     def index(self) -> str:
         rows = store().summaries()
-        return self.render("configurator/home.html", rows=rows,
+        return self.render("configurator/home.html", rows=rows, work=_work(), state_names=STATE_NAMES,
                            errors=sum(1 for r in rows if r.errors), items=sum(r.items for r in rows))
+
+
+def _work() -> list[tuple[Record, str]]:
+    """What waits for this user, first thing: their requests sent back (with the reviewer's words),
+    their drafts, and, for a reviewer, others' requests waiting for review."""
+    changes = store().changes
+    if not store().git_mode or changes is None:
+        return []
+    user = current_user.username
+    found: list[tuple[Record, str]] = []
+    for change in changes.mine(user):
+        said = ""
+        if change.state == RETURNED:
+            said = next((e.text for e in reversed(changes.records.events(change.id)) if e.kind == "send-back"), "")
+        found.append((change, said))
+    if current_user.can("reviewer"):
+        found += [(change, "") for change in changes.records.all((SUBMITTED,)) if change.author != user]
+    order = {RETURNED: 0, SUBMITTED: 1, DRAFT: 2}
+    return sorted(found, key=lambda pair: (order.get(pair[0].state, 3), -pair[0].id))
 
 
 
