@@ -95,6 +95,7 @@ def test_a_save_says_which_change_request_it_went_to(tmp_path):
     response = submit(client, ITEM, {"time_limit.promised": "8"})
     said = flashes(response)
     assert len(said) == 1 and said[0].startswith("已保存：“食品经营许可新办”。新建了变更申请 #1")
+    assert "#1 修改“开办餐饮店一件事”" in said[0]  # the request is titled by the bundle's name, not its id
     assert "没有保存" not in response.get_data(as_text=True)  # never both
     assert site.bundle_file("restaurant").read_bytes() == published  # published only after review
     again = submit(client, ITEM + "?change=1", {"time_limit.promised": "7"})

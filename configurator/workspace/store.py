@@ -274,7 +274,7 @@ class BundleStore:
         if self.git_mode and user and self.changes is not None:
             outcome = self.changes.save(user, {f"bundles/{bundle_id}.yaml": text.encode("utf-8")},
                                         seen=self.published_commit(), message=message or f"{bundle_id}: 新建",
-                                        title=f"新建 {bundle_id}")
+                                        title=f"新建“{_named(result, bundle_id)}”")
             return SaveResult(outcome.saved, result, f"cr{outcome.change.id}@{outcome.commit}", outcome.change,
                               outcome.created)
         with self._lock:
@@ -318,7 +318,7 @@ class BundleStore:
 
         try:
             outcome = self.changes.save(user, {file: text.encode("utf-8")}, seen=seen, change_id=change_id or change,
-                                        message=message or said, title=f"修改 {bundle_id}")
+                                        message=message or said, title=f"修改“{_named(result, bundle_id)}”")
         except Stale as stale:
             latest = (stale.current or b"").decode("utf-8", "replace")
             raise Conflict(latest, f"cr{change_id or ''}@{stale.head}", _difference(text, latest)) from None
@@ -384,3 +384,9 @@ def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
 def _difference(mine: str, theirs: str) -> str:
     return "".join(difflib.unified_diff(mine.splitlines(keepends=True), theirs.splitlines(keepends=True),
                                         fromfile="您编辑的版本", tofile="文件现在的内容"))
+
+
+def _named(result: BundleCheck, bundle_id: str) -> str:
+    """A bundle as a change request's title names it: by its name, as officials know it (its id
+    when it has none that reads)."""
+    return result.bundle.name.get() if result.bundle is not None and result.bundle.name.get() else bundle_id
