@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from configurator.planning.calendar import WorkingCalendar
-from configurator.planning.plan import Plan
+from configurator.planning.plan import Plan, units
 
 # Camunda 8 timers read `due_dates` (FEEL context): the end of the due day, China Standard Time.
 END_OF_DAY = "T23:59:59+08:00"
@@ -83,8 +83,7 @@ def due_dates(plan: Plan, calendar: WorkingCalendar, received: dt.date) -> DueDa
 def _unit_waits(plan: Plan) -> dict[str, set[str]]:
     """Item id → the items its task waits for: items handled together (``combined_with``) are one
     unit that waits for what any member waits for, as the schedule has it."""
-    present = {task.item.id for task in plan.tasks}
-    unit = {t.item.id: t.item.combined_with if t.item.combined_with in present else t.item.id for t in plan.tasks}
+    unit = units([task.item for task in plan.tasks])
     unit_waits: dict[str, set[str]] = {}
     for task in plan.tasks:
         unit_waits.setdefault(unit[task.item.id], set()).update(task.after)

@@ -313,6 +313,13 @@ def make_plan(bundle: Bundle, answers: Mapping[str, Any]) -> Plan:
     return Planner(bundle).plan(answers)
 
 
+def units(items: Sequence[Item]) -> dict[str, str]:
+    """Item id → the unit it is handled in: the item it is ``combined_with`` when that one
+    applies too, else itself."""
+    present = {item.id for item in items}
+    return {item.id: item.combined_with if item.combined_with in present else item.id for item in items}
+
+
 def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ...]:
     """Earliest start and end of each item, in dependency order (working days from intake).
 
@@ -322,7 +329,7 @@ def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ..
         # nothing waits and nothing is combined (the common case): every item starts at once
         return tuple([Task(item, (), 0, item.promised_days) for item in items])
     by_id = {item.id: item for item in items}
-    unit = {item.id: item.combined_with if item.combined_with in by_id else item.id for item in items}
+    unit = units(items)
     members: dict[str, list[str]] = {}
     for item in items:
         members.setdefault(unit[item.id], []).append(item.id)
