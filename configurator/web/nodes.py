@@ -21,7 +21,7 @@ from configurator.authoring.references import KINDS, delete_edits, entry_name, t
 from configurator.authoring.schemaform import Widget, list_widget, widgets_at
 from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry, SetValue
 from configurator.diagnostics import Diagnostic
-from configurator.language.loader import load_yaml
+from configurator.language.documents import load_shared
 from configurator.model import Catalogues
 from configurator.web import language, store
 from configurator.web.access import require
@@ -129,7 +129,7 @@ def _values_seen(bundle_id: str, seen: str, path: Path, widgets: tuple[Widget, .
     text = store().text_seen(bundle_id, seen)
     if text is None:
         return None
-    entry = lookup(load_yaml(text.encode("utf-8"), "x").data, path)
+    entry = lookup(load_shared(text.encode("utf-8"), "x").data, path)
     return form_values(widgets, entry) if isinstance(entry, dict) else None
 
 
@@ -188,7 +188,7 @@ class NodePages(BundlePages):
 
     def _context(self, bundle_id: str) -> tuple[str, str, dict[str, Any], Namer]:
         text, version, _ = self._editable(bundle_id)
-        data = load_yaml(text.encode("utf-8"), "x").data
+        data = load_shared(text.encode("utf-8"), "x").data
         return text, version, data, Namer(data, store().catalogues(), language())
 
     def _render(self, bundle_id: str, path: Path, widgets: tuple[Widget, ...], values: dict[str, Any], data: dict[str, Any],
