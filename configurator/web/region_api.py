@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, abort, request, url_for
 
@@ -33,6 +34,7 @@ from configurator.writers.regional import REGION_ARTIFACT, render_region
 blueprint = Blueprint("region_api", __name__, url_prefix="/api/regions")
 ARTIFACTS = [*WRITERS, REGION_ARTIFACT]
 _cache: dict[str, Any] = {}
+T = TypeVar("T")
 _lock = threading.Lock()
 
 
@@ -111,14 +113,8 @@ def check(code: str, bundle_id: str) -> Response:
     key, found, bundle = _region_and_bundle(state, code, bundle_id)
 
     def compiled() -> Compiled:
-        cache_key = f"compiled:{key}:{code}:{bundle_id}:{lang}"
-        with _lock:
-            made = _cache.get(cache_key)
-        if made is None:
-            made = Compiled(regional_bundle(bundle, found.resolved(code).binding(bundle.id)), state.catalogues, lang)
-            with _lock:
-                _cache[cache_key] = made
-        return made
+        return _kept(f"compiled:{key}:{code}:{bundle_id}:{lang}", lambda: Compiled(
+            regional_bundle(bundle, found.resolved(code).binding(bundle.id)), state.catalogues, lang))
 
     return pre_check(state, bundle, lang, compiled, lambda: published_calendar().for_region(code), f"{key}:{code}:{bundle_id}")
 
@@ -131,12 +127,18 @@ def artifact(code: str, bundle_id: str, name: str) -> Response:
     if name not in ARTIFACTS:
         abort(problem(404, "unknown-artifact", f"没有产物“{name}”；可用：{', '.join(ARTIFACTS)}",
                       f"no artifact \"{name}\"; available: {', '.join(ARTIFACTS)}"))
-    cache_key = f"artifacts:{key}:{code}:{bundle_id}:{lang}"
-    with _lock:
-        artifacts = _cache.get(cache_key)
-    if artifacts is None:
-        artifacts = render_region(bundle, state.catalogues, found.resolved(code), lang)
-        with _lock:
-            _cache[cache_key] = artifacts
+    artifacts = _kept(f"artifacts:{key}:{code}:{bundle_id}:{lang}",
+                      lambda: render_region(bundle, state.catalogues, found.resolved(code), lang))
     media_type = MEDIA_TYPES["." + name.rsplit(".", 1)[1]]
     return respond(artifacts[name].encode("utf-8"), media_type, state, bundle)
+
+
+def _kept(cache_key: str, make: Callable[[], T]) -> T:
+    """A value worked out from the published regions (the cache is emptied when they change)."""
+    with _lock:
+        found = _cache.get(cache_key)
+    if found is None:
+        found = make()
+        with _lock:
+            _cache[cache_key] = found
+    return cast(T, found)
