@@ -380,6 +380,13 @@ class Bundle:
     def variables(self) -> dict[str, condition_language.Variable]:
         return {situation.id: situation.variable() for situation in self.situations}
 
+    def typing_variables(self) -> dict[str, condition_language.Variable]:
+        """What a condition as written may name: the situations and the named conditions."""
+        found = self.variables()
+        for named in self.conditions:
+            found.setdefault(named.id, condition_language.Variable(named.id, "named"))
+        return found
+
     def users(self, entry_id: str, kind: str) -> list[Item]:
         """The items whose ``kind`` ("fields" or "materials") lists the id, in file order."""
         return self._users.get((kind, entry_id), [])

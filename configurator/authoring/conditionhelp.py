@@ -43,8 +43,7 @@ def check_condition(bundle: Bundle, text: str, language: str = "zh-CN", what: st
     variables = bundle.variables()
     # A condition may name the bundle's named conditions (as the checker allows): typed as such,
     # said by their label, and expanded to their meaning for what can and cannot hold.
-    typing = {**{n.id: lang.Variable(n.id, "named") for n in bundle.conditions}, **variables}
-    problems = [said(p.code, p.column, **p.params) for p in lang.check_types(expr, typing)]
+    problems = [said(p.code, p.column, **p.params) for p in lang.check_types(expr, bundle.typing_variables())]
     if problems:
         return ConditionReport(False, "", tuple(problems))
     sentence = describe(expr, bundle, language)

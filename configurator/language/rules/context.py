@@ -39,10 +39,7 @@ class RuleContext:
     @functools.cached_property
     def typing_variables(self) -> dict[str, conditions.Variable]:
         """What a condition as written may name: the situations and the named conditions."""
-        found = dict(self.variables)
-        for named in self.bundle.conditions:
-            found.setdefault(named.id, conditions.Variable(named.id, "named"))
-        return found
+        return self.bundle.typing_variables()
 
     @functools.cached_property
     def broken_named(self) -> set[str]:
