@@ -1,20 +1,25 @@
 """notice.md / notice.html: the one-time notice (一次告知) of everything to prepare.
 
 Without answers it covers every situation, saying for each item and material when it
-applies. With answers it is tailored: only what applies to that case. Every label comes from
+applies, and telling a case-dependent value (time limit, 容缺, stage length, visits) under each
+of its conditions, so no citizen reads another case's value. With answers it is tailored: only
+what applies to that case, with that case's values. Either way it says "all in parallel" only when
+nothing waits, and otherwise which item waits for which. Every label comes from
 writers/phrases.py, so with lang=en the notice is English throughout.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from configurator.language import graph
 from configurator.language.describe import describe
-from configurator.model import BundleMaterial, Condition, Item
+from configurator.model import BundleMaterial, Condition, Item, SpecialStage
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import make_plan
 from configurator.writers.document import Document
+from configurator.writers.notice_parts import by_case, days_text, order_lines, stage_days_text, varies, visits_text
 from configurator.writers.order import question_order
 from configurator.writers.phrases import answer_text, fallback_window, material_form, material_source, plural, say
 
@@ -22,11 +27,6 @@ from configurator.writers.phrases import answer_text, fallback_window, material_
 def _when(compiled: Compiled, condition: Condition | None) -> str:
     return say(compiled.lang, "all_cases") if condition is None else describe(condition.written, compiled.bundle,
                                                                               compiled.lang)
-
-
-def _days(compiled: Compiled, days: int) -> str:
-    return say(compiled.lang, "immediately") if days == 0 else say(compiled.lang, "days", days=days,
-                                                                   plural=plural(days))
 
 
 def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None) -> Document:
@@ -69,7 +69,10 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
     doc.heading(say(lang, "notice.items_for_you" if plan else "notice.items"))
     headers = [say(lang, "notice.item"), say(lang, "notice.department"), say(lang, "notice.promised")]
     headers += [] if plan else [say(lang, "notice.when")]
-    doc.table(headers, [[compiled.text(i.name), compiled.department_name(i.department), _days(compiled, i.promised_days)]
+    # without answers a case-dependent value is told under each condition; a plan's items carry the case's values
+    doc.table(headers, [[compiled.text(i.name), compiled.department_name(i.department),
+                         by_case(compiled, () if plan else i.varies, "promised_days", i.promised_days,
+                                 lambda days: days_text(compiled, days))]
                         + ([] if plan else [_when(compiled, i.when)]) for i in items])
 
     materials = list(plan.materials) if plan else [m for m in bundle.materials if compiled.users(m.id, "materials")]
@@ -78,7 +81,9 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
     if to_bring:
         doc.table([say(lang, "notice.material"), say(lang, "notice.form_count"), say(lang, "notice.requirement")]
                   + ([] if plan else [say(lang, "notice.material_when")]),
-                  [[compiled.material_name(m), material_form(m, lang), say(lang, "requirement." + m.requirement)]
+                  [[compiled.material_name(m), material_form(m, lang),
+                    by_case(compiled, () if plan else m.varies, "requirement", m.requirement,
+                            lambda requirement: say(lang, "requirement." + requirement))]
                    + ([] if plan else [_material_when(compiled, m)]) for m in to_bring])
     else:
         doc.paragraph(say(lang, "notice.nothing_to_bring"))
@@ -93,17 +98,7 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
     doc.bullets([compiled.text(compiled.fields[f.id].label) + _field_when(compiled, f) for f in fields]
                 if plan is None else [compiled.text(compiled.fields[f.id].label) for f in fields])
 
-    doc.heading(say(lang, "notice.time"))
-    if plan is not None:
-        doc.paragraph(say(lang, "notice.days_case", days=plan.days))
-    else:
-        longest = max((case.plan.days for case in compiled.scenarios[0]), default=0)
-        doc.paragraph(say(lang, "notice.days_max", days=longest))
-    stages = [(i, s) for i in items for s in i.special_stages]
-    if stages:
-        doc.bullets([say(lang, "notice.stage", item=compiled.text(i.name), stage=compiled.text(s.name) or s.kind,
-                         days=s.days, unit=say(lang, "working_days" if s.day_kind == "working" else "calendar_days"))
-                     for i, s in stages])
+    _time(compiled, doc, items, plan.edges if plan else graph.dependencies(bundle), plan.days if plan else None)
     if bundle.visits is not None:
         doc.paragraph(say(lang, "online_only") if bundle.visits == 0
                       else say(lang, "visits", visits=bundle.visits, plural=plural(bundle.visits)))
@@ -113,6 +108,48 @@ def notice_document(compiled: Compiled, answers: Mapping[str, Any] | None = None
         doc.paragraph(say(lang, "notice.delivery_any", ways=ways))
     _fallback(compiled, doc)
     return doc
+
+
+def _time(compiled: Compiled, doc: Document, items: list[Item], edges: Sequence[graph.Dependency],
+          days: int | None) -> None:
+    """How long it takes, the special stages, which items wait for which, and the visits of each
+    item whose visits depend on the case. ``days``: the case's (None: the notice for every case)."""
+    lang, general = compiled.lang, days is None
+    order = order_lines(compiled, items, edges, every_case=general)
+    doc.heading(say(lang, "notice.time"))
+    # "各部门并联办理" only when it is true: otherwise the order is told item by item below
+    if days is not None:
+        doc.paragraph(say(lang, "notice.days_case_ordered" if order else "notice.days_case", days=days))
+    else:
+        longest = max((case.plan.days for case in compiled.scenarios[0]), default=0)
+        doc.paragraph(say(lang, "notice.days_max_ordered" if order else "notice.days_max", days=longest))
+    doc.bullets([_stage_line(compiled, i, s, general) for i in items for s in i.special_stages])
+    if order:
+        doc.paragraph(say(lang, "notice.order"))
+        doc.bullets(order)
+    # a plan's items carry the case's values: which of them vary is read from the bundle's item
+    varying = [i for i in items if varies(_declared(compiled, i).varies, "visits")]
+    if varying:
+        doc.paragraph(say(lang, "notice.item_visits" if general else "notice.item_visits_case"))
+        doc.bullets([say(lang, "item_visits", item=compiled.text(i.name),
+                         visits=by_case(compiled, i.varies if general else (), "visits", i.visits,
+                                        lambda v: visits_text(compiled, v))) for i in varying])
+
+
+def _stage_line(compiled: Compiled, item: Item, stage: SpecialStage, general: bool) -> str:
+    lang, name = compiled.lang, compiled.text(stage.name) or stage.kind
+    if general and varies(stage.varies, "days"):
+        def told(days: int) -> str:
+            return stage_days_text(compiled, days, stage.day_kind)
+
+        return say(lang, "notice.stage_cases", item=compiled.text(item.name), stage=name,
+                   cases=by_case(compiled, stage.varies, "days", stage.days, told))
+    return say(lang, "notice.stage", item=compiled.text(item.name), stage=name, days=stage.days,
+               unit=say(lang, "working_days" if stage.day_kind == "working" else "calendar_days"))
+
+
+def _declared(compiled: Compiled, item: Item) -> Item:
+    return compiled.bundle.item(item.id) or item
 
 
 def _fallback(compiled: Compiled, doc: Document) -> None:
