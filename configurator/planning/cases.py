@@ -50,7 +50,9 @@ class CaseSearch:
     complete: bool  # every reachable answer set was tried and every distinct case kept
     combinations: int  # reachable, eligible answer sets tried
     sampled: bool  # more than EXACT_LIMIT answer sets: a sample was tried
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # in English, for metrics.json; report words them per language
+    sample_size: int = 0  # answer sets drawn, when sampled
+    listed_limit: int | None = None  # the cases listed when more were found (None: every case found is listed)
 
 
 def _all_conditions(bundle: Bundle) -> list[lang.Expr]:
@@ -279,7 +281,8 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
         plan = (planner.plan_of(kept, planner.failed_rules(kept), *decided[key]) if kept == answers
                 else planner.plan(answers))
         cases.append(Scenario(answers, plan))
-    return CaseSearch(cases, not warnings, EXACT_LIMIT if sampled else tried, sampled, warnings)
+    return CaseSearch(cases, not warnings, EXACT_LIMIT if sampled else tried, sampled, warnings,
+                      SAMPLE_SIZE if sampled else 0, limit if len(found) > limit else None)
 
 
 def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:

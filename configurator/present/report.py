@@ -29,11 +29,22 @@ def report_rows(compiled_bundles: list[Compiled]) -> list[dict[str, Any]]:
             flags.append(say(lang, "report.serial", item=serial["item"], after=serial["after"]))
         if not data["case_search"]["exact"] or data["case_search"]["warnings"]:
             # loud: these figures may be wrong, and the reader must not take them as exact
-            flags.insert(0, say(lang, "report.inexact", warnings=say(lang, "report.sep").join(data["case_search"]["warnings"])))
+            flags.insert(0, say(lang, "report.inexact", warnings=say(lang, "report.sep").join(search_warnings(compiled))))
         rows.append({"id": compiled.bundle.id, "name": compiled.text(compiled.bundle.name),
                      **{key: data["overall"][key] for key in FIGURES}, "flags": flags,
                      "baseline": data.get("baseline")})
     return rows
+
+
+def search_warnings(compiled: Compiled) -> list[str]:
+    """Why the figures are not exact, in the report's language (metrics.json keeps them in English)."""
+    search, lang = compiled.case_search, compiled.lang
+    found = []
+    if search.sampled:
+        found.append(say(lang, "report.sampled", limit=search.combinations, sample=search.sample_size))
+    if search.listed_limit is not None:
+        found.append(say(lang, "report.truncated", limit=search.listed_limit))
+    return found
 
 
 def _baseline_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -90,7 +101,7 @@ def render(rows: list[dict[str, Any]], output_format: str, lang: str = "zh-CN") 
         for figures in [*_shown(rows, lang), _totals(rows, lang)]:
             writer.writerow([figures["id"], figures["name"],
                              *[figures[key].get(part) for key in FIGURES for part in parts],
-                             "; ".join(figures["flags"])])
+                             say(lang, "report.sep").join(figures["flags"])])
         return out.getvalue()
     if output_format == "markdown":
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]

@@ -96,6 +96,7 @@ def parts(found: tuple[str, ...], bundle: Bundle, lang: str) -> dict[str, str]:
 
 
 def _render_parts(model: Compiled) -> dict[str, str]:
+    from configurator.present.report import search_warnings
     from configurator.web.diagram import routing_svg
     from configurator.writers.metrics import write_metrics
     from configurator.writers.notice import write_notice_html
@@ -103,7 +104,8 @@ def _render_parts(model: Compiled) -> dict[str, str]:
     figures = json.loads(write_metrics(model))
     return {
         "figures": render_template("configurator/_preview_figures.html", figures=figures["overall"],
-                                   case_search=figures["case_search"], baseline=figures.get("baseline")),
+                                   case_search=figures["case_search"], search_warnings=search_warnings(model),
+                                   baseline=figures.get("baseline")),
         "diagram": routing_svg(model),
         "notice": render_template("configurator/_preview_notice.html", notice=write_notice_html(model)),
     }

@@ -178,6 +178,10 @@ PHRASES: dict[str, tuple[str, str]] = {
                       "{item} comes after {after} with no data passed between them (could run in parallel)"),
     "report.inexact": ("⚠ 数字不精确：情形组合过多，只抽样计算（{warnings}）",
                        "⚠ Figures not exact: too many combinations of cases, only a sample was computed ({warnings})"),
+    "report.sampled": ("回答组合超过 {limit} 种，数字来自 {sample} 组抽样，可能漏掉一些情形",
+                       "more than {limit} answer combinations: figures come from a sample of {sample} and may miss cases"),
+    "report.truncated": ("不同情形超过 {limit} 种，只列出前 {limit} 种",
+                         "more than {limit} distinct cases: only the first {limit} are listed"),
     "report.reduction": ("{before} → {after}（−{percent}%）", "{before} → {after} (−{percent}%)"),
     # process.bpmn / process.camunda8.bpmn (writers/bpmn.py)
     "bpmn.start": ("申请", "Application"),
