@@ -127,8 +127,8 @@ def _time(compiled: Compiled, doc: Document, items: list[Item], edges: Sequence[
     if order:
         doc.paragraph(say(lang, "notice.order"))
         doc.bullets(order)
-    # a plan's items carry the case's values: which of them vary is read from the bundle's item
-    varying = [i for i in items if varies(_declared(compiled, i).varies, "visits")]
+    # a plan's items carry the case's values and keep their declared cases (only the values are told)
+    varying = [i for i in items if varies(i.varies, "visits")]
     if varying:
         doc.paragraph(say(lang, "notice.item_visits" if general else "notice.item_visits_case"))
         doc.bullets([say(lang, "item_visits", item=compiled.text(i.name),
@@ -146,10 +146,6 @@ def _stage_line(compiled: Compiled, item: Item, stage: SpecialStage, general: bo
                    cases=by_case(compiled, stage.varies, "days", stage.days, told))
     return say(lang, "notice.stage", item=compiled.text(item.name), stage=name, days=stage.days,
                unit=say(lang, "working_days" if stage.day_kind == "working" else "calendar_days"))
-
-
-def _declared(compiled: Compiled, item: Item) -> Item:
-    return compiled.bundle.item(item.id) or item
 
 
 def _fallback(compiled: Compiled, doc: Document) -> None:
