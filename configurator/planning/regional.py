@@ -37,7 +37,7 @@ def _laxer(standard: Any, local: Any) -> Any:
     return standard if STRICTNESS[standard] <= STRICTNESS[local] else local
 
 
-def favoured(entry: _Entry, attribute: str, local: Any, better: Callable[[Any, Any], Any]) -> _Entry:
+def _favoured(entry: _Entry, attribute: str, local: Any, better: Callable[[Any, Any], Any]) -> _Entry:
     """``entry`` with ``attribute`` set to the better of its value and ``local`` in every case.
 
     Cases left giving the default are dropped from the end (the first case that holds decides,
@@ -62,9 +62,9 @@ def _item(item: Item, binding: BundleBinding, forbidden: set[tuple[str, str]]) -
     if local is None:
         return item
     if local.promised_days is not None and ("time", item.id) not in forbidden:
-        item = favoured(item, "promised_days", local.promised_days, _fewer)
+        item = _favoured(item, "promised_days", local.promised_days, _fewer)
     if local.visits is not None and ("trips", item.id) not in forbidden:
-        item = favoured(item, "visits", local.visits, _fewer)
+        item = _favoured(item, "visits", local.visits, _fewer)
     return item
 
 
@@ -93,7 +93,7 @@ def _partners(item: Item, items: list[Item]) -> list[tuple[str, Condition | None
 def _within(item: Item, days: int, together: Condition | None) -> Item:
     """``item`` finishing within ``days`` whenever ``together`` holds (None: always)."""
     if together is None:
-        return favoured(item, "promised_days", days, _fewer)
+        return _favoured(item, "promised_days", days, _fewer)
     own = [case for v in item.varies if v.attribute == "promised_days" for case in v.cases]
     cases: list[ValueCase] = []
     for case in own:  # the first case that holds decides: each own case, first when handled together
@@ -132,7 +132,7 @@ def regional_bundle(bundle: Bundle, binding: BundleBinding) -> Bundle:
     items = tuple(dataclasses.replace(item, materials=tuple(m for m in item.materials if m not in waived))
                   for item in _held_together([_item(item, binding, forbidden) for item in bundle.items], promises))
     materials = tuple(
-        favoured(m, "requirement", binding.materials[m.id], _laxer)
+        _favoured(m, "requirement", binding.materials[m.id], _laxer)
         if m.id in binding.materials and m.source == "applicant" and ("materials", m.id) not in forbidden else m
         for m in bundle.materials if m.id not in waived)
     visits = next((int(d.local) for d in found if d.allowed and d.aspect == "trips" and d.subject == bundle.id), bundle.visits)
