@@ -25,10 +25,11 @@ from tests.helpers import ROOT
 BUNDLE = "large-event"
 REGION = "460105"
 # What 460105.yaml writes for the bundle (the test's own reading of the file, not the library's).
-PROMISED = {"safety_permit": 2, "fire_check": 3}
+PROMISED = {"safety_permit": 2, "fire_check": 3, "evacuation_review": 2}
 VISITS = {"safety_permit": 1}
 REQUIREMENT = {"lease_contract": "optional"}
-TOGETHER = {"venue_filing": "safety_permit", "safety_permit": "venue_filing"}  # combined_with, both ways
+TOGETHER = {"venue_filing": "safety_permit", "safety_permit": "venue_filing",  # combined_with, both ways
+            "evacuation_review": "fire_check", "fire_check": "evacuation_review"}
 LAXER = ["waived", "optional", "deferrable", "required"]
 
 

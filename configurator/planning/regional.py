@@ -22,6 +22,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from configurator.language import conditions
 from configurator.language.region_rules import STRICTNESS, differences
 from configurator.language.regions import BundleBinding
 from configurator.model import Bundle, BundleMaterial, Condition, Item, ValueCase, Varies
@@ -90,8 +91,18 @@ def _partners(item: Item, items: list[Item]) -> list[tuple[str, Condition | None
     return found
 
 
+def _conjuncts(expr: conditions.Expr) -> set[str]:
+    if isinstance(expr, conditions.BoolOp) and expr.op == "and":
+        return {text for operand in expr.operands for text in _conjuncts(operand)}
+    return {conditions.to_text(expr)}
+
+
 def _within(item: Item, days: int, together: Condition | None) -> Item:
-    """``item`` finishing within ``days`` whenever ``together`` holds (None: always)."""
+    """``item`` finishing within ``days`` whenever ``together`` holds (None: always). Where the
+    item's own ``when`` already says so (``indoor and …`` with a partner applying ``indoor``), it
+    always does: the limit itself changes, not only a case of it."""
+    if together is not None and item.when is not None and _conjuncts(together.expr) <= _conjuncts(item.when.expr):
+        together = None
     if together is None:
         return _favoured(item, "promised_days", days, _fewer)
     own = [case for v in item.varies if v.attribute == "promised_days" for case in v.cases]
