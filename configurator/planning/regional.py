@@ -97,12 +97,30 @@ def _conjuncts(expr: conditions.Expr) -> set[str]:
     return {conditions.to_text(expr)}
 
 
+def _beyond(together: Condition, when: Condition | None) -> Condition | None:
+    """``together`` without what the item's own ``when`` already says (None: nothing is left, it
+    holds whenever the item applies): ``indoor and size == "mass"`` for an item applying when
+    ``indoor`` is ``size == "mass"``. Named conditions are kept as written."""
+    if when is None:
+        return together
+    own = _conjuncts(when.expr)
+    expr = together.expr
+    parts = list(expr.operands) if isinstance(expr, conditions.BoolOp) and expr.op == "and" else [expr]
+    left = [p for p in parts if not _conjuncts(p) <= own]
+    if not left:
+        return None
+    if len(left) == len(parts) or together.expanded or when.expanded:
+        return together
+    rest = conditions.all_of(left)
+    assert rest is not None
+    return Condition(conditions.to_text(rest), together.path)
+
+
 def _within(item: Item, days: int, together: Condition | None) -> Item:
-    """``item`` finishing within ``days`` whenever ``together`` holds (None: always). Where the
-    item's own ``when`` already says so (``indoor and …`` with a partner applying ``indoor``), it
-    always does: the limit itself changes, not only a case of it."""
-    if together is not None and item.when is not None and _conjuncts(together.expr) <= _conjuncts(item.when.expr):
-        together = None
+    """``item`` finishing within ``days`` whenever ``together`` holds (None: always); only what
+    its own ``when`` does not already say is a condition of the case (nothing left: the limit
+    itself changes, not a case of it)."""
+    together = _beyond(together, item.when) if together is not None else None
     if together is None:
         return _favoured(item, "promised_days", days, _fewer)
     own = [case for v in item.varies if v.attribute == "promised_days" for case in v.cases]
