@@ -364,6 +364,11 @@ _CATALOGUE = [
           "一件事“{bundle}”用到的部门“{department}”在本地区及其上级都没有绑定机构", "department \"{department}\" used by bundle "
           "\"{bundle}\" has no agency in this region or above it", "在 agencies 下为“{department}”写上机构",
           "add an agency for \"{department}\" under agencies"),
+    _code("W606", W, "按情形的标准比地区更便民", "A case of the standard is better than the region's value",
+          "{what}：这一情形仍按标准办理", "{what}: that case keeps the standard's value",
+          "不必改动；若要本地的值在每一种情形下都适用，把它改得与这一情形的标准一样便民或更便民",
+          "nothing needs changing; for the region's value to apply in every case, make it at least as favourable "
+          "as the standard's in that case"),
     _code("E620", E, "工作日日历有误", "Working-day calendar problem", "{problem}", "{problem}", "{fix}", "{fix}"),
     # --- E9xx: the configurator itself ------------------------------------------------------
     _code("E900", E, "内部错误", "Internal error",

@@ -5,6 +5,12 @@ the same standard in every region (同一事项无差别受理、同标准办理
 standard in four ways — a shorter time limit, fewer materials, fewer trips, more delivery
 channels — and in no other. Everything a region file changes is a ``Difference``: the report
 shows them all, ``check`` reports the forbidden ones as E604 where they are written.
+
+Where the standard's value depends on the case, the region's value is compared with the default
+(a region may not be worse than it: E604) and with each case's value: a region's value is its
+promise for every case, and a case the standard treats better keeps the standard's value
+(planning/regional.py). Such a case is a ``Difference`` with its ``case`` and ``applies`` False,
+reported as the warning W606, so nobody reads the region's value as the rule for that case.
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from configurator.diagnostics import Diagnostic, listing, localized
+from configurator.language.describe import describe
 from configurator.language.regions import BundleBinding, RegionFile, Resolved, level, resolve
-from configurator.model import Bundle, Catalogues, Path
+from configurator.model import Bundle, BundleMaterial, Catalogues, Item, Path, ValueCase
 
 RULE = localized("国发〔2024〕3号：同一事项无差别受理、同标准办理；地区只能缩短时限、减少材料、减少跑动、增加送达方式",
                  "State Council 2024 No. 3: the same standard everywhere; a region may only shorten limits, "
@@ -33,10 +40,45 @@ class Difference:
     local: str
     allowed: bool
     path: Path  # within the region file: ("bundles", bundle_id, ...)
+    case: tuple[str, str] | None = None  # the case of a value by case, in words (Chinese, English); None: the default
+    applies: bool = True  # the region's value is what this case gets (False: the standard's is more favourable)
 
     def describe(self, lang: str = "zh-CN") -> str:
-        """The subject and the change, e.g. "birth_registration：3 → 2" (the aspect is the column)."""
-        return f"{self.subject}: {self.standard} → {self.local}" if lang == "en" else f"{self.subject}：{self.standard} → {self.local}"
+        """The subject and the change, e.g. "birth_registration：3 → 2" (the aspect is the column);
+        a case's as "permit［大型活动］：5 → 2", marked where the standard's value stays."""
+        en = lang == "en"
+        subject = self.subject if self.case is None else (
+            f"{self.subject} [{self.case[1]}]" if en else f"{self.subject}［{self.case[0]}］")
+        kept = "" if self.applies else (" (the standard's stays)" if en else "（按标准）")
+        return (f"{subject}: {self.standard} → {self.local}" if en else f"{subject}：{self.standard} → {self.local}") + kept
+
+
+def _cases(entry: Item | BundleMaterial, attribute: str) -> list[ValueCase]:
+    return [case for v in entry.varies if v.attribute == attribute for case in v.cases]
+
+
+def _by_case(bundle: Bundle, aspect: str, subject: str, entry: Item | BundleMaterial, attribute: str, local: int | str,
+             path: Path) -> Iterator[Difference]:
+    """The differences of one regional value: from the default (allowed only if better) and, when
+    that one is allowed, from each case's value (never forbidden: the better of the two applies)."""
+    def better(ours: int | str, theirs: int | str) -> bool:
+        return STRICTNESS[str(ours)] < STRICTNESS[str(theirs)] if aspect == "materials" else int(ours) < int(theirs)
+
+    def shown(value: int | str) -> str:
+        return REQUIREMENT_WORDS[str(value)] if aspect == "materials" else f"{value}"
+
+    standard = getattr(entry, attribute)
+    if local != standard:
+        yield Difference(aspect, subject, shown(standard), shown(local), better(local, standard), path)
+        if not better(local, standard):
+            return
+    if local == "waived":
+        return  # not handed in at all, whatever the case
+    for case in _cases(entry, attribute):
+        if case.value != local:
+            words = (describe(case.when.written, bundle, "zh-CN"), describe(case.when.written, bundle, "en"))
+            yield Difference(aspect, subject, shown(case.value), shown(local), True, path, words,
+                             better(local, case.value))
 
 
 def differences(bundle: Bundle, binding: BundleBinding) -> Iterator[Difference]:
@@ -47,20 +89,22 @@ def differences(bundle: Bundle, binding: BundleBinding) -> Iterator[Difference]:
         item = bundle.item(item_id)
         if item is None:
             continue
-        if local.promised_days is not None and local.promised_days != item.promised_days:
-            yield Difference("time", item_id, f"{item.promised_days}", f"{local.promised_days}",
-                             local.promised_days < item.promised_days, base + ("items", item_id, "promised_days"))
-        if local.visits is not None and local.visits != item.visits:
-            yield Difference("trips", item_id, f"{item.visits}", f"{local.visits}", local.visits < item.visits,
-                             base + ("items", item_id, "visits"))
+        if local.promised_days is not None:
+            yield from _by_case(bundle, "time", item_id, item, "promised_days", local.promised_days,
+                                base + ("items", item_id, "promised_days"))
+        if local.visits is not None:
+            yield from _by_case(bundle, "trips", item_id, item, "visits", local.visits, base + ("items", item_id, "visits"))
     for material_id, requirement in binding.materials.items():
         material = bundle.material(material_id)
         if material is None:
             continue
-        standard = material.requirement if material.source == "applicant" else "waived"
-        if requirement != standard:
-            yield Difference("materials", material_id, REQUIREMENT_WORDS[standard], REQUIREMENT_WORDS[requirement],
-                             STRICTNESS[requirement] < STRICTNESS[standard], base + ("materials", material_id))
+        path = base + ("materials", material_id)
+        if material.source != "applicant":
+            if requirement != "waived":  # the standard gets it without the applicant: asking for it is stricter
+                yield Difference("materials", material_id, REQUIREMENT_WORDS["waived"], REQUIREMENT_WORDS[requirement],
+                                 False, path)
+            continue
+        yield from _by_case(bundle, "materials", material_id, material, "requirement", requirement, path)
     if binding.visits is not None and bundle.visits is not None and binding.visits != bundle.visits:
         yield Difference("trips", bundle.id, f"{bundle.visits}", f"{binding.visits}", binding.visits < bundle.visits,
                          base + ("visits",))
@@ -87,6 +131,23 @@ def _forbidden(difference: Difference) -> tuple[str, str]:
                      f"delivery drops a standard channel (standard {d.standard}, here {d.local})"),
         "eligibility": (f"地区不得改变受理条件“{d.subject}”（标准：{d.standard}）",
                         f"a region may not change eligibility rule \"{d.subject}\" (standard: {d.standard})"),
+    }[d.aspect]
+
+
+def _kept(difference: Difference) -> tuple[str, str]:
+    """A case the standard treats better than the region's value does, in Chinese and English."""
+    d = difference
+    assert d.case is not None
+    zh_case, en_case = d.case
+    return {
+        "time": (f"事项“{d.subject}”本地承诺 {d.local} 个工作日，而{zh_case}时标准承诺 {d.standard} 个工作日",
+                 f"item \"{d.subject}\" promises {d.local} working days here, while the standard promises {d.standard} "
+                 f"when {en_case}"),
+        "trips": (f"事项“{d.subject}”本地到现场 {d.local} 次，而{zh_case}时标准只要 {d.standard} 次",
+                  f"item \"{d.subject}\" needs {d.local} trips here, while the standard needs {d.standard} when {en_case}"),
+        "materials": (f"材料“{d.subject}”本地要求“{d.local}”，而{zh_case}时标准为“{d.standard}”",
+                      f"material \"{d.subject}\" is \"{d.local}\" here, while the standard has it \"{d.standard}\" "
+                      f"when {en_case}"),
     }[d.aspect]
 
 
@@ -117,6 +178,8 @@ def check_regions(files: list[RegionFile], bundles: Mapping[str, Bundle], catalo
                     zh, en = _forbidden(difference)
                     found.append(source.diagnostic("E604", difference.path, what=localized(zh, en), rule=RULE,
                                                    fix_en="remove the deviation, or make it one in the citizens' favour"))
+                elif not difference.applies:
+                    found.append(source.diagnostic("W606", difference.path, what=localized(*_kept(difference))))
         if region.parent is None or region.parent in regions:
             found += _unbound_roles(entry, resolve(regions, region.code), bundles)
     return found

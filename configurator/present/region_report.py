@@ -1,5 +1,7 @@
 """`configurator report --regions`: every region × every bundle, each difference from the
-provincial standard (time, materials, trips, eligibility, delivery), violations flagged."""
+provincial standard (time, materials, trips, eligibility, delivery), violations flagged. A value
+by case is compared with the default and with each case's value: a case where the standard's
+value stays (it is more favourable) is marked （按标准） / (the standard's stays)."""
 
 from __future__ import annotations
 
@@ -43,11 +45,14 @@ def _origin(region: Resolved, difference: Difference) -> str:
     return written.code if written is not None else region.region.code
 
 
-def as_data(cells: list[Cell]) -> dict[str, Any]:
+def as_data(cells: list[Cell], lang: str = "zh-CN") -> dict[str, Any]:
+    """``case``: for a value by case, the case in words (null: the standard's default); ``applies``:
+    the region's value is what that case gets (false: the standard's is more favourable and stays)."""
     return {"violations": sum(len(c.violations) for c in cells), "cells": [
         {"region": c.region, "region_name": c.region_name, "bundle": c.bundle, "differences": [
-            {"aspect": d.aspect, "subject": d.subject, "standard": d.standard, "local": d.local, "allowed": d.allowed,
-             "written_in": origin} for d, origin in zip(c.differences, c.origins, strict=True)]} for c in cells]}
+            {"aspect": d.aspect, "subject": d.subject, "case": d.case[1 if lang == "en" else 0] if d.case else None,
+             "standard": d.standard, "local": d.local, "allowed": d.allowed, "applies": d.applies, "written_in": origin}
+            for d, origin in zip(c.differences, c.origins, strict=True)]} for c in cells]}
 
 
 def _summary(cell: Cell, aspect: str, lang: str) -> str:
@@ -57,7 +62,7 @@ def _summary(cell: Cell, aspect: str, lang: str) -> str:
 
 def render(cells: list[Cell], output_format: str, lang: str = "zh-CN") -> str:
     if output_format == "json":
-        return dump_json(as_data(cells))
+        return dump_json(as_data(cells, lang))
     headers = (["region", "bundle", *ASPECTS, "violations"] if lang == "en"
                else ["地区", "一件事", "时限", "材料", "跑动", "受理条件", "送达", "违规"])
     rows = [[f"{c.region} {c.region_name}", c.bundle, *(_summary(c, a, lang) for a in ASPECTS), str(len(c.violations))]

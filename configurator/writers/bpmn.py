@@ -8,6 +8,11 @@ every item it depends on has finished or been bypassed, and items without a depe
 them run in parallel. A non-interrupting timer on each item (its promised limit in working days,
 as calendar-day duration) escalates to the lead department. Results are delivered by the lead.
 
+An item done on the spot (a promised limit of 0) has no timer: nothing can be late. An item whose
+limit is 0 in some cases only gets a second user task, ``instant_<item>``, without a timer: its
+gateway sends the cases whose limit resolves to 0 there and the others to ``task_<item>``, whose
+timer then always has the case's positive limit (so no case is chased the moment it arrives).
+
 Gateway conditions are Python expressions over the data ``answers`` (the situation answers),
 generated from the type-checked condition tree: names and literals only, never text from the
 bundle author, and no script tasks at all.
@@ -79,6 +84,7 @@ class Task:
     role: str
     department: str
     item: Item | None = None
+    timed: bool = True  # False: the task of an item's 0-day cases, without a timer or a due date
 
 
 def _python_timer(definition: ET.Element, item: Item) -> None:
@@ -96,6 +102,22 @@ def promised_values(item: Item) -> list[int]:
     """Every promised limit the item can have: its default and each case's."""
     return [item.promised_days, *(int(case.value) for v in item.varies if v.attribute == "promised_days"
                                   for case in v.cases)]
+
+
+def instant_condition(item: Item) -> lang.Expr | None:
+    """When the item's promised limit resolves to 0: a case giving 0 holds and none before it
+    does, or no case holds and the default is 0 (None: always)."""
+    ways: list[lang.Expr | None] = []
+    earlier: list[lang.Expr] = []
+    for case in (case for v in item.varies if v.attribute == "promised_days" for case in v.cases):
+        if int(case.value) == 0:
+            ways.append(lang.all_of([*(lang.Not(e, 0) for e in earlier), case.when.expr]))
+        earlier.append(case.when.expr)
+    if item.promised_days == 0:
+        ways.append(lang.all_of([lang.Not(e, 0) for e in earlier]))
+    if any(way is None for way in ways):
+        return None
+    return lang.any_of([way for way in ways if way is not None])
 
 
 @dataclass(frozen=True)
@@ -222,10 +244,12 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     rows: dict[str, int] = {}
     by_id = {item.id: item for item in bundle.items}
     placed: dict[str, int] = {}  # per department: its items placed so far (the next one's row)
+    # an item whose limit is 0 in some cases only: its 0-day task goes in the row below its own
+    mixed = {item.id for item in bundle.items if min(promised_values(item)) == 0 < max(promised_values(item))}
     for item_id in order:
         department = by_id[item_id].department
         rows[item_id] = placed.get(department, 0)
-        placed[department] = rows[item_id] + 1
+        placed[department] = rows[item_id] + (2 if item_id in mixed else 1)
 
     last_level = max(level.values(), default=0)
     # A parallel gateway only where flows really split or join (bpmnlint: no superfluous gateways).
@@ -245,14 +269,24 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
         else:
             entry[item_id] = f"applies_{key}"
         b.node("exclusiveGateway", f"applies_{key}", lane, base + 1, row, say(compiled.lang, "bpmn.applies"))
-        values = promised_values(item)
-        shown = f"{min(values)}–{max(values)}" if min(values) != max(values) else str(item.promised_days)
+        values = [v for v in promised_values(item) if v > 0 or item_id not in mixed]
+        shown = f"{min(values)}–{max(values)}" if min(values) != max(values) else str(values[0])
+        code = say(compiled.lang, "bpmn.code", code=item.code) if item.code else ""
         b.user_task(f"task_{key}", Task("item", lane, item), base + 2, row, compiled.text(item.name),
-                    say(compiled.lang, "bpmn.promised", days=shown)
-                    + (say(compiled.lang, "bpmn.code", code=item.code) if item.code else ""))
+                    say(compiled.lang, "bpmn.promised", days=shown) + code)
         b.node("exclusiveGateway", f"done_{key}", lane, base + 3, row, say(compiled.lang, "bpmn.merge"))
         condition = dialect.condition(item.when.expr if item.when else None)
-        b.flow(f"applies_{key}", f"task_{key}", condition, say(compiled.lang, "bpmn.yes"))
+        if item_id in mixed:
+            instant = dialect.condition(instant_condition(item))
+            b.user_task(f"instant_{key}", Task("item", lane, item, timed=False), base + 2, row + 1,
+                        compiled.text(item.name), say(compiled.lang, "bpmn.instant") + code)
+            b.flow(f"applies_{key}", f"task_{key}", dialect.all_of([condition, dialect.negate(instant)]),
+                   say(compiled.lang, "bpmn.yes"))
+            b.flow(f"applies_{key}", f"instant_{key}", dialect.all_of([condition, instant]),
+                   say(compiled.lang, "bpmn.yes_instant"))
+            b.flow(f"instant_{key}", f"done_{key}")
+        else:
+            b.flow(f"applies_{key}", f"task_{key}", condition, say(compiled.lang, "bpmn.yes"))
         b.flow(f"applies_{key}", f"done_{key}", dialect.negate(condition), say(compiled.lang, "bpmn.no"))
         b.flow(f"task_{key}", f"done_{key}")
         if len(successors[item_id]) > 1:
@@ -342,4 +376,4 @@ def write_process_bpmn(compiled: Compiled) -> str:
     return process_xml(compiled)
 
 
-__all__ = ["PYTHON", "Dialect", "Task", "process_xml", "python_condition", "write_process_bpmn"]
+__all__ = ["PYTHON", "Dialect", "Task", "instant_condition", "process_xml", "python_condition", "write_process_bpmn"]

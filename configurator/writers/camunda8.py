@@ -16,6 +16,7 @@ is the dialect:
 - the overdue timer of an item fires at ``due_dates[item id]`` (working-day due dates computed
   outside and passed in at start), non-interrupting, and opens a chasing task for the lead
   department; the same date is the user task's due date, and ``due_dates.case`` is the delivery's.
+  The task of an item's 0-day cases (``instant_<item>``) has neither: it is done on the spot.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def _task(element: ET.Element, task: Task, compiled: Compiled) -> None:
             inputs.append((payload(task.item, compiled), "payload"))
         # Last, after payload has read it: hide the full application from this task's scope.
         inputs.append(("null", APPLICATION))
-    if task.role == "item" and task.item is not None and max(promised_values(task.item)) > 0:
+    if task.role == "item" and task.timed and task.item is not None and max(promised_values(task.item)) > 0:
         ET.SubElement(extensions, f"{{{ZEEBE}}}taskSchedule", {"dueDate": "=" + due_date(task.item.id)})
     if task.role == "deliver":
         ET.SubElement(extensions, f"{{{ZEEBE}}}taskSchedule", {"dueDate": "=" + due_date(CASE_KEY)})

@@ -193,6 +193,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "bpmn.applies": ("适用？", "Applies?"),
     "bpmn.yes": ("适用", "applies"),
     "bpmn.no": ("不适用", "does not apply"),
+    "bpmn.yes_instant": ("适用，即办", "applies, done on the spot"),
+    "bpmn.instant": ("即办：承诺时限 0 个工作日，不设超时督办", "done on the spot: promised within 0 working days, no chasing"),
     "bpmn.promised": ("承诺时限 {days} 个工作日", "promised within {days} working days"),
     "bpmn.code": ("（{code}）", " ({code})"),
     "bpmn.merge": ("合流", "Merge"),
