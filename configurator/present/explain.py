@@ -233,7 +233,7 @@ def _so_far(compiled: Compiled, data: dict[str, Any]) -> list[str]:
     """A case still being answered: whether it is eligible (when known), what applies so far, and
     what waits for the answers (by name, with no claim either way)."""
     lang, sep = compiled.lang, say(compiled.lang, "list_sep")
-    out = [say(lang, "explain.not_yet_known")] if data["eligible"] is None else []
+    out = [say(lang, "explain.not_yet_known" if data["eligible"] is None else "explain.eligible_so_far")]
     out.append(say(lang, "explain.so_far", count=len(data["items"])))
     out += [f"  - {item['name']} — {item['department_name']}" for item in data["items"]]
     if data["undecided_items"]:

@@ -111,6 +111,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "explain.waiting": ("是否要问还要看上面的回答：", "Asked or not depending on the answers above: "),
     "explain.not_yet_known": ("？还不能判断是否符合受理条件：要看尚未回答的问题。",
                               "? Eligibility is not known yet: it depends on questions not answered yet."),
+    "explain.eligible_so_far": ("✔ 符合受理条件。", "✔ Eligible."),
     "explain.so_far": ("按目前的回答适用的事项（{count} 项）：", "Items that apply on the answers so far ({count}):"),
     "explain.undecided": ("是否适用要看尚未回答的问题：{names}", "Whether these apply depends on the questions not answered yet: {names}"),
     "explain.incomplete": ("回答完全部问题后，才能列出材料、各部门收到的信息和办理时间。",
