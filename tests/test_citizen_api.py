@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configurator.planning.compiled import Compiled
+from configurator.planning.resolution import resolve
 from configurator.writers.field_checks import FORMATS, format_holds
 from configurator.writers.form_html import render_form_page
-from configurator.planning.resolution import resolve
 from configurator.writers.form_schema import request_schema
 from configurator.writers.form_wtforms import application_from_form, form_class
 from tests.compile_helpers import SHIPPED_IDS, compiled
