@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from configurator.language.conditions import Expr
 from configurator.language.conditions.partial import decide
 from configurator.language.regions import Resolved
 from configurator.model import Bundle, BundleField, BundleMaterial, EligibilityRule, Item, Text
@@ -176,7 +177,7 @@ def resolve(compiled: Compiled, answers: Mapping[str, Any], region: Resolved | N
                                undecided_materials=undecided_materials, fields=fields, undecided_fields=undecided_fields)
 
 
-def _split(entries: Iterable[_Entry], condition_of: Any, kept: Mapping[str, Any],
+def _split(entries: Iterable[_Entry], condition_of: Callable[[_Entry], Expr | None], kept: Mapping[str, Any],
            unknown: set[str]) -> tuple[tuple[_Entry, ...], tuple[_Entry, ...]]:
     """The entries whose condition decidedly holds, and those not yet known (the rest do not apply)."""
     applies: list[_Entry] = []
