@@ -287,3 +287,28 @@ def test_a_region_names_its_own_fallback_window_in_explain_and_the_pre_check(tmp
     checked = site.app.test_client().post("/api/regions/330106/bundles/newborn/check", json={
         "situations": {"born_in_province_hospital": True, "child_age_months": 9}, "fields": {}, "uploads": {}})
     assert checked.status_code == 200 and checked.json["fallback"] == window
+
+
+def test_a_condition_reading_an_unanswered_question_is_decided_only_when_the_other_answers_decide_it():
+    from configurator.language.conditions.partial import decide
+
+    def said(text: str, answers: dict[str, Any]) -> bool | None:
+        return decide(lang.parse(text), answers, {"b"})
+
+    assert said("a or b", {"a": True}) is True and said("a or b", {"a": False}) is None
+    assert said("a and b", {"a": False}) is False and said("a and b", {"a": True}) is None
+    assert said("not b", {}) is None and said('b == "x"', {}) is None and said("b > 3", {}) is None
+    assert said("not (a and b)", {"a": False}) is True
+    assert decide(lang.parse("not b"), {}, set()) is True  # not asked (nothing unknown): no answer, as before
+
+
+def test_the_pre_check_names_the_questions_still_to_answer_in_english():
+    c = compiled("newborn")
+    from configurator.planning.compiled import Compiled
+
+    english = Compiled(c.bundle, c.catalogues, "en")
+    verdict = pre_check(checker(english), {"situations": {"born_in_province_hospital": True}, "fields": {},
+                                           "uploads": {}}, "en", lambda: None)
+    [still] = [p["message"] for p in verdict.problems if p["pointer"] == "/situations"]
+    labels = [english.text(s.label) for s in c.bundle.situations if s.id != "born_in_province_hospital"]
+    assert still == "still to answer: " + "; ".join(labels)
