@@ -225,16 +225,24 @@ def explain(bundle: str, pairs: Sequence[str], answers_file: Path | None, output
         click.echo(f"configurator: {error}", err=True)
         sys.exit(EXIT_USAGE)
     calendar, day = _calendar_and_date(bundle, catalogues_dir, received, lang)
+    where = None
     if region is not None:
-        from configurator.workspace.region_build import RegionBuildError, regional_compiled
+        from configurator.planning.resolution import in_region
+        from configurator.workspace.region_build import RegionBuildError, workspace_region
 
         try:
-            compiled = regional_compiled(_open([], catalogues_dir, lang)[0], compiled, region)
+            where = workspace_region(_open([], catalogues_dir, lang)[0], region)
         except RegionBuildError as error:
             click.echo(f"configurator: {error.text(lang)}", err=True)
             sys.exit(EXIT_USAGE)
-        calendar = calendar.for_region(region) if calendar is not None else None
-    data = explanation(compiled, answers, calendar, day, fields)
+        compiled = in_region(compiled, where)  # its limits; its window and local holidays come with `where`
+    from configurator.planning.calendar import CalendarError
+
+    try:
+        data = explanation(compiled, answers, calendar, day, fields, where)
+    except CalendarError as error:  # the due dates run into a year with no known holiday arrangement
+        click.echo(f"configurator: {error.text(lang)}", err=True)
+        sys.exit(EXIT_USAGE)
     click.echo(dump_json(data) if output_format == "json" else render_text(compiled, data), nl=False)
     if data.get("field_errors") or data.get("rule_errors"):
         sys.exit(EXIT_PROBLEMS)

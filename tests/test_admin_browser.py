@@ -89,7 +89,9 @@ def test_edit_an_item_with_a_mistake_then_fix_it_and_see_preview_and_simulator(b
     form = page.locator("#simulate-form")
     for situation, value in [("born_in_province_hospital", "true"), ("parents_province_household", "true"),
                              ("born_in_wedlock", "false"), ("register_with", "father"),
-                             ("enrol_health_insurance", "true"), ("apply_social_security_card", "true")]:
+                             ("enrol_health_insurance", "true"), ("apply_social_security_card", "true"),
+                             ("parents_different_ethnicity", "false"), ("mother_maternity_insurance", "false"),
+                             ("want_parenting_guidance", "false")]:
         form.locator(f"input[name={situation}][value={value}]").check()
     form.locator("input[name=child_age_months]").fill("1")
     form.locator("button[type=submit]").click()

@@ -73,13 +73,20 @@ def test_uncommitted_changes_are_recorded(tmp_path, monkeypatch):
 
 def test_explain_a_case_in_text(monkeypatch):
     monkeypatch.chdir(ROOT)
-    result = run("explain", "newborn", "born_in_province_hospital=true", "child_age_months=0",
-                 "parents_province_household=true", "born_in_wedlock=false", "register_with=father")
+    answers = ["born_in_province_hospital=true", "child_age_months=0", "parents_province_household=true",
+               "born_in_wedlock=false", "register_with=father"]
+    partial = run("explain", "newborn", *answers)
+    assert partial.exit_code == 0, partial.output
+    assert "✔ 符合受理条件" in partial.output and "出生登记（户口）" in partial.output
+    # the optional services were not answered: asked for, and no timeline that guesses their answers
+    assert "还需回答：父母民族是否不同？" in partial.output and "办理时间线" not in partial.output
+    services = ["parents_different_ethnicity=false", "enrol_health_insurance=false", "apply_social_security_card=false",
+                "mother_maternity_insurance=false", "want_parenting_guidance=false"]
+    result = run("explain", "newborn", *answers, *services)
     assert result.exit_code == 0, result.output
     assert "✔ 符合受理条件" in result.output
     assert "□ 亲子鉴定证明" in result.output
-    assert "办理时间线" in result.output and "出生登记（户口）" in result.output
-    assert "未回答" in result.output  # the optional services were not answered
+    assert "办理时间线" in result.output and "出生登记（户口）" in result.output and "还需回答" not in result.output
 
 
 def test_explain_json_and_answers_file(tmp_path, monkeypatch):

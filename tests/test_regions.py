@@ -228,7 +228,9 @@ def test_explain_for_a_region_uses_its_limits_and_its_local_holidays(tmp_path, m
         """), encoding="utf-8")
     monkeypatch.chdir(root)
     pairs = ["born_in_province_hospital=true", "child_age_months=0", "parents_province_household=true",
-             "born_in_wedlock=true", "--received", "2026-09-30", "--format", "json"]
+             "born_in_wedlock=true", "register_with=father", "parents_different_ethnicity=false",
+             "enrol_health_insurance=false", "apply_social_security_card=false", "mother_maternity_insurance=false",
+             "want_parenting_guidance=false", "--received", "2026-09-30", "--format", "json"]
     standard = json.loads(CliRunner().invoke(main, ["explain", "newborn", *pairs]).output)
     # Standard: 出生医学证明 1 day then 出生登记 3 days: 10-8 1, 10-9 2, Sat 10-10 (make-up) 3, Mon 10-12 4.
     assert standard["due_date"] == "2026-10-12"

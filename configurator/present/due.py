@@ -3,21 +3,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from configurator.planning.calendar import WorkingCalendar
-from configurator.planning.compiled import Compiled
-from configurator.planning.duedates import due_dates
-from configurator.planning.plan import Plan
+from configurator.planning.duedates import DueDates
 from configurator.writers.phrases import say
 
 
-def add_due_dates(data: dict[str, Any], compiled: Compiled, plan: Plan, calendar: WorkingCalendar,
-                  received: dt.date) -> None:
-    """Adds the dates to an eligible case's explanation (raises CalendarError for an unknown year)."""
-    dates = due_dates(plan, calendar, received)
-    data["received"] = received.isoformat()
+def add_due_dates(data: dict[str, Any], dates: DueDates) -> None:
+    """Adds the dates (planning/duedates.py) to an eligible case's explanation."""
+    data["received"] = dates.received.isoformat()
     data["counting_starts"] = dates.first_day.isoformat()
     data["due_date"] = dates.case.isoformat()
     for item in data["items"]:

@@ -8,10 +8,12 @@ import unicodedata
 from typing import Any
 
 from configurator.language import conditions as lang
-from configurator.model import Situation
+from configurator.language.regions import Resolved
+from configurator.model import BundleMaterial, Situation
 from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import Plan
+from configurator.planning.resolution import ResolvedCase, resolve
 from configurator.writers.field_checks import field_errors
 from configurator.writers.field_rules import rule_errors
 from configurator.writers.phrases import answer_text, material_form, material_source, plural, say
@@ -65,36 +67,55 @@ def answers_from_data(compiled: Compiled, data: Any) -> dict[str, Any]:
 
 
 def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCalendar | None = None,
-                received: dt.date | None = None, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+                received: dt.date | None = None, fields: dict[str, Any] | None = None,
+                region: Resolved | None = None) -> dict[str, Any]:
     """The case as data (the JSON output, and what the text output is made from); with a
-    calendar and a date of receipt, the due dates too (CalendarError for an unknown year). With
+    calendar and a date of receipt, the due dates too (DueDateError for an unknown year). With
     the application's ``fields``, wrong check characters of ID numbers and credit codes are
     reported as ``field_errors``, and broken cross-field rules as ``rule_errors``, as the
-    pre-check API reports them."""
+    pre-check API reports them. ``compiled`` is the bundle as ``region`` carries it out, if any."""
+    return case_data(compiled, resolve(compiled, answers, region, calendar, received), fields)
+
+
+def case_data(compiled: Compiled, case: ResolvedCase, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A resolved case as data. A complete case has everything; one still being answered says what
+    is still needed (``unanswered``, ``waiting``), ``eligible`` null while not yet known
+    (``undecided_rules``), and only what its answers decide (``undecided_items`` and
+    ``undecided_materials`` the rest)."""
     bundle = compiled.bundle
-    plan = compiled.planner.plan(answers)
-    asked = [s for s in bundle.situations if s.when is None or lang.evaluate(s.when.expr, plan.answers)]
     result: dict[str, Any] = {
         "bundle": {"id": bundle.id, "name": compiled.text(bundle.name), "version": bundle.version},
-        "answers": plan.answers,
-        "ignored_answers": sorted(k for k in answers if k not in plan.answers),
-        "unanswered": [s.id for s in asked if s.id not in plan.answers],
-        "eligible": plan.eligible,
+        "answers": dict(case.answers),
+        "ignored_answers": list(case.ignored),
+        "unanswered": list(case.unanswered),
+        "eligible": case.eligible,
     }
+    if case.waiting:
+        result["waiting"] = list(case.waiting)
     if fields is not None:
         result["field_errors"] = field_errors(compiled, fields)
     if bundle.field_rules:  # cross-field rules on the fields given (and on answers that are fields)
-        result["rule_errors"] = rule_errors(compiled, {"situations": plan.answers, "fields": fields or {}})
-    if not plan.eligible:
-        result["not_eligible_because"] = [{"rule": r.id, "message": compiled.text(r.message)} for r in plan.failed_rules]
-        result["fallback"] = {"department": bundle.fallback.department,
-                              "department_name": compiled.department_name(bundle.fallback.department),
-                              "window": compiled.text(bundle.fallback.window) or None,
-                              "address": compiled.text(bundle.fallback.address) or None,
-                              "phone": bundle.fallback.phone or (bundle.consultation.phone if bundle.consultation
-                                                                 else None),
-                              "hours": compiled.text(bundle.fallback.hours) or None,
-                              "message": compiled.text(bundle.fallback.message)}
+        result["rule_errors"] = rule_errors(compiled, {"situations": dict(case.answers), "fields": fields or {}})
+    if case.eligible is False:
+        window = case.fallback
+        result["not_eligible_because"] = [{"rule": r.id, "message": compiled.text(r.message)} for r in case.failed_rules]
+        result["fallback"] = {"department": window.department,
+                              "department_name": compiled.department_name(window.department),
+                              "window": compiled.text(window.window) or None,
+                              "address": compiled.text(window.address) or None,
+                              "phone": window.phone,
+                              "hours": compiled.text(window.hours) or None,
+                              "message": compiled.text(window.message)}
+        return result
+    plan = case.plan
+    if plan is None:  # still being answered: only what the answers so far decide
+        if case.open_rules:
+            result["undecided_rules"] = [r.id for r in case.open_rules]
+        result["items"] = [{"id": i.id, "name": compiled.text(i.name), "department": i.department,
+                            "department_name": compiled.department_name(i.department)} for i in case.items]
+        result["undecided_items"] = [i.id for i in case.undecided_items]
+        result["materials"] = [_material(compiled, m) for m in case.materials]
+        result["undecided_materials"] = [m.id for m in case.undecided_materials]
         return result
     result["items"] = [{"id": t.item.id, "name": compiled.text(t.item.name), "department": t.item.department,
                         "department_name": compiled.department_name(t.item.department),
@@ -104,16 +125,19 @@ def explanation(compiled: Compiled, answers: dict[str, Any], calendar: WorkingCa
                        for t in plan.tasks]
     result["special_stages"] = [{"item": t.item.id, "kind": s.kind, "name": compiled.text(s.name), "days": s.days,
                                  "day_kind": s.day_kind} for t in plan.tasks for s in t.item.special_stages]
-    result["materials"] = [{"id": m.id, "name": compiled.material_name(m), "source": m.source,
-                            "hand_in": m.source == "applicant", "form": material_form(m, compiled.lang), "requirement": m.requirement,
-                            "how": material_source(compiled, m)} for m in plan.materials]
+    result["materials"] = [_material(compiled, m) for m in plan.materials]
     result["departments"] = _payloads(compiled, plan)
     result["days"] = plan.days
-    if received is not None:
+    if case.due is not None:
         from configurator.present.due import add_due_dates
 
-        add_due_dates(result, compiled, plan, calendar or WorkingCalendar(), received)
+        add_due_dates(result, case.due)
     return result
+
+
+def _material(compiled: Compiled, m: BundleMaterial) -> dict[str, Any]:
+    return {"id": m.id, "name": compiled.material_name(m), "source": m.source, "hand_in": m.source == "applicant",
+            "form": material_form(m, compiled.lang), "requirement": m.requirement, "how": material_source(compiled, m)}
 
 
 def _payloads(compiled: Compiled, plan: Plan) -> dict[str, Any]:
@@ -149,7 +173,11 @@ def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
     if data["ignored_answers"]:
         out.append(say(lang, "explain.ignored", ids=", ".join(data["ignored_answers"])))
     if data["unanswered"]:
-        out.append(say(lang, "explain.unanswered") + sep.join(compiled.text(situations[k].label) for k in data["unanswered"]))
+        # what is still needed, by the questions' labels; nothing is said about their answers
+        moot = "explain.unanswered_moot" if data["eligible"] is False else "explain.unanswered"
+        out.append(say(lang, moot) + sep.join(compiled.text(situations[k].label) for k in data["unanswered"]))
+    if data.get("waiting") and data["eligible"] is not False:
+        out.append(say(lang, "explain.waiting") + sep.join(compiled.text(situations[k].label) for k in data["waiting"]))
     for error in data.get("field_errors", []):
         label = compiled.text(compiled.fields[error["field"]].label)
         out.append(say(lang, "explain.field_error", label=label, pointer=error["pointer"], message=error["message"]))
@@ -157,7 +185,7 @@ def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
         labels = sep.join(compiled.text(compiled.fields[f].label) for f in error["fields"])
         out.append(say(lang, "explain.rule_error", message=error["message"], rule=error["rule"], fields=labels))
     out.append("")
-    if not data["eligible"]:
+    if data["eligible"] is False:
         out.append(say(lang, "explain.ineligible"))
         out += [f"  - {reason['message']}" for reason in data["not_eligible_because"]]
         fallback = data["fallback"]
@@ -166,6 +194,8 @@ def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
         out += ["  " + say(lang, "label_value", label=say(lang, "fallback." + key), value=fallback[key])
                 for key in ("address", "phone", "hours") if fallback[key]]
         return "\n".join(out) + "\n"
+    if "days" not in data:
+        return "\n".join(out + _so_far(compiled, data)) + "\n"
     out.append(say(lang, "explain.eligible", count=len(data["items"])))
     names = {item["id"]: item["name"] for item in data["items"]}
     for item in data["items"]:
@@ -197,6 +227,20 @@ def render_text(compiled: Compiled, data: dict[str, Any]) -> str:
 
     out += due_text(data, lang)
     return "\n".join(out) + "\n"
+
+
+def _so_far(compiled: Compiled, data: dict[str, Any]) -> list[str]:
+    """A case still being answered: whether it is eligible (when known), what applies so far, and
+    what waits for the answers (by name, with no claim either way)."""
+    lang, sep = compiled.lang, say(compiled.lang, "list_sep")
+    out = [say(lang, "explain.not_yet_known" if data["eligible"] is None else "explain.eligible_so_far")]
+    out.append(say(lang, "explain.so_far", count=len(data["items"])))
+    out += [f"  - {item['name']} — {item['department_name']}" for item in data["items"]]
+    if data["undecided_items"]:
+        names = {item.id: compiled.text(item.name) for item in compiled.bundle.items}
+        undecided = sep.join(names[i] for i in data["undecided_items"])
+        out.append("  " + say(lang, "explain.undecided", names=undecided))
+    return [*out, "", say(lang, "explain.incomplete")]
 
 
 def _timeline(compiled: Compiled, data: dict[str, Any]) -> list[str]:

@@ -9,40 +9,32 @@ holding a `build` output (docs/portals.md).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import math
-import sys
 from collections.abc import Callable
 from typing import Any
 
-import jsonschema
 from flask import Blueprint, Response, abort, request, url_for
 from werkzeug.exceptions import MethodNotAllowed
 
 from configurator.jsontext import dump_json
-from configurator.language.patterns import safe_validator
+from configurator.language.regions import Resolved
 from configurator.model import Bundle
 from configurator.planning.calendar import WorkingCalendar
 from configurator.planning.compiled import Compiled
-from configurator.present.explain import explanation
+from configurator.present import precheck
+from configurator.present.precheck import checker
 from configurator.web import api_cache, store
 from configurator.web.api_cache import MEDIA_TYPES as MEDIA_TYPES
 from configurator.web.api_cache import Published as Published
 from configurator.web.api_cache import artifact_headers, content_type
 from configurator.web.api_cache import published as published
-from configurator.web.api_messages import say
 from configurator.web.security import allow_script_hashes
 from configurator.writers import WRITERS
-from configurator.writers.field_checks import field_errors
-from configurator.writers.field_rules import rule_errors
-from configurator.writers.form_schema import decided_failures, form_schema
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
-_LARGEST = int(sys.float_info.max)
 
 
 def _lang() -> str:
@@ -74,7 +66,7 @@ def _json(value: Any, state: Published, bundle: Bundle | None = None) -> Respons
     return respond(dump_json(value).encode("utf-8"), "application/json", state, bundle)
 
 
-def problem(status: int, code: str, zh: str, en: str, errors: list[dict[str, str]] | None = None) -> Response:
+def problem(status: int, code: str, zh: str, en: str, errors: list[dict[str, Any]] | None = None) -> Response:
     """Errors as RFC 9457 problem details, in the requested language."""
     lang = request.args.get("lang", "zh-CN")
     body: dict[str, Any] = {"type": f"urn:configurator:problem:{code}", "status": status,
@@ -141,31 +133,6 @@ def _not_json(literal: str) -> Any:
     raise _NotJson(literal)
 
 
-def _out_of_range(value: Any) -> list[str]:
-    """JSON pointers of the numbers no double holds (1e999, 10⁴⁰⁰), in document order."""
-    found = []
-    stack: list[tuple[str, Any]] = [("", value)]
-    while stack:
-        at, node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend((f"{at}/{_escape(str(k))}", v) for k, v in reversed(node.items()))
-        elif isinstance(node, list):
-            stack.extend((f"{at}/{i}", v) for i, v in reversed(list(enumerate(node))))
-        elif _unheld(node):
-            found.append(at or "/")
-    return found
-
-
-def _unheld(node: Any) -> bool:
-    if isinstance(node, float):
-        return not math.isfinite(node)
-    return isinstance(node, int) and not isinstance(node, bool) and abs(node) > _LARGEST
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _depth(value: Any, limit: int) -> bool:
     """True when nesting stays within ``limit`` (checked without recursion)."""
     stack = [(value, 1)]
@@ -190,10 +157,11 @@ def check(bundle_id: str) -> Response:
 
 
 def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[[], Compiled],
-              calendar_of: Callable[[], WorkingCalendar], key: str) -> Response:
+              calendar_of: Callable[[], WorkingCalendar], key: str, region: Resolved | None = None) -> Response:
     """The pre-check of the application in the request, for ``found`` as ``compiled_of`` compiles it
-    (the provincial standard, or a region's version of it) and on ``calendar_of``'s working days.
-    ``key`` names that version among the validators kept per published commit."""
+    (the provincial standard, or ``region``'s version of it) and on ``calendar_of``'s working days.
+    ``key`` names that version among the validators kept per published commit. The rules are
+    present/precheck.py's; here the request is read and the verdict sent."""
     if not request.mimetype or request.mimetype != "application/json":
         return problem(415, "unsupported-media-type", "请以 application/json 提交申请", "send the application as application/json")
     if request.content_length is not None and request.content_length > MAX_BODY:
@@ -210,65 +178,14 @@ def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[
         return problem(400, "invalid-json", "申请不是有效的 JSON", "the application is not valid JSON")
     if not _depth(application, MAX_DEPTH):
         return problem(400, "too-deep", f"申请嵌套超过 {MAX_DEPTH} 层", f"the application is nested deeper than {MAX_DEPTH}")
-    out_of_range = _out_of_range(application)
-    if out_of_range:
-        # No double holds them (a JavaScript portal reads Infinity): refused where they are,
-        # rather than compared as infinities or echoed back as null.
-        message = ("this number is out of range: write a finite number smaller than 1e308 in size" if lang == "en"
-                   else "数值超出范围：请填写绝对值小于 1e308 的有限数")
-        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
-                       [{"pointer": at, "message": message} for at in out_of_range])
-    received, received_problem = _received(application, lang)
     # The compiled bundle, its request schema and the validator: made once per published version.
     compiled = compiled_of()
-    schema, validator = api_cache.cached("pre-check", state, key, lang, make=lambda: _validator(compiled))
-    # What is wrong, by where the error comes from: the shape of the application ("base"), an
-    # answer, field or upload every case needs left out ("asked"), a question, field or upload
-    # missing ("presence") or present ("absent") against its condition, or an eligibility rule.
-    # Eligibility is never a refusal: the published request schema (form_schema.request_schema)
-    # leaves it out. A case that decidedly fails a rule (every question it reads answered) needs
-    # nothing more and is answered with the reasons and the fallback window; its shape, and the
-    # absence of what does not apply, must still be right.
-    found_errors: dict[str, list[dict[str, Any]]] = {"base": [], "asked": [], "presence": [], "absent": [],
-                                                     "eligibility": [], "field_rule": []}
-    for error in sorted(validator.iter_errors(application),
-                        key=lambda e: [str(p) for p in e.absolute_path]):
-        found_errors[_origin(schema, error)].append(
-            {"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": say(error, lang)})
-    answers = application.get("situations") if isinstance(application, dict) else None
-    out = decided_failures(compiled, answers) if isinstance(answers, dict) and not found_errors["base"] else []
-    problems = found_errors["base"] + found_errors["absent"]
-    if not out:
-        problems += found_errors["asked"] + found_errors["presence"]
-    problems += received_problem
-    if isinstance(application, dict) and not out:
-        # Cross-field rules, all of them checked here with the rule's message on its first field
-        # (the schema's clauses for some of them, found_errors["field_rule"], would say less);
-        # a rule reads numbers only, so a value of the wrong type leaves it unchecked.
-        problems += [{"pointer": e["pointer"], "message": e["message"], "rule": e["rule"], "pointers": e["pointers"]}
-                     for e in rule_errors(compiled, application)]
-    if not problems and not out:
-        # Check characters JSON Schema cannot express (GB 11643, GB 32100): errors on their fields.
-        problems = [{"pointer": e["pointer"], "message": e["message"]}
-                    for e in field_errors(compiled, application["fields"])]
-    if problems:
-        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections", problems)
-    from configurator.planning.calendar import CalendarError
-
-    try:
-        data = explanation(compiled, application["situations"], calendar_of(), received)
-    except CalendarError as error:
+    prepared = api_cache.cached("pre-check", state, key, lang, make=lambda: checker(compiled))
+    verdict = precheck.pre_check(prepared, application, lang, calendar_of, region)
+    if verdict.answer is None:
         return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
-                       [{"pointer": "/received", "message": error.text(lang)}])
-    if out:
-        decided = {rule.id for rule in out}
-        data["not_eligible_because"] = [r for r in data["not_eligible_because"] if r["rule"] in decided]
-    return _json(data, state, found)
-
-
-def _validator(compiled: Compiled) -> tuple[dict[str, Any], Any]:
-    schema = form_schema(compiled)
-    return schema, safe_validator(schema)
+                       list(verdict.problems))
+    return _json(verdict.answer, state, found)
 
 
 def published_calendar() -> WorkingCalendar:
@@ -281,22 +198,6 @@ def published_calendar() -> WorkingCalendar:
     workspace = store()
     stamp = "" if workspace.git_mode else api_cache.folder_stamp(workspace.workspace.root / CALENDARS_DIR)
     return api_cache.cached("calendar", published(), stamp, make=lambda: read_calendars(published_calendar_sources())[0])
-
-
-def _received(application: Any, lang: str) -> tuple[dt.date | None, list[dict[str, str]]]:
-    """The optional "received" date (YYYY-MM-DD), taken out of the application before the form check."""
-    if not isinstance(application, dict) or "received" not in application:
-        return None, []
-    from configurator.planning.calendar import parse_date
-
-    value = application.pop("received")
-    try:
-        if not isinstance(value, str):
-            raise ValueError("received 应是 YYYY-MM-DD 格式的日期")
-        return parse_date(value), []
-    except ValueError as error:
-        message = "received must be a date written YYYY-MM-DD" if lang == "en" else str(error)
-        return None, [{"pointer": "/received", "message": message}]
 
 
 @blueprint.post("/bundles/<bundle_id>/form.html")
@@ -334,17 +235,3 @@ def form_post(bundle_id: str) -> Response:
         body, status = render_form_page(compiled, form), 200 if form.ineligible else 422
     return Response(body, status=status, content_type="text/html; charset=utf-8",
                     headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"})
-
-
-def _origin(schema: dict[str, Any], error: jsonschema.ValidationError) -> str:
-    """Where a validation error comes from (see ``check``)."""
-    path = list(error.absolute_schema_path)
-    if len(path) >= 2 and path[0] == "allOf" and isinstance(path[1], int):
-        if str(schema["allOf"][path[1]].get("$comment", "")).startswith("field_rule:"):
-            return "field_rule"
-        if "if" not in schema["allOf"][path[1]]:
-            return "eligibility"
-        return "absent" if len(path) >= 3 and path[2] == "else" else "presence"
-    if len(path) == 3 and path[0] == "properties" and path[2] == "required":
-        return "asked"  # an answer, field or upload every eligible case needs
-    return "base"

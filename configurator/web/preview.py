@@ -121,6 +121,8 @@ class PreviewPages(BundlePages):
         material_names = {m.id: compiled.material_name(m) for m in bundle.materials}
         return self.render("configurator/simulate.html", bundle_id=bundle_id, bundle=bundle, compiled=compiled,
                            material_names=material_names,
+                           question_labels={s.id: compiled.text(s.label) for s in bundle.situations},
+                           item_names={i.id: compiled.text(i.name) for i in bundle.items},
                            answers=answers, errors=errors, result=result, form=FlaskForm())
 
 

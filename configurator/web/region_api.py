@@ -23,7 +23,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from configurator.jsontext import dump_json
 from configurator.model import Bundle
 from configurator.planning.compiled import Compiled
-from configurator.planning.regional import regional_bundle
+from configurator.planning.resolution import in_region
 from configurator.web import store
 from configurator.web.api import MEDIA_TYPES, Published, pre_check, problem, published, published_calendar, respond
 from configurator.workspace import git
@@ -112,11 +112,14 @@ def check(code: str, bundle_id: str) -> Response:
     state = published()
     key, found, bundle = _region_and_bundle(state, code, bundle_id)
 
-    def compiled() -> Compiled:
-        return _kept(f"compiled:{key}:{code}:{bundle_id}:{lang}", lambda: Compiled(
-            regional_bundle(bundle, found.resolved(code).binding(bundle.id)), state.catalogues, lang))
+    region = found.resolved(code)
 
-    return pre_check(state, bundle, lang, compiled, lambda: published_calendar().for_region(code), f"{key}:{code}:{bundle_id}")
+    def compiled() -> Compiled:
+        return _kept(f"compiled:{key}:{code}:{bundle_id}:{lang}",
+                     lambda: in_region(Compiled(bundle, state.catalogues, lang), region))
+
+    return pre_check(state, bundle, lang, compiled, lambda: published_calendar().for_region(code), f"{key}:{code}:{bundle_id}",
+                     region)
 
 
 @blueprint.get("/<code>/bundles/<bundle_id>/<name>")

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from configurator.diagnostics import Diagnostic
 from configurator.jsontext import dump_json
+from configurator.language.regions import Resolved
 from configurator.model import Bundle
 from configurator.planning.compiled import Compiled
-from configurator.planning.regional import regional_bundle
+from configurator.planning.resolution import in_region
 from configurator.present.region_report import region_cells, render
 from configurator.workspace.files import Workspace, WorkspaceError, process_files
 from configurator.workspace.regions import RegionSet, load_regions, region_files
@@ -95,12 +96,16 @@ def _write_atomically(target: Path, artifacts: dict[str, str]) -> dict[str, str]
 
 def regional_compiled(workspace: Workspace, compiled: Compiled, code: str) -> Compiled:
     """``compiled`` as region ``code`` carries it out; RegionBuildError when the region is unusable."""
+    return in_region(compiled, workspace_region(workspace, code))
+
+
+def workspace_region(workspace: Workspace, code: str) -> Resolved:
+    """Region ``code`` with what it inherits (to resolve a case for it); RegionBuildError when unusable."""
     _, regions, _ = workspace_regions(workspace)
     if code not in regions.valid_codes():
         raise RegionBuildError(f"没有可用的地区“{code}”（没有地区文件，或文件有错误：请运行 configurator check）",
                                f"no usable region \"{code}\" (no region file, or it has errors: run configurator check)")
-    binding = regions.resolved(code).binding(compiled.bundle.id)
-    return Compiled(regional_bundle(compiled.bundle, binding), compiled.catalogues, compiled.lang)
+    return regions.resolved(code)
 
 
 def region_report(workspace: Workspace, output_format: str, lang: str) -> tuple[str, int]:
