@@ -39,10 +39,13 @@ $(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
 	touch $(NODE_STAMP)
 
 # The main job: the web admin on the shipped bundles (SQLite, a workspace in instance/).
-# It prints the address and, on the first run, the admin's password.
+# It prints the address and, on the first run, the admin's password. `make run PORT=8080 HOST=0.0.0.0`
+# serves elsewhere (the defaults are serve's own).
+HOST ?= 127.0.0.1
+PORT ?= 5000
 run: $(STAMP) $(MO)
 	$(VENV)/bin/configurator check
-	$(VENV)/bin/configurator serve
+	$(VENV)/bin/configurator serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's chromium; a CJK font makes Chinese render. Installed when
 # missing and possible (root with apt-get); otherwise those tests are skipped outside CI.
