@@ -15,7 +15,7 @@ from configurator.workspace.files import Workspace
 
 # The one place the version is written: pyproject.toml reads it from here (setuptools' dynamic
 # version), and nothing has to ask importlib.metadata, which was a tenth of `check`'s start-up.
-__version__ = "0.1.0"
+__version__ = "0.3.0.dev0"
 
 __all__ = [
     "CODES", "Bundle", "BundleCheck", "CatalogueCheck", "Catalogues", "Diagnostic", "Severity", "Workspace",

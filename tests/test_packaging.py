@@ -2,11 +2,13 @@
 on (issue 25: the licence table made setuptools warn three times per install that builds stop working
 after 2027-02-18), and `make run` serves where it is told."""
 
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+from configurator import __version__
 from tests.helpers import ROOT
 
 
@@ -32,3 +34,17 @@ def test_make_run_passes_port_and_host_to_serve() -> None:
     assert planned.returncode == 0, planned.stderr
     [serve] = [line for line in planned.stdout.splitlines() if "configurator serve" in line]
     assert serve.split()[-4:] == ["--host", "0.0.0.0", "--port", "8123"]
+
+
+def test_changes_has_unreleased_on_top_then_dated_versions_newest_first() -> None:
+    headings = [line[3:] for line in (ROOT / "CHANGES.md").read_text(encoding="utf-8").splitlines() if line.startswith("## ")]
+    assert headings[0] == "Unreleased"
+    released = [re.fullmatch(r"(\d+)\.(\d+)\.(\d+) — (\d{4}-\d{2}-\d{2})", heading) for heading in headings[1:]]
+    assert released and all(released), headings
+    versions = [tuple(int(part) for part in match.groups()[:3]) for match in released if match]
+    dates = [match.group(4) for match in released if match]
+    assert versions == sorted(versions, reverse=True) and dates == sorted(dates, reverse=True)
+    # main is either the newest release itself or on the way to a later one, never behind it.
+    major, minor, patch = versions[0]
+    assert __version__ == f"{major}.{minor}.{patch}" or (
+        __version__.endswith(".dev0") and tuple(int(part) for part in __version__.removesuffix(".dev0").split(".")) > versions[0])
