@@ -113,7 +113,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
         commits = git.log(repo, [main], [path], first_parent=True)
         published_ids = {c.id for c in commits}
         if request.method == "POST" and form.validate_on_submit():
-            require("editor")
+            require("editor", "restore")
             chosen = request.form.get("commit", "")
             if chosen not in published_ids:  # a full id of a published version, nothing else
                 abort(404, gettext("没有这个已发布的版本。"))
@@ -154,7 +154,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
         text, version, _, diagnostics = self._bundle(bundle_id)
         conflict = None
         if request.method == "POST":
-            require("editor")
+            require("editor", "save")
             submitted = request.form.get("text", "").replace("\r\n", "\n")
             try:
                 result = self._store_save(bundle_id, submitted, request.form.get("version", ""))

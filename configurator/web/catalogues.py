@@ -111,7 +111,7 @@ class CataloguesView(Protected, BaseView):
 
     @expose("/new/<kind>/", methods=("POST",))
     def new(self, kind: str) -> Response:
-        require("editor")
+        require("editor", "add")
         if kind not in ("departments", "materials", "fields"):
             abort(404)
         entry: dict[str, Any] = {"id": request.form.get("id", "").strip()}
@@ -146,7 +146,7 @@ class CataloguesView(Protected, BaseView):
         values = {"id": entry.id, "label": getattr(entry, label_key).get()}
         problems: list[Diagnostic] = []
         if request.method == "POST" and form.validate_on_submit():
-            require("editor")
+            require("editor", "save")
             values = {"id": request.form.get("id", "").strip(), "label": request.form.get("label", "").strip()}
             users = catalogue_usage().get((kind, entry_id), [])
             if values["id"] != entry_id and users:
@@ -187,7 +187,7 @@ class CataloguesView(Protected, BaseView):
             label = getattr(found, "label" if kind == "fields" else "name").get(language())
             return self.render("configurator/catalogue_delete.html", kind=kind, entry_id=entry_id, name=label,
                                users=users_named, form=FlaskForm(), change=chosen_change())
-        require("editor")
+        require("editor", "delete")
         users = catalogue_usage().get((kind, entry_id), [])
         if users:
             flash(gettext("不能删除“%(id)s”：仍被这些一件事使用：%(users)s。请先在这些一件事中改用其他条目。",

@@ -43,7 +43,7 @@ class CreationPages(BundlePages):
         errors: dict[str, str] = {}
         problems: list[Any] = []
         if request.method == "POST" and form.validate_on_submit():
-            require("editor")
+            require("editor", "create")
             values.update({k: request.form.get(k, "").strip() for k in values})
             errors = self._validate(values, taken)
             if not errors:
@@ -78,7 +78,7 @@ class CreationPages(BundlePages):
         name = bundle.name.get(language()) if bundle else bundle_id
         form = FlaskForm()
         if request.method == "POST" and form.validate_on_submit():
-            require("editor")
+            require("editor", "retire")
             what = gettext("停用一件事“%(name)s”", name=name)
             changes = store().changes
             if store().git_mode and changes is not None:

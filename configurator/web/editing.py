@@ -72,7 +72,7 @@ class EditingPages(BundlePages):
             form.materials.data = list(item.materials)
             form.after.data = "\n".join(f"{a.item}：{a.reason.get()}" for a in item.after)
         elif form.validate_on_submit():
-            require("editor")
+            require("editor", "save")
             base = ("items", index)
             name = form.name.data.strip()
             # Only what changed becomes an edit: each edit re-reads the file, and a form saved
@@ -128,7 +128,7 @@ class EditingPages(BundlePages):
         if request.method == "GET":
             form.version.data = version
         elif form.validate_on_submit():
-            require("editor")
+            require("editor", "add")
             entry: dict[str, Any] = {"id": form.id.data.strip(), "material": form.material.data}
             if entry["id"] == entry["material"]:
                 del entry["material"]
@@ -168,7 +168,7 @@ class EditingPages(BundlePages):
         problems: list[Diagnostic] = []
         conflict = None
         if request.method == "POST" and form.validate_on_submit():
-            require("editor")
+            require("editor", "save")
             edits: list[Edit] = []
             for index, entry in enumerate(entries):
                 base = prefix if spec.get("single") else prefix + (index,)
@@ -230,7 +230,7 @@ class EditingPages(BundlePages):
                 form[key].data = value
             form.count.data = material.count
         elif form.validate_on_submit():
-            require("editor")
+            require("editor", "save")
             base = ("materials", index)
             edits: list[Edit] = []
             for key in ("material", "name", "source", "shared_from", "produced_by", "form", "requirement", "when"):

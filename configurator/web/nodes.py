@@ -231,7 +231,7 @@ class NodePages(BundlePages):
             abort(404, gettext("没有这个部分。"))
         values = form_values(widgets, entry)
         if request.method == "POST" and FlaskForm().validate_on_submit():
-            require("editor")
+            require("editor", "save")
             submitted = {key: request.form.getlist(key) if isinstance(value, list) else request.form.get(key, "")
                          for key, value in values.items()}
             submitted["id"] = values.get("id", "")  # ids are fixed once made: others refer to them
@@ -269,7 +269,7 @@ class NodePages(BundlePages):
         parent = path[:-1]
         back = url_for(".node", bundle_id=bundle_id, where=where_of(parent)) if parent else url_for(".node", bundle_id=bundle_id)
         if request.method == "POST" and FlaskForm().validate_on_submit():
-            require("editor")
+            require("editor", "add")
             submitted = {key: request.form.getlist(key) if isinstance(value, list) else request.form.get(key, "")
                          for key, value in values.items()}
             if any(w.kind == "list" and w.key == "options" for w in widgets):  # a new question's options, a line each
@@ -301,7 +301,7 @@ class NodePages(BundlePages):
         if not FlaskForm().validate_on_submit() or not isinstance(container, list) or not isinstance(path[-1], int) \
                 or not 0 <= path[-1] + step < len(container):
             abort(400, gettext("无法移动这一项。"))
-        require("editor")
+        require("editor", "move")
         parent = path[:-2]
         back = url_for(".node", bundle_id=bundle_id, where=where_of(parent)) if parent else url_for(".node", bundle_id=bundle_id)
         name = namer(str(path[-2]), container[path[-1]])
@@ -326,7 +326,7 @@ class NodePages(BundlePages):
         back = url_for(".node", bundle_id=bundle_id, where=where_of(parent)) if parent else url_for(".node", bundle_id=bundle_id)
         problems: list[Diagnostic] = []
         if request.method == "POST" and FlaskForm().validate_on_submit():
-            require("editor")
+            require("editor", "delete")
             kind = KINDS.get(section, (section, section))
             what = gettext("删除%(kind)s“%(name)s”", kind=kind[1] if language() == "en" else kind[0], name=name)
             outcome = self._save(bundle_id, text, request.form.get("seen", ""), delete_edits(data, path), what,

@@ -109,7 +109,7 @@ class RegionsView(Protected, BaseView):
         problems: list[Diagnostic] = []
         conflict = None
         if request.method == "POST":
-            require("editor")
+            require("editor", "save")
             text = request.form.get("text", "").replace("\r\n", "\n")
             seen = request.form.get("seen", "")
             problems = problems_of(path, text.encode("utf-8"))

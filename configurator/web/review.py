@@ -62,7 +62,7 @@ class ChangesView(Protected, BaseView):
 
     @expose("/new/", methods=("POST",))
     def new(self) -> Response:
-        require("editor")
+        require("editor", "create-change")
         form = FlaskForm()
         if not form.validate_on_submit():
             abort(400, gettext("表单已失效，请刷新后重试。"))
@@ -86,8 +86,8 @@ class ChangesView(Protected, BaseView):
                            form=FlaskForm(),
                            open_states=OPEN, **context)
 
-    def _act(self, change_id: int, role: str) -> Record:
-        require(role)
+    def _act(self, change_id: int, role: str, action: str) -> Record:
+        require(role, action)
         if not FlaskForm().validate_on_submit():
             abort(400, gettext("表单已失效，请刷新后重试。"))
         return _visible(change_id)
@@ -100,7 +100,7 @@ class ChangesView(Protected, BaseView):
                  "send-back": "reviewer", "publish": "reviewer"}
         if action not in roles:
             abort(404)
-        change = self._act(change_id, roles[action])
+        change = self._act(change_id, roles[action], action)
         try:
             if action == "submit":
                 changes.submit(change, user)
@@ -168,7 +168,7 @@ class ChangesView(Protected, BaseView):
     def update(self, change_id: int) -> str | Response:
         from configurator.web.review_page import parse_choices, update_rows
 
-        require("editor")
+        require("editor", "update")
         change = _visible(change_id)
         changes = _changes()
         if current_user.username not in changes.authors(change) and not current_user.can("reviewer"):
