@@ -1,5 +1,7 @@
-"""The package map holds: the pipeline's direction, a light `check`, modules a person can read."""
+"""The package map holds: the pipeline's direction, a light `check`, modules a person can read, and a
+map (docs/architecture.md) that names every module."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +51,23 @@ def test_no_private_name_is_imported_from_another_module():
                 if any(n.strip().startswith("_") and not n.strip().startswith("__") for n in names):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {stripped}")
     assert offenders == []
+
+
+def package_rows() -> dict[str, str]:
+    """docs/architecture.md's package table: folder (`configurator/web/`) → the text of its row."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    return {found.group(1): found.group(2) for found in re.finditer(r"^\| `(configurator/[^`]*)` \|(.*)$", text, re.MULTILINE)}
+
+
+def test_the_architecture_document_names_every_module_in_its_folders_row():
+    rows = package_rows()
+    named = {folder: set(re.findall(r"`([^`]+)`", row)) for folder, row in rows.items()}
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        folder = path.parent.relative_to(ROOT).as_posix() + "/"
+        if path.name == "__init__.py" and folder in rows:
+            continue  # a package is named by its folder's row
+        if not named.get(folder, set()) & {path.stem, path.name}:
+            missing.append(path.relative_to(ROOT).as_posix())
+    assert missing == [], "name these in docs/architecture.md, in the row of their folder"
+    assert [folder for folder in rows if not (ROOT / folder).is_dir()] == []
