@@ -60,6 +60,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check configurator tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-cache >/dev/null
+	$(VENV)/bin/vulture
 
 # The concurrency test of change requests runs on a real PostgreSQL too: the Debian server,
 # installed when missing and possible (root with apt-get); otherwise that test is skipped with a note.

@@ -22,6 +22,13 @@ def test_import_contracts_are_kept():
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
+def test_no_dead_code():
+    """Nothing defined and never called (vulture, configured in pyproject.toml: what frameworks and
+    templates call by name is listed there)."""
+    done = subprocess.run([str(Path(sys.executable).parent / "vulture")], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
 def test_a_plain_check_loads_no_web_stack_and_no_writers():
     """Start-up is part of every check a user runs (issue 18): a serial check of valid files loads
     neither the web stack nor what only invalid files, parallel jobs or --version need."""

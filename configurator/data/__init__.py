@@ -9,5 +9,4 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent
 BUNDLES = DATA / "bundles"
-CATALOGUES = DATA / "catalogues"
 SCHEMAS = DATA / "schemas"

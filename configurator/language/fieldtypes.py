@@ -9,14 +9,14 @@ Patterns are written so that Python's ``re`` and ECMAScript (what ajv uses) read
 anchored pattern ends ``$(?![\\s\\S])`` because Python's ``$`` also matches before a final newline.
 
 The check digits of GB 11643 (citizen ID) and GB 32100 (unified social credit code) are
-arithmetic that standard JSON Schema cannot express. The schema checks the structure; the
-check digit is reported as a warning (``check_digit_warning``) by the HTML form, ``explain``
-and the pre-check, so a typo is pointed out without the two validators disagreeing.
+arithmetic that standard JSON Schema cannot express. The schema checks the structure; the check
+character is computed here and judged in writers/field_checks.py, which every channel (the
+pre-check, ``explain``, the server-side form, the form page's script) reports the same way: an
+error on that field naming the character it should be.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,15 +160,3 @@ def gb32100_check_char(first17: str) -> str:
     total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return _USCC_CHARS[(31 - total % 31) % 31]
 
-
-def check_digit_warning(field_type: str, value: str) -> str | None:
-    """A warning when a well-formed ID or credit code has the wrong last character."""
-    if field_type == "id_number" and re.fullmatch(_TYPE_PATTERNS["id_number"], value):
-        expected = gb11643_check_digit(value[:17])
-        if value[17] != expected:
-            return f"校验位不符：按 GB 11643 最后一位应为 {expected}，请核对号码"
-    if field_type == "uscc" and re.fullmatch(_TYPE_PATTERNS["uscc"], value):
-        expected = gb32100_check_char(value[:17])
-        if value[17] != expected:
-            return f"校验位不符：按 GB 32100 最后一位应为 {expected}，请核对代码"
-    return None

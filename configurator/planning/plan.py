@@ -112,9 +112,6 @@ class Plan:
         """What the applicant hands in: everything else is shared, produced or generated."""
         return tuple([m for m in self.materials if m.source == "applicant"])
 
-    def items_using(self, entry_id: str, kind: str) -> list[Item]:
-        return [item for item in self.items if entry_id in getattr(item, kind)]
-
 
 class Planner:
     """A bundle prepared for computing many plans: conditions compiled, the graph derived once."""
@@ -162,10 +159,6 @@ class Planner:
 
     def _resolver(self, varies: tuple[Varies, ...]) -> _Resolver:
         return tuple((v.attribute, tuple((self._slot(case.when), case.value) for case in v.cases)) for v in varies)
-
-    @property
-    def predicate_count(self) -> int:
-        return len(self._exprs)
 
     def truth(self, kept: Mapping[str, Any]) -> tuple[bool, ...]:
         """Every distinct condition of the bundle evaluated once: a case is decided by this."""

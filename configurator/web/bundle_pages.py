@@ -24,7 +24,6 @@ from configurator.web.access import Protected
 from configurator.web.labels import STATE_NAMES
 from configurator.web.models import audit
 from configurator.workspace.changes import ChangeError
-from configurator.workspace.records import Record
 from configurator.workspace.store import Conflict, NotFound, SaveResult
 
 
@@ -68,9 +67,6 @@ class BundlePages(Protected, BaseView):
         behind = changes.behind(editing) if editing is not None else []
         return {"editing_change": editing, "behind": behind, "state_names": STATE_NAMES,
                 "my_changes": changes.mine(current_user.username) if current_user.can("editor") else []}
-
-    def _editing(self, bundle_id: str) -> Record | None:
-        return store().editing(bundle_id, current_user.username, chosen_change())
 
     def _bundle(self, bundle_id: str) -> tuple[str, str, Bundle | None, list[Diagnostic]]:
         try:

@@ -9,7 +9,6 @@ from typing import Any
 from flask import abort, jsonify, request, url_for
 from flask_admin import expose
 from flask_babel import gettext
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -351,6 +350,3 @@ class NodePages(BundlePages):
     def suggest(self) -> Response:
         taken = request.args.getlist("taken")
         return jsonify({"id": suggest_id(request.args.get("name", "")[:200], taken)})
-
-    def _user(self) -> str:
-        return str(current_user.username)

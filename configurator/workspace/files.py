@@ -195,8 +195,3 @@ def process_files(paths: Sequence[Path], catalogues: Catalogues, *, jobs: int | 
             if on_progress:
                 on_progress(len(batch))
     return outcomes
-
-
-def check_files(paths: Sequence[Path], catalogues: Catalogues, *, jobs: int | None = None) -> list[BundleCheck]:
-    """Check many bundle files (results from worker processes carry diagnostics only)."""
-    return [outcome.check for outcome in process_files(paths, catalogues, jobs=jobs)]

@@ -16,8 +16,6 @@ from configurator.diagnostics import Diagnostic
 from configurator.jsontext import dump_json
 from configurator.language.regions import Resolved
 from configurator.model import Bundle
-from configurator.planning.compiled import Compiled
-from configurator.planning.resolution import in_region
 from configurator.present.region_report import region_cells, render
 from configurator.workspace.files import Workspace, WorkspaceError, process_files
 from configurator.workspace.regions import RegionSet, load_regions, region_files
@@ -92,11 +90,6 @@ def _write_atomically(target: Path, artifacts: dict[str, str]) -> dict[str, str]
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return hashes
-
-
-def regional_compiled(workspace: Workspace, compiled: Compiled, code: str) -> Compiled:
-    """``compiled`` as region ``code`` carries it out; RegionBuildError when the region is unusable."""
-    return in_region(compiled, workspace_region(workspace, code))
 
 
 def workspace_region(workspace: Workspace, code: str) -> Resolved:
