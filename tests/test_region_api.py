@@ -167,3 +167,38 @@ def test_the_simulator_says_when_a_case_received_today_will_be_done(tmp_path):
         assert error.text("zh-CN") in text
     else:
         assert f"今天受理，预计 {due.month} 月 {due.day} 日前办结" in text
+
+
+@pytest.mark.parametrize("git_mode", [False, True], ids=["folder", "git"])
+def test_region_files_are_read_once_per_published_version_not_per_request(tmp_path, monkeypatch, git_mode):
+    """The region API keeps what it read with the app's API cache, keyed on what is published (the
+    main commit, or the files' stamp): requests read no region file until a region changes."""
+    import subprocess
+
+    from configurator.web import region_api
+
+    site = make_site(tmp_path, git=git_mode)
+    shutil.copytree(ROOT / "regions", site.workspace / "regions")
+
+    def publish() -> None:
+        if git_mode:
+            subprocess.run(["git", "-C", str(site.workspace), "add", "regions"], check=True)
+            subprocess.run(["git", "-C", str(site.workspace), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm",
+                            "regions"], check=True)
+
+    publish()
+    reads = []
+    original = region_api.published_region_sources
+    monkeypatch.setattr(region_api, "published_region_sources", lambda *a: reads.append(1) or original(*a))
+    client = site.app.test_client()
+    for _ in range(3):
+        assert [r["code"] for r in client.get("/api/regions").json["regions"]] == ["330000", "330100", "330106"]
+        assert "0571-55500031" in client.get("/api/regions/330106/bundles/newborn/notice.md").get_data(as_text=True)
+    assert client.post("/api/regions/330106/bundles/newborn/check", json=application(None)).status_code == 200
+    assert len(reads) == 1
+    county = site.workspace / "regions" / "330106.yaml"
+    county.write_text(county.read_text(encoding="utf-8").replace("0571-55500031", "0571-55500099"), encoding="utf-8")
+    publish()
+    for _ in range(2):
+        assert "0571-55500099" in client.get("/api/regions/330106/bundles/newborn/notice.md").get_data(as_text=True)
+    assert len(reads) == 2

@@ -11,7 +11,9 @@ out twice while that version is served:
 - the bytes themselves, in a bounded cache (``API_BODY_CACHE_BYTES``, default 64 MiB; least
   recently used first out), rendered again when evicted;
 - for the pre-check, each bundle's compiled model, request schema and its validator, and the
-  working-day calendar.
+  working-day calendar;
+- for the region API (region_api.py), the checked region files and each region's compiled bundles
+  and artifacts (in a plain workspace also keyed on the stamp of regions/).
 
 One cache per app (two apps in one process serve two workspaces); a new published version clears it.
 """

@@ -13,18 +13,13 @@ requests; the folder of a plain one). A region whose file (or a parent's) has er
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
 from flask import Blueprint, Response, abort, request, url_for
 
 from configurator.jsontext import dump_json
 from configurator.model import Bundle
 from configurator.planning.compiled import Compiled
 from configurator.planning.resolution import in_region
-from configurator.web import store
+from configurator.web import api_cache, store
 from configurator.web.api import MEDIA_TYPES, Published, pre_check, problem, published, published_calendar, respond
 from configurator.workspace import git
 from configurator.workspace.regions import CALENDARS_DIR, REGIONS_DIR, RegionSet, check_region_sources
@@ -33,16 +28,14 @@ from configurator.writers.regional import REGION_ARTIFACT, render_region
 
 blueprint = Blueprint("region_api", __name__, url_prefix="/api/regions")
 ARTIFACTS = [*WRITERS, REGION_ARTIFACT]
-_cache: dict[str, Any] = {}
-T = TypeVar("T")
-_lock = threading.Lock()
 
 
-def published_region_sources() -> list[tuple[str, bytes]]:
-    """regions/*.yaml as published: from main in a git workspace, else from the folder."""
+def published_region_sources(commit: str | None = None) -> list[tuple[str, bytes]]:
+    """regions/*.yaml as published: from main (or ``commit``, the one being served) in a git
+    workspace, else from the folder."""
     root = store().workspace.root
     if store().git_mode:
-        return sorted(git.tree_files(root, store().published_commit(), (REGIONS_DIR,)).items())
+        return sorted(git.tree_files(root, commit or store().published_commit(), (REGIONS_DIR,)).items())
     return [(f"{REGIONS_DIR}/{p.name}", p.read_bytes()) for p in sorted((root / REGIONS_DIR).glob("*.yaml"))]
 
 
@@ -59,17 +52,15 @@ def published_regions() -> RegionSet:
 
 
 def _regions(state: Published) -> tuple[str, RegionSet]:
-    """The published region files checked against the published bundles, read again when either changes."""
-    sources = published_region_sources()
-    key = f"{state.key}|" + hashlib.sha256(b"".join(n.encode() + b"\0" + b + b"\0" for n, b in sources)).hexdigest()
-    with _lock:
-        if _cache.get("key") == key:
-            return key, _cache["regions"]
-    regions = check_region_sources(sources, state.bundles, state.catalogues)
-    with _lock:
-        _cache.clear()
-        _cache.update(key=key, regions=regions)
-    return key, regions
+    """The published region files checked against the published bundles, kept in the app's API cache
+    with the published version: read once per main commit in a git workspace; in a plain one, again
+    only when a file in regions/ changes (its stamp is taken without reading the files). The key
+    returned names that version for what is worked out from these regions."""
+    workspace = store()
+    stamp = "" if workspace.git_mode else api_cache.folder_stamp(workspace.workspace.root / REGIONS_DIR)
+    regions = api_cache.cached("regions", state, stamp, make=lambda: check_region_sources(
+        published_region_sources(state.commit), state.bundles, state.catalogues))
+    return stamp, regions
 
 
 def _lang() -> str:
@@ -115,8 +106,8 @@ def check(code: str, bundle_id: str) -> Response:
     region = found.resolved(code)
 
     def compiled() -> Compiled:
-        return _kept(f"compiled:{key}:{code}:{bundle_id}:{lang}",
-                     lambda: in_region(Compiled(bundle, state.catalogues, lang), region))
+        return api_cache.cached("region-compiled", state, key, code, bundle_id, lang,
+                                make=lambda: in_region(Compiled(bundle, state.catalogues, lang), region))
 
     return pre_check(state, bundle, lang, compiled, lambda: published_calendar().for_region(code), f"{key}:{code}:{bundle_id}",
                      region)
@@ -130,18 +121,8 @@ def artifact(code: str, bundle_id: str, name: str) -> Response:
     if name not in ARTIFACTS:
         abort(problem(404, "unknown-artifact", f"没有产物“{name}”；可用：{', '.join(ARTIFACTS)}",
                       f"no artifact \"{name}\"; available: {', '.join(ARTIFACTS)}"))
-    artifacts = _kept(f"artifacts:{key}:{code}:{bundle_id}:{lang}",
-                      lambda: render_region(bundle, state.catalogues, found.resolved(code), lang))
+    artifacts = api_cache.cached("region-artifacts", state, key, code, bundle_id, lang,
+                                 make=lambda: render_region(bundle, state.catalogues, found.resolved(code), lang))
     media_type = MEDIA_TYPES["." + name.rsplit(".", 1)[1]]
     return respond(artifacts[name].encode("utf-8"), media_type, state, bundle)
 
-
-def _kept(cache_key: str, make: Callable[[], T]) -> T:
-    """A value worked out from the published regions (the cache is emptied when they change)."""
-    with _lock:
-        found = _cache.get(cache_key)
-    if found is None:
-        found = make()
-        with _lock:
-            _cache[cache_key] = found
-    return cast(T, found)
