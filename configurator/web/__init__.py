@@ -43,6 +43,18 @@ class ConfigurationError(RuntimeError):
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    configure(app, test_config)
+    attach_workspace(app)
+    attach_database(app)
+    csrf, limiter = attach_extensions(app)
+    register_pages(app, csrf, limiter)
+    register_error_handlers(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults, then CONFIGURATOR_* environment variables, then ``test_config``; refuses to start
+    without a secret key (unless DEV) or a workspace."""
     app.config.from_mapping(
         SECRET_KEY=None,
         DEV=False,
@@ -68,6 +80,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         raise ConfigurationError("Set CONFIGURATOR_WORKSPACE to the folder holding bundles/ and catalogues/.")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
 
+
+def attach_workspace(app: Flask) -> None:
+    """The store of the workspace's bundles, and the WSGI layers in front of Flask."""
     workspace_root = Path(app.config["WORKSPACE"])
     bundle_store = BundleStore(Workspace.find(workspace_root))
     refusal = security.require_git(bundle_store.git_mode)
@@ -81,6 +96,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     app.session_interface = security.SessionInterface()
 
+
+def attach_database(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         from configurator.web import throttle  # noqa: F401  (its table)
@@ -88,6 +105,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db.create_all()
         attach_change_requests(app)
         upgrade_schema()
+
+
+def attach_extensions(app: Flask) -> tuple[CSRFProtect, Limiter]:
+    """CSRF, the login's rate limit, translations and logins."""
     csrf = CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app)
     # Only the login is limited; the public API skips the limiter's per-request bookkeeping.
@@ -97,11 +118,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login = LoginManager(app)
     login.login_view = "auth.login"
     login.login_message = lazy_gettext("请先登录。")
-
-    from configurator.web import api, auth, openapi, region_api
+    from configurator.web import auth
 
     login.user_loader(auth.load_session_user)
     app.before_request(auth.must_change_password_first)
+    return csrf, limiter
+
+
+def register_pages(app: Flask, csrf: CSRFProtect, limiter: Limiter) -> None:
+    """The login pages, the public portal API (no cookies, so no CSRF) and the admin's views."""
+    from configurator.web import api, auth, openapi, region_api
     from configurator.web.bundles import BundlesView, HomeView
     from configurator.web.catalogues import CataloguesView
     from configurator.web.regions import RegionsView
@@ -137,6 +163,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 "csp_nonce": security.nonce}
 
     app.after_request(lambda response: security.add_headers(app, response))
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error told in words: a page in the admin, a problem+json under /api, never a traceback."""
+    from configurator.web import api
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str, int]:
@@ -185,8 +216,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             return api.problem(500, "internal", "服务器内部错误，已记录", "internal error; it has been logged")
         return render_template("configurator/error.html", code=500,
                                message=gettext("服务器内部错误，已记录。您的文件没有被改动。")), 500
-
-    return app
 
 
 def attach_change_requests(app: Flask) -> None:
