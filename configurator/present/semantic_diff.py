@@ -94,72 +94,95 @@ def diff_data(bundle_id: str, old: Any, new: Any, where: tuple[str, ...] = (), p
     """Changes between two versions of (part of) a bundle's data."""
     if old == new:  # one comparison in C; a save changes one value of a tree of thousands
         return []
-    changes: list[Change] = []
     key = path[-1] if path else None
     if isinstance(old, dict) and isinstance(new, dict) and not _is_text(old) and not _is_text(new):
-        for name in list(old) + [k for k in new if k not in old]:
-            sub_path = path + (name,)
-            if name not in new:
-                said = say(lang, "diff.key_removed", what=_word(name, lang), old=_show(old[name], lang))
-                changes.append(Change(bundle_id, where, said, "removed", sub_path))
-            elif name not in old:
-                said = say(lang, "diff.key_added", what=_word(name, lang), new=_show(new[name], lang))
-                changes.append(Change(bundle_id, where, said, "added", sub_path))
-            else:
-                nested = isinstance(new[name], dict) and not _is_text(new[name]) and name not in SELF_EXPLAINING
-                changes += diff_data(bundle_id, old[name], new[name], where + ((_word(name, lang),) if nested else ()), sub_path,
-                                     lang)
-        return changes
+        return _mapping_changes(bundle_id, old, new, where, path, lang)
     if isinstance(old, list) and isinstance(new, list) and key in ENTRY_KEYS and \
             all(isinstance(e, dict) for e in old + new):
-        id_key = ENTRY_KEYS[str(key)]
-        before = {e.get(id_key): e for e in old}
-        after = {e.get(id_key): e for e in new}
-        # An entry whose id changed and nothing else was renamed, not removed and added.
-        renamed: dict[Any, Any] = {}  # new id → old id
-        for gone in [i for i in before if i not in after]:
-            rest = {k: v for k, v in before[gone].items() if k != id_key}
-            twin = next((i for i in after if i not in before
-                         and {k: v for k, v in after[i].items() if k != id_key} == rest), None)
-            if twin is not None:
-                label = _entry_label(before[gone], id_key, str(key), lang)
-                changes.append(Change(bundle_id, where + (label,), f"{id_key} {_show(gone, lang)} → {_show(twin, lang)}",
-                                      "changed", path + (gone, id_key)))
-                before = {(twin if i == gone else i): e for i, e in before.items()}
-                renamed[twin] = gone
-        for identifier, entry in after.items():
-            if identifier not in before:
-                said = say(lang, "diff.entry_added", entry=_entry_label(entry, id_key, str(key), lang))
-                changes.append(Change(bundle_id, where, said, "added", path + (identifier,)))
-        for identifier, entry in before.items():
-            if identifier not in after:
-                said = say(lang, "diff.entry_removed", entry=_entry_label(entry, id_key, str(key), lang))
-                changes.append(Change(bundle_id, where, said, "removed", path + (identifier,)))
-            elif identifier not in renamed:
-                label = _entry_label(after[identifier], id_key, str(key), lang)
-                changes += diff_data(bundle_id, entry, after[identifier], where + (label,), path + (identifier,), lang)
-        new_ids = {old_id: new_id for new_id, old_id in renamed.items()}
-        order_before = [new_ids.get(e.get(id_key), e.get(id_key)) for e in old]
-        order_before = [i for i in order_before if i in after]
-        order_after = [e.get(id_key) for e in new if e.get(id_key) in before]
-        if order_before != order_after and key in ("situations", "steps"):
-            said = say(lang, "diff.order", what=_word(key, lang), order=", ".join(map(str, order_after)))
-            changes.append(Change(bundle_id, where, said, "changed", path))
-        return changes
+        return _entry_list_changes(bundle_id, old, new, where, path, lang)
     if isinstance(old, list) and isinstance(new, list) and all(not isinstance(v, (dict, list)) for v in old + new):
-        for value in new:
-            if value not in old:
-                changes.append(Change(bundle_id, where, say(lang, "diff.value_added", what=_word(key, lang), value=value), "added",
-                                      path))
-        for value in old:
-            if value not in new:
-                changes.append(Change(bundle_id, where, say(lang, "diff.value_removed", what=_word(key, lang), value=value),
-                                      "removed", path))
-        return changes
-    if old != new:
-        unit = say(lang, "diff.days") if key in DAYS_KEYS and isinstance(new, int) and isinstance(old, int) else ""
-        changes.append(Change(bundle_id, where, f"{_word(key, lang)} {_show(old, lang)}{unit} → {_show(new, lang)}{unit}",
-                              "changed", path))
+        return _value_list_changes(bundle_id, old, new, where, path, lang)
+    unit = say(lang, "diff.days") if key in DAYS_KEYS and isinstance(new, int) and isinstance(old, int) else ""
+    return [Change(bundle_id, where, f"{_word(key, lang)} {_show(old, lang)}{unit} → {_show(new, lang)}{unit}",
+                   "changed", path)]
+
+
+def _mapping_changes(bundle_id: str, old: dict[str, Any], new: dict[str, Any], where: tuple[str, ...],
+                     path: tuple[Any, ...], lang: str) -> list[Change]:
+    """Keys removed, added, or changed (nested objects one level deeper in ``where``)."""
+    changes: list[Change] = []
+    for name in list(old) + [k for k in new if k not in old]:
+        sub_path = path + (name,)
+        if name not in new:
+            said = say(lang, "diff.key_removed", what=_word(name, lang), old=_show(old[name], lang))
+            changes.append(Change(bundle_id, where, said, "removed", sub_path))
+        elif name not in old:
+            said = say(lang, "diff.key_added", what=_word(name, lang), new=_show(new[name], lang))
+            changes.append(Change(bundle_id, where, said, "added", sub_path))
+        else:
+            nested = isinstance(new[name], dict) and not _is_text(new[name]) and name not in SELF_EXPLAINING
+            changes += diff_data(bundle_id, old[name], new[name], where + ((_word(name, lang),) if nested else ()), sub_path,
+                                 lang)
+    return changes
+
+
+def _entry_list_changes(bundle_id: str, old: list[dict[str, Any]], new: list[dict[str, Any]], where: tuple[str, ...],
+                        path: tuple[Any, ...], lang: str) -> list[Change]:
+    """A list of entries with ids: renamed, added, removed, changed, and reordered where order means something."""
+    key = str(path[-1])
+    id_key = ENTRY_KEYS[key]
+    after = {e.get(id_key): e for e in new}
+    changes, before, renamed = _renamed_entries(bundle_id, {e.get(id_key): e for e in old}, after, where, path, lang)
+    for identifier, entry in after.items():
+        if identifier not in before:
+            said = say(lang, "diff.entry_added", entry=_entry_label(entry, id_key, key, lang))
+            changes.append(Change(bundle_id, where, said, "added", path + (identifier,)))
+    for identifier, entry in before.items():
+        if identifier not in after:
+            said = say(lang, "diff.entry_removed", entry=_entry_label(entry, id_key, key, lang))
+            changes.append(Change(bundle_id, where, said, "removed", path + (identifier,)))
+        elif identifier not in renamed:
+            label = _entry_label(after[identifier], id_key, key, lang)
+            changes += diff_data(bundle_id, entry, after[identifier], where + (label,), path + (identifier,), lang)
+    new_ids = {old_id: new_id for new_id, old_id in renamed.items()}
+    order_before = [new_ids.get(e.get(id_key), e.get(id_key)) for e in old]
+    order_before = [i for i in order_before if i in after]
+    order_after = [e.get(id_key) for e in new if e.get(id_key) in before]
+    if order_before != order_after and key in ("situations", "steps"):
+        said = say(lang, "diff.order", what=_word(key, lang), order=", ".join(map(str, order_after)))
+        changes.append(Change(bundle_id, where, said, "changed", path))
+    return changes
+
+
+def _renamed_entries(bundle_id: str, before: dict[Any, Any], after: dict[Any, Any], where: tuple[str, ...],
+                     path: tuple[Any, ...], lang: str) -> tuple[list[Change], dict[Any, Any], dict[Any, Any]]:
+    """An entry whose id changed and nothing else was renamed, not removed and added: the changes
+    saying so, ``before`` keyed by the new ids, and new id → old id."""
+    key = str(path[-1])
+    id_key = ENTRY_KEYS[key]
+    changes: list[Change] = []
+    renamed: dict[Any, Any] = {}
+    for gone in [i for i in before if i not in after]:
+        rest = {k: v for k, v in before[gone].items() if k != id_key}
+        twin = next((i for i in after if i not in before
+                     and {k: v for k, v in after[i].items() if k != id_key} == rest), None)
+        if twin is not None:
+            label = _entry_label(before[gone], id_key, key, lang)
+            changes.append(Change(bundle_id, where + (label,), f"{id_key} {_show(gone, lang)} → {_show(twin, lang)}",
+                                  "changed", path + (gone, id_key)))
+            before = {(twin if i == gone else i): e for i, e in before.items()}
+            renamed[twin] = gone
+    return changes, before, renamed
+
+
+def _value_list_changes(bundle_id: str, old: list[Any], new: list[Any], where: tuple[str, ...], path: tuple[Any, ...],
+                        lang: str) -> list[Change]:
+    """A list of plain values: what was added and what removed."""
+    key = path[-1] if path else None
+    changes = [Change(bundle_id, where, say(lang, "diff.value_added", what=_word(key, lang), value=value), "added", path)
+               for value in new if value not in old]
+    changes += [Change(bundle_id, where, say(lang, "diff.value_removed", what=_word(key, lang), value=value), "removed", path)
+                for value in old if value not in new]
     return changes
 
 
