@@ -211,11 +211,25 @@ def _xml_id(text: str) -> str:
 
 
 def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
-    bundle = compiled.bundle
     b = _Builder(compiled, dialect)
+    eligible = _intake(b)
+    layout = _layout(compiled)
+    entry, exit_, late = _items(b, layout)
+    _escalations(b, layout, late)
+    _wire(b, layout, eligible, entry, exit_)
+    _lanes_and_incoming(b)
+    # The diagram is the root's last child: its text (drawn once per compile) goes before the end tag.
+    diagram = diagram_text(compiled, b.nodes, b.flows, b.lanes)
+    return to_text(b.definitions, NAMESPACES, head='<?xml version="1.0" encoding="UTF-8"?>\n',
+                   before_end="  " + diagram + "\n", tail="\n", indent="  ")  # indented as ET.indent does
+
+
+def _intake(b: _Builder) -> str:
+    """Start, intake and the eligibility gateway, with the way to the fallback window; the
+    condition (in the dialect) under which a case goes on to the items."""
+    compiled, dialect, bundle = b.compiled, b.dialect, b.compiled.bundle
     lead = bundle.lead_department
     intake = next(step for step in bundle.steps if step.kind == "intake")
-
     b.node("startEvent", "start", lead, 0, 0, say(compiled.lang, "bpmn.start"))
     b.user_task("intake", Task("intake", intake.owner), 1, 0, compiled.text(intake.name))
     b.flow("start", "intake")
@@ -228,7 +242,27 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     eligible = dialect.all_of([dialect.condition(rule.require.expr) for rule in bundle.eligibility])
     b.flow("eligible", "fallback", dialect.negate(eligible), say(compiled.lang, "bpmn.not_eligible"))
     b.flow("fallback", "end_fallback")
+    return eligible
 
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each item goes: its column (level: after everything it waits for) and row in its lane."""
+
+    order: list[str]  # items in dependency order
+    by_id: dict[str, Item]
+    waits: dict[str, list[str]]  # item → the items it waits for
+    successors: dict[str, list[str]]  # item → the items waiting for it
+    level: dict[str, int]
+    rows: dict[str, int]
+    mixed: set[str]  # items whose limit is 0 in some cases only: their 0-day task goes in the row below
+
+    def base(self, item_id: str) -> int:
+        return 4 + self.level[item_id] * 5
+
+
+def _layout(compiled: Compiled) -> _Layout:
+    bundle = compiled.bundle
     edges = graph.dependencies(bundle)
     order = graph.topological_order([i.id for i in bundle.items], edges)
     # one pass over the edges each (a big bundle has hundreds of items and edges)
@@ -241,55 +275,51 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
     level: dict[str, int] = {}
     for item_id in order:
         level[item_id] = max((level[before] + 1 for before in waits[item_id]), default=0)
-    rows: dict[str, int] = {}
     by_id = {item.id: item for item in bundle.items}
-    placed: dict[str, int] = {}  # per department: its items placed so far (the next one's row)
-    # an item whose limit is 0 in some cases only: its 0-day task goes in the row below its own
     mixed = {item.id for item in bundle.items if min(promised_values(item)) == 0 < max(promised_values(item))}
+    rows: dict[str, int] = {}
+    placed: dict[str, int] = {}  # per department: its items placed so far (the next one's row)
     for item_id in order:
         department = by_id[item_id].department
         rows[item_id] = placed.get(department, 0)
         placed[department] = rows[item_id] + (2 if item_id in mixed else 1)
+    return _Layout(order, by_id, waits, successors, level, rows, mixed)
 
-    last_level = max(level.values(), default=0)
-    # A parallel gateway only where flows really split or join (bpmnlint: no superfluous gateways).
+
+def _items(b: _Builder, layout: _Layout) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Each item's gateways and tasks; the node each item is entered by and left from, and the
+    items with a time limit (they get an escalation). A parallel gateway only where flows really
+    split or join (bpmnlint: no superfluous gateways)."""
+    compiled, dialect = b.compiled, b.dialect
     entry: dict[str, str] = {}
     exit_: dict[str, str] = {}
-    sinks = [item_id for item_id in order if not successors[item_id]]
     late: list[str] = []
-    for item_id in order:
-        item = by_id[item_id]
+    for item_id in layout.order:
+        item = layout.by_id[item_id]
         key = _xml_id(item_id)
-        base = 4 + level[item_id] * 5
-        lane, row = item.department, rows[item_id]
-        if len(waits[item_id]) > 1:
+        base = layout.base(item_id)
+        lane, row = item.department, layout.rows[item_id]
+        if len(layout.waits[item_id]) > 1:
             b.node("parallelGateway", f"join_{key}", lane, base, row, say(compiled.lang, "bpmn.join"))
             b.flow(f"join_{key}", f"applies_{key}")
             entry[item_id] = f"join_{key}"
         else:
             entry[item_id] = f"applies_{key}"
         b.node("exclusiveGateway", f"applies_{key}", lane, base + 1, row, say(compiled.lang, "bpmn.applies"))
-        values = [v for v in promised_values(item) if v > 0 or item_id not in mixed]
+        values = [v for v in promised_values(item) if v > 0 or item_id not in layout.mixed]
         shown = f"{min(values)}–{max(values)}" if min(values) != max(values) else str(values[0])
         code = say(compiled.lang, "bpmn.code", code=item.code) if item.code else ""
         b.user_task(f"task_{key}", Task("item", lane, item), base + 2, row, compiled.text(item.name),
                     say(compiled.lang, "bpmn.promised", days=shown) + code)
         b.node("exclusiveGateway", f"done_{key}", lane, base + 3, row, say(compiled.lang, "bpmn.merge"))
         condition = dialect.condition(item.when.expr if item.when else None)
-        if item_id in mixed:
-            instant = dialect.condition(instant_condition(item))
-            b.user_task(f"instant_{key}", Task("item", lane, item, timed=False), base + 2, row + 1,
-                        compiled.text(item.name), say(compiled.lang, "bpmn.instant") + code)
-            b.flow(f"applies_{key}", f"task_{key}", dialect.all_of([condition, dialect.negate(instant)]),
-                   say(compiled.lang, "bpmn.yes"))
-            b.flow(f"applies_{key}", f"instant_{key}", dialect.all_of([condition, instant]),
-                   say(compiled.lang, "bpmn.yes_instant"))
-            b.flow(f"instant_{key}", f"done_{key}")
+        if item_id in layout.mixed:
+            _instant_branch(b, item, key, base, row, condition, code)
         else:
             b.flow(f"applies_{key}", f"task_{key}", condition, say(compiled.lang, "bpmn.yes"))
         b.flow(f"applies_{key}", f"done_{key}", dialect.negate(condition), say(compiled.lang, "bpmn.no"))
         b.flow(f"task_{key}", f"done_{key}")
-        if len(successors[item_id]) > 1:
+        if len(layout.successors[item_id]) > 1:
             b.node("parallelGateway", f"out_{key}", lane, base + 4, row, say(compiled.lang, "bpmn.fork_next"))
             b.flow(f"done_{key}", f"out_{key}")
             exit_[item_id] = f"out_{key}"
@@ -297,24 +327,48 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
             exit_[item_id] = f"done_{key}"
         if max(promised_values(item)) > 0:
             late.append(item_id)
-    # Escalations go below everything else in the lead department's lane.
+    return entry, exit_, late
+
+
+def _instant_branch(b: _Builder, item: Item, key: str, base: int, row: int, condition: str, code: str) -> None:
+    """An item whose limit is 0 in some cases only: those cases go to a task without a timer."""
+    compiled, dialect = b.compiled, b.dialect
+    instant = dialect.condition(instant_condition(item))
+    b.user_task(f"instant_{key}", Task("item", item.department, item, timed=False), base + 2, row + 1,
+                compiled.text(item.name), say(compiled.lang, "bpmn.instant") + code)
+    b.flow(f"applies_{key}", f"task_{key}", dialect.all_of([condition, dialect.negate(instant)]),
+           say(compiled.lang, "bpmn.yes"))
+    b.flow(f"applies_{key}", f"instant_{key}", dialect.all_of([condition, instant]),
+           say(compiled.lang, "bpmn.yes_instant"))
+    b.flow(f"instant_{key}", f"done_{key}")
+
+
+def _escalations(b: _Builder, layout: _Layout, late: list[str]) -> None:
+    """A timer on each timed task, escalating to the lead department: below everything else in its lane."""
+    compiled, lead = b.compiled, b.compiled.bundle.lead_department
     lead_rows = 1 + max((row for _, lane_id, _, row in b.nodes.values() if lane_id == lead), default=0)
     per_level: dict[int, int] = {}
     for item_id in late:
-        item, key = by_id[item_id], _xml_id(item_id)
-        base = 4 + level[item_id] * 5
-        row = lead_rows + per_level.get(level[item_id], 0)
-        per_level[level[item_id]] = per_level.get(level[item_id], 0) + 1
-        timer = b.node("boundaryEvent", f"late_{key}", item.department, base + 2, rows[item_id], say(compiled.lang, "bpmn.late"),
-                       attachedToRef=f"task_{key}", cancelActivity="false")
-        dialect.timer(ET.SubElement(timer, f"{{{BPMN}}}timerEventDefinition"), item)
+        item, key = layout.by_id[item_id], _xml_id(item_id)
+        base = layout.base(item_id)
+        row = lead_rows + per_level.get(layout.level[item_id], 0)
+        per_level[layout.level[item_id]] = per_level.get(layout.level[item_id], 0) + 1
+        timer = b.node("boundaryEvent", f"late_{key}", item.department, base + 2, layout.rows[item_id],
+                       say(compiled.lang, "bpmn.late"), attachedToRef=f"task_{key}", cancelActivity="false")
+        b.dialect.timer(ET.SubElement(timer, f"{{{BPMN}}}timerEventDefinition"), item)
         b.user_task(f"escalate_{key}", Task("escalate", lead, item), base + 3, row,
                     say(compiled.lang, "bpmn.escalate", name=compiled.text(item.name)))
         b.node("endEvent", f"escalated_{key}", lead, base + 4, row, say(compiled.lang, "bpmn.escalated"))
         b.flow(f"late_{key}", f"escalate_{key}")
         b.flow(f"escalate_{key}", f"escalated_{key}")
 
-    sources = [item_id for item_id in order if not waits[item_id]]
+
+def _wire(b: _Builder, layout: _Layout, eligible: str, entry: dict[str, str], exit_: dict[str, str]) -> None:
+    """Eligible cases to the first items (forking when there are several), each item to those
+    waiting for it, the last ones (joined) to delivery and the end."""
+    compiled, bundle, lead = b.compiled, b.compiled.bundle, b.compiled.bundle.lead_department
+    order = layout.order
+    sources = [item_id for item_id in order if not layout.waits[item_id]]
     start_node = "eligible"
     if len(sources) > 1:
         b.node("parallelGateway", "fork", lead, 3, 0, say(compiled.lang, "bpmn.fork"))
@@ -325,10 +379,11 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
             b.flow("fork", entry[item_id])
         else:
             b.flow("eligible", entry[item_id], eligible, say(compiled.lang, "bpmn.eligible_yes"))
-    final_column = 4 + (last_level + 1) * 5
+    final_column = 4 + (max(layout.level.values(), default=0) + 1) * 5
     for item_id in order:
-        for after in successors[item_id]:
+        for after in layout.successors[item_id]:
             b.flow(exit_[item_id], entry[after])
+    sinks = [item_id for item_id in order if not layout.successors[item_id]]
     after_items = "deliver"
     if len(sinks) > 1:
         b.node("parallelGateway", "finish", lead, final_column, 0, say(compiled.lang, "bpmn.finish"))
@@ -341,12 +396,6 @@ def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
                 compiled.text(delivery.name) if delivery else say(compiled.lang, "bpmn.deliver"))
     b.node("endEvent", "end", lead, final_column + 2, 0, say(compiled.lang, "bpmn.end"))
     b.flow("deliver", "end")
-
-    _lanes_and_incoming(b)
-    # The diagram is the root's last child: its text (drawn once per compile) goes before the end tag.
-    diagram = diagram_text(compiled, b.nodes, b.flows, b.lanes)
-    return to_text(b.definitions, NAMESPACES, head='<?xml version="1.0" encoding="UTF-8"?>\n',
-                   before_end="  " + diagram + "\n", tail="\n", indent="  ")  # indented as ET.indent does
 
 
 def _lanes_and_incoming(b: _Builder) -> None:
