@@ -289,6 +289,10 @@ class ValueBuilder:
                 else:
                     values.append(self.build(child, depth + 1))
             return values
+        return self._build_mapping(node, depth, inline)
+
+    def _build_mapping(self, node: Node, depth: int, inline: bool) -> dict[str, Any]:
+        """A mapping's keys (plain scalars, each once) and values; ``inline`` as in build."""
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
