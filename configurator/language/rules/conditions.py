@@ -9,7 +9,7 @@ from typing import Any
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language import conditions as lang
 from configurator.language.rules.context import RuleContext
-from configurator.model import BundleField, BundleMaterial, Condition, Item
+from configurator.model import Bundle, BundleField, BundleMaterial, Condition, Item
 
 _WHAT = {
     "situations": localized("问题", "question"),
@@ -23,23 +23,25 @@ _WHAT = {
 
 
 def all_conditions(context: RuleContext) -> Iterator[Condition]:
+    """Every condition of the bundle, in the order of its sections: those written on entries, then
+    the cases of values that depend on the case, then the cross-field rules'."""
     bundle = context.bundle
-    for named in bundle.conditions:
-        yield named.condition
-    for situation in bundle.situations:
-        if situation.when:
-            yield situation.when
-    for rule in bundle.eligibility:
-        yield rule.require
-    for field in bundle.fields:
-        if field.when:
-            yield field.when
-    for material in bundle.materials:
-        if material.when:
-            yield material.when
-    for item in bundle.items:
-        if item.when:
-            yield item.when
+    yield from _entry_conditions(bundle)
+    yield from _case_conditions(bundle)
+    yield from (field_rule.when for field_rule in bundle.field_rules if field_rule.when)
+
+
+def _entry_conditions(bundle: Bundle) -> Iterator[Condition]:
+    yield from (named.condition for named in bundle.conditions)
+    yield from (situation.when for situation in bundle.situations if situation.when)
+    yield from (rule.require for rule in bundle.eligibility)
+    yield from (field.when for field in bundle.fields if field.when)
+    yield from (material.when for material in bundle.materials if material.when)
+    yield from (item.when for item in bundle.items if item.when)
+
+
+def _case_conditions(bundle: Bundle) -> Iterator[Condition]:
+    """The ``when`` of each case of a value that depends on the case (items, materials, special stages)."""
     entries: list[Item | BundleMaterial] = [*bundle.items, *bundle.materials]
     for entry in entries:
         for varies in entry.varies:
@@ -48,9 +50,6 @@ def all_conditions(context: RuleContext) -> Iterator[Condition]:
         for stage in item.special_stages:
             for varies in stage.varies:
                 yield from (case.when for case in varies.cases)
-    for field_rule in bundle.field_rules:
-        if field_rule.when:
-            yield field_rule.when
 
 
 def _at_column(context: RuleContext, code: str, condition: Condition, column: int, **params: Any) -> Diagnostic:
