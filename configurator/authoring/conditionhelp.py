@@ -12,7 +12,7 @@ from typing import Any
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language import conditions as lang
 from configurator.language.describe import describe
-from configurator.model import Bundle
+from configurator.model import Bundle, Situation
 
 
 @dataclass(frozen=True)
@@ -69,57 +69,62 @@ def builder_tree(expr: lang.Expr, bundle: Bundle) -> dict[str, Any] | None:
     """A type-checked condition as the builder's group of rows, or None where the builder has no
     way to show it (a named condition, a question compared the other way round, ``not in``...).
     Writing the tree back (the builder's groupText) gives the same condition."""
-    situations = {s.id: s for s in bundle.situations}
-
-    def row(expr: lang.Expr) -> dict[str, Any] | None:
-        negated = isinstance(expr, lang.Not)
-        inner = expr.operand if isinstance(expr, lang.Not) else expr
-        if isinstance(inner, lang.Name):
-            found = situations.get(inner.name)
-            if found is None or found.type != "boolean":
-                return None
-            return _row(inner.name, "no" if negated else "yes")
-        if not isinstance(inner, lang.Compare) or not isinstance(inner.left, lang.Name):
-            return None
-        found = situations.get(inner.left.name)
-        if found is None:
-            return None
-        if found.type == "multi_choice" and inner.op == "contains" and isinstance(inner.right, lang.Literal):
-            return _row(found.id, "not contains" if negated else "contains", str(inner.right.value))
-        if negated:
-            return None
-        if found.type == "choice" and inner.op == "in" and isinstance(inner.right, lang.ListLiteral):
-            return _row(found.id, "in", values=[str(v.value) for v in inner.right.values])
-        if inner.op not in _BUILDER_OPERATORS.get(found.type, ()) or not isinstance(inner.right, lang.Literal):
-            return None
-        value = inner.right.value
-        if found.type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool) \
-                and (found.minimum is None or value >= found.minimum) and (found.maximum is None or value <= found.maximum):
-            return _row(found.id, inner.op, _number(value))  # the builder drops a number outside the bounds
-        if found.type in ("choice", "date") and isinstance(value, str) and (found.type == "choice" or _DATE.fullmatch(value)):
-            return _row(found.id, inner.op, value)
-        return None
-
-    def node(expr: lang.Expr) -> dict[str, Any] | None:
-        if isinstance(expr, lang.BoolOp):
-            children = [node(operand) for operand in expr.operands]
-            if any(child is None for child in children):
-                return None
-            return {"kind": "group", "op": expr.op, "negate": False, "children": children}
-        direct = row(expr)  # "not x" of a yes/no question and "not (x contains ...)" are rows
-        if direct is not None or not isinstance(expr, lang.Not):
-            return direct
-        inner = node(expr.operand)  # any other "not": a negated group
-        if inner is None or (inner["kind"] == "group" and inner["negate"]):
-            return None
-        if inner["kind"] == "group":
-            return {**inner, "negate": True}
-        return {"kind": "group", "op": "and", "negate": True, "children": [inner]}
-
-    top = node(expr)
+    top = _builder_node(expr, {s.id: s for s in bundle.situations})
     if top is None or top["kind"] == "group":
         return top
     return {"kind": "group", "op": "and", "negate": False, "children": [top]}
+
+
+def _builder_node(expr: lang.Expr, situations: dict[str, Situation]) -> dict[str, Any] | None:
+    if isinstance(expr, lang.BoolOp):
+        children = [_builder_node(operand, situations) for operand in expr.operands]
+        if any(child is None for child in children):
+            return None
+        return {"kind": "group", "op": expr.op, "negate": False, "children": children}
+    direct = _builder_row(expr, situations)  # "not x" of a yes/no question and "not (x contains ...)" are rows
+    if direct is not None or not isinstance(expr, lang.Not):
+        return direct
+    inner = _builder_node(expr.operand, situations)  # any other "not": a negated group
+    if inner is None or (inner["kind"] == "group" and inner["negate"]):
+        return None
+    if inner["kind"] == "group":
+        return {**inner, "negate": True}
+    return {"kind": "group", "op": "and", "negate": True, "children": [inner]}
+
+
+def _builder_row(expr: lang.Expr, situations: dict[str, Situation]) -> dict[str, Any] | None:
+    """One question compared with a value, as one row of the builder (None: not a row)."""
+    negated = isinstance(expr, lang.Not)
+    inner = expr.operand if isinstance(expr, lang.Not) else expr
+    if isinstance(inner, lang.Name):
+        found = situations.get(inner.name)
+        if found is None or found.type != "boolean":
+            return None
+        return _row(inner.name, "no" if negated else "yes")
+    if not isinstance(inner, lang.Compare) or not isinstance(inner.left, lang.Name):
+        return None
+    found = situations.get(inner.left.name)
+    if found is None:
+        return None
+    if found.type == "multi_choice" and inner.op == "contains" and isinstance(inner.right, lang.Literal):
+        return _row(found.id, "not contains" if negated else "contains", str(inner.right.value))
+    if negated:
+        return None
+    if found.type == "choice" and inner.op == "in" and isinstance(inner.right, lang.ListLiteral):
+        return _row(found.id, "in", values=[str(v.value) for v in inner.right.values])
+    if inner.op not in _BUILDER_OPERATORS.get(found.type, ()) or not isinstance(inner.right, lang.Literal):
+        return None
+    return _value_row(found, inner.op, inner.right.value)
+
+
+def _value_row(found: Situation, op: str, value: Any) -> dict[str, Any] | None:
+    """A comparison with a literal the builder's inputs can hold."""
+    if found.type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and (found.minimum is None or value >= found.minimum) and (found.maximum is None or value <= found.maximum):
+        return _row(found.id, op, _number(value))  # the builder drops a number outside the bounds
+    if found.type in ("choice", "date") and isinstance(value, str) and (found.type == "choice" or _DATE.fullmatch(value)):
+        return _row(found.id, op, value)
+    return None
 
 
 def _row(situation: str, op: str, value: str = "", values: list[str] | None = None) -> dict[str, Any]:
