@@ -238,59 +238,92 @@ def entry_from_form(widgets: Sequence[Widget], form: FormData, current: Any = No
     entry: dict[str, Any] = {}
     problems: list[FormProblem] = []
     for w in widgets:
-        name = prefix + w.key
-        value: Any = None
-        if w.kind == "list":
-            value = current.get(w.key)
-            if value is None and w.key == "options" and _get(form, f"{name}.lines").strip():
-                value, found = _options_from_lines(_get(form, f"{name}.lines"), f"{name}.lines")
-                problems += found
-        elif w.kind == "object":
-            value, found = entry_from_form(w.children, form, current.get(w.key), name + ".")
-            problems += found
-            value = value or None
-        elif w.kind == "text":
-            texts = {lang: _get(form, f"{name}.{lang}") for lang in LANGUAGES}
-            texts = {lang: text for lang, text in texts.items() if text}
-            if texts and "zh-CN" not in texts:
-                problems.append(FormProblem(f"{name}.zh-CN", "请填写简体中文；其他语言是它的译文。",
-                                            "Fill in Simplified Chinese; the other languages translate it."))
-            value = texts.get("zh-CN") if list(texts) == ["zh-CN"] and not isinstance(current.get(w.key), dict) \
-                else (texts or None)
-        elif w.kind in ("refs", "enums"):
-            before = current.get(w.key)
-            value = ordered([v for v in _getlist(form, name) if v], tuple(before) if isinstance(before, list) else ()) or None
-        elif w.kind == "producers":
-            chosen = [v for v in _getlist(form, name) if v]
-            value = chosen[0] if len(chosen) == 1 else (chosen or None)
-        elif w.kind == "bool":
-            value = {"true": True, "false": False}.get(_get(form, name))
-        elif w.kind in ("int", "number"):
-            text = _get(form, name)
-            if text:
-                try:
-                    value = _number(text, w.kind == "int")
-                except ValueError:
-                    problems.append(FormProblem(name, "请填写数字" + ("（整数）" if w.kind == "int" else "") + "。",
-                                                "Enter a number" + (" (a whole number)" if w.kind == "int" else "") + "."))
-                    value = text
-        elif w.kind == "varying":
-            value, found = _varying(w, form, name)
-            problems += found
-        elif w.kind == "limit":
-            text = _get(form, name)
-            try:
-                value = _number(text, False) if text else None
-            except ValueError:
-                value = text  # not a number: the id of a field (the checker says if there is none)
-        elif w.kind == "version":
-            text = _get(form, name)
-            value = int(text) if text.isdigit() and not isinstance(current.get(w.key), str) else (text or None)
-        else:
-            value = _get(form, name) or None
+        value, found = _READERS.get(w.kind, _read_plain)(w, form, prefix + w.key, current)
+        problems += found
         if value is not None:
             entry[w.key] = value
     return entry, problems
+
+
+# One reader per kind of widget: (widget, form, its input's name, the entry as it is) → the value
+# the form gives (None: leave the key out) and the problems found reading it.
+_Read = tuple[Any, list[FormProblem]]
+
+
+def _read_list(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    value = current.get(w.key)
+    if value is None and w.key == "options" and _get(form, f"{name}.lines").strip():
+        return _options_from_lines(_get(form, f"{name}.lines"), f"{name}.lines")
+    return value, []
+
+
+def _read_object(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    value, found = entry_from_form(w.children, form, current.get(w.key), name + ".")
+    return value or None, found
+
+
+def _read_text(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    texts = {lang: _get(form, f"{name}.{lang}") for lang in LANGUAGES}
+    texts = {lang: text for lang, text in texts.items() if text}
+    problems = []
+    if texts and "zh-CN" not in texts:
+        problems.append(FormProblem(f"{name}.zh-CN", "请填写简体中文；其他语言是它的译文。",
+                                    "Fill in Simplified Chinese; the other languages translate it."))
+    # Chinese alone stays a plain string unless it was written as a mapping
+    if list(texts) == ["zh-CN"] and not isinstance(current.get(w.key), dict):
+        return texts["zh-CN"], problems
+    return texts or None, problems
+
+
+def _read_choices(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    before = current.get(w.key)
+    return ordered([v for v in _getlist(form, name) if v], tuple(before) if isinstance(before, list) else ()) or None, []
+
+
+def _read_producers(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    chosen = [v for v in _getlist(form, name) if v]
+    return (chosen[0] if len(chosen) == 1 else (chosen or None)), []
+
+
+def _read_bool(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    return {"true": True, "false": False}.get(_get(form, name)), []
+
+
+def _read_number(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    text = _get(form, name)
+    if not text:
+        return None, []
+    try:
+        return _number(text, w.kind == "int"), []
+    except ValueError:
+        return text, [FormProblem(name, "请填写数字" + ("（整数）" if w.kind == "int" else "") + "。",
+                                  "Enter a number" + (" (a whole number)" if w.kind == "int" else "") + ".")]
+
+
+def _read_varying(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    return _varying(w, form, name)
+
+
+def _read_limit(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    text = _get(form, name)
+    try:
+        return (_number(text, False) if text else None), []
+    except ValueError:
+        return text, []  # not a number: the id of a field (the checker says if there is none)
+
+
+def _read_version(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    text = _get(form, name)
+    return (int(text) if text.isdigit() and not isinstance(current.get(w.key), str) else (text or None)), []
+
+
+def _read_plain(w: Widget, form: FormData, name: str, current: dict[str, Any]) -> _Read:
+    return _get(form, name) or None, []
+
+
+_READERS = {"list": _read_list, "object": _read_object, "text": _read_text, "refs": _read_choices, "enums": _read_choices,
+            "producers": _read_producers, "bool": _read_bool, "int": _read_number, "number": _read_number,
+            "varying": _read_varying, "limit": _read_limit, "version": _read_version}
 
 
 def _same(widget: Widget, old: Any, new: Any) -> bool:
