@@ -74,42 +74,54 @@ Namer = Callable[[str, Any], str]
 def usages(data: dict[str, Any], section: str, entry_id: str, entry_name: Namer = entry_name) -> list[Use]:
     """Everything in the bundle that refers to the entry ``entry_id`` of ``section``; ``entry_name``
     names the entries that refer to it (the admin passes one that knows the catalogues)."""
-    found: list[Use] = []
-    items = [i for i in data.get("items") or [] if isinstance(i, dict)]
     if section == "items":
-        for index, step in enumerate(data.get("steps") or []):
-            if entry_id in (step.get("items") or []):
-                name = entry_name("steps", step)
-                found.append(Use(("steps", index, "items"), f"环节“{name}”办理它", f"step “{name}” handles it"))
-        for index, material in enumerate(data.get("materials") or []):
-            producers = material.get("produced_by")
-            if entry_id in ([producers] if isinstance(producers, str) else producers or []):
-                name = entry_name("materials", material)
-                found.append(Use(("materials", index, "produced_by"), f"材料“{name}”由它产出",
-                                 f"material “{name}” is produced by it"))
-        for index, item in enumerate(items):
-            for position, after in enumerate(item.get("after") or []):
-                if after.get("item") == entry_id:
-                    name = entry_name("items", item)
-                    found.append(Use(("items", index, "after", position), f"事项“{name}”须在它之后办理",
-                                     f"item “{name}” must come after it"))
-    elif section in ("materials", "fields"):
-        for index, item in enumerate(items):
-            if entry_id in (item.get(section) or []):
+        return _item_uses(data, entry_id, entry_name)
+    if section in ("materials", "fields"):
+        names = {index: entry_name("items", item) for index, item in enumerate(_items(data))
+                 if entry_id in (item.get(section) or [])}
+        found = [Use(("items", index, section), f"事项“{name}”需要它", f"item “{name}” needs it") for index, name in names.items()]
+        # rules are not rewritten: a sum without one of its fields means something else
+        return found + (_field_rule_uses(data, entry_id, entry_name) if section == "fields" else [])
+    if section in ("situations", "conditions"):
+        return [Use(path, f"{zh}：{condition}", f"{en}: {condition}")
+                for path, condition, zh, en in _conditions(data, entry_name) if _mentions(condition, entry_id)]
+    return []
+
+
+def _items(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [i for i in data.get("items") or [] if isinstance(i, dict)]
+
+
+def _item_uses(data: dict[str, Any], entry_id: str, entry_name: Namer) -> list[Use]:
+    """The steps that handle an item, the materials it produces and the items that come after it."""
+    found: list[Use] = []
+    for index, step in enumerate(data.get("steps") or []):
+        if entry_id in (step.get("items") or []):
+            name = entry_name("steps", step)
+            found.append(Use(("steps", index, "items"), f"环节“{name}”办理它", f"step “{name}” handles it"))
+    for index, material in enumerate(data.get("materials") or []):
+        producers = material.get("produced_by")
+        if entry_id in ([producers] if isinstance(producers, str) else producers or []):
+            name = entry_name("materials", material)
+            found.append(Use(("materials", index, "produced_by"), f"材料“{name}”由它产出",
+                             f"material “{name}” is produced by it"))
+    for index, item in enumerate(_items(data)):
+        for position, after in enumerate(item.get("after") or []):
+            if after.get("item") == entry_id:
                 name = entry_name("items", item)
-                found.append(Use(("items", index, section), f"事项“{name}”需要它", f"item “{name}” needs it"))
-        if section == "fields":  # rules are not rewritten: a sum without one of its fields means something else
-            for index, rule in enumerate(data.get("field_rules") or []):
-                for key in ("field", "sum", "equals", "at_most", "at_least", "less_than", "greater_than"):
-                    value = rule.get(key) if isinstance(rule, dict) else None
-                    if value == entry_id or (isinstance(value, list) and entry_id in value):
-                        name = entry_name("field_rules", rule)
-                        found.append(Use(("field_rules", index, key), f"跨字段规则“{name}”比较它",
-                                         f"cross-field rule “{name}” compares it"))
-    elif section in ("situations", "conditions"):
-        for path, condition, zh, en in _conditions(data, entry_name):
-            if _mentions(condition, entry_id):
-                found.append(Use(path, f"{zh}：{condition}", f"{en}: {condition}"))
+                found.append(Use(("items", index, "after", position), f"事项“{name}”须在它之后办理",
+                                 f"item “{name}” must come after it"))
+    return found
+
+
+def _field_rule_uses(data: dict[str, Any], entry_id: str, entry_name: Namer) -> list[Use]:
+    found: list[Use] = []
+    for index, rule in enumerate(data.get("field_rules") or []):
+        for key in ("field", "sum", "equals", "at_most", "at_least", "less_than", "greater_than"):
+            value = rule.get(key) if isinstance(rule, dict) else None
+            if value == entry_id or (isinstance(value, list) and entry_id in value):
+                name = entry_name("field_rules", rule)
+                found.append(Use(("field_rules", index, key), f"跨字段规则“{name}”比较它", f"cross-field rule “{name}” compares it"))
     return found
 
 
