@@ -128,13 +128,7 @@ def widget(key: str, raw: dict[str, Any], required: bool, pattern: str) -> Widge
                    "delivery": "enums"}
     definition = node.get("$def")
     if "if" in node and "then" in node and "else" in node:  # a value, or {cases: [{when, value}], default}
-        plain = resolve(node["then"])
-        if "enum" in plain:
-            return Widget(kind="varying", value_kind="enum", choices=_choices({**plain, "description": common["help_zh"]}), **common)
-        if plain.get("type") == "integer":
-            common.update(minimum=plain.get("minimum"), maximum=plain.get("maximum"))
-            return Widget(kind="varying", value_kind="int", **common)
-        raise Unsupported(f"{pattern}: a case-dependent {plain.get('type')}")
+        return _varying_widget(node, common, pattern)
     if pattern in REF_SOURCES and node.get("type") == ["string", "array"]:
         return Widget(kind="producers", source=REF_SOURCES[pattern], **common)
     if pattern in REF_SOURCES and node.get("type") == "string":
@@ -155,15 +149,7 @@ def widget(key: str, raw: dict[str, Any], required: bool, pattern: str) -> Widge
     if kind == ["number", "string"]:  # a field rule's limit: a constant, or the id of a field
         return Widget(kind="limit", **common)
     if kind == "array":
-        entry = resolve(node["items"])
-        if entry.get("type") == "object":
-            return Widget(kind="list", children=object_widgets(entry, pattern + "[]"), **common)
-        if "enum" in entry:
-            return Widget(kind="enums", choices=_choices(node), **common)
-        source = REF_SOURCES.get(pattern + "[]") or ("departments" if entry.get("$def") == "department_ref" else "")
-        if not source:
-            raise Unsupported(f"{pattern}: a list of {entry.get('type')} with nothing to choose from")
-        return Widget(kind="refs", source=source, **common)
+        return _list_widget(node, common, pattern)
     if kind == "object":
         return Widget(kind="object", children=object_widgets(node, pattern), **common)
     if kind == "string" and definition is None:
@@ -171,6 +157,30 @@ def widget(key: str, raw: dict[str, Any], required: bool, pattern: str) -> Widge
     if kind in ("integer", "number", "boolean"):
         return Widget(kind={"integer": "int", "number": "number", "boolean": "bool"}[kind], **common)
     raise Unsupported(f"{pattern}: no editor for {node.get('type') or definition}")
+
+
+def _varying_widget(node: dict[str, Any], common: dict[str, Any], pattern: str) -> Widget:
+    """A value that may depend on the case: the widget of its plain value, with cases."""
+    plain = resolve(node["then"])
+    if "enum" in plain:
+        return Widget(kind="varying", value_kind="enum", choices=_choices({**plain, "description": common["help_zh"]}), **common)
+    if plain.get("type") == "integer":
+        return Widget(kind="varying", value_kind="int", **{**common, "minimum": plain.get("minimum"),
+                                                            "maximum": plain.get("maximum")})
+    raise Unsupported(f"{pattern}: a case-dependent {plain.get('type')}")
+
+
+def _list_widget(node: dict[str, Any], common: dict[str, Any], pattern: str) -> Widget:
+    """A list: of objects (each edited on its own page), of options, or of references to choose."""
+    entry = resolve(node["items"])
+    if entry.get("type") == "object":
+        return Widget(kind="list", children=object_widgets(entry, pattern + "[]"), **common)
+    if "enum" in entry:
+        return Widget(kind="enums", choices=_choices(node), **common)
+    source = REF_SOURCES.get(pattern + "[]") or ("departments" if entry.get("$def") == "department_ref" else "")
+    if not source:
+        raise Unsupported(f"{pattern}: a list of {entry.get('type')} with nothing to choose from")
+    return Widget(kind="refs", source=source, **common)
 
 
 def object_widgets(node: dict[str, Any], pattern: str) -> tuple[Widget, ...]:
