@@ -225,53 +225,68 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
 
 def _apply(text: str, root: Node, edit: Edit) -> str:
     if isinstance(edit, DeleteKey):
-        node, key_node, parent = _walk(root, edit.path)
-        if node is None or key_node is None or parent is None:
-            return text  # nothing to delete
-        if parent.flow_style:
-            return _delete_in_flow(text, parent, key_node, node)
-        start = _line_start(text, key_node.start_mark.index)
-        end = _line_end(text, _content_end(text, node) - 1)
-        return text[:start] + text[end:]
+        return _delete_key(text, root, edit)
     if isinstance(edit, DeleteEntry):
-        container, _, _ = _walk(root, edit.path[:-1])
-        index = edit.path[-1]
-        if not isinstance(container, SequenceNode) or not isinstance(index, int) \
-                or not 0 <= index < len(container.value):
-            raise EditError(f"{edit.path} is not an entry of a list")
-        if container.flow_style:
-            items = [_plain_value(item) for position, item in enumerate(container.value) if position != index]
-            return _replace(text, container, render_flow(items))
-        entry = container.value[index]
-        start = _line_start(text, entry.start_mark.index)
-        end = _line_end(text, _content_end(text, entry) - 1)
-        return text[:start] + text[end:]
+        return _delete_entry(text, root, edit)
     if isinstance(edit, MoveEntry):
         return _move_entry(text, root, edit)
     if isinstance(edit, AppendEntry):
-        node, key_node, parent = _walk(root, edit.path)
-        if node is None:
-            return _apply(text, root, SetValue(edit.path, [edit.value]))
-        if not isinstance(node, SequenceNode):
-            raise EditError(f"{edit.path} is not a list")
-        if not node.value and isinstance(edit.value, dict) and key_node is not None:
-            # "situations: []" gets its first entry as a person writes one: a block list under the key
-            indent = key_node.start_mark.column + 2
-            block = render_block_entry(edit.value, indent)
-            rest = text[_content_end(text, node):]
-            comment = rest[:_line_end(rest, 0)].rstrip("\n") if rest.lstrip(" ").startswith("#") else ""
-            rest = rest[len(comment):].removeprefix("\n")
-            return text[:key_node.end_mark.index] + ":" + comment + "\n" + block + rest
-        if node.flow_style or not node.value:
-            items = [_plain_value(item) for item in node.value] + [edit.value]
-            return _replace(text, node, render_flow(items))
-        first = node.value[0]
-        dash = text.rfind("-", _line_start(text, first.start_mark.index), first.start_mark.index)
-        indent = dash - _line_start(text, first.start_mark.index)
-        insert_at = _line_end(text, _content_end(text, node.value[-1]) - 1)
-        prefix = "" if text[insert_at - 1:insert_at] == "\n" else "\n"
-        return text[:insert_at] + prefix + render_block_entry(edit.value, indent) + text[insert_at:]
-    # SetValue
+        return _append_entry(text, root, edit)
+    return _set_value(text, root, edit)
+
+
+def _delete_key(text: str, root: Node, edit: DeleteKey) -> str:
+    node, key_node, parent = _walk(root, edit.path)
+    if node is None or key_node is None or parent is None:
+        return text  # nothing to delete
+    if parent.flow_style:
+        return _delete_in_flow(text, parent, key_node, node)
+    start = _line_start(text, key_node.start_mark.index)
+    end = _line_end(text, _content_end(text, node) - 1)
+    return text[:start] + text[end:]
+
+
+def _delete_entry(text: str, root: Node, edit: DeleteEntry) -> str:
+    container, _, _ = _walk(root, edit.path[:-1])
+    index = edit.path[-1]
+    if not isinstance(container, SequenceNode) or not isinstance(index, int) \
+            or not 0 <= index < len(container.value):
+        raise EditError(f"{edit.path} is not an entry of a list")
+    if container.flow_style:
+        items = [_plain_value(item) for position, item in enumerate(container.value) if position != index]
+        return _replace(text, container, render_flow(items))
+    entry = container.value[index]
+    start = _line_start(text, entry.start_mark.index)
+    end = _line_end(text, _content_end(text, entry) - 1)
+    return text[:start] + text[end:]
+
+
+def _append_entry(text: str, root: Node, edit: AppendEntry) -> str:
+    node, key_node, parent = _walk(root, edit.path)
+    if node is None:
+        return _apply(text, root, SetValue(edit.path, [edit.value]))
+    if not isinstance(node, SequenceNode):
+        raise EditError(f"{edit.path} is not a list")
+    if not node.value and isinstance(edit.value, dict) and key_node is not None:
+        # "situations: []" gets its first entry as a person writes one: a block list under the key
+        indent = key_node.start_mark.column + 2
+        block = render_block_entry(edit.value, indent)
+        rest = text[_content_end(text, node):]
+        comment = rest[:_line_end(rest, 0)].rstrip("\n") if rest.lstrip(" ").startswith("#") else ""
+        rest = rest[len(comment):].removeprefix("\n")
+        return text[:key_node.end_mark.index] + ":" + comment + "\n" + block + rest
+    if node.flow_style or not node.value:
+        items = [_plain_value(item) for item in node.value] + [edit.value]
+        return _replace(text, node, render_flow(items))
+    first = node.value[0]
+    dash = text.rfind("-", _line_start(text, first.start_mark.index), first.start_mark.index)
+    indent = dash - _line_start(text, first.start_mark.index)
+    insert_at = _line_end(text, _content_end(text, node.value[-1]) - 1)
+    prefix = "" if text[insert_at - 1:insert_at] == "\n" else "\n"
+    return text[:insert_at] + prefix + render_block_entry(edit.value, indent) + text[insert_at:]
+
+
+def _set_value(text: str, root: Node, edit: SetValue) -> str:
     node, key_node, parent = _walk(root, edit.path)
     if node is None:
         assert parent is not None
