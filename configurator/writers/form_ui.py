@@ -33,8 +33,18 @@ def _shown_when(compiled: Compiled, own: Condition | None, users: list[Item] | N
 
 
 def form_ui(compiled: Compiled) -> dict[str, Any]:
-    bundle = compiled.bundle
-    ordered = question_order(bundle)
+    return {
+        "ui:order": ["situations", "fields", "uploads"],
+        "ui:submitButtonOptions": {"submitText": say(compiled.lang, "form.submit")},
+        "ui:options": _root_options(compiled),
+        "situations": _situation_hints(compiled),
+        "fields": _field_hints(compiled),
+        "uploads": _upload_hints(compiled),
+    }
+
+
+def _situation_hints(compiled: Compiled) -> dict[str, Any]:
+    ordered = question_order(compiled.bundle)
     situations: dict[str, Any] = {"ui:order": [s.id for s in ordered]}
     for s in ordered:
         hint: dict[str, Any] = {}
@@ -52,12 +62,15 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
         if s.allow_none:
             hint.setdefault("ui:options", {})["allowNone"] = True  # no box ticked is the answer []
         situations[s.id] = hint
+    return situations
 
-    on_form = [f for f in bundle.fields if compiled.on_form(f)]
+
+def _field_hints(compiled: Compiled) -> dict[str, Any]:
+    on_form = [f for f in compiled.bundle.fields if compiled.on_form(f)]
     fields: dict[str, Any] = {"ui:order": [f.id for f in on_form]}
     for f in on_form:
         resolved = compiled.fields[f.id]
-        hint = {}
+        hint: dict[str, Any] = {}
         if resolved.type in _FIELD_WIDGETS:
             hint["ui:widget"] = _FIELD_WIDGETS[resolved.type]
         if resolved.placeholder:
@@ -75,16 +88,24 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
         if options:
             hint["ui:options"] = options
         fields[f.id] = hint
+    return fields
 
-    on_upload = [m for m in bundle.materials if m.source == "applicant" and compiled.users(m.id, "materials")]
+
+def _upload_hints(compiled: Compiled) -> dict[str, Any]:
+    on_upload = [m for m in compiled.bundle.materials if m.source == "applicant" and compiled.users(m.id, "materials")]
     uploads: dict[str, Any] = {"ui:order": [m.id for m in on_upload]}
     for m in on_upload:
-        hint = {"ui:widget": "upload", "ui:options": {"orderable": False}}
+        hint: dict[str, Any] = {"ui:widget": "upload", "ui:options": {"orderable": False}}
         when = _shown_when(compiled, m.when, compiled.users(m.id, "materials"))
         if when is not None:
             hint["ui:options"]["when"] = when
         uploads[m.id] = hint
+    return uploads
 
+
+def _root_options(compiled: Compiled) -> dict[str, Any]:
+    """What a portal needs before any question: the eligibility rules, the fallback window, the cross-field rules."""
+    bundle = compiled.bundle
     fallback = bundle.fallback
     phone = fallback.phone or (bundle.consultation.phone if bundle.consultation else None)
     root: dict[str, Any] = {
@@ -98,14 +119,7 @@ def form_ui(compiled: Compiled) -> dict[str, Any]:
     }
     if bundle.field_rules:  # routing.json's JsonLogic: portal/rjsf puts a broken rule's message on its field
         root["fieldRules"] = routing_entries(compiled)
-    return {
-        "ui:order": ["situations", "fields", "uploads"],
-        "ui:submitButtonOptions": {"submitText": say(compiled.lang, "form.submit")},
-        "ui:options": root,
-        "situations": situations,
-        "fields": fields,
-        "uploads": uploads,
-    }
+    return root
 
 
 def shared_form_ui(compiled: Compiled) -> dict[str, Any]:
