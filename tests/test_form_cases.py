@@ -82,8 +82,13 @@ def test_form_schema_and_the_server_side_form_follow_the_requirement_of_each_cas
         assert form.validate() is not required, (case.answers, material_id, requirement)
         assert form[f"uploads-{material_id}"].errors == (["此项必填"] if required else [])
         # the page the server answers with marks the upload as the case needs it
-        row = re.search(rf'<div class="row[^"]*"([^>]*)><label class="label" for="uploads-{material_id}">', render_form_page(c, form))
+        page = render_form_page(c, form)
+        row = re.search(rf'<div class="row[^"]*"([^>]*)><label class="label" for="uploads-{material_id}">', page)
         assert row is not None and ("data-required " in row.group(1) + " ") is required
+        hint = re.search(rf'id="uploads-{material_id}-hint">(.*?)</div>', page)
+        assert hint is not None
+        shown = re.sub(r"<span[^>]* hidden>.*?</span>", "", hint.group(1))
+        assert ("可容缺受理，承诺后补" in shown) is (requirement == "deferrable"), (case.answers, material_id)
 
 
 def test_the_pre_check_follows_the_requirement_of_each_case(tmp_path):

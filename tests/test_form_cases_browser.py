@@ -84,6 +84,13 @@ def marked_wrongly(page) -> list[str]:
         ).map(r => r.dataset.label)""")
 
 
+def deferrable_notes(page) -> dict[str, bool]:
+    """Upload → whether its hint on screen says it may follow later (容缺)."""
+    return dict(page.evaluate("""() => [...document.querySelectorAll('.row')].filter(r => !r.hidden
+        && r.querySelector('[name^="uploads-"]')).map(r => [r.querySelector('[name^="uploads-"]').name.slice(8),
+          (r.querySelector('.help') || {innerText: ''}).innerText.includes('可容缺受理，承诺后补')])"""))
+
+
 def choose(page, name: str, values: list[str]) -> None:
     """Tick (radio, checkbox) or type (text, date, number) the values of one input."""
     kind = page.locator(f'[name="{name}"]').first.get_attribute("type")
@@ -144,6 +151,9 @@ def test_form_html_asks_what_the_plan_asks_and_submits_every_case(page, bundle_i
                   if m["hand_in"]}
         assert visible_rows(page, "uploads") == stated, (index, case.answers)
         assert marked_wrongly(page) == [], (index, case.answers)
+        notes = {m["id"]: m["requirement"] == "deferrable" for m in explanation(c, dict(case.answers))["materials"]
+                 if m["hand_in"]}
+        assert deferrable_notes(page) == notes, (index, case.answers)
         # what was posted: accepted by the server, the application of the plan's answers
         form = form_class(c)(formdata=data)
         assert form.validate(), (index, case.answers, {k: f.errors for k, f in form._fields.items() if f.errors})

@@ -77,9 +77,10 @@ def _describedby(field_id: str, hint: bool, error: bool) -> dict[str, str]:
     return {"aria-describedby": " ".join(ids)} if ids else {}
 
 
-def _messages(field_id: str, help_text: str, errors: list[str], check_message: str, joiner: str) -> str:
-    """``field_id`` escaped already."""
-    hint = f'<div class="help" id="{field_id}-hint">{escape(help_text)}</div>' if help_text else ""
+def _messages(field_id: str, help_text: str, errors: list[str], check_message: str, joiner: str,
+              more_hint: str = "") -> str:
+    """``field_id`` escaped already; ``more_hint`` is HTML ending the hint."""
+    hint = f'<div class="help" id="{field_id}-hint">{escape(help_text)}{more_hint}</div>' if help_text else ""
     error = (f'<p class="error-message" id="{field_id}-error">{escape(joiner.join(errors))}</p>'
              if errors else "")
     live = (f'<p class="error-message live-error" hidden data-message="{escape(check_message)}" '
@@ -179,7 +180,8 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     described = _describedby(field.id, bool(help_text), bool(errors))
     check = spec.get("check", "")
     check_message = say(lang, "error.check_digit_id" if check == "id_number" else "error.check_digit_uscc") if check else ""
-    messages = _messages(field_id, help_text, errors, check_message, joiner) + _type_slot(lang, spec.get("number"))
+    messages = (_messages(field_id, help_text, errors, check_message, joiner, _deferrable_note(lang, spec, joiner))
+                + _type_slot(lang, spec.get("number")))
     if field.widget == "upload":
         upload_attributes = {**({"aria-required": "true"} if required else {}), **described}
         if errors:
@@ -211,6 +213,14 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     widget = field.write(input_attributes)
     return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
             f"{label_html}</label>{messages}{widget}</div>")
+
+
+def _deferrable_note(lang: str, spec: dict[str, Any], joiner: str) -> str:
+    """容缺 that depends on the case: the note, shown by the script while its rule holds."""
+    if spec.get("deferrable_when") is None:
+        return ""
+    return (f'<span class="deferrable-note" data-shown-when="{escape(_JSON.encode(spec["deferrable_when"]))}"'
+            f'{"" if spec.get("deferrable") else " hidden"}>{escape(joiner + say(lang, "deferrable_note"))}</span>')
 
 
 def _type_slot(lang: str, number: tuple[bool, float | None, float | None] | None) -> str:
@@ -283,8 +293,12 @@ def _specs(compiled: Compiled, ui: dict[str, Any],
                 if constant(required_when) is None:
                     spec["required_when"] = compiled.jsonlogic(required_when)
                 notes = [material_form(material, compiled.lang)]
-                if material.requirement == "deferrable":
+                deferrable_when = takes(material, "requirement", "deferrable")
+                if constant(deferrable_when):
                     notes.append(say(compiled.lang, "deferrable_note"))
+                elif constant(deferrable_when) is None:
+                    spec["deferrable_when"] = compiled.jsonlogic(deferrable_when)
+                    spec["deferrable"] = value_in_case(material, "requirement", answers) == "deferrable"
                 if material.note:
                     notes.append(compiled.text(material.note))
                 spec["hint"] = ("; " if compiled.lang == "en" else "；").join(notes)

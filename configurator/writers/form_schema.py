@@ -182,8 +182,9 @@ def _yes_no(lang_code: str) -> list[dict[str, Any]]:
 def upload_schema(compiled: Compiled, material: BundleMaterial, users: list[Item]) -> dict[str, Any]:
     """A material handed in: a list of references to uploaded files, at least ``count`` of them."""
     notes = [material_form(material, compiled.lang)]
-    if material.requirement == "deferrable":
-        notes.append(say(compiled.lang, "deferrable_note"))
+    deferrable = constant(takes(material, "requirement", "deferrable"))
+    if deferrable is not False:  # None: 容缺 in some cases only (form.html tells which, as answered)
+        notes.append(say(compiled.lang, "deferrable_note" if deferrable else "deferrable_note_by_case"))
     if material.note:
         notes.append(compiled.text(material.note))
     return {

@@ -129,8 +129,11 @@ FORM_SCRIPT = r"""
       if (input.type !== 'checkbox') input.required = visible && required;
     });
   }
-  // An upload whose 容缺 depends on the case: required or optional as its rule says for these answers.
+  // An upload whose requirement depends on the case: required or optional as its rule says for these answers.
   function requirement(row, data) {
+    row.querySelectorAll('[data-shown-when]').forEach(function (note) {  // "may follow later", where the case allows it
+      note.hidden = !truth(JSON.parse(note.dataset.shownWhen), data);
+    });
     if (row.dataset.requiredWhen === undefined) return;
     var required = !!truth(JSON.parse(row.dataset.requiredWhen), data);
     if (required) row.setAttribute('data-required', ''); else row.removeAttribute('data-required');
