@@ -157,3 +157,13 @@ def test_a_radio_answer_to_a_question_not_asked_comes_back_unticked():
     assert len(radios) == 2 and not any("checked" in radio for radio in radios)
     post.pop("situations-reached_statutory_age")  # sent again as shown: accepted
     assert form_class(c)(formdata=post).validate()
+
+
+def test_the_empty_form_marks_an_upload_required_in_some_case_as_required():
+    """Before any answer (and for a browser without script, which never learns the case) an upload
+    required in some case is marked required: sending it is never wrong where it applies."""
+    page = render_form_page(varying())
+    for material_id in ("property_certificate", "income_proof"):
+        row = re.search(rf'<div class="row[^"]*"([^>]*)><label class="label" for="uploads-{material_id}">', page)
+        assert row is not None and "data-required " in row.group(1) + " ", material_id
+        assert re.search(rf'<input type="file" name="uploads-{material_id}" [^>]*required>', page), material_id

@@ -252,9 +252,10 @@ def _ineligible_panel(compiled: Compiled, failed: set[str], shown: bool) -> str:
 
 
 def _specs(compiled: Compiled, ui: dict[str, Any],
-           answers: Mapping[str, Any]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+           answers: Mapping[str, Any] | None) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """For each group, its keys in order and how to render each (required, when, hints); what
-    depends on the case is shown as for ``answers`` (none for the empty form)."""
+    depends on the case is shown as for ``answers``; on the empty form (None), before any answer
+    and for a browser without script, an upload required in some case is marked required."""
     bundle = compiled.bundle
     first = set(deciding(bundle))
     situations = {s.id: s for s in bundle.situations}
@@ -289,7 +290,8 @@ def _specs(compiled: Compiled, ui: dict[str, Any],
                 material = compiled.material_entry(key)
                 assert material is not None
                 required_when = takes(material, "requirement", "required")
-                spec["required"] = value_in_case(material, "requirement", answers) == "required"
+                spec["required"] = (constant(required_when) is not False if answers is None
+                                    else value_in_case(material, "requirement", answers) == "required")
                 if constant(required_when) is None:
                     spec["required_when"] = compiled.jsonlogic(required_when)
                 notes = [material_form(material, compiled.lang)]
@@ -298,7 +300,7 @@ def _specs(compiled: Compiled, ui: dict[str, Any],
                     notes.append(say(compiled.lang, "deferrable_note"))
                 elif constant(deferrable_when) is None:
                     spec["deferrable_when"] = compiled.jsonlogic(deferrable_when)
-                    spec["deferrable"] = value_in_case(material, "requirement", answers) == "deferrable"
+                    spec["deferrable"] = answers is not None and value_in_case(material, "requirement", answers) == "deferrable"
                 if material.note:
                     notes.append(compiled.text(material.note))
                 spec["hint"] = ("; " if compiled.lang == "en" else "；").join(notes)
@@ -316,7 +318,7 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
     sections, problems = [], []
     deciding_ids = deciding(bundle)
     last_deciding = deciding_ids[-1] if deciding_ids else None  # the ineligible panel follows this question
-    answers = getattr(form, "answers", {})
+    answers = None if form is None else form.answers
     for group, rows in _specs(compiled, shared_form_ui(compiled), answers).items():
         html_rows = []
         for key, spec in rows:
