@@ -65,7 +65,8 @@ def upload_cases():
 def test_the_corpus_bundle_has_every_requirement_by_case():
     requirements = {(material_id, requirement) for _, material_id, requirement, _ in upload_cases()}
     assert requirements == {("property_certificate", "required"), ("property_certificate", "deferrable"),
-                            ("income_proof", "required"), ("income_proof", "optional")}
+                            ("income_proof", "required"), ("income_proof", "optional"),
+                            ("first_home_statement", "required")}
 
 
 def test_form_schema_and_the_server_side_form_follow_the_requirement_of_each_case():

@@ -175,6 +175,8 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
         attributes += " data-required"
     if required or varies:
         attributes += f' data-missing="{escape(say(lang, "error.missing"))}"'
+    if spec.get("allow_none"):
+        attributes += " data-allow-none"  # asked and nothing ticked: the answer "none of these", []
     if spec.get("hidden"):
         attributes += " hidden"
     described = _describedby(field.id, bool(help_text), bool(errors))
@@ -268,7 +270,7 @@ def _specs(compiled: Compiled, ui: dict[str, Any],
             if group == "situations":
                 situation = situations[key]
                 spec.update(required=not situation.allow_none, deciding=key in first,
-                            boolean=situation.type == "boolean")
+                            boolean=situation.type == "boolean", allow_none=situation.allow_none)
                 if situation.unit:
                     spec["hint"] = say(compiled.lang, "form.unit", unit=compiled.text(situation.unit))
                 if situation.type == "number":

@@ -188,9 +188,11 @@ FORM_SCRIPT = r"""
       if (!deciding && !judged) judge();
       requirement(row, data);
       show(row, !(out && !deciding) && (row.dataset.when === undefined || !!truth(JSON.parse(row.dataset.when), data)));
-      if (!row.hidden && row.querySelector('[name^="situations-"]')) {
-        var given = answers(row);
-        Object.keys(given).forEach(function (key) { data[key] = given[key]; });
+      var question = row.querySelector('[name^="situations-"]');
+      if (!row.hidden && question) {
+        var given = answers(row), key = question.name.slice('situations-'.length);
+        if (row.dataset.allowNone !== undefined && !given[key]) given[key] = [];  // asked: none is an answer
+        Object.keys(given).forEach(function (name) { data[name] = given[name]; });
       }
     });
     if (!judged) judge();
