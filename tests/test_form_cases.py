@@ -168,3 +168,19 @@ def test_the_empty_form_marks_an_upload_required_in_some_case_as_required():
         row = re.search(rf'<div class="row[^"]*"([^>]*)><label class="label" for="uploads-{material_id}">', page)
         assert row is not None and "data-required " in row.group(1) + " ", material_id
         assert re.search(rf'<input type="file" name="uploads-{material_id}" [^>]*required>', page), material_id
+
+
+def test_a_case_outside_the_bundle_is_shown_only_the_questions_the_plan_asked():
+    """Without script, the server's answer to an early retirement not yet reviewed: the reasons,
+    the fallback window and the deciding questions asked — not "reached the statutory age?",
+    which an early retirement is never asked."""
+    c = compiled("retirement")
+    post = MultiDict({"situations-insured_type": ["employee"], "situations-retirement_type": ["early"],
+                      "situations-deemed_contribution_years": ["false"], "situations-review_passed": ["false"]})
+    form = form_class(c)(formdata=post)
+    assert not form.validate() and [rule.id for rule in form.ineligible] == ["early_review_done"]
+    page = render_form_page(c, form)
+    rows = re.findall(r'<div class="row[^"]*"[^>]*?( hidden)?><fieldset id="situations-(\w+)"', page)
+    assert len(rows) == len(c.bundle.situations)
+    shown = {key for hidden, key in rows if not hidden}
+    assert shown == {"retirement_type", "deemed_contribution_years", "review_passed"}

@@ -321,6 +321,7 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
     deciding_ids = deciding(bundle)
     last_deciding = deciding_ids[-1] if deciding_ids else None  # the ineligible panel follows this question
     answers = None if form is None else form.answers
+    asked = {} if form is None else compiled.planner.asked(form.answers)
     for group, rows in _specs(compiled, shared_form_ui(compiled), answers).items():
         html_rows = []
         for key, spec in rows:
@@ -328,7 +329,8 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
             field = _blank(name, blank[name]) if form is None else _posted(form[name])
             if out:
                 field.errors.clear()  # outside the bundle: nothing to correct, and nothing more is asked
-                spec["hidden"] = not spec.get("deciding")
+                # only the deciding questions the plan asks stay: those reasons rest on
+                spec["hidden"] = not spec.get("deciding") or key not in asked
             html_rows.append(_row(compiled, field, spec))
             if field.errors:
                 target = f"{field.id}-0" if field.widget in ("radio", "checkboxes") else field.id
