@@ -347,6 +347,8 @@ def test_rjsf_asks_for_an_upload_whose_requirement_depends_on_the_case_as_explai
         application = application_from_form(varying(), post)
         ui = mount(rjsf_page, harness, built, VARYING)
         outcome = fill_and_submit(rjsf_page, application, ui)
+        marked = rjsf_page.evaluate("id => document.getElementById(id).required", f"root_uploads_{material_id}")
+        assert marked is (requirement == "required"), (case.answers, material_id)
         if requirement == "required":
             assert outcome["submitted"] is None, (case.answers, material_id)
             assert "此项必填" in outcome["errors"].get(f"root_uploads_{material_id}", ""), outcome["errors"]
