@@ -66,7 +66,7 @@ def check_from_situation(context: RuleContext) -> Iterable[Diagnostic]:
                 f"没有情形“{field.from_situation}”" + (f"（是不是想写“{hint}”？）" if hint else ""),
                 f"there is no situation \"{field.from_situation}\"" + (f" (did you mean \"{hint}\"?)" if hint else "")))
             continue
-        if field.catalogue_id not in context.catalogues.fields and field.spec.type is None:
+        if context.field_type(field) is None:
             continue  # an unknown catalogue field without its own type: E303 reports it
         resolved = resolve_field(field, context.catalogues)
         problem = _type_problem(situation, resolved.type, {o.value for o in resolved.options})

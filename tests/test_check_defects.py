@@ -1,0 +1,41 @@
+"""Defects of `configurator check` and the language (issues 23 and 29), each proved on the cases
+an author meets rather than on one sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from configurator.language.check import check_bundle
+from tests.helpers import CORPUS, ROOT, shipped_catalogues
+
+BUNDLE_FILES = sorted((ROOT / "bundles").glob("*.yaml")) + sorted((CORPUS / "good").glob("*.yaml"))
+
+
+def _untyped_variants(path: Path) -> list[tuple[str, bytes]]:
+    """The bundle once per field, that field made an unknown catalogue entry without a type."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    variants = []
+    for index, entry in enumerate(data.get("fields", [])):
+        changed = yaml.safe_load(yaml.safe_dump(data, allow_unicode=True))
+        field = changed["fields"][index]
+        field.pop("type", None)
+        field["field"] = "no_such_catalogue_field"
+        variants.append((entry["id"], yaml.safe_dump(changed, allow_unicode=True, sort_keys=False).encode()))
+    return variants
+
+
+@pytest.mark.parametrize("path", [p for p in BUNDLE_FILES if "from_situation" in p.read_text(encoding="utf-8")],
+                         ids=lambda p: p.stem)
+def test_a_field_of_unknown_type_is_a_located_e303_never_an_internal_error(path):
+    """A field taking its value from a situation (or named by a field rule) without a type: the
+    rules that need its type pass it over, and E303 says where it is and what to write."""
+    variants = _untyped_variants(path)
+    assert variants
+    for field_id, raw in variants:
+        check = check_bundle(raw, f"bundles/{path.name}", shipped_catalogues())  # raises on the old code
+        found = [d for d in check.diagnostics if d.code == "E303"]
+        assert len(found) == 1 and found[0].line >= 1, (field_id, check.diagnostics)
+        assert "no_such_catalogue_field" in found[0].message("en")
