@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from configurator.language.check import check_bundle
-from tests.helpers import CORPUS, ROOT, shipped_catalogues
+from tests.helpers import CORPUS, ROOT, base_with, check_text, codes, line_of, shipped_catalogues
 
 BUNDLE_FILES = sorted((ROOT / "bundles").glob("*.yaml")) + sorted((CORPUS / "good").glob("*.yaml"))
 
@@ -39,3 +39,21 @@ def test_a_field_of_unknown_type_is_a_located_e303_never_an_internal_error(path)
         found = [d for d in check.diagnostics if d.code == "E303"]
         assert len(found) == 1 and found[0].line >= 1, (field_id, check.diagnostics)
         assert "no_such_catalogue_field" in found[0].message("en")
+
+
+_BASELINE = "baseline:\n  source: 公开的成效数字\n  link: {link}\n  figures:\n    days: {{before: 20, after: 5}}\nitems:\n"
+
+
+@pytest.mark.parametrize("link", ["http://www.example.gov.cn/art/2024/5/1/1.html",
+                                  "https://www.example.gov.cn/art/2024/5/1/1.html"])
+def test_a_baseline_link_may_be_http_or_https_as_the_format_says(link):
+    check = check_text(base_with("items:\n", _BASELINE.format(link=link)))
+    assert codes(check) == [], check.diagnostics
+
+
+@pytest.mark.parametrize("link", ["ftp://example.gov.cn/a.pdf", "www.example.gov.cn/a", "http://a b.cn/x"])
+def test_a_link_that_is_not_a_web_address_is_refused_where_it_is_written(link):
+    text = base_with("items:\n", _BASELINE.format(link=f'"{link}"'))
+    [problem] = check_text(text).diagnostics
+    assert problem.line == line_of(text, "link:")
+    assert "http:// or https://" in problem.message("en")
