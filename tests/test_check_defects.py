@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from configurator.language.check import check_bundle
-from tests.helpers import CORPUS, ROOT, base_with, check_text, codes, line_of, shipped_catalogues
+from tests.helpers import CORPUS, ROOT, base_with, check_text, codes, line_of, only, shipped_catalogues
 
 BUNDLE_FILES = sorted((ROOT / "bundles").glob("*.yaml")) + sorted((CORPUS / "good").glob("*.yaml"))
 
@@ -57,3 +57,27 @@ def test_a_link_that_is_not_a_web_address_is_refused_where_it_is_written(link):
     [problem] = check_text(text).diagnostics
     assert problem.line == line_of(text, "link:")
     assert "http:// or https://" in problem.message("en")
+
+
+_QUESTIONS = {
+    "boolean": "    type: boolean\n",
+    "choice": "    type: choice\n    options:\n      - {value: a, label: 甲}\n      - {value: b, label: 乙}\n",
+    "number": "    type: number\n",
+    "date": "    type: date\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_QUESTIONS))
+def test_allow_none_on_a_question_without_boxes_to_tick_is_refused_where_it_is_written(kind):
+    """form.html made such a question optional while the schema and the pre-check required it."""
+    question = f"  - id: extra\n    label: 另一个问题？\n{_QUESTIONS[kind]}    allow_none: true\n"
+    text = base_with("eligibility:\n", question + "eligibility:\n")
+    problem = only(check_text(text), "E212")
+    assert (problem.line, problem.column) == (line_of(text, "allow_none"), 5)
+    assert "multi_choice" in problem.fix("en") and "extra" in problem.message("zh-CN")
+
+
+def test_allow_none_on_a_several_choice_question_is_what_it_is_for():
+    question = ("  - id: extra\n    label: 另一个问题？\n    type: multi_choice\n    allow_none: true\n"
+                "    options:\n      - {value: a, label: 甲}\n      - {value: b, label: 乙}\n")
+    assert "E212" not in codes(check_text(base_with("eligibility:\n", question + "eligibility:\n")))
