@@ -81,3 +81,53 @@ def test_allow_none_on_a_several_choice_question_is_what_it_is_for():
     question = ("  - id: extra\n    label: 另一个问题？\n    type: multi_choice\n    allow_none: true\n"
                 "    options:\n      - {value: a, label: 甲}\n      - {value: b, label: 乙}\n")
     assert "E212" not in codes(check_text(base_with("eligibility:\n", question + "eligibility:\n")))
+
+
+# Exponential in a backtracking engine (ajv in a portal took 3.8 s on 38 characters of the first),
+# then polynomial ones (the classic e-mail pattern is quadratic).
+_SLOW_IN_JAVASCRIPT = ["^(a|aa)+$", "(a+)+$", "^(\\d+)*$", "(x+x+)+y", "^([a-z]+)*[0-9]$", "^(\\w+\\s?)*$",
+                       "^a*a*$", "^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$"]
+_SAFE = ["^\\d{6}$", "^[A-Z0-9]{18}$", "^[一-龥]{2,4}$", "^(\\+86)?1[3-9][0-9]{9}$", "^[^<>]{1,200}$",
+         "^[0-9]{1,10}(\\.[0-9]{1,2})?$", "^[\\s\\S]{1,1000}x[\\s\\S]{1,1000}$"]
+
+
+def _shipped_patterns() -> list[str]:
+    found = []
+    for path in [*sorted((ROOT / "bundles").glob("*.yaml")), *sorted((ROOT / "catalogues").glob("*.yaml")),
+                 *sorted((CORPUS / "good").glob("*.yaml"))]:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        found += [f["pattern"] for f in data.get("fields", []) if isinstance(f, dict) and "pattern" in f]
+    return found
+
+
+@pytest.mark.parametrize("pattern", _SLOW_IN_JAVASCRIPT)
+def test_a_pattern_that_backtracks_in_javascript_is_refused_where_it_is_written(pattern):
+    written = pattern.replace("\\", "\\\\")
+    text = base_with("    label: 新生儿姓名\n", f"    label: 新生儿姓名\n    pattern: \"{written}\"\n")
+    problem = only(check_text(text), "E211")
+    assert problem.line == line_of(text, "pattern:")
+    assert "JavaScript" in problem.message("en") and "JavaScript" in problem.message("zh-CN")
+
+
+@pytest.mark.parametrize("pattern", _SLOW_IN_JAVASCRIPT[:2])
+def test_a_catalogue_fields_slow_pattern_is_refused_too(pattern):
+    from configurator.language.check import check_catalogues
+
+    text = f"fields:\n  - id: code\n    label: 编码\n    type: text\n    pattern: \"{pattern}\"\n"
+    [problem] = check_catalogues([("catalogues/extra.yaml", text.encode())]).diagnostics
+    assert (problem.code, problem.file, problem.line) == ("E211", "catalogues/extra.yaml", 5)
+
+
+def test_every_shipped_pattern_and_the_usual_safe_ones_pass():
+    from configurator.language.patterns import pattern_problem
+
+    patterns = _shipped_patterns() + _SAFE
+    assert len(patterns) > len(_SAFE)
+    assert {p: pattern_problem(p) for p in patterns} == dict.fromkeys(patterns)
+
+
+def test_a_pattern_too_tangled_to_analyse_in_time_is_refused_not_waited_for():
+    from configurator.language.patterns import pattern_problem
+
+    problem = pattern_problem("^(((a{1,3}){1,3}){1,3}){1,3}b$")
+    assert problem is not None and "too complex" in problem["en"]
