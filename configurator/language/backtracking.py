@@ -6,6 +6,7 @@ for them. Its time is not bounded, though (its timeout covers only the fuzz chec
 grows steeply with counted repetition: ``(a{1,500}){1,500}b`` ran for minutes. Two bounds keep
 `check` and the admin's save responsive:
 
+- a pattern without unbounded repetition is linear and not analysed at all;
 - counts are lowered to at most 3 before the analysis (``bounded_counts``): a bounded count
   multiplies the work by a constant, the growth with the value's length comes from unbounded
   repetition, which stays unbounded, so the verdict is kept;
@@ -38,6 +39,8 @@ _SIMPLE_LENGTH, _SIMPLE_DEPTH = 200, 2
 def verdict(pattern: str) -> Verdict:
     """How matching ``pattern`` (as form.schema.json anchors it) can grow with the value's length
     in a backtracking engine: exponentially, polynomially, undecided in time, or None (linearly)."""
+    if not unbounded(pattern):
+        return None  # anchored and of bounded length: constant work per value (most form patterns)
     if len(pattern) <= _SIMPLE_LENGTH and quantified_depth(pattern) <= _SIMPLE_DEPTH:
         return analyse(pattern)
     import subprocess
@@ -86,6 +89,23 @@ def bounded_counts(pattern: str) -> str:
         out.append(char)
         index += 1
     return "".join(out)
+
+
+def unbounded(pattern: str) -> bool:
+    """Whether the pattern repeats anything without limit (``*``, ``+``, ``{m,}``, outside character
+    classes; escapes kept). Without that a match has bounded length and nothing can grow."""
+    index, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        index += 2 if char == "\\" else 1
+        if char == "\\":
+            continue
+        if in_class or char == "[":
+            in_class = (in_class and char != "]") or (not in_class and char == "[")
+        elif char in "*+" or (char == "{" and (count := _COUNT.match(pattern, index - 1)) and count.group(2)
+                                and not count.group(3)):
+            return True
+    return False
 
 
 def quantified_depth(pattern: str) -> int:
