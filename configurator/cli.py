@@ -73,7 +73,10 @@ def _print_problems(diagnostics: list[Diagnostic], lang: str) -> None:
 @language_option
 def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None, strict: bool,
           jobs: int | None, lang: str) -> None:
-    """Check bundles (default: the workspace's bundles/ folder) and print every problem.
+    """Check bundles (default: the whole workspace) and print every problem.
+
+    Files in regions/, calendars/ and catalogues/ are checked as region, calendar and catalogue
+    files; the workspace folder itself means the whole workspace.
 
     Exit status: 0 no errors, 1 problems found, 2 usage error or unreadable input.
     """
