@@ -81,11 +81,7 @@ def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None
     Exit status: 0 no errors, 1 problems found, 2 usage error or unreadable input.
     """
     workspace, selection = _open(paths, catalogues_dir, lang)
-    try:
-        checked = check_selection(workspace, selection, jobs)
-    except OSError as error:  # a region or calendar file unreadable
-        click.echo(f"configurator: {error}", err=True)
-        sys.exit(EXIT_USAGE)
+    checked = check_selection(workspace, selection, jobs)
     diagnostics = checked.diagnostics
     _print(diagnostics, checked.files, output_format, lang)
     if any(d.code == "E120" for d in diagnostics):

@@ -81,3 +81,12 @@ def test_build_of_the_workspace_folder_from_elsewhere(ws, tmp_path_factory, monk
     result = CliRunner().invoke(main, ["build", str(ws), "--out", str(Path(elsewhere) / "dist")])
     assert result.exit_code == 0, result.output
     assert f"构建了 {len(list((ws / 'bundles').glob('*.yaml')))} 个一件事" in result.output and "0 个因有错误未构建" in result.output
+
+
+def test_an_unreadable_calendar_file_is_e120_not_a_traceback(ws):
+    (ws / "calendars" / "2030.yaml").symlink_to(ws / "no-such-file.yaml")
+    for args in ((), ("calendars/",)):
+        result = CliRunner().invoke(main, ["check", "--format", "json", *args])
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+        found = json.loads(result.output)["diagnostics"]
+        assert [d["code"] for d in found] == ["E120"]  # named as display_name names a link: by its target

@@ -44,10 +44,11 @@ def select_files(workspace: Workspace, paths: Sequence[Path]) -> Selection:
     whole: list[Path] = []
     for path in paths or [workspace.root]:
         if path.is_dir() and path.resolve() == root:
-            whole += [workspace.bundles_dir, *region_files(root), *calendar_files(root)]  # all exist but bundles/
+            # listed, not looked up: a broken link among them is E120 when read, as in bundles/
+            whole += [*expand_paths([workspace.bundles_dir]), *region_files(root), *calendar_files(root)]
         else:
             named.append(path)
-    files = expand_paths(whole + named)
+    files = list(dict.fromkeys(whole + expand_paths(named)))
     catalogues_dir = workspace.catalogues_dir.resolve()
     kinds: dict[str, list[Path]] = {"bundles": [], "regions": [], "calendars": [], "catalogues": []}
     for file in files:
@@ -92,16 +93,29 @@ def check_selection(workspace: Workspace, selection: Selection, jobs: int | None
         found = load_regions(_union(region_files(workspace.root), selection.regions), bundles, catalogues)
         diagnostics += [d for d in found.diagnostics if d.file in named]
     if selection.calendars:
-        calendars = _union(calendar_files(workspace.root), selection.calendars)
-        _, problems = read_calendars((display_name(p), read_limited(p)) for p in calendars)
-        diagnostics += [d for d in problems if d.file in named]
+        readable, unreadable = _read(_union(calendar_files(workspace.root), selection.calendars))
+        _, problems = read_calendars(readable)
+        diagnostics += [d for d in problems + unreadable if d.file in named]
     ours = {p.resolve() for p in workspace.catalogue_files()}
     foreign = [p for p in selection.catalogues if p.resolve() not in ours]
     if foreign:  # catalogue files of another folder, checked on their own
-        diagnostics += check_catalogues((display_name(p), read_limited(p)) for p in foreign).diagnostics
+        readable, unreadable = _read(foreign)
+        diagnostics += check_catalogues(readable).diagnostics + unreadable
     results += [BundleCheck(display_name(p), None, []) for p in selection.regions + selection.calendars
                 + selection.catalogues]
     return Checked(results, sort_diagnostics(diagnostics))
+
+
+def _read(paths: list[Path]) -> tuple[list[tuple[str, bytes]], list[Diagnostic]]:
+    """(name, bytes) of the files that can be read, and E120 for those that cannot."""
+    readable, unreadable = [], []
+    for path in paths:
+        try:
+            readable.append((display_name(path), read_limited(path)))
+        except OSError as error:
+            name = display_name(path)
+            unreadable.append(Diagnostic("E120", name, 0, 0, (), {"reason": error.strerror or type(error).__name__}))
+    return readable, unreadable
 
 
 def _union(first: list[Path], second: list[Path]) -> list[Path]:
