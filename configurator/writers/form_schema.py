@@ -250,6 +250,8 @@ def condition_schema(expr: lang.Expr) -> dict[str, Any]:
         return _about(expr.name, {"const": True})
     if isinstance(expr, lang.Literal):
         return {} if expr.value else {"not": {}}
+    if isinstance(expr, lang.Ticked):
+        return _about(expr.name.name, {"type": "array", "minItems": 1})
     if isinstance(expr, lang.Not):
         return {"not": condition_schema(expr.operand)}
     if isinstance(expr, lang.BoolOp):

@@ -62,6 +62,7 @@ FORM_SCRIPT = r"""
       case 'and': return args.every(function (a) { return truth(a, data); });
       case 'or': return args.some(function (a) { return truth(a, data); });
       case '!': return !truth(args[0], data);
+      case '!!': var x = v(0); return Array.isArray(x) ? x.length > 0 : !!x;
       case '===': return v(0) === v(1);
       case '!==': return v(0) !== v(1);
       case '<': return v(0) !== null && v(0) < v(1);
