@@ -130,13 +130,6 @@ def request_schema(compiled: Compiled) -> dict[str, Any]:
     return schema
 
 
-def decided_failures(compiled: Compiled, answers: dict[str, Any]) -> list[Any]:
-    """The eligibility rules the answers fail with every question they read answered."""
-    return [rule for rule in compiled.bundle.eligibility
-            if all(name.name in answers for name in lang.names(rule.require.expr))
-            and not lang.evaluate(rule.require.expr, answers)]
-
-
 def _group(title: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     group: dict[str, Any] = {"title": title, "type": "object", "additionalProperties": False,
                              "properties": properties}

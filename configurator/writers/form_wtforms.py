@@ -27,6 +27,7 @@ from configurator.language.fieldtypes import DATE_PATTERN, STRING_TYPES, Resolve
 from configurator.model import Bundle, Condition, Item, Situation
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import holds, needed_condition
+from configurator.planning.resolution import resolve
 from configurator.planning.varying import value_in_case
 from configurator.writers.field_checks import check_digit_error
 from configurator.writers.field_rules import rule_errors
@@ -208,10 +209,10 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
         presence_ok = presence_ok and not broken
         failed = [r for r in compiled.bundle.eligibility if not holds(r.require, answers)]
         self.form_errors = [compiled.text(r.message) for r in failed]
-        # Rules whose questions are all answered and that fail: the case is outside the bundle
-        # (a rule failing only for a missing answer is that answer's error, not a verdict).
-        self.ineligible = [r for r in compiled.bundle.eligibility
-                           if all(n.name in typed for n in lang.names(r.require.expr)) and not holds(r.require, typed)]
+        # Rules the well-typed answers decidedly fail, as the one resolution of a case decides them:
+        # the case is outside the bundle (a rule failing only for a missing answer is that
+        # answer's error, not a verdict).
+        self.ineligible = list(resolve(compiled, typed).failed_rules)
         return fields_ok and presence_ok and not failed
 
     def _posted(self) -> dict[str, list[str]]:
