@@ -14,6 +14,8 @@ SQLite database, driven with requests as a logged-in editor, as the browser woul
 profile of the timed requests to FILE (bench/profiles/admin-save-preview.txt is one such run).
 
 Usage: python bench/admin.py [--rounds 40] [--port 5400] [--profile FILE]
+(``--port``: the loopback port to serve on, e.g. to watch the admin in a browser meanwhile;
+default a free one.)
 """
 
 from __future__ import annotations
@@ -195,7 +197,7 @@ def profiled_server(workspace: Path, database: str, port: int) -> tuple[str, Cal
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
-    parser.add_argument("--port", type=int, default=0, help="for --profile (the served process takes a free port)")
+    parser.add_argument("--port", type=int, default=0, help="loopback port to serve on (default: a free one)")
     parser.add_argument("--profile", type=Path, help="serve in this process under cProfile; write its summary here")
     parser.add_argument("--skip-list", action="store_true", help="leave out the 1,000-bundle list")
     args = parser.parse_args()
@@ -207,7 +209,7 @@ def main() -> None:
         if args.profile:
             url, report = profiled_server(workspace, database, args.port)
         else:
-            served = start_app(workspace, database)
+            served = start_app(workspace, database, port=args.port)
             url = served.url
         try:
             editor = session(url, "alice")
@@ -235,7 +237,7 @@ def main() -> None:
         generate(Path(folder) / "gen", 1000)
         files = {f"bundles/{p.name}": p.read_bytes() for p in sorted((Path(folder) / "gen" / "bundles").glob("*.yaml"))}
         publish_files(workspace, files, "1,000 个一件事\n")
-        served = start_app(workspace, database)
+        served = start_app(workspace, database, port=args.port)
         try:
             first, samples = bundle_list(served.url, session(served.url, "alice"))
         finally:

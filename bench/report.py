@@ -135,7 +135,9 @@ def main() -> None:
             "Written by `make bench` (`python bench/report.py`) from the benchmarks in `bench/`: each section\n"
             "is one benchmark's own output from that run, with its command, date and machine. Timings are\n"
             "wall-clock on a machine that may be doing other work; compare figures from the same run (the\n"
-            "ratios), not across runs. The test suite asserts no timings.\n\n" + "\n".join(sections))
+            "ratios), not across runs. The test suite asserts no timings. The served benchmarks\n"
+            "(bench/admin.py, bench/review.py) listen on a free loopback port; `--port N` sets it, e.g. to\n"
+            "open the admin in a browser while they run.\n\n" + "\n".join(sections))
     args.out.write_text(page, encoding="utf-8")
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}", file=sys.stderr)
 

@@ -10,7 +10,8 @@ requests as a logged-in editor and reviewer:
   the merge commit and moves main by compare-and-swap; one change request per round (at most
   three for the 200-item bundle, whose review page runs the planner's full case search).
 
-Usage: python bench/review.py [--rounds 40] [--publishes 8]
+Usage: python bench/review.py [--rounds 40] [--publishes 8] [--port 5400]
+(``--port``: the loopback port to serve on; default a free one.)
 """
 
 from __future__ import annotations
@@ -60,9 +61,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--publishes", type=int, default=8)
+    parser.add_argument("--port", type=int, default=0, help="loopback port to serve on (default: a free one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        site = serve(make_site(Path(folder), git=True))
+        site = serve(make_site(Path(folder), git=True), port=args.port)
         try:
             publish_big_bundle(site.workspace)
             editor, reviewer = session(site.url, "alice"), session(site.url, "rita")

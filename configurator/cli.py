@@ -17,7 +17,7 @@ from configurator.jsontext import dump_json
 from configurator.language.check import BundleCheck
 from configurator.language.loader import load_yaml
 from configurator.workspace.files import Workspace, WorkspaceError, display_name, expand_paths, process_files
-from configurator.workspace.regions import calendar_files, load_calendar, load_regions, region_files
+from configurator.workspace.selection import Selection, check_selection, select_files
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -47,11 +47,12 @@ jobs_option = click.option("--jobs", type=click.IntRange(1, 64), default=None,
                            help="Worker processes (default: one per core).")
 
 
-def _open(paths: Sequence[Path], catalogues_dir: Path | None, lang: str) -> tuple[Workspace, list[Path]]:
-    """The workspace and the bundle files named (default: all), or exit 2 with the reason."""
+def _open(paths: Sequence[Path], catalogues_dir: Path | None, lang: str) -> tuple[Workspace, Selection]:
+    """The workspace and the files named by kind (default: its bundles, regions and calendars),
+    or exit 2 with the reason."""
     try:
         workspace = Workspace.find(paths[0] if paths else Path.cwd(), catalogues_dir)
-        return workspace, expand_paths(list(paths) or [workspace.bundles_dir])
+        return workspace, select_files(workspace, paths)
     except WorkspaceError as error:
         click.echo(f"configurator: {error.text(lang)}", err=True)
         sys.exit(EXIT_USAGE)
@@ -72,21 +73,17 @@ def _print_problems(diagnostics: list[Diagnostic], lang: str) -> None:
 @language_option
 def check(paths: Sequence[Path], output_format: str, catalogues_dir: Path | None, strict: bool,
           jobs: int | None, lang: str) -> None:
-    """Check bundles (default: the workspace's bundles/ folder) and print every problem.
+    """Check bundles (default: the whole workspace) and print every problem.
+
+    Files in regions/, calendars/ and catalogues/ are checked as region, calendar and catalogue
+    files; the workspace folder itself means the whole workspace.
 
     Exit status: 0 no errors, 1 problems found, 2 usage error or unreadable input.
     """
-    workspace, files = _open(paths, catalogues_dir, lang)
-    catalogue_check = workspace.catalogue_check
-    regions, calendars = (region_files(workspace.root), calendar_files(workspace.root)) if not paths else ([], [])
-    results = [o.check for o in process_files(files, catalogue_check.catalogues, jobs=jobs, keep_models=bool(regions))]
-    diagnostics = catalogue_check.diagnostics + [d for r in results for d in r.diagnostics]
-    if regions or calendars:  # a whole-workspace check covers region and calendar files too
-        bundles = {r.bundle.id: r.bundle for r in results if r.bundle is not None}
-        diagnostics += load_regions(regions, bundles, catalogue_check.catalogues).diagnostics + load_calendar(workspace.root)[1]
-        results += [BundleCheck(display_name(p), None, []) for p in regions + calendars]
-    diagnostics = sort_diagnostics(diagnostics)
-    _print(diagnostics, results, output_format, lang)
+    workspace, selection = _open(paths, catalogues_dir, lang)
+    checked = check_selection(workspace, selection, jobs)
+    diagnostics = checked.diagnostics
+    _print(diagnostics, checked.files, output_format, lang)
     if any(d.code == "E120" for d in diagnostics):
         sys.exit(EXIT_USAGE)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
@@ -129,8 +126,8 @@ def build(paths: Sequence[Path], out_dir: Path, revision: str | None, region_cod
             _build(Workspace(Path(folder), Path(folder) / "catalogues"), expand_paths([Path(folder) / "bundles"]),
                    out_dir, jobs, lang, {"commit": commit, "ref": revision, "uncommitted_changes": False})
         return
-    workspace, files = _open(paths, catalogues_dir, lang)
-    _build(workspace, files, out_dir, jobs, lang, None)
+    workspace, selection = _open(paths, catalogues_dir, lang)
+    _build(workspace, selection.bundles, out_dir, jobs, lang, None)
 
 
 def _build(workspace: Workspace, files: list[Path], out_dir: Path, jobs: int | None, lang: str,
@@ -293,9 +290,9 @@ def report(paths: Sequence[Path], output_format: str, by_region: bool, catalogue
     from configurator.present.report import render as render_report
     from configurator.present.report import report_rows
 
-    workspace, files = _open(paths, catalogues_dir, lang)
+    workspace, selection = _open(paths, catalogues_dir, lang)
     catalogues = workspace.catalogue_check.catalogues
-    outcomes = process_files(files, catalogues, keep_models=True)
+    outcomes = process_files(selection.bundles, catalogues, keep_models=True)
     _print_problems([d for o in outcomes for d in o.check.diagnostics if d.severity is Severity.ERROR], lang)
     compiled = [Compiled(o.check.bundle, catalogues, lang) for o in outcomes if o.check.bundle is not None]
     click.echo(render_report(report_rows(compiled), output_format, lang), nl=False)

@@ -179,8 +179,18 @@ _CATALOGUE = [
           "rename the file to \"{id}.yaml\" or change the id to \"{stem}\""),
     _code("E211", E, "不安全的格式（pattern）", "Unsafe pattern", "pattern {pattern} 不能使用：{problem}",
           "pattern {pattern} cannot be used: {problem}", "只用线性时间可匹配的写法（不用反向引用 \\1、环视 (?=…)、"
-          "占有量词），且须是 JavaScript 正则也接受的写法", "use only what a linear-time engine (RE2) accepts and "
-          "what JavaScript regexes accept: no back-references, look-around or possessive quantifiers"),
+          "占有量词），须是 JavaScript 正则也接受的写法，且每个字符只有一种匹配方式（不写 (a|aa)+、(a+)+、a*a* 这样"
+          "重叠或嵌套的重复）", "use only what a linear-time engine (RE2) accepts and what JavaScript regexes accept "
+          "(no back-references, look-around or possessive quantifiers), and let each character match in one way only "
+          "(no overlapping or nested repetition such as (a|aa)+, (a+)+ or a*a*)"),
+    _code("E212", E, "allow_none 只用于多选问题", "allow_none is for several-choice questions only",
+          "问题“{id}”是{kind}，allow_none（可以一项也不选）对它不起作用：被问到时仍必须回答",
+          "question \"{id}\" is {kind_en}; allow_none (no option ticked is an answer) does nothing for it: "
+          "when asked it must still be answered",
+          "删除 allow_none；要让申请人可以说“都不是”，加一个选项（如 value: none，label: 以上都不是），"
+          "或改为 type: multi_choice",
+          "remove allow_none; to let applicants answer \"none of these\", add an option (e.g. value: none, "
+          "label: None of these), or make it type: multi_choice"),
     # --- E3xx: references and identity ---------------------------------------------------
     _code("E301", E, "未知的部门", "Unknown department",
           "部门目录中没有“{ref}”",

@@ -29,7 +29,7 @@ from configurator.web import create_app
 from configurator.web.serve import settle_before_serving
 app = create_app({"SECRET_KEY": "test-" + "k" * 40, "WORKSPACE": sys.argv[1], "DATABASE_URL": sys.argv[2]})
 settle_before_serving()  # as `configurator serve` does
-server = make_server("127.0.0.1", 0, app, threaded=True)
+server = make_server("127.0.0.1", int(sys.argv[3]), app, threaded=True)
 print(server.server_port, flush=True)
 server.serve_forever()
 """
@@ -62,9 +62,10 @@ def prepare(tmp_path: Path, database_url: str, users: dict[str, str] | None = No
     return workspace
 
 
-def start_app(workspace: Path, database_url: str, env: dict[str, str] | None = None) -> AppProcess:
+def start_app(workspace: Path, database_url: str, env: dict[str, str] | None = None, port: int = 0) -> AppProcess:
+    """The admin in its own process on loopback, on ``port`` (0: a free one)."""
     log = (workspace.parent / f"app-{len(list(workspace.parent.glob('app-*.log')))}.log").open("w")
-    process = subprocess.Popen([sys.executable, "-c", SERVER, str(workspace), database_url], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(workspace), database_url, str(port)], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=log, text=True, env={**os.environ, **(env or {})})
     log.close()
     assert process.stdout is not None

@@ -7,7 +7,8 @@
 - the RJSF integration (portal/rjsf, bundled with esbuild, rendered by React): every real case of
   the case enumeration is filled in through the page (clicks, typing, chosen files) and submitted,
   and what it submits is exactly the application Python expects and validates; each kind of
-  invalid application is refused with the message next to its field, as Python refuses it.
+  invalid application is refused with the message next to its field, as Python refuses it; an
+  upload whose 容缺 depends on the case is demanded exactly where ``explain`` says it is required.
 
 One browser for the module, pages reused.
 """
@@ -329,4 +330,29 @@ def test_rjsf_puts_a_broken_cross_field_rules_message_on_its_field_as_the_pre_ch
         else:
             assert outcome["submitted"] is None and outcome["errors"].get(field_id) == message, (data, outcome["errors"])
             assert [e["message"] for e in broken] == [message]  # Python refuses it for the same rule
+    assert not rjsf_page.problems
+
+
+def test_rjsf_asks_for_an_upload_whose_requirement_depends_on_the_case_as_explain_does(rjsf_page, harness, built):
+    """tests/corpus/good/varying-requirement.yaml through portal/rjsf: for every case and every
+    material it hands in, the application without that upload is refused next to the upload
+    exactly when ``configurator explain`` says the material is required in that case."""
+    from tests.test_form_cases import VARYING, upload_cases, varying
+
+    folder = built / "zh-CN" / VARYING
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in render_compiled(varying()).items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for case, material_id, requirement, post in upload_cases():
+        application = application_from_form(varying(), post)
+        ui = mount(rjsf_page, harness, built, VARYING)
+        outcome = fill_and_submit(rjsf_page, application, ui)
+        marked = rjsf_page.evaluate("id => document.getElementById(id).required", f"root_uploads_{material_id}")
+        assert marked is (requirement == "required"), (case.answers, material_id)
+        if requirement == "required":
+            assert outcome["submitted"] is None, (case.answers, material_id)
+            assert "此项必填" in outcome["errors"].get(f"root_uploads_{material_id}", ""), outcome["errors"]
+        else:
+            assert outcome["errors"] == {}, (case.answers, material_id, outcome["errors"])
+            assert normalised(outcome["submitted"]) == normalised(application)
     assert not rjsf_page.problems

@@ -171,7 +171,7 @@ def test_an_empty_several_choice_answer_is_refused_unless_the_bundle_allows_it()
 # ------------------------------------------------------------------------------ patterns
 
 @pytest.mark.parametrize("pattern, ok", [
-    ("^[0-9]{6}$", True), ("(a|aa)+", True), ("^(.)\\1$", False), ("a(?=b)", False), ("(?<!a)b", False),
+    ("^[0-9]{6}$", True), ("(a|aa)+", False), ("^(.)\\1$", False), ("a(?=b)", False), ("(?<!a)b", False),
     ("(?P<x>a)", False), ("(?i)abc", False), ("\\pL+", False), ("[[:alpha:]]", False), ("a{2,}+", False),
 ])
 def test_patterns_are_limited_to_what_re2_and_javascript_both_read(pattern, ok):
@@ -184,9 +184,12 @@ def test_the_server_matches_patterns_in_linear_time_with_json_schema_semantics()
     assert not safe_validator({"type": "string", "pattern": anchored}).is_valid("a" * 64 + "!")
 
 
-def test_a_catastrophic_pattern_cannot_stall_the_pre_check(tmp_path):
+def test_a_catastrophic_pattern_cannot_stall_the_pre_check(tmp_path, monkeypatch):
     """(a|aa)+ against 64 a's and a "!" takes Python's re longer than the age of the universe;
-    the pre-check answers because every pattern runs on RE2."""
+    the pre-check answers because every pattern runs on RE2. `check` refuses the pattern (E211,
+    for the portals' JavaScript engines); here it is let through, as a pattern the analyser
+    missed would be, to show the server does not depend on that."""
+    monkeypatch.setattr("configurator.language.patterns.verdict", lambda pattern: None)
     site = make_site(tmp_path)
     path = site.bundle_file("newborn")
     text = path.read_text(encoding="utf-8")

@@ -45,8 +45,9 @@ def make_site(tmp_path: Path, git: bool = False) -> Site:
     return Site(app, workspace)
 
 
-def serve(site: Site) -> Site:
-    server = make_server("127.0.0.1", 0, site.app, threaded=True)
+def serve(site: Site, port: int = 0) -> Site:
+    """The site served by a thread on loopback, on ``port`` (0: a free one)."""
+    server = make_server("127.0.0.1", port, site.app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     site.server = server
     site.url = f"http://127.0.0.1:{server.server_port}"

@@ -17,13 +17,14 @@ _WORDS = {
               "==": "为", "!=": "不为", "<": "小于", "<=": "不超过", ">": "超过", ">=": "不少于",
               "in": "是以下之一：", "not in": "不是以下任何一项：", "contains": "选了", "not contains": "没有选",
               "sep": "、", "open": "「", "close": "」", "quote": "“{}”",
-              "none of": "以下都不成立：", "not all": "以下并非都成立：", "(": "（", ")": "）", "holds": "成立"},
+              "none of": "以下都不成立：", "not all": "以下并非都成立：", "(": "（", ")": "）", "holds": "成立",
+              "any": "选了任一项", "not any": "一项也没有选"},
     "en": {"yes": "yes", "no": "no", "and": ", and ", "or": "; or ", "not": "not: ", "answered": " is ",
            "==": "is", "!=": "is not", "<": "is less than", "<=": "is at most", ">": "is more than",
            ">=": "is at least", "in": "is one of", "not in": "is none of", "contains": "includes",
            "not contains": "does not include", "sep": ", ", "open": "“", "close": "”", "quote": "\"{}\"",
            "none of": "none of these holds: ", "not all": "not all of these hold: ", "(": "(", ")": ")",
-           "holds": " holds"},
+           "holds": " holds", "any": " has at least one option ticked", "not any": " has no option ticked"},
 }
 
 
@@ -94,12 +95,16 @@ class _Describer:
                 if inner.name in named:
                     return words["not"] + named_text(inner.name) + words["holds"]
                 return f"{question(inner.name)}{words['answered']}{words['quote'].format(words['no'])}"
+            if isinstance(inner, lang.Ticked):
+                return question(inner.name.name) + words["not any"]
             if isinstance(inner, lang.BoolOp):
                 lead = words["none of"] if inner.op == "or" else words["not all"]
                 return lead + self.grouped(inner)
             return words["not"] + self.walk(inner)
         if isinstance(node, lang.BoolOp):
             return words[node.op].join(self.grouped(operand) for operand in node.operands)
+        if isinstance(node, lang.Ticked):
+            return question(node.name.name) + words["any"]
         if isinstance(node, lang.Literal):
             return str(node.value)
         if isinstance(node, lang.Compare):

@@ -50,6 +50,8 @@ def to_feel(expr: lang.Expr, context: str = ANSWERS) -> str:
     match expr:
         case lang.Name(name=name):
             return f"{answer(name, context)} = true"
+        case lang.Ticked(name=lang.Name(name=name)):
+            return f"{answer(name, context)} != null and count({answer(name, context)}) > 0"
         case lang.Literal(value=value):
             return literal(bool(value))
         case lang.Not(operand=operand):

@@ -28,7 +28,9 @@ _TYPE_PATTERNS = {
     "uscc": "[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}",
     "mobile": "1[3-9][0-9]{9}",
     "phone": "[0-9+()\\- ]{5,30}",
-    "email": "[^@\\s]+@[^@\\s]+\\.[^@\\s]+",
+    # dot-separated labels, each without a dot: "[^@\\s]+\\.[^@\\s]+" could split a domain at any of
+    # its dots, quadratic backtracking in a portal's JavaScript engine (1.5 s in V8 on 40,000 characters)
+    "email": "[^@\\s]+@[^@\\s.]+(?:\\.[^@\\s.]+)+",
     "bank_account": "[0-9]{8,32}",
     "postal_code": "[0-9]{6}",
     "date": DATE_PATTERN,

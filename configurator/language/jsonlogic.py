@@ -23,6 +23,8 @@ def to_jsonlogic(expr: lang.Expr) -> Any:
     """The JsonLogic rule for a type-checked condition."""
     if isinstance(expr, lang.Name):
         return {"===": [{"var": expr.name}, True]}
+    if isinstance(expr, lang.Ticked):  # JsonLogic's truthiness: an empty list and null are false
+        return {"!!": [{"var": expr.name.name}]}
     if isinstance(expr, lang.Not):
         return {"!": [to_jsonlogic(expr.operand)]}
     if isinstance(expr, lang.BoolOp):

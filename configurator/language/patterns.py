@@ -6,6 +6,11 @@ limited to what RE2 (linear time; the google-re2 binding) accepts, and every ser
 match goes through RE2. The same pattern goes into form.schema.json for ajv in a portal, so it
 must also be valid ECMA-262 with the same meaning: constructs RE2 accepts but ECMAScript
 reads differently or rejects are refused too (``pattern_problem``).
+
+A portal's browser (and ajv on a Node server unless told to use RE2) matches with a
+backtracking engine, where ``^(a|aa)+$`` took ajv 3.8 s on 38 characters. So a pattern must also
+be free of super-linear backtracking as form.schema.json anchors it (``backtracking.verdict``,
+redoctor's analysis; no Node needed).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import re2
 
 from configurator.diagnostics import localized
+from configurator.language.backtracking import verdict
 
 if TYPE_CHECKING:
     import jsonschema
@@ -57,6 +63,23 @@ def pattern_problem(pattern: str) -> dict[str, str] | None:
         if construct.search(pattern):
             return {lang: f"{text}不是 JavaScript 正则的写法" if lang == "zh-CN" else f"{text} is not JavaScript "
                     "regex syntax" for lang, text in words.items()}
+    return _backtracking_problem(pattern)
+
+
+def _backtracking_problem(pattern: str) -> dict[str, str] | None:
+    found = verdict(pattern)
+    if found == "exponential":
+        return localized("在门户的 JavaScript 正则中会灾难性回溯：值每长一个字符，校验时间就成倍增加（几十个字符就要几秒到几年）",
+                         "a portal's JavaScript regex engine backtracks catastrophically on it: each extra character "
+                         "multiplies the time to validate a value (seconds to years at a few dozen characters)")
+    if found == "polynomial":
+        return localized("在门户的 JavaScript 正则中回溯过多：校验时间随值的长度按平方或更快增长（长的值会让浏览器卡住）",
+                         "a portal's JavaScript regex engine backtracks too much on it: the time to validate a value "
+                         "grows with the square of its length or faster (a long value freezes the browser)")
+    if found == "undecided":
+        return localized("太复杂，无法在时限内证明 JavaScript 正则不会在它上面回溯过多",
+                         "it is too complex to prove, in reasonable time, that a JavaScript regex engine will not "
+                         "backtrack too much on it")
     return None
 
 

@@ -54,6 +54,8 @@ PATTERN_RULES: dict[str, dict[str, str]] = {
         "统一社会信用代码是 18 位（GB 32100）：数字和除 I、O、S、V、Z 以外的大写字母",
         "a unified social credit code has 18 characters (GB 32100): digits and capitals except I, O, S, V, Z"),
     "^https://[^\\s]{3,500}$": localized("网址以 https:// 开头，不含空格", "a link starts with https:// and has no spaces"),
+    "^https?://[^\\s]{3,500}$": localized("网址以 http:// 或 https:// 开头，不含空格",
+                                        "a link starts with http:// or https:// and has no spaces"),
     "^[0-9A-Za-z]{12,40}$": localized("实施编码是 12 到 40 位字母或数字，要加引号",
                                       "an implementation code has 12 to 40 letters or digits; quote it"),
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": localized("日期写成 YYYY-MM-DD，如 \"2027-01-01\"", "write a date as YYYY-MM-DD, e.g. \"2027-01-01\""),

@@ -56,6 +56,8 @@ def python_condition(expr: lang.Expr) -> str:
         return f"bool({value(expr.name)})"
     if isinstance(expr, lang.Literal):
         return repr(bool(expr.value))
+    if isinstance(expr, lang.Ticked):
+        return f"bool({value(expr.name.name)})"  # a list: empty and None are false
     if isinstance(expr, lang.Not):
         return f"(not {python_condition(expr.operand)})"
     if isinstance(expr, lang.BoolOp):

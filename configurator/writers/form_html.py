@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from configurator.planning.compiled import Compiled
+from configurator.planning.varying import constant, takes, value_in_case
 from configurator.writers.document import page
 from configurator.writers.field_rules import routing_entries
 from configurator.writers.form_script import FORM_SCRIPT
@@ -76,9 +77,10 @@ def _describedby(field_id: str, hint: bool, error: bool) -> dict[str, str]:
     return {"aria-describedby": " ".join(ids)} if ids else {}
 
 
-def _messages(field_id: str, help_text: str, errors: list[str], check_message: str, joiner: str) -> str:
-    """``field_id`` escaped already."""
-    hint = f'<div class="help" id="{field_id}-hint">{escape(help_text)}</div>' if help_text else ""
+def _messages(field_id: str, help_text: str, errors: list[str], check_message: str, joiner: str,
+              more_hint: str = "") -> str:
+    """``field_id`` escaped already; ``more_hint`` is HTML ending the hint."""
+    hint = f'<div class="help" id="{field_id}-hint">{escape(help_text)}{more_hint}</div>' if help_text else ""
     error = (f'<p class="error-message" id="{field_id}-error">{escape(joiner.join(errors))}</p>'
              if errors else "")
     live = (f'<p class="error-message live-error" hidden data-message="{escape(check_message)}" '
@@ -154,7 +156,12 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     """One question, field or upload: its label, hint, error and input(s)."""
     lang = compiled.lang
     required, errors = spec["required"], field.errors
-    label_text = field.label + ("" if required else say(lang, "form.optional"))
+    varies = spec.get("required_when") is not None  # the script marks it as the answers say
+    label_text = field.label + ("" if required or varies else say(lang, "form.optional"))
+    label_html = escape(label_text)
+    if varies:
+        label_html += (f'<span class="optional"{" hidden" if required else ""}>'
+                       f'{escape(say(lang, "form.optional"))}</span>')
     joiner = "; " if lang == "en" else "；"
     help_text = joiner.join(part for part in (field.description, spec.get("hint", "")) if part)
     classes = "row" + (" deciding" if spec.get("deciding") else "") + (" has-error" if errors else "")
@@ -162,14 +169,21 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     attributes = f' data-label="{label}"'
     if spec.get("when") is not None:
         attributes += f' data-when="{escape(_JSON.encode(spec["when"]))}"'
+    if varies:
+        attributes += f' data-required-when="{escape(_JSON.encode(spec["required_when"]))}"'
     if required:
-        attributes += f' data-required data-missing="{escape(say(lang, "error.missing"))}"'
+        attributes += " data-required"
+    if required or varies:
+        attributes += f' data-missing="{escape(say(lang, "error.missing"))}"'
+    if spec.get("allow_none"):
+        attributes += " data-allow-none"  # asked and nothing ticked: the answer "none of these", []
     if spec.get("hidden"):
         attributes += " hidden"
     described = _describedby(field.id, bool(help_text), bool(errors))
     check = spec.get("check", "")
     check_message = say(lang, "error.check_digit_id" if check == "id_number" else "error.check_digit_uscc") if check else ""
-    messages = _messages(field_id, help_text, errors, check_message, joiner)
+    messages = (_messages(field_id, help_text, errors, check_message, joiner, _deferrable_note(lang, spec, joiner))
+                + _type_slot(lang, spec.get("number")))
     if field.widget == "upload":
         upload_attributes = {**({"aria-required": "true"} if required else {}), **described}
         if errors:
@@ -177,11 +191,11 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
         attrs = "".join(f' {k}="{escape(v)}"' for k, v in upload_attributes.items()) + (" required" if required else "")
         widget = f'<input type="file" name="{escape(field.name)}" id="{field_id}" multiple{attrs}>'
         return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
-                f'{escape(label_text)}</label>{messages}{widget}</div>')
+                f'{label_html}</label>{messages}{widget}</div>')
     if field.widget in ("radio", "checkboxes"):
         fieldset_attributes, options = _choices(field, required, spec.get("boolean", False), described)
         return (f'<div class="{classes}"{attributes}><fieldset id="{field_id}"{fieldset_attributes}>'
-                f'<legend class="label">{escape(label_text)}</legend>{messages}'
+                f'<legend class="label">{label_html}</legend>{messages}'
                 f'<div class="choices">{options}</div></fieldset></div>')
     input_attributes: dict[str, Any] = dict(described)
     if required:
@@ -190,13 +204,40 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
         input_attributes["aria-invalid"] = "true"
     if field.render_kw.get("inputmode") in ("numeric", "decimal"):
         input_attributes["data-number"] = ""
+    if spec.get("number"):
+        integer, minimum, maximum = spec["number"]
+        input_attributes.update({"data-integer": integer, **({} if minimum is None else {"data-minimum": f"{minimum:g}"}),
+                                 **({} if maximum is None else {"data-maximum": f"{maximum:g}"})})
     if spec.get("autocomplete"):
         input_attributes["autocomplete"] = spec["autocomplete"]
     if check:
         input_attributes.update({"data-check": check, "spellcheck": "false", "autocapitalize": "characters"})
     widget = field.write(input_attributes)
     return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
-            f"{escape(label_text)}</label>{messages}{widget}</div>")
+            f"{label_html}</label>{messages}{widget}</div>")
+
+
+def _deferrable_note(lang: str, spec: dict[str, Any], joiner: str) -> str:
+    """容缺 that depends on the case: the note, shown by the script while its rule holds."""
+    if spec.get("deferrable_when") is None:
+        return ""
+    return (f'<span class="deferrable-note" data-shown-when="{escape(_JSON.encode(spec["deferrable_when"]))}"'
+            f'{"" if spec.get("deferrable") else " hidden"}>{escape(joiner + say(lang, "deferrable_note"))}</span>')
+
+
+def _type_slot(lang: str, number: tuple[bool, float | None, float | None] | None) -> str:
+    """Where the script says a number is not of the question's type, with what it may say
+    (the server's words for the same errors, form_wtforms._type_error)."""
+    if number is None:
+        return ""
+    _, minimum, maximum = number
+    messages = {"number": say(lang, "error.number"), "integer": say(lang, "error.integer")}
+    if minimum is not None:
+        messages["minimum"] = say(lang, "error.minimum", limit=f"{minimum:g}")
+    if maximum is not None:
+        messages["maximum"] = say(lang, "error.maximum", limit=f"{maximum:g}")
+    data = "".join(f' data-say-{key}="{escape(text)}"' for key, text in messages.items())
+    return f'<p class="error-message type-error" hidden aria-live="polite"{data}></p>'
 
 
 def _ineligible_panel(compiled: Compiled, failed: set[str], shown: bool) -> str:
@@ -212,8 +253,11 @@ def _ineligible_panel(compiled: Compiled, failed: set[str], shown: bool) -> str:
             f'<dl class="facts">{window}</dl></div>')
 
 
-def _specs(compiled: Compiled, ui: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """For each group, its keys in order and how to render each (required, when, hints)."""
+def _specs(compiled: Compiled, ui: dict[str, Any],
+           answers: Mapping[str, Any] | None) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """For each group, its keys in order and how to render each (required, when, hints); what
+    depends on the case is shown as for ``answers``; on the empty form (None), before any answer
+    and for a browser without script, an upload required in some case is marked required."""
     bundle = compiled.bundle
     first = set(deciding(bundle))
     situations = {s.id: s for s in bundle.situations}
@@ -226,9 +270,11 @@ def _specs(compiled: Compiled, ui: dict[str, Any]) -> dict[str, list[tuple[str, 
             if group == "situations":
                 situation = situations[key]
                 spec.update(required=not situation.allow_none, deciding=key in first,
-                            boolean=situation.type == "boolean")
+                            boolean=situation.type == "boolean", allow_none=situation.allow_none)
                 if situation.unit:
                     spec["hint"] = say(compiled.lang, "form.unit", unit=compiled.text(situation.unit))
+                if situation.type == "number":
+                    spec["number"] = (situation.integer, situation.minimum, situation.maximum)
             elif group == "fields":
                 resolved = compiled.fields[key]
                 spec.update(required=resolved.required, boolean=resolved.type == "boolean")
@@ -240,13 +286,23 @@ def _specs(compiled: Compiled, ui: dict[str, Any]) -> dict[str, list[tuple[str, 
                     spec["check"] = resolved.type
                 if resolved.unit:
                     spec["hint"] = say(compiled.lang, "form.unit", unit=compiled.text(resolved.unit))
+                if resolved.type in ("integer", "number"):
+                    spec["number"] = (resolved.type == "integer", resolved.minimum, resolved.maximum)
             else:
                 material = compiled.material_entry(key)
                 assert material is not None
-                spec["required"] = material.requirement == "required"
+                required_when = takes(material, "requirement", "required")
+                spec["required"] = (constant(required_when) is not False if answers is None
+                                    else value_in_case(material, "requirement", answers) == "required")
+                if constant(required_when) is None:
+                    spec["required_when"] = compiled.jsonlogic(required_when)
                 notes = [material_form(material, compiled.lang)]
-                if material.requirement == "deferrable":
+                deferrable_when = takes(material, "requirement", "deferrable")
+                if constant(deferrable_when):
                     notes.append(say(compiled.lang, "deferrable_note"))
+                elif constant(deferrable_when) is None:
+                    spec["deferrable_when"] = compiled.jsonlogic(deferrable_when)
+                    spec["deferrable"] = answers is not None and value_in_case(material, "requirement", answers) == "deferrable"
                 if material.note:
                     notes.append(compiled.text(material.note))
                 spec["hint"] = ("; " if compiled.lang == "en" else "；").join(notes)
@@ -264,14 +320,17 @@ def render_form_page(compiled: Compiled, form: Any = None, action: str = "") -> 
     sections, problems = [], []
     deciding_ids = deciding(bundle)
     last_deciding = deciding_ids[-1] if deciding_ids else None  # the ineligible panel follows this question
-    for group, rows in _specs(compiled, shared_form_ui(compiled)).items():
+    answers = None if form is None else form.answers
+    asked = {} if form is None else compiled.planner.asked(form.answers)
+    for group, rows in _specs(compiled, shared_form_ui(compiled), answers).items():
         html_rows = []
         for key, spec in rows:
             name = f"{group}-{key}"
             field = _blank(name, blank[name]) if form is None else _posted(form[name])
             if out:
                 field.errors.clear()  # outside the bundle: nothing to correct, and nothing more is asked
-                spec["hidden"] = not spec.get("deciding")
+                # only the deciding questions the plan asks stay: those reasons rest on
+                spec["hidden"] = not spec.get("deciding") or key not in asked
             html_rows.append(_row(compiled, field, spec))
             if field.errors:
                 target = f"{field.id}-0" if field.widget in ("radio", "checkboxes") else field.id

@@ -21,6 +21,7 @@ from configurator.language import conditions as lang
 from configurator.language.fieldtypes import DATE_PATTERN, anchored, value_schema
 from configurator.model import BundleMaterial, Item, Situation
 from configurator.planning.compiled import Compiled
+from configurator.planning.varying import constant, takes
 from configurator.writers.field_checks import FORMATS
 from configurator.writers.field_rules import in_form_schema, schema_clause
 from configurator.writers.phrases import material_form, say
@@ -70,12 +71,17 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
         if material.source != "applicant" or not users:
             continue  # shared, produced and generated materials are never asked for
         uploads[material.id] = upload_schema(compiled, material, users)
-        required = material.requirement == "required"
+        # 容缺 may depend on the case: then "required" is a condition of its own (planning/varying.py)
+        required_when = takes(material, "requirement", "required")
+        required = constant(required_when)
         condition = compiled.needed(material.when, users)
         if condition is None and required:
             always_uploaded.append(material.id)
         elif condition is not None:
-            rules.append(_present_when("uploads", material.id, _shared_on_answers(compiled, condition), required))
+            rules.append(_present_when("uploads", material.id, _shared_on_answers(compiled, condition),
+                                       _on_answers(required_when) if required is None else required))
+        elif required is None:
+            rules.append({"if": _on_answers(required_when), "then": _group_has("uploads", material.id)})
 
     for field_rule in bundle.field_rules:  # the others are JsonLogic in routing.json (writers.field_rules)
         if in_form_schema(field_rule):
@@ -124,13 +130,6 @@ def request_schema(compiled: Compiled) -> dict[str, Any]:
     return schema
 
 
-def decided_failures(compiled: Compiled, answers: dict[str, Any]) -> list[Any]:
-    """The eligibility rules the answers fail with every question they read answered."""
-    return [rule for rule in compiled.bundle.eligibility
-            if all(name.name in answers for name in lang.names(rule.require.expr))
-            and not lang.evaluate(rule.require.expr, answers)]
-
-
 def _group(title: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     group: dict[str, Any] = {"title": title, "type": "object", "additionalProperties": False,
                              "properties": properties}
@@ -176,8 +175,9 @@ def _yes_no(lang_code: str) -> list[dict[str, Any]]:
 def upload_schema(compiled: Compiled, material: BundleMaterial, users: list[Item]) -> dict[str, Any]:
     """A material handed in: a list of references to uploaded files, at least ``count`` of them."""
     notes = [material_form(material, compiled.lang)]
-    if material.requirement == "deferrable":
-        notes.append(say(compiled.lang, "deferrable_note"))
+    deferrable = constant(takes(material, "requirement", "deferrable"))
+    if deferrable is not False:  # None: 容缺 in some cases only (form.html tells which, as answered)
+        notes.append(say(compiled.lang, "deferrable_note" if deferrable else "deferrable_note_by_case"))
     if material.note:
         notes.append(compiled.text(material.note))
     return {
@@ -198,15 +198,26 @@ def _asked_by(compiled: Compiled, users: list[Item]) -> str:
     return f'{{"items": [{items}], "departments": [{departments}]}}'
 
 
-def _present_when(group: str, key: str, condition: lang.Expr | dict[str, Any], required: bool) -> dict[str, Any]:
-    """Required (or merely allowed) when the condition holds, absent when it does not."""
-    test = condition if isinstance(condition, dict) else _on_answers(condition)
+def _has_key(key: str) -> dict[str, Any]:
     # The key is declared beside "required": ajv's strictRequired insists on it.
-    has_key = {"type": "object", "required": [key], "properties": {key: True}}
-    absent = {"type": "object", "properties": {group: {"not": has_key}}}
+    return {"type": "object", "required": [key], "properties": {key: True}}
+
+
+def _group_has(group: str, key: str) -> dict[str, Any]:
+    return {"type": "object", "properties": {group: _has_key(key)}}
+
+
+def _present_when(group: str, key: str, condition: lang.Expr | dict[str, Any],
+                  required: bool | dict[str, Any]) -> dict[str, Any]:
+    """Required (or merely allowed) when the condition holds, absent when it does not.
+    ``required`` may itself be a test on the application: required only when it holds too."""
+    test = condition if isinstance(condition, dict) else _on_answers(condition)
+    absent = {"type": "object", "properties": {group: {"not": _has_key(key)}}}
     rule: dict[str, Any] = {"if": test, "else": absent}
-    if required:
-        rule["then"] = {"type": "object", "properties": {group: has_key}}
+    if isinstance(required, dict):
+        rule["then"] = {"if": required, "then": _group_has(group, key)}
+    elif required:
+        rule["then"] = _group_has(group, key)
     return rule
 
 
@@ -232,6 +243,8 @@ def condition_schema(expr: lang.Expr) -> dict[str, Any]:
         return _about(expr.name, {"const": True})
     if isinstance(expr, lang.Literal):
         return {} if expr.value else {"not": {}}
+    if isinstance(expr, lang.Ticked):
+        return _about(expr.name.name, {"type": "array", "minItems": 1})
     if isinstance(expr, lang.Not):
         return {"not": condition_schema(expr.operand)}
     if isinstance(expr, lang.BoolOp):

@@ -1,8 +1,12 @@
 """The few lines of script form.html carries (no external assets, works without them).
 
 With script the page shows each question, field and upload only when its ``data-when``
-JsonLogic rule holds (hidden ones are disabled, so they are neither validated nor posted),
-tells an ineligible case at once — the reasons and the fallback window, everything else
+JsonLogic rule holds on the answers given before it — the plan's rule for asking, so the
+deciding questions too (hidden ones are disabled, so they are neither validated nor posted);
+marks an upload required or optional as its ``data-required-when`` rule (a 容缺 that depends on
+the case) says; reads a number only when it is one of the question's type (an ill-typed
+answer shows its error and decides nothing, as the schema refuses it); tells an ineligible case
+at once — the reasons and the fallback window, everything else
 hidden, nothing to submit — checks ID-number and credit-code check characters as they are
 typed, and on submit lists what is missing in the error summary instead of posting — or, when
 nothing is missing, the cross-field rules broken (``data-field-rules``: the JsonLogic of
@@ -22,10 +26,32 @@ FORM_SCRIPT = r"""
       if (value === '') return;
       if (input.type === 'checkbox') { (data[key] = data[key] || []).push(value); return; }
       if (input.type === 'radio' && input.dataset.boolean !== undefined) value = value === 'true';
-      else if (input.dataset.number !== undefined && value.trim() !== '' && !isNaN(Number(value))) value = Number(value);
+      else if (input.dataset.number !== undefined) {
+        if (value.trim() === '' || numberProblem(input)) return;  // no answer of the question's type
+        value = Number(value);
+      }
       data[key] = value;
     });
     return data;
+  }
+  // What the schema says of a number typed in (type, integer, minimum, maximum), '' when fine.
+  function numberProblem(input) {
+    var text = input.value.trim(), slot = input.closest('.row').querySelector('.type-error');
+    if (text === '' || !slot) return '';
+    var n = Number(text);
+    if (!isFinite(n)) return slot.dataset.sayNumber;
+    if (input.dataset.integer !== undefined && Math.floor(n) !== n) return slot.dataset.sayInteger;
+    if (input.dataset.minimum !== undefined && n < Number(input.dataset.minimum)) return slot.dataset.sayMinimum;
+    if (input.dataset.maximum !== undefined && n > Number(input.dataset.maximum)) return slot.dataset.sayMaximum;
+    return '';
+  }
+  function checkNumber(input) {
+    var slot = input.closest('.row').querySelector('.type-error'), problem = numberProblem(input);
+    if (!slot) return true;
+    slot.textContent = problem;
+    slot.hidden = !problem;
+    input.setAttribute('aria-invalid', problem ? 'true' : 'false');
+    return !problem;
   }
   function truth(rule, data) {
     if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) return rule;
@@ -36,6 +62,7 @@ FORM_SCRIPT = r"""
       case 'and': return args.every(function (a) { return truth(a, data); });
       case 'or': return args.some(function (a) { return truth(a, data); });
       case '!': return !truth(args[0], data);
+      case '!!': var x = v(0); return Array.isArray(x) ? x.length > 0 : !!x;
       case '===': return v(0) === v(1);
       case '!==': return v(0) !== v(1);
       case '<': return v(0) !== null && v(0) < v(1);
@@ -97,9 +124,23 @@ FORM_SCRIPT = r"""
   }
   function show(row, visible) {
     row.hidden = !visible;
+    var required = row.dataset.required !== undefined;
     row.querySelectorAll('input, select, textarea').forEach(function (input) {
       input.disabled = !visible;
-      if (row.dataset.required !== undefined && input.type !== 'checkbox') input.required = visible;
+      if (input.type !== 'checkbox') input.required = visible && required;
+    });
+  }
+  // An upload whose requirement depends on the case: required or optional as its rule says for these answers.
+  function requirement(row, data) {
+    row.querySelectorAll('[data-shown-when]').forEach(function (note) {  // "may follow later", where the case allows it
+      note.hidden = !truth(JSON.parse(note.dataset.shownWhen), data);
+    });
+    if (row.dataset.requiredWhen === undefined) return;
+    var required = !!truth(JSON.parse(row.dataset.requiredWhen), data);
+    if (required) row.setAttribute('data-required', ''); else row.removeAttribute('data-required');
+    row.querySelectorAll('.optional').forEach(function (mark) { mark.hidden = required; });
+    row.querySelectorAll('input').forEach(function (input) {
+      if (required) input.setAttribute('aria-required', 'true'); else input.removeAttribute('aria-required');
     });
   }
   var ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -127,10 +168,11 @@ FORM_SCRIPT = r"""
     return !wrong;
   }
   function refresh(form) {
-    var panel = form.querySelector('.ineligible'), out = false;
-    // The deciding questions come first and are always shown: decide eligibility on them alone.
-    var data = answers(form);
-    if (panel) {
+    var panel = form.querySelector('.ineligible'), out = false, judged = false, data = {};
+    // Eligibility is decided on the deciding questions alone, answered and asked (they come first).
+    function judge() {
+      judged = true;
+      if (!panel) return;
       panel.querySelectorAll('[data-rule]').forEach(function (reason) {
         var rule = JSON.parse(reason.dataset.rule);
         var decided = vars(rule, []).every(function (name) { return Object.prototype.hasOwnProperty.call(data, name); });
@@ -140,10 +182,21 @@ FORM_SCRIPT = r"""
       });
       panel.hidden = !out;
     }
+    // In page order, each question after those its rule reads: a row is shown when its rule holds
+    // on the answers of the questions shown before it (those hidden are disabled, so not answers).
     form.querySelectorAll('.row').forEach(function (row) {
-      if (row.classList.contains('deciding')) return;
-      show(row, !out && (row.dataset.when === undefined || !!truth(JSON.parse(row.dataset.when), data)));
+      var deciding = row.classList.contains('deciding');
+      if (!deciding && !judged) judge();
+      requirement(row, data);
+      show(row, !(out && !deciding) && (row.dataset.when === undefined || !!truth(JSON.parse(row.dataset.when), data)));
+      var question = row.querySelector('[name^="situations-"]');
+      if (!row.hidden && question) {
+        var given = answers(row), key = question.name.slice('situations-'.length);
+        if (row.dataset.allowNone !== undefined && !given[key]) given[key] = [];  // asked: none is an answer
+        Object.keys(given).forEach(function (name) { data[name] = given[name]; });
+      }
     });
+    if (!judged) judge();
     form.querySelectorAll('section.step').forEach(function (section) {
       var rows = section.querySelectorAll('.row');
       section.hidden = rows.length > 0 && Array.prototype.every.call(rows, function (r) { return r.hidden; });
@@ -168,6 +221,7 @@ FORM_SCRIPT = r"""
   document.querySelectorAll('form.application').forEach(function (form) {
     form.addEventListener('change', function (event) {
       if (event.target.dataset && event.target.dataset.check) checkDigit(event.target);
+      if (event.target.dataset && event.target.dataset.number !== undefined) checkNumber(event.target);
       refresh(form);
     });
     form.querySelectorAll('[data-check]').forEach(function (input) {
@@ -183,6 +237,12 @@ FORM_SCRIPT = r"""
           return (input.type === 'radio' || input.type === 'checkbox') ? input.checked : input.value.trim() !== '';
         });
         if (!filled) problems.push({ id: inputs[0].id, text: row.dataset.label + form.dataset.sep + row.dataset.missing });
+      });
+      form.querySelectorAll('[data-number]').forEach(function (input) {
+        if (!input.disabled && !checkNumber(input)) {
+          problems.push({ id: input.id, text: input.closest('.row').dataset.label + form.dataset.sep +
+                          input.closest('.row').querySelector('.type-error').textContent });
+        }
       });
       form.querySelectorAll('[data-check]').forEach(function (input) {
         if (!input.disabled && !checkDigit(input)) {

@@ -27,6 +27,8 @@ from configurator.language.fieldtypes import DATE_PATTERN, STRING_TYPES, Resolve
 from configurator.model import Bundle, Condition, Item, Situation
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import holds, needed_condition
+from configurator.planning.resolution import resolve
+from configurator.planning.varying import value_in_case
 from configurator.writers.field_checks import check_digit_error
 from configurator.writers.field_rules import rule_errors
 from configurator.writers.phrases import say
@@ -165,12 +167,15 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
 
     compiled: Compiled
     ineligible: list[Any] = []  # the eligibility rules the answers fail (after validate)
+    answers: dict[str, Any] = {}  # the situation answers as posted (after validate)
 
     def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
         fields_ok = super().validate(extra_validators)
         compiled = self.compiled
         application = application_from_form(compiled, self._posted())
-        answers = application["situations"]
+        answers = self.answers = application["situations"]
+        # An answer of the wrong type decides nothing (the schema refuses it; its error is shown).
+        typed = {key: value for key, value in answers.items() if not self[f"situations-{key}"].errors}
         presence_ok = True
 
         def require(group: str, key: str, needed: bool, required: bool) -> None:
@@ -183,6 +188,8 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
             elif not needed and present:
                 field.errors = [*field.errors, say(compiled.lang, "error.not_applicable")]
                 presence_ok = False
+                if field.type == "RadioField":
+                    field.data = None  # shown again unticked: a radio button cannot be cleared by hand
 
         for situation in compiled.bundle.situations:
             require("situations", situation.id, holds(situation.when, answers), True)
@@ -192,7 +199,7 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
             require("fields", field_id, needed, resolved.required)
         for material in _form_uploads(compiled):
             needed = _needed(material.when, compiled.users(material.id, "materials"), answers)
-            require("uploads", material.id, needed, material.requirement == "required")
+            require("uploads", material.id, needed, value_in_case(material, "requirement", answers) == "required")
         # Cross-field rules, as the pre-check API reports them: the message on the rule's first field.
         broken = rule_errors(compiled, application)
         for error in broken:
@@ -202,9 +209,10 @@ class ApplicationForm(Form):  # type: ignore[misc]  # WTForms ships no type hint
         presence_ok = presence_ok and not broken
         failed = [r for r in compiled.bundle.eligibility if not holds(r.require, answers)]
         self.form_errors = [compiled.text(r.message) for r in failed]
-        # Rules whose questions are all answered and that fail: the case is outside the bundle
-        # (a rule failing only for a missing answer is that answer's error, not a verdict).
-        self.ineligible = [r for r in failed if all(n.name in answers for n in lang.names(r.require.expr))]
+        # Rules the well-typed answers decidedly fail, as the one resolution of a case decides them:
+        # the case is outside the bundle (a rule failing only for a missing answer is that
+        # answer's error, not a verdict).
+        self.ineligible = list(resolve(compiled, typed).failed_rules)
         return fields_ok and presence_ok and not failed
 
     def _posted(self) -> dict[str, list[str]]:

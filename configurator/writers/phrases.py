@@ -39,6 +39,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "requirement.optional": ("可选", "optional"),
     "requirement.deferrable": ("可容缺（先受理，承诺后补）", "may follow later (accepted on a promise to hand it in)"),
     "deferrable_note": ("可容缺受理，承诺后补", "may follow later, on a promise to hand it in"),
+    "deferrable_note_by_case": ("部分情形可容缺受理，承诺后补", "in some cases may follow later, on a promise to hand it in"),
     "delivery.window": ("窗口领取", "collect at the window"),
     "delivery.post": ("邮寄送达", "by post"),
     "delivery.e_licence": ("电子证照", "as an e-licence"),

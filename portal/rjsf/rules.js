@@ -16,6 +16,7 @@ export function truth(rule, data) {
     case "and": return args.every((a) => truth(a, data));
     case "or": return args.some((a) => truth(a, data));
     case "!": return !truth(args[0], data);
+    case "!!": return truthy(v(0));
     case "===": return v(0) === v(1);
     case "!==": return v(0) !== v(1);
     case "<": return v(0) !== null && v(0) < v(1);

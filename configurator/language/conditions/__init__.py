@@ -5,6 +5,7 @@ Policy staff write conditions over the answers to the situation questions::
     area_sqm > 300 or investment > 300000
     not born_in_wedlock and register_with == "father"
     food_types contains "cold_food"
+    any utilities            (at least one option of a several-choice answer ticked)
     register_with in ["father", "mother"]
 
 Grammar (lowest precedence first)::
@@ -12,7 +13,7 @@ Grammar (lowest precedence first)::
     condition  := or_expr
     or_expr    := and_expr ("or" and_expr)*
     and_expr   := not_expr ("and" not_expr)*
-    not_expr   := "not" not_expr | comparison
+    not_expr   := "not" not_expr | "any" NAME | comparison
     comparison := operand (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in"
                             | "contains") operand)?
     operand    := NAME | NUMBER | STRING | "true" | "false" | "[" literals "]" | "(" condition ")"
@@ -36,6 +37,7 @@ from configurator.language.conditions.syntax import (
     Literal,
     Name,
     Not,
+    Ticked,
     all_of,
     any_of,
     names,
@@ -46,7 +48,7 @@ from configurator.language.conditions.types import Problem, Variable, check_type
 
 __all__ = [
     "KEYWORDS", "BoolOp", "Compare", "ConditionSyntaxError", "Expr", "ListLiteral", "Literal", "Name", "Not", "Predicate",
-    "Problem", "Variable", "Vector", "all_of", "any_of", "candidates", "check_types", "compile_predicate", "compile_vector",
+    "Problem", "Ticked", "Variable", "Vector", "all_of", "any_of", "candidates", "check_types", "compile_predicate", "compile_vector",
     "constants_of", "evaluate",
     "expand_definitions", "expanded_text", "names", "parse", "substitute", "suggest", "to_text", "truth_table", "witness",
 ]

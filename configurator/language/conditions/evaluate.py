@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not
+from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, Ticked
 
 # The meaning of every comparison, used by the evaluator and by its compiled fast path alike.
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -28,6 +28,8 @@ def _value(expr: Expr, answers: Mapping[str, Any]) -> Any:
         return expr.value
     if isinstance(expr, ListLiteral):
         return [literal.value for literal in expr.values]
+    if isinstance(expr, Ticked):
+        return ticked(answers.get(expr.name.name))
     if isinstance(expr, Not):
         return not _value(expr.operand, answers)
     if isinstance(expr, BoolOp):
@@ -43,6 +45,11 @@ def _value(expr: Expr, answers: Mapping[str, Any]) -> Any:
         return False
 
 
+def ticked(answer: Any) -> bool:
+    """``any x``: a several-choice answer with at least one option (unanswered: None)."""
+    return isinstance(answer, list) and len(answer) > 0
+
+
 Predicate = Callable[[Mapping[str, Any]], bool]
 
 
@@ -55,6 +62,9 @@ def compile_predicate(expr: Expr) -> Predicate:
     if isinstance(expr, Literal):
         constant = bool(expr.value)
         return lambda answers: constant
+    if isinstance(expr, Ticked):
+        ticked_name = expr.name.name
+        return lambda answers: ticked(answers.get(ticked_name))
     if isinstance(expr, Not):
         inner = compile_predicate(expr.operand)
         return lambda answers: not inner(answers)

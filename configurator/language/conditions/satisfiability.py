@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from configurator.language.conditions.evaluate import evaluate
-from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not
+from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, Ticked
 from configurator.language.conditions.types import Variable
 
 _MAX_COMBINATIONS = 20000
@@ -85,6 +85,8 @@ def constants_of(expr: Expr, into: dict[str, set[Any]]) -> None:
             constants_of(side, into)
     elif isinstance(expr, Name):
         into.setdefault(expr.name, set())
+    elif isinstance(expr, Ticked):  # ticked or not: the candidates without constants cover both
+        into.setdefault(expr.name.name, set())
 
 
 def _domains(ordered: list[str], variables: Mapping[str, Variable],

@@ -34,6 +34,15 @@ class Not:
 
 
 @dataclass(frozen=True)
+class Ticked:
+    """``any food_types``: at least one option of a several-choice answer is ticked (false when the
+    question was not asked, or answered with none under ``allow_none``)."""
+
+    name: Name
+    column: int
+
+
+@dataclass(frozen=True)
 class BoolOp:
     op: str  # "and" | "or"
     operands: tuple[Expr, ...]
@@ -48,9 +57,11 @@ class Compare:
     column: int
 
 
-Expr = Name | Literal | ListLiteral | Not | BoolOp | Compare
+Expr = Name | Literal | ListLiteral | Not | BoolOp | Compare | Ticked
 
 KEYWORDS = {"and", "or", "not", "in", "contains", "true", "false"}
+# "any" is a keyword only before a name (``any food_types``), so a situation called "any" stays usable.
+ANY = "any"
 # Beyond these a condition is a typing accident; the limits keep parsing, evaluating and
 # translating (all recursive) far from Python's recursion limit, and numbers convertible.
 MAX_NESTING = 32
@@ -193,6 +204,10 @@ class _Parser:
             operand = self.not_expr()
             self.depth -= 1
             return Not(operand, token.column)
+        if self.at("name", ANY) and self.tokens[self.index + 1].kind == "name":
+            token = self.advance()
+            name = self.advance()
+            return Ticked(Name(name.text, name.column), token.column)
         return self.comparison()
 
     def comparison(self) -> Expr:
@@ -286,6 +301,8 @@ def names(expr: Expr) -> Iterator[Name]:
     """Every situation name the condition refers to, in order."""
     if isinstance(expr, Name):
         yield expr
+    elif isinstance(expr, Ticked):
+        yield expr.name
     elif isinstance(expr, Not):
         yield from names(expr.operand)
     elif isinstance(expr, BoolOp):
@@ -308,6 +325,8 @@ def to_text(expr: Expr) -> str:
         return str(expr.value)
     if isinstance(expr, ListLiteral):
         return "[" + ", ".join(to_text(value) for value in expr.values) + "]"
+    if isinstance(expr, Ticked):
+        return f"{ANY} {expr.name.name}"
     if isinstance(expr, Not):
         inner = to_text(expr.operand)
         return f"not ({inner})" if isinstance(expr.operand, BoolOp) else f"not {inner}"

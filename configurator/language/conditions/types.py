@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from configurator.diagnostics import listing
-from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, to_text
+from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, Ticked, to_text
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,16 @@ def _check_boolean(expr: Expr, variables: Mapping[str, Variable], problems: list
         _check_boolean(expr.operand, variables, problems)
     elif isinstance(expr, Compare):
         _check_compare(expr, variables, problems)
+    elif isinstance(expr, Ticked):
+        variable = _lookup(expr.name, variables, problems)
+        if variable is not None and variable.kind != "multi_choice":
+            zh, en = _KIND_WORDS.get(variable.kind, ("命名条件", "a named condition"))
+            problems.append(_mismatch(
+                expr.column, f"any 只用于多选情形，“{expr.name.name}”是{zh}",
+                f"any is for several-choice situations; \"{expr.name.name}\" is {en}",
+                f"去掉 any，或改为比较，例如 {expr.name.name} == \"…\"" if variable.kind == "choice" else "去掉 any",
+                f'remove any, or write a comparison such as {expr.name.name} == "..."' if variable.kind == "choice"
+                else "remove any"))
     elif isinstance(expr, Name):
         variable = _lookup(expr, variables, problems)
         if variable is not None and variable.kind not in ("boolean", "named"):
@@ -86,12 +96,12 @@ def _check_boolean(expr: Expr, variables: Mapping[str, Variable], problems: list
                 f"“{expr.name}”是{zh}，不能单独作为条件", f"\"{expr.name}\" is {en} and cannot stand alone",
                 f"写成比较，例如 {expr.name} == \"…\"" if variable.kind == "choice" else
                 f"写成比较，例如 {expr.name} > 0" if variable.kind == "number" else
-                f"写成 {expr.name} contains \"…\"" if variable.kind == "multi_choice" else
+                f"写成 {expr.name} contains \"…\"，或 any {expr.name}（选了任一项）" if variable.kind == "multi_choice" else
                 f"写成比较，例如 {expr.name} >= \"2024-01-01\"",
                 "write a comparison, e.g. " + (
                     f'{expr.name} == "..."' if variable.kind == "choice" else
                     f"{expr.name} > 0" if variable.kind == "number" else
-                    f'{expr.name} contains "..."' if variable.kind == "multi_choice" else
+                    f'{expr.name} contains "...", or any {expr.name} (any option ticked)' if variable.kind == "multi_choice" else
                     f'{expr.name} >= "2024-01-01"')))
     elif isinstance(expr, Literal):
         if not isinstance(expr.value, bool):

@@ -1,5 +1,6 @@
-"""A field that is the answer to a situation (``from_situation``): asked once, so the situation
-must exist, have the field's type and be asked wherever the field is needed."""
+"""What a situation's answer can be: ``allow_none`` (no option ticked) only where there are boxes
+to tick; a field that is the answer to a situation (``from_situation``) is asked once, so the
+situation must exist, have the field's type and be asked wherever the field is needed."""
 
 from __future__ import annotations
 
@@ -53,6 +54,20 @@ def _needed_unasked(context: RuleContext, field: BundleField, situation: Situati
     return None if combined is None else lang.witness(combined, context.variables, asked)
 
 
+_KIND_WORDS = {"boolean": ("是/否问题", "a yes/no question"), "choice": ("单选问题", "a single-choice question"),
+               "number": ("数字问题", "a number question"), "date": ("日期问题", "a date question")}
+
+
+def check_allow_none(context: RuleContext) -> Iterable[Diagnostic]:
+    """``allow_none: true`` means "no box ticked is an answer": only a multi-choice has boxes. On any
+    other question it was ignored by the schema and the plan while form.html left the question
+    optional, so an applicant could skip a question the pre-check then required."""
+    for situation in context.bundle.situations:
+        if situation.allow_none and situation.type != "multi_choice":
+            zh, en = _KIND_WORDS[situation.type]
+            yield context.at_key("E212", situation.path + ("allow_none",), id=situation.id, kind=zh, kind_en=en)
+
+
 def check_from_situation(context: RuleContext) -> Iterable[Diagnostic]:
     situations = {s.id: s for s in context.bundle.situations}
     for field in context.bundle.fields:
@@ -66,7 +81,7 @@ def check_from_situation(context: RuleContext) -> Iterable[Diagnostic]:
                 f"没有情形“{field.from_situation}”" + (f"（是不是想写“{hint}”？）" if hint else ""),
                 f"there is no situation \"{field.from_situation}\"" + (f" (did you mean \"{hint}\"?)" if hint else "")))
             continue
-        if field.catalogue_id not in context.catalogues.fields and field.spec.type is None:
+        if context.field_type(field) is None:
             continue  # an unknown catalogue field without its own type: E303 reports it
         resolved = resolve_field(field, context.catalogues)
         problem = _type_problem(situation, resolved.type, {o.value for o in resolved.options})
@@ -81,4 +96,4 @@ def check_from_situation(context: RuleContext) -> Iterable[Diagnostic]:
                 "en": f"situation \"{situation.id}\" is not asked in every case needing the field, e.g. {shown['en']}"})
 
 
-RULES = [check_from_situation]
+RULES = [check_allow_none, check_from_situation]

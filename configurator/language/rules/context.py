@@ -7,7 +7,7 @@ from typing import Any
 from configurator.diagnostics import Diagnostic
 from configurator.language import conditions
 from configurator.language.sourcemap import SourceMap
-from configurator.model import Bundle, Catalogues, Item, Path
+from configurator.model import Bundle, BundleField, Catalogues, Item, Path
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,12 @@ class RuleContext:
             if uses & broken or conditions.check_types(written, self.typing_variables):
                 broken.add(named.id)
         return broken
+
+    def field_type(self, field: BundleField) -> str | None:
+        """The field's own type or its catalogue entry's; None for an unknown catalogue field
+        without a type of its own (E303 reports it once; the other rules pass it over)."""
+        entry = self.catalogues.fields.get(field.catalogue_id)
+        return field.spec.type or (entry.spec.type if entry is not None else None)
 
     def users(self, entry_id: str, kind: str) -> list[Item]:
         """The items whose ``kind`` ("fields" or "materials") lists the id, in file order."""

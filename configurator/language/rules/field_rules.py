@@ -71,10 +71,8 @@ def _field_problems(context: RuleContext, rule: FieldRule, fields: dict[str, Bun
                 f"字段“{field_id}”在规则“{rule.id}”中出现了两次", f"field \"{field_id}\" appears twice in rule "
                 f"\"{rule.id}\""), fix=localized("每个字段只写一次", "name each field once"))
         seen.add(field_id)
-        if field.catalogue_id not in context.catalogues.fields and field.spec.type is None:
-            continue  # an unknown catalogue field: E303 says so
-        kind = resolve_field(field, context.catalogues).type
-        if kind not in NUMBER_TYPES:
+        kind = context.field_type(field)
+        if kind is not None and kind not in NUMBER_TYPES:  # None: an unknown field, E303 says so
             yield context.at("E411", path, problem=localized(
                 f"字段“{field_id}”的类型是 {kind}，规则只能比较数字字段", f"field \"{field_id}\" is of type {kind}; "
                 "rules compare number fields only"), fix=localized(
@@ -183,8 +181,8 @@ def check_field_rules(context: RuleContext) -> Iterable[Diagnostic]:
             continue
         found = list(_field_problems(context, rule, fields))
         yield from found
-        if found:
-            continue
+        if found or any(context.field_type(fields[f]) is None for f in rule.fields):
+            continue  # a rule on a field of unknown type cannot be judged further (E303 says why)
         never = _never_holds(context, rule, fields) or _never_together(context, rule, fields)
         if never is not None:
             yield never
