@@ -113,6 +113,18 @@ def applications_for(compiled: Compiled, case: dict[str, Any]) -> list[dict[str,
         left_out = {**valid, "fields": {k: v for k, v in valid["fields"].items() if k != required[-1]}}
         found.append(_entry(case, "missing-field", left_out, "refused", [f"/fields/{required[-1]}"],
                             note=f"required field {required[-1]} left out"))
+    spare = [m["id"] for m in expected["materials"] if m["source"] == "applicant" and m["requirement"] != "required"]
+    if spare:  # optional and 容缺 (deferrable) uploads may be left out in this case
+        without = {**valid, "uploads": {k: v for k, v in valid["uploads"].items() if k not in spare}}
+        found.append(_entry(case, "without-optional-uploads", without, "accepted",
+                            note=f"optional or deferrable in this case: {', '.join(spare)}", compiled=compiled))
+    unasked = [f.id for f in compiled.bundle.fields if compiled.on_form(f) and f.id not in expected["form_fields"]]
+    for field_id in unasked[:1]:
+        value = field_value(compiled.fields[field_id])
+        if value is not None:
+            extra = {**valid, "fields": {**valid["fields"], field_id: value}}
+            found.append(_entry(case, "not-asked-field", extra, "refused", [f"/fields/{field_id}"],
+                                note=f"{field_id} given though this case does not ask for it"))
     uploads = [m["id"] for m in expected["materials"] if m["source"] == "applicant" and m["requirement"] == "required"]
     if uploads:
         left_out = {**valid, "uploads": {k: v for k, v in valid["uploads"].items() if k != uploads[-1]}}
