@@ -33,12 +33,18 @@ from configurator.conformance.targets import load_targets
 from configurator.workspace.files import Workspace
 
 DEFAULT_BUNDLES = ("bundles/*.yaml", "tests/corpus/good/*.yaml", "tests/conformance/*.yaml")
+# Region files for the test bundles above, read with --regions beside the workspace's regions/.
+MORE_REGIONS = ("tests/conformance/regions/*.yaml",)
 NODE_SCRIPT = ROOT / "tests" / "js" / "conformance.mjs"
+
+
+def more_regions() -> list[Path]:
+    return sorted(p for pattern in MORE_REGIONS for p in ROOT.glob(pattern))
 
 
 def serve_workspace(source: Path, bundles: list[Path], into: Path) -> tuple[str, object]:
     """The portal API on a loopback port, serving a plain workspace with these bundle files and
-    the source workspace's catalogues, regions and calendars."""
+    the source workspace's catalogues, regions (and MORE_REGIONS) and calendars."""
     import logging
 
     from werkzeug.serving import make_server
@@ -52,6 +58,9 @@ def serve_workspace(source: Path, bundles: list[Path], into: Path) -> tuple[str,
             shutil.copytree(source / part, workspace / part)
     for path in bundles:
         shutil.copy(path, workspace / "bundles" / path.name)
+    (workspace / "regions").mkdir(exist_ok=True)
+    for path in more_regions():
+        shutil.copy(path, workspace / "regions" / path.name)
     app = create_app({"SECRET_KEY": "conformance-" + "k" * 40, "WORKSPACE": str(workspace),
                       "DATABASE_URL": f"sqlite:///{into / 'admin.db'}"})
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
@@ -75,7 +84,7 @@ def main() -> int:
     received = None if options.received == "none" else dt.date.fromisoformat(options.received)
     started = time.perf_counter()
     workspace = Workspace.find(ROOT)
-    loaded = load_targets(workspace, paths, regions=options.regions, received=received)
+    loaded = load_targets(workspace, paths, regions=options.regions, received=received, more_regions=more_regions())
     for name in loaded.invalid:
         print(f"not run (does not pass `configurator check`): {name}")
     with tempfile.TemporaryDirectory(prefix="conformance-") as scratch:

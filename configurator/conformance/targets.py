@@ -25,7 +25,8 @@ class Loaded:
 
 
 def load_targets(workspace: Workspace, paths: Sequence[Path], *, regions: bool = False, received: dt.date | None = None,
-                 lang: str = "zh-CN") -> Loaded:
+                 lang: str = "zh-CN", more_regions: Sequence[Path] = ()) -> Loaded:
+    """``more_regions``: region files read beside the workspace's (regions written for test bundles)."""
     catalogues = workspace.catalogue_check.catalogues
     calendar, _ = load_calendar(workspace.root)
     targets: list[tuple[Target, dict[str, str]]] = []
@@ -40,7 +41,7 @@ def load_targets(workspace: Workspace, paths: Sequence[Path], *, regions: bool =
         compiled = Compiled(checked.bundle, catalogues, lang)
         targets.append((Target(compiled, None, calendar, received), render_compiled(compiled)))
     if regions:
-        found = load_regions(region_files(workspace.root), bundles, catalogues)
+        found = load_regions([*region_files(workspace.root), *more_regions], bundles, catalogues)
         for code in found.valid_codes():
             resolved = found.resolved(code)
             for bundle_id, bundle in bundles.items():
