@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from typing import Any
@@ -119,3 +120,59 @@ def pre_check_runner(base_url: str) -> Any:
         return result
 
     return run_pre_check
+
+
+def form_fields_of(application: dict[str, Any]) -> list[tuple[str, str]]:
+    """An application as form.html posts it: ``group-id`` names, one pair per value of a list,
+    yes/no as true/false, uploads by file name."""
+    pairs = []
+    for group in ("situations", "fields", "uploads"):
+        for key, value in (application.get(group) or {}).items():
+            for one in value if isinstance(value, list) else [value]:
+                pairs.append((f"{group}-{key}", "true" if one is True else "false" if one is False else str(one)))
+    return pairs
+
+
+def _changed(application: dict[str, Any]) -> list[Any]:
+    """The ill-typed values of an application (the ones its note names)."""
+    named = application["note"].split(" ")[0]
+    return [value for group in application["application"].values() for key, value in group.items() if key == named]
+
+
+def form_post_runner(base_url: str) -> Any:
+    """form.html posted without script to the server (the page's own action): 422 with the
+    problems for an application to correct, 200 with the notice for a valid one, 200 with the
+    reasons and the fallback window for a case outside the bundle."""
+
+    def run_form_post(target: Target, artifacts: Mapping[str, str], data: dict[str, Any]) -> ConsumerResult:
+        result = ConsumerResult("form.html post (HTTP)", target.name)
+        if target.region:
+            result.skipped = "the server answers form.html posts for the provincial standard only"
+            return result
+        url = f"{base_url}/api/bundles/{target.compiled.bundle.id}/form.html"
+        cases = {case["id"]: case for case in data["cases"]}
+        names = {item.id: target.compiled.text(item.name) for item in target.compiled.bundle.items}
+        for application in data["applications"]:
+            if application["kind"] == "ill-typed" and not isinstance(next(iter(_changed(application)), ""), str):
+                continue  # a number where text is asked is text again once posted: nothing a form can send wrong
+            result.checked += 1
+            body = urllib.parse.urlencode(form_fields_of(application["application"])).encode()
+            request = urllib.request.Request(url, data=body, method="POST",
+                                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    status, page = response.status, response.read().decode("utf-8")
+            except urllib.error.HTTPError as error:
+                status, page = error.code, error.read().decode("utf-8", "replace")
+            expected = application["expected"]["verdict"]
+            case = cases[application["case"]]["expected"]
+            got = {422: "refused", 200: "fallback" if not case["eligible"] or "<form" in page else "accepted"}.get(
+                status, f"HTTP {status}")
+            if expected == "fallback" and status == 200:
+                got = "fallback"
+            result.expect(application, "verdict", expected, got)
+            if got == expected == "accepted":  # the notice of the case names each of its items
+                result.expect(application, "items named", [], [names[i["id"]] for i in case["items"] if names[i["id"]] not in page])
+        return result
+
+    return run_form_post

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from configurator.conformance.corpus import Target, corpus
-from configurator.conformance.engines import pre_check_runner, run_spiffworkflow
+from configurator.conformance.engines import form_post_runner, pre_check_runner, run_spiffworkflow
 from configurator.conformance.node import run_node
 from configurator.conformance.report import ConsumerResult
 from configurator.conformance.runners import PYTHON_RUNNERS, Runner
@@ -25,6 +25,7 @@ def run_all(targets: Sequence[tuple[Target, dict[str, str]]], folder: Path, *, s
     runners: dict[str, Runner] = {**PYTHON_RUNNERS, "process.bpmn (SpiffWorkflow)": run_spiffworkflow}
     if pre_check_url is not None:
         runners["pre-check (HTTP)"] = pre_check_runner(pre_check_url)
+        runners["form.html post (HTTP)"] = form_post_runner(pre_check_url)
     results: list[ConsumerResult] = []
     runs: list[tuple[Target, dict[str, str], dict[str, Any]]] = []
     folder.mkdir(parents=True, exist_ok=True)

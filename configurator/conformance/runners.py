@@ -200,10 +200,53 @@ def run_metrics(target: Target, artifacts: Mapping[str, str], data: dict[str, An
     return result
 
 
+def run_notice(target: Target, artifacts: Mapping[str, str], data: dict[str, Any]) -> ConsumerResult:
+    """The notice tailored to a case (what form.html answers a valid post with): the reasons of
+    an ineligible case; else the items with their promised limits, the materials to bring with
+    their requirement in this case, and the case's working days, as the notice words them."""
+    from configurator.writers.document import Table
+    from configurator.writers.notice import notice_document
+    from configurator.writers.phrases import plural, say
+
+    compiled = target.compiled
+    lang = compiled.lang
+    result = ConsumerResult("notice (tailored)", target.name)
+    items = {item.id: compiled.text(item.name) for item in compiled.bundle.items}
+    messages = {rule.id: compiled.text(rule.message) for rule in compiled.bundle.eligibility}
+    materials = {m.id: compiled.material_name(m) for m in compiled.bundle.materials}
+
+    def days(count: int) -> str:
+        return say(lang, "immediately") if count == 0 else say(lang, "days", days=count, plural=plural(count))
+
+    for case in data["cases"]:
+        if case["kind"] == "partial":
+            continue
+        result.checked += 1
+        expected = case["expected"]
+        blocks = notice_document(compiled, dict(case["answers"])).blocks
+        bullets = [line for kind, content in blocks if kind == "ul" and isinstance(content, list) for line in content]
+        if not expected["eligible"]:
+            result.expect(case, "reasons", sorted(messages[r] for r in expected["failed_rules"]),
+                          sorted(line for line in bullets if line in messages.values()))
+            continue
+        tables = {content.headers[0]: content.rows for _, content in blocks if isinstance(content, Table)}
+        rows = tables.get(say(lang, "notice.item"), [])
+        result.expect(case, "items", sorted((items[i["id"]], days(i["promised_days"])) for i in expected["items"]),
+                      sorted((row[0], row[2]) for row in rows))
+        bring = [m for m in expected["materials"] if m["source"] == "applicant"]
+        rows = tables.get(say(lang, "notice.material"), [])
+        result.expect(case, "materials", sorted((materials[m["id"]], say(lang, "requirement." + m["requirement"])) for m in bring),
+                      sorted((row[0], row[2]) for row in rows))
+        paragraphs = [content for kind, content in blocks if kind == "p"]
+        result.expect(case, "days", True, say(lang, "notice.days_case", days=expected["days"]) in paragraphs)
+    return result
+
+
 PYTHON_RUNNERS: dict[str, Runner] = {
     "explain": run_explain,
     "form.schema.json (jsonschema)": run_form_schema,
     "form.ui.json (JsonLogic)": run_form_ui,
     "routing.json (JsonLogic)": run_routing,
     "metrics.json": run_metrics,
+    "notice (tailored)": run_notice,
 }
