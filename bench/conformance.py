@@ -79,6 +79,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, help="keep the corpus files in this folder")
     parser.add_argument("--no-http", action="store_true", help="skip the pre-check over HTTP")
     parser.add_argument("--no-node", action="store_true", help="skip the JavaScript consumers")
+    parser.add_argument("--no-browser", action="store_true", help="skip form.html in Chromium")
     options = parser.parse_args()
     paths = options.bundles or sorted(p for pattern in DEFAULT_BUNDLES for p in ROOT.glob(pattern))
     received = None if options.received == "none" else dt.date.fromisoformat(options.received)
@@ -95,7 +96,8 @@ def main() -> int:
             url, server = serve_workspace(workspace.root, valid, Path(scratch))
         timings: dict[str, float] = {}
         results = run_all(loaded.targets, folder, sample=options.sample, pre_check_url=url,
-                          node_script=None if options.no_node else NODE_SCRIPT, timings=timings)
+                          node_script=None if options.no_node else NODE_SCRIPT, browser=not options.no_browser,
+                          timings=timings)
         if server is not None:
             server.shutdown()  # type: ignore[attr-defined]
     print(summary(results))

@@ -16,11 +16,11 @@ from configurator.conformance.runners import PYTHON_RUNNERS, Runner
 
 
 def run_all(targets: Sequence[tuple[Target, dict[str, str]]], folder: Path, *, sample: int | None = None,
-            pre_check_url: str | None = None, node_script: Path | None = None,
+            pre_check_url: str | None = None, node_script: Path | None = None, browser: bool = False,
             timings: dict[str, float] | None = None) -> list[ConsumerResult]:
     """Every consumer on every target; ``folder`` receives the corpus files (one per target) and
     the JavaScript run's files. The pre-check runs when ``pre_check_url`` (a served app) is given,
-    the JavaScript consumers when ``node_script`` is."""
+    the JavaScript consumers when ``node_script`` is, form.html in Chromium with ``browser``."""
     timings = timings if timings is not None else {}
     runners: dict[str, Runner] = {**PYTHON_RUNNERS, "process.bpmn (SpiffWorkflow)": run_spiffworkflow}
     if pre_check_url is not None:
@@ -44,4 +44,10 @@ def run_all(targets: Sequence[tuple[Target, dict[str, str]]], folder: Path, *, s
         started = time.perf_counter()
         results += run_node(node_script, runs, folder / "node")
         timings["JavaScript consumers (one Node process)"] = time.perf_counter() - started
+    if browser:
+        from configurator.conformance.browser import run_browser
+
+        started = time.perf_counter()
+        results += run_browser([(target, artifacts, data) for target, artifacts, data in runs])
+        timings["form.html (Chromium)"] = time.perf_counter() - started
     return results
