@@ -1,7 +1,8 @@
 """The conformance run: every case of every bundle through every consumer (`make conformance`).
 
-    .venv/bin/python bench/conformance.py [BUNDLE.yaml ...] [--regions] [--sample N]
+    .venv/bin/python bench/conformance.py [BUNDLE.yaml ...] [--regions] [--sample N] [--browser-sample N]
                                           [--received YYYY-MM-DD] [--report FILE] [--corpus DIR]
+                                          [--no-http] [--no-node] [--no-browser]
 
 Without bundle files: the shipped bundles, tests/corpus/good and tests/conformance. Prints, per
 consumer, the targets and cases read and the disagreements, then each class of disagreement
@@ -79,7 +80,9 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, help="keep the corpus files in this folder")
     parser.add_argument("--no-http", action="store_true", help="skip the pre-check over HTTP")
     parser.add_argument("--no-node", action="store_true", help="skip the JavaScript consumers")
-    parser.add_argument("--no-browser", action="store_true", help="skip form.html in Chromium")
+    parser.add_argument("--no-browser", action="store_true", help="skip form.html and portal/rjsf in Chromium")
+    parser.add_argument("--browser-sample", type=int, default=None,
+                        help="at most N cases of each kind per bundle in Chromium (default: all)")
     options = parser.parse_args()
     paths = options.bundles or sorted(p for pattern in DEFAULT_BUNDLES for p in ROOT.glob(pattern))
     received = None if options.received == "none" else dt.date.fromisoformat(options.received)
@@ -97,7 +100,7 @@ def main() -> int:
         timings: dict[str, float] = {}
         results = run_all(loaded.targets, folder, sample=options.sample, pre_check_url=url,
                           node_script=None if options.no_node else NODE_SCRIPT, browser=not options.no_browser,
-                          timings=timings)
+                          browser_sample=options.browser_sample, timings=timings)
         if server is not None:
             server.shutdown()  # type: ignore[attr-defined]
     print(summary(results))

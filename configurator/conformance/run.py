@@ -15,12 +15,28 @@ from configurator.conformance.report import ConsumerResult
 from configurator.conformance.runners import PYTHON_RUNNERS, Runner
 
 
+def first_cases(data: dict[str, Any], count: int | None) -> dict[str, Any]:
+    """The corpus with at most ``count`` cases of each kind, and their applications."""
+    if count is None:
+        return data
+    seen: dict[str, int] = {}
+    cases = []
+    for case in data["cases"]:
+        seen[case["kind"]] = seen.get(case["kind"], 0) + 1
+        if seen[case["kind"]] <= count:
+            cases.append(case)
+    kept = {case["id"] for case in cases}
+    return {**data, "cases": cases, "applications": [a for a in data["applications"] if a["case"] in kept]}
+
+
 def run_all(targets: Sequence[tuple[Target, dict[str, str]]], folder: Path, *, sample: int | None = None,
             pre_check_url: str | None = None, node_script: Path | None = None, browser: bool = False,
-            timings: dict[str, float] | None = None) -> list[ConsumerResult]:
+            browser_sample: int | None = None, timings: dict[str, float] | None = None) -> list[ConsumerResult]:
     """Every consumer on every target; ``folder`` receives the corpus files (one per target) and
     the JavaScript run's files. The pre-check runs when ``pre_check_url`` (a served app) is given,
-    the JavaScript consumers when ``node_script`` is, form.html in Chromium with ``browser``."""
+    the JavaScript consumers when ``node_script`` is, form.html in Chromium with ``browser`` (and
+    portal/rjsf when ``node_script``'s folder has the RJSF harness); ``browser_sample``: the browser
+    reads at most that many cases of each kind (a page per case is the slow part)."""
     timings = timings if timings is not None else {}
     runners: dict[str, Runner] = {**PYTHON_RUNNERS, "process.bpmn (SpiffWorkflow)": run_spiffworkflow}
     if pre_check_url is not None:
@@ -48,6 +64,8 @@ def run_all(targets: Sequence[tuple[Target, dict[str, str]]], folder: Path, *, s
         from configurator.conformance.browser import run_browser
 
         started = time.perf_counter()
-        results += run_browser([(target, artifacts, data) for target, artifacts, data in runs])
-        timings["form.html (Chromium)"] = time.perf_counter() - started
+        harness = node_script.parent / "rjsf_harness.js" if node_script is not None else None
+        results += run_browser([(target, artifacts, first_cases(data, browser_sample)) for target, artifacts, data in runs],
+                               harness)
+        timings["form.html and portal/rjsf (Chromium)"] = time.perf_counter() - started
     return results
