@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/conformance.py [BUNDLE.yaml ...] [--regions] [--sample N] [--browser-sample N]
                                           [--received YYYY-MM-DD] [--report FILE] [--corpus DIR]
-                                          [--no-http] [--no-node] [--no-browser]
+                                          [--examples N] [--no-http] [--no-node] [--no-browser]
 
 Without bundle files: the shipped bundles, tests/corpus/good and tests/conformance. Prints, per
 consumer, the targets and cases read and the disagreements, then each class of disagreement
@@ -78,6 +78,7 @@ def main() -> int:
     parser.add_argument("--received", default="2026-03-02", help="date of receipt for due dates (YYYY-MM-DD, or none)")
     parser.add_argument("--report", type=Path, help="write every disagreement as JSON to this file")
     parser.add_argument("--corpus", type=Path, help="keep the corpus files in this folder")
+    parser.add_argument("--examples", type=int, default=1, help="reproducers printed per class of disagreement")
     parser.add_argument("--no-http", action="store_true", help="skip the pre-check over HTTP")
     parser.add_argument("--no-node", action="store_true", help="skip the JavaScript consumers")
     parser.add_argument("--no-browser", action="store_true", help="skip form.html and portal/rjsf in Chromium")
@@ -103,7 +104,7 @@ def main() -> int:
                           browser_sample=options.browser_sample, timings=timings)
         if server is not None:
             server.shutdown()  # type: ignore[attr-defined]
-    print(summary(results))
+    print(summary(results, options.examples))
     print(f"{len(loaded.targets)} targets; {time.perf_counter() - started:.1f} s in all")
     for name, seconds in timings.items():
         print(f"  {name}: {seconds:.1f} s")
