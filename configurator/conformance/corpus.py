@@ -24,6 +24,9 @@ from configurator.planning.duedates import due_dates
 from configurator.planning.plan import Plan, holds
 
 CORPUS_FORMAT = "urn:configurator:conformance:1"
+# Ineligible cases are found by changing one answer of a real case: the first this many real cases
+# are enough to reach every rule (a rule reads few questions), and the search stays linear.
+INELIGIBLE_FROM = 50
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def _ineligible(target: Target, complete: list[Mapping[str, Any]]) -> list[dict[
     planner = target.compiled.planner
     domains = answer_domains(target.compiled.bundle)
     found: dict[tuple[str, ...], dict[str, Any]] = {}
-    for answers in complete:
+    for answers in complete[:INELIGIBLE_FROM]:
         for situation in target.compiled.bundle.situations:
             for value in domains[situation.id]:
                 if situation.id not in answers or answers[situation.id] == value:
