@@ -182,3 +182,41 @@ def test_the_command_prints_the_report_and_exits_1_exactly_when_something_disagr
     assert done.stderr == ""
     assert done.stdout.startswith("consumer ") and "explain " in done.stdout and "1 targets" in done.stdout
     assert done.returncode == (0 if "no disagreements" in done.stdout else 1), done.stdout
+
+
+def _mutated(artifacts, name, change):
+    import json
+
+    data = json.loads(artifacts[name])
+    change(data)
+    return {**artifacts, name: json.dumps(data, ensure_ascii=False)}
+
+
+def _drop_first_item(metrics):
+    metrics["scenarios"][0]["items"] = metrics["scenarios"][0]["items"][1:]
+
+
+def _show_signboard_always(ui):
+    del ui["fields"]["signboard_size"]["ui:options"]["when"]
+
+
+def _drop_required_field(schema):
+    schema["properties"]["fields"]["required"] = []
+
+
+@pytest.mark.parametrize("name, change, runner, fact", [
+    ("metrics.json", _drop_first_item, "run_metrics", "items"),
+    ("form.ui.json", _show_signboard_always, "run_form_ui", "fields shown"),
+    ("form.schema.json", _drop_required_field, "run_form_schema", "verdict"),
+])
+def test_each_runner_reports_an_artifact_that_gets_a_fact_wrong(name, change, runner, fact):
+    """The runners can fail: the same corpus against an artifact changed in one place."""
+    from configurator.conformance import runners
+    from configurator.conformance.corpus import corpus
+
+    loaded = load_targets(Workspace.find(ROOT), [ROOT / "bundles" / "restaurant.yaml"], received=RECEIVED)
+    target, artifacts = loaded.targets[0]
+    data = corpus(target)  # every case: the changed one is among them
+    assert getattr(runners, runner)(target, artifacts, data).disagreements == []
+    result = getattr(runners, runner)(target, _mutated(artifacts, name, change), data)
+    assert result.disagreements and {d.what for d in result.disagreements} == {fact}
