@@ -112,7 +112,7 @@ def run(benchmark: Benchmark) -> str:
     done = subprocess.run([sys.executable, *benchmark.args], cwd=ROOT, capture_output=True, text=True, timeout=3600)
     output = done.stdout.strip()
     if done.returncode != 0:
-        output += f"\n(exit status {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''})"
+        output += f"\n(exit status {done.returncode}" + (f": {done.stderr.strip().splitlines()[-1]})" if done.stderr.strip() else ")")
     return f"```text\n{output}\n```\n"
 
 

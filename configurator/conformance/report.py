@@ -53,10 +53,11 @@ def summary(results: Sequence[ConsumerResult], examples: int = 1) -> str:
     consumers: dict[str, list[ConsumerResult]] = {}
     for result in results:
         consumers.setdefault(result.consumer, []).append(result)
-    lines = ["consumer                 targets  checked  disagreements"]
+    width = max((len(r.consumer) for r in results), default=8) + 2
+    lines = [f"{'consumer':<{width}}targets  checked  disagreements"]
     for name, found in consumers.items():
         ran = [r for r in found if r.skipped is None]
-        lines.append(f"{name:<24} {len(ran):>7}  {sum(r.checked for r in ran):>7}  "
+        lines.append(f"{name:<{width}}{len(ran):>7}  {sum(r.checked for r in ran):>7}  "
                      f"{sum(len(r.disagreements) for r in ran):>13}")
         lines += [f"    skipped {r.target}: {r.skipped}" for r in found if r.skipped is not None][:3]
     classes: dict[tuple[str, str, str], list[Disagreement]] = {}
@@ -64,7 +65,8 @@ def summary(results: Sequence[ConsumerResult], examples: int = 1) -> str:
         for d in result.disagreements:
             classes.setdefault((d.consumer, d.target, d.what.split(" ")[0]), []).append(d)
     if classes:
-        lines += ["", f"{len(classes)} classes of disagreement (consumer, target, fact): count, reproducer"]
+        lines += ["", f"{len(classes)} classes of disagreement (consumer, target, fact): count"
+                  + (", reproducer" if examples else "")]
         for (consumer, target, what), members in sorted(classes.items()):
             lines.append(f"- {consumer} · {target} · {what}: {len(members)}")
             lines += [f"    {d.reproducer()}" for d in members[:examples]]
