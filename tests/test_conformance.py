@@ -220,3 +220,16 @@ def test_each_runner_reports_an_artifact_that_gets_a_fact_wrong(name, change, ru
     assert getattr(runners, runner)(target, artifacts, data).disagreements == []
     result = getattr(runners, runner)(target, _mutated(artifacts, name, change), data)
     assert result.disagreements and {d.what for d in result.disagreements} == {fact}
+
+
+def test_spiffworkflow_reports_an_escalation_timer_that_is_not_the_case_limit():
+    from configurator.conformance.corpus import corpus
+    from configurator.conformance.engines import run_spiffworkflow
+
+    loaded = load_targets(Workspace.find(ROOT), [ROOT / "tests" / "conformance" / "features.yaml"], received=RECEIVED)
+    target, artifacts = loaded.targets[0]
+    data = corpus(target, SAMPLE)
+    assert run_spiffworkflow(target, artifacts, data).disagreements == []
+    late = artifacts["process.bpmn"].replace('"P2D"</bpmn:timeDuration>', '"P9D"</bpmn:timeDuration>')  # licence_update
+    found = run_spiffworkflow(target, {**artifacts, "process.bpmn": late}, data).disagreements
+    assert found and {(d.what, d.expected, d.got) for d in found} == {("timer of licence_update", "P2D", "P9D")}

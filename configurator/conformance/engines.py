@@ -20,7 +20,8 @@ _MAX_ROUNDS = 1000
 
 def run_spiffworkflow(target: Target, artifacts: Mapping[str, str], data: dict[str, Any]) -> ConsumerResult:
     """process.bpmn on SpiffWorkflow: each case runs exactly its items (each after what it waits
-    for), an ineligible case goes from intake to the fallback."""
+    for), an ineligible case goes from intake to the fallback; each applicable item's escalation
+    timer, evaluated by the engine on the case's answers, is the item's limit in this case."""
     result = ConsumerResult("process.bpmn (SpiffWorkflow)", target.name)
     try:
         from lxml import etree
@@ -30,7 +31,11 @@ def run_spiffworkflow(target: Target, artifacts: Mapping[str, str], data: dict[s
     except ImportError:
         result.skipped = "needs SpiffWorkflow (pip install -e '.[test]')"
         return result
+    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+
     bundle_id = target.compiled.bundle.id
+    timers = _timers(artifacts["process.bpmn"])
+    environment = PythonScriptEngine().environment
     parser = BpmnParser()
     parser.add_bpmn_xml(etree.fromstring(artifacts["process.bpmn"].encode()), filename=f"{bundle_id}.bpmn")
     try:
@@ -65,10 +70,28 @@ def run_spiffworkflow(target: Target, artifacts: Mapping[str, str], data: dict[s
         ran = [name.removeprefix("task_") for name in done if name.startswith("task_")]
         result.expect(case, "tasks", sorted(i["id"] for i in expected["items"]), sorted(ran))
         for item in expected["items"]:
+            # the escalation timer: the item's limit in this case (a same-day item's is not checked here)
+            if item["promised_days"] > 0:
+                duration = timers.get(f"task_{item['id']}")
+                got = None if duration is None else environment.evaluate(duration, {"answers": dict(case["answers"])})
+                result.expect(case, f"timer of {item['id']}", f"P{item['promised_days']}D", got)
             for before in item["after"]:
                 if before in ran and item["id"] in ran and ran.index(before) > ran.index(item["id"]):
                     result.differ(case, f"order of {item['id']}", f"after {before}", ran)
     return result
+
+
+def _timers(process: str) -> dict[str, str]:
+    """Task id → the duration expression of the timer on its boundary."""
+    from xml.etree import ElementTree
+
+    model = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    found = {}
+    for event in ElementTree.fromstring(process.encode()).iter(f"{model}boundaryEvent"):
+        duration = event.find(f"{model}timerEventDefinition/{model}timeDuration")
+        if duration is not None and duration.text:
+            found[event.get("attachedToRef", "")] = duration.text
+    return found
 
 
 def post_json(url: str, body: Any, timeout: float = 60) -> tuple[int, Any]:
