@@ -10,7 +10,7 @@ INSTALL := $(PIP) install --quiet --constraint requirements.lock
 
 NODE_STAMP := tests/js/node_modules/.installed
 
-.PHONY: run test lint bench browser-deps postgres-deps wheel-check lock clean messages
+.PHONY: run test lint bench conformance browser-deps postgres-deps wheel-check lock clean messages
 
 # The admin's translations (Flask-Babel, gettext): Chinese msgids in the sources, English in
 # translations/en. `make messages` re-extracts messages.pot and merges it into every .po; the .mo
@@ -80,6 +80,13 @@ wheel-check: $(STAMP) $(MO)
 
 # The benchmarks; bench/report.py runs them all and writes docs/performance.md from their output.
 # wrk is a Debian package: installed when root, otherwise the HTTP load benchmark is skipped with a note.
+# Every case of every bundle (and region) through every consumer of the artifacts: explain, the
+# pre-check over HTTP, form.schema.json (jsonschema, ajv), form.ui.json and routing.json (two JsonLogic
+# implementations), metrics.json, SpiffWorkflow, Camunda 8 FEEL (feelin). Exit 1 on any disagreement;
+# ARGS passes options, e.g. `make conformance ARGS="--sample 20 --report report.json"`.
+conformance: $(STAMP) $(MO) $(NODE_STAMP)
+	$(VENV)/bin/python bench/conformance.py --regions $(ARGS)
+
 bench: $(STAMP) $(MO)
 	$(INSTALL) -e '.[bench]'
 	@if ! command -v wrk >/dev/null; then \

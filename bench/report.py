@@ -74,6 +74,16 @@ BENCHMARKS = [
               "Goals: artifact GET ≥ 95 % of the static file; a 304 at least 1.2× the 200's throughput; "
               "pre-check p95 under 30 ms with 16 clients and under 10 ms with one.",
               ("bench/api_load.py", "--seconds", "10"), needs=("wrk",)),
+    Benchmark("conformance", "Conformance: every case through every consumer",
+              "`make conformance`: the corpus of every shipped bundle, tests/corpus/good and tests/conformance, "
+              "and of every region binding one of them (docs/conformance.md), read by every consumer: explain, "
+              "the notice, metrics.json, form.schema.json (jsonschema, ajv), form.ui.json and routing.json "
+              "(two JsonLogic implementations), SpiffWorkflow, Camunda 8 FEEL (feelin), the pre-check and "
+              "form.html posts over HTTP, form.html and portal/rjsf in Chromium. Per consumer: targets, cases "
+              "or applications read, disagreements; then each class of disagreement with its count (exit "
+              "status 1 while any remain) and the time per consumer. No goal beyond finishing within minutes "
+              "on two cores; the test suite runs a bounded sample (tests/test_conformance.py).",
+              ("bench/conformance.py", "--regions", "--examples", "0")),
 ]
 
 
@@ -102,7 +112,7 @@ def run(benchmark: Benchmark) -> str:
     done = subprocess.run([sys.executable, *benchmark.args], cwd=ROOT, capture_output=True, text=True, timeout=3600)
     output = done.stdout.strip()
     if done.returncode != 0:
-        output += f"\n(exit status {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''})"
+        output += f"\n(exit status {done.returncode}" + (f": {done.stderr.strip().splitlines()[-1]})" if done.stderr.strip() else ")")
     return f"```text\n{output}\n```\n"
 
 

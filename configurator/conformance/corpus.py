@@ -1,0 +1,135 @@
+"""The corpus: a bundle's cases as JSON, each with the facts the library's plan resolves for it.
+
+One file per bundle (and region): the answers of every distinct real case the case search finds
+(complete), cases sent to the fallback (ineligible), cases with one asked question left
+unanswered (partial), and applications built for them with the verdict a pre-check must reach
+(``applications``). Every expected fact is read from ``Planner.plan`` and the due dates of
+``planning.duedates``: nothing here decides a case on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from configurator.conformance.applications import applications_for
+from configurator.model import Situation
+from configurator.planning.calendar import CalendarError, WorkingCalendar
+from configurator.planning.cases import answer_domains
+from configurator.planning.compiled import Compiled
+from configurator.planning.duedates import due_dates
+from configurator.planning.plan import Plan, holds
+
+CORPUS_FORMAT = "urn:configurator:conformance:1"
+# Ineligible cases are found by changing one answer of a real case: the first this many real cases
+# are enough to reach every rule (a rule reads few questions), and the search stays linear.
+INELIGIBLE_FROM = 50
+
+
+@dataclass(frozen=True)
+class Target:
+    """A bundle as the consumers receive it: the provincial standard, or one region's version of it
+    (``compiled`` is then the regional bundle) with its working-day calendar."""
+
+    compiled: Compiled
+    region: str | None = None
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    received: dt.date | None = None
+
+    @property
+    def name(self) -> str:
+        return self.compiled.bundle.id + (f"@{self.region}" if self.region else "")
+
+
+def asked_situations(plan: Plan) -> list[Situation]:
+    """The questions the case asks, by the plan's own rule (``when`` on the answers kept)."""
+    return [s for s in plan.bundle.situations if holds(s.when, plan.answers)]
+
+
+def expected_facts(target: Target, plan: Plan) -> dict[str, Any]:
+    """What every consumer must agree on for this case, read from the plan."""
+    asked = asked_situations(plan)
+    facts: dict[str, Any] = {
+        "asked": [s.id for s in asked],
+        "unanswered": [s.id for s in asked if s.id not in plan.answers],
+        "eligible": plan.eligible,
+        "failed_rules": [rule.id for rule in plan.failed_rules],
+    }
+    if not plan.eligible:
+        return facts
+    facts["items"] = [{"id": t.item.id, "promised_days": t.item.promised_days, "visits": t.item.visits,
+                       "start_day": t.start_day, "end_day": t.end_day, "after": list(t.after),
+                       "combined_with": t.item.combined_with,
+                       "special_stages": [{"kind": s.kind, "days": s.days, "day_kind": s.day_kind}
+                                          for s in t.item.special_stages]} for t in plan.tasks]
+    facts["materials"] = [{"id": m.id, "source": m.source, "requirement": m.requirement, "count": m.count}
+                          for m in plan.materials]
+    facts["fields"] = [f.id for f in plan.fields]
+    facts["form_fields"] = [f.id for f in plan.fields if f.from_situation is None]
+    facts["days"] = plan.days
+    if target.received is not None:
+        try:
+            dates = due_dates(plan, target.calendar, target.received)
+        except CalendarError as error:
+            facts["due"] = {"error": str(error)}
+        else:
+            facts["due"] = {"received": target.received.isoformat(), "due_date": dates.case.isoformat(),
+                            "due_date_with_special_stages": dates.case_with_stages.isoformat(),
+                            "items": {k: v.isoformat() for k, v in dates.items.items()},
+                            "items_with_special_stages": {k: v.isoformat() for k, v in dates.with_stages.items()},
+                            "timers": dates.timer_context()}
+    return facts
+
+
+def _ineligible(target: Target, complete: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Answer sets that fail eligibility: each real case with one asked answer changed to another
+    value worth trying, kept when the plan sends it to the fallback and every question it asks is
+    answered; one per distinct set of failed rules and answers kept."""
+    planner = target.compiled.planner
+    domains = answer_domains(target.compiled.bundle)
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    for answers in complete[:INELIGIBLE_FROM]:
+        for situation in target.compiled.bundle.situations:
+            for value in domains[situation.id]:
+                if situation.id not in answers or answers[situation.id] == value:
+                    continue
+                plan = planner.plan({**answers, situation.id: value})
+                if plan.eligible or any(s.id not in plan.answers for s in asked_situations(plan)):
+                    continue
+                key = tuple(rule.id for rule in plan.failed_rules)
+                if key not in found:
+                    found[key] = dict(plan.answers)
+    return list(found.values())
+
+
+def corpus(target: Target, sample: int | None = None, seed: int = 0) -> dict[str, Any]:
+    """The corpus of one target as JSON data; ``sample``: at most this many complete cases (a
+    seeded draw, so the same files come out every time)."""
+    compiled = target.compiled
+    search = compiled.case_search
+    scenarios = list(search.cases)
+    if sample is not None and len(scenarios) > sample:
+        scenarios = random.Random(f"{target.name}:{seed}").sample(scenarios, sample)
+    cases: list[dict[str, Any]] = []
+
+    def add(kind: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+        plan = compiled.planner.plan(answers)
+        case = {"id": f"{kind}-{len(cases) + 1}", "kind": kind, "answers": dict(answers),
+                "expected": expected_facts(target, plan)}
+        cases.append(case)
+        return case
+
+    complete = [add("complete", scenario.answers) for scenario in scenarios]
+    for answers in _ineligible(target, [c["answers"] for c in complete])[:sample or None]:
+        add("ineligible", answers)
+    for case in complete[:sample or None]:
+        asked = case["expected"]["asked"]
+        if asked:  # the last question asked, left unanswered
+            add("partial", {k: v for k, v in case["answers"].items() if k != asked[-1]})
+    applications = [application for case in cases for application in applications_for(compiled, case)]
+    return {"$schema": CORPUS_FORMAT, "bundle": compiled.bundle.id, "version": compiled.bundle.version,
+            "region": target.region, "received": target.received.isoformat() if target.received else None,
+            "lang": compiled.lang, "complete_search": search.complete, "cases": cases, "applications": applications}
