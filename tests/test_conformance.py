@@ -38,34 +38,13 @@ RECEIVED = dt.date(2026, 3, 2)  # a Monday: a same-day (0-day) item is due that 
 # The fact is the disagreement's ``what`` ("verdict", "uploads required", "timer of <item>"); the case kind
 # is the case's (complete, ineligible, partial) or the application's (valid, missing-field...).
 KNOWN_DISAGREEMENTS: list[tuple[str, str, str, str, str]] = [
-    ("process.camunda8.bpmn (feelin)", "*", "timer of *", "complete",
-     "issue 23 (regions helper): an item with a 0-day limit has no timer in process.camunda8.bpmn; "
-     "its due date is the day of receipt"),
-    ("form.schema.json (*)", "features*", "verdict", "without-optional-uploads",
-     "issue 23 (forms helper): a material whose requirement is optional or 容缺 in this case is still "
-     "required by form.schema.json"),
-    ("*pre-check (HTTP)", "features*", "verdict", "without-optional-uploads",
-     "issue 23 (forms helper): the pre-check refuses an application without an upload that is "
-     "optional in this case"),
-    ("form.html post (HTTP)", "features", "verdict", "without-optional-uploads",
-     "issue 23 (forms helper): form.html, posted without script, refuses an application without an upload "
-     "that is optional in this case"),
     ("*pre-check (HTTP)", "*", "pointers", "not-asked-field",
      "found by the conformance run: a field given though the case does not ask for it is reported at "
      "/fields, not at /fields/<id>, so a portal cannot show it beside the field"),
-    ("portal/rjsf (Chromium)", "features*", "verdict", "without-optional-uploads",
-     "issue 23 (forms helper): the RJSF form requires an upload that is optional in this case"),
     ("portal/rjsf (Chromium)", "*", "verdict", "ineligible",
      "found by the conformance run: in portal/rjsf, answering 否 to a yes/no question that decides an "
      "eligibility rule (born_in_province_hospital, has_licence) leaves it unanswered: no fallback, "
      "\"此项必填\" instead"),
-    ("form.html (Chromium)", "retirement", "questions shown", "*",
-     "issue 23 (forms helper): form.html shows a question whose `when` does not hold "
-     "(reached_statutory_age for an early retirement)"),
-    ("form.html (Chromium)", "features*", "questions shown", "*",
-     "issue 23 (forms helper): form.html shows a question whose `when` does not hold (lease_years for an own site)"),
-    ("form.html (Chromium)", "features*", "uploads required", "complete",
-     "issue 23 (forms helper): form.html requires an upload that is optional or 容缺 in this case"),
 ]
 
 needs_node = pytest.mark.skipif(shutil.which("node") is None and not os.environ.get("CI"), reason="Node.js not installed")

@@ -3,8 +3,9 @@
 One file per bundle (and region): the answers of every distinct real case the case search finds
 (complete), cases sent to the fallback (ineligible), cases with one asked question left
 unanswered (partial), and applications built for them with the verdict a pre-check must reach
-(``applications``). Every expected fact is read from ``Planner.plan`` and the due dates of
-``planning.duedates``: nothing here decides a case on its own.
+(``applications``). Every expected fact is read from the case's one resolution
+(``planning.resolution.resolve``: the plan of a complete case, what the answers so far decide of a
+partial one) and the due dates of ``planning.duedates``: nothing here decides a case on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from configurator.planning.cases import answer_domains
 from configurator.planning.compiled import Compiled
 from configurator.planning.duedates import due_dates
 from configurator.planning.plan import Plan, holds
+from configurator.planning.resolution import NO, resolve
 
 CORPUS_FORMAT = "urn:configurator:conformance:1"
 # Ineligible cases are found by changing one answer of a real case: the first this many real cases
@@ -45,20 +47,29 @@ class Target:
 
 
 def asked_situations(plan: Plan) -> list[Situation]:
-    """The questions the case asks, by the plan's own rule (``when`` on the answers kept)."""
+    """The questions a complete case asks, by the plan's own rule (``when`` on the answers kept)."""
     return [s for s in plan.bundle.situations if holds(s.when, plan.answers)]
 
 
-def expected_facts(target: Target, plan: Plan) -> dict[str, Any]:
-    """What every consumer must agree on for this case, read from the plan."""
-    asked = asked_situations(plan)
+def expected_facts(target: Target, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What every consumer must agree on for this case, read from its one resolution
+    (planning/resolution.py): for a complete case the plan it keeps, for a partial one what the
+    answers so far decide (unanswered is not false: nothing is expected of what is not yet known)."""
+    case = resolve(target.compiled, answers)
     facts: dict[str, Any] = {
-        "asked": [s.id for s in asked],
-        "unanswered": [s.id for s in asked if s.id not in plan.answers],
-        "eligible": plan.eligible,
-        "failed_rules": [rule.id for rule in plan.failed_rules],
+        "asked": list(case.asked),
+        "unanswered": list(case.unanswered),
+        "waiting": list(case.waiting),
+        "eligible": case.eligible,
+        "failed_rules": [rule.id for rule in case.failed_rules],
+        "open_rules": [rule.id for rule in case.open_rules],
     }
-    if not plan.eligible:
+    plan = case.plan
+    if case.eligibility == NO:
+        return facts
+    if plan is None:  # partial: only what the answers so far decide, in declared form
+        facts["items"] = [item.id for item in case.items]
+        facts["undecided_items"] = [item.id for item in case.undecided_items]
         return facts
     facts["items"] = [{"id": t.item.id, "promised_days": t.item.promised_days, "visits": t.item.visits,
                        "start_day": t.start_day, "end_day": t.end_day, "after": list(t.after),
@@ -116,9 +127,8 @@ def corpus(target: Target, sample: int | None = None, seed: int = 0) -> dict[str
     cases: list[dict[str, Any]] = []
 
     def add(kind: str, answers: Mapping[str, Any]) -> dict[str, Any]:
-        plan = compiled.planner.plan(answers)
         case = {"id": f"{kind}-{len(cases) + 1}", "kind": kind, "answers": dict(answers),
-                "expected": expected_facts(target, plan)}
+                "expected": expected_facts(target, answers)}
         cases.append(case)
         return case
 
