@@ -19,13 +19,14 @@ from configurator.authoring.naming import suggest_id
 from configurator.authoring.newbundle import handling_step
 from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
 from configurator.authoring.schemaform import Widget, list_widget, widgets_at
+from configurator.authoring.steplimits import steps_following
 from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry, SetValue
 from configurator.diagnostics import Diagnostic
 from configurator.language.documents import load_shared
 from configurator.model import Catalogues
 from configurator.web import language, store
 from configurator.web.access import require
-from configurator.web.bundle_pages import BundlePages
+from configurator.web.bundle_pages import BundlePages, followed_note
 from configurator.web.feedback import messages
 
 Path = tuple[str | int, ...]
@@ -244,8 +245,11 @@ class NodePages(BundlePages):
                 return self._render(bundle_id, path, widgets, submitted, data, namer, version,
                                     form_problems=form_problems, entry=entry)
             edits = entry_edits(path, widgets, entry, new_entry)
-            what = namer.crumbs(path)[-1][0]
-            outcome = self._save(bundle_id, text, seen, edits, f"“{what}”")
+            what = f"“{namer.crumbs(path)[-1][0]}”"
+            if path[:1] == ("items",) and len(path) == 2:  # the steps handling it keep up with its promise
+                followers, followed = steps_following(data, str(entry.get("id", "")), entry, new_entry)
+                edits, what = edits + followers, what + followed_note(followed)
+            outcome = self._save(bundle_id, text, seen, edits, what)
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
