@@ -89,6 +89,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         attach_change_requests(app)
         upgrade_schema()
     csrf = CSRFProtect(app)
+    from configurator.web.throttle import keep_wait
+
+    app.after_request(keep_wait)  # registered first, so it runs after the limiter's own headers
     limiter = Limiter(get_remote_address, app=app)
     # Only the login is limited; the public API skips the limiter's per-request bookkeeping.
     limiter.request_filter(lambda: request.path.startswith("/api/"))
