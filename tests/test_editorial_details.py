@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from configurator.workspace import git
 from tests.test_authoring_web import form_of
 from tests.web_helpers import csrf_token, login, make_site
 
@@ -73,3 +74,55 @@ def test_retry_after_of_a_throttled_login_is_the_real_wait(site):
     said = re.search(r"请在 (\d+) 秒后再试", answer.get_data(as_text=True))
     assert said, answer.get_data(as_text=True)[-2000:]
     assert 1 <= int(answer.headers["Retry-After"]) <= int(said.group(1)) <= 2
+
+
+NUL_SAID = "看不见的控制字符"
+
+
+def nothing_written(site) -> bool:
+    return git.branches(site.workspace, "changes/") == {} and git.ref(site.workspace, "main") == site.main
+
+
+@pytest.fixture
+def git_site(tmp_path):
+    site = make_site(tmp_path, git=True)
+    site.main = git.ref(site.workspace, "main")
+    return site
+
+
+@pytest.mark.parametrize(("url", "form_id", "field", "value", "beside"), [
+    ("/admin/bundles/restaurant/edit/items/1", "node-form", "name.zh-CN", "食品\x00经营许可", 'data-field="name.zh-CN"'),
+    ("/admin/bundles/restaurant/edit/items/1", "node-form", "message", "说明\x00", 'data-field="message"'),
+    ("/admin/bundles/restaurant/add/situations", "node-form", "label.zh-CN", "有\x00吗？", 'data-field="label.zh-CN"'),
+    ("/admin/bundles/restaurant/items/1/", "item-form", "name", "食品\x00经营许可", 'data-field="name"'),
+])
+def test_a_nul_typed_into_a_form_is_refused_beside_its_field_and_nothing_is_written(git_site, url, form_id, field,
+                                                                                    value, beside):
+    """Issue 24: a NUL in a label or in the change description reached the git commit message and
+    the page answered HTTP 500."""
+    client = git_site.app.test_client()
+    login(client, "alice")
+    data = form_of(client.get(url).get_data(as_text=True), form_id)
+    data.setlist(field, [value])
+    if field != "message" and form_id == "node-form" and "add/" in url:
+        data.setlist("id", ["has_thing"])
+        data.setlist("type", ["boolean"])
+    if field == "message":
+        data.setlist("time_limit.promised", ["8"])
+    answer = client.post(url, data=data)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code in (200, 400), body[-2000:]
+    assert NUL_SAID in body and beside in body, body[-3000:]
+    assert nothing_written(git_site)
+
+
+def test_a_nul_in_the_change_description_of_the_source_editor_is_a_clear_refusal(git_site):
+    client = git_site.app.test_client()
+    login(client, "alice")
+    url = "/admin/bundles/restaurant/source/"
+    data = form_of(client.get(url).get_data(as_text=True), "source-form")
+    data.setlist("text", [data["text"] + "# 一处修改\n"])
+    data.setlist("message", ["说明\x00"])
+    answer = client.post(url, data=data)
+    assert answer.status_code == 400 and "控制字符" in answer.get_data(as_text=True)
+    assert nothing_written(git_site)

@@ -14,7 +14,14 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from configurator.authoring.conditionhelp import check_condition
-from configurator.authoring.formedits import FormProblem, entry_edits, entry_from_form, form_values, without_defaults
+from configurator.authoring.formedits import (
+    FormProblem,
+    entry_edits,
+    entry_from_form,
+    form_values,
+    unprintable_problems,
+    without_defaults,
+)
 from configurator.authoring.naming import suggest_id
 from configurator.authoring.newbundle import handling_step
 from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
@@ -241,6 +248,7 @@ class NodePages(BundlePages):
             if clashes is not None and not clashes:
                 seen = version  # only others' fields changed meanwhile: this save goes onto theirs
             new_entry, form_problems = entry_from_form(widgets, submitted, entry)
+            form_problems += unprintable_problems({"message": request.form.get("message", "")})
             if form_problems:
                 return self._render(bundle_id, path, widgets, submitted, data, namer, version,
                                     form_problems=form_problems, entry=entry)
@@ -279,6 +287,7 @@ class NodePages(BundlePages):
             if any(w.kind == "list" and w.key == "options" for w in widgets):  # a new question's options, a line each
                 submitted["options.lines"] = request.form.get("options.lines", "")[:20000]
             new_entry, form_problems = entry_from_form(widgets, submitted, {})
+            form_problems += unprintable_problems({"message": request.form.get("message", "")})
             if form_problems:
                 return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
                                     new=where, form_problems=form_problems)

@@ -255,6 +255,10 @@ class ChangeRequests:
             if all(at_head[p] == data for p, data in files.items()):
                 return SaveOutcome(False, change, head)
             text = message(at_head) if callable(message) else message
+            if "\x00" in text:  # git refuses a commit message with NUL: say so before writing anything
+                raise ChangeError("修改说明中有看不见的控制字符（NUL），没有保存任何内容；请删除后再保存", 400,
+                                  "the change description contains an invisible control character (NUL): nothing "
+                                  "was saved; delete it and save again")
             commit = trees.write_commit(self.repo, head, files, parents=[head], message=text, author=person(user),
                                         read=found[2 * len(paths) + 1:])  # read above
             try:

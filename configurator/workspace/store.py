@@ -375,7 +375,8 @@ def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
 
     old, new = _loaded(old_text), _loaded(new_text)
     changes = diff_data(bundle_id, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
-    lines = [change.text() for change in changes[:5]] or [f"{bundle_id}: 修改"]
+    # a NUL the text holds (a YAML "\0" escape) would make git refuse the message
+    lines = [change.text().replace("\x00", "") for change in changes[:5]] or [f"{bundle_id}: 修改"]
     if len(changes) > 5:
         lines.append(f"（另有 {len(changes) - 5} 处改动）")
     return "\n".join(lines)
