@@ -126,3 +126,17 @@ def test_a_nul_in_the_change_description_of_the_source_editor_is_a_clear_refusal
     answer = client.post(url, data=data)
     assert answer.status_code == 400 and "控制字符" in answer.get_data(as_text=True)
     assert nothing_written(git_site)
+
+
+def test_a_save_that_changes_nothing_opens_no_change_request(git_site):
+    """Issue 24: saving a form unchanged opened an empty change request."""
+    client = git_site.app.test_client()
+    login(client, "alice")
+    for url, form_id in (("/admin/bundles/restaurant/edit/items/1", "node-form"),
+                         ("/admin/bundles/restaurant/items/1/", "item-form"),
+                         ("/admin/bundles/restaurant/source/", "source-form")):
+        data = form_of(client.get(url).get_data(as_text=True), form_id)
+        body = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+        assert "没有改动，没有保存任何内容" in body, (url, body[-2000:])
+    assert nothing_written(git_site)
+    assert git_site.app.extensions["configurator.workspace.store"].changes.records.all() == []

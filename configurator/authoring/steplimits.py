@@ -4,8 +4,7 @@ A step that handles an item may not be shorter than the item's longest promise (
 admin adds a handling step with a new item, as long as the item's promise; an official who later
 raises that promise has never seen the step, and was refused with an error about it. So when an
 item's promise changes, each step that handles it and would now be too short takes its items' new
-longest promise; a step of that item alone that was exactly as long as its promise follows it
-down too. The page says so.
+longest promise, and the page says so.
 """
 
 from __future__ import annotations
@@ -55,13 +54,11 @@ def steps_following(data: Mapping[str, Any], item_id: str, before: Mapping[str, 
         limit = step.get("time_limit") if isinstance(step, Mapping) else None
         if not isinstance(handled, list) or item_id not in handled or not isinstance(limit, int):
             continue
-        promises_before = [longest_promise(before if i == item_id else items.get(str(i), {})) for i in handled]
         promises_after = [longest_promise(after if i == item_id else items.get(str(i), {})) for i in handled]
-        was = max((p for p in promises_before if p is not None), default=None)
         needed = max(p for p in promises_after if p is not None)
-        # Longer when it would be too short; shorter only for a step of this item alone that was as
-        # long as its promise (the step added with it): a step shared by several items was set so.
-        if limit < needed or (limit == was and needed < limit and handled == [item_id]):
+        # Only ever longer, when it would be too short: a shorter promise contradicts nothing, and
+        # a step's length may have been set on purpose (and shortening it would be a change nobody asked for).
+        if limit < needed:
             edits.append(SetValue(("steps", index, "time_limit"), needed))
             name = step.get("name")
             label = str(name.get("zh-CN", "") if isinstance(name, Mapping) else name or step.get("id", ""))

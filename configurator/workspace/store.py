@@ -313,6 +313,8 @@ class BundleStore:
             raise Conflict(conflict.current_text, conflict.current_version, _difference(text, conflict.current_text)) from None
         if has_errors(result.diagnostics):
             return SaveResult(False, result, expected_version)
+        if self._file_at(seen, file) == text.encode("utf-8"):  # nothing changed: no commit, no new change request
+            return SaveResult(False, result, expected_version)
         def said(before: Mapping[str, bytes | None]) -> str:  # from the file as the save read it (no extra git read)
             return default_message(bundle_id, (before.get(file) or b"").decode("utf-8", "replace"), text)
 
