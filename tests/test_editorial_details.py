@@ -140,3 +140,14 @@ def test_a_save_that_changes_nothing_opens_no_change_request(git_site):
         assert "没有改动，没有保存任何内容" in body, (url, body[-2000:])
     assert nothing_written(git_site)
     assert git_site.app.extensions["configurator.workspace.store"].changes.records.all() == []
+
+
+def test_the_switch_bar_names_change_requests_by_their_titles(git_site):
+    """Issue 24: the bar offering the editor's other change requests showed bare numbers."""
+    client = git_site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/changes/").get_data(as_text=True)
+    client.post("/admin/changes/new/", data={"csrf_token": csrf_token(page), "title": "企业注销登记材料精简"})
+    page = client.get("/admin/bundles/restaurant/").get_data(as_text=True)
+    bar = re.search(r'id="editing-change".*?</div>', page, re.S).group(0)
+    assert re.search(r'href="\?change=1">#1 企业注销登记材料精简</a>', bar), bar
