@@ -4,7 +4,7 @@ A change request is an ordinary git branch (``changes/<id>``) started from the p
 ``main``, plus a row in the database (title, description, author, state; records.py says why
 there). States::
 
-    草稿 draft ─submit→ 待审核 submitted ─publish→ 已发布 published
+    草稿 draft ─submit→ 待审核 submitted ─publish→ (正在发布 publishing) → 已发布 published
                          │   ↑ resubmit
                   send back  │
                          ↓   │
@@ -14,7 +14,8 @@ there). States::
   the save writes differs between ``seen`` and the current head, the save is refused with
   ``Stale`` and nothing is written; otherwise the commit goes on the current head and the branch
   moves by compare-and-swap (retried when another file's save moved it meanwhile). A save is
-  acknowledged only once the branch points at its commit, so no acknowledged commit dangles.
+  acknowledged only once the branch points at its commit, so no acknowledged commit dangles,
+  and only while the change request is still open or main holds the commit (``landed``).
 - **Always current**: ``behind`` lists what was published since the branch point; ``update``
   merges main into the branch by the bundle's structure (merging.py) and commits the merge with
   the resolutions of any field-level conflicts. The review diff is the branch against its merge
@@ -22,8 +23,9 @@ there). States::
 - **Publish** checks the merged tree in full, bumps ``version`` of each changed bundle, writes a
   merge commit carrying title, description, ``Co-authored-by:`` and ``Reviewed-by:`` trailers,
   and moves ``main`` only if it is still the commit the reviewer saw. Nobody publishes their own
-  change (four-eyes, configurable). A crash between moving main and recording the state is
-  repaired by ``reconcile`` (main is the truth).
+  change (four-eyes, configurable). Publish claims the row before it reads the branch, so save
+  and publish decide through one arbiter (publishing.py). A crash between moving main and
+  recording the state is repaired by ``reconcile`` (main is the truth).
 """
 
 from __future__ import annotations
