@@ -344,3 +344,63 @@ def test_a_stale_form_never_merges_into_another_entry_that_now_stands_at_its_pla
     items = yaml.safe_load(git.read_file(site.workspace, git.ref(site.workspace, "changes/1"),
                                          "bundles/restaurant.yaml").decode("utf-8"))["items"]
     assert items[1]["id"] == first_id and all(item.get("fee") != 9 for item in items)
+
+
+def _added_item(site, client, promised):
+    """A new item with the default "同时添加…办理环节" ticked; (its index, the added step)."""
+    response = submit(client, "/admin/bundles/restaurant/add/items",
+                      {"id": "tax_cancel", "name.zh-CN": "税务注销", "department": "market_regulation",
+                       "time_limit.promised": promised, "time_limit.statutory": "20", "visits": "0", "steps": "1"})
+    assert flashes(response)[0].startswith("已保存"), response.get_data(as_text=True)[-3000:]
+    data = yaml.safe_load(site.bundle_file("restaurant").read_text(encoding="utf-8"))
+    index = next(i for i, item in enumerate(data["items"]) if item["id"] == "tax_cancel")
+    [step] = [s for s in data["steps"] if s.get("items") == ["tax_cancel"]]
+    return index, step
+
+
+def test_the_step_added_with_an_item_follows_its_promise_when_the_item_is_raised(site, client):
+    """Issue 24: the step added by default was 1 day long; raising the item to 2 days was refused
+    with E512 about a step the official never saw."""
+    index, step = _added_item(site, client, "1")
+    assert step["time_limit"] == 1
+    response = submit(client, f"/admin/bundles/restaurant/edit/items/{index}", {"time_limit.promised": "2"})
+    said = flashes(response)
+    assert said and said[0].startswith("已保存") and "环节“办理税务注销”的时限随之改为 2 个工作日" in said[0], \
+        response.get_data(as_text=True)[-3000:]
+    data = yaml.safe_load(site.bundle_file("restaurant").read_text(encoding="utf-8"))
+    assert data["items"][index]["time_limit"]["promised"] == 2
+    assert next(s for s in data["steps"] if s["id"] == step["id"])["time_limit"] == 2
+    # the item form of the items page keeps it in step too
+    page = client.get(f"/admin/bundles/restaurant/items/{index}/").get_data(as_text=True)
+    response = submit(client, f"/admin/bundles/restaurant/items/{index}/", {"promised": "10"}, form_id="item-form")
+    assert "E512" not in response.get_data(as_text=True) and flashes(response)[0].startswith("已保存"), page[-500:]
+    data = yaml.safe_load(site.bundle_file("restaurant").read_text(encoding="utf-8"))
+    assert next(s for s in data["steps"] if s["id"] == step["id"])["time_limit"] == 10
+
+
+def test_the_step_added_with_a_case_dependent_item_is_as_long_as_its_longest_promise(site, client):
+    response = submit(client, "/admin/bundles/restaurant/add/items",
+                      {"id": "tax_cancel", "name.zh-CN": "税务注销", "department": "market_regulation",
+                       "time_limit.promised": "3", "time_limit.promised.cases.0.when": "has_business_licence",
+                       "time_limit.promised.cases.0.value": "10", "time_limit.statutory": "20", "visits": "0",
+                       "steps": "1"})
+    body = response.get_data(as_text=True)
+    assert "E512" not in body and flashes(response)[0].startswith("已保存"), body[-3000:]
+    data = yaml.safe_load(site.bundle_file("restaurant").read_text(encoding="utf-8"))
+    [step] = [s for s in data["steps"] if s.get("items") == ["tax_cancel"]]
+    assert step["time_limit"] == 10
+
+
+def test_errors_are_listed_before_warnings(site, client):
+    """Issue 24: the one error that blocked the save was listed after the warnings."""
+    url = "/admin/bundles/restaurant/source/"
+    page = client.get(url).get_data(as_text=True)
+    text = site.bundle_file("restaurant").read_text(encoding="utf-8")
+    text = text.replace("    items: [outdoor_signboard]\n", "    items: []\n")  # a warning early in the file (W507)
+    text = text.replace("    time_limit: 3\n    items: [staff_health_certificates]",
+                        "    time_limit: 0\n    items: [staff_health_certificates]")  # an error late in it (E512)
+    data = form_of(page, "source-form")
+    data.setlist("text", [text])
+    body = client.post(url, data=data).get_data(as_text=True)
+    listed = re.findall(r'<li class="problem"[^>]*>.*?<code>(\w+)</code>', body, re.S)
+    assert listed == ["E512", "W507"], listed

@@ -220,3 +220,59 @@ def test_build_from_a_ref_takes_the_published_bundles_and_records_the_commit(rep
     assert CliRunner().invoke(main, ["build", "--ref", "no-such-ref", "--out", str(tmp_path / "x")]).exit_code == 2
     assert CliRunner().invoke(main, ["build", "--ref", "--output=x", "--out", str(tmp_path / "y")]).exit_code == 2
     assert not (repo / "x").exists()
+
+
+def test_a_save_whose_branch_moves_after_a_whole_publish_is_refused_and_taken_back(changes, repo, monkeypatch):
+    """The interleaving that stranded saves: the save found its change request open, then a
+    publish read the head, published it and closed the request, then the save moved the branch."""
+    change = changes.submit(save(changes, "alice", "version: 1", "version: 2").change, "alice")
+    published_head, real = changes.head(change), git.update_ref
+
+    def publish_first(repo_, branch, new, old):
+        if branch == change.branch:
+            monkeypatch.setattr(git, "update_ref", real)
+            assert publish(changes, change).published
+        return real(repo_, branch, new, old)
+
+    monkeypatch.setattr(git, "update_ref", publish_first)
+    with pytest.raises(ChangeError) as refused:
+        save(changes, "alice", "version: 2", "version: 2\n# 第二次保存", change_id=change.id)
+    assert "在您保存的同时已发布" in str(refused.value) and "was published while you saved" in refused.value.text("en")
+    assert ref(repo, change.branch) == published_head  # nothing refused is left on the published branch
+    assert "第二次保存" not in text_at(repo, ref(repo, MAIN))
+    assert changes.get(change.id).state == "published"
+
+
+def test_a_save_that_lands_while_a_publish_runs_waits_for_it_and_is_refused_if_not_published(changes, repo,
+                                                                                            monkeypatch):
+    import threading
+
+    change = changes.submit(save(changes, "alice", "version: 1", "version: 2").change, "alice")
+    seen_head, seen_main, real_update, real_check = changes.head(change), changes.main(), git.update_ref, changes.check_tree
+    checking, results, threads = threading.Event(), [], []
+
+    def slow_check(tree):  # the publish has read the head; it goes on once the save moved the branch
+        checking.set()
+        for _ in range(200):
+            if ref(repo, change.branch) != seen_head:
+                break
+            threading.Event().wait(0.05)
+        return real_check(tree)
+
+    def publish_meanwhile(repo_, branch, new, old):
+        if branch == change.branch and not checking.is_set():
+            reviewer = threading.Thread(target=lambda: results.append(
+                changes.publish(changes.get(change.id), "rita", seen_head=seen_head, seen_main=seen_main)))
+            reviewer.start()
+            threads.append(reviewer)
+            assert checking.wait(30)
+        return real_update(repo_, branch, new, old)
+
+    monkeypatch.setattr(changes, "check_tree", slow_check)
+    monkeypatch.setattr(git, "update_ref", publish_meanwhile)
+    with pytest.raises(ChangeError, match="在您保存的同时已发布"):
+        save(changes, "alice", "version: 2", "version: 2\n# 发布时保存", change_id=change.id)
+    threads[0].join(30)
+    assert results and results[0].published
+    assert ref(repo, change.branch) == seen_head
+    assert "发布时保存" not in text_at(repo, ref(repo, MAIN))

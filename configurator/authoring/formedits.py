@@ -125,6 +125,21 @@ def ordered(chosen: list[str] | None, before: tuple[str, ...]) -> list[str]:
 
 LANGUAGES = ("zh-CN", "zh-TW", "en")
 FormData = Mapping[str, Any]  # field name → str, or list of str for several choices
+# Characters nobody types on purpose, which git refuses in a commit message and YAML in a file
+# (NUL and the other C0 controls but tab and line breaks): refused beside the field they came in.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+UNPRINTABLE_ZH = "这里有看不见的控制字符（如 NUL，多由复制粘贴带入），请删除后再保存；没有保存任何内容。"
+UNPRINTABLE_EN = "This contains an invisible control character (such as NUL, often pasted in): delete it and save again; nothing was saved."
+
+
+def unprintable(text: str) -> bool:
+    return bool(_UNPRINTABLE.search(text))
+
+
+def unprintable_problems(form: FormData) -> list[FormProblem]:
+    """A problem beside each field of a submitted form that holds a control character."""
+    return [FormProblem(name, UNPRINTABLE_ZH, UNPRINTABLE_EN) for name, value in form.items()
+            if any(isinstance(v, str) and unprintable(v) for v in (value if isinstance(value, list) else [value]))]
 
 
 @dataclass(frozen=True)
@@ -236,7 +251,7 @@ def entry_from_form(widgets: Sequence[Widget], form: FormData, current: Any = No
     (each is edited on its own page). Keys left empty are absent."""
     current = current if isinstance(current, dict) else {}
     entry: dict[str, Any] = {}
-    problems: list[FormProblem] = []
+    problems: list[FormProblem] = unprintable_problems(form) if not prefix else []
     for w in widgets:
         value, found = _READERS.get(w.kind, _read_plain)(w, form, prefix + w.key, current)
         problems += found

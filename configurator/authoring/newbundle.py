@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from configurator.authoring.steplimits import longest_promise
 from configurator.authoring.textedits import (
     DeleteKey,
     Edit,
@@ -127,6 +128,6 @@ def handling_step(item: dict[str, Any], step_ids: set[str]) -> dict[str, Any]:
         step_id, number = f"{base}_{number}", number + 1
     name = item.get("name")
     label = name.get("zh-CN") if isinstance(name, dict) else name
-    promised = (item.get("time_limit") or {}).get("promised", 1)
+    promised = longest_promise(item)  # the longest, when the promise depends on the case (else E512)
     return {"id": step_id, "name": f"办理{label}", "kind": "handling", "owner": item.get("department"),
-            "time_limit": max(int(promised) if isinstance(promised, int) else 1, 1), "items": [item["id"]]}
+            "time_limit": max(promised or 1, 1), "items": [item["id"]]}

@@ -110,6 +110,9 @@ def attach_database(app: Flask) -> None:
 def attach_extensions(app: Flask) -> tuple[CSRFProtect, Limiter]:
     """CSRF, the login's rate limit, translations and logins."""
     csrf = CSRFProtect(app)
+    from configurator.web.throttle import keep_wait
+
+    app.after_request(keep_wait)  # registered first, so it runs after the limiter's own headers
     limiter = Limiter(get_remote_address, app=app)
     # Only the login is limited; the public API skips the limiter's per-request bookkeeping.
     limiter.request_filter(lambda: request.path.startswith("/api/"))

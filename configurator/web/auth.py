@@ -79,6 +79,7 @@ def login() -> str | Response | tuple[str, int, dict[str, str]]:
                 error = gettext("登录失败次数过多，账户已暂时锁定：请在 %(wait)s后再试。如忘记密码，请联系管理员重置。", wait=wait)
             else:
                 error = gettext("登录失败次数过多，请稍候：请在 %(wait)s后再试。如忘记密码，请联系管理员重置。", wait=wait)
+            throttle.say_wait(verdict.retry_after)
             return (render_template("configurator/login.html", form=form, error=error), 429,
                     {"Retry-After": str(verdict.retry_after)})
         user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()

@@ -16,6 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
+from configurator.authoring.steplimits import Followed
 from configurator.authoring.textedits import Edit, EditError, apply_edits
 from configurator.diagnostics import Diagnostic, has_errors
 from configurator.model import Bundle
@@ -31,6 +32,11 @@ def chosen_change() -> int | None:
     """The change request named in the request (``change``), when it is a number."""
     raw = request.values.get("change", "")
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def followed_note(followed: list[Followed]) -> str:
+    """What a save changed besides what was asked: steps whose time limit followed an item's promise."""
+    return "".join(gettext("；环节“%(step)s”的时限随之改为 %(days)d 个工作日", step=f.name, days=f.days) for f in followed)
 
 
 def saved_message(result: SaveResult, what: str) -> Markup:

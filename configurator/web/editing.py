@@ -23,13 +23,15 @@ from configurator.authoring.formedits import (
     section_value,
     set_or_delete,
 )
+from configurator.authoring.steplimits import steps_following
 from configurator.authoring.textedits import AppendEntry, DeleteKey, Edit, SetValue
 from configurator.diagnostics import Diagnostic
+from configurator.language.documents import load_shared
 from configurator.model import Bundle
 from configurator.planning.compiled import Compiled
 from configurator.web import language, store
 from configurator.web.access import require
-from configurator.web.bundle_pages import BundlePages
+from configurator.web.bundle_pages import BundlePages, followed_note
 from configurator.web.feedback import messages, place_errors
 from configurator.web.forms import ItemForm, MaterialForm, choice_pattern, named, shown_section
 
@@ -99,7 +101,13 @@ class EditingPages(BundlePages):
                  set_or_delete(base + ("after",), parse_after(form.after.data or ""))),
             ]
             edits: list[Edit] = [edit for new, old, edit in changes if new != old]
-            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("事项 %(id)s", id=item.id))
+            data = load_shared(text.encode("utf-8"), "x").data  # the steps handling it keep up with its promise
+            before = data["items"][index]
+            after = {**before, "time_limit": {**(before.get("time_limit") or {}), "promised": form.promised.data}}
+            followers, followed = steps_following(data, item.id, before, after) if form.promised.data != item.promised_days \
+                else ([], [])
+            outcome = self._save(bundle_id, text, form.version.data, edits + followers,
+                                 gettext("事项 %(id)s", id=item.id) + followed_note(followed))
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome

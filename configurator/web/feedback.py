@@ -11,9 +11,12 @@ from configurator.web import language
 
 
 def messages(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
+    """The problems as a page lists them: errors first (what blocks the save must not hide below
+    the warnings), each kind in the order of the file."""
     lang = language()
+    ordered = sorted(diagnostics, key=lambda d: d.severity != "error")
     return [{"line": d.line, "column": d.column, "code": d.code, "severity": str(d.severity),
-             "message": d.message(lang), "fix": d.fix(lang), "path": d.path} for d in diagnostics]
+             "message": d.message(lang), "fix": d.fix(lang), "path": d.path} for d in ordered]
 
 
 

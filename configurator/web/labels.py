@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_pgettext
 
-from configurator.workspace.changes import DRAFT, PUBLISHED, RETURNED, SUBMITTED, WITHDRAWN
+from configurator.workspace.changes import DRAFT, PUBLISHED, PUBLISHING, RETURNED, SUBMITTED, WITHDRAWN
 
 STATE_NAMES = {
     DRAFT: lazy_pgettext("change request state", "草稿"),
     SUBMITTED: lazy_pgettext("change request state", "待审核"),
+    PUBLISHING: lazy_pgettext("change request state", "正在发布"),
     RETURNED: lazy_pgettext("change request state", "退回修改"),
     PUBLISHED: lazy_pgettext("change request state", "已发布"),
     WITHDRAWN: lazy_pgettext("change request state", "已撤回"),

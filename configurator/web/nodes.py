@@ -13,18 +13,26 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from configurator.authoring.conditionhelp import check_condition
-from configurator.authoring.formedits import FormProblem, entry_edits, entry_from_form, form_values, without_defaults
+from configurator.authoring.formedits import (
+    FormProblem,
+    entry_edits,
+    entry_from_form,
+    form_values,
+    unprintable_problems,
+    without_defaults,
+)
 from configurator.authoring.naming import suggest_id
 from configurator.authoring.newbundle import handling_step
 from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
 from configurator.authoring.schemaform import Widget, list_widget, widgets_at
+from configurator.authoring.steplimits import steps_following
 from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry, SetValue
 from configurator.diagnostics import Diagnostic
 from configurator.language.documents import load_shared
 from configurator.model import Catalogues
 from configurator.web import language, store
 from configurator.web.access import require
-from configurator.web.bundle_pages import BundlePages
+from configurator.web.bundle_pages import BundlePages, followed_note
 from configurator.web.feedback import messages
 
 Path = tuple[str | int, ...]
@@ -239,12 +247,16 @@ class NodePages(BundlePages):
             if clashes is not None and not clashes:
                 seen = version  # only others' fields changed meanwhile: this save goes onto theirs
             new_entry, form_problems = entry_from_form(widgets, submitted, entry)
+            form_problems += unprintable_problems({"message": request.form.get("message", "")})
             if form_problems:
                 return self._render(bundle_id, path, widgets, submitted, data, namer, version,
                                     form_problems=form_problems, entry=entry)
             edits = entry_edits(path, widgets, entry, new_entry)
-            what = namer.crumbs(path)[-1][0]
-            outcome = self._save(bundle_id, text, seen, edits, f"“{what}”")
+            what = f"“{namer.crumbs(path)[-1][0]}”"
+            if path[:1] == ("items",) and len(path) == 2:  # the steps handling it keep up with its promise
+                followers, followed = steps_following(data, str(entry.get("id", "")), entry, new_entry)
+                edits, what = edits + followers, what + followed_note(followed)
+            outcome = self._save(bundle_id, text, seen, edits, what)
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
@@ -274,6 +286,7 @@ class NodePages(BundlePages):
             if any(w.kind == "list" and w.key == "options" for w in widgets):  # a new question's options, a line each
                 submitted["options.lines"] = request.form.get("options.lines", "")[:20000]
             new_entry, form_problems = entry_from_form(widgets, submitted, {})
+            form_problems += unprintable_problems({"message": request.form.get("message", "")})
             if form_problems:
                 return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
                                     new=where, form_problems=form_problems)

@@ -56,7 +56,7 @@ class ChangesView(Protected, BaseView):
             return self.render("configurator/changes.html", enabled=False, groups=[], form=FlaskForm())
         changes.reconcile()
         visible = [c for c in changes.records.all() if changes.may_see(c, current_user.username, current_user.role)]
-        order = ("submitted", "returned", "draft", "published", "withdrawn")
+        order = ("submitted", "publishing", "returned", "draft", "published", "withdrawn")
         groups = [(state, STATE_NAMES[state], [c for c in visible if c.state == state]) for state in order]
         return self.render("configurator/changes.html", enabled=True, groups=groups, form=FlaskForm())
 

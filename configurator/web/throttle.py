@@ -21,7 +21,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Response, current_app, g
 from sqlalchemy import DateTime, Integer, String, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -121,3 +121,17 @@ def clear(key: str) -> None:
     if row is not None:
         db.session.delete(row)
         db.session.commit()
+
+
+def say_wait(seconds: int) -> None:
+    """This answer's Retry-After: the throttle's own wait (kept by ``keep_wait``)."""
+    g.login_wait = seconds
+
+
+def keep_wait(response: Response) -> Response:
+    """Flask-Limiter puts its window's reset (up to a minute) into Retry-After of every login
+    answer, the larger of the two; a throttled login states its real wait, so it says that."""
+    wait = g.get("login_wait")
+    if wait is not None:
+        response.headers["Retry-After"] = str(wait)
+    return response

@@ -4,7 +4,7 @@ A change request is an ordinary git branch (``changes/<id>``) started from the p
 ``main``, plus a row in the database (title, description, author, state; records.py says why
 there). States::
 
-    草稿 draft ─submit→ 待审核 submitted ─publish→ 已发布 published
+    草稿 draft ─submit→ 待审核 submitted ─publish→ (正在发布 publishing) → 已发布 published
                          │   ↑ resubmit
                   send back  │
                          ↓   │
@@ -14,7 +14,8 @@ there). States::
   the save writes differs between ``seen`` and the current head, the save is refused with
   ``Stale`` and nothing is written; otherwise the commit goes on the current head and the branch
   moves by compare-and-swap (retried when another file's save moved it meanwhile). A save is
-  acknowledged only once the branch points at its commit, so no acknowledged commit dangles.
+  acknowledged only once the branch points at its commit, so no acknowledged commit dangles,
+  and only while the change request is still open or main holds the commit (``landed``).
 - **Always current**: ``behind`` lists what was published since the branch point; ``update``
   merges main into the branch by the bundle's structure (merging.py) and commits the merge with
   the resolutions of any field-level conflicts. The review diff is the branch against its merge
@@ -22,18 +23,21 @@ there). States::
 - **Publish** checks the merged tree in full, bumps ``version`` of each changed bundle, writes a
   merge commit carrying title, description, ``Co-authored-by:`` and ``Reviewed-by:`` trailers,
   and moves ``main`` only if it is still the commit the reviewer saw. Nobody publishes their own
-  change (four-eyes, configurable). A crash between moving main and recording the state is
-  repaired by ``reconcile`` (main is the truth).
+  change (four-eyes, configurable). Publish claims the row before it reads the branch, so save
+  and publish decide through one arbiter (publishing.py). A crash between moving main and
+  recording the state is repaired by ``reconcile`` (main is the truth).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from configurator.diagnostics import Diagnostic, has_errors
+from configurator.diagnostics import Diagnostic
 from configurator.workspace import git, trees
 from configurator.workspace.git import MAIN, GitError, RefMoved
 from configurator.workspace.merging import FieldConflict, FileMerge
@@ -41,12 +45,18 @@ from configurator.workspace.objects import read_objects
 from configurator.workspace.records import Record, Records
 
 DRAFT, SUBMITTED, RETURNED, PUBLISHED, WITHDRAWN = "draft", "submitted", "returned", "published", "withdrawn"
+PUBLISHING = "publishing"  # a reviewer's publish has claimed it (publishing.py): saves wait for the outcome
 OPEN = (DRAFT, SUBMITTED, RETURNED)
-STATE_NAMES = {DRAFT: "草稿", SUBMITTED: "待审核", RETURNED: "退回修改", PUBLISHED: "已发布", WITHDRAWN: "已撤回"}
+STATE_NAMES = {DRAFT: "草稿", SUBMITTED: "待审核", RETURNED: "退回修改", PUBLISHED: "已发布", WITHDRAWN: "已撤回",
+               PUBLISHING: "正在发布"}
 STATE_NAMES_EN = {DRAFT: "draft", SUBMITTED: "in review", RETURNED: "returned for changes", PUBLISHED: "published",
-                  WITHDRAWN: "withdrawn"}
+                  WITHDRAWN: "withdrawn", PUBLISHING: "being published"}
 LEGACY_PREFIX = "drafts/"  # one draft branch per user, before change requests
 _SAVE_ATTEMPTS = 8
+# A publish takes seconds (the full check of the merged tree); a save that finds one under way waits
+# this long for its outcome, and a claim this old was left by a process that died (reconcile).
+CLAIM_WAIT = 60.0
+CLAIM_STALE = dt.timedelta(minutes=5)
 
 
 class ChangeError(Exception):
@@ -102,6 +112,22 @@ class PublishOutcome:
     conflicts: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     bumped: dict[str, str] = field(default_factory=dict)
+
+
+def _closed(change: Record, *, during: bool = False) -> ChangeError:
+    """The refusal of a save to a change request that is not open (any more)."""
+    zh, en = STATE_NAMES[change.state], STATE_NAMES_EN[change.state]
+    if during:
+        return ChangeError(f"变更申请 #{change.id} 在您保存的同时{zh}，这次保存没有包含在其中，没有保存任何内容；"
+                           "请重新打开页面，再修改一次（将保存到新的变更申请）", en=(
+                           f"change request #{change.id} was {en} while you saved: this save is not part of it and "
+                           "nothing was saved; open the page again and make the change once more (it goes to a new "
+                           "change request)"))
+    if change.state == PUBLISHING:
+        return ChangeError(f"变更申请 #{change.id} 正在发布，不能再保存到其中；请稍后重新打开页面", en=(
+            f"change request #{change.id} is being published: nothing more can be saved to it; open the page again shortly"))
+    return ChangeError(f"变更申请 #{change.id} {zh}，不能再保存到其中；请新建一个", en=(
+        f"change request #{change.id} is {en}: nothing more can be saved to it; open a new one"))
 
 
 def person(username: str) -> git.Person:
@@ -186,7 +212,7 @@ class ChangeRequests:
         if role in ("reviewer", "admin"):
             return True
         if role == "editor":
-            return change.author == user or change.state in (SUBMITTED, PUBLISHED)
+            return change.author == user or change.state in (SUBMITTED, PUBLISHING, PUBLISHED)
         return False
 
     # ---- creating and saving
@@ -205,9 +231,9 @@ class ChangeRequests:
         """Commit ``files`` (path → bytes, None deletes) to a change request. ``seen`` is the commit
         the user read them at: a file that changed on the branch since is refused (Stale). The
         message may be a function of the files as they were (read here anyway)."""
+        change = self.get(change.id)  # as it is now, not as the page found it
         if change.state not in OPEN:
-            raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}，不能再保存到其中；请新建一个", en=(
-                f"change request #{change.id} is {STATE_NAMES_EN[change.state]}: nothing more can be saved to it; open a new one"))
+            raise _closed(change)
         if user != change.author and user not in self.authors(change):
             raise ChangeError(f"变更申请 #{change.id} 是 {change.author} 的，您不能保存到其中", 403,
                               f"change request #{change.id} belongs to {change.author}: you cannot save to it")
@@ -231,12 +257,17 @@ class ChangeRequests:
             if all(at_head[p] == data for p, data in files.items()):
                 return SaveOutcome(False, change, head)
             text = message(at_head) if callable(message) else message
+            if "\x00" in text:  # git refuses a commit message with NUL: say so before writing anything
+                raise ChangeError("修改说明中有看不见的控制字符（NUL），没有保存任何内容；请删除后再保存", 400,
+                                  "the change description contains an invisible control character (NUL): nothing "
+                                  "was saved; delete it and save again")
             commit = trees.write_commit(self.repo, head, files, parents=[head], message=text, author=person(user),
                                         read=found[2 * len(paths) + 1:])  # read above
             try:
                 git.update_ref(self.repo, change.branch, commit, current)
             except RefMoved:
                 continue  # another save moved the branch: try again on its head
+            self.landed(change, commit, head)
             # The new commit's one parent is the old head, and main cannot reach a commit this new:
             # what main has that the branch lacks is unchanged (the next page needs no git log).
             for (main, old_head), behind in list(self._behind.items()):
@@ -260,6 +291,35 @@ class ChangeRequests:
                 raise ChangeError("无法新建变更申请，请重试", en="could not open a change request; try again")
         outcome = self.commit_files(change, files, user=user, message=message, seen=seen)
         return SaveOutcome(outcome.saved, outcome.change, outcome.commit, created)
+
+    def landed(self, change: Record, commit: str, previous: str) -> None:
+        """After the branch moved from ``previous`` to ``commit``: is the save acknowledged? Yes
+        while the change request is still open (a publish claims the row before it reads the
+        head, so it will see this commit), or when main holds the commit; otherwise the branch
+        goes back and the save is refused (ChangeError), so nothing is acknowledged and stranded."""
+        deadline = time.monotonic() + CLAIM_WAIT
+        now = self.get(change.id)
+        while now.state == PUBLISHING and time.monotonic() < deadline:
+            time.sleep(0.05)
+            now = self.get(change.id)
+        if now.state in OPEN or git.is_ancestor(self.repo, commit, self.main()):
+            return
+        if now.state == PUBLISHING:  # a publish still under way: its outcome is not known
+            raise ChangeError(f"变更申请 #{change.id} 正在发布，无法确认这次保存是否包含在内；请稍后重新打开页面查看",
+                              503, f"change request #{change.id} is being published: whether this save is part of it "
+                              "cannot be confirmed yet; open the page again shortly")
+        back = previous
+        if now.state == PUBLISHED and now.published_commit:  # back to the head that was published (other refused saves go too)
+            back = next(iter(git.log(self.repo, [now.published_commit], limit=1)[0].parents[1:]), previous)
+        for _ in range(_SAVE_ATTEMPTS):
+            current = git.ref(self.repo, change.branch)
+            if current is None or git.is_ancestor(self.repo, current, back):
+                break
+            try:
+                git.update_ref(self.repo, change.branch, back, current)
+            except RefMoved:
+                continue
+        raise _closed(now, during=True)
 
     # ---- the state machine
 
@@ -340,6 +400,7 @@ class ChangeRequests:
         commit = trees.write_commit(self.repo, plan.head, files, parents=[plan.head, plan.main],
                                     message=f"从发布版本更新（main {plan.main[:10]}）\n", author=person(user))
         git.update_ref(self.repo, change.branch, commit, git.ref(self.repo, change.branch) and plan.head)
+        self.landed(change, commit, plan.head)
         self.records.add_event(change.id, user, "update", plan.main)
         return commit
 
@@ -370,61 +431,13 @@ class ChangeRequests:
         return found
 
     def publish(self, change: Record, reviewer: str, *, seen_head: str, seen_main: str) -> PublishOutcome:
-        """Publish exactly what the reviewer saw (``seen_head`` on ``seen_main``), or nothing."""
-        from configurator.workspace.versions import bump_versions
+        """Publish exactly what the reviewer saw (``seen_head`` on ``seen_main``), or nothing (publishing.py)."""
+        from configurator.workspace.publishing import publish
 
-        if change.state != SUBMITTED:
-            return PublishOutcome(False, "state")
-        if self.four_eyes and reviewer in self.authors(change):
-            return PublishOutcome(False, "own-change")
-        head, main = self.head(change), self.main()
-        if head != seen_head or main != seen_main:
-            return PublishOutcome(False, "moved")
-        if git.is_ancestor(self.repo, head, main):
-            return PublishOutcome(False, "nothing")
-        merged = git.merge_tree(self.repo, main, head)
-        if not merged.clean:
-            return PublishOutcome(False, "conflict", conflicts=merged.conflicts)
-        problems = self.check_tree(merged.tree)
-        if has_errors(problems):
-            return PublishOutcome(False, "errors", diagnostics=tuple(d for d in problems if d.severity == "error"))
-        base = git.merge_base(self.repo, main, head) or change.base
-        bumped_files, bumped = bump_versions(self.repo, main, merged.tree,
-                                             [p for p in git.changed_paths(self.repo, base, head) if p.startswith("bundles/")])
-        authors = self.authors(change)
-        lines = [f"{change.title}（变更申请 #{change.id}）", "", change.description or "（无修改说明）", "",
-                 f"Change-Request: #{change.id}"]
-        lines += [f"Co-authored-by: {name} <{person(name)[1]}>" for name in authors[1:]]
-        lines += [f"Reviewed-by: {reviewer} <{person(reviewer)[1]}>"]
-        commit = trees.write_commit(self.repo, merged.tree, bumped_files, parents=[main, head],
-                                    message="\n".join(lines) + "\n", author=person(change.author),
-                                    committer=person(reviewer))
-        try:
-            git.update_ref(self.repo, MAIN, commit, main)
-        except RefMoved as error:
-            return PublishOutcome(False, "busy" if ".lock" in error.stderr else "moved")
-        self._record_published(change, reviewer, commit)
-        git.sync_worktree(self.repo)
-        return PublishOutcome(True, commit=commit, bumped=bumped)
-
-    def _record_published(self, change: Record, reviewer: str, commit: str) -> None:
-        if self.records.move(change.id, OPEN, PUBLISHED, reviewer=reviewer, published_commit=commit, default_key=None):
-            self.records.add_event(change.id, reviewer, "publish", commit)
+        return publish(self, change, reviewer, seen_head=seen_head, seen_main=seen_main)
 
     def reconcile(self) -> None:
-        """Repair what a crash can leave: a change request whose head is on main but whose state
-        was not yet recorded; legacy ``drafts/<user>`` branches appear as change requests."""
-        main = self.main()
-        for change in self.records.all(OPEN):
-            head = git.ref(self.repo, change.branch)
-            if head and head != change.base and git.is_ancestor(self.repo, head, main):
-                merges = [c for c in git.log(self.repo, [main], first_parent=True, limit=200)
-                          if head in c.parents[1:]]
-                if merges:
-                    self._record_published(change, merges[-1].committer, merges[-1].id)
-        for branch, commit in git.branches(self.repo, LEGACY_PREFIX).items():
-            if self.records.by_branch(branch) is None and not git.is_ancestor(self.repo, commit, main):
-                user = branch[len(LEGACY_PREFIX):]
-                base = git.merge_base(self.repo, main, commit) or main
-                self.records.create(title=f"{user} 的草稿", description="（由旧的草稿分支迁移而来）", author=user,
-                                    state=DRAFT, base=base, branch=branch)
+        """Repair what a crash can leave (publishing.py)."""
+        from configurator.workspace.publishing import reconcile
+
+        reconcile(self)

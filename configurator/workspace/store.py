@@ -313,6 +313,8 @@ class BundleStore:
             raise Conflict(conflict.current_text, conflict.current_version, _difference(text, conflict.current_text)) from None
         if has_errors(result.diagnostics):
             return SaveResult(False, result, expected_version)
+        if self._file_at(seen, file) == text.encode("utf-8"):  # nothing changed: no commit, no new change request
+            return SaveResult(False, result, expected_version)
         def said(before: Mapping[str, bytes | None]) -> str:  # from the file as the save read it (no extra git read)
             return default_message(bundle_id, (before.get(file) or b"").decode("utf-8", "replace"), text)
 
@@ -375,7 +377,8 @@ def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
 
     old, new = _loaded(old_text), _loaded(new_text)
     changes = diff_data(bundle_id, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
-    lines = [change.text() for change in changes[:5]] or [f"{bundle_id}: 修改"]
+    # a NUL the text holds (a YAML "\0" escape) would make git refuse the message
+    lines = [change.text().replace("\x00", "") for change in changes[:5]] or [f"{bundle_id}: 修改"]
     if len(changes) > 5:
         lines.append(f"（另有 {len(changes) - 5} 处改动）")
     return "\n".join(lines)
