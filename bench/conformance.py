@@ -35,7 +35,7 @@ from configurator.workspace.files import Workspace
 
 DEFAULT_BUNDLES = ("bundles/*.yaml", "tests/corpus/good/*.yaml", "tests/conformance/*.yaml")
 # Region files for the test bundles above, read with --regions beside the workspace's regions/.
-MORE_REGIONS = ("tests/conformance/regions/*.yaml",)
+MORE_REGIONS = ("tests/conformance/regions/*.yaml", "tests/regions_by_case/*.yaml")
 NODE_SCRIPT = ROOT / "tests" / "js" / "conformance.mjs"
 
 
