@@ -164,6 +164,15 @@ class Planner:
         return tuple((v.attribute, tuple((self._slot(case.when), case.value) for case in v.cases)) for v in varies)
 
     @property
+    def expressions(self) -> tuple[conditions.Expr | None, ...]:
+        """Each slot's condition, in slot order (slot 0, None: always)."""
+        return tuple(self._exprs)
+
+    def slot_of(self, condition: Condition | None) -> int:
+        """The slot of one of the bundle's conditions (0: no condition, always)."""
+        return self._slot(condition)
+
+    @property
     def predicate_count(self) -> int:
         return len(self._exprs)
 
