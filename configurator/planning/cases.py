@@ -20,7 +20,7 @@ from typing import Any
 from configurator.model import Bundle, BundleField, BundleMaterial, Item
 from configurator.planning import independent
 from configurator.planning.plan import Plan, Planner
-from configurator.planning.walk import Walk, answer_domains
+from configurator.planning.walk import Walk, answer_domains, at_most, more_than
 
 # Reachable answer sets of one group of dependent questions walked exactly (docs/metrics.md
 # promises this number); also how many combinations of groups' parts are visited at most.
@@ -89,7 +89,10 @@ class _Keys:
 
     def rank(self, truth: tuple[bool, ...]) -> tuple[int, int, int]:
         """What figures.fullest ranks a case by, from its truth vector."""
-        items, materials, _ = self.decided[self.key(truth)]
+        return self.rank_of_key(self.key(truth))
+
+    def rank_of_key(self, key: int) -> tuple[int, int, int]:
+        items, materials, _ = self.decided[key]
         return len(items), len(materials), self.planner.plan_of({}, (), items, materials, ()).days
 
 
@@ -102,6 +105,11 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     """The bundle's distinct cases; ``planner``: the bundle's, when the caller has made it already."""
     planner = planner if planner is not None else Planner(bundle)
     keys = _Keys(bundle, planner)
+    if independent.linked(bundle, planner):  # one group: its walk is the bundle's
+        walk = Walk(bundle)
+        if at_most(bundle.situations, walk.domains) > EXACT_LIMIT and more_than(bundle, EXACT_LIMIT):
+            return _sampled(bundle, planner, keys)
+        return _walked(bundle, planner, keys, walk)
     groups = independent.split(bundle, planner, EXACT_LIMIT)
     if groups is None:
         return _sampled(bundle, planner, keys)
@@ -129,6 +137,32 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
             warnings.append(f"the fullest case was looked for among {EXACT_LIMIT} combinations only")
     return CaseSearch(cases, not warnings, groups.count, False, warnings, 0,
                       limit if len(found) > limit else None, widest)
+
+
+def _walked(bundle: Bundle, planner: Planner, keys: _Keys, walk: Walk) -> CaseSearch:
+    """Every answer set of the bundle, one by one (the conditions read one group of questions)."""
+    truth_of, by_truth, key_of = planner.vector, keys.by_truth, keys.new_case
+    found: dict[int, dict[str, Any]] = {}
+    tried = 0
+    every = walk.every()
+    for answers in every:  # keys.key(truth), inline: this runs for every answer set
+        tried += 1
+        truth = truth_of(answers)
+        key = by_truth.get(truth)
+        if key is None:
+            key = key_of(truth)
+        if key not in found:
+            found[key] = dict(answers)
+    truncated = len(found) > MAX_CASES
+    warnings = [f"more than {MAX_CASES} distinct cases: only the first {MAX_CASES} are listed"] if truncated else []
+    answers_are_kept = all(None not in domain for domain in walk.domains.values())
+    cases = _planned(planner, keys, [(answers, key) for key, answers in list(found.items())[:MAX_CASES]],
+                     answers_are_kept)
+    widest = max(cases, key=rank, default=None)
+    if truncated:  # the fullest among every case, not only those listed
+        first = max(found, key=keys.rank_of_key)
+        widest = Scenario(found[first], planner.plan(found[first]))
+    return CaseSearch(cases, not truncated, tried, False, warnings, 0, MAX_CASES if truncated else None, widest)
 
 
 def _planned(planner: Planner, keys: _Keys, listed: list[tuple[dict[str, Any], int]],

@@ -21,7 +21,8 @@ the exhaustive walk, without it.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,8 @@ class Groups:
     """The bundle's questions split into independent groups, each walked."""
 
     parts: tuple[tuple[Part, ...], ...]  # per group
-    roots: tuple[Node, ...]  # per group
+    roots: tuple[Node, ...]  # per group (tries only when two groups or more have several parts)
+    varying: tuple[int, ...]  # the groups with several parts
     base: tuple[bool, ...]  # every slot: constant conditions' truth (others replaced per combination)
     count: int  # reachable, eligible answer sets of the bundle: the product of the groups'
     order: tuple[int, ...]  # per situation in file order, its group
@@ -93,6 +95,12 @@ class Groups:
         could add a case was visited (False: more than ``budget`` visited first)."""
         found: dict[int, tuple[int, ...]] = {}
         visited = 0
+        if len(self.varying) < 2:  # the parts of one group are already in the walk's order
+            for chosen in self._one_by_one():
+                found.setdefault(key_of(self.truth(chosen)), chosen)
+                if len(found) > limit:
+                    break
+            return found, True
 
         def leaf(chosen: list[int]) -> bool:
             nonlocal visited
@@ -112,6 +120,12 @@ class Groups:
         best_rank: Rank = (-1, -1, -1)
         best: tuple[int, ...] | None = None
         ranked = 0
+        if len(self.varying) < 2:
+            for chosen in self._one_by_one():
+                rank = rank_of(self.truth(chosen))
+                if rank > best_rank:
+                    best, best_rank = chosen, rank
+            return best, True
         base_items, base_days = self.base_rank[0], self.base_rank[2]
         base_materials = self.base_rank[1]
 
@@ -134,6 +148,17 @@ class Groups:
 
         _Visit(self.roots, leaf, beaten).run()
         return best, ranked <= budget
+
+
+    def _one_by_one(self) -> Iterator[tuple[int, ...]]:
+        """Every combination when at most one group has several parts: its parts, in order."""
+        chosen = [0] * len(self.parts)
+        for group in self.varying:
+            for part in range(len(self.parts[group])):
+                chosen[group] = part
+                yield tuple(chosen)
+        if not self.varying:
+            yield tuple(chosen)
 
 
 class _Visit:
@@ -177,9 +202,17 @@ class _Visit:
 MAX_DEPTH = 600
 
 
-def split(bundle: Bundle, planner: Planner, limit: int) -> Groups | None:
-    """The bundle's groups, each walked; None when a group alone has more than ``limit``
-    reachable answer sets (the caller samples the bundle instead)."""
+@dataclass(frozen=True)
+class _Partition:
+    order: tuple[int, ...]  # per situation in file order, its group
+    members: list[list[Situation]]  # per group, its questions
+    slots: list[list[int]]  # per group, the conditions reading its questions
+    constant: list[int]  # the conditions reading no question
+    rules: list[list[EligibilityRule]]  # per group, its eligibility rules
+    fails: bool  # a rule reading no question fails: no case at all
+
+
+def _partition(bundle: Bundle, planner: Planner) -> _Partition:
     expressions = planner.expressions
     parent = {s.id: s.id for s in bundle.situations}
 
@@ -214,13 +247,30 @@ def split(bundle: Bundle, planner: Planner, limit: int) -> Groups | None:
         names = read(expr)
         (slots[index[root(names[0])]] if names else constant).append(slot)
     rules: list[list[EligibilityRule]] = [[] for _ in index]
+    fails = False
     for rule in bundle.eligibility:
         names = read(rule.require.expr)
-        if not names:
-            if not lang.evaluate(rule.require.expr, {}):
-                return _nothing(bundle, planner, order, len(index))  # no case passes a rule that always fails
-        else:
+        if names:
             rules[index[root(names[0])]].append(rule)
+        elif not lang.evaluate(rule.require.expr, {}):
+            fails = True
+    return _Partition(order, members, slots, constant, rules, fails)
+
+
+def linked(bundle: Bundle, planner: Planner) -> bool:
+    """Whether the conditions read the questions of one group at most: splitting cannot help
+    (the caller walks the bundle's answer sets as they are)."""
+    return sum(1 for slots in _partition(bundle, planner).slots if slots) <= 1
+
+
+def split(bundle: Bundle, planner: Planner, limit: int) -> Groups | None:
+    """The bundle's groups, each walked; None when a group alone has more than ``limit``
+    reachable answer sets (the caller samples the bundle instead)."""
+    partition = _partition(bundle, planner)
+    order, members, slots, constant, rules = (partition.order, partition.members, partition.slots,
+                                              partition.constant, partition.rules)
+    if partition.fails:  # no case passes a rule that always fails
+        return _nothing(bundle, planner, order, len(members))
     domains = answer_domains(bundle)
     walked = []
     for group, situations in enumerate(members):
@@ -231,35 +281,40 @@ def split(bundle: Bundle, planner: Planner, limit: int) -> Groups | None:
     for _, group_count in walked:
         count *= group_count
     if count == 0:
-        return _nothing(bundle, planner, order, len(index))
+        return _nothing(bundle, planner, order, len(members))
     base = planner.vector({})
     measures = _Measures(bundle, planner)
     positions = {s.id: position for position, s in enumerate(bundle.situations)}
+    varying = tuple(group for group, (parts, _) in enumerate(walked) if len(parts) > 1)
     roots = []
     for situations, (parts, _) in zip(members, walked, strict=True):
         questions = [(positions[s.id], s.id, domains[s.id]) for s in situations]
-        roots.append(_trie(parts, questions, list(range(len(parts))), 0, measures))
+        roots.append(_trie(parts, questions, measures) if len(parts) > 1 and len(varying) > 1
+                     else _leaf(parts[0], measures))
     if sum(_depth(node) for node in roots) > MAX_DEPTH:
         return None
-    return Groups(tuple(parts for parts, _ in walked), tuple(roots), base, count, order,
+    return Groups(tuple(parts for parts, _ in walked), tuple(roots), varying, base, count, order,
                   measures.of([(slot, base[slot]) for slot in constant]), measures.days_add)
 
 
 def _nothing(bundle: Bundle, planner: Planner, order: tuple[int, ...], groups: int) -> Groups:
     empty = Node(-1, (), 0, 0, 0, 0)
-    return Groups(tuple((Part({}, ()),) for _ in range(groups)), tuple(empty for _ in range(groups)),
+    return Groups(tuple((Part({}, ()),) for _ in range(groups)), tuple(empty for _ in range(groups)), (),
                   planner.vector({}), 0, order, (0, 0, 0), False)
 
 
 def _walk(walk: Walk, planner: Planner, slots: list[int]) -> tuple[tuple[Part, ...], int]:
     """A group's distinct partial truths in the order first met, and its number of answer sets."""
     vector = planner.vector
+    # the group's truths out of the full vector, in one call
+    pick: Callable[[tuple[bool, ...]], tuple[bool, ...]] = (
+        operator.itemgetter(*slots) if len(slots) > 1 else (lambda full: (full[slots[0]],)) if slots
+        else (lambda full: ()))
     found: dict[tuple[bool, ...], dict[str, Any]] = {}
     count = 0
     for answers in walk.every():
         count += 1
-        full = vector(answers)
-        truth = tuple([full[slot] for slot in slots])
+        truth = pick(vector(answers))
         if truth not in found:
             found[truth] = dict(answers)
     return tuple(Part(answers, tuple(zip(slots, truth, strict=True))) for truth, answers in found.items()), count
@@ -294,28 +349,37 @@ class _Measures:
         return items, materials, days
 
 
-def _trie(parts: Sequence[Part], questions: list[tuple[int, str, list[Any]]], members: list[int], depth: int,
-          measures: _Measures) -> Node:
-    if len(members) == 1:
-        items, materials, days = measures.of(parts[members[0]].truths)
-        return Node(-1, (), members[0], items, materials, days)
+def _trie(parts: Sequence[Part], questions: list[tuple[int, str, list[Any]]], measures: _Measures) -> Node:
+    """The trie over a group's parts (``questions``: the group's, as (file position, id, answers))."""
 
-    def answer(member: int) -> int:  # -1: not asked (never beside an answer at the same question)
-        _, situation_id, domain = questions[depth]
-        own = parts[member].answers
-        return domain.index(own[situation_id]) if situation_id in own else -1
+    def answer(part: Part, situation_id: str, domain: list[Any]) -> int:  # -1: not asked
+        return domain.index(part.answers[situation_id]) if situation_id in part.answers else -1
 
-    while len({answer(m) for m in members}) == 1:
-        depth += 1
-    by_answer: dict[int, list[int]] = {}
-    for member in members:
-        by_answer.setdefault(answer(member), []).append(member)
-    children = tuple(_trie(parts, questions, by_answer[a], depth + 1, measures) for a in sorted(by_answer))
-    materials = 0
-    for child in children:
-        materials |= child.materials
-    return Node(questions[depth][0], children, -1, max(child.items for child in children), materials,
-                max(child.days for child in children))
+    indexes = [[answer(part, situation_id, domain) for _, situation_id, domain in questions] for part in parts]
+
+    def build(members: list[int], depth: int) -> Node:
+        if len(members) == 1:
+            items, materials, days = measures.of(parts[members[0]].truths)
+            return Node(-1, (), members[0], items, materials, days)
+        # parts differ somewhere: at the first question where they do (never asked beside answered there)
+        while len({indexes[m][depth] for m in members}) == 1:
+            depth += 1
+        by_answer: dict[int, list[int]] = {}
+        for member in members:
+            by_answer.setdefault(indexes[member][depth], []).append(member)
+        children = tuple(build(by_answer[a], depth + 1) for a in sorted(by_answer))
+        materials = 0
+        for child in children:
+            materials |= child.materials
+        return Node(questions[depth][0], children, -1, max(child.items for child in children), materials,
+                    max(child.days for child in children))
+
+    return build(list(range(len(parts))), 0)
+
+
+def _leaf(part: Part, measures: _Measures) -> Node:
+    items, materials, days = measures.of(part.truths)
+    return Node(-1, (), 0, items, materials, days)
 
 
 def _depth(node: Node) -> int:
