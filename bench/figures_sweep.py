@@ -41,8 +41,9 @@ from configurator.writers import render  # noqa: E402
 
 SHIPPED = ("newborn", "restaurant", "retirement", "disability")
 SECTIONS = ("situations", "conditions", "eligibility", "fields", "materials", "items", "steps")
-# keys whose string values (or lists of them) name an entry of the bundle itself
-REFERENCES = {"fields", "materials", "items", "item", "produced_by", "combined_with", "from_situation"}
+# keys whose string values (or lists of them) name an entry of the bundle itself, and its section
+REFERENCES = {"fields": "fields", "materials": "materials", "items": "items", "item": "items",
+              "produced_by": "items", "combined_with": "items", "from_situation": "situations"}
 CONDITIONS = {"when", "require"}
 
 
@@ -54,6 +55,7 @@ def copies(name: str, count: int) -> tuple[str, list[tuple[str, str]]]:
     """``count`` copies of a shipped bundle as one bundle's YAML, and its questions as (name, XLSForm type)."""
     data = yaml.safe_load((ROOT / "bundles" / f"{name}.yaml").read_text(encoding="utf-8"))
     ids = {entry["id"] for section in SECTIONS for entry in data.get(section, [])}
+    by_section = {section: {entry["id"] for entry in data.get(section, [])} for section in SECTIONS}
     word = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ids, key=len, reverse=True))) + r")\b")
 
     def renamed(value: Any, key: str, suffix: str) -> Any:
@@ -63,7 +65,7 @@ def copies(name: str, count: int) -> tuple[str, list[tuple[str, str]]]:
             return [renamed(v, key, suffix) for v in value]
         if isinstance(value, str) and key in CONDITIONS:
             return word.sub(lambda m: m.group(1) + suffix, value)
-        if isinstance(value, str) and (key in REFERENCES or key == "id") and value in ids:
+        if isinstance(value, str) and (key == "id" or key in REFERENCES and value in by_section[REFERENCES[key]]):
             return value + suffix
         return value
 
@@ -71,9 +73,9 @@ def copies(name: str, count: int) -> tuple[str, list[tuple[str, str]]]:
     merged["id"] = f"{name}_copies"
     for section in SECTIONS:
         merged[section] = [renamed(entry, "", f"_{j}") for j in range(count) for entry in data.get(section, [])]
-    for section, key in (("materials", "material"), ("fields", "field")):
-        for j, entry in enumerate(merged[section]):  # an entry without its catalogue key is named by its id
-            entry.setdefault(key, data[section][j % len(data[section])]["id"])
+    for j, entry in enumerate(merged["materials"]):  # an entry named by its catalogue id keeps its name
+        if "material" not in entry and "name" not in entry:
+            entry["name"] = data["materials"][j % len(data["materials"])]["id"]
     asked = []
     for situation in merged["situations"]:
         kind = {"boolean": "select_one yes_no", "number": "integer", "choice": "select_one yes_no",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.model import Bundle, BundleField, BundleMaterial, Item
-from configurator.planning import independent
+from configurator.planning import fullest, independent
 from configurator.planning.plan import Plan, Planner
 from configurator.planning.walk import Walk, answer_domains, at_most, more_than
 
@@ -87,10 +87,6 @@ class _Keys:
         self.decided.setdefault(key, outline)
         return key
 
-    def rank(self, truth: tuple[bool, ...]) -> tuple[int, int, int]:
-        """What figures.fullest ranks a case by, from its truth vector."""
-        return self.rank_of_key(self.key(truth))
-
     def rank_of_key(self, key: int) -> tuple[int, int, int]:
         items, materials, _ = self.decided[key]
         return len(items), len(materials), self.planner.plan_of({}, (), items, materials, ()).days
@@ -127,9 +123,9 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     answers_are_kept = all(None not in domain for domain in answer_domains(bundle).values())
     listed = [(groups.answers(bundle, chosen), key) for key, chosen in list(found.items())[:limit]]
     cases = _planned(planner, keys, listed, answers_are_kept)
-    widest = max(cases, key=rank, default=None)
+    widest = None if warnings else max(cases, key=rank, default=None)
     if warnings:  # not every case is listed: the fullest is looked for among all of them
-        chosen, done = groups.fullest(keys.rank, EXACT_LIMIT)
+        chosen, done = fullest.fullest(groups, bundle, planner, EXACT_LIMIT)
         if chosen is not None:
             answers = groups.answers(bundle, chosen)
             widest = Scenario(answers, planner.plan(answers))

@@ -88,6 +88,7 @@ def fullest(cases: list[Scenario]) -> Scenario | None:
 def metrics(compiled: Compiled) -> dict[str, Any]:
     bundle = compiled.bundle
     cases, complete = compiled.scenarios
+    combinations = compiled.case_search.combinations
     widest = compiled.case_search.fullest  # among every case, also those a long list leaves out
     if widest is not None:
         overall = {"description": "the real case in which the most items apply", "answers": widest.answers,
@@ -111,7 +112,8 @@ def metrics(compiled: Compiled) -> dict[str, Any]:
             for case in cases
         ],
         "scenarios_complete": complete,
-        "case_search": {"answer_sets": compiled.case_search.combinations,
+        # a count past 64 bits (a product over many groups) is written as a float: JSON readers lose it otherwise
+        "case_search": {"answer_sets": combinations if combinations < 2 ** 63 else float(combinations),
                         "exact": not compiled.case_search.sampled,
                         "distinct_cases": len(cases), "warnings": compiled.case_search.warnings},
         **({"baseline": baseline(compiled)} if bundle.baseline else {}),

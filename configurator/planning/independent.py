@@ -14,7 +14,7 @@ Order: the exhaustive walk (questions in file order, answers in domain order) li
 with the first answer set leading to it, in the order first found. The first answer set of a
 combination of parts is the combination of each part's first answer set (the first element of a
 product is the product of the firsts), so visiting combinations as the groups' parts interleave in
-file order (``_Visit``) meets cases in the same order with the same answers: the output is that of
+file order (``Visit``) meets cases in the same order with the same answers: the output is that of
 the exhaustive walk, without it.
 """
 
@@ -96,7 +96,7 @@ class Groups:
         found: dict[int, tuple[int, ...]] = {}
         visited = 0
         if len(self.varying) < 2:  # the parts of one group are already in the walk's order
-            for chosen in self._one_by_one():
+            for chosen in self.one_by_one():
                 found.setdefault(key_of(self.truth(chosen)), chosen)
                 if len(found) > limit:
                     break
@@ -110,47 +110,10 @@ class Groups:
                 found[key] = tuple(chosen)
             return len(found) > limit or visited > budget
 
-        _Visit(self.roots, leaf, None).run()
+        Visit(self.roots, leaf, None).run()
         return found, len(found) > limit or visited <= budget
 
-    def fullest(self, rank_of: Callable[[tuple[bool, ...]], Rank], budget: int) -> tuple[tuple[int, ...] | None, bool]:
-        """The first combination of the highest rank, found by branch and bound (a combination
-        whose bound cannot beat the best so far is skipped), and whether the search finished
-        within ``budget`` combinations ranked."""
-        best_rank: Rank = (-1, -1, -1)
-        best: tuple[int, ...] | None = None
-        ranked = 0
-        if len(self.varying) < 2:
-            for chosen in self._one_by_one():
-                rank = rank_of(self.truth(chosen))
-                if rank > best_rank:
-                    best, best_rank = chosen, rank
-            return best, True
-        base_items, base_days = self.base_rank[0], self.base_rank[2]
-        base_materials = self.base_rank[1]
-
-        def beaten(nodes: list[Node]) -> bool:
-            items = base_items + sum(node.items for node in nodes)
-            materials = base_materials
-            for node in nodes:
-                materials |= node.materials
-            days = (base_days + sum(node.days for node in nodes) if self.days_add
-                    else max([base_days, *(node.days for node in nodes)]))
-            return (items, materials.bit_count(), days) <= best_rank
-
-        def leaf(chosen: list[int]) -> bool:
-            nonlocal ranked, best, best_rank
-            ranked += 1
-            rank = rank_of(self.truth(chosen))
-            if rank > best_rank:
-                best, best_rank = tuple(chosen), rank
-            return ranked > budget
-
-        _Visit(self.roots, leaf, beaten).run()
-        return best, ranked <= budget
-
-
-    def _one_by_one(self) -> Iterator[tuple[int, ...]]:
+    def one_by_one(self) -> Iterator[tuple[int, ...]]:
         """Every combination when at most one group has several parts: its parts, in order."""
         chosen = [0] * len(self.parts)
         for group in self.varying:
@@ -161,7 +124,7 @@ class Groups:
             yield tuple(chosen)
 
 
-class _Visit:
+class Visit:
     """Combinations of the groups' parts in the order of their first answer sets: at each step
     the group whose trie splits at the earliest question branches, its children in answer order."""
 

@@ -173,6 +173,11 @@ class Planner:
         return self._slot(condition)
 
     @property
+    def edges(self) -> list[graph.Dependency]:
+        """Every ordering between the bundle's items (graph.dependencies)."""
+        return self._edges
+
+    @property
     def predicate_count(self) -> int:
         return len(self._exprs)
 
