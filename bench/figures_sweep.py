@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -76,6 +77,8 @@ def copies(name: str, count: int) -> tuple[str, list[tuple[str, str]]]:
     for j, entry in enumerate(merged["materials"]):  # an entry named by its catalogue id keeps its name
         if "material" not in entry and "name" not in entry:
             entry["name"] = data["materials"][j % len(data["materials"])]["id"]
+    for j, entry in enumerate(merged["fields"]):  # and one typed by its catalogue id keeps its type
+        entry.setdefault("field", data["fields"][j % len(data["fields"])]["id"])
     asked = []
     for situation in merged["situations"]:
         kind = {"boolean": "select_one yes_no", "number": "integer", "choice": "select_one yes_no",
@@ -138,6 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     catalogues = check_catalogues([(p.name, p.read_bytes()) for p in sorted((ROOT / "catalogues").glob("*.yaml"))]).catalogues
     print(f"median of {args.repeat} runs per bundle, in one process; figures: the case search alone")
+    print("load average before: " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
     print(f"{'bundle':<16} {'quest':>5} {'situ':>5}  {'ours':>10} {'pyxform':>10} {'ratio':>8}  {'figures':>10}  "
           f"{'answer sets':>10}  {'search':<7} {'cases':>5}")
     for shape in args.shapes:
@@ -150,6 +154,7 @@ def main() -> None:
         for count in sorted({max(1, round(size / one)) for size in args.sizes}):
             text, plain = copies(shape, count)
             measure(f"{shape}×{count}", text, plain_xlsform(plain), one * count, catalogues, args.repeat)
+    print("load average after: " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
 
 
 if __name__ == "__main__":
