@@ -18,13 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.model import Bundle, BundleField, BundleMaterial, Item
-from configurator.planning import fullest, independent
+from configurator.planning import deep, fullest, independent
 from configurator.planning.plan import Plan, Planner
 from configurator.planning.walk import Walk, answer_domains, at_most, more_than
 
 # Reachable answer sets of one group of dependent questions walked exactly (docs/metrics.md
 # promises this number); also how many combinations of groups' parts are visited at most.
 EXACT_LIMIT = 50_000
+# Combinations of groups' outcomes (planning/independent.py, fullest.py) or questions (planning/deep.py)
+# visited at most by the searches that do not walk answer sets: past it they give up, and say so.
+SEARCH_LIMIT = 50_000
 # Above it: how many random answer sets are tried instead (seeded: output stays deterministic).
 SAMPLE_SIZE = 20_000
 # Distinct cases kept with a full plan; a bundle with more is marked incomplete.
@@ -92,9 +95,14 @@ class _Keys:
         return len(items), len(materials), self.planner.plan_of({}, (), items, materials, ()).days
 
 
-def rank(case: Scenario) -> tuple[int, int, int]:
-    """The fullest case is the one with the most items, then materials, then days."""
-    return len(case.plan.items), len(case.plan.materials), case.plan.days
+def fullest_of(cases: list[Scenario]) -> Scenario | None:
+    """The first case of the highest ``rank``; days (a schedule each) only for the cases with the
+    most items and materials."""
+    if not cases:
+        return None
+    top = max((len(case.plan.items), len(case.plan.materials)) for case in cases)
+    return max((case for case in cases if (len(case.plan.items), len(case.plan.materials)) == top),
+               key=lambda case: case.plan.days)
 
 
 def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
@@ -104,7 +112,8 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     if independent.linked(bundle, planner):  # one group: its walk is the bundle's
         walk = Walk(bundle)
         if at_most(bundle.situations, walk.domains) > EXACT_LIMIT and more_than(bundle, EXACT_LIMIT):
-            return _sampled(bundle, planner, keys)
+            searched = _deep(bundle, planner, keys)
+            return searched if searched is not None else _sampled(bundle, planner, keys)
         return _walked(bundle, planner, keys, walk)
     groups = independent.split(bundle, planner, EXACT_LIMIT)
     if groups is None:
@@ -113,24 +122,24 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
         return CaseSearch([], True, 0, False)
     # more answer sets than the exhaustive walk ever listed: as many cases as a sample would list
     limit = MAX_CASES if groups.count <= EXACT_LIMIT else MAX_SAMPLED_CASES
-    found, finished = groups.first_cases(keys.key, limit, EXACT_LIMIT)
+    found, finished = groups.first_cases(keys.key, limit, SEARCH_LIMIT)
     warnings = []
     if not finished:
-        warnings.append(f"more than {EXACT_LIMIT} combinations of independent answers were tried "
+        warnings.append(f"more than {SEARCH_LIMIT} combinations of independent answers were tried "
                         f"for fewer than {limit} cases: the list may miss cases")
     if len(found) > limit:
         warnings.append(f"more than {limit} distinct cases: only the first {limit} are listed")
     answers_are_kept = all(None not in domain for domain in answer_domains(bundle).values())
     listed = [(groups.answers(bundle, chosen), key) for key, chosen in list(found.items())[:limit]]
     cases = _planned(planner, keys, listed, answers_are_kept)
-    widest = None if warnings else max(cases, key=rank, default=None)
+    widest = None if warnings else fullest_of(cases)
     if warnings:  # not every case is listed: the fullest is looked for among all of them
-        chosen, done = fullest.fullest(groups, bundle, planner, EXACT_LIMIT)
+        chosen, done = fullest.fullest(groups, bundle, planner, SEARCH_LIMIT)
         if chosen is not None:
             answers = groups.answers(bundle, chosen)
             widest = Scenario(answers, planner.plan(answers))
         if not done:
-            warnings.append(f"the fullest case was looked for among {EXACT_LIMIT} combinations only")
+            warnings.append(f"the fullest case was looked for among {SEARCH_LIMIT} combinations only")
     return CaseSearch(cases, not warnings, groups.count, False, warnings, 0,
                       limit if len(found) > limit else None, widest)
 
@@ -154,11 +163,53 @@ def _walked(bundle: Bundle, planner: Planner, keys: _Keys, walk: Walk) -> CaseSe
     answers_are_kept = all(None not in domain for domain in walk.domains.values())
     cases = _planned(planner, keys, [(answers, key) for key, answers in list(found.items())[:MAX_CASES]],
                      answers_are_kept)
-    widest = max(cases, key=rank, default=None)
+    widest = fullest_of(cases)
     if truncated:  # the fullest among every case, not only those listed
         first = max(found, key=keys.rank_of_key)
         widest = Scenario(found[first], planner.plan(found[first]))
     return CaseSearch(cases, not truncated, tried, False, warnings, 0, MAX_CASES if truncated else None, widest)
+
+
+def _deep(bundle: Bundle, planner: Planner, keys: _Keys) -> CaseSearch | None:
+    """One large group of linked questions, searched by its live answers (planning/deep.py); None
+    when that search would visit more than SEARCH_LIMIT questions (the caller samples)."""
+    if len(bundle.situations) > independent.MAX_DEPTH:
+        return None
+    search = deep.Deep(bundle, planner)
+    total = search.count(SEARCH_LIMIT)
+    if total is None:
+        return None
+    if not total:
+        return CaseSearch([], True, 0, False)
+    limit = MAX_SAMPLED_CASES  # more than EXACT_LIMIT answer sets: as many cases as a sample would list
+    found: dict[int, dict[str, Any]] = {}
+
+    def listed(answers: dict[str, Any], truth: tuple[bool, ...]) -> bool:
+        found.setdefault(keys.key(truth), answers)
+        return len(found) > limit
+
+    if not search.search(listed, SEARCH_LIMIT):
+        return None
+    truncated = len(found) > limit
+    warnings = [f"more than {limit} distinct cases: only the first {limit} are listed"] if truncated else []
+    answers_are_kept = all(None not in domain for domain in search.domains.values())
+    cases = _planned(planner, keys, [(answers, key) for key, answers in list(found.items())[:limit]], answers_are_kept)
+    widest = fullest_of(cases)
+    if truncated:  # the fullest among every case: branch and bound over the same search
+        best: list[Any] = [(-1, -1, -1), None]
+        bound = deep.bounds(bundle, planner, search)
+
+        def ranked(answers: dict[str, Any], truth: tuple[bool, ...]) -> bool:
+            value = keys.rank_of_key(keys.key(truth))
+            if value > best[0]:
+                best[0], best[1] = value, answers
+            return False
+
+        if not search.search(ranked, SEARCH_LIMIT, lambda truth, index: bound(truth, index) <= best[0]):
+            warnings.append(f"the fullest case was looked for among {SEARCH_LIMIT} combinations only")
+        if best[1] is not None:
+            widest = Scenario(best[1], planner.plan(best[1]))
+    return CaseSearch(cases, not warnings, total, False, warnings, 0, limit if truncated else None, widest)
 
 
 def _planned(planner: Planner, keys: _Keys, listed: list[tuple[dict[str, Any], int]],
@@ -208,7 +259,7 @@ def _sampled(bundle: Bundle, planner: Planner, keys: _Keys) -> CaseSearch:
     cases = _planned(planner, keys, [(answers, key) for key, answers in list(found.items())[:limit]],
                      answers_are_kept)
     return CaseSearch(cases, False, EXACT_LIMIT, True, warnings, SAMPLE_SIZE,
-                      limit if len(found) > limit else None, max(cases, key=rank, default=None))
+                      limit if len(found) > limit else None, fullest_of(cases))
 
 
 def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:

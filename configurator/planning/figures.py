@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from configurator.model import BundleMaterial, Item
-from configurator.planning.cases import Scenario, rank
+from configurator.planning.cases import Scenario, fullest_of
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import Plan
 
@@ -82,7 +82,7 @@ def plan_figures(compiled: Compiled, plan: Plan) -> dict[str, Any]:
 def fullest(cases: list[Scenario]) -> Scenario | None:
     """The real case in which the most items apply (then the most materials): the figures a
     bundle is judged by, since items that exclude each other never all apply together."""
-    return max(cases, key=rank, default=None)
+    return fullest_of(cases)
 
 
 def metrics(compiled: Compiled) -> dict[str, Any]:
