@@ -149,8 +149,8 @@ def bundles(draw: st.DrawFn) -> str:
                                    (cases.MAX_CASES, cases.MAX_SAMPLED_CASES, 4), (2, 1, 4)]))
 def test_random_bundles_have_the_cases_of_the_exhaustive_walk(text, limits):
     """Also with lists cut short, where the fullest case is found among every case, and with a limit
-    so low that one group of linked questions is searched by its live answers (planning/deep.py)
-    rather than walked; a bundle of several groups is then sampled, and not compared."""
+    so low that a bundle is searched by its live answers (planning/deep.py) rather than walked
+    (compared unless that search gives up and the bundle is sampled)."""
     result = check_text(text, "bundles/small.yaml")
     assume(result.bundle is not None)
     with pytest.MonkeyPatch.context() as patch:

@@ -24,6 +24,7 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 def sampled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Limits low enough that the large bundle is sampled and lists only some of its cases."""
     monkeypatch.setattr(cases, "EXACT_LIMIT", 3)  # the group of q0 and the several-choice behind it has more
+    monkeypatch.setattr(cases, "SEARCH_LIMIT", 1)  # and the search by live answers gives up
     monkeypatch.setattr(cases, "SAMPLE_SIZE", 300)
     monkeypatch.setattr(cases, "MAX_SAMPLED_CASES", 20)
 
@@ -73,6 +74,8 @@ def test_the_preview_warns_in_the_admins_language(tmp_path, monkeypatch: pytest.
     from tests.web_helpers import login, make_site
 
     monkeypatch.setattr(cases, "EXACT_LIMIT", 2)  # a group of the newborn bundle has more answer sets: it is sampled
+
+    monkeypatch.setattr(cases, "SEARCH_LIMIT", 1)  # and the search by live answers gives up
     monkeypatch.setattr(cases, "SAMPLE_SIZE", 30)
     site = make_site(tmp_path, git=True)
     client = site.app.test_client()

@@ -4,8 +4,10 @@ Metrics, the notice, the diagram and the golden-file tests need every real case 
 citizen can submit: planning/walk.py). The questions are split into independent groups and
 each group is walked alone (planning/independent.py): the number of answer sets is the product
 of the groups', and the cases, their order and their answers are those of walking every answer
-set, without walking them. Only a group with more than ``EXACT_LIMIT`` reachable answer sets of
-its own makes the search fall back to a seeded sample, and the result says so loudly
+set, without walking them. A bundle whose conditions read one group only is walked as it is up
+to ``EXACT_LIMIT`` answer sets, and searched by its live answers above (planning/deep.py), as is
+a bundle with a group of more than ``EXACT_LIMIT`` answer sets of its own. Only where that
+search gives up does the search fall back to a seeded sample, and the result says so loudly
 (``complete`` is False; report and preview show a warning). Answer sets deciding every
 condition of the bundle alike give the same plan and are computed once.
 """
@@ -116,8 +118,9 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
             return searched if searched is not None else _sampled(bundle, planner, keys)
         return _walked(bundle, planner, keys, walk)
     groups = independent.split(bundle, planner, EXACT_LIMIT)
-    if groups is None:
-        return _sampled(bundle, planner, keys)
+    if groups is None:  # a group too large to walk: the whole bundle searched by its live answers
+        searched = _deep(bundle, planner, keys)
+        return searched if searched is not None else _sampled(bundle, planner, keys)
     if not groups.count:  # no answer set passes eligibility: no case (the checker says why)
         return CaseSearch([], True, 0, False)
     # more answer sets than the exhaustive walk ever listed: as many cases as a sample would list
