@@ -5,7 +5,7 @@ citizen can submit: planning/walk.py). The questions are split into independent 
 each group is walked alone (planning/independent.py): the number of answer sets is the product
 of the groups', and the cases, their order and their answers are those of walking every answer
 set, without walking them. A bundle whose conditions read one group only is walked as it is up
-to ``EXACT_LIMIT`` answer sets, and searched by its live answers above (planning/deep.py), as is
+to ``WALKED`` answer sets, and searched by its live answers above (planning/deep.py), as is
 a bundle with a group of more than ``EXACT_LIMIT`` answer sets of its own. Only where that
 search gives up does the search fall back to a seeded sample, and the result says so loudly
 (``complete`` is False; report and preview show a warning). Answer sets deciding every
@@ -30,14 +30,17 @@ EXACT_LIMIT = 50_000
 # Combinations of groups' outcomes (planning/independent.py, fullest.py) or questions (planning/deep.py)
 # visited at most by the searches that do not walk answer sets: past it they give up, and say so.
 SEARCH_LIMIT = 50_000
+# A bundle of one group with at most this many answer sets is walked one by one (cheaper than searching).
+WALKED = 4_096
 # Above it: how many random answer sets are tried instead (seeded: output stays deterministic).
 SAMPLE_SIZE = 20_000
-# Distinct cases kept with a full plan; a bundle with more is marked incomplete.
-MAX_CASES = 5_000
+# Distinct cases listed with a full plan; a bundle with more lists the first ones (the count and the
+# fullest case still cover every case) and is marked incomplete. Every listed case costs every
+# writer (figures, routing, notice) a plan and a schedule: 5,000 made compile 20x pyxform's.
+MAX_CASES = 200
 # Distinct cases listed for a bundle with more than EXACT_LIMIT answer sets (found exactly or from
 # a sample). Such a bundle has a new case at nearly every combination: listing thousands of them
-# (tens of megabytes of metrics.json, minutes of routing) would tell no more than a few hundred;
-# the fullest case and the count are found among all of them all the same.
+# (tens of megabytes of metrics.json, minutes of routing) would tell no more than a few hundred.
 MAX_SAMPLED_CASES = 200
 
 
@@ -113,9 +116,12 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     keys = _Keys(bundle, planner)
     if independent.linked(bundle, planner):  # one group: its walk is the bundle's
         walk = Walk(bundle)
-        if at_most(bundle.situations, walk.domains) > EXACT_LIMIT and more_than(bundle, EXACT_LIMIT):
+        if at_most(bundle.situations, walk.domains) > min(WALKED, EXACT_LIMIT):  # searched by live answers, else as before
             searched = _deep(bundle, planner, keys)
-            return searched if searched is not None else _sampled(bundle, planner, keys)
+            if searched is not None:
+                return searched
+            if more_than(bundle, EXACT_LIMIT):
+                return _sampled(bundle, planner, keys)
         return _walked(bundle, planner, keys, walk)
     groups = independent.split(bundle, planner, EXACT_LIMIT)
     if groups is None:  # a group too large to walk: the whole bundle searched by its live answers
@@ -184,7 +190,8 @@ def _deep(bundle: Bundle, planner: Planner, keys: _Keys) -> CaseSearch | None:
         return None
     if not total:
         return CaseSearch([], True, 0, False)
-    limit = MAX_SAMPLED_CASES  # more than EXACT_LIMIT answer sets: as many cases as a sample would list
+    # more answer sets than the exhaustive walk ever listed: as many cases as a sample would list
+    limit = MAX_CASES if total <= EXACT_LIMIT else MAX_SAMPLED_CASES
     found: dict[int, dict[str, Any]] = {}
 
     def listed(answers: dict[str, Any], truth: tuple[bool, ...]) -> bool:
