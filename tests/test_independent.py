@@ -22,9 +22,10 @@ from tests.helpers import check_text, shipped_catalogues
 CORPUS = Path(__file__).parent / "corpus" / "good"
 
 
-def brute_force(bundle: Bundle) -> tuple[list[dict[str, Any]], int, dict[str, Any] | None]:
+def brute_force(bundle: Bundle) -> tuple[list[dict[str, Any]], int, dict[str, Any] | None, int]:
     """Every reachable eligible answer set, one by one: the first answer set of each distinct case
-    in the order met, their number, and the answers of the fullest case (first of the highest)."""
+    in the order met, their number, the answers of the fullest case (first of the highest) and the
+    most days of any case."""
     planner = Planner(bundle)
     first: dict[Any, dict[str, Any]] = {}
     ranks: dict[Any, tuple[int, int, int]] = {}
@@ -37,11 +38,12 @@ def brute_force(bundle: Bundle) -> tuple[list[dict[str, Any]], int, dict[str, An
             first[case] = dict(answers)
             ranks[case] = (len(plan.items), len(plan.materials), plan.days)
     widest = max(first, key=lambda case: ranks[case], default=None)
-    return list(first.values()), count, None if widest is None else first[widest]
+    return (list(first.values()), count, None if widest is None else first[widest],
+            max((days for _, _, days in ranks.values()), default=0))
 
 
 def assert_agrees(bundle: Bundle) -> None:
-    listed, count, widest = brute_force(bundle)
+    listed, count, widest, longest = brute_force(bundle)
     found = cases.search(bundle)
     limit = cases.MAX_CASES if count <= cases.EXACT_LIMIT else cases.MAX_SAMPLED_CASES
     assert not found.sampled
@@ -49,6 +51,7 @@ def assert_agrees(bundle: Bundle) -> None:
     assert [case.answers for case in found.cases] == listed[:limit]
     assert found.complete == (len(listed) <= limit), found.warnings
     assert (found.fullest.answers if found.fullest else None) == widest
+    assert found.longest() == longest
 
 
 @pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
@@ -219,6 +222,7 @@ def test_forty_independent_questions_get_exact_figures_not_a_sample():
     assert data["overall"]["items"] == [f"item{i}" for i in range(40)]
     assert data["overall"]["materials"]["after"] == 40 and data["overall"]["days"]["after"] == 4
     assert data["case_search"]["warnings"] == ["more than 200 distinct cases: only the first 200 are listed"]
+    assert search.longest() == 4  # the notice's "at most": of every case, not only those listed
 
 
 def test_forty_linked_questions_in_a_ring_get_exact_figures_not_a_sample():
@@ -230,7 +234,7 @@ def test_forty_linked_questions_in_a_ring_get_exact_figures_not_a_sample():
     search = cases.search(result.bundle)
     assert not search.sampled and search.combinations == 2 ** 40
     assert len(search.cases) == cases.MAX_SAMPLED_CASES
-    assert search.fullest is not None and len(search.fullest.plan.items) == 40
+    assert search.fullest is not None and len(search.fullest.plan.items) == 40 and search.longest() == 4
     small = check_text(independent_questions(12, ring=True), "bundles/wide.yaml").bundle
     assert small is not None
     with pytest.MonkeyPatch.context() as patch:

@@ -62,6 +62,13 @@ class CaseSearch:
     sample_size: int = 0  # answer sets drawn, when sampled
     listed_limit: int | None = None  # the cases listed when more were found (None: every case found is listed)
     fullest: Scenario | None = None  # the fullest case (figures.fullest), among all cases when the search was exact
+    longest_days: int | None = None  # the most days of any case (None: of the cases listed, which are all)
+
+    def longest(self) -> int:
+        """The most working days of any case (of those found, when sampled)."""
+        if self.longest_days is not None:
+            return self.longest_days
+        return max((case.plan.days for case in self.cases), default=0)
 
 
 class _Keys:
@@ -149,8 +156,11 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
             widest = Scenario(answers, planner.plan(answers))
         if not done:
             warnings.append(f"the fullest case was looked for among {SEARCH_LIMIT} combinations only")
+        most, done = fullest.longest(groups, bundle, planner, SEARCH_LIMIT)
+        if not done:
+            warnings.append(f"the longest case was looked for among {SEARCH_LIMIT} combinations only")
     return CaseSearch(cases, not warnings, groups.count, False, warnings, 0,
-                      limit if len(found) > limit else None, widest)
+                      limit if len(found) > limit else None, widest, most if warnings else None)
 
 
 def _walked(bundle: Bundle, planner: Planner, keys: _Keys, walk: Walk) -> CaseSearch:
@@ -173,10 +183,13 @@ def _walked(bundle: Bundle, planner: Planner, keys: _Keys, walk: Walk) -> CaseSe
     cases = _planned(planner, keys, [(answers, key) for key, answers in list(found.items())[:MAX_CASES]],
                      answers_are_kept)
     widest = fullest_of(cases)
-    if truncated:  # the fullest among every case, not only those listed
+    most = None
+    if truncated:  # the fullest and the longest among every case, not only those listed
         first = max(found, key=keys.rank_of_key)
         widest = Scenario(found[first], planner.plan(found[first]))
-    return CaseSearch(cases, not truncated, tried, False, warnings, 0, MAX_CASES if truncated else None, widest)
+        most = max(keys.rank_of_key(key)[2] for key in found)
+    return CaseSearch(cases, not truncated, tried, False, warnings, 0, MAX_CASES if truncated else None, widest,
+                      most)
 
 
 def _deep(bundle: Bundle, planner: Planner, keys: _Keys) -> CaseSearch | None:
@@ -219,7 +232,16 @@ def _deep(bundle: Bundle, planner: Planner, keys: _Keys) -> CaseSearch | None:
             warnings.append(f"the fullest case was looked for among {SEARCH_LIMIT} combinations only")
         if best[1] is not None:
             widest = Scenario(best[1], planner.plan(best[1]))
-    return CaseSearch(cases, not warnings, total, False, warnings, 0, limit if truncated else None, widest)
+        most = [0]
+
+        def timed(answers: dict[str, Any], truth: tuple[bool, ...]) -> bool:
+            most[0] = max(most[0], keys.rank_of_key(keys.key(truth))[2])
+            return False
+
+        if not search.search(timed, SEARCH_LIMIT, lambda truth, index: bound(truth, index)[2] <= most[0]):
+            warnings.append(f"the longest case was looked for among {SEARCH_LIMIT} combinations only")
+    return CaseSearch(cases, not warnings, total, False, warnings, 0, limit if truncated else None, widest,
+                      most[0] if truncated else None)
 
 
 def _planned(planner: Planner, keys: _Keys, listed: list[tuple[dict[str, Any], int]],

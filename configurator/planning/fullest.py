@@ -76,6 +76,7 @@ class _Component:
     materials: set[str]
     fixed_items: int = 0  # its items outside those groups (a bound: some may never apply)
     fixed_materials: int = 0  # the bits of their materials
+    fixed_days: int = 0  # their longest time limits, summed or the longest (as the schedule adds them)
 
 
 def _search(groups: Groups, planner: Planner, start: tuple[int, ...], component: _Component,
@@ -172,4 +173,47 @@ def _components(groups: Groups, bundle: Bundle, planner: Planner,
             component.fixed_items += 1
             for material_id in item.materials:
                 component.fixed_materials |= bits.get(material_id, 0)
+            days = max([item.promised_days, *(case.value for v in item.varies if v.attribute == "promised_days"
+                                              for case in v.cases)])
+            component.fixed_days = component.fixed_days + days if groups.days_add else max(component.fixed_days, days)
     return list(found.values()), fixed
+
+
+def longest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tuple[int, bool]:
+    """The most working days of any case (the notice's "at most"): the longest of each component's,
+    each found by branch and bound on its days; and whether every component was searched within
+    ``budget`` combinations."""
+    if not groups.count:
+        return 0, True
+
+    def days(chosen: Sequence[int], only: set[str] | None = None) -> int:
+        items, _, _ = planner.decide(groups.truth(chosen))
+        return planner.plan_of({}, (), [i for i in items if only is None or i.id in only], [], ()).days
+
+    if len(groups.varying) < 2:
+        return max(days(chosen) for chosen in groups.one_by_one()), True
+    slot_group = {slot: group for group, parts in enumerate(groups.parts) for slot, _ in parts[0].truths}
+    components, fixed_items = _components(groups, bundle, planner, slot_group)
+    start = tuple(0 for _ in groups.parts)
+    most = days(start, fixed_items)
+    done = True
+    for component in components:
+        ranked = 0
+        roots = [node if group in component.groups else Node(-1, (), start[group], 0, 0, 0)
+                 for group, node in enumerate(groups.roots)]
+
+        def beaten(nodes: list[Node], component: _Component = component) -> bool:
+            own = [nodes[group].days for group in component.groups]
+            bound = (component.fixed_days + sum(own) if groups.days_add
+                     else max([component.fixed_days, *own]))
+            return bound <= most
+
+        def leaf(chosen: list[int], component: _Component = component) -> bool:
+            nonlocal ranked, most
+            ranked += 1
+            most = max(most, days(chosen, component.items))
+            return ranked > budget
+
+        Visit(roots, leaf, beaten).run()
+        done = done and ranked <= budget
+    return most, done
