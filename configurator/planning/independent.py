@@ -68,7 +68,6 @@ class Groups:
     base: tuple[bool, ...]  # every slot: constant conditions' truth (others replaced per combination)
     count: int  # reachable, eligible answer sets of the bundle: the product of the groups'
     order: tuple[int, ...]  # per situation in file order, its group
-    base_rank: Rank  # what the items of constant conditions add
     days_add: bool  # days along dependencies: bounds add up (else every item starts at once: the maximum)
 
     def truth(self, chosen: Sequence[int]) -> tuple[bool, ...]:
@@ -170,7 +169,6 @@ class _Partition:
     order: tuple[int, ...]  # per situation in file order, its group
     members: list[list[Situation]]  # per group, its questions
     slots: list[list[int]]  # per group, the conditions reading its questions
-    constant: list[int]  # the conditions reading no question
     rules: list[list[EligibilityRule]]  # per group, its eligibility rules
     fails: bool  # a rule reading no question fails: no case at all
 
@@ -205,10 +203,10 @@ def _partition(bundle: Bundle, planner: Planner) -> _Partition:
     for situation, group in zip(bundle.situations, order, strict=True):
         members[group].append(situation)
     slots: list[list[int]] = [[] for _ in index]
-    constant: list[int] = []
     for slot, expr in enumerate(expressions):
         names = read(expr)
-        (slots[index[root(names[0])]] if names else constant).append(slot)
+        if names:  # else a condition reading no question: the same in every case (Groups.base)
+            slots[index[root(names[0])]].append(slot)
     rules: list[list[EligibilityRule]] = [[] for _ in index]
     fails = False
     for rule in bundle.eligibility:
@@ -217,7 +215,7 @@ def _partition(bundle: Bundle, planner: Planner) -> _Partition:
             rules[index[root(names[0])]].append(rule)
         elif not lang.evaluate(rule.require.expr, {}):
             fails = True
-    return _Partition(order, members, slots, constant, rules, fails)
+    return _Partition(order, members, slots, rules, fails)
 
 
 def linked(bundle: Bundle, planner: Planner) -> bool:
@@ -230,8 +228,7 @@ def split(bundle: Bundle, planner: Planner, limit: int) -> Groups | None:
     """The bundle's groups, each walked; None when a group alone has more than ``limit``
     reachable answer sets (the caller samples the bundle instead)."""
     partition = _partition(bundle, planner)
-    order, members, slots, constant, rules = (partition.order, partition.members, partition.slots,
-                                              partition.constant, partition.rules)
+    order, members, slots, rules = partition.order, partition.members, partition.slots, partition.rules
     if partition.fails:  # no case passes a rule that always fails
         return _nothing(bundle, planner, order, len(members))
     domains = answer_domains(bundle)
@@ -256,14 +253,13 @@ def split(bundle: Bundle, planner: Planner, limit: int) -> Groups | None:
                      else _leaf(parts[0], measures))
     if sum(_depth(node) for node in roots) > MAX_DEPTH:
         return None
-    return Groups(tuple(parts for parts, _ in walked), tuple(roots), varying, base, count, order,
-                  measures.of([(slot, base[slot]) for slot in constant]), measures.days_add)
+    return Groups(tuple(parts for parts, _ in walked), tuple(roots), varying, base, count, order, measures.days_add)
 
 
 def _nothing(bundle: Bundle, planner: Planner, order: tuple[int, ...], groups: int) -> Groups:
     empty = Node(-1, (), 0, 0, 0, 0)
     return Groups(tuple((Part({}, ()),) for _ in range(groups)), tuple(empty for _ in range(groups)), (),
-                  planner.vector({}), 0, order, (0, 0, 0), False)
+                  planner.vector({}), 0, order, False)
 
 
 def _walk(walk: Walk, planner: Planner, slots: list[int]) -> tuple[tuple[Part, ...], int]:
