@@ -240,3 +240,17 @@ def test_forty_linked_questions_in_a_ring_get_exact_figures_not_a_sample():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cases, "EXACT_LIMIT", 1000)  # 4,096 answer sets: searched, not walked
         assert_agrees(small)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_exact_figures_with_a_list_cut_short_are_not_called_inexact(lang):
+    """The report says only that the first 200 cases are listed: the figures cover every case."""
+    from configurator.present.report import render, report_rows
+
+    result = check_text(independent_questions(40), "bundles/wide.yaml")
+    assert result.bundle is not None
+    text = render(report_rows([Compiled(result.bundle, shipped_catalogues(), lang)]), "text", lang)
+    if lang == "en":
+        assert "more than 200 distinct cases: only the first 200 are listed" in text and "not exact" not in text
+    else:
+        assert "不同情形超过 200 种，只列出前 200 种" in text and "数字不精确" not in text

@@ -64,6 +64,12 @@ class CaseSearch:
     fullest: Scenario | None = None  # the fullest case (figures.fullest), among all cases when the search was exact
     longest_days: int | None = None  # the most days of any case (None: of the cases listed, which are all)
 
+    @property
+    def figures_exact(self) -> bool:
+        """The count, the fullest case and the longest cover every case: not sampled, and no search
+        gave up (a list cut short to its first cases leaves them exact)."""
+        return not self.sampled and len(self.warnings) == (self.listed_limit is not None)
+
     def longest(self) -> int:
         """The most working days of any case (of those found, when sampled)."""
         if self.longest_days is not None:
