@@ -35,9 +35,14 @@ def fullest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tu
     components, fixed_items = _components(groups, bundle, planner, slot_group)
     domains = answer_domains(bundle)
 
-    def order(chosen: Sequence[int]) -> tuple[int, ...]:  # the walk's order: answers' indexes, file order
-        answers = groups.answers(bundle, chosen)
-        return tuple(domains[s.id].index(answers[s.id]) if s.id in answers else -1 for s in bundle.situations)
+    keys: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def order(chosen: tuple[int, ...]) -> tuple[int, ...]:  # the walk's order: answers' indexes, file order
+        if chosen not in keys:
+            answers = groups.answers(bundle, chosen)
+            keys[chosen] = tuple(domains[s.id].index(answers[s.id]) if s.id in answers else -1
+                                 for s in bundle.situations)
+        return keys[chosen]
 
     start = tuple(0 for _ in groups.parts)
     items, _, _ = planner.decide(groups.truth(start))
@@ -49,16 +54,14 @@ def fullest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tu
         done = done and finished
         best.append(by_days)
         longest = max(longest, *by_days)
-
-    def first(by_days: dict[int, tuple[int, ...]], days: int | None) -> tuple[int, ...]:
-        allowed = [chosen for d, chosen in by_days.items() if (d <= longest if days is None else d == days)]
-        return min(allowed, key=order)
+    # a component not setting the days may take any of its best (none is longer than the longest)
+    free = [min(by_days.values(), key=order) for by_days in best]
 
     def together(setter: int | None) -> tuple[int, ...]:
-        """Each component's first best combination, ``setter``'s with the longest days."""
+        """Each component's first best combination, ``setter``'s the first with the longest days."""
         combined = list(start)
-        for index, (component, by_days) in enumerate(zip(components, best, strict=True)):
-            chosen = first(by_days, longest if index == setter else None)
+        for index, component in enumerate(components):
+            chosen = best[index][longest] if index == setter else free[index]
             for group in component.groups:
                 combined[group] = chosen[group]
         return tuple(combined)
