@@ -3,6 +3,7 @@ case as walking every answer set (the brute force), and exact figures where the 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +255,14 @@ def test_exact_figures_with_a_list_cut_short_are_not_called_inexact(lang):
         assert "more than 200 distinct cases: only the first 200 are listed" in text and "not exact" not in text
     else:
         assert "不同情形超过 200 种，只列出前 200 种" in text and "数字不精确" not in text
+
+
+def test_a_count_past_64_bits_is_written_to_metrics_json():
+    """2**70 answer sets: orjson refuses such an integer, so metrics.json writes it as a float."""
+    from configurator.writers.metrics import write_metrics
+
+    result = check_text(independent_questions(70), "bundles/wide.yaml")
+    assert result.bundle is not None
+    c = Compiled(result.bundle, shipped_catalogues())
+    assert c.case_search.combinations == 2 ** 70
+    assert json.loads(write_metrics(c))["case_search"]["answer_sets"] == float(2 ** 70)
