@@ -50,6 +50,16 @@ BENCHMARKS = [
               "in one process in the same run (medians). Goal: ours ≤ 1.0× pyxform at every size, though "
               "we write eight artifacts and enumerate cases where pyxform writes one XForm.",
               ("bench/compile_vs_pyxform.py",)),
+    Benchmark("sweep", "Compile against pyxform over a sweep of sizes and shapes, and the figures' own cost",
+              "From 10 to 400 questions: the synthetic generator above (its items read two yes/no questions "
+              "each, in a ring: one group of linked questions) and k copies of each shipped bundle in one "
+              "bundle (ids suffixed per copy: several independent groups, as real bundles have), against "
+              "pyxform on an XLSForm with as many questions, medians taken in turns in one process; then the "
+              "case search alone (the figures' cost: every distinct case, the count of answer sets, the "
+              "fullest case) and whether it is exact. Goals (issue 29): ours ≤ 1.0× pyxform at every size; "
+              "figures under 50 ms and exact for every bundle up to 40 situations. The load average before "
+              "and after is printed: the ratios are from one run on a machine other work may share.",
+              ("bench/figures_sweep.py",)),
     Benchmark("admin", "Web admin: save → validate → preview, and the bundle list",
               "A served admin (werkzeug, threaded, its own process, loopback; start-up objects set aside from "
               "the garbage collector as `configurator serve` does) on a git workspace, driven with "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from configurator.planning import cases
+from configurator.planning import cases, walk
 from tests.helpers import check_text
 
 KINDS = ["boolean", "choice", "number"]
@@ -68,11 +68,11 @@ def test_more_than_agrees_with_walking_every_answer_set(text, offset):
     result = check_text(text, "bundles/small.yaml")
     assume(result.bundle is not None)
     bundle = result.bundle
-    walk = cases._Walk(bundle)
-    count = sum(1 for _ in walk.every())
-    assert cases._at_most(bundle, walk.domains) >= count
+    walker = walk.Walk(bundle)
+    count = sum(1 for _ in walker.every())
+    assert walk.at_most(bundle.situations, walker.domains) >= count
     for limit in {0, max(0, count - 1), count, count + 1, max(0, count - offset), count + offset}:
-        assert cases._more_than(bundle, limit) == (count > limit), (limit, count)
+        assert walk.more_than(bundle, limit) == (count > limit), (limit, count)
 
 
 def test_a_bundle_above_the_limit_is_sampled_without_walking_its_answer_sets(monkeypatch):
@@ -82,15 +82,15 @@ def test_a_bundle_above_the_limit_is_sampled_without_walking_its_answer_sets(mon
     result = check_text(text, "bundles/small.yaml")
     assert result.bundle is not None, [d.message("en") for d in result.diagnostics]
     walked = []
-    original = cases._Walk.every
+    original = walk.Walk.every
 
     def counting(self):  # type: ignore[no-untyped-def]
         for answers in original(self):
             walked.append(1)
             yield answers
 
-    monkeypatch.setattr(cases._Walk, "every", counting)
-    assert cases._more_than(result.bundle, cases.EXACT_LIMIT)
+    monkeypatch.setattr(walk.Walk, "every", counting)
+    assert walk.more_than(result.bundle, cases.EXACT_LIMIT)
     assert len(walked) == 1  # the walk over the questions something reads: none, one empty answer set
     search = cases.search(result.bundle)
     assert search.sampled and search.warnings and not search.complete

@@ -23,7 +23,8 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 @pytest.fixture
 def sampled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Limits low enough that the large bundle is sampled and lists only some of its cases."""
-    monkeypatch.setattr(cases, "EXACT_LIMIT", 500)
+    monkeypatch.setattr(cases, "EXACT_LIMIT", 3)  # the group of q0 and the several-choice behind it has more
+    monkeypatch.setattr(cases, "SEARCH_LIMIT", 1)  # and the search by live answers gives up
     monkeypatch.setattr(cases, "SAMPLE_SIZE", 300)
     monkeypatch.setattr(cases, "MAX_SAMPLED_CASES", 20)
 
@@ -62,7 +63,7 @@ def test_metrics_json_keeps_its_notes_in_english() -> None:
     result = check_text(large_bundle(), "bundles/large.yaml")
     assert result.bundle is not None
     notes = metrics(Compiled(result.bundle, shipped_catalogues()))["case_search"]["warnings"]
-    assert notes == ["more than 500 answer combinations: figures come from a sample of 300 and may miss cases",
+    assert notes == ["more than 3 answer combinations: figures come from a sample of 300 and may miss cases",
                      "more than 20 distinct cases: only the first 20 are listed"]
 
 
@@ -72,7 +73,9 @@ def test_the_preview_warns_in_the_admins_language(tmp_path, monkeypatch: pytest.
     from tests.test_preview_parts import PAGE, parts_url
     from tests.web_helpers import login, make_site
 
-    monkeypatch.setattr(cases, "EXACT_LIMIT", 10)  # the newborn bundle has more answer sets: it is sampled
+    monkeypatch.setattr(cases, "EXACT_LIMIT", 2)  # a group of the newborn bundle has more answer sets: it is sampled
+
+    monkeypatch.setattr(cases, "SEARCH_LIMIT", 1)  # and the search by live answers gives up
     monkeypatch.setattr(cases, "SAMPLE_SIZE", 30)
     site = make_site(tmp_path, git=True)
     client = site.app.test_client()

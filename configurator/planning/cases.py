@@ -1,14 +1,13 @@
 """The distinct cases a bundle can produce: answer sets that lead to different plans.
 
-Metrics, the notice, the diagram and the golden-file tests need every real case. A case is
-what a citizen can actually submit: the questions are answered in order, a question is
-answered exactly when its ``when`` holds (and left unanswered otherwise), a several-choice
-question asked is answered with at least one option unless it allows none, and the case
-passes eligibility (the others go to the fallback window, not to a plan).
-
-Answers are drawn from the values that reach every region the conditions separate
-(``candidates``). Up to ``EXACT_LIMIT`` reachable answer sets are enumerated one by one, so
-the figures are exact; above it a seeded sample is tried and the result says so loudly
+Metrics, the notice, the diagram and the golden-file tests need every real case (what a
+citizen can submit: planning/walk.py). The questions are split into independent groups and
+each group is walked alone (planning/independent.py): the number of answer sets is the product
+of the groups', and the cases, their order and their answers are those of walking every answer
+set, without walking them. A bundle whose conditions read one group only is walked as it is up
+to ``WALKED`` answer sets, and searched by its live answers above (planning/deep.py), as is
+a bundle with a group of more than ``EXACT_LIMIT`` answer sets of its own. Only where that
+search gives up does the search fall back to a seeded sample, and the result says so loudly
 (``complete`` is False; report and preview show a warning). Answer sets deciding every
 condition of the bundle alike give the same plan and are computed once.
 """
@@ -16,23 +15,32 @@ condition of the bundle alike give the same plan and are computed once.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from configurator.language import conditions as lang
-from configurator.model import Bundle, BundleField, BundleMaterial, Item, Situation
+from configurator.model import Bundle, BundleField, BundleMaterial, Item
+from configurator.planning import deep, fullest, independent
 from configurator.planning.plan import Plan, Planner
+from configurator.planning.walk import Walk, answer_domains, at_most, more_than
 
-# Reachable answer sets enumerated exactly (docs/metrics.md promises this number).
+# Reachable answer sets of one group of dependent questions walked exactly (docs/metrics.md
+# promises this number); also how many combinations of groups' parts are visited at most.
 EXACT_LIMIT = 50_000
+# Combinations of groups' outcomes (planning/independent.py, fullest.py) or questions (planning/deep.py)
+# visited at most by the searches that do not walk answer sets: past it they give up, and say so.
+SEARCH_LIMIT = 50_000
+# A bundle of one group with at most this many answer sets is walked one by one (cheaper than searching).
+WALKED = 4_096
 # Above it: how many random answer sets are tried instead (seeded: output stays deterministic).
 SAMPLE_SIZE = 20_000
-# Distinct cases kept with a full plan; a bundle with more is marked incomplete.
-MAX_CASES = 5_000
-# Distinct cases kept from a sample. A sample of a bundle with millions of answer sets finds a new
-# case at nearly every draw: listing thousands of them (tens of megabytes of metrics.json, minutes
-# of routing) would tell no more than a few hundred, and the figures are marked inexact anyway.
+# Distinct cases listed with a full plan; a bundle with more lists the first ones (the count and the
+# fullest case still cover every case) and is marked incomplete. Every listed case costs every
+# writer (figures, routing, notice) a plan and a schedule: 5,000 made compile 20x pyxform's.
+MAX_CASES = 200
+# Distinct cases listed for a bundle with more than EXACT_LIMIT answer sets (found exactly or from
+# a sample). Such a bundle has a new case at nearly every combination: listing thousands of them
+# (tens of megabytes of metrics.json, minutes of routing) would tell no more than a few hundred.
 MAX_SAMPLED_CASES = 200
 
 
@@ -53,236 +61,243 @@ class CaseSearch:
     warnings: list[str] = field(default_factory=list)  # in English, for metrics.json; report words them per language
     sample_size: int = 0  # answer sets drawn, when sampled
     listed_limit: int | None = None  # the cases listed when more were found (None: every case found is listed)
+    fullest: Scenario | None = None  # the fullest case (figures.fullest), among all cases when the search was exact
+    longest_days: int | None = None  # the most days of any case (None: of the cases listed, which are all)
+
+    @property
+    def figures_exact(self) -> bool:
+        """The count, the fullest case and the longest cover every case: not sampled, and no search
+        gave up (a list cut short to its first cases leaves them exact)."""
+        return not self.sampled and len(self.warnings) == (self.listed_limit is not None)
+
+    def longest(self) -> int:
+        """The most working days of any case (of those found, when sampled)."""
+        if self.longest_days is not None:
+            return self.longest_days
+        return max((case.plan.days for case in self.cases), default=0)
 
 
-def _all_conditions(bundle: Bundle) -> list[lang.Expr]:
-    found = [s.when.expr for s in bundle.situations if s.when]
-    found += [r.require.expr for r in bundle.eligibility]
-    found += [entry.when.expr for group in (bundle.fields, bundle.materials, bundle.items)
-              for entry in group if entry.when]
-    entries: list[Item | BundleMaterial] = [*bundle.items, *bundle.materials]
-    found += [case.when.expr for entry in entries for v in entry.varies for case in v.cases]
-    found += [case.when.expr for item in bundle.items for stage in item.special_stages
-              for v in stage.varies for case in v.cases]
-    return found
+class _Keys:
+    """Distinct cases by truth vector: each new truth vector's outline is decided once and named."""
 
+    def __init__(self, bundle: Bundle, planner: Planner) -> None:
+        self.planner = planner
+        self.by_truth: dict[tuple[bool, ...], int] = {}  # truth vector → number of its distinct case
+        self.keys: dict[tuple[Any, ...], int] = {}
+        # per case: its outline, the fields left to pick
+        self.decided: dict[int, tuple[list[Item], list[BundleMaterial], Callable[[], list[BundleField]]]] = {}
+        self.unchanged = {id(entry) for entry in (*bundle.items, *bundle.materials)}
 
-def answer_domains(bundle: Bundle) -> dict[str, list[Any]]:
-    """For each question, the answers worth trying when it is asked (never "unanswered": a
-    question asked must be answered). A question no condition mentions gets one answer, as
-    any answer leads to the same case but the form still needs one."""
-    constants: dict[str, set[Any]] = {}
-    for expr in _all_conditions(bundle):
-        lang.constants_of(expr, constants)
-    domains = {}
-    for situation in bundle.situations:
-        variable = lang.Variable(situation.id, situation.type, tuple(o.value for o in situation.options),
-                                 situation.minimum, situation.maximum, situation.integer, False,
-                                 situation.allow_none)
-        values = lang.candidates(variable, constants.get(situation.id, set()))
-        domains[situation.id] = values if situation.id in constants else values[-1:]
-    return domains
+    def key(self, truth: tuple[bool, ...]) -> int:
+        key = self.by_truth.get(truth)
+        return self.new_case(truth) if key is None else key
 
-
-_DONE = object()  # end of a question's answers
-
-
-class _Walk:
-    """Reachable answer sets, question by question, pruned by eligibility as soon as the
-    questions a rule reads have all been decided."""
-
-    def __init__(self, bundle: Bundle, situations: list[Situation] | None = None) -> None:
-        """Over the bundle's questions, or only over ``situations`` (the others left out)."""
-        chosen = bundle.situations if situations is None else situations
-        # None: always asked (no call per answer set)
-        self.situations: list[tuple[Situation, Callable[[Mapping[str, Any]], bool] | None]] = [
-            (s, None if s.when is None else lang.compile_predicate(s.when.expr)) for s in chosen]
-        self.domains = answer_domains(bundle)
-        position = {s.id: index for index, s in enumerate(chosen)}
-        # checks[i]: the rules decided once questions 0..i-1 are (index 0: rules reading none)
-        self.checks: list[list[Callable[[Mapping[str, Any]], bool]]] = [[] for _ in range(len(chosen) + 1)]
-        for rule in bundle.eligibility:
-            read = [position[n.name] for n in lang.names(rule.require.expr) if n.name in position]
-            self.checks[max(read, default=-1) + 1].append(lang.compile_predicate(rule.require.expr))
-        # per question, what a draw needs: its id, when it is asked, its answers, the rules decided before it
-        self._steps = [(s.id, asked, self.domains[s.id], len(self.domains[s.id]), self.checks[index])
-                       for index, (s, asked) in enumerate(self.situations)]
-        # every question always asked and no rule decided before the last answer: a draw is one
-        # answer per question in file order (the same draws, without a test per question)
-        self._free = [] if any(asked is not None or checks for _, asked, _, _, checks in self._steps) else [
-            (situation_id, domain, size) for situation_id, _, domain, size, _ in self._steps]
-
-    def _eligible_so_far(self, index: int, answers: Mapping[str, Any]) -> bool:
-        checks = self.checks[index]
-        return not checks or all(check(answers) for check in checks)
-
-    def every(self) -> Iterator[dict[str, Any]]:
-        """Depth first, questions in file order, each question's answers in domain order. An
-        explicit stack, not nested generators: each answer set then costs the same whatever the
-        number of questions (``yield from`` passes every answer set up through every level)."""
-        answers: dict[str, Any] = {}
-        count = len(self.situations)
-        stack: list[tuple[str, Iterator[Any] | None]] = []  # per level: the question, its answers left
-        index = 0
-        while True:
-            if self._eligible_so_far(index, answers):
-                if index == count:
-                    yield answers
-                else:
-                    situation, asked = self.situations[index]
-                    if asked is not None and not asked(answers):  # not asked: one way on, leaving it unanswered
-                        stack.append((situation.id, None))
-                        index += 1
-                        continue
-                    stack.append((situation.id, iter(self.domains[situation.id])))
-            while stack:  # back up to the deepest question with an answer left to try
-                situation_id, left = stack[-1]
-                value = _DONE if left is None else next(left, _DONE)
-                if value is _DONE:
-                    if left is not None:
-                        answers.pop(situation_id, None)
-                    stack.pop()
-                    continue
-                answers[situation_id] = value
-                index = len(stack)
-                break
-            else:
-                return
-
-    def sample(self, rng: random.Random) -> dict[str, Any] | None:
-        """One random reachable answer set, or None if it fails eligibility."""
-        draw = rng.random  # an index from one float: rng.choice costs several calls per question
-        if self._free:
-            drawn = {situation_id: domain[int(draw() * size)] for situation_id, domain, size in self._free}
-            return drawn if self._eligible_so_far(len(self.situations), drawn) else None
-        answers: dict[str, Any] = {}
-        for situation_id, asked, domain, size, checks in self._steps:
-            if checks and not all(check(answers) for check in checks):
-                return None
-            if asked is None or asked(answers):
-                answers[situation_id] = domain[int(draw() * size)]
-        return answers if self._eligible_so_far(len(self.situations), answers) else None
-
-
-def _at_most(bundle: Bundle, domains: Mapping[str, list[Any]]) -> int:
-    """An upper bound of the reachable answer sets: every question answered every way (or left
-    unanswered, where it may not be asked)."""
-    bound = 1
-    for situation in bundle.situations:
-        bound *= len(domains[situation.id]) + (situation.when is not None)
-    return bound
-
-
-def _more_than(bundle: Bundle, limit: int) -> bool:
-    """Whether the bundle has more than ``limit`` reachable, eligible answer sets, without
-    enumerating them: a question always asked that no rule and no other question's ``when``
-    reads multiplies the count by its number of answers, so only the others are walked, and
-    only until the count passes the limit."""
-    read: set[str] = set()
-    for situation in bundle.situations:
-        if situation.when is not None:
-            read.update(n.name for n in lang.names(situation.when.expr))
-    for rule in bundle.eligibility:
-        read.update(n.name for n in lang.names(rule.require.expr))
-    domains = answer_domains(bundle)
-    free = [s for s in bundle.situations if s.when is None and s.id not in read]
-    factor = 1
-    for situation in free:
-        factor *= len(domains[situation.id])
-    free_ids = {s.id for s in free}  # by id: comparing the dataclasses field by field was most of this
-    walk = _Walk(bundle, [s for s in bundle.situations if s.id not in free_ids])
-    return any(walked * factor > limit for walked, _ in enumerate(walk.every(), start=1))
-
-
-def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
-    """The bundle's distinct cases; ``planner``: the bundle's, when the caller has made it already."""
-    planner = planner if planner is not None else Planner(bundle)
-    walk = _Walk(bundle)
-    by_truth: dict[tuple[bool, ...], int] = {}  # truth vector → number of its distinct case
-    keys: dict[tuple[Any, ...], int] = {}
-    found: dict[int, dict[str, Any]] = {}
-    # per case: its outline, the fields left to pick
-    decided: dict[int, tuple[list[Item], list[BundleMaterial], Callable[[], list[BundleField]]]] = {}
-    tried = 0
-
-    unchanged = {id(entry) for entry in (*bundle.items, *bundle.materials)}
-
-    truth_of = planner.vector
-
-    def new_case(truth: tuple[bool, ...]) -> int:
+    def new_case(self, truth: tuple[bool, ...]) -> int:
         """The number of the case a truth vector not seen before decides."""
-        outline, bits = planner.decide_keyed(truth)
+        outline, bits = self.planner.decide_keyed(truth)
         items, materials, pick_fields = outline
         # Without case-dependent values a case is named by the bits of its items, materials and
         # fields. Otherwise by the resolved entries themselves: a case-dependent value makes a
         # different case. An entry left as the bundle has it is named by identity (hashing a whole
         # dataclass is slow); a resolved copy differs from it in value, so it is compared by value.
+        unchanged = self.unchanged
         signature = bits if bits is not None else (
             tuple(id(i) if id(i) in unchanged else i for i in items),
             tuple(id(m) if id(m) in unchanged else m for m in materials), tuple(map(id, pick_fields())))
-        key = by_truth[truth] = keys.setdefault(signature, len(keys))
-        decided.setdefault(key, outline)
+        key = self.by_truth[truth] = self.keys.setdefault(signature, len(self.keys))
+        self.decided.setdefault(key, outline)
         return key
 
-    def consider(answers: dict[str, Any]) -> None:
+    def rank_of_key(self, key: int) -> tuple[int, int, int]:
+        items, materials, _ = self.decided[key]
+        return len(items), len(materials), self.planner.plan_of({}, (), items, materials, ()).days
+
+
+def fullest_of(cases: list[Scenario]) -> Scenario | None:
+    """The first case of the highest ``rank``; days (a schedule each) only for the cases with the
+    most items and materials."""
+    if not cases:
+        return None
+    top = max((len(case.plan.items), len(case.plan.materials)) for case in cases)
+    return max((case for case in cases if (len(case.plan.items), len(case.plan.materials)) == top),
+               key=lambda case: case.plan.days)
+
+
+def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
+    """The bundle's distinct cases; ``planner``: the bundle's, when the caller has made it already."""
+    planner = planner if planner is not None else Planner(bundle)
+    keys = _Keys(bundle, planner)
+    if independent.linked(bundle, planner):  # one group: its walk is the bundle's
+        walk = Walk(bundle)
+        if at_most(bundle.situations, walk.domains) > min(WALKED, EXACT_LIMIT):  # searched by live answers, else as before
+            searched = _deep(bundle, planner, keys)
+            if searched is not None:
+                return searched
+            if more_than(bundle, EXACT_LIMIT):
+                return _sampled(bundle, planner, keys)
+        return _walked(bundle, planner, keys, walk)
+    groups = independent.split(bundle, planner, EXACT_LIMIT)
+    if groups is None:  # a group too large to walk: the whole bundle searched by its live answers
+        searched = _deep(bundle, planner, keys)
+        return searched if searched is not None else _sampled(bundle, planner, keys)
+    if not groups.count:  # no answer set passes eligibility: no case (the checker says why)
+        return CaseSearch([], True, 0, False)
+    # more answer sets than the exhaustive walk ever listed: as many cases as a sample would list
+    limit = MAX_CASES if groups.count <= EXACT_LIMIT else MAX_SAMPLED_CASES
+    found, finished = groups.first_cases(keys.key, limit, SEARCH_LIMIT)
+    warnings = []
+    if not finished:
+        warnings.append(f"more than {SEARCH_LIMIT} combinations of independent answers were tried "
+                        f"for fewer than {limit} cases: the list may miss cases")
+    if len(found) > limit:
+        warnings.append(f"more than {limit} distinct cases: only the first {limit} are listed")
+    answers_are_kept = all(None not in domain for domain in answer_domains(bundle).values())
+    listed = [(groups.answers(bundle, chosen), key) for key, chosen in list(found.items())[:limit]]
+    cases = _planned(planner, keys, listed, answers_are_kept)
+    widest = None if warnings else fullest_of(cases)
+    if warnings:  # not every case is listed: the fullest is looked for among all of them
+        chosen, done = fullest.fullest(groups, bundle, planner, SEARCH_LIMIT)
+        if chosen is not None:
+            answers = groups.answers(bundle, chosen)
+            widest = Scenario(answers, planner.plan(answers))
+        if not done:
+            warnings.append(f"the fullest case was looked for among {SEARCH_LIMIT} combinations only")
+        most, done = fullest.longest(groups, bundle, planner, SEARCH_LIMIT)
+        if not done:
+            warnings.append(f"the longest case was looked for among {SEARCH_LIMIT} combinations only")
+    return CaseSearch(cases, not warnings, groups.count, False, warnings, 0,
+                      limit if len(found) > limit else None, widest, most if warnings else None)
+
+
+def _walked(bundle: Bundle, planner: Planner, keys: _Keys, walk: Walk) -> CaseSearch:
+    """Every answer set of the bundle, one by one (the conditions read one group of questions)."""
+    truth_of, by_truth, key_of = planner.vector, keys.by_truth, keys.new_case
+    found: dict[int, dict[str, Any]] = {}
+    tried = 0
+    every = walk.every()
+    for answers in every:  # keys.key(truth), inline: this runs for every answer set
+        tried += 1
         truth = truth_of(answers)
         key = by_truth.get(truth)
         if key is None:
-            key = new_case(truth)
-        if key not in found and len(found) <= limit:
+            key = key_of(truth)
+        if key not in found:
             found[key] = dict(answers)
+    truncated = len(found) > MAX_CASES
+    warnings = [f"more than {MAX_CASES} distinct cases: only the first {MAX_CASES} are listed"] if truncated else []
+    answers_are_kept = all(None not in domain for domain in walk.domains.values())
+    cases = _planned(planner, keys, [(answers, key) for key, answers in list(found.items())[:MAX_CASES]],
+                     answers_are_kept)
+    widest = fullest_of(cases)
+    most = None
+    if truncated:  # the fullest and the longest among every case, not only those listed
+        first = max(found, key=keys.rank_of_key)
+        widest = Scenario(found[first], planner.plan(found[first]))
+        most = max(keys.rank_of_key(key)[2] for key in found)
+    return CaseSearch(cases, not truncated, tried, False, warnings, 0, MAX_CASES if truncated else None, widest,
+                      most)
 
-    # Above the limit only a sample is tried. Which side a bundle is on is decided first and
-    # cheaply (the bound, else a count that stops at the limit), so a bundle with billions of
-    # answer sets never walks tens of thousands of them only to learn that it is too large.
-    sampled = _at_most(bundle, walk.domains) > EXACT_LIMIT and _more_than(bundle, EXACT_LIMIT)
-    limit = MAX_SAMPLED_CASES if sampled else MAX_CASES
-    every = walk.every()
-    if not sampled:
-        for answers in every:  # consider(answers), inline: this runs for every answer set
-            tried += 1
-            truth = truth_of(answers)
-            key = by_truth.get(truth)
-            if key is None:
-                key = new_case(truth)
-            if key not in found and len(found) <= limit:
-                found[key] = dict(answers)
-            # more than the limit kept: no later answer set can change what is kept, only the count
-            if len(found) > limit:
-                tried += sum(1 for _ in every)
-                break
-    else:
-        # the first answer set of the walk (every question its first answer) leads the sample: it
-        # is where "yes"-gated items all apply, a likely fullest case a random draw would miss
-        first = next(every, None)
-        if first is not None:
-            consider(first)
-        rng = random.Random(bundle.id)
-        for _ in range(SAMPLE_SIZE):
-            if len(found) > limit:
-                break
-            drawn = walk.sample(rng)
-            if drawn is not None:
-                consider(drawn)
-    warnings = []
-    if sampled:
-        warnings.append(f"more than {EXACT_LIMIT} answer combinations: figures come from a sample of "
-                        f"{SAMPLE_SIZE} and may miss cases")
-    if len(found) > limit:
-        warnings.append(f"more than {limit} distinct cases: only the first {limit} are listed")
-    cases = []
+
+def _deep(bundle: Bundle, planner: Planner, keys: _Keys) -> CaseSearch | None:
+    """One large group of linked questions, searched by its live answers (planning/deep.py); None
+    when that search would visit more than SEARCH_LIMIT questions (the caller samples)."""
+    if len(bundle.situations) > independent.MAX_DEPTH:
+        return None
+    search = deep.Deep(bundle, planner)
+    total = search.count(SEARCH_LIMIT)
+    if total is None:
+        return None
+    if not total:
+        return CaseSearch([], True, 0, False)
+    # more answer sets than the exhaustive walk ever listed: as many cases as a sample would list
+    limit = MAX_CASES if total <= EXACT_LIMIT else MAX_SAMPLED_CASES
+    found: dict[int, dict[str, Any]] = {}
+
+    def listed(answers: dict[str, Any], truth: tuple[bool, ...]) -> bool:
+        found.setdefault(keys.key(truth), answers)
+        return len(found) > limit
+
+    if not search.search(listed, SEARCH_LIMIT):
+        return None
+    truncated = len(found) > limit
+    warnings = [f"more than {limit} distinct cases: only the first {limit} are listed"] if truncated else []
+    answers_are_kept = all(None not in domain for domain in search.domains.values())
+    cases = _planned(planner, keys, [(answers, key) for key, answers in list(found.items())[:limit]], answers_are_kept)
+    widest = fullest_of(cases)
+    if truncated:  # the fullest among every case: branch and bound over the same search
+        best: list[Any] = [(-1, -1, -1), None]
+        bound = deep.bounds(bundle, planner, search)
+
+        def ranked(answers: dict[str, Any], truth: tuple[bool, ...]) -> bool:
+            value = keys.rank_of_key(keys.key(truth))
+            if value > best[0]:
+                best[0], best[1] = value, answers
+            return False
+
+        if not search.search(ranked, SEARCH_LIMIT, lambda truth, index: bound(truth, index) <= best[0]):
+            warnings.append(f"the fullest case was looked for among {SEARCH_LIMIT} combinations only")
+        if best[1] is not None:
+            widest = Scenario(best[1], planner.plan(best[1]))
+        most = [0]
+
+        def timed(answers: dict[str, Any], truth: tuple[bool, ...]) -> bool:
+            most[0] = max(most[0], keys.rank_of_key(keys.key(truth))[2])
+            return False
+
+        if not search.search(timed, SEARCH_LIMIT, lambda truth, index: bound(truth, index)[2] <= most[0]):
+            warnings.append(f"the longest case was looked for among {SEARCH_LIMIT} combinations only")
+    return CaseSearch(cases, not warnings, total, False, warnings, 0, limit if truncated else None, widest,
+                      most[0] if truncated else None)
+
+
+def _planned(planner: Planner, keys: _Keys, listed: list[tuple[dict[str, Any], int]],
+             answers_are_kept: bool) -> list[Scenario]:
     # The walk and the sample answer exactly the questions asked, in file order, judged on the
     # answers before them as Planner.asked judges them: an answer set is its own "kept" answers,
     # unless an answer can be None (no domain has it today; then asked() tells).
-    answers_are_kept = all(None not in domain for domain in walk.domains.values())
-    for key, answers in list(found.items())[:limit]:
+    cases = []
+    for answers, key in listed:
         kept = answers if answers_are_kept else planner.asked(answers)
         # the search decided this case already: only the schedule is left to compute
-        plan = (planner.plan_of(kept, planner.failed_rules(kept), *decided[key]) if kept == answers
+        plan = (planner.plan_of(kept, planner.failed_rules(kept), *keys.decided[key]) if kept == answers
                 else planner.plan(answers))
         cases.append(Scenario(answers, plan))
-    return CaseSearch(cases, not warnings, EXACT_LIMIT if sampled else tried, sampled, warnings,
-                      SAMPLE_SIZE if sampled else 0, limit if len(found) > limit else None)
+    return cases
+
+
+def _sampled(bundle: Bundle, planner: Planner, keys: _Keys) -> CaseSearch:
+    """A seeded sample of the bundle's answer sets: a group has too many of its own to walk."""
+    walk = Walk(bundle)
+    truth_of = planner.vector
+    found: dict[int, dict[str, Any]] = {}
+    limit = MAX_SAMPLED_CASES
+
+    def consider(answers: dict[str, Any]) -> None:
+        key = keys.key(truth_of(answers))
+        if key not in found and len(found) <= limit:
+            found[key] = dict(answers)
+
+    # the first answer set of the walk (every question its first answer) leads the sample: it
+    # is where "yes"-gated items all apply, a likely fullest case a random draw would miss
+    first = next(walk.every(), None)
+    if first is not None:
+        consider(first)
+    rng = random.Random(bundle.id)
+    for _ in range(SAMPLE_SIZE):
+        if len(found) > limit:
+            break
+        drawn = walk.sample(rng)
+        if drawn is not None:
+            consider(drawn)
+    warnings = [f"more than {EXACT_LIMIT} answer combinations: figures come from a sample of "
+                f"{SAMPLE_SIZE} and may miss cases"]
+    if len(found) > limit:
+        warnings.append(f"more than {limit} distinct cases: only the first {limit} are listed")
+    answers_are_kept = all(None not in domain for domain in walk.domains.values())
+    cases = _planned(planner, keys, [(answers, key) for key, answers in list(found.items())[:limit]],
+                     answers_are_kept)
+    return CaseSearch(cases, False, EXACT_LIMIT, True, warnings, SAMPLE_SIZE,
+                      limit if len(found) > limit else None, fullest_of(cases))
 
 
 def scenarios(bundle: Bundle) -> tuple[list[Scenario], bool]:

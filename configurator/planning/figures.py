@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from configurator.model import BundleMaterial, Item
-from configurator.planning.cases import Scenario
+from configurator.planning.cases import Scenario, fullest_of
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import Plan
 
@@ -82,13 +82,14 @@ def plan_figures(compiled: Compiled, plan: Plan) -> dict[str, Any]:
 def fullest(cases: list[Scenario]) -> Scenario | None:
     """The real case in which the most items apply (then the most materials): the figures a
     bundle is judged by, since items that exclude each other never all apply together."""
-    return max(cases, key=lambda c: (len(c.plan.items), len(c.plan.materials), c.plan.days), default=None)
+    return fullest_of(cases)
 
 
 def metrics(compiled: Compiled) -> dict[str, Any]:
     bundle = compiled.bundle
     cases, complete = compiled.scenarios
-    widest = fullest(cases)
+    combinations = compiled.case_search.combinations
+    widest = compiled.case_search.fullest  # among every case, also those a long list leaves out
     if widest is not None:
         overall = {"description": "the real case in which the most items apply", "answers": widest.answers,
                    "items": [i.id for i in widest.plan.items], **plan_figures(compiled, widest.plan),
@@ -111,7 +112,8 @@ def metrics(compiled: Compiled) -> dict[str, Any]:
             for case in cases
         ],
         "scenarios_complete": complete,
-        "case_search": {"answer_sets": compiled.case_search.combinations,
+        # a count past 64 bits (a product over many groups) is written as a float: JSON readers lose it otherwise
+        "case_search": {"answer_sets": combinations if combinations < 2 ** 63 else float(combinations),
                         "exact": not compiled.case_search.sampled,
                         "distinct_cases": len(cases), "warnings": compiled.case_search.warnings},
         **({"baseline": baseline(compiled)} if bundle.baseline else {}),

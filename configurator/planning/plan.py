@@ -160,6 +160,20 @@ class Planner:
     def _resolver(self, varies: tuple[Varies, ...]) -> _Resolver:
         return tuple((v.attribute, tuple((self._slot(case.when), case.value) for case in v.cases)) for v in varies)
 
+    @property
+    def expressions(self) -> tuple[conditions.Expr | None, ...]:
+        """Each slot's condition, in slot order (slot 0, None: always)."""
+        return tuple(self._exprs)
+
+    def slot_of(self, condition: Condition | None) -> int:
+        """The slot of one of the bundle's conditions (0: no condition, always)."""
+        return self._slot(condition)
+
+    @property
+    def edges(self) -> list[graph.Dependency]:
+        """Every ordering between the bundle's items (graph.dependencies)."""
+        return self._edges
+
     def truth(self, kept: Mapping[str, Any]) -> tuple[bool, ...]:
         """Every distinct condition of the bundle evaluated once: a case is decided by this."""
         return self._vector(kept)

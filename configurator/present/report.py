@@ -27,9 +27,11 @@ def report_rows(compiled_bundles: list[Compiled]) -> list[dict[str, Any]]:
             flags.append(say(lang, "report.no_visits"))
         for serial in data["flags"]["serial_without_data_flow"]:
             flags.append(say(lang, "report.serial", item=serial["item"], after=serial["after"]))
-        if not data["case_search"]["exact"] or data["case_search"]["warnings"]:
+        if not compiled.case_search.figures_exact:
             # loud: these figures may be wrong, and the reader must not take them as exact
             flags.insert(0, say(lang, "report.inexact", warnings=say(lang, "report.sep").join(search_warnings(compiled))))
+        elif compiled.case_search.listed_limit is not None:  # exact figures, only the first cases listed
+            flags.insert(0, say(lang, "report.truncated", limit=compiled.case_search.listed_limit))
         rows.append({"id": compiled.bundle.id, "name": compiled.text(compiled.bundle.name),
                      **{key: data["overall"][key] for key in FIGURES}, "flags": flags,
                      "baseline": data.get("baseline")})

@@ -13,7 +13,6 @@ from html import escape
 from flask_babel import gettext
 
 from configurator.planning.compiled import Compiled
-from configurator.planning.figures import fullest
 
 DAY = 44
 ROW = 26
@@ -45,7 +44,7 @@ def shorten(text: str, limit: int) -> str:
 
 def routing_svg(compiled: Compiled) -> str:
     words = _words()
-    case = fullest(compiled.scenarios[0])
+    case = compiled.case_search.fullest
     if case is None:
         return f'<p class="text-muted">{escape(words["none"])}</p>'
     tasks = case.plan.tasks

@@ -121,7 +121,7 @@ def _time(compiled: Compiled, doc: Document, items: list[Item], edges: Sequence[
     if days is not None:
         doc.paragraph(say(lang, "notice.days_case_ordered" if order else "notice.days_case", days=days))
     else:
-        longest = max((case.plan.days for case in compiled.scenarios[0]), default=0)
+        longest = compiled.case_search.longest()  # of every case, also those a long list leaves out
         doc.paragraph(say(lang, "notice.days_max_ordered" if order else "notice.days_max", days=longest))
     doc.bullets([_stage_line(compiled, i, s, general) for i in items for s in i.special_stages])
     if order:
