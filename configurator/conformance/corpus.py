@@ -19,11 +19,11 @@ from typing import Any
 from configurator.conformance.applications import applications_for
 from configurator.model import Situation
 from configurator.planning.calendar import CalendarError, WorkingCalendar
-from configurator.planning.cases import answer_domains
 from configurator.planning.compiled import Compiled
 from configurator.planning.duedates import due_dates
 from configurator.planning.plan import Plan, holds
 from configurator.planning.resolution import NO, resolve
+from configurator.planning.walk import answer_domains
 
 CORPUS_FORMAT = "urn:configurator:conformance:1"
 # Ineligible cases are found by changing one answer of a real case: the first this many real cases

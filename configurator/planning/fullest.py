@@ -116,22 +116,29 @@ def _search(groups: Groups, planner: Planner, start: tuple[int, ...], component:
     return by_days, ranked <= budget
 
 
-def _components(groups: Groups, bundle: Bundle, planner: Planner,
-                slot_group: dict[int, int]) -> tuple[list[_Component], set[str]]:
-    """Per component with a group of several parts: its groups, items and materials; and the items
-    of the components without one (the same in every case)."""
-    count = len(groups.parts)
-    parent = list(range(count + len(bundle.items)))
+class _Nodes:
+    """Union-find over numbered nodes: a group of questions, or an item no group decides."""
 
-    def root(node: int) -> int:
+    def __init__(self, count: int) -> None:
+        self.parent = list(range(count))
+
+    def root(self, node: int) -> int:
+        parent = self.parent
         while parent[node] != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    def join(first: int, second: int) -> None:
-        parent[root(second)] = root(first)
+    def join(self, first: int, second: int) -> None:
+        self.parent[self.root(second)] = self.root(first)
 
+
+def _item_nodes(groups: Groups, bundle: Bundle, planner: Planner,
+                slot_group: dict[int, int]) -> tuple[_Nodes, dict[str, int]]:
+    """Each item's node (its group, or a node of its own), joined with every group and item it
+    shares a time limit, a material, an order or combined handling with."""
+    count = len(groups.parts)
+    nodes = _Nodes(count + len(bundle.items))
     item_node: dict[str, int] = {}
     for index, item in enumerate(bundle.items):
         slot = planner.slot_of(item.when)
@@ -141,23 +148,32 @@ def _components(groups: Groups, bundle: Bundle, planner: Planner,
                 for case in v.cases:
                     case_slot = planner.slot_of(case.when)
                     if case_slot in slot_group:
-                        join(item_node[item.id], slot_group[case_slot])
+                        nodes.join(item_node[item.id], slot_group[case_slot])
     users: dict[str, list[int]] = {}
     for item in bundle.items:
         for material_id in item.materials:
             users.setdefault(material_id, []).append(item_node[item.id])
     for material in bundle.materials:
-        nodes = users.get(material.id, [])
+        linked = users.get(material.id, [])
         slot = planner.slot_of(material.when)
         if slot in slot_group:
-            nodes = [*nodes, slot_group[slot]]
-        for node in nodes[1:]:
-            join(nodes[0], node)
+            linked = [*linked, slot_group[slot]]
+        for node in linked[1:]:
+            nodes.join(linked[0], node)
     for edge in planner.edges:
-        join(item_node[edge.before], item_node[edge.after])
+        nodes.join(item_node[edge.before], item_node[edge.after])
     for item in bundle.items:
         if item.combined_with in item_node:
-            join(item_node[item.id], item_node[item.combined_with])
+            nodes.join(item_node[item.id], item_node[item.combined_with])
+    return nodes, item_node
+
+
+def _components(groups: Groups, bundle: Bundle, planner: Planner,
+                slot_group: dict[int, int]) -> tuple[list[_Component], set[str]]:
+    """Per component with a group of several parts: its groups, items and materials; and the items
+    of the components without one (the same in every case)."""
+    nodes, item_node = _item_nodes(groups, bundle, planner, slot_group)
+    root = nodes.root
     found: dict[int, _Component] = {}
     for group in groups.varying:
         found.setdefault(root(group), _Component(set(), set(), set())).groups.add(group)

@@ -173,46 +173,61 @@ class _Partition:
     fails: bool  # a rule reading no question fails: no case at all
 
 
-def _partition(bundle: Bundle, planner: Planner) -> _Partition:
-    expressions = planner.expressions
-    parent = {s.id: s.id for s in bundle.situations}
+class _Questions:
+    """Union-find over the questions: two are in one group when a condition reads both."""
 
-    def root(name: str) -> str:
+    def __init__(self, bundle: Bundle) -> None:
+        self.parent = {s.id: s.id for s in bundle.situations}
+
+    def root(self, name: str) -> str:
+        parent = self.parent
         while parent[name] != name:
             parent[name] = parent[parent[name]]
             name = parent[name]
         return name
 
-    def read(expr: lang.Expr | None) -> list[str]:
-        return [] if expr is None else [n.name for n in lang.names(expr) if n.name in parent]
+    def read(self, expr: lang.Expr | None) -> list[str]:
+        """The questions ``expr`` reads (named conditions and constants are not questions)."""
+        return [] if expr is None else [n.name for n in lang.names(expr) if n.name in self.parent]
 
-    def join(names: list[str]) -> None:
+    def join(self, names: list[str]) -> None:
         for name in names[1:]:
-            parent[root(name)] = root(names[0])
+            self.parent[self.root(name)] = self.root(names[0])
 
+
+def _joined(bundle: Bundle, expressions: tuple[lang.Expr | None, ...]) -> _Questions:
+    """The questions joined by every condition of the bundle: when a question is asked, each
+    eligibility rule, and each condition the planner evaluates."""
+    questions = _Questions(bundle)
     for situation in bundle.situations:
         if situation.when is not None:
-            join([situation.id, *read(situation.when.expr)])
+            questions.join([situation.id, *questions.read(situation.when.expr)])
     for rule in bundle.eligibility:
-        join(read(rule.require.expr))
+        questions.join(questions.read(rule.require.expr))
     for expr in expressions:
-        join(read(expr))
+        questions.join(questions.read(expr))
+    return questions
+
+
+def _partition(bundle: Bundle, planner: Planner) -> _Partition:
+    expressions = planner.expressions
+    questions = _joined(bundle, expressions)
     index: dict[str, int] = {}
-    order = tuple(index.setdefault(root(s.id), len(index)) for s in bundle.situations)
+    order = tuple(index.setdefault(questions.root(s.id), len(index)) for s in bundle.situations)
     members: list[list[Situation]] = [[] for _ in index]
     for situation, group in zip(bundle.situations, order, strict=True):
         members[group].append(situation)
     slots: list[list[int]] = [[] for _ in index]
     for slot, expr in enumerate(expressions):
-        names = read(expr)
+        names = questions.read(expr)
         if names:  # else a condition reading no question: the same in every case (Groups.base)
-            slots[index[root(names[0])]].append(slot)
+            slots[index[questions.root(names[0])]].append(slot)
     rules: list[list[EligibilityRule]] = [[] for _ in index]
     fails = False
     for rule in bundle.eligibility:
-        names = read(rule.require.expr)
+        names = questions.read(rule.require.expr)
         if names:
-            rules[index[root(names[0])]].append(rule)
+            rules[index[questions.root(names[0])]].append(rule)
         elif not lang.evaluate(rule.require.expr, {}):
             fails = True
     return _Partition(order, members, slots, rules, fails)
