@@ -141,3 +141,51 @@ def test_validation_errors_name_the_limit_in_the_portals_language_without_echoin
         assert all(len(e["message"]) < 200 for e in errors) and len(response.get_data()) < 3000
         assert any("extra_xxxx" in e["message"] and "…" in e["message"] for e in errors)  # the unknown key, cut short
         assert any(e["pointer"] == "/situations/born_in_wedlock" and ("true" in e["message"]) for e in errors)
+
+
+NOT_APPLICABLE = {"zh-CN": "按申请人的回答，这一项不适用，请不要填写", "en": "not applicable in this case: leave it out"}
+
+
+def unasked_entries(bundle_id: str):
+    """Each real case's right application with one question, field or upload the case does not
+    ask for added (each answer worth trying, a right value), and where the pre-check must point:
+    every case, every such entry."""
+    from configurator.conformance.applications import field_value
+    from configurator.planning.cases import answer_domains
+    from configurator.writers.form_wtforms import application_from_form
+    from tests.test_form_agreement import cases_of, valid_post
+
+    c = compiled(bundle_id)
+    domains = answer_domains(c.bundle)
+    for index, case in enumerate(cases_of(bundle_id)):
+        valid = application_from_form(c, valid_post(bundle_id, index))
+        for situation in c.bundle.situations:
+            for value in domains[situation.id] if situation.id not in valid["situations"] else ():
+                situations = {**valid["situations"], situation.id: value}
+                yield valid, {**valid, "situations": situations}, f"/situations/{situation.id}"
+        asked = {f.id for f in case.plan.fields}
+        for field in c.bundle.fields:
+            if c.on_form(field) and field.id not in asked and field.id not in valid["fields"]:
+                fields = {**valid["fields"], field.id: field_value(c.fields[field.id])}
+                yield valid, {**valid, "fields": fields}, f"/fields/{field.id}"
+        handed_in = {m.id for m in case.plan.applicant_materials}
+        for material in c.bundle.materials:
+            if material.source == "applicant" and material.id not in handed_in:
+                uploads = {**valid["uploads"], material.id: [f"upload-{material.id}"]}
+                yield valid, {**valid, "uploads": uploads}, f"/uploads/{material.id}"
+
+
+@pytest.mark.parametrize("bundle_id", ["disability", "newborn", "restaurant", "retirement"])
+def test_pre_check_points_at_the_entry_the_case_does_not_ask_for(client, bundle_id):
+    """guardian_name given in a case that does not ask for it was reported at /fields (the whole
+    group; an upload at /uploads, a question at /situations): the one problem now names the entry,
+    in both languages."""
+    checked = 0
+    for valid, application, pointer in unasked_entries(bundle_id):
+        assert client.post(f"/api/bundles/{bundle_id}/check", json=valid).status_code == 200, valid
+        for lang, message in NOT_APPLICABLE.items():
+            response = client.post(f"/api/bundles/{bundle_id}/check?lang={lang}", json=application)
+            assert response.status_code == 422 and response.json["errors"] == [
+                {"pointer": pointer, "message": message}], (pointer, application["situations"])
+        checked += 1
+    assert checked  # every shipped bundle has a case that leaves one out

@@ -24,7 +24,9 @@ import subprocess
 import jsonschema
 import pytest
 
+from configurator.planning.cases import answer_domains
 from configurator.planning.compiled import Compiled
+from configurator.planning.resolution import ResolvedCase, resolve
 from configurator.writers import render_compiled
 from configurator.writers.field_checks import field_errors
 from configurator.writers.form_wtforms import application_from_form
@@ -296,6 +298,51 @@ def test_rjsf_sends_a_newborn_aged_7_months_to_the_fallback_window(rjsf_page, ha
     assert rjsf_page.locator("label[for='root_situations_born_in_province_hospital-0'], "
                              "#root_situations_born_in_province_hospital label").first.inner_text().strip() == (
         "Yes" if english else "是")
+
+
+def ineligible_cases(bundle_id: str) -> list[tuple[dict, ResolvedCase]]:
+    """Every way a citizen answering in the form's order (``ui:order``) reaches a decided 不符合:
+    each asked question answered with each value worth trying (planning.cases.answer_domains),
+    stopping where planning.resolution decides the case ineligible (kept) or eligible (dropped)."""
+    c = compiled(bundle_id)
+    order = json.loads(render_compiled(c)["form.ui.json"])["situations"]["ui:order"]
+    domains = answer_domains(c.bundle)
+    found: list[tuple[dict, ResolvedCase]] = []
+
+    def walk(answers: dict) -> None:
+        case = resolve(c, answers)
+        if case.eligible is False:
+            found.append((answers, case))
+            return
+        following = next((q for q in order if q not in answers and q in case.asked), None)
+        if case.eligible is None and following is not None:
+            for value in domains[following]:
+                walk({**answers, following: value})
+
+    walk({})
+    return found
+
+
+@pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
+def test_rjsf_sends_every_ineligible_case_to_the_fallback_window_with_its_reasons(rjsf_page, harness, built,
+                                                                                 bundle_id):
+    """A 否 that fails a rule (born_in_province_hospital: false) used to be unticked at once: RJSF
+    cleared an answer differing from the rule's `const` in form.schema.json, so the case was
+    refused as unanswered and never saw the fallback window."""
+    cases = ineligible_cases(bundle_id)
+    assert cases  # every shipped bundle has eligibility rules
+    fallback = compiled_in(bundle_id, "zh-CN").bundle.fallback
+    window = [fallback.window.get("zh-CN"), fallback.address.get("zh-CN"), fallback.phone, fallback.hours.get("zh-CN")]
+    for answers, case in cases:
+        ui = mount(rjsf_page, harness, built, bundle_id)
+        outcome = fill_and_submit(rjsf_page, {"situations": answers, "fields": {}, "uploads": {}}, ui)
+        assert outcome["submitted"] is None and not outcome["button"], (answers, outcome["errors"])
+        assert outcome["notice"], answers
+        for rule in case.bundle.eligibility:
+            failed = rule in case.failed_rules
+            assert (compiled(bundle_id).text(rule.message) in outcome["notice"]) is failed, (answers, rule.id)
+        assert all(expected in outcome["notice"] for expected in window if expected), answers
+    assert not rjsf_page.problems
 
 
 def test_rjsf_puts_a_broken_cross_field_rules_message_on_its_field_as_the_pre_check_does(rjsf_page, harness, built):

@@ -202,3 +202,16 @@ def test_region_files_are_read_once_per_published_version_not_per_request(tmp_pa
     for _ in range(2):
         assert "0571-55500099" in client.get("/api/regions/330106/bundles/newborn/notice.md").get_data(as_text=True)
     assert len(reads) == 2
+
+
+@pytest.mark.parametrize("code", ["330100", "330106"])
+def test_a_regions_pre_check_points_at_the_entry_the_case_does_not_ask_for(client, code):
+    """As the provincial pre-check (tests/test_api.py): the one problem names the entry, not /fields."""
+    from tests.test_api import NOT_APPLICABLE, unasked_entries
+
+    url = f"/api/regions/{code}/bundles/newborn/check"
+    for valid, application, pointer in unasked_entries("newborn"):
+        assert client.post(url, json=valid).status_code == 200, valid
+        response = client.post(url, json=application)
+        assert response.status_code == 422 and response.json["errors"] == [
+            {"pointer": pointer, "message": NOT_APPLICABLE["zh-CN"]}], (pointer, application["situations"])

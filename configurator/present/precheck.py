@@ -85,7 +85,7 @@ def pre_check(check: Checker, application: Any, lang: str, calendar: Callable[[]
     unanswered: list[dict[str, Any]] = []  # the schema's "missing" at /situations: said once, by label, below
     required: list[tuple[dict[str, Any], jsonschema.ValidationError]] = []
     for error in sorted(check.validator.iter_errors(application), key=lambda e: [str(p) for p in e.absolute_path]):
-        entry = {"pointer": "/" + "/".join(str(p) for p in error.absolute_path), "message": say(error, lang)}
+        entry = {"pointer": _pointer(error), "message": say(error, lang)}
         origin = _origin(check.schema, error)
         found[origin].append(entry)
         if error.validator == "required" and list(error.absolute_path) == ["situations"]:
@@ -136,6 +136,17 @@ def _unanswered(compiled: Compiled, case: ResolvedCase | None, needed: list[dict
     first = next(i for i, entry in enumerate(needed) if any(entry is m for m in missing))
     rest = [entry for entry in needed[first + 1:] if not any(entry is m for m in missing)]
     return [*needed[:first], {"pointer": "/situations", "message": text}, *rest]
+
+
+def _pointer(error: jsonschema.ValidationError) -> str:
+    """Where the error is. An answer, field or upload the case does not ask for is found by a
+    ``not`` on its group (form_schema._present_when): the pointer names the entry itself, which is
+    what the portal marks and the citizen removes, not the whole group."""
+    path = [str(p) for p in error.absolute_path]
+    unwanted = error.validator_value if error.validator == "not" else None
+    if isinstance(unwanted, dict) and isinstance(error.instance, dict):
+        path += [key for key in unwanted.get("required", []) if key in error.instance][:1]
+    return "/" + "/".join(_escape(p) for p in path)
 
 
 def _missing(error: jsonschema.ValidationError) -> list[str]:

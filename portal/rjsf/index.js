@@ -116,6 +116,19 @@ function fieldRuleEntries(schema) {
     String(entry.$comment || "").startsWith("field_rule:") ? [index] : []));
 }
 
+/**
+ * The schema RJSF is given: the eligibility entries left out (each replaced by an empty schema, so
+ * the other entries keep their index). RJSF merges a root `allOf` entry without `if` into the
+ * form's schema and clears any answer that differs from a `const` there, so a 否 that fails a rule
+ * such as `born_in_province_hospital: {const: true}` would be unticked at once and the case never
+ * reach the fallback window. Eligibility is this package's own job (`ineligibleReasons`), as it is
+ * the pre-check's (its request schema leaves these entries out too).
+ */
+export function formSchemaFor(schema) {
+  if (!Array.isArray(schema.allOf)) return schema;
+  return { ...schema, allOf: schema.allOf.map((entry) => ("if" in entry ? entry : {})) };
+}
+
 /** RJSF's errors in the citizen's words, one per field. */
 export function transformErrorsFor(schema, lang) {
   const eligibility = eligibilityEntries(schema);
@@ -145,6 +158,7 @@ export function ApplicationForm({ schema, uiSchema, onSubmit, onChange, upload, 
   const [formData, setFormData] = useState(() => prune(initial, uiSchema));
   const deciding = useMemo(() => decidingQuestions(uiSchema), [uiSchema]);
   const checks = useMemo(() => checkedFields(uiSchema), [uiSchema]);
+  const formSchema = useMemo(() => formSchemaFor(schema), [schema]);
   const transformErrors = useMemo(() => transformErrorsFor(schema, lang), [schema, lang]);
   const reasons = ineligibleReasons(uiSchema, formData.situations);
   const customValidate = (data, errors) => {
@@ -162,7 +176,7 @@ export function ApplicationForm({ schema, uiSchema, onSubmit, onChange, upload, 
     return errors;
   };
   return h(Form, {
-    schema, uiSchema, validator, formData, widgets, templates, transformErrors, customValidate,
+    schema: formSchema, uiSchema, validator, formData, widgets, templates, transformErrors, customValidate,
     formContext: { answers: formData.situations, ineligible: reasons.length > 0, deciding, lang, upload },
     experimental_defaultFormStateBehavior: defaultFormStateBehavior,
     translateString: translator(lang), showErrorList: "top", focusOnFirstError: true, noHtml5Validate: true,
