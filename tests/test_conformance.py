@@ -37,15 +37,7 @@ RECEIVED = dt.date(2026, 3, 2)  # a Monday: a same-day (0-day) item is due that 
 # (consumer, target, fact, case kind) as fnmatch patterns, and why: the one list to shorten as fixes land.
 # The fact is the disagreement's ``what`` ("verdict", "uploads required", "timer of <item>"); the case kind
 # is the case's (complete, ineligible, partial) or the application's (valid, missing-field...).
-KNOWN_DISAGREEMENTS: list[tuple[str, str, str, str, str]] = [
-    ("*pre-check (HTTP)", "*", "pointers", "not-asked-field",
-     "found by the conformance run: a field given though the case does not ask for it is reported at "
-     "/fields, not at /fields/<id>, so a portal cannot show it beside the field"),
-    ("portal/rjsf (Chromium)", "*", "verdict", "ineligible",
-     "found by the conformance run: in portal/rjsf, answering 否 to a yes/no question that decides an "
-     "eligibility rule (born_in_province_hospital, has_licence) leaves it unanswered: no fallback, "
-     "\"此项必填\" instead"),
-]
+KNOWN_DISAGREEMENTS: list[tuple[str, str, str, str, str]] = []  # none: the full run agrees everywhere
 
 needs_node = pytest.mark.skipif(shutil.which("node") is None and not os.environ.get("CI"), reason="Node.js not installed")
 needs_chromium = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"), reason="chromium not installed")
