@@ -20,7 +20,6 @@ Usage: python bench/figures_sweep.py [--sizes 10 25 50 75 100 150 200 300 400] [
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import re
 import sys
@@ -32,7 +31,6 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from openpyxl import Workbook  # noqa: E402
 from pyxform.xls2xform import convert  # noqa: E402
 
 from bench.compile_vs_pyxform import median_seconds, synthetic_bundle, xlsform  # noqa: E402
@@ -88,25 +86,6 @@ def copies(name: str, count: int) -> tuple[str, list[tuple[str, str]]]:
     return yaml.safe_dump(merged, allow_unicode=True, sort_keys=False), asked
 
 
-def plain_xlsform(asked: list[tuple[str, str]]) -> bytes:
-    book = Workbook()
-    survey = book.active
-    survey.title = "survey"
-    survey.append(["type", "name", "label", "required"])
-    for name, kind in asked:
-        survey.append([kind, name, f"问题 {name}", "yes"])
-    choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", "label"])
-    choices.append(["yes_no", "yes", "是"])
-    choices.append(["yes_no", "no", "否"])
-    settings = book.create_sheet("settings")
-    settings.append(["form_title", "form_id"])
-    settings.append(["copies", "copies"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def measure(label: str, text: str, workbook: bytes, questions: int, catalogues: Any, repeat: int) -> None:
     raw = text.encode("utf-8")
     path = f"bundles/{yaml.safe_load(text)['id']}.yaml"
@@ -153,7 +132,7 @@ def main() -> None:
         one = questions_of(yaml.safe_load((ROOT / "bundles" / f"{shape}.yaml").read_text(encoding="utf-8")))
         for count in sorted({max(1, round(size / one)) for size in args.sizes}):
             text, plain = copies(shape, count)
-            measure(f"{shape}×{count}", text, plain_xlsform(plain), one * count, catalogues, args.repeat)
+            measure(f"{shape}×{count}", text, xlsform([(name, kind, "") for name, kind in plain]), one * count, catalogues, args.repeat)
     print("load average after: " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
 
 
