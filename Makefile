@@ -71,8 +71,9 @@ postgres-deps:
 	  else echo "note: PostgreSQL is missing; its concurrency test will be skipped"; fi; \
 	fi
 
+# Line and branch coverage of the package, with the floor in pyproject.toml ([tool.coverage.report]).
 test: $(STAMP) $(MO) $(NODE_STAMP) browser-deps postgres-deps lint
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest --cov --cov-report=term
 
 # The wheel, installed into a fresh venv with no source tree around it: init, check, build, serve.
 wheel-check: $(STAMP) $(MO)
