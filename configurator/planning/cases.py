@@ -128,20 +128,32 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     planner = planner if planner is not None else Planner(bundle)
     keys = _Keys(bundle, planner)
     if independent.linked(bundle, planner):  # one group: its walk is the bundle's
-        walk = Walk(bundle)
-        if at_most(bundle.situations, walk.domains) > min(WALKED, EXACT_LIMIT):  # searched by live answers, else as before
-            searched = _deep(bundle, planner, keys)
-            if searched is not None:
-                return searched
-            if more_than(bundle, EXACT_LIMIT):
-                return _sampled(bundle, planner, keys)
-        return _walked(bundle, planner, keys, walk)
+        return _linked(bundle, planner, keys)
     groups = independent.split(bundle, planner, EXACT_LIMIT)
     if groups is None:  # a group too large to walk: the whole bundle searched by its live answers
         searched = _deep(bundle, planner, keys)
         return searched if searched is not None else _sampled(bundle, planner, keys)
     if not groups.count:  # no answer set passes eligibility: no case (the checker says why)
         return CaseSearch([], True, 0, False)
+    return _combined(bundle, planner, keys, groups)
+
+
+def _linked(bundle: Bundle, planner: Planner, keys: _Keys) -> CaseSearch:
+    """A bundle whose conditions read one group of questions: walked when small, searched by its
+    live answers when large, sampled only where that search gives up."""
+    walk = Walk(bundle)
+    if at_most(bundle.situations, walk.domains) > min(WALKED, EXACT_LIMIT):  # searched by live answers, else as before
+        searched = _deep(bundle, planner, keys)
+        if searched is not None:
+            return searched
+        if more_than(bundle, EXACT_LIMIT):
+            return _sampled(bundle, planner, keys)
+    return _walked(bundle, planner, keys, walk)
+
+
+def _combined(bundle: Bundle, planner: Planner, keys: _Keys, groups: independent.Groups) -> CaseSearch:
+    """The cases of independent groups of questions, combined group by group without walking
+    every answer set (planning/independent.py)."""
     # more answer sets than the exhaustive walk ever listed: as many cases as a sample would list
     limit = MAX_CASES if groups.count <= EXACT_LIMIT else MAX_SAMPLED_CASES
     found, finished = groups.first_cases(keys.key, limit, SEARCH_LIMIT)
@@ -154,19 +166,28 @@ def search(bundle: Bundle, planner: Planner | None = None) -> CaseSearch:
     answers_are_kept = all(None not in domain for domain in answer_domains(bundle).values())
     listed = [(groups.answers(bundle, chosen), key) for key, chosen in list(found.items())[:limit]]
     cases = _planned(planner, keys, listed, answers_are_kept)
-    widest = None if warnings else fullest_of(cases)
-    if warnings:  # not every case is listed: the fullest is looked for among all of them
-        chosen, done = fullest.fullest(groups, bundle, planner, SEARCH_LIMIT)
-        if chosen is not None:
-            answers = groups.answers(bundle, chosen)
-            widest = Scenario(answers, planner.plan(answers))
-        if not done:
-            warnings.append(f"the fullest case was looked for among {SEARCH_LIMIT} combinations only")
-        most, done = fullest.longest(groups, bundle, planner, SEARCH_LIMIT)
-        if not done:
-            warnings.append(f"the longest case was looked for among {SEARCH_LIMIT} combinations only")
-    return CaseSearch(cases, not warnings, groups.count, False, warnings, 0,
-                      limit if len(found) > limit else None, widest, most if warnings else None)
+    if not warnings:  # every case is listed: the fullest and the longest are among them
+        return CaseSearch(cases, True, groups.count, False, warnings, 0, None, fullest_of(cases), None)
+    widest, most = _extremes(bundle, planner, groups, warnings)
+    return CaseSearch(cases, False, groups.count, False, warnings, 0,
+                      limit if len(found) > limit else None, widest, most)
+
+
+def _extremes(bundle: Bundle, planner: Planner, groups: independent.Groups,
+              warnings: list[str]) -> tuple[Scenario | None, int]:
+    """The fullest case and the longest days among all combined cases, not only those listed
+    (a list cut short must not understate the figures); a search that gives up adds a warning."""
+    widest = None
+    chosen, done = fullest.fullest(groups, bundle, planner, SEARCH_LIMIT)
+    if chosen is not None:
+        answers = groups.answers(bundle, chosen)
+        widest = Scenario(answers, planner.plan(answers))
+    if not done:
+        warnings.append(f"the fullest case was looked for among {SEARCH_LIMIT} combinations only")
+    most, done = fullest.longest(groups, bundle, planner, SEARCH_LIMIT)
+    if not done:
+        warnings.append(f"the longest case was looked for among {SEARCH_LIMIT} combinations only")
+    return widest, most
 
 
 def _walked(bundle: Bundle, planner: Planner, keys: _Keys, walk: Walk) -> CaseSearch:
