@@ -13,6 +13,7 @@ keeps free notes without strict validators such as ajv refusing an unknown keywo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -33,55 +34,21 @@ def write_form_schema(compiled: Compiled) -> str:
     return dump_json(form_schema(compiled))
 
 
+@dataclass(frozen=True)
+class _Part:
+    """One group of the form (situations, fields or uploads): its properties, those always
+    required, and the rules making the others present only when their case holds."""
+
+    properties: dict[str, Any]
+    always: list[str]
+    rules: list[dict[str, Any]]
+
+
 def form_schema(compiled: Compiled) -> dict[str, Any]:
     bundle = compiled.bundle
-    rules: list[dict[str, Any]] = []
-
-    situations: dict[str, Any] = {}
-    always_asked: list[str] = []
-    for situation in bundle.situations:
-        situations[situation.id] = situation_schema(situation, compiled.lang)
-        if situation.when is None:
-            always_asked.append(situation.id)
-        else:
-            rules.append(_present_when("situations", situation.id, _on_answers(situation.when.expr), True))
-
-    fields: dict[str, Any] = {}
-    always_required: list[str] = []
-    for field in bundle.fields:
-        users = compiled.users(field.id, "fields")
-        if not compiled.on_form(field):
-            continue  # asked by no item (the checker warns, W509), or a situation's answer (from_situation)
-        resolved = compiled.fields[field.id]
-        field_schema = value_schema(resolved, compiled.lang)
-        if resolved.type == "boolean":
-            field_schema["oneOf"] = _yes_no(compiled.lang)
-        field_schema["$comment"] = _asked_by(compiled, users)
-        fields[field.id] = field_schema
-        condition = compiled.needed(field.when, users)
-        if condition is None and resolved.required:
-            always_required.append(field.id)
-        elif condition is not None:
-            rules.append(_present_when("fields", field.id, _shared_on_answers(compiled, condition), resolved.required))
-
-    uploads: dict[str, Any] = {}
-    always_uploaded: list[str] = []
-    for material in bundle.materials:
-        users = compiled.users(material.id, "materials")
-        if material.source != "applicant" or not users:
-            continue  # shared, produced and generated materials are never asked for
-        uploads[material.id] = upload_schema(compiled, material, users)
-        # 容缺 may depend on the case: then "required" is a condition of its own (planning/varying.py)
-        required_when = takes(material, "requirement", "required")
-        required = constant(required_when)
-        condition = compiled.needed(material.when, users)
-        if condition is None and required:
-            always_uploaded.append(material.id)
-        elif condition is not None:
-            rules.append(_present_when("uploads", material.id, _shared_on_answers(compiled, condition),
-                                       _on_answers(required_when) if required is None else required))
-        elif required is None:
-            rules.append({"if": _on_answers(required_when), "then": _group_has("uploads", material.id)})
+    situations, fields, uploads = _situations(compiled), _fields(compiled), _uploads(compiled)
+    # the order of the rules is the order of the groups: form.schema.json stays byte-identical
+    rules = situations.rules + fields.rules + uploads.rules
 
     for field_rule in bundle.field_rules:  # the others are JsonLogic in routing.json (writers.field_rules)
         if in_form_schema(field_rule):
@@ -99,9 +66,9 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
         "required": ["situations", "fields", "uploads"],
         "additionalProperties": False,
         "properties": {
-            "situations": _group(say(compiled.lang, "group.situations"), situations, always_asked),
-            "fields": _group(say(compiled.lang, "group.fields"), fields, always_required),
-            "uploads": _group(say(compiled.lang, "group.uploads"), uploads, always_uploaded),
+            "situations": _group(say(compiled.lang, "group.situations"), situations.properties, situations.always),
+            "fields": _group(say(compiled.lang, "group.fields"), fields.properties, fields.always),
+            "uploads": _group(say(compiled.lang, "group.uploads"), uploads.properties, uploads.always),
         },
     }
     if bundle.summary:
@@ -109,6 +76,62 @@ def form_schema(compiled: Compiled) -> dict[str, Any]:
     if rules:
         schema["allOf"] = rules
     return schema
+
+
+def _situations(compiled: Compiled) -> _Part:
+    """Every question; one asked only under a condition is present exactly when it holds."""
+    part = _Part({}, [], [])
+    for situation in compiled.bundle.situations:
+        part.properties[situation.id] = situation_schema(situation, compiled.lang)
+        if situation.when is None:
+            part.always.append(situation.id)
+        else:
+            part.rules.append(_present_when("situations", situation.id, _on_answers(situation.when.expr), True))
+    return part
+
+
+def _fields(compiled: Compiled) -> _Part:
+    """Each datum the form asks once, however many items use it."""
+    part = _Part({}, [], [])
+    for field in compiled.bundle.fields:
+        users = compiled.users(field.id, "fields")
+        if not compiled.on_form(field):
+            continue  # asked by no item (the checker warns, W509), or a situation's answer (from_situation)
+        resolved = compiled.fields[field.id]
+        field_schema = value_schema(resolved, compiled.lang)
+        if resolved.type == "boolean":
+            field_schema["oneOf"] = _yes_no(compiled.lang)
+        field_schema["$comment"] = _asked_by(compiled, users)
+        part.properties[field.id] = field_schema
+        condition = compiled.needed(field.when, users)
+        if condition is None and resolved.required:
+            part.always.append(field.id)
+        elif condition is not None:
+            part.rules.append(_present_when("fields", field.id, _shared_on_answers(compiled, condition),
+                                            resolved.required))
+    return part
+
+
+def _uploads(compiled: Compiled) -> _Part:
+    """The materials the applicant uploads (shared, produced and generated ones are never asked for)."""
+    part = _Part({}, [], [])
+    for material in compiled.bundle.materials:
+        users = compiled.users(material.id, "materials")
+        if material.source != "applicant" or not users:
+            continue  # shared, produced and generated materials are never asked for
+        part.properties[material.id] = upload_schema(compiled, material, users)
+        # 容缺 may depend on the case: then "required" is a condition of its own (planning/varying.py)
+        required_when = takes(material, "requirement", "required")
+        required = constant(required_when)
+        condition = compiled.needed(material.when, users)
+        if condition is None and required:
+            part.always.append(material.id)
+        elif condition is not None:
+            part.rules.append(_present_when("uploads", material.id, _shared_on_answers(compiled, condition),
+                                            _on_answers(required_when) if required is None else required))
+        elif required is None:
+            part.rules.append({"if": _on_answers(required_when), "then": _group_has("uploads", material.id)})
+    return part
 
 
 def request_schema(compiled: Compiled) -> dict[str, Any]:
