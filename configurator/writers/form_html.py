@@ -165,8 +165,32 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
     joiner = "; " if lang == "en" else "；"
     help_text = joiner.join(part for part in (field.description, spec.get("hint", "")) if part)
     classes = "row" + (" deciding" if spec.get("deciding") else "") + (" has-error" if errors else "")
-    field_id, label = escape(field.id), escape(field.label)  # each written several times
-    attributes = f' data-label="{label}"'
+    field_id = escape(field.id)  # written several times
+    attributes = _row_attributes(lang, field, spec, varies)
+    described = _describedby(field.id, bool(help_text), bool(errors))
+    check = spec.get("check", "")
+    check_message = say(lang, "error.check_digit_id" if check == "id_number" else "error.check_digit_uscc") if check else ""
+    messages = (_messages(field_id, help_text, errors, check_message, joiner, _deferrable_note(lang, spec, joiner))
+                + _type_slot(lang, spec.get("number")))
+    if field.widget == "upload":
+        widget = _upload(field, required, described)
+        return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
+                f'{label_html}</label>{messages}{widget}</div>')
+    if field.widget in ("radio", "checkboxes"):
+        fieldset_attributes, options = _choices(field, required, spec.get("boolean", False), described)
+        return (f'<div class="{classes}"{attributes}><fieldset id="{field_id}"{fieldset_attributes}>'
+                f'<legend class="label">{label_html}</legend>{messages}'
+                f'<div class="choices">{options}</div></fieldset></div>')
+    widget = field.write(_input_attributes(field, spec, described))
+    return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
+            f"{label_html}</label>{messages}{widget}</div>")
+
+
+def _row_attributes(lang: str, field: _Input, spec: dict[str, Any], varies: bool) -> str:
+    """The row's data- attributes: what the portal script reads to show the row, require it and
+    name it in its messages as the answers change."""
+    required = spec["required"]
+    attributes = f' data-label="{escape(field.label)}"'
     if spec.get("when") is not None:
         attributes += f' data-when="{escape(_JSON.encode(spec["when"]))}"'
     if varies:
@@ -179,28 +203,25 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
         attributes += " data-allow-none"  # asked and nothing ticked: the answer "none of these", []
     if spec.get("hidden"):
         attributes += " hidden"
-    described = _describedby(field.id, bool(help_text), bool(errors))
-    check = spec.get("check", "")
-    check_message = say(lang, "error.check_digit_id" if check == "id_number" else "error.check_digit_uscc") if check else ""
-    messages = (_messages(field_id, help_text, errors, check_message, joiner, _deferrable_note(lang, spec, joiner))
-                + _type_slot(lang, spec.get("number")))
-    if field.widget == "upload":
-        upload_attributes = {**({"aria-required": "true"} if required else {}), **described}
-        if errors:
-            upload_attributes["aria-invalid"] = "true"
-        attrs = "".join(f' {k}="{escape(v)}"' for k, v in upload_attributes.items()) + (" required" if required else "")
-        widget = f'<input type="file" name="{escape(field.name)}" id="{field_id}" multiple{attrs}>'
-        return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
-                f'{label_html}</label>{messages}{widget}</div>')
-    if field.widget in ("radio", "checkboxes"):
-        fieldset_attributes, options = _choices(field, required, spec.get("boolean", False), described)
-        return (f'<div class="{classes}"{attributes}><fieldset id="{field_id}"{fieldset_attributes}>'
-                f'<legend class="label">{label_html}</legend>{messages}'
-                f'<div class="choices">{options}</div></fieldset></div>')
+    return attributes
+
+
+def _upload(field: _Input, required: bool, described: dict[str, str]) -> str:
+    """An upload's file input (several files: a material may take more than one page or scan)."""
+    upload_attributes = {**({"aria-required": "true"} if required else {}), **described}
+    if field.errors:
+        upload_attributes["aria-invalid"] = "true"
+    attrs = "".join(f' {k}="{escape(v)}"' for k, v in upload_attributes.items()) + (" required" if required else "")
+    return f'<input type="file" name="{escape(field.name)}" id="{escape(field.id)}" multiple{attrs}>'
+
+
+def _input_attributes(field: _Input, spec: dict[str, Any], described: dict[str, str]) -> dict[str, Any]:
+    """A text or number input's attributes: what the browser and the portal script check before
+    the server does (required, number bounds, check characters)."""
     input_attributes: dict[str, Any] = dict(described)
-    if required:
+    if spec["required"]:
         input_attributes.update({"required": True, "aria-required": "true"})
-    if errors:
+    if field.errors:
         input_attributes["aria-invalid"] = "true"
     if field.render_kw.get("inputmode") in ("numeric", "decimal"):
         input_attributes["data-number"] = ""
@@ -210,11 +231,9 @@ def _row(compiled: Compiled, field: _Input, spec: dict[str, Any]) -> str:
                                  **({} if maximum is None else {"data-maximum": f"{maximum:g}"})})
     if spec.get("autocomplete"):
         input_attributes["autocomplete"] = spec["autocomplete"]
-    if check:
-        input_attributes.update({"data-check": check, "spellcheck": "false", "autocapitalize": "characters"})
-    widget = field.write(input_attributes)
-    return (f'<div class="{classes}"{attributes}><label class="label" for="{field_id}">'
-            f"{label_html}</label>{messages}{widget}</div>")
+    if spec.get("check"):
+        input_attributes.update({"data-check": spec["check"], "spellcheck": "false", "autocapitalize": "characters"})
+    return input_attributes
 
 
 def _deferrable_note(lang: str, spec: dict[str, Any], joiner: str) -> str:
