@@ -406,7 +406,8 @@ def init(directory: Path, lang: str) -> None:
 def diff(rev_a: str, rev_b: str | None, output_format: str, workspace: Path | None, lang: str) -> None:
     """What changed in the bundles between REV_A and REV_B (default: the files on disk), in words."""
     from configurator.present.semantic_diff import render, semantic_diff
-    from configurator.workspace.git import WORKTREE, GitError, version_at
+    from configurator.workspace.git import WORKTREE, GitError
+    from configurator.workspace.versions import version_at
 
     try:
         root = Workspace.find(workspace or Path.cwd()).root

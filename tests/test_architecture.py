@@ -78,3 +78,33 @@ def test_the_architecture_document_names_every_module_in_its_folders_row():
             missing.append(path.relative_to(ROOT).as_posix())
     assert missing == [], "name these in docs/architecture.md, in the row of their folder"
     assert [folder for folder in rows if not (ROOT / folder).is_dir()] == []
+
+
+# A view reads the request, calls the library and renders (issue 25): past this, a rule or a
+# second job has crept into the web layer.
+MAX_WEB_FUNCTION_LINES = 60
+
+
+def long_functions(folder: Path, limit: int) -> list[str]:
+    """Functions and methods under ``folder`` longer than ``limit`` lines (from ``def`` to their last line)."""
+    import ast
+
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > limit:
+                    found.append(f"{path.relative_to(folder.parent)}:{node.lineno} {node.name} ({length} lines)")
+    return found
+
+
+def test_no_function_in_the_web_layer_is_over_60_lines():
+    assert long_functions(PACKAGE / "web", MAX_WEB_FUNCTION_LINES) == [], "split these into named steps"
+
+
+def test_the_function_length_rule_sees_a_long_function(tmp_path):
+    body = "".join(f"        x{n} = {n}\n" for n in range(60))
+    (tmp_path / "views.py").write_text(f"class V:\n    def short(self):\n        return 1\n\n    def long(self):\n{body}",
+                                       encoding="utf-8")
+    assert long_functions(tmp_path, MAX_WEB_FUNCTION_LINES) == [f"{tmp_path.name}/views.py:5 long (61 lines)"]

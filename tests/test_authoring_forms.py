@@ -13,7 +13,7 @@ import pytest
 from configurator.authoring.conditionhelp import check_condition
 from configurator.authoring.formedits import LANGUAGES, entry_edits, entry_from_form, form_values
 from configurator.authoring.naming import suggest_id
-from configurator.authoring.newbundle import Start, blank
+from configurator.authoring.newbundle import Start, blank, item_companions
 from configurator.authoring.newbundle import copy as copy_bundle
 from configurator.authoring.references import delete_edits, usages
 from configurator.authoring.schemaform import all_widgets, bundle_widgets, schema_paths
@@ -309,3 +309,23 @@ def test_the_live_condition_check_knows_the_bundles_named_conditions():
     assert said.ok and not said.problems and "婚内生育或随父亲登记户口" in said.sentence
     assert not check_condition(bundle, "father_known and not father_known").ok  # its meaning is what can hold
     assert "father_known" in check_condition(bundle, "fathr_known").problems[0]  # a misspelling is still named
+
+
+def test_a_new_item_brings_its_department_and_a_handling_step_before_delivery():
+    """The authoring rule of a new item, without Flask: a department that is neither the lead nor
+    cooperating joins the cooperating ones, and the item's handling step goes before delivery."""
+    text = (ROOT / "bundles" / "newborn.yaml").read_text(encoding="utf-8")
+    data = load_yaml(text.encode("utf-8"), "newborn.yaml").data
+    item = {"id": "tax_record", "name": "税务登记", "department": "tax", "time_limit": {"promised": 2}}
+    text = apply_edits(text, [AppendEntry(("items",), item), *item_companions(data, item, with_step=True)])
+    after = load_yaml(text.encode("utf-8"), "newborn.yaml").data
+    assert after["cooperating_departments"] == ["police", "medical_insurance", "hrss", "tax"]
+    assert [s["id"] for s in after["steps"]][-2:] == ["tax_record_handling", "deliver"]
+    added = after["steps"][-2]
+    assert (added["owner"], added["time_limit"], added["items"], added["name"]) == ("tax", 2, ["tax_record"], "办理税务登记")
+
+
+def test_a_new_item_of_a_known_department_adds_nothing_unless_a_step_is_asked_for():
+    data = load_yaml((ROOT / "bundles" / "newborn.yaml").read_bytes(), "newborn.yaml").data
+    for department in ("health", "police"):  # the lead, and one already cooperating
+        assert item_companions(data, {"id": "x", "name": "某事", "department": department}, with_step=False) == []

@@ -276,3 +276,57 @@ def test_a_save_that_lands_while_a_publish_runs_waits_for_it_and_is_refused_if_n
     assert results and results[0].published
     assert ref(repo, change.branch) == seen_head
     assert "发布时保存" not in text_at(repo, ref(repo, MAIN))
+
+
+def test_the_publish_rule_is_stated_once_and_publish_keeps_it(changes, repo):
+    """readiness (publishing.py) is what the review page shows and what publish enforces: submitted,
+    changing something, merging cleanly, no errors in the merged tree. No Flask here."""
+    from configurator.workspace.publishing import readiness
+
+    def ready(change):
+        change = changes.get(change.id)
+        return readiness(changes, change, changes.head(change), changes.main())
+
+    draft = save(changes, "alice", "version: 1", "version: 2").change
+    assert ready(draft).reason == "state" and ready(draft).paths == (NEWBORN,)
+    assert ready(changes.submit(draft, "alice")).publishable
+
+    broken = save(changes, "bob", "    department: hrss\n", "    department: hrsss\n",
+                  path="bundles/retirement.yaml").change
+    broken = changes.submit(broken, "bob")
+    found = ready(broken)
+    assert found.reason == "errors" and any(d.code == "E301" for d in found.problems)
+    assert publish(changes, broken).reason == "errors"
+
+    clash = save(changes, "carol", "version: 1", "version: 7", path=NEWBORN).change  # the line alice changed
+    clash = changes.submit(clash, "carol")
+    assert publish(changes, draft).published
+    found = ready(clash)
+    assert found.reason == "conflict" and found.merged is not None and found.merged.conflicts == (NEWBORN,)
+    outcome = publish(changes, clash)
+    assert outcome.reason == "conflict" and outcome.conflicts == (NEWBORN,)
+
+
+def test_a_change_request_whose_saves_cancel_out_has_nothing_to_publish(changes, repo):
+    from configurator.workspace.publishing import readiness
+
+    change = changes.submit(save(changes, "alice", "version: 1", "version: 2").change, "alice")
+    save(changes, "alice", "version: 2", "version: 1", change_id=change.id)  # taken back while in review
+    change = changes.get(change.id)
+    main = changes.main()
+    assert readiness(changes, change, changes.head(change), main).reason == "nothing"
+    assert publish(changes, change).reason == "nothing" and changes.main() == main
+
+
+def test_a_form_posted_after_another_save_keeps_the_others_fields_and_names_the_clashes():
+    from configurator.workspace.merging import merge_form_values
+
+    opened = {"id": "a", "name": "出生登记", "visits": "1", "department": "police"}
+    current = {"id": "a", "name": "出生登记", "visits": "2", "department": "health"}  # saved meanwhile
+    mine = {"id": "a", "name": "新生儿出生登记", "visits": "1", "department": "hrss"}
+    merged, clashes = merge_form_values(mine, current, opened)
+    assert merged == {"id": "a", "name": "新生儿出生登记", "visits": "2", "department": "hrss"}
+    assert clashes == ["department"]
+    assert merge_form_values(mine, opened, opened) == (mine, None)  # nobody else saved
+    assert merge_form_values(mine, current, None) == (mine, None)  # the page as opened is not known
+    assert merge_form_values(mine, {**current, "id": "b"}, opened) == (mine, None)  # another entry stands there now

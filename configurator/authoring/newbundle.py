@@ -1,5 +1,6 @@
 """New bundles: from blank, from a template, or as a copy of another bundle, written as a person
-writes YAML (schema key order, a blank line between sections, short lists inline). No Flask."""
+writes YAML (schema key order, a blank line between sections, short lists inline); and what a new
+item brings with it (``item_companions``). No Flask."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 
 from configurator.authoring.steplimits import longest_promise
 from configurator.authoring.textedits import (
+    AppendEntry,
     DeleteKey,
     Edit,
+    MoveEntry,
     SetValue,
     apply_edits,
     render_block_value,
@@ -131,3 +134,20 @@ def handling_step(item: dict[str, Any], step_ids: set[str]) -> dict[str, Any]:
     promised = longest_promise(item)  # the longest, when the promise depends on the case (else E512)
     return {"id": step_id, "name": f"办理{label}", "kind": "handling", "owner": item.get("department"),
             "time_limit": max(promised or 1, 1), "items": [item["id"]]}
+
+
+def item_companions(data: dict[str, Any], item: dict[str, Any], with_step: bool) -> list[Edit]:
+    """What a person adds with a new item: its department among the cooperating ones, and (when asked)
+    a handling step owned by that department, placed before the delivery step."""
+    edits: list[Edit] = []
+    department = item.get("department")
+    cooperating = list(data.get("cooperating_departments") or [])
+    if department and department != data.get("lead_department") and department not in cooperating:
+        edits.append(SetValue(("cooperating_departments",), cooperating + [department],
+                              ("visits", "delivery", "consultation", "situations")))
+    steps = [s for s in data.get("steps") or [] if isinstance(s, dict)]
+    if with_step and item.get("id") and department:
+        edits.append(AppendEntry(("steps",), handling_step(item, {str(s.get("id")) for s in steps})))
+        if steps and steps[-1].get("kind") == "delivery":
+            edits.append(MoveEntry(("steps", len(steps)), -1))
+    return edits

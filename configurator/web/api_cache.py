@@ -138,7 +138,7 @@ def published() -> Published:
     if current is not None and current.key == key:
         return current
     if commit is not None:
-        from configurator.workspace.git import version_at
+        from configurator.workspace.versions import version_at
 
         version = version_at(workspace.workspace.root, commit)
         state = Published(key, commit, dict(version.models), version.catalogues)

@@ -27,7 +27,7 @@ from configurator.authoring.steplimits import steps_following
 from configurator.authoring.textedits import AppendEntry, DeleteKey, Edit, SetValue
 from configurator.diagnostics import Diagnostic
 from configurator.language.documents import load_shared
-from configurator.model import Bundle
+from configurator.model import Bundle, Item
 from configurator.planning.compiled import Compiled
 from configurator.web import language, store
 from configurator.web.access import require
@@ -61,46 +61,11 @@ class EditingPages(BundlePages):
         problems: list[Diagnostic] = []
         conflict = None
         if request.method == "GET":
-            form.version.data = version
-            form.name.data = item.name.get()
-            form.code.data = item.code or ""
-            form.department.data = item.department
-            form.promised.data = item.promised_days
-            form.statutory.data = item.statutory_days
-            form.visits.data = item.visits
-            form.steps.data = item.steps
-            form.when.data = item.when.text if item.when else ""
-            form.fields.data = list(item.fields)
-            form.materials.data = list(item.materials)
-            form.after.data = "\n".join(f"{a.item}：{a.reason.get()}" for a in item.after)
+            _fill_item_form(form, item, version)
         elif form.validate_on_submit():
             require("editor", "save")
             base = ("items", index)
-            name = form.name.data.strip()
-            # Only what changed becomes an edit: each edit re-reads the file, and a form saved
-            # without changes must leave it untouched anyway.
-            name_path: tuple[Any, ...] = base + ("name", "zh-CN")
-            if name != item.name.get() and len(item.name.translations) == 1 and isinstance(raw_value(text, base + ("name",)), str):
-                name_path = base + ("name",)  # written as plain text, not as {zh-CN: ...}
-            changes: list[tuple[Any, Any, Edit]] = [
-                (name, item.name.get(), SetValue(name_path, name)),
-                (form.department.data, item.department, SetValue(base + ("department",), form.department.data)),
-                (form.promised.data, item.promised_days, SetValue(base + ("time_limit", "promised"), form.promised.data)),
-                (form.visits.data, item.visits, SetValue(base + ("visits",), form.visits.data)),
-                (form.steps.data, item.steps, SetValue(base + ("steps",), form.steps.data)),
-                ((form.code.data or "").strip() or None, item.code,
-                 set_or_delete(base + ("code",), (form.code.data or "").strip())),
-                (form.statutory.data, item.statutory_days, set_or_delete(base + ("time_limit", "statutory"), form.statutory.data)),
-                ((form.when.data or "").strip() or None, item.when.text if item.when else None,
-                 set_or_delete(base + ("when",), (form.when.data or "").strip())),
-                (ordered(form.fields.data, item.fields), list(item.fields),
-                 set_or_delete(base + ("fields",), ordered(form.fields.data, item.fields))),
-                (ordered(form.materials.data, item.materials), list(item.materials),
-                 set_or_delete(base + ("materials",), ordered(form.materials.data, item.materials))),
-                (parse_after(form.after.data or ""), [{"item": a.item, "reason": a.reason.get()} for a in item.after],
-                 set_or_delete(base + ("after",), parse_after(form.after.data or ""))),
-            ]
-            edits: list[Edit] = [edit for new, old, edit in changes if new != old]
+            edits = _item_edits(form, item, base, text)
             data = load_shared(text.encode("utf-8"), "x").data  # the steps handling it keep up with its promise
             before = data["items"][index]
             after = {**before, "time_limit": {**(before.get("time_limit") or {}), "promised": form.promised.data}}
@@ -262,3 +227,47 @@ class EditingPages(BundlePages):
 
     # ---- history (git workspaces)
 
+
+def _fill_item_form(form: ItemForm, item: Item, version: str) -> None:
+    """The item form as the page opens: the item's values as they are saved."""
+    form.version.data = version
+    form.name.data = item.name.get()
+    form.code.data = item.code or ""
+    form.department.data = item.department
+    form.promised.data = item.promised_days
+    form.statutory.data = item.statutory_days
+    form.visits.data = item.visits
+    form.steps.data = item.steps
+    form.when.data = item.when.text if item.when else ""
+    form.fields.data = list(item.fields)
+    form.materials.data = list(item.materials)
+    form.after.data = "\n".join(f"{a.item}：{a.reason.get()}" for a in item.after)
+
+
+def _item_edits(form: ItemForm, item: Item, base: tuple[Any, ...], text: str) -> list[Edit]:
+    """The edits of the fields the posted form changed (the followers of a raised promise apart)."""
+    name = form.name.data.strip()
+    # Only what changed becomes an edit: each edit re-reads the file, and a form saved
+    # without changes must leave it untouched anyway.
+    name_path: tuple[Any, ...] = base + ("name", "zh-CN")
+    if name != item.name.get() and len(item.name.translations) == 1 and isinstance(raw_value(text, base + ("name",)), str):
+        name_path = base + ("name",)  # written as plain text, not as {zh-CN: ...}
+    changes: list[tuple[Any, Any, Edit]] = [
+        (name, item.name.get(), SetValue(name_path, name)),
+        (form.department.data, item.department, SetValue(base + ("department",), form.department.data)),
+        (form.promised.data, item.promised_days, SetValue(base + ("time_limit", "promised"), form.promised.data)),
+        (form.visits.data, item.visits, SetValue(base + ("visits",), form.visits.data)),
+        (form.steps.data, item.steps, SetValue(base + ("steps",), form.steps.data)),
+        ((form.code.data or "").strip() or None, item.code,
+         set_or_delete(base + ("code",), (form.code.data or "").strip())),
+        (form.statutory.data, item.statutory_days, set_or_delete(base + ("time_limit", "statutory"), form.statutory.data)),
+        ((form.when.data or "").strip() or None, item.when.text if item.when else None,
+         set_or_delete(base + ("when",), (form.when.data or "").strip())),
+        (ordered(form.fields.data, item.fields), list(item.fields),
+         set_or_delete(base + ("fields",), ordered(form.fields.data, item.fields))),
+        (ordered(form.materials.data, item.materials), list(item.materials),
+         set_or_delete(base + ("materials",), ordered(form.materials.data, item.materials))),
+        (parse_after(form.after.data or ""), [{"item": a.item, "reason": a.reason.get()} for a in item.after],
+         set_or_delete(base + ("after",), parse_after(form.after.data or ""))),
+    ]
+    return [edit for new, old, edit in changes if new != old]

@@ -22,11 +22,11 @@ from configurator.authoring.formedits import (
     without_defaults,
 )
 from configurator.authoring.naming import suggest_id
-from configurator.authoring.newbundle import handling_step
+from configurator.authoring.newbundle import item_companions
 from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
 from configurator.authoring.schemaform import Widget, list_widget, widgets_at
 from configurator.authoring.steplimits import steps_following
-from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry, SetValue
+from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry
 from configurator.diagnostics import Diagnostic
 from configurator.language.documents import load_shared
 from configurator.model import Catalogues
@@ -34,6 +34,7 @@ from configurator.web import language, store
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, followed_note
 from configurator.web.feedback import messages
+from configurator.workspace.merging import merge_form_values
 
 Path = tuple[str | int, ...]
 
@@ -55,23 +56,6 @@ def lookup(data: Any, path: Path) -> Any:
             return None
         data = data[part]
     return data
-
-
-def item_companions(data: dict[str, Any], item: dict[str, Any], with_step: bool) -> list[Edit]:
-    """What a person adds with a new item: its department among the cooperating ones, and (when asked)
-    a handling step owned by that department, placed before the delivery step."""
-    edits: list[Edit] = []
-    department = item.get("department")
-    cooperating = list(data.get("cooperating_departments") or [])
-    if department and department != data.get("lead_department") and department not in cooperating:
-        edits.append(SetValue(("cooperating_departments",), cooperating + [department],
-                              ("visits", "delivery", "consultation", "situations")))
-    steps = [s for s in data.get("steps") or [] if isinstance(s, dict)]
-    if with_step and item.get("id") and department:
-        edits.append(AppendEntry(("steps",), handling_step(item, {str(s.get("id")) for s in steps})))
-        if steps and steps[-1].get("kind") == "delivery":
-            edits.append(MoveEntry(("steps", len(steps)), -1))
-    return edits
 
 
 class Namer:
@@ -152,22 +136,6 @@ def _label_of(key: str, widgets: tuple[Widget, ...], lang: str) -> str:
     return " · ".join(labels) or key
 
 
-def _merged(submitted: dict[str, Any], current: dict[str, Any],
-            opened: dict[str, Any] | None) -> tuple[dict[str, Any], list[str] | None]:
-    """A form posted after others saved the same entry: what this user changed (from the page as
-    opened) over what is there now, so a save never puts back the values others replaced; and
-    the fields both changed, differently (None: nothing changed meanwhile, or not known)."""
-    if opened is None or opened == current or not opened.get("id") or opened.get("id") != current.get("id"):
-        return submitted, None  # not known, unchanged, or another entry now stands there: the save says conflict
-    merged, clashes = {}, []
-    for key, value in submitted.items():
-        mine, theirs = value != opened.get(key), current.get(key) != opened.get(key)
-        merged[key] = value if mine else current.get(key, value)
-        if mine and theirs and value != current.get(key):
-            clashes.append(key)
-    return merged, clashes
-
-
 def place(problems: list[Diagnostic], prefix: Path, names: set[str]) -> tuple[dict[str, list[str]], list[Diagnostic]]:
     """Diagnostics beside the form field they concern; the rest for the list at the top."""
     placed: dict[str, list[str]] = {}
@@ -243,7 +211,7 @@ class NodePages(BundlePages):
                          for key, value in values.items()}
             submitted["id"] = values.get("id", "")  # ids are fixed once made: others refer to them
             seen = request.form.get("seen", "")
-            submitted, clashes = _merged(submitted, values, _values_seen(bundle_id, seen, path, widgets))
+            submitted, clashes = merge_form_values(submitted, values, _values_seen(bundle_id, seen, path, widgets))
             if clashes is not None and not clashes:
                 seen = version  # only others' fields changed meanwhile: this save goes onto theirs
             new_entry, form_problems = entry_from_form(widgets, submitted, entry)

@@ -100,75 +100,89 @@ def _check(summary: str, operation: str, parameters: list[dict[str, Any]]) -> di
 
 
 def document() -> dict[str, Any]:
-    links = {"type": "object", "additionalProperties": _TEXT}
-    summary = {"type": "object", "required": ["id", "name", "version", "lead_department", "links"],
-               "properties": {"id": _TEXT, "name": _TEXT, "version": _TEXT, "lead_department": _TEXT, "links": links}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "一件事配置器：门户接口 (portal API)", "version": "1",
                  "description": "Published one-thing bundles and their generated artifacts, and an application "
                                 "pre-check. Artifacts are byte-identical to `configurator build` output."},
         "paths": {
-            "/api/bundles": {"get": {
-                "summary": "Published bundles", "operationId": "listBundles", "parameters": [_LANG],
-                "responses": {"200": {"description": "The published bundles.", "headers": _HEADERS, "content": {
-                    "application/json": {"schema": {"type": "object", "required": ["bundles", "source_commit"],
-                                                    "properties": {"source_commit": {"type": ["string", "null"]},
-                                                                   "bundles": {"type": "array", "items": summary}}}}}},
-                              "304": _NOT_MODIFIED, "400": _PROBLEM}}},
-            "/api/bundles/{bundle_id}": {"get": {
-                "summary": "One bundle's metadata and links", "operationId": "getBundle", "parameters": [_ID, _LANG],
-                "responses": {"200": {"description": "The bundle.", "headers": _HEADERS, "content": {
-                    "application/json": {"schema": {"type": "object", "required": ["id", "name", "version", "links"],
-                                                    "properties": {"id": _TEXT, "name": _TEXT, "version": _TEXT,
-                                                                   "links": links}}}}},
-                              "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
-            "/api/bundles/{bundle_id}/{artifact}": {"get": {
-                "summary": "An artifact, as `configurator build` writes it", "operationId": "getArtifact",
-                "parameters": [_ID, {"name": "artifact", "in": "path", "required": True, "description": "File name.",
-                                     "schema": {"type": "string", "enum": list(WRITERS)}}, _LANG],
-                "responses": {"200": {"description": "The artifact.", "headers": _HEADERS, "content": {
-                    "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
-                    "text/markdown": {"schema": _TEXT}, "application/xml": {"schema": _TEXT}}},
-                              "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
-            "/api/bundles/{bundle_id}/form.html": {"post": {
-                "summary": "form.html posted without script", "operationId": "postForm",
-                "parameters": [_ID, _LANG],
-                "requestBody": {"required": True, "description": "The fields of form.html (situations-<id>, "
-                                "fields-<id>, uploads-<id>).", "content": {
-                                    "multipart/form-data": {"schema": {"type": "object"}},
-                                    "application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
-                "responses": {"200": {"description": "The notice for the case; or, for a case outside the bundle, "
-                                                     "the form with the reasons and the fallback window.",
-                                      "content": {"text/html": {"schema": _TEXT}}},
-                              "422": {"description": "The form again, each problem next to its field and in the "
-                                                     "error summary.", "content": {"text/html": {"schema": _TEXT}}},
-                              "400": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM}}},
-            "/api/bundles/{bundle_id}/check": {"post": _check("Check an application and answer with its plan",
-                                                              "checkApplication", [_ID, _LANG])},
-            "/api/regions": {"get": {
-                "summary": "Regions with a valid region file, and links to their artifacts", "operationId": "listRegions",
-                "parameters": [_LANG],
-                "responses": {"200": {"description": "The regions.", "headers": _HEADERS, "content": {
-                    "application/json": {"schema": {"type": "object", "required": ["regions"]}}}},
-                              "304": _NOT_MODIFIED, "400": _PROBLEM}}},
-            "/api/regions/{code}/bundles/{bundle_id}/{artifact}": {"get": {
-                "summary": "An artifact as one region carries the bundle out (local agencies, fallback window, "
-                           "allowed deviations); as `configurator build --region` writes it", "operationId": "getRegionArtifact",
-                "parameters": [_CODE, _ID, {"name": "artifact", "in": "path", "required": True, "description": "File name.",
-                                            "schema": {"type": "string", "enum": [*WRITERS, "region.json"]}}, _LANG],
-                "responses": {"200": {"description": "The artifact.", "headers": _HEADERS, "content": {
-                    "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
-                    "text/markdown": {"schema": _TEXT}, "application/xml": {"schema": _TEXT}}},
-                              "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
-            "/api/regions/{code}/bundles/{bundle_id}/check": {"post": _check(
-                "Check an application as one region carries the bundle out: its time limits and agencies, and due "
-                "dates on its local days off; as `configurator explain --region` answers", "checkRegionApplication",
-                [_CODE, _ID, _LANG])},
+            **_bundle_paths(),
+            **_region_paths(),
             "/api/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenApi",
                                           "responses": {"200": {"description": "OpenAPI 3.1.",
                                                                 "content": {"application/json": {"schema": {}}}}}}},
         },
+    }
+
+
+def _bundle_paths() -> dict[str, Any]:
+    """The published bundles, their artifacts, the script-free form post and the pre-check."""
+    links = {"type": "object", "additionalProperties": _TEXT}
+    summary = {"type": "object", "required": ["id", "name", "version", "lead_department", "links"],
+               "properties": {"id": _TEXT, "name": _TEXT, "version": _TEXT, "lead_department": _TEXT, "links": links}}
+    return {
+        "/api/bundles": {"get": {
+            "summary": "Published bundles", "operationId": "listBundles", "parameters": [_LANG],
+            "responses": {"200": {"description": "The published bundles.", "headers": _HEADERS, "content": {
+                "application/json": {"schema": {"type": "object", "required": ["bundles", "source_commit"],
+                                                "properties": {"source_commit": {"type": ["string", "null"]},
+                                                               "bundles": {"type": "array", "items": summary}}}}}},
+                          "304": _NOT_MODIFIED, "400": _PROBLEM}}},
+        "/api/bundles/{bundle_id}": {"get": {
+            "summary": "One bundle's metadata and links", "operationId": "getBundle", "parameters": [_ID, _LANG],
+            "responses": {"200": {"description": "The bundle.", "headers": _HEADERS, "content": {
+                "application/json": {"schema": {"type": "object", "required": ["id", "name", "version", "links"],
+                                                "properties": {"id": _TEXT, "name": _TEXT, "version": _TEXT,
+                                                               "links": links}}}}},
+                          "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
+        "/api/bundles/{bundle_id}/{artifact}": {"get": {
+            "summary": "An artifact, as `configurator build` writes it", "operationId": "getArtifact",
+            "parameters": [_ID, {"name": "artifact", "in": "path", "required": True, "description": "File name.",
+                                 "schema": {"type": "string", "enum": list(WRITERS)}}, _LANG],
+            "responses": {"200": {"description": "The artifact.", "headers": _HEADERS, "content": {
+                "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
+                "text/markdown": {"schema": _TEXT}, "application/xml": {"schema": _TEXT}}},
+                          "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
+        "/api/bundles/{bundle_id}/form.html": {"post": {
+            "summary": "form.html posted without script", "operationId": "postForm",
+            "parameters": [_ID, _LANG],
+            "requestBody": {"required": True, "description": "The fields of form.html (situations-<id>, "
+                            "fields-<id>, uploads-<id>).", "content": {
+                                "multipart/form-data": {"schema": {"type": "object"}},
+                                "application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "The notice for the case; or, for a case outside the bundle, "
+                                                 "the form with the reasons and the fallback window.",
+                                  "content": {"text/html": {"schema": _TEXT}}},
+                          "422": {"description": "The form again, each problem next to its field and in the "
+                                                 "error summary.", "content": {"text/html": {"schema": _TEXT}}},
+                          "400": _PROBLEM, "404": _PROBLEM, "413": _PROBLEM, "415": _PROBLEM}}},
+        "/api/bundles/{bundle_id}/check": {"post": _check("Check an application and answer with its plan",
+                                                          "checkApplication", [_ID, _LANG])},
+    }
+
+
+def _region_paths() -> dict[str, Any]:
+    """The regions and each region's artifacts and pre-check."""
+    return {
+        "/api/regions": {"get": {
+            "summary": "Regions with a valid region file, and links to their artifacts", "operationId": "listRegions",
+            "parameters": [_LANG],
+            "responses": {"200": {"description": "The regions.", "headers": _HEADERS, "content": {
+                "application/json": {"schema": {"type": "object", "required": ["regions"]}}}},
+                          "304": _NOT_MODIFIED, "400": _PROBLEM}}},
+        "/api/regions/{code}/bundles/{bundle_id}/{artifact}": {"get": {
+            "summary": "An artifact as one region carries the bundle out (local agencies, fallback window, "
+                       "allowed deviations); as `configurator build --region` writes it", "operationId": "getRegionArtifact",
+            "parameters": [_CODE, _ID, {"name": "artifact", "in": "path", "required": True, "description": "File name.",
+                                        "schema": {"type": "string", "enum": [*WRITERS, "region.json"]}}, _LANG],
+            "responses": {"200": {"description": "The artifact.", "headers": _HEADERS, "content": {
+                "application/json": {"schema": {}}, "text/html": {"schema": _TEXT},
+                "text/markdown": {"schema": _TEXT}, "application/xml": {"schema": _TEXT}}},
+                          "304": _NOT_MODIFIED, "400": _PROBLEM, "404": _PROBLEM}}},
+        "/api/regions/{code}/bundles/{bundle_id}/check": {"post": _check(
+            "Check an application as one region carries the bundle out: its time limits and agencies, and due "
+            "dates on its local days off; as `configurator explain --region` answers", "checkRegionApplication",
+            [_CODE, _ID, _LANG])},
     }
 
 

@@ -15,9 +15,11 @@ from configurator.planning.compiled import Compiled
 from configurator.present.deltas import Delta, figure_deltas
 from configurator.present.semantic_diff import Version, diff_data, order_changes, semantic_diff
 from configurator.workspace import git
-from configurator.workspace.changes import PUBLISHED, SUBMITTED, ChangeRequests, UpdatePlan
+from configurator.workspace.changes import PUBLISHED, ChangeRequests, UpdatePlan
 from configurator.workspace.merging import MISSING
+from configurator.workspace.publishing import readiness
 from configurator.workspace.records import Record
+from configurator.workspace.versions import version_at
 from configurator.writers import WRITERS
 
 
@@ -44,23 +46,43 @@ def _deltas(repo: Any, main: str, target: str, path: str, old: Compiled | None, 
 def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[str, Any]:
     repo = changes.repo
     head, main = changes.head(change), changes.main()
-    saves_from = git.merge_base(repo, main, head) or change.base
-    base, shown = saves_from, head
+    ready = readiness(changes, change, head, main)  # the rule publish enforces
+    saves_from = base = ready.base
+    shown, paths, merged, diagnostics = head, list(ready.paths), ready.merged, ready.problems
     if change.state == PUBLISHED and change.published_commit:
         # What the publish changed on main (its merge commit against main before it): once the
         # branch is part of main, main and the branch no longer differ.
         shown = change.published_commit
         base = saves_from = git.log(repo, [shown], limit=1)[0].parents[0]
-    paths = git.changed_paths(repo, base, shown)
-    merged = git.merge_tree(repo, main, head) if paths and shown == head else None
+        paths, merged = git.changed_paths(repo, base, shown), None
+        diagnostics = tuple(changes.check_tree(shown)) if paths else ()
     target = merged.tree if merged is not None and merged.clean else shown
-    problems = [_problem(d, lang) for d in changes.check_tree(target)] if paths else []
+    problems = [_problem(d, lang) for d in diagnostics]
     ids = {p[len("bundles/"):-len(".yaml")] for p in paths if p.startswith("bundles/")}
     against = main if shown == head else base  # a published request: main as it was before it
-    before, after = git.version_at(repo, against, ids), git.version_at(repo, target, ids)
-    original, changed = git.version_at(repo, base, ids), git.version_at(repo, shown, ids)
-    # In words: the data and the order of items. The figures are the deltas table below (the
-    # planner's case search is the costly part of a review page: it runs once per version).
+    before, after = version_at(repo, against, ids), version_at(repo, target, ids)
+    original, changed = version_at(repo, base, ids), version_at(repo, shown, ids)
+    bundles, deltas = _bundle_rows(repo, paths, before, after, against, target, lang)
+    authors = changes.authors(change)
+    return {
+        "head": head, "main": main, "base": base, "paths": paths, "behind": changes.behind(change),
+        "authors": authors, "semantic": _in_words(repo, paths, original, changed, base, shown, lang),
+        "line_diff": git.diff(repo, base, shown) if paths else "",
+        # each save with what its author said of it (the form's 修改说明, or the words made for it)
+        "saves": [c for c in git.log(repo, [head, f"^{saves_from}"], limit=100) if len(c.parents) == 1],
+        "merge_conflicts": list(merged.conflicts) if merged is not None and not merged.clean else [],
+        "problems": problems, "errors": [p for p in problems if p["severity"] == "error"],
+        "bundles": bundles, "events": changes.records.events(change.id),
+        "worse": deltas,
+        "four_eyes": changes.four_eyes, "own": lambda user: changes.four_eyes and user in authors,
+        "publishable": ready.publishable,
+    }
+
+
+def _in_words(repo: Any, paths: list[str], original: Version, changed: Version, base: str, shown: str,
+              lang: str) -> list[str]:
+    """The data and the order of items, in words. The figures are the deltas table (the planner's
+    case search is the costly part of a review page: it runs once per version)."""
     semantic = []
     for bundle_id in sorted(set(original.data) | set(changed.data)):
         if bundle_id not in original.data or bundle_id not in changed.data:
@@ -77,6 +99,13 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
             old = load_yaml(git.read_file(repo, base, path) or b"{}", path).data
             new = load_yaml(git.read_file(repo, shown, path) or b"{}", path).data
             semantic += [c.text() for c in diff_data(path, old, new, lang=lang)]
+    return semantic
+
+
+def _bundle_rows(repo: Any, paths: list[str], before: Version, after: Version, against: str, target: str,
+                 lang: str) -> tuple[list[dict[str, Any]], list[tuple[str, Delta]]]:
+    """Each changed bundle with its figure deltas and its notice beside the published one; and the
+    deltas that make a figure worse."""
     bundles: list[dict[str, Any]] = []
     deltas: list[tuple[str, Delta]] = []
     for path in paths:
@@ -93,20 +122,7 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
             "changed_notice": WRITERS["notice.md"](new_compiled) if new_compiled else "",
         })
         deltas += [(bundle_id, d) for d in found if d.worse]
-    authors = changes.authors(change)
-    return {
-        "head": head, "main": main, "base": base, "paths": paths, "behind": changes.behind(change),
-        "authors": authors, "semantic": semantic, "line_diff": git.diff(repo, base, shown) if paths else "",
-        # each save with what its author said of it (the form's 修改说明, or the words made for it)
-        "saves": [c for c in git.log(repo, [head, f"^{saves_from}"], limit=100) if len(c.parents) == 1],
-        "merge_conflicts": list(merged.conflicts) if merged is not None and not merged.clean else [],
-        "problems": problems, "errors": [p for p in problems if p["severity"] == "error"],
-        "bundles": bundles, "events": changes.records.events(change.id),
-        "worse": deltas,
-        "four_eyes": changes.four_eyes, "own": lambda user: changes.four_eyes and user in authors,
-        "publishable": change.state == SUBMITTED and bool(paths) and merged is not None and merged.clean
-        and not any(p["severity"] == "error" for p in problems),
-    }
+    return bundles, deltas
 
 
 def show(value: Any) -> str:

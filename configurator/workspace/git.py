@@ -22,15 +22,12 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from configurator.data import DATA
-
-if TYPE_CHECKING:
-    from configurator.present.semantic_diff import Version
 
 WORKTREE = "WORKTREE"  # the files as they are on disk, not a commit
 MAIN = "main"
@@ -359,39 +356,15 @@ def init_workspace(target: Path, author: str = "configurator", email: str = "con
     return commit
 
 
-# ---- whole versions of the bundles (for diff, build --ref, review and the API)
+# ---- whole versions of the bundles, as bytes (versions.py loads and checks them)
 
 
-def _files(repo: Path, revision: str) -> dict[str, bytes]:
+def bundle_files(repo: Path, revision: str) -> dict[str, bytes]:
     """bundles/*.yaml and catalogues/*.yaml at a revision (or in the work tree)."""
     if revision == WORKTREE:
         return {str(p.relative_to(repo)): p.read_bytes() for folder in ("bundles", "catalogues")
                 for p in sorted((repo / folder).glob("*.yaml"))}
     return tree_files(repo, revision)
-
-
-def version_at(repo: Path, revision: str, only: Collection[str] | None = None) -> Version:
-    """The bundles (all, or the ids in ``only``) and catalogues at a revision, loaded and checked."""
-    from configurator.language.check import check_bundle, check_catalogues
-    from configurator.language.loader import load_yaml
-    from configurator.present.semantic_diff import Version
-
-    files = _files(repo, revision)
-    catalogues = check_catalogues([(n, b) for n, b in files.items() if n.startswith("catalogues/")]).catalogues
-    data, models = {}, {}
-    for name, raw in files.items():
-        if not name.startswith("bundles/"):
-            continue
-        bundle_id = name[len("bundles/"):-len(".yaml")]
-        if only is not None and bundle_id not in only:
-            continue
-        loaded = load_yaml(raw, name)
-        if loaded.usable:
-            data[bundle_id] = loaded.data
-            result = check_bundle(raw, name, catalogues)
-            if result.bundle is not None:
-                models[bundle_id] = result.bundle
-    return Version(data, models, catalogues)
 
 
 def resolve_revision(repo: Path, revision: str) -> str:
@@ -410,7 +383,7 @@ def resolve_revision(repo: Path, revision: str) -> str:
 def export(repo: Path, revision: str, target: Path) -> str:
     """Write bundles/ and catalogues/ as they are at ``revision`` into ``target``; the commit id."""
     commit = resolve_revision(repo, revision)
-    for name, data in _files(repo, commit).items():
+    for name, data in bundle_files(repo, commit).items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

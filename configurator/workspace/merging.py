@@ -185,3 +185,19 @@ def resolve(merge: FileMerge, choices: Sequence[Any]) -> str:
             continue
         text = apply_value(text, found.path, value)
     return text
+
+
+def merge_form_values(submitted: dict[str, Any], current: dict[str, Any],
+            opened: dict[str, Any] | None) -> tuple[dict[str, Any], list[str] | None]:
+    """A form posted after others saved the same entry: what this user changed (from the page as
+    opened) over what is there now, so a save never puts back the values others replaced; and
+    the fields both changed, differently (None: nothing changed meanwhile, or not known)."""
+    if opened is None or opened == current or not opened.get("id") or opened.get("id") != current.get("id"):
+        return submitted, None  # not known, unchanged, or another entry now stands there: the save says conflict
+    merged, clashes = {}, []
+    for key, value in submitted.items():
+        mine, theirs = value != opened.get(key), current.get(key) != opened.get(key)
+        merged[key] = value if mine else current.get(key, value)
+        if mine and theirs and value != current.get(key):
+            clashes.append(key)
+    return merged, clashes

@@ -15,8 +15,9 @@ import datetime as dt
 import hashlib
 import os
 import socket
+from dataclasses import dataclass
 
-from configurator.diagnostics import has_errors
+from configurator.diagnostics import Diagnostic, has_errors
 from configurator.workspace import git, trees
 from configurator.workspace.changes import (
     CLAIM_STALE,
@@ -30,8 +31,47 @@ from configurator.workspace.changes import (
     PublishOutcome,
     person,
 )
-from configurator.workspace.git import MAIN, RefMoved
+from configurator.workspace.git import MAIN, Merge, RefMoved
 from configurator.workspace.records import Record
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether a change request can be published as it stands (``head`` onto ``main``), and why not.
+
+    The one statement of the rule: ``publish`` enforces it after claiming the change request, and
+    the review page shows it (the publish button, the conflicts, the errors of the merged tree)."""
+
+    base: str  # where the change request's saves start: its merge base with main
+    paths: tuple[str, ...]  # the files it changes from there
+    merged: Merge | None  # main and the head merged (None: nothing to merge)
+    problems: tuple[Diagnostic, ...]  # the check of the merged tree (of the head when they conflict)
+    reason: str  # "" (publishable) | state | nothing | conflict | errors
+
+    @property
+    def publishable(self) -> bool:
+        return not self.reason
+
+
+def readiness(changes: ChangeRequests, change: Record, head: str, main: str) -> Readiness:
+    """A change request is publishable when it is submitted, changes something, merges with main
+    without conflict and the merged tree has no errors (``change.state`` as read before a claim)."""
+    repo = changes.repo
+    base = git.merge_base(repo, main, head) or change.base
+    paths = tuple(git.changed_paths(repo, base, head))
+    merged = git.merge_tree(repo, main, head) if paths else None
+    problems = tuple(changes.check_tree(merged.tree if merged is not None and merged.clean else head)) if paths else ()
+    if change.state != SUBMITTED:
+        reason = "state"
+    elif merged is None:
+        reason = "nothing"
+    elif not merged.clean:
+        reason = "conflict"
+    elif has_errors(problems):
+        reason = "errors"
+    else:
+        reason = ""
+    return Readiness(base, paths, merged, problems, reason)
 
 
 def publish(changes: ChangeRequests, change: Record, reviewer: str, *, seen_head: str, seen_main: str) -> PublishOutcome:
@@ -59,17 +99,15 @@ def _publish_claimed(changes: ChangeRequests, change: Record, reviewer: str, *, 
     head, main = changes.head(change), changes.main()  # read after the claim: no save slips in unseen
     if head != seen_head or main != seen_main:
         return PublishOutcome(False, "moved")
-    if git.is_ancestor(repo, head, main):
-        return PublishOutcome(False, "nothing")
-    merged = git.merge_tree(repo, main, head)
-    if not merged.clean:
-        return PublishOutcome(False, "conflict", conflicts=merged.conflicts)
-    problems = changes.check_tree(merged.tree)
-    if has_errors(problems):
-        return PublishOutcome(False, "errors", diagnostics=tuple(d for d in problems if d.severity == "error"))
-    base = git.merge_base(repo, main, head) or change.base
-    bumped_files, bumped = bump_versions(repo, main, merged.tree,
-                                         [p for p in git.changed_paths(repo, base, head) if p.startswith("bundles/")])
+    ready = readiness(changes, change, head, main)
+    if ready.reason == "conflict" and ready.merged is not None:
+        return PublishOutcome(False, "conflict", conflicts=ready.merged.conflicts)
+    if ready.reason == "errors":
+        return PublishOutcome(False, "errors", diagnostics=tuple(d for d in ready.problems if d.severity == "error"))
+    if not ready.publishable or ready.merged is None:
+        return PublishOutcome(False, ready.reason or "nothing")
+    merged = ready.merged
+    bumped_files, bumped = bump_versions(repo, main, merged.tree, [p for p in ready.paths if p.startswith("bundles/")])
     authors = changes.authors(change)
     lines = [f"{change.title}（变更申请 #{change.id}）", "", change.description or "（无修改说明）", "",
              f"Change-Request: #{change.id}"]
