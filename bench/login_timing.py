@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from configurator.web import create_app  # noqa: E402
-from configurator.web.auth import create_user  # noqa: E402
+from configurator.web.accounts import create_user  # noqa: E402
 
 
 def main() -> None:

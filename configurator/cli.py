@@ -313,7 +313,7 @@ def serve(host: str, port: int, instance: Path, workspace: Path | None, threads:
     import waitress
 
     from configurator.web import ConfigurationError, create_app
-    from configurator.web.auth import ensure_first_admin
+    from configurator.web.accounts import ensure_first_admin
     from configurator.web.serve import prepare_instance, settle_before_serving
 
     try:
@@ -346,7 +346,7 @@ def user() -> None:
 def user_add(name: str, role: str, password_stdin: bool, instance: Path, lang: str) -> None:
     """Add a user. The password is prompted for (twice), or read from standard input."""
     from configurator.web import create_app
-    from configurator.web.auth import UserError, create_user
+    from configurator.web.accounts import UserError, create_user
     from configurator.web.serve import prepare_instance
 
     if password_stdin:
@@ -356,7 +356,7 @@ def user_add(name: str, role: str, password_stdin: bool, instance: Path, lang: s
     app = create_app(prepare_instance(instance))
     with app.app_context():
         try:
-            create_user(name, role, password)
+            create_user(name, role, password, by="(command line)")
         except UserError as error:
             click.echo(f"configurator: {error}", err=True)
             sys.exit(EXIT_USAGE)

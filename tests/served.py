@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 from configurator.web import create_app
-from configurator.web.auth import create_user
+from configurator.web.accounts import create_user
 from configurator.web.models import db
 from configurator.workspace.git import init_workspace
 from tests.helpers import ROOT

@@ -59,7 +59,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     departments = yaml_strings_of(workspace / "catalogues" / "departments.yaml")
     values = {"bundle_id": "newborn", "where": "items/0", "index": "0", "section": next(iter(SECTIONS)),
               "kind": "departments", "entry_id": departments, "change_id": str(change),
-              "code": "330106", "calendar": calendars[0]}
+              "code": "330106", "calendar": calendars[0], "export_type": "csv"}
     seeds, endpoints = [], set()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS or rule.rule.startswith("/api"):

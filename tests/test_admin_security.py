@@ -16,7 +16,7 @@ def site(tmp_path):
 def admin_urls(app):
     """Every page of the admin, with sample values for its URL variables."""
     samples = {"bundle_id": "newborn", "index": "2", "kind": "materials", "entry_id": "photo", "code": "en", "section": "fields",
-               "change_id": "1", "action": "submit",
+               "change_id": "1", "action": "submit", "export_type": "csv",
                "filename": "x", "calendar": "2027", "where": "items/2"}
     urls = []
     for rule in app.url_map.iter_rules():
@@ -80,17 +80,17 @@ def test_an_editor_can_save_but_cannot_manage_users(site):
     assert "version: 2" in site.bundle_file("newborn").read_text(encoding="utf-8")
     assert client.get("/admin/users/").status_code == 403
     page = client.get("/admin/bundles/").get_data(as_text=True)
-    response = client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": "add",
-                                                  "username": "mallory", "role": "admin", "password": "x" * 12})
+    response = client.post("/admin/users/new/", data={"csrf_token": csrf_token(page), "username": "mallory",
+                                                      "role": "admin", "password": "x" * 12})
     assert response.status_code == 403
 
 
 def test_an_admin_adds_users_with_hashed_passwords(site):
     client = site.app.test_client()
     login(client, "ada")
-    page = client.get("/admin/users/").get_data(as_text=True)
-    client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": "add", "username": "张三",
-                                       "role": "editor", "password": "secret-enough-1"})
+    page = client.get("/admin/users/new/").get_data(as_text=True)
+    client.post("/admin/users/new/", data={"csrf_token": csrf_token(page), "username": "张三",
+                                           "role": "editor", "password": "secret-enough-1"})
     from configurator.web.models import User, db
     with site.app.app_context():
         user = db.session.execute(db.select(User).filter_by(username="张三")).scalar_one()
@@ -291,30 +291,41 @@ def test_adding_a_catalogue_entry_is_checked_and_written(site):
     assert "没有添加" in body and "E307" not in body and "重复" in body
 
 
-def test_an_admin_removes_a_user_but_not_themself(site):
+def user_ids(site):
     from configurator.web.models import User, db
-    client = site.app.test_client()
-    login(client, "ada")
     with site.app.app_context():
-        victor = db.session.execute(db.select(User).filter_by(username="victor")).scalar_one().id
-        ada = db.session.execute(db.select(User).filter_by(username="ada")).scalar_one().id
-    page = client.get("/admin/users/").get_data(as_text=True)
-    client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": "delete", "user_id": victor})
-    client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": "delete", "user_id": ada})
-    with site.app.app_context():
-        names = {u.username for u in db.session.execute(db.select(User)).scalars()}
-    assert "victor" not in names and "ada" in names
+        return {u.username: u.id for u in db.session.execute(db.select(User)).scalars()}
 
 
-@pytest.mark.parametrize("user_id", ["x", "", "１", "-1", "99999"])
-def test_a_user_action_naming_no_user_is_a_400_not_a_500(site, user_id):
+def test_an_admin_removes_a_user_but_not_themself(site):
     client = site.app.test_client()
     login(client, "ada")
+    ids = user_ids(site)
     page = client.get("/admin/users/").get_data(as_text=True)
-    for action in ("delete", "role", "reset"):
-        answer = client.post("/admin/users/", data={"csrf_token": csrf_token(page), "action": action,
-                                                    "user_id": user_id, "role": "viewer"})
-        assert answer.status_code == 400, (action, user_id)
+    assert f'name="id" value="{ids["victor"]}"' in page and f'name="id" value="{ids["ada"]}"' not in page  # no button
+    client.post("/admin/users/delete/", data={"csrf_token": csrf_token(page), "id": ids["victor"]})
+    refused = client.post("/admin/users/delete/", data={"csrf_token": csrf_token(page), "id": ids["ada"]},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "不能删除自己" in refused
+    assert set(user_ids(site)) == {"alice", "rita", "ada"}
+    audit = client.get("/admin/audit/?search=delete-user").get_data(as_text=True)
+    assert "delete-user" in audit and "victor" in audit
+
+
+@pytest.mark.parametrize("user_id", ["x", "", "１", "-1", "99999", "9" * 30])
+def test_a_user_action_naming_no_user_changes_nothing_and_says_so(site, user_id):
+    client = site.app.test_client()
+    login(client, "ada")
+    before = user_ids(site)
+    page = client.get("/admin/users/").get_data(as_text=True)
+    for url in ("/admin/users/delete/", "/admin/users/reset/", f"/admin/users/edit/?id={user_id}"):
+        answer = client.post(url, data={"csrf_token": csrf_token(page), "id": user_id, "role": "viewer"},
+                             follow_redirects=True)
+        body = answer.get_data(as_text=True)
+        assert answer.status_code == 200, (url, user_id)  # the list again, never a 500
+        # told why (an edit page without an id is only the list again)
+        assert 'class="alert alert-danger' in body or (user_id == "" and "/edit/" in url), (url, user_id)
+    assert user_ids(site) == before
 
 
 def test_a_bundle_with_errors_sends_form_editors_to_its_source(site):
@@ -342,7 +353,7 @@ def test_serve_prepares_an_instance_with_a_git_workspace_and_a_private_key(tmp_p
     again = prepare_instance(tmp_path / "instance")
     assert again == config  # a second start keeps the key, the workspace and the database
     app = create_app(config)
-    from configurator.web.auth import ensure_first_admin
+    from configurator.web.accounts import ensure_first_admin
     with app.app_context():
         first = ensure_first_admin()
         assert first is not None and first[0] == "admin" and len(first[1]) >= 16

@@ -169,7 +169,7 @@ ADMIN_PAGES = ["/admin/", "/admin/bundles/", "/admin/bundles/new/", "/admin/bund
                "/admin/bundles/restaurant/simulate/", "/admin/bundles/restaurant/history/", "/admin/changes/",
                "/admin/catalogues/", "/admin/catalogues/edit/departments/police/",
                "/admin/catalogues/delete/materials/resident_id_card/", "/admin/bundles/restaurant/retire/", "/admin/users/",
-               "/admin/audit/"]
+               "/admin/users/new/", "/admin/users/edit/?id=1", "/admin/audit/"]
 
 
 def axe(page):

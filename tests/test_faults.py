@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from configurator.web import ConfigurationError, create_app
-from configurator.web.auth import create_user
+from configurator.web.accounts import create_user
 from tests.helpers import ROOT
 from tests.web_helpers import PASSWORD, Site, csrf_token, make_site, serve
 

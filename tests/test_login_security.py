@@ -158,9 +158,8 @@ def test_a_role_change_ends_the_users_sessions(site):
     attempt(rita, site, "rita", PASSWORD)
     with site.app.app_context():
         rita_id = db.session.execute(db.select(User.id).filter_by(username="rita")).scalar_one()
-    page = admin.get(f"{site.url}/admin/users/")
-    admin.post(f"{site.url}/admin/users/", data={"csrf_token": csrf_token(page.text), "action": "role",
-                                                 "user_id": rita_id, "role": "viewer"})
+    page = admin.get(f"{site.url}/admin/users/edit/?id={rita_id}")
+    admin.post(f"{site.url}/admin/users/edit/?id={rita_id}", data={"csrf_token": csrf_token(page.text), "role": "viewer"})
     assert rita.get(f"{site.url}/admin/changes/", allow_redirects=False).status_code == 302
 
 
@@ -171,8 +170,7 @@ def test_an_admin_reset_forces_a_new_password_at_next_login(site):
     with site.app.app_context():
         victor_id = db.session.execute(db.select(User.id).filter_by(username="victor")).scalar_one()
     page = admin.get(f"{site.url}/admin/users/")
-    shown = admin.post(f"{site.url}/admin/users/", data={"csrf_token": csrf_token(page.text), "action": "reset",
-                                                         "user_id": victor_id}).text
+    shown = admin.post(f"{site.url}/admin/users/reset/", data={"csrf_token": csrf_token(page.text), "id": victor_id}).text
     temporary = re.search(r"临时密码[^：]*：(\S+) 。", shown).group(1)
     assert victor.get(f"{site.url}/admin/bundles/", allow_redirects=False).status_code == 302  # logged out
     assert attempt(victor, site, "victor", PASSWORD).status_code == 200  # old password gone
@@ -192,9 +190,9 @@ def test_an_admin_reset_forces_a_new_password_at_next_login(site):
 def test_bad_user_names_are_refused_at_creation(site, name):
     admin = requests.Session()
     attempt(admin, site, "ada", PASSWORD)
-    page = admin.get(f"{site.url}/admin/users/")
-    answer = admin.post(f"{site.url}/admin/users/", data={"csrf_token": csrf_token(page.text), "action": "add",
-                                                          "username": name, "role": "editor", "password": PASSWORD})
+    page = admin.get(f"{site.url}/admin/users/new/")
+    answer = admin.post(f"{site.url}/admin/users/new/", data={"csrf_token": csrf_token(page.text), "username": name,
+                                                              "role": "editor", "password": PASSWORD})
     assert answer.status_code == 200 and "用户名须为" in answer.text
     with site.app.app_context():
         assert db.session.execute(db.select(User).filter_by(username=name)).first() is None

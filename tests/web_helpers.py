@@ -11,7 +11,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from configurator.web import create_app
-from configurator.web.auth import create_user
+from configurator.web.accounts import create_user
 from configurator.workspace.git import init_workspace
 from tests.helpers import ROOT
 

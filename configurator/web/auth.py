@@ -1,5 +1,5 @@
-"""Login (throttled), logout, changing one's password, language; creating users (also from the
-command line).
+"""Login (throttled), logout, changing one's own password, language. Creating, resetting,
+re-roling and removing users is accounts.py.
 
 A login does the same work whether or not the user exists (a password hash is always
 checked, against a dummy one for unknown names), so its timing tells nothing about which
@@ -26,8 +26,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from configurator.web import throttle
 from configurator.web.access import Protected
-from configurator.web.models import ROLES, User, audit, db, end_all_sessions, end_session, start_session
-from configurator.web.passwords import MAX_LENGTH, password_problem, username_problem
+from configurator.web.models import User, audit, db, end_all_sessions, end_session, start_session
+from configurator.web.passwords import MAX_LENGTH, password_problem
 
 blueprint = Blueprint("auth", __name__)
 
@@ -163,54 +163,3 @@ def load_session_user(cookie_id: str) -> User | None:
     from configurator.web.models import session_user
 
     return session_user(cookie_id, dt.timedelta(seconds=int(current_app.config["SESSION_MAX_AGE_SECONDS"])))
-
-
-class UserError(ValueError):
-    pass
-
-
-def create_user(username: str, role: str, password: str) -> User:
-    username = username.strip()
-    problem = username_problem(username)
-    if problem:
-        raise UserError(problem)
-    if role not in ROLES:
-        raise UserError(gettext("角色只能是 %(roles)s", roles=", ".join(ROLES)))
-    problem = password_problem(password, username)
-    if problem:
-        raise UserError(problem)
-    if db.session.execute(db.select(User).filter(db.func.lower(User.username) == username.lower())).scalar_one_or_none():
-        raise UserError(gettext("用户“%(name)s”已存在", name=username))
-    user = User(username=username, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-def reset_password(user: User) -> str:
-    """An admin's reset: a random temporary password (returned to be passed on once), every
-    session of the user ended, and a new password required at the next login."""
-    temporary = random_password(user.username)
-    user.set_password(temporary)
-    user.must_change_password = True
-    db.session.commit()
-    end_all_sessions(user)
-    throttle.clear(throttle.keys(user.username, "")[0])  # an admin vouched for the person: lift the lockout
-    return temporary
-
-
-def random_password(username: str) -> str:
-    while True:  # 16 random characters pass the policy unless they happen to contain the name
-        password = secrets.token_urlsafe(12)
-        if password_problem(password, username) is None:
-            return password
-
-
-def ensure_first_admin() -> tuple[str, str] | None:
-    """On a fresh install, an admin with a random password (returned to be shown once)."""
-    if db.session.execute(db.select(User).limit(1)).first() is not None:
-        return None
-    password = random_password("admin")
-    create_user("admin", "admin", password)
-    return "admin", password

@@ -38,16 +38,15 @@ def prepare_instance(instance: Path, workspace: Path | None = None) -> dict[str,
 def reset_user(instance: Path, username: str) -> str | None:
     """`configurator user reset`: a temporary password for ``username`` (None if there is no such user)."""
     from configurator.web import create_app
-    from configurator.web.auth import reset_password
-    from configurator.web.models import User, audit, db
+    from configurator.web.accounts import reset_password
+    from configurator.web.models import User, db
 
     app = create_app(prepare_instance(instance))
     with app.app_context():
         found = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
         if found is None:
             return None
-        temporary = reset_password(found)
-        audit("(command line)", "reset-password", username)
+        temporary = reset_password(found, by="(command line)")
     return temporary
 
 
