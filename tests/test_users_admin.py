@@ -201,3 +201,18 @@ def test_the_users_list_searches_and_filters_by_role(site):
     assert "alice" in found and "victor" not in found
     reviewers = client.get("/admin/users/?flt1_role_equals=reviewer").get_data(as_text=True)
     assert "rita" in reviewers and "alice" not in reviewers
+
+
+def test_a_reset_from_the_list_shows_the_password_once_and_marks_the_user(site):
+    ada = signed_in(site, "ada")
+    page = ada.get(f"{site.url}/admin/users/").text
+    answer = ada.post(f"{site.url}/admin/users/reset/", data={"csrf_token": csrf_token(page), "id": user(site, "victor").id})
+    temporary = re.search(r"临时密码[^：]*：(\S+) 。", answer.text).group(1)
+    assert user(site, "victor").check_password(temporary)
+    rows = re.findall(r'<td class="col-username">\s*(\S+)\s*</td>.*?<td class="col-must_change_password">\s*(\S+)\s*</td>',
+                      answer.text, re.S)
+    assert dict(rows) == {"ada": "否", "alice": "否", "rita": "否", "victor": "是"}  # 须改密码
+    assert temporary not in ada.get(f"{site.url}/admin/users/").text  # shown once
+    with site.app.app_context():
+        entry = db.session.execute(db.select(AuditEntry).filter_by(action="reset-password")).scalar_one()
+        assert (entry.username, entry.target) == ("ada", "victor")

@@ -43,7 +43,11 @@ def spreadsheet_safe(value: Any) -> str:
 
 
 def _moment(value: dt.datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")  # stored in UTC (models.utcnow)
+
+
+def _yes_no(value: bool) -> str:
+    return str(gettext("是") if value else gettext("否"))  # flask-admin's icons need a font the admin does not load
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -85,7 +89,8 @@ class UsersView(Listing):
     column_labels = {"username": lazy_pgettext("column: user", "用户名"), "role": lazy_gettext("角色"),
                      "must_change_password": lazy_gettext("须改密码"), "created_at": lazy_gettext("添加时间")}
     column_formatters = {"role": lambda _view, _context, model, _name: ROLE_NAMES[model.role]}
-    column_type_formatters = {**ModelView.column_type_formatters, dt.datetime: lambda _view, value, _name: _moment(value)}
+    column_type_formatters = {**ModelView.column_type_formatters, dt.datetime: lambda _view, value, _name: _moment(value),
+                              bool: lambda _view, value, _name: _yes_no(value)}
     column_default_sort = "username"
     column_searchable_list = ("username",)
     column_filters = (FilterEqual(User.role, lazy_gettext("角色"), options=_role_choices), "must_change_password",
@@ -159,6 +164,7 @@ class AuditView(Listing):
     role = "reviewer"
     list_template = "configurator/audit.html"
     can_create = can_edit = can_delete = can_view_details = False
+    column_display_actions = False  # an entry is never changed: no column of row buttons
     can_export = True
     export_types = ("csv",)
     column_list = ("at", "username", "action", "target", "detail")
