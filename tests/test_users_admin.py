@@ -197,6 +197,8 @@ def test_the_export_of_a_search_holds_only_what_was_found(site):
 def test_the_users_list_searches_and_filters_by_role(site):
     client = site.app.test_client()
     login(client, "ada")
+    listing = client.get("/admin/users/").get_data(as_text=True)
+    assert "每页 50 条" in listing and "每页 100 条" in listing and "items" not in listing  # all in Chinese
     found = client.get("/admin/users/?search=ali").get_data(as_text=True)
     assert "alice" in found and "victor" not in found
     reviewers = client.get("/admin/users/?flt1_role_equals=reviewer").get_data(as_text=True)
