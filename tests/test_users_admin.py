@@ -13,6 +13,9 @@ import requests
 from configurator.web.accounts import UserError, change_role, create_user, delete_user
 from configurator.web.models import AuditEntry, User, db
 from configurator.web.users import spreadsheet_safe
+from tests.pg import postgresql_url  # noqa: F401 - a fixture
+from tests.served import prepare, start_app
+from tests.served import session as served_session
 from tests.web_helpers import PASSWORD, csrf_token, login, make_site, serve
 
 
@@ -64,10 +67,11 @@ def test_the_last_admin_is_never_demoted_or_removed(site):
             == "editor"
 
 
-def demote_at_once(site, http: requests.Session, target_id: int, start: threading.Barrier) -> None:
-    page = http.get(f"{site.url}/admin/users/edit/?id={target_id}").text
+def demote_on(url: str, http: requests.Session, target_id: int, start: threading.Barrier) -> None:
+    """Open the user's edit page, wait for the other admin, then make the user an editor."""
+    page = http.get(f"{url}/admin/users/edit/?id={target_id}").text
     start.wait()
-    http.post(f"{site.url}/admin/users/edit/?id={target_id}", data={"csrf_token": csrf_token(page), "role": "editor"})
+    http.post(f"{url}/admin/users/edit/?id={target_id}", data={"csrf_token": csrf_token(page), "role": "editor"})
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one_admin(site):
@@ -78,7 +82,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(site):
         sessions = {name: signed_in(site, name) for name in ("ada", "zoe")}
         ids = {name: user(site, name).id for name in ("ada", "zoe")}
         start = threading.Barrier(2)
-        threads = [threading.Thread(target=demote_at_once, args=(site, sessions[actor], ids[target], start))
+        threads = [threading.Thread(target=demote_on, args=(site.url, sessions[actor], ids[target], start))
                    for actor, target in (("ada", "zoe"), ("zoe", "ada"))]
         for thread in threads:
             thread.start()
@@ -89,6 +93,36 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(site):
         with site.app.app_context():  # both admins again for the next round
             db.session.execute(db.update(User).where(User.username.in_(["ada", "zoe"])).values(role="admin"))
             db.session.commit()
+
+
+def test_two_admins_on_two_app_processes_on_postgresql_leave_one_admin(tmp_path, postgresql_url):  # noqa: F811
+    """The same, as deployed behind a load balancer: each admin on their own app process, one
+    PostgreSQL database (where the admins' rows are locked before the conditional UPDATE)."""
+    workspace = prepare(tmp_path, postgresql_url, users={"ada": "admin", "zoe": "admin"})
+    apps = [start_app(workspace, postgresql_url), start_app(workspace, postgresql_url)]
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(postgresql_url)
+        with engine.connect() as connection:
+            ids = dict(connection.execute(text("SELECT username, id FROM users")).all())
+        for _ in range(4):
+            sessions = {"ada": served_session(apps[0].url, "ada"), "zoe": served_session(apps[1].url, "zoe")}
+            start = threading.Barrier(2)
+            threads = [threading.Thread(target=demote_on, args=(app.url, sessions[actor], ids[target], start))
+                       for app, actor, target in ((apps[0], "ada", "zoe"), (apps[1], "zoe", "ada"))]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            with engine.begin() as connection:
+                roles = sorted(connection.execute(text("SELECT role FROM users")).scalars())
+                assert roles == ["admin", "editor"]
+                connection.execute(text("UPDATE users SET role = 'admin'"))
+        engine.dispose()
+    finally:
+        for app in apps:
+            app.stop()
 
 
 def test_a_role_change_through_the_edit_form_names_the_refusal_next_to_the_field(site):
