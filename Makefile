@@ -72,8 +72,11 @@ postgres-deps:
 	fi
 
 # Line and branch coverage of the package, with the floor in pyproject.toml ([tool.coverage.report]).
+# On TEST_WORKERS processes (pytest-xdist), each taking whole test files: a file's module-scoped
+# browser and server fixtures stay in one process. TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(MO) $(NODE_STAMP) browser-deps postgres-deps lint
-	$(VENV)/bin/python -m pytest --cov --cov-report=term
+	$(VENV)/bin/python -m pytest --cov --cov-report=term -n $(TEST_WORKERS) --dist loadfile
 
 # The wheel, installed into a fresh venv with no source tree around it: init, check, build, serve.
 wheel-check: $(STAMP) $(MO)

@@ -1,5 +1,5 @@
-"""Login (throttled), logout, changing one's own password, language. Creating, resetting,
-re-roling and removing users is accounts.py.
+"""Login (throttled), logout, changing one's own password, language. Creating users, resetting
+their passwords, changing their roles and removing them is accounts.py.
 
 A login does the same work whether or not the user exists (a password hash is always
 checked, against a dummy one for unknown names), so its timing tells nothing about which
