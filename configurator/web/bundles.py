@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
-from configurator.web import language, store
+from configurator.web import language, store, working
 from configurator.web.access import Protected, require
 from configurator.web.creation import CreationPages
 from configurator.web.editing import EditingPages
@@ -77,7 +77,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
     @expose("/<bundle_id>/")
     def overview(self, bundle_id: str) -> str:
         text, version, bundle, diagnostics = self._bundle(bundle_id)
-        catalogues = store().catalogues()
+        catalogues = working.catalogues(bundle_id)[1].catalogues
         names: dict[str, str] = {}
         said: dict[str, str] = {}
         if bundle is not None:
@@ -120,12 +120,16 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             data = git.read_file(repo, chosen, path)
             if data is None:
                 abort(404, gettext("这个版本中没有这个一件事。"))
+            target = working.editing(bundle_id)  # the whole file is replaced: read where it goes
             try:
-                result = changes.save(current_user.username, {path: data}, seen=main,
+                result = changes.save(current_user.username, {path: data},
+                                      seen=changes.head(target) if target is not None else main,
                                       message=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本",
+                                      change_id=target.id if target is not None else None,
                                       title=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本")
             except ChangeError as error:
                 abort(error.status, error.text(language()))
+            working.remember(result.change)
             audit(current_user.username, "revert", bundle_id, chosen)
             link = Markup('<a href="{}">#{}</a>').format(url_for("changes.detail", change_id=result.change.id), result.change.id)
             flash(Markup(escape(gettext("已把这个版本存入变更申请 %(link)s，提交审核后由另一位审核人员发布。", link="{link}")))

@@ -112,6 +112,9 @@ class BundleStore:
     _published: tuple[str, dict[str, bytes], float] | None = None
     _git_paths: tuple[str, str] | None = None
     _files: OrderedDict[tuple[str, str], bytes | None] = field(default_factory=OrderedDict)  # (commit, path)
+    # A change request's head → its catalogues (catalogues_at), and what the published ones hash to.
+    _change_catalogues: OrderedDict[str, tuple[tuple[object, ...], CatalogueCheck]] = field(default_factory=OrderedDict)
+    _published_digest: str = ""
 
     def _catalogue_stamp(self) -> tuple[object, ...]:
         if self.git_mode:
@@ -129,10 +132,35 @@ class BundleStore:
             if self.git_mode:
                 files = git.tree_files(self.workspace.root, str(stamp[1]), ("catalogues",))
                 fresh = check_catalogues([(Path(n).name, b) for n, b in files.items()])
+                self._published_digest = _digest(files)
             else:
                 fresh = Workspace(self.workspace.root, self.workspace.catalogues_dir).catalogue_check
             self._catalogues = (stamp, fresh)
         return self._catalogues[1]
+
+    def catalogues_at(self, where: Record | str | None) -> tuple[tuple[object, ...], CatalogueCheck]:
+        """The catalogues as a change request (or a commit) holds them, with a cache key: what a
+        request added is offered to, and checked with, the bundles edited in it before anything is
+        published. The published catalogues when ``where`` is None or changes none of them."""
+        published = self.catalogue_check()
+        if where is None or self.changes is None or not self.git_mode:
+            return self._catalogue_stamp(), published
+        head = self.changes.head(where) if isinstance(where, Record) else where
+        with self._lock:
+            found = self._change_catalogues.get(head)
+        if found is not None:
+            return found
+        files = git.tree_files(self.workspace.root, head, ("catalogues",))
+        digest = _digest(files)
+        if digest == self._published_digest:
+            found = (self._catalogue_stamp(), published)
+        else:
+            found = (("catalogues", digest), check_catalogues([(Path(n).name, b) for n, b in files.items()]))
+        with self._lock:
+            self._change_catalogues[head] = found
+            while len(self._change_catalogues) > CHECKS_KEPT:
+                self._change_catalogues.popitem(last=False)
+        return found
 
     def catalogues(self) -> Catalogues:
         return self.catalogue_check().catalogues
@@ -211,14 +239,17 @@ class BundleStore:
                 self._files.popitem(last=False)
         return found
 
-    def check(self, bundle_id: str, text: str) -> BundleCheck:
+    def check(self, bundle_id: str, text: str, where: Record | str | None = None) -> BundleCheck:
+        """The bundle's check, against the catalogues of a change request or commit ``where``
+        (the published ones: None)."""
         data = text.encode("utf-8")
-        key = (bundle_id, version_of(data), self._catalogue_stamp())
+        stamp, catalogues = self.catalogues_at(where)
+        key = (bundle_id, version_of(data), stamp)
         with self._lock:
             cached = self._checks.get(key)
         if cached is not None:
             return cached
-        result = check_bundle(data, f"bundles/{bundle_id}.yaml", self.catalogues(), shared=True)
+        result = check_bundle(data, f"bundles/{bundle_id}.yaml", catalogues.catalogues, shared=True)
         with self._lock:
             self._checks[key] = result
             while len(self._checks) > CHECKS_KEPT:
@@ -240,9 +271,10 @@ class BundleStore:
         """Validate and write (in a git workspace: commit to a change request). Raises Conflict when
         the bundle changed since ``expected_version``; ChangeError when the change request refuses."""
         path = self.path(bundle_id)
-        result = self.check(bundle_id, text)
         if self.git_mode and user:
+            result = self.check(bundle_id, text, self.editing(bundle_id, user, change))
             return self._save_change(bundle_id, text, expected_version, result, user, message, change)
+        result = self.check(bundle_id, text)
         with self._lock:
             current = path.read_bytes()
             current_version = version_of(current)
@@ -256,31 +288,34 @@ class BundleStore:
             atomic_write(path, text)
         return SaveResult(True, result, version_of(text.encode("utf-8")))
 
-    def create(self, bundle_id: str, text: str, *, user: str | None = None, message: str = "") -> SaveResult:
-        """A new bundle (in a git workspace: in a new change request of the user). Nothing is written
-        while the text has errors; FileExistsError when the id is taken."""
+    def create(self, bundle_id: str, text: str, *, user: str | None = None, message: str = "",
+               change: int | None = None) -> SaveResult:
+        """A new bundle (in a git workspace: in the user's change request ``change``, or a new one).
+        Nothing is written while the text has errors; FileExistsError when the id is taken."""
         if not BUNDLE_ID.match(bundle_id):
             raise NotFound(bundle_id)
         try:
-            self.read(bundle_id, user)
+            self.read(bundle_id, user, change)
         except NotFound:
             pass
         else:
             raise FileExistsError(bundle_id)
-        result = self.check(bundle_id, text)
+        target = self.editing(bundle_id, user, change) if self.git_mode else None
+        result = self.check(bundle_id, text, target)
+        file = self.workspace.bundles_dir / f"{bundle_id}.yaml"
         if has_errors(result.diagnostics):
             return SaveResult(False, result, "")
-        target = self.workspace.bundles_dir / f"{bundle_id}.yaml"
         if self.git_mode and user and self.changes is not None:
-            outcome = self.changes.save(user, {f"bundles/{bundle_id}.yaml": text.encode("utf-8")},
-                                        seen=self.published_commit(), message=message or f"{bundle_id}: 新建",
+            seen = self.changes.head(target) if target is not None else self.published_commit()
+            outcome = self.changes.save(user, {f"bundles/{bundle_id}.yaml": text.encode("utf-8")}, seen=seen,
+                                        message=message or f"{bundle_id}: 新建", change_id=target.id if target else None,
                                         title=f"新建“{_named(result, bundle_id)}”")
             return SaveResult(outcome.saved, result, f"cr{outcome.change.id}@{outcome.commit}", outcome.change,
                               outcome.created)
         with self._lock:
-            if target.exists():
+            if file.exists():
                 raise FileExistsError(bundle_id)
-            atomic_write(target, text)
+            atomic_write(file, text)
         return SaveResult(True, result, version_of(text.encode("utf-8")))
 
     def text_seen(self, bundle_id: str, version: str) -> str | None:
@@ -382,6 +417,14 @@ def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
     if len(changes) > 5:
         lines.append(f"（另有 {len(changes) - 5} 处改动）")
     return "\n".join(lines)
+
+
+def _digest(files: Mapping[str, bytes]) -> str:
+    """One hash of a set of files (names and bytes): equal sets, equal hashes."""
+    found = hashlib.sha256()
+    for name in sorted(files):
+        found.update(hashlib.sha256(name.encode("utf-8")).digest() + hashlib.sha256(files[name]).digest())
+    return found.hexdigest()
 
 
 def _difference(mine: str, theirs: str) -> str:
