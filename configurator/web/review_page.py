@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from configurator.language.loader import load_yaml
 from configurator.planning.compiled import Compiled
@@ -94,9 +94,14 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
         })
         deltas += [(bundle_id, d) for d in found if d.worse]
     authors = changes.authors(change)
+    names = {**original.data, **changed.data}
     return {
         "head": head, "main": main, "base": base, "paths": paths, "behind": changes.behind(change),
-        "authors": authors, "semantic": semantic, "line_diff": git.diff(repo, base, shown) if paths else "",
+        "files": [(_file_named(p, names.get(p[len("bundles/"):-len(".yaml")]), lang),
+                   _how_changed(git.read_file(repo, base, p) is None, git.read_file(repo, shown, p) is None), p)
+                  for p in paths],
+        "authors": authors, "semantic": semantic,
+        "line_diff": git.diff(repo, base, shown, ("bundles", "catalogues", "regions", "calendars")) if paths else "",
         # each save with what its author said of it (the form's 修改说明, or the words made for it)
         "saves": [c for c in git.log(repo, [head, f"^{saves_from}"], limit=100) if len(c.parents) == 1],
         "merge_conflicts": list(merged.conflicts) if merged is not None and not merged.clean else [],
@@ -107,6 +112,34 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
         "publishable": change.state == SUBMITTED and bool(paths) and merged is not None and merged.clean
         and not any(p["severity"] == "error" for p in problems),
     }
+
+
+_CATALOGUES = {"departments": lazy_gettext("部门目录"), "materials": lazy_gettext("材料目录"),
+               "fields": lazy_gettext("字段目录")}
+
+
+def _file_named(path: str, bundle: Any, lang: str) -> str:
+    """A file of a change request as officials know it: a bundle by its name, a catalogue, a region."""
+    folder, _, file = path.partition("/")
+    stem = file.removesuffix(".yaml")
+    if folder == "bundles":
+        name = bundle.get("name") if isinstance(bundle, dict) else None
+        if isinstance(name, dict):
+            name = name.get("en" if lang == "en" else "zh-CN") or name.get("zh-CN")
+        return gettext("一件事“%(name)s”", name=name if isinstance(name, str) and name else stem)
+    if folder == "catalogues":
+        return str(_CATALOGUES[stem]) if stem in _CATALOGUES else gettext("目录 %(name)s", name=stem)
+    if folder == "regions":
+        return gettext("地区 %(code)s", code=stem)
+    if folder == "calendars":
+        return gettext("日历 %(name)s", name=stem)
+    return path
+
+
+def _how_changed(before_missing: bool, after_missing: bool) -> str:
+    if before_missing:
+        return str(gettext("新增"))
+    return str(gettext("删除（停用）")) if after_missing else str(gettext("修改"))
 
 
 def show(value: Any) -> str:
