@@ -126,14 +126,14 @@ def _file_named(path: str, bundle: Any, lang: str) -> str:
         name = bundle.get("name") if isinstance(bundle, dict) else None
         if isinstance(name, dict):
             name = name.get("en" if lang == "en" else "zh-CN") or name.get("zh-CN")
-        return gettext("一件事“%(name)s”", name=name if isinstance(name, str) and name else stem)
-    if folder == "catalogues":
-        return str(_CATALOGUES[stem]) if stem in _CATALOGUES else gettext("目录 %(name)s", name=stem)
-    if folder == "regions":
-        return gettext("地区 %(code)s", code=stem)
-    if folder == "calendars":
-        return gettext("日历 %(name)s", name=stem)
-    return path
+        said = gettext("一件事“%(name)s”", name=name if isinstance(name, str) and name else stem)
+    elif folder == "catalogues":
+        said = _CATALOGUES[stem] if stem in _CATALOGUES else gettext("目录 %(name)s", name=stem)
+    elif folder == "regions":
+        said = gettext("地区 %(code)s", code=stem)
+    else:
+        said = gettext("日历 %(name)s", name=stem) if folder == "calendars" else path
+    return str(said)
 
 
 def _how_changed(before_missing: bool, after_missing: bool) -> str:
