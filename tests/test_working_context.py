@@ -103,6 +103,13 @@ def test_one_request_holds_catalogue_entries_a_new_bundle_a_region_and_a_retirem
     item = alice.get("/admin/bundles/qiye_zhuxiao/items/0/").get_data(as_text=True)
     assert working_id(item) == number
     assert 'value="tax_cancel"' in item and "税务注销专班" in item
+    listed = alice.get("/admin/bundles/").get_data(as_text=True)  # the list shows the bundles as the request holds them
+    assert re.search(r'qiye_zhuxiao/">企业注销登记一件事</a> <span class="badge badge-secondary in-change">', listed)
+    page = alice.get("/admin/catalogues/delete/departments/tax_cancel/").get_data(as_text=True)
+    assert "企业注销登记一件事" in page  # in use by the request's new bundle: named before deleting
+    refused = alice.post("/admin/catalogues/delete/departments/tax_cancel/", data={"csrf_token": csrf_token(page)},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "不能删除“tax_cancel”" in refused
     overview = alice.get("/admin/bundles/qiye_zhuxiao/").get_data(as_text=True)
     assert 'class="alert alert-danger" role="alert" id="problems"' not in overview  # checked with the request's catalogues
     page = alice.get("/admin/regions/330106/source/").get_data(as_text=True)

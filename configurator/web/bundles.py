@@ -29,7 +29,7 @@ from configurator.workspace.store import Conflict
 class HomeView(Protected, AdminIndexView):
     @expose("/")
     def index(self) -> str:
-        rows = store().summaries()
+        rows = store().summaries(working.current_change())
         return self.render("configurator/home.html", rows=rows, work=_work(), state_names=STATE_NAMES,
                            errors=sum(1 for r in rows if r.errors), items=sum(r.items for r in rows))
 
@@ -57,7 +57,12 @@ def _work() -> list[tuple[Record, str]]:
 class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
     @expose("/")
     def index(self) -> str:
-        rows = store().summaries()
+        change = working.current_change()
+        rows = store().summaries(change)
+        changes = store().changes
+        # the bundles the working context adds or changes, marked in the list
+        in_change = {p[len("bundles/"):-len(".yaml")] for p in changes.changed_paths(change)
+                     if p.startswith("bundles/")} if change is not None and changes is not None else set()
         query = request.args.get("q", "").strip().lower()
         lead = request.args.get("lead", "")
         validity = request.args.get("validity", "")
@@ -69,9 +74,9 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             rows = [r for r in rows if r.errors]
         elif validity == "ok":
             rows = [r for r in rows if not r.errors]
-        departments = store().catalogues().departments
+        departments = working.catalogues()[1].catalogues.departments
         return self.render("configurator/bundles.html", rows=rows, departments=departments, query=query,
-                           lead=lead, validity=validity,
+                           lead=lead, validity=validity, in_change=in_change,
                            when=lambda ts: dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M"))
 
     @expose("/<bundle_id>/")

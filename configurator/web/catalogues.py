@@ -193,7 +193,7 @@ class CataloguesView(Protected, BaseView):
             found = getattr(edited.check.catalogues, kind).get(entry_id)
             if found is None:
                 abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
-            names = {r.id: r.name for r in store().summaries()}
+            names = {r.id: r.name for r in store().summaries(working.current_change())}
             users_named = [(b, names.get(b, b)) for b in catalogue_usage().get((kind, entry_id), [])]
             label = getattr(found, "label" if kind == "fields" else "name").get(language())
             return self.render("configurator/catalogue_delete.html", kind=kind, entry_id=entry_id, name=label,
@@ -216,12 +216,10 @@ class CataloguesView(Protected, BaseView):
 
 
 def catalogue_usage() -> dict[tuple[str, str], list[str]]:
-    """Which bundles use each catalogue entry (deleting an entry in use is refused)."""
+    """Which bundles use each catalogue entry, as the working context holds them (deleting an entry
+    in use is refused, also when only a bundle new in the change request uses it)."""
     usage: dict[tuple[str, str], list[str]] = {}
-    for summary in store().summaries():
-        bundle, _ = store().model(summary.id)
-        if bundle is None:
-            continue
+    for bundle in store().bundle_models(working.current_change()).values():
         refs = {("departments", bundle.lead_department), ("departments", bundle.fallback.department)}
         refs |= {("departments", d) for d in bundle.cooperating_departments}
         refs |= {("departments", i.department) for i in bundle.items}

@@ -32,7 +32,7 @@ class CreationPages(BundlePages):
     @expose("/new/", methods=("GET", "POST"))
     def create(self) -> str | Response:
         catalogues = working.catalogues()[1].catalogues  # with the departments added in the working context
-        rows = store().summaries()
+        rows = store().summaries(working.current_change())
         taken = {r.id for r in rows}
         form = FlaskForm()
         values: dict[str, Any] = {"mode": request.args.get("mode", "blank"), "template": "legal_person",
@@ -135,7 +135,7 @@ class CreationPages(BundlePages):
     def _text(self, values: dict[str, Any]) -> str:
         if values["mode"] == "copy":
             try:
-                source, _ = store().read(values["copy_from"], current_user.username)
+                source, _ = store().read(values["copy_from"], current_user.username, working.current_id())
             except NotFound:
                 source = ""
             return copy(source, values["bundle_id"], values["name"])

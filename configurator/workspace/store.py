@@ -115,6 +115,7 @@ class BundleStore:
     # A change request's head → its catalogues (catalogues_at), and what the published ones hash to.
     _change_catalogues: OrderedDict[str, tuple[tuple[object, ...], CatalogueCheck]] = field(default_factory=OrderedDict)
     _published_digest: str = ""
+    _change_bundles: tuple[str, dict[str, bytes], float] | None = None  # the last change request head listed
 
     def _catalogue_stamp(self) -> tuple[object, ...]:
         if self.git_mode:
@@ -371,17 +372,41 @@ class BundleStore:
             self._published = cached
         return cached
 
-    def summaries(self) -> list[Summary]:
-        """Every bundle with its figures; files unchanged since the last call are not re-read."""
-        catalogues = self.catalogues()
-        catalogue_stamp = self._catalogue_stamp()
-        rows = []
-        if self.git_mode:
-            _, files, when = self._published_files()
-            sources = [(Path(name), data, when) for name, data in sorted(files.items())]
+    def _bundle_sources(self, change: Record | None) -> list[tuple[Path, bytes, float]]:
+        """Every bundle file (path, bytes, when its commit was made) as published, or as a change
+        request holds them (its new bundles with the rest, its retired ones gone)."""
+        if not self.git_mode:
+            return [(p, p.read_bytes(), p.stat().st_mtime) for p in self.workspace.bundle_files()]
+        if change is not None and self.changes is not None:
+            head = self.changes.head(change)
+            cached = self._change_bundles
+            if cached is None or cached[0] != head:
+                when = float(git.git(self.workspace.root, "log", "-1", "--format=%ct", head).strip() or 0)
+                cached = (head, git.tree_files(self.workspace.root, head, ("bundles",)), when)
+                self._change_bundles = cached
         else:
-            sources = [(p, p.read_bytes(), p.stat().st_mtime) for p in self.workspace.bundle_files()]
-        for path, data, modified in sources:
+            cached = self._published_files()
+        _, files, when = cached
+        return [(Path(name), data, when) for name, data in sorted(files.items())]
+
+    def bundle_models(self, change: Record | None = None) -> dict[str, Bundle]:
+        """Every bundle's model that passed its check, as published or as ``change`` holds it."""
+        if not self.git_mode:
+            return {p.stem: bundle for p in self.workspace.bundle_files() if (bundle := self.model(p.stem)[0])}
+        found = {}
+        for path, data, _ in self._bundle_sources(change):
+            bundle = self.check(path.stem, data.decode("utf-8", "replace"), change).bundle
+            if bundle is not None:
+                found[path.stem] = bundle
+        return found
+
+    def summaries(self, change: Record | None = None) -> list[Summary]:
+        """Every bundle with its figures (as published, or as ``change`` holds them); files
+        unchanged since the last call are not re-read."""
+        catalogue_stamp, catalogue_check = self.catalogues_at(change)
+        catalogues = catalogue_check.catalogues
+        rows = []
+        for path, data, modified in self._bundle_sources(change):
             stamp = (version_of(data), catalogue_stamp)
             cached = self._summaries.get(path)
             if cached is None or cached[0] != stamp:
