@@ -61,6 +61,11 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
     official.click("#start-change button[type=submit]")
     assert shown_change(official) == TITLE
     assert axe(official) == []  # ... and with a request and its switch
+    official.set_viewport_size({"width": 390, "height": 900})
+    official.click("#start-change summary")  # open: its form is checked too
+    assert axe(official) == []  # ... and on a phone's width
+    official.click("#start-change summary")
+    official.set_viewport_size({"width": 1280, "height": 900})
 
     official.goto(f"{site.url}/admin/catalogues/")
     for entry_id, name in (("tax_cancel", "税务注销专班"), ("market_cancel", "市场监管注销专班")):

@@ -41,8 +41,9 @@ class _Edited:
 
 def _edited() -> _Edited:
     """Catalogue file → (bytes, the commit read) as this user edits them: in a git workspace from
-    their working context (or their open change request for that file), else from published main. The pages show these, so
-    an editor sees what they saved (not the published text) until it is published."""
+    their working context (or their open change request for that file), else from published main.
+    The pages show these, so an editor sees what they saved (not the published text) until it is
+    published."""
     if not store().git_mode or store().changes is None:
         files: dict[str, tuple[bytes, str | None]] = {p.name: (p.read_bytes(), None)
                                                       for p in store().workspace.catalogue_files()}
@@ -81,6 +82,11 @@ def _entry_path(text: str, kind: str, entry_id: str, published: tuple[Any, ...])
     return published
 
 
+# The title of a change request a catalogue edit opens (in the workspace's language, like the
+# change requests' other records; the official can change it on the request's page).
+CATALOGUE_TITLES = {"departments": "修改部门目录", "materials": "修改材料目录", "fields": "修改字段目录"}
+
+
 def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
     """Write a catalogue file: through a change request in a git workspace (never to the
     published files), directly in a plain one. Says what happened."""
@@ -105,11 +111,6 @@ def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
     audit(current_user.username, "catalogue", name, f"{what} #{result.change.id}")
     flash(saved_message(SaveResult(result.saved, None, "", result.change, result.created), what),  # type: ignore[arg-type]
           "success")
-
-
-# The title of a change request a catalogue edit opens (in the workspace's language, like the
-# change requests' other records; the official can change it on the request's page).
-CATALOGUE_TITLES = {"departments": "修改部门目录", "materials": "修改材料目录", "fields": "修改字段目录"}
 
 
 class CataloguesView(Protected, BaseView):

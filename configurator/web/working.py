@@ -88,13 +88,14 @@ def _resolve() -> Context:
 def check_request() -> None:
     """Before every admin page: the working context checked again (nothing for the public API,
     the login pages and static files, which read no change request)."""
-    if request.path.startswith("/admin"):
+    if request.path.startswith("/admin") and not request.path.startswith("/admin/static/"):
         current()
 
 
 def current() -> Context:
     """This request's working context (worked out once per request)."""
     if "working_context" not in g:
+        g.working_context = Context(None)  # while resolving: the page of a refusal shows no bar
         g.working_context = _resolve()
     found: Context = g.working_context
     return found

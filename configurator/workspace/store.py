@@ -98,12 +98,15 @@ def atomic_write(path: Path, text: str) -> None:
 # for a 200-item bundle), and the cyclic GC walks every kept object at each full collection: with
 # 64 kept, saves of a big bundle paused for half a second every few rounds.
 CHECKS_KEPT = 8
+SUMMARIES_KEPT = 4096  # a row is a few numbers: every bundle in a few versions of the catalogues
 
 
 @dataclass
 class BundleStore:
     workspace: Workspace
-    _summaries: dict[Path, tuple[tuple[object, ...], Summary]] = field(default_factory=dict)
+    # A bundle's row by (file, content and catalogues): the published list and a change request's
+    # list (other catalogues) are both kept, so officials in different requests do not evict each other.
+    _summaries: OrderedDict[tuple[Path, tuple[object, ...]], Summary] = field(default_factory=OrderedDict)
     _catalogues: tuple[tuple[object, ...], CatalogueCheck] | None = None
     # Recent check results by content: the page shown after a save checks the same text again.
     _checks: OrderedDict[tuple[str, str, tuple[object, ...]], BundleCheck] = field(default_factory=OrderedDict)
@@ -407,9 +410,9 @@ class BundleStore:
         catalogues = catalogue_check.catalogues
         rows = []
         for path, data, modified in self._bundle_sources(change):
-            stamp = (version_of(data), catalogue_stamp)
-            cached = self._summaries.get(path)
-            if cached is None or cached[0] != stamp:
+            key = (path, (version_of(data), catalogue_stamp))
+            cached = self._summaries.get(key)
+            if cached is None:
                 result = check_bundle(data, f"bundles/{path.name}", catalogues)
                 bundle = result.bundle
                 errors = sum(1 for d in result.diagnostics if d.severity == "error")
@@ -417,10 +420,13 @@ class BundleStore:
                 if bundle is not None:
                     name, lead = bundle.name.get(), bundle.lead_department
                     items, materials = len(bundle.items), len(bundle.materials)
-                cached = (stamp, Summary(path.stem, name, lead, items, materials, errors,
-                                         len(result.diagnostics) - errors, modified, version_of(data)))
-                self._summaries[path] = cached
-            rows.append(cached[1])
+                cached = Summary(path.stem, name, lead, items, materials, errors, len(result.diagnostics) - errors,
+                                 modified, version_of(data))
+                with self._lock:
+                    self._summaries[key] = cached
+                    while len(self._summaries) > SUMMARIES_KEPT:
+                        self._summaries.popitem(last=False)
+            rows.append(cached)
         return rows
 
 
