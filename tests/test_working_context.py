@@ -99,6 +99,9 @@ def test_one_request_holds_catalogue_entries_a_new_bundle_a_region_and_a_retirem
         "service_object": "legal_person", "lead_department": "market_cancel", "item_department": "tax_cancel",
         "item_name": "税务注销", "promised": "10", "fallback_message": "请到综合窗口咨询。"})
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    add_entry(alice, "materials", "qingshui_zhengming", "清税证明")
+    picker = alice.get("/admin/bundles/qiye_zhuxiao/materials/new/").get_data(as_text=True)
+    assert 'value="qingshui_zhengming"' in picker and "清税证明" in picker  # the material picker offers it
     # ... and in the new bundle's item form (department picker)
     item = alice.get("/admin/bundles/qiye_zhuxiao/items/0/").get_data(as_text=True)
     assert working_id(item) == number
@@ -122,7 +125,8 @@ def test_one_request_holds_catalogue_entries_a_new_bundle_a_region_and_a_retirem
                                                           "version": retire.split('name="version" value="')[1].split('"')[0]})
     assert [r.id for r in records(site).all()] == [number]  # no other request was opened
     assert changed_paths(site, number) == ["bundles/qiye_zhuxiao.yaml", "bundles/restaurant.yaml",
-                                           "catalogues/departments.yaml", "regions/330106.yaml"]
+                                           "catalogues/departments.yaml", "catalogues/materials.yaml",
+                                           "regions/330106.yaml"]
     assert records(site).get(number).title == "企业注销登记一件事"
 
 
