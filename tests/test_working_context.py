@@ -217,3 +217,19 @@ def test_catalogue_and_region_saves_that_change_nothing_write_nothing(site):
     assert "没有改动，没有保存任何内容" in body
     assert records(site).all() == [] and git.branches(site.workspace, "changes/") == {}
     assert git.ref(site.workspace, "main") == main
+
+
+def test_a_database_from_before_the_working_context_is_upgraded_on_start(site, tmp_path):
+    import sqlite3
+
+    from configurator.web import create_app
+
+    database = tmp_path / "admin.db"
+    with sqlite3.connect(database) as connection:  # as an older version created it
+        connection.execute("ALTER TABLE user_sessions DROP COLUMN working_change")
+    app = create_app({"SECRET_KEY": "test-" + "k" * 40, "WORKSPACE": str(site.workspace),
+                      "DATABASE_URL": f"sqlite:///{database}"})
+    alice = app.test_client()
+    login(alice, "alice")
+    number = start(alice, "升级之后")
+    assert working_id(alice.get("/admin/catalogues/").get_data(as_text=True)) == number
