@@ -106,6 +106,8 @@ def test_one_request_holds_catalogue_entries_a_new_bundle_a_region_and_a_retirem
     item = alice.get("/admin/bundles/qiye_zhuxiao/items/0/").get_data(as_text=True)
     assert working_id(item) == number
     assert 'value="tax_cancel"' in item and "税务注销专班" in item
+    schema_form = alice.get("/admin/bundles/qiye_zhuxiao/edit/").get_data(as_text=True)
+    assert re.search(r'<option value="market_cancel"[^>]*>市场监管注销专班', schema_form)  # the form of every part too
     listed = alice.get("/admin/bundles/").get_data(as_text=True)  # the list shows the bundles as the request holds them
     assert re.search(r'qiye_zhuxiao/">企业注销登记一件事</a> <span class="badge badge-secondary in-change">', listed)
     page = alice.get("/admin/catalogues/delete/departments/tax_cancel/").get_data(as_text=True)
@@ -184,6 +186,16 @@ def test_a_published_request_is_no_longer_used_and_the_page_says_so(site):
     status, _ = edit_item(alice, "1")
     assert status == 302
     assert records(site).all()[0].id != number  # a new request, not the published one
+
+
+def test_a_request_withdrawn_by_a_reviewer_is_no_longer_used_and_the_page_says_so(site):
+    alice, rita = client_for(site, "alice"), client_for(site, "rita")
+    number = start(alice, "试点材料精简")
+    edit_item(alice, "2")
+    assert act(rita, number, "withdraw").status_code == 200
+    page = alice.get("/admin/bundles/newborn/items/2/").get_data(as_text=True)
+    assert f"变更申请 #{number}“试点材料精简”已撤回" in page and working_id(page) is None
+    assert "您看到的是已发布的版本" in page  # and the form shows the published text again
 
 
 def test_title_and_description_are_editable_by_the_author_until_publish(site):
