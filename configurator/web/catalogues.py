@@ -19,6 +19,7 @@ from configurator.authoring.formedits import (
 from configurator.authoring.textedits import AppendEntry, DeleteEntry, SetValue, apply_edit, apply_edits
 from configurator.diagnostics import Diagnostic
 from configurator.language.check import CatalogueCheck, check_catalogues
+from configurator.model import Bundle
 from configurator.web import language, store, working
 from configurator.web.access import Protected, require
 from configurator.web.bundle_pages import saved_message
@@ -216,11 +217,20 @@ class CataloguesView(Protected, BaseView):
         return redirect(url_for(".index", change=working.current_id()))
 
 
+def _bundles_in_context() -> list[Bundle]:
+    """Every bundle that passes its check, as the working context holds them (published: none)."""
+    if not store().git_mode:
+        return [bundle for p in store().workspace.bundle_files() if (bundle := store().model(p.stem)[0])]
+    change = working.current_change()
+    checks = (store().check(p.stem, data.decode("utf-8", "replace"), change) for p, data, _ in store().bundle_sources(change))
+    return [result.bundle for result in checks if result.bundle is not None]
+
+
 def catalogue_usage() -> dict[tuple[str, str], list[str]]:
     """Which bundles use each catalogue entry, as the working context holds them (deleting an entry
     in use is refused, also when only a bundle new in the change request uses it)."""
     usage: dict[tuple[str, str], list[str]] = {}
-    for bundle in store().bundle_models(working.current_change()).values():
+    for bundle in _bundles_in_context():
         refs = {("departments", bundle.lead_department), ("departments", bundle.fallback.department)}
         refs |= {("departments", d) for d in bundle.cooperating_departments}
         refs |= {("departments", i.department) for i in bundle.items}

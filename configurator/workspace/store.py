@@ -115,9 +115,9 @@ class BundleStore:
     _published: tuple[str, dict[str, bytes], float] | None = None
     _git_paths: tuple[str, str] | None = None
     _files: OrderedDict[tuple[str, str], bytes | None] = field(default_factory=OrderedDict)  # (commit, path)
-    # A change request's head → its catalogues (catalogues_at), and what the published ones hash to.
+    # A change request's head → its catalogues (catalogues_at), and the published catalogue files.
     _change_catalogues: OrderedDict[str, tuple[tuple[object, ...], CatalogueCheck]] = field(default_factory=OrderedDict)
-    _published_digest: str = ""
+    _published_catalogue_files: dict[str, bytes] = field(default_factory=dict)
     _change_bundles: tuple[str, dict[str, bytes], float] | None = None  # the last change request head listed
 
     def _catalogue_stamp(self) -> tuple[object, ...]:
@@ -136,7 +136,7 @@ class BundleStore:
             if self.git_mode:
                 files = git.tree_files(self.workspace.root, str(stamp[1]), ("catalogues",))
                 fresh = check_catalogues([(Path(n).name, b) for n, b in files.items()])
-                self._published_digest = _digest(files)
+                self._published_catalogue_files = files
             else:
                 fresh = Workspace(self.workspace.root, self.workspace.catalogues_dir).catalogue_check
             self._catalogues = (stamp, fresh)
@@ -155,10 +155,10 @@ class BundleStore:
         if found is not None:
             return found
         files = git.tree_files(self.workspace.root, head, ("catalogues",))
-        digest = _digest(files)
-        if digest == self._published_digest:
+        if files == self._published_catalogue_files:
             found = (self._catalogue_stamp(), published)
-        else:
+        else:  # keyed by content: a save of a bundle in the request leaves its bundles' checks valid
+            digest = hashlib.sha256(repr(sorted(files.items())).encode("utf-8")).hexdigest()
             found = (("catalogues", digest), check_catalogues([(Path(n).name, b) for n, b in files.items()]))
         with self._lock:
             self._change_catalogues[head] = found
@@ -375,7 +375,7 @@ class BundleStore:
             self._published = cached
         return cached
 
-    def _bundle_sources(self, change: Record | None) -> list[tuple[Path, bytes, float]]:
+    def bundle_sources(self, change: Record | None = None) -> list[tuple[Path, bytes, float]]:
         """Every bundle file (path, bytes, when its commit was made) as published, or as a change
         request holds them (its new bundles with the rest, its retired ones gone)."""
         if not self.git_mode:
@@ -392,24 +392,13 @@ class BundleStore:
         _, files, when = cached
         return [(Path(name), data, when) for name, data in sorted(files.items())]
 
-    def bundle_models(self, change: Record | None = None) -> dict[str, Bundle]:
-        """Every bundle's model that passed its check, as published or as ``change`` holds it."""
-        if not self.git_mode:
-            return {p.stem: bundle for p in self.workspace.bundle_files() if (bundle := self.model(p.stem)[0])}
-        found = {}
-        for path, data, _ in self._bundle_sources(change):
-            bundle = self.check(path.stem, data.decode("utf-8", "replace"), change).bundle
-            if bundle is not None:
-                found[path.stem] = bundle
-        return found
-
     def summaries(self, change: Record | None = None) -> list[Summary]:
         """Every bundle with its figures (as published, or as ``change`` holds them); files
         unchanged since the last call are not re-read."""
         catalogue_stamp, catalogue_check = self.catalogues_at(change)
         catalogues = catalogue_check.catalogues
         rows = []
-        for path, data, modified in self._bundle_sources(change):
+        for path, data, modified in self.bundle_sources(change):
             key = (path, (version_of(data), catalogue_stamp))
             cached = self._summaries.get(key)
             if cached is None:
@@ -448,14 +437,6 @@ def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
     if len(changes) > 5:
         lines.append(f"（另有 {len(changes) - 5} 处改动）")
     return "\n".join(lines)
-
-
-def _digest(files: Mapping[str, bytes]) -> str:
-    """One hash of a set of files (names and bytes): equal sets, equal hashes."""
-    found = hashlib.sha256()
-    for name in sorted(files):
-        found.update(hashlib.sha256(name.encode("utf-8")).digest() + hashlib.sha256(files[name]).digest())
-    return found.hexdigest()
 
 
 def _difference(mine: str, theirs: str) -> str:
