@@ -44,6 +44,12 @@ def log_in(page, site, username):
     page.wait_for_url(re.compile(r".*/admin/?$"))
 
 
+def submit(page, selector: str) -> None:
+    """Click a form's button and wait for the page it leads to (never read the old page)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def shown_change(page) -> str:
     return page.locator("#working-change").inner_text().strip()
 
@@ -58,7 +64,7 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
     official.click("#start-change summary")
     official.fill("#start-title", TITLE)
     official.fill("#start-description", "新建企业注销登记一件事；补充两个专班部门；西湖区试点。")
-    official.click("#start-change button[type=submit]")
+    submit(official, "#start-change button[type=submit]")
     assert shown_change(official) == TITLE
     assert axe(official) == []  # ... and with a request and its switch
     official.set_viewport_size({"width": 390, "height": 900})
@@ -71,7 +77,7 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
     for entry_id, name in (("tax_cancel", "税务注销专班"), ("market_cancel", "市场监管注销专班")):
         official.fill("#new-departments input[name=id]", entry_id)
         official.fill("#new-departments input[name=label]", name)
-        official.click("#new-departments button[type=submit]")
+        submit(official, "#new-departments button[type=submit]")
         assert TITLE in official.locator(".alert-success").inner_text()
         assert shown_change(official) == TITLE
 
@@ -84,7 +90,7 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
     official.select_option("#item_department", "tax_cancel")
     official.fill("#item_name", "税务注销")
     official.fill("#promised", "10")
-    official.click("#new-bundle-form button[type=submit]")
+    submit(official, "#new-bundle-form button[type=submit]")
     assert TITLE in official.locator(".flash").first.inner_text()
     assert shown_change(official) == TITLE
     official.goto(f"{site.url}/admin/bundles/qiye_zhuxiao/items/0/")
@@ -95,12 +101,12 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
     assert shown_change(official) == TITLE
     text = official.locator("textarea[name=text]").input_value()
     official.fill("textarea[name=text]", text.replace("name:", "# 企业注销登记试点\nname:", 1))
-    official.click("#region-source-form button[type=submit]")
+    submit(official, "#region-source-form button[type=submit]")
     assert TITLE in official.locator(".alert-success").inner_text()
 
     number = int(official.locator("#working-change").get_attribute("data-id"))
     official.goto(f"{site.url}/admin/changes/{number}/")
-    official.click("#submit")
+    submit(official, "#submit")
     assert "已提交审核" in official.locator(".alert-success").inner_text()
     assert "还没有选定" in shown_change(official)  # submitting ends the piece of work
 
@@ -117,7 +123,7 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
     assert "税务注销专班" in said and "市场监管注销专班" in said, said
     reviewer.click("text=逐行差异")
     assert "+# 企业注销登记试点" in reviewer.locator("#line-diff").inner_text()
-    reviewer.click("#publish")
+    submit(reviewer, "#publish")
     assert "已发布变更申请" in reviewer.locator(".alert-success").inner_text()
 
     store = site.app.extensions["configurator.workspace.store"]
