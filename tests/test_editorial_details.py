@@ -146,8 +146,10 @@ def test_the_switch_bar_names_change_requests_by_their_titles(git_site):
     """Issue 24: the bar offering the editor's other change requests showed bare numbers."""
     client = git_site.app.test_client()
     login(client, "alice")
-    page = client.get("/admin/changes/").get_data(as_text=True)
-    client.post("/admin/changes/new/", data={"csrf_token": csrf_token(page), "title": "企业注销登记材料精简"})
+    for title in ("企业注销登记材料精简", "出生登记时限"):
+        page = client.get("/admin/changes/").get_data(as_text=True)
+        client.post("/admin/changes/new/", data={"csrf_token": csrf_token(page), "title": title})
     page = client.get("/admin/bundles/restaurant/").get_data(as_text=True)
-    bar = re.search(r'id="editing-change".*?</div>', page, re.S).group(0)
-    assert re.search(r'href="\?change=1">#1 企业注销登记材料精简</a>', bar), bar
+    bar = re.search(r'id="working-context".*?</section>', page, re.S).group(0)
+    assert re.search(r'data-id="2"[^>]*>出生登记时限</a>', bar), bar  # the current one
+    assert re.search(r'<option value="1">企业注销登记材料精简（草稿）</option>', bar), bar  # the one to switch to

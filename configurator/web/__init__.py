@@ -159,11 +159,19 @@ def register_pages(app: Flask, csrf: CSRFProtect, limiter: Limiter) -> None:
     def root() -> Response:
         return redirect(url_for("admin.index"))
 
+    from configurator.web import working
+    from configurator.web.labels import STATE_NAMES
+
+    # Worked out before the view, so that what it says (a request published since) is flashed
+    # on this page, and the view and the page's bar agree on the one change request.
+    app.before_request(working.check_request)
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
         lang = language()
         return {"lang": lang, "current_user": current_user, "long_date": long_date,
-                "csp_nonce": security.nonce}
+                "csp_nonce": security.nonce, "working_context": working.current,
+                "labels_state": lambda state: STATE_NAMES[state]}
 
     app.after_request(lambda response: security.add_headers(app, response))
 

@@ -37,6 +37,7 @@ REFUSALS = {
     "delete": lazy_gettext("需要“%(role)s”或以上的角色才能删除。"),
     "move": lazy_gettext("需要“%(role)s”或以上的角色才能调整顺序。"),
     "create-change": lazy_gettext("需要“%(role)s”或以上的角色才能新建变更申请。"),
+    "switch-change": lazy_gettext("需要“%(role)s”或以上的角色才能切换变更申请。"),
     "update": lazy_gettext("需要“%(role)s”或以上的角色才能从发布版本更新变更申请。"),
     "submit": lazy_gettext("需要“%(role)s”或以上的角色才能提交审核。"),
     "withdraw": lazy_gettext("需要“%(role)s”或以上的角色才能撤回变更申请。"),

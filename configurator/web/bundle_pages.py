@@ -1,8 +1,8 @@
 """The base of the pages of one bundle: read it as this user edits it; save a list of edits.
 
-In a git workspace an edit goes to a change request: the one chosen in the page (``change``),
-else the editor's open one that already touches the bundle, else a new one opened by the save.
-Every save says where it went and what happened.
+In a git workspace an edit goes to a change request: the user's working context (working.py),
+else the editor's open one that already touches the bundle, else a new one opened by the save,
+which then becomes the working context. Every save says where it went and what happened.
 """
 
 from __future__ import annotations
@@ -20,18 +20,12 @@ from configurator.authoring.steplimits import Followed
 from configurator.authoring.textedits import Edit, EditError, apply_edits
 from configurator.diagnostics import Diagnostic, has_errors
 from configurator.model import Bundle
-from configurator.web import language, store
+from configurator.web import language, store, working
 from configurator.web.access import Protected
 from configurator.web.labels import STATE_NAMES
 from configurator.web.models import audit
 from configurator.workspace.changes import ChangeError
 from configurator.workspace.store import Conflict, NotFound, SaveResult
-
-
-def chosen_change() -> int | None:
-    """The change request named in the request (``change``), when it is a number."""
-    raw = request.values.get("change", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 def followed_note(followed: list[Followed]) -> str:
@@ -69,17 +63,16 @@ class BundlePages(Protected, BaseView):
         changes = store().changes
         if changes is None:
             return {}
-        editing = store().editing(bundle_id, current_user.username, chosen_change())
+        editing = working.editing(bundle_id)
         behind = changes.behind(editing) if editing is not None else []
-        return {"editing_change": editing, "behind": behind, "state_names": STATE_NAMES,
-                "my_changes": changes.mine(current_user.username) if current_user.can("editor") else []}
+        return {"editing_change": editing, "behind": behind, "state_names": STATE_NAMES}
 
     def _bundle(self, bundle_id: str) -> tuple[str, str, Bundle | None, list[Diagnostic]]:
         try:
-            text, version = store().read(bundle_id, current_user.username, chosen_change())
+            text, version = store().read(bundle_id, current_user.username, working.current_id())
         except NotFound:
             abort(404, gettext("没有一件事“%(id)s”。", id=bundle_id))
-        result = store().check(bundle_id, text)
+        result = store().check(bundle_id, text, working.editing(bundle_id))
         return text, version, result.bundle, result.diagnostics
 
     def _editable(self, bundle_id: str) -> tuple[str, str, Bundle]:
@@ -94,11 +87,12 @@ class BundlePages(Protected, BaseView):
         """store().save for this user; a change request's refusal becomes a clear HTTP answer."""
         try:
             return store().save(bundle_id, text, version, user=current_user.username,
-                                message=request.form.get("message", "").strip(), change=chosen_change())
+                                message=request.form.get("message", "").strip(), change=working.current_id())
         except ChangeError as error:
             abort(error.status, error.text(language()))
 
     def _after_save(self, bundle_id: str, result: SaveResult, what: str) -> None:
+        working.remember(result.change)
         if result.saved:
             target = f"#{result.change.id}" if result.change else ""
             audit(current_user.username, "save", bundle_id, f"{what} {target}".strip())
@@ -122,7 +116,7 @@ class BundlePages(Protected, BaseView):
         try:
             result = self._store_save(bundle_id, new_text, version)
         except Conflict as conflict:
-            return store().check(bundle_id, new_text).diagnostics, conflict
+            return store().check(bundle_id, new_text, working.editing(bundle_id)).diagnostics, conflict
         self._after_save(bundle_id, result, what)
         if result.saved or not has_errors(result.diagnostics):
             return redirect(_same_page(result, redirect_to))

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
-from configurator.web import language, store
+from configurator.web import language, store, working
 from configurator.web.access import Protected, require
 from configurator.web.creation import CreationPages
 from configurator.web.editing import EditingPages
@@ -29,7 +29,7 @@ from configurator.workspace.store import Conflict
 class HomeView(Protected, AdminIndexView):
     @expose("/")
     def index(self) -> str:
-        rows = store().summaries()
+        rows = store().summaries(working.current_change())
         return self.render("configurator/home.html", rows=rows, work=_work(), state_names=STATE_NAMES,
                            errors=sum(1 for r in rows if r.errors), items=sum(r.items for r in rows))
 
@@ -57,7 +57,12 @@ def _work() -> list[tuple[Record, str]]:
 class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
     @expose("/")
     def index(self) -> str:
-        rows = store().summaries()
+        change = working.current_change()
+        rows = store().summaries(change)
+        changes = store().changes
+        # the bundles the working context adds or changes, marked in the list
+        in_change = {p[len("bundles/"):-len(".yaml")] for p in changes.changed_paths(change)
+                     if p.startswith("bundles/")} if change is not None and changes is not None else set()
         query = request.args.get("q", "").strip().lower()
         lead = request.args.get("lead", "")
         validity = request.args.get("validity", "")
@@ -69,15 +74,15 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             rows = [r for r in rows if r.errors]
         elif validity == "ok":
             rows = [r for r in rows if not r.errors]
-        departments = store().catalogues().departments
+        departments = working.catalogues()[1].catalogues.departments
         return self.render("configurator/bundles.html", rows=rows, departments=departments, query=query,
-                           lead=lead, validity=validity,
+                           lead=lead, validity=validity, in_change=in_change,
                            when=lambda ts: dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M"))
 
     @expose("/<bundle_id>/")
     def overview(self, bundle_id: str) -> str:
         text, version, bundle, diagnostics = self._bundle(bundle_id)
-        catalogues = store().catalogues()
+        catalogues = working.catalogues(bundle_id)[1].catalogues
         names: dict[str, str] = {}
         said: dict[str, str] = {}
         if bundle is not None:
@@ -120,12 +125,16 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             data = git.read_file(repo, chosen, path)
             if data is None:
                 abort(404, gettext("这个版本中没有这个一件事。"))
+            target = working.editing(bundle_id)  # the whole file is replaced: read where it goes
             try:
-                result = changes.save(current_user.username, {path: data}, seen=main,
+                result = changes.save(current_user.username, {path: data},
+                                      seen=changes.head(target) if target is not None else main,
                                       message=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本",
+                                      change_id=target.id if target is not None else None,
                                       title=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本")
             except ChangeError as error:
                 abort(error.status, error.text(language()))
+            working.remember(result.change)
             audit(current_user.username, "revert", bundle_id, chosen)
             link = Markup('<a href="{}">#{}</a>').format(url_for("changes.detail", change_id=result.change.id), result.change.id)
             flash(Markup(escape(gettext("已把这个版本存入变更申请 %(link)s，提交审核后由另一位审核人员发布。", link="{link}")))

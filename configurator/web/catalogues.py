@@ -19,9 +19,10 @@ from configurator.authoring.formedits import (
 from configurator.authoring.textedits import AppendEntry, DeleteEntry, SetValue, apply_edit, apply_edits
 from configurator.diagnostics import Diagnostic
 from configurator.language.check import CatalogueCheck, check_catalogues
-from configurator.web import language, store
+from configurator.model import Bundle
+from configurator.web import language, store, working
 from configurator.web.access import Protected, require
-from configurator.web.bundle_pages import chosen_change, saved_message
+from configurator.web.bundle_pages import saved_message
 from configurator.web.feedback import messages
 from configurator.web.models import audit
 from configurator.workspace import git
@@ -41,8 +42,9 @@ class _Edited:
 
 def _edited() -> _Edited:
     """Catalogue file → (bytes, the commit read) as this user edits them: in a git workspace from
-    their open change request for that file, else from published main. The pages show these, so
-    an editor sees what they saved (not the published text) until it is published."""
+    their working context (or their open change request for that file), else from published main.
+    The pages show these, so an editor sees what they saved (not the published text) until it is
+    published."""
     if not store().git_mode or store().changes is None:
         files: dict[str, tuple[bytes, str | None]] = {p.name: (p.read_bytes(), None)
                                                       for p in store().workspace.catalogue_files()}
@@ -54,7 +56,7 @@ def _edited() -> _Edited:
     pending: list[tuple[str, Record]] = []
     for path, published in git.tree_files(store().workspace.root, main, ("catalogues",)).items():
         name = path[len("catalogues/"):]
-        change = changes.for_editing(current_user.username, path, chosen_change())
+        change = changes.for_editing(current_user.username, path, working.current_id())
         data = published
         if change is not None:
             head = changes.head(change)
@@ -81,6 +83,11 @@ def _entry_path(text: str, kind: str, entry_id: str, published: tuple[Any, ...])
     return published
 
 
+# The title of a change request a catalogue edit opens (in the workspace's language, like the
+# change requests' other records; the official can change it on the request's page).
+CATALOGUE_TITLES = {"departments": "修改部门目录", "materials": "修改材料目录", "fields": "修改字段目录"}
+
+
 def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
     """Write a catalogue file: through a change request in a git workspace (never to the
     published files), directly in a plain one. Says what happened."""
@@ -91,11 +98,17 @@ def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
         return
     changes = store().changes
     assert changes is not None
+    kind = name.removesuffix(".yaml")
+    title = CATALOGUE_TITLES.get(kind, "修改目录 {name}").format(name=name)
     try:
         result = changes.save(current_user.username, {f"catalogues/{name}": new_text.encode("utf-8")}, seen=seen,
-                              message=f"目录：{what}", change_id=chosen_change(), title=f"修改目录 {name}")
+                              message=f"目录：{what}", change_id=working.current_id(), title=title)
     except ChangeError as error:
         abort(error.status, error.text(language()))
+    working.remember(result.change)
+    if not result.saved:  # the file already says this (as a double-posted form would find it)
+        flash(gettext("没有改动，没有保存任何内容。"), "info")
+        return
     audit(current_user.username, "catalogue", name, f"{what} #{result.change.id}")
     flash(saved_message(SaveResult(result.saved, None, "", result.change, result.created), what),  # type: ignore[arg-type]
           "success")
@@ -107,7 +120,7 @@ class CataloguesView(Protected, BaseView):
         edited = _edited()
         return self.render("configurator/catalogues.html", catalogues=edited.check.catalogues, pending=edited.pending,
                            problems=messages(edited.check.diagnostics), usage=catalogue_usage(), form=FlaskForm(),
-                           change=chosen_change())
+                           change=working.current_id())
 
     @expose("/new/<kind>/", methods=("POST",))
     def new(self, kind: str) -> Response:
@@ -130,7 +143,7 @@ class CataloguesView(Protected, BaseView):
             flash(gettext("没有添加：%(problems)s", problems=listed), "error")
         else:
             _write(name, new_text, seen, gettext("添加“%(id)s”", id=entry["id"]))
-        return redirect(url_for(".index", change=chosen_change()))
+        return redirect(url_for(".index", change=working.current_id()))
 
     @expose("/edit/<kind>/<entry_id>/", methods=("GET", "POST"))
     def edit(self, kind: str, entry_id: str) -> str | Response:
@@ -169,9 +182,9 @@ class CataloguesView(Protected, BaseView):
                                                                  label=values["label"]))
                     else:
                         flash(gettext("没有改动，没有保存任何内容。"), "info")
-                    return redirect(url_for(".index", change=chosen_change()))
+                    return redirect(url_for(".index", change=working.current_id()))
         return self.render("configurator/catalogue_entry.html", kind=kind, entry_id=entry_id, values=values,
-                           problems=messages(problems), form=form, change=chosen_change())
+                           problems=messages(problems), form=form, change=working.current_id())
 
     @expose("/delete/<kind>/<entry_id>/", methods=("GET", "POST"))
     def delete(self, kind: str, entry_id: str) -> str | Response:
@@ -182,17 +195,17 @@ class CataloguesView(Protected, BaseView):
             found = getattr(edited.check.catalogues, kind).get(entry_id)
             if found is None:
                 abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
-            names = {r.id: r.name for r in store().summaries()}
+            names = {r.id: r.name for r in store().summaries(working.current_change())}
             users_named = [(b, names.get(b, b)) for b in catalogue_usage().get((kind, entry_id), [])]
             label = getattr(found, "label" if kind == "fields" else "name").get(language())
             return self.render("configurator/catalogue_delete.html", kind=kind, entry_id=entry_id, name=label,
-                               users=users_named, form=FlaskForm(), change=chosen_change())
+                               users=users_named, form=FlaskForm(), change=working.current_id())
         require("editor", "delete")
         users = catalogue_usage().get((kind, entry_id), [])
         if users:
             flash(gettext("不能删除“%(id)s”：仍被这些一件事使用：%(users)s。请先在这些一件事中改用其他条目。",
                           id=entry_id, users=", ".join(users)), "error")
-            return redirect(url_for(".index", change=chosen_change()))
+            return redirect(url_for(".index", change=working.current_id()))
         entry = getattr(edited.check.catalogues, kind).get(entry_id)
         if entry is None:
             abort(404)
@@ -201,16 +214,23 @@ class CataloguesView(Protected, BaseView):
         text = data.decode("utf-8")
         _write(name, apply_edit(text, DeleteEntry(_entry_path(text, kind, entry_id, entry.path))), seen,
                gettext("删除“%(id)s”", id=entry_id))
-        return redirect(url_for(".index", change=chosen_change()))
+        return redirect(url_for(".index", change=working.current_id()))
+
+
+def _bundles_in_context() -> list[Bundle]:
+    """Every bundle that passes its check, as the working context holds them (published: none)."""
+    if not store().git_mode:
+        return [bundle for p in store().workspace.bundle_files() if (bundle := store().model(p.stem)[0])]
+    change = working.current_change()
+    checks = (store().check(p.stem, data.decode("utf-8", "replace"), change) for p, data, _ in store().bundle_sources(change))
+    return [result.bundle for result in checks if result.bundle is not None]
 
 
 def catalogue_usage() -> dict[tuple[str, str], list[str]]:
-    """Which bundles use each catalogue entry (deleting an entry in use is refused)."""
+    """Which bundles use each catalogue entry, as the working context holds them (deleting an entry
+    in use is refused, also when only a bundle new in the change request uses it)."""
     usage: dict[tuple[str, str], list[str]] = {}
-    for summary in store().summaries():
-        bundle, _ = store().model(summary.id)
-        if bundle is None:
-            continue
+    for bundle in _bundles_in_context():
         refs = {("departments", bundle.lead_department), ("departments", bundle.fallback.department)}
         refs |= {("departments", d) for d in bundle.cooperating_departments}
         refs |= {("departments", i.department) for i in bundle.items}

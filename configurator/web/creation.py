@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from configurator.authoring.naming import suggest_id
 from configurator.authoring.newbundle import TEMPLATES, Start, blank, copy
 from configurator.diagnostics import has_errors
-from configurator.web import language, store
+from configurator.web import language, store, working
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, saved_message
 from configurator.web.feedback import messages
@@ -31,8 +31,8 @@ DEFAULT_FALLBACK = "请到政务服务中心综合窗口咨询办理，工作人
 class CreationPages(BundlePages):
     @expose("/new/", methods=("GET", "POST"))
     def create(self) -> str | Response:
-        catalogues = store().catalogues()
-        rows = store().summaries()
+        catalogues = working.catalogues()[1].catalogues  # with the departments added in the working context
+        rows = store().summaries(working.current_change())
         taken = {r.id for r in rows}
         form = FlaskForm()
         values: dict[str, Any] = {"mode": request.args.get("mode", "blank"), "template": "legal_person",
@@ -50,10 +50,12 @@ class CreationPages(BundlePages):
                 text = self._text(values)
                 try:
                     result = store().create(values["bundle_id"], text, user=current_user.username,
-                                            message=request.form.get("message", "").strip())
+                                            message=request.form.get("message", "").strip(),
+                                            change=working.current_id())
                 except FileExistsError:
                     errors["bundle_id"] = gettext("这个 id 已被使用，请换一个。")
                 else:
+                    working.remember(result.change)
                     if result.saved:
                         audit(current_user.username, "create", values["bundle_id"], values["name"])
                         warnings = [d for d in result.diagnostics if d.severity != "error"]
@@ -83,13 +85,15 @@ class CreationPages(BundlePages):
             changes = store().changes
             if store().git_mode and changes is not None:
                 change_id, seen = store().seen_commit(bundle_id, request.form.get("version", version),
-                                                      current_user.username, None)
+                                                      current_user.username, working.current_id())
                 try:
                     outcome = changes.save(current_user.username, {f"bundles/{bundle_id}.yaml": None}, seen=seen,
                                            message=request.form.get("message", "").strip() or f"{bundle_id}: 停用",
-                                           change_id=change_id, title=f"停用 {bundle_id}")
+                                           change_id=change_id or working.current_id(),
+                                           title=f"停用“{bundle.name.get() if bundle else bundle_id}”")
                 except ChangeError as error:
                     abort(error.status, error.text(language()))
+                working.remember(outcome.change)
                 audit(current_user.username, "retire", bundle_id, f"#{outcome.change.id}")
                 result = SaveResult(outcome.saved, None, "", outcome.change, outcome.created)  # type: ignore[arg-type]
                 flash(saved_message(result, what), "success")
@@ -116,7 +120,7 @@ class CreationPages(BundlePages):
                 errors["copy_from"] = gettext("请选择要复制的一件事。")
             return errors
         for key in ("lead_department", "item_department"):
-            if values[key] not in store().catalogues().departments:
+            if values[key] not in working.catalogues()[1].catalogues.departments:
                 errors[key] = gettext("请选择部门。")
         if not values["item_name"]:
             errors["item_name"] = gettext("请填写第一个联办事项的名称（以后可以添加更多）。")
@@ -131,7 +135,7 @@ class CreationPages(BundlePages):
     def _text(self, values: dict[str, Any]) -> str:
         if values["mode"] == "copy":
             try:
-                source, _ = store().read(values["copy_from"], current_user.username)
+                source, _ = store().read(values["copy_from"], current_user.username, working.current_id())
             except NotFound:
                 source = ""
             return copy(source, values["bundle_id"], values["name"])

@@ -29,7 +29,7 @@ from configurator.diagnostics import Diagnostic
 from configurator.language.documents import load_shared
 from configurator.model import Bundle, Item
 from configurator.planning.compiled import Compiled
-from configurator.web import language, store
+from configurator.web import language, working
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, followed_note
 from configurator.web.feedback import messages, place_errors
@@ -40,7 +40,7 @@ class EditingPages(BundlePages):
     """Items, materials and the simple sections, edited in forms."""
 
     def _item_form(self, bundle: Bundle, index: int) -> ItemForm:
-        catalogues = store().catalogues()
+        catalogues = working.catalogues(bundle.id)[1].catalogues
         form = ItemForm()
         pattern, lang = choice_pattern(), language()
         form.department.choices = [SelectChoice(d.id, named(d.name.get(lang), d.id, pattern))
@@ -83,7 +83,7 @@ class EditingPages(BundlePages):
     # ---- materials
 
     def _material_form(self, bundle: Bundle) -> MaterialForm:
-        catalogues = store().catalogues()
+        catalogues = working.catalogues(bundle.id)[1].catalogues
         form = MaterialForm()
         form.material.choices = [SelectChoice(m.id, named(m.name.get(language()), m.id)) for m in catalogues.materials.values()]
         departments = catalogues.departments.values()
@@ -160,7 +160,7 @@ class EditingPages(BundlePages):
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
-        catalogues = store().catalogues()
+        catalogues = working.catalogues(bundle_id)[1].catalogues
         sources = {"departments": [(d.id, d.name.get(language())) for d in catalogues.departments.values()],
                    "fields": [(f.id, named(f.label.get(language()), f.id)) for f in catalogues.fields.values()]}
         placed: dict[str, list[str]] = {}

@@ -84,6 +84,9 @@ class UserSession(db.Model):  # type: ignore[name-defined,misc]
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The change request this login works in (web/working.py): only a number the server chose
+    # after checking it, and checked again on every request, as it may have been published since.
+    working_change: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
 
 def _token_hash(token: str) -> str:
@@ -116,6 +119,24 @@ def session_user(cookie_id: str, max_age: dt.timedelta) -> User | None:
     return user
 
 
+def _session_row(user: User) -> UserSession | None:
+    """This request's login (already loaded by session_user, so no second query)."""
+    return db.session.get(UserSession, _token_hash(user.session_token)) if user.session_token else None
+
+
+def working_change(user: User) -> int | None:
+    """The change request this login last worked in, as recorded (not yet checked again)."""
+    row = _session_row(user)
+    return row.working_change if row is not None else None
+
+
+def set_working_change(user: User, change_id: int | None) -> None:
+    row = _session_row(user)
+    if row is not None and row.working_change != change_id:
+        row.working_change = change_id
+        db.session.commit()
+
+
 def end_session(user: User) -> None:
     if user.session_token:
         db.session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(user.session_token)))
@@ -136,3 +157,6 @@ def upgrade_schema() -> None:
     if "must_change_password" not in columns:
         with db.engine.begin() as connection:
             connection.execute(text("ALTER TABLE users ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT false"))
+    if "working_change" not in {column["name"] for column in inspect(db.engine).get_columns("user_sessions")}:
+        with db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE user_sessions ADD COLUMN working_change INTEGER"))

@@ -30,7 +30,7 @@ from configurator.authoring.textedits import AppendEntry, Edit, MoveEntry
 from configurator.diagnostics import Diagnostic
 from configurator.language.documents import load_shared
 from configurator.model import Catalogues
-from configurator.web import language, store
+from configurator.web import language, store, working
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, followed_note
 from configurator.web.feedback import messages
@@ -164,7 +164,7 @@ class NodePages(BundlePages):
     def _context(self, bundle_id: str) -> tuple[str, str, dict[str, Any], Namer]:
         text, version, _ = self._editable(bundle_id)
         data = load_shared(text.encode("utf-8"), "x").data
-        return text, version, data, Namer(data, store().catalogues(), language())
+        return text, version, data, Namer(data, working.catalogues(bundle_id)[1].catalogues, language())
 
     def _render(self, bundle_id: str, path: Path, widgets: tuple[Widget, ...], values: dict[str, Any], data: dict[str, Any],
                 namer: Namer, version: str, *, new: str | None = None, problems: list[Diagnostic] | None = None,

@@ -11,11 +11,12 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from configurator.diagnostics import Diagnostic
+from configurator.language.check import CatalogueCheck
 from configurator.model import Bundle
 from configurator.planning.compiled import Compiled
 from configurator.planning.plan import AnswerValueError, parse_answer
 from configurator.present.explain import explanation
-from configurator.web import language, preview_parts, store
+from configurator.web import language, preview_parts, store, working
 from configurator.web.bundle_pages import BundlePages
 from configurator.web.feedback import messages
 from configurator.web.security import allow_inline_scripts_of
@@ -52,8 +53,9 @@ def visible_commit(revision: str) -> str:
 class PreviewPages(BundlePages):
     """The artifacts as portals will get them, and the case simulator."""
 
-    def _previewed(self, bundle_id: str) -> tuple[str, Bundle | None, list[Diagnostic]]:
-        """The text shown: as this user edits it, or at ``ref`` (a commit they may see)."""
+    def _previewed(self, bundle_id: str) -> tuple[str, Bundle | None, list[Diagnostic], tuple[tuple[object, ...], CatalogueCheck]]:
+        """The text shown: as this user edits it, or at ``ref`` (a commit they may see); with the
+        catalogues it is checked against (those of the change request or commit it is read from)."""
         revision = request.args.get("ref", "").strip()
         if revision and store().git_mode:  # e.g. ?ref=main: what portals get
             from configurator.workspace.git import read_file
@@ -65,19 +67,19 @@ class PreviewPages(BundlePages):
             if data is None:
                 abort(404, gettext("版本“%(version)s”中没有这个一件事。", version=revision))
             text = data.decode("utf-8", "replace")
-            result = store().check(bundle_id, text)
-            return text, result.bundle, result.diagnostics
+            result = store().check(bundle_id, text, commit)
+            return text, result.bundle, result.diagnostics, store().catalogues_at(commit)
         text, _, bundle, diagnostics = self._bundle(bundle_id)
-        return text, bundle, diagnostics
+        return text, bundle, diagnostics, working.catalogues(bundle_id)
 
     @expose("/<bundle_id>/preview/")
     def preview(self, bundle_id: str) -> str | Response:
-        text, bundle, diagnostics = self._previewed(bundle_id)
+        text, bundle, diagnostics, (stamp, catalogues) = self._previewed(bundle_id)
         if bundle is None:
             return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=None,
                                problems=messages(diagnostics))
-        key = preview_parts.key(bundle_id, text, language())
-        form_html = preview_parts.form_html(key, bundle, language())
+        key = preview_parts.key(bundle_id, text, language(), stamp)
+        form_html = preview_parts.form_html(key, bundle, language(), catalogues.catalogues)
         allow_inline_scripts_of(form_html)  # the sandboxed srcdoc frame inherits our CSP
         query: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("change", "ref")}
         return self.render("configurator/preview.html", bundle_id=bundle_id, bundle=bundle, problems=[],
@@ -86,10 +88,11 @@ class PreviewPages(BundlePages):
     @expose("/<bundle_id>/preview/parts/")
     def preview_parts(self, bundle_id: str) -> Response:
         """The figures, the diagram and the notice of the same text as the page (JSON of HTML)."""
-        text, bundle, _ = self._previewed(bundle_id)
+        text, bundle, _, (stamp, catalogues) = self._previewed(bundle_id)
         if bundle is None:
             abort(409, gettext("这个一件事有错误，无法预览。"))
-        found = preview_parts.parts(preview_parts.key(bundle_id, text, language()), bundle, language())
+        found = preview_parts.parts(preview_parts.key(bundle_id, text, language(), stamp), bundle, language(),
+                                    catalogues.catalogues)
         response = jsonify(found)
         response.headers["Cache-Control"] = "private, no-store"
         return response
@@ -100,7 +103,9 @@ class PreviewPages(BundlePages):
         if bundle is None:
             return redirect(url_for(".preview", bundle_id=bundle_id))
         # the preview's compiled model for this text: its cases are enumerated once for both pages
-        compiled = preview_parts.compiled(preview_parts.key(bundle_id, text, language()), bundle, language())
+        stamp, catalogues = working.catalogues(bundle_id)
+        compiled = preview_parts.compiled(preview_parts.key(bundle_id, text, language(), stamp), bundle, language(),
+                                          catalogues.catalogues)
         answers: dict[str, Any] = {}
         errors: dict[str, str] = {}
         result = None

@@ -22,9 +22,8 @@ from typing import Any, TypeVar
 
 from flask import current_app, render_template
 
-from configurator.model import Bundle
+from configurator.model import Bundle, Catalogues
 from configurator.planning.compiled import Compiled
-from configurator.web import store
 
 T = TypeVar("T")
 ENTRIES = 32  # bundle versions kept (each: the compiled model and what was rendered from it)
@@ -75,24 +74,25 @@ def _cache() -> PreviewCache:
     return found  # type: ignore[no-any-return]
 
 
-def key(bundle_id: str, text: str, lang: str) -> tuple[str, ...]:
+def key(bundle_id: str, text: str, lang: str, catalogues: tuple[object, ...]) -> tuple[str, ...]:
+    """The cache key of a bundle's text as checked with catalogues of this stamp (store.catalogues_at)."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return (bundle_id, digest, repr(store().catalogue_stamp()), lang)
+    return (bundle_id, digest, repr(catalogues), lang)
 
 
-def compiled(found: tuple[str, ...], bundle: Bundle, lang: str) -> Compiled:
-    return _cache().get(found, "compiled", lambda: Compiled(bundle, store().catalogues(), lang))
+def compiled(found: tuple[str, ...], bundle: Bundle, lang: str, catalogues: Catalogues) -> Compiled:
+    return _cache().get(found, "compiled", lambda: Compiled(bundle, catalogues, lang))
 
 
-def form_html(found: tuple[str, ...], bundle: Bundle, lang: str) -> str:
+def form_html(found: tuple[str, ...], bundle: Bundle, lang: str, catalogues: Catalogues) -> str:
     from configurator.writers.form_html import write_form_html
 
-    return _cache().get(found, "form.html", lambda: write_form_html(compiled(found, bundle, lang)))
+    return _cache().get(found, "form.html", lambda: write_form_html(compiled(found, bundle, lang, catalogues)))
 
 
-def parts(found: tuple[str, ...], bundle: Bundle, lang: str) -> dict[str, str]:
+def parts(found: tuple[str, ...], bundle: Bundle, lang: str, catalogues: Catalogues) -> dict[str, str]:
     """The page's figures, diagram and notice as HTML fragments (escaped by the templates)."""
-    return _cache().get(found, "parts", lambda: _render_parts(compiled(found, bundle, lang)))
+    return _cache().get(found, "parts", lambda: _render_parts(compiled(found, bundle, lang, catalogues)))
 
 
 def _render_parts(model: Compiled) -> dict[str, str]:

@@ -19,10 +19,10 @@ from configurator.diagnostics import Diagnostic, has_errors
 from configurator.language.region_rules import ASPECTS
 from configurator.planning.calendar_files import read_calendars
 from configurator.present.region_report import region_cells
-from configurator.web import language, store
+from configurator.web import language, store, working
 from configurator.web.access import Protected, require
 from configurator.web.api import published
-from configurator.web.bundle_pages import chosen_change, saved_message
+from configurator.web.bundle_pages import saved_message
 from configurator.web.feedback import messages
 from configurator.web.models import audit
 from configurator.web.region_api import published_calendar_sources, published_region_sources, published_regions
@@ -74,7 +74,7 @@ class RegionsView(Protected, BaseView):
         if store().git_mode:
             changes = store().changes
             assert changes is not None
-            change = changes.for_editing(current_user.username, path, chosen_change())
+            change = changes.for_editing(current_user.username, path, working.current_id())
             commit = changes.head(change) if change else store().published_commit()
             data = git.read_file(root, commit, path)
             return (data.decode("utf-8", "replace") if data is not None else None), commit
@@ -113,6 +113,9 @@ class RegionsView(Protected, BaseView):
             text = request.form.get("text", "").replace("\r\n", "\n")
             seen = request.form.get("seen", "")
             problems = problems_of(path, text.encode("utf-8"))
+            if not has_errors(problems) and self._unchanged(path, text, seen):
+                flash(gettext("没有改动，没有保存任何内容。"), "info")
+                return redirect(here)
             if not has_errors(problems):
                 outcome = self._save(path, what, text, seen, here)
                 if isinstance(outcome, Response):
@@ -120,6 +123,20 @@ class RegionsView(Protected, BaseView):
                 conflict = outcome
         return self.render("configurator/region_source.html", path=path, text=text, seen=seen,
                            problems=messages(problems), conflict=conflict)
+
+    def _unchanged(self, path: str, text: str, seen: str) -> bool:
+        """The text is what the file holds at the version the form was opened at: nothing to write
+        (and no change request to open). A version naming nothing is left to the save to refuse."""
+        if store().git_mode:
+            if not git.is_full_id(seen):
+                return False
+            found = git.read_file(store().workspace.root, seen, path)
+        else:
+            file = store().workspace.root / path
+            found = file.read_bytes() if file.exists() else None
+            if version_of(found or b"") != seen:
+                return False
+        return found == text.encode("utf-8")
 
     def _save(self, path: str, what: str, text: str, seen: str, here: str) -> Response | dict[str, str]:
         """Write, or say why not (a conflict keeps the input on the page)."""
@@ -138,15 +155,23 @@ class RegionsView(Protected, BaseView):
         assert changes is not None
         try:
             result = changes.save(current_user.username, {path: text.encode("utf-8")}, seen=seen, message=message,
-                                  change_id=chosen_change(), title=gettext("修改%(what)s", what=what))
+                                  change_id=working.current_id(), title=f"修改{_said(path)}")
         except Stale as stale:
             return {"difference": (stale.current or b"").decode("utf-8", "replace")}
         except ChangeError as error:
             abort(error.status, error.text(language()))
+        working.remember(result.change)
         audit(current_user.username, "region", path, f"{message} #{result.change.id}")
         flash(saved_message(SaveResult(result.saved, None, "", result.change, result.created), what),  # type: ignore[arg-type]
               "success")
         return redirect(f"{here}?change={result.change.id}")
+
+
+def _said(path: str) -> str:
+    """A region or calendar file as a change request's title names it (in the workspace's language,
+    like the request's other records): the region's code or the calendar's name."""
+    name = path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    return f"地区 {name}" if path.startswith(REGIONS_DIR) else f"日历 {name}"
 
 
 def _region_problems(path: str, data: bytes) -> list[Diagnostic]:

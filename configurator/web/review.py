@@ -18,7 +18,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from configurator.web import language, store
+from configurator.web import language, store, working
 from configurator.web.access import Protected, require
 from configurator.web.labels import EVENT_NAMES, STATE_NAMES
 from configurator.web.models import audit
@@ -31,6 +31,12 @@ def _changes() -> ChangeRequests:
     if found is None:
         abort(404, gettext("这个工作区不是 git 仓库，没有变更申请。"))
     return found
+
+
+def _back() -> str:
+    """Where a form posted from another page returns to: a path of this site, nothing else."""
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else ""
 
 
 def _visible(change_id: int) -> Record:
@@ -72,9 +78,30 @@ class ChangesView(Protected, BaseView):
             return redirect(url_for(".index"))
         created = _changes().create(current_user.username, title, request.form.get("description", ""))
         assert created is not None
+        working.remember(created)
         audit(current_user.username, "change-create", f"#{created.id}", title)
-        flash(gettext("已新建变更申请 #%(id)d。打开一件事或目录进行修改时，可选择保存到这个变更申请。", id=created.id), "success")
-        return redirect(url_for(".detail", change_id=created.id))
+        flash(gettext("已新建变更申请 #%(id)d“%(title)s”，它现在是您的当前变更申请：您在各页面的修改（一件事、目录、地区）都保存到这里，"
+                      "直到您提交审核或切换到别的变更申请。", id=created.id, title=created.title), "success")
+        return redirect(_back() or url_for(".detail", change_id=created.id))
+
+    @expose("/work/", methods=("POST",))
+    def work(self) -> Response:
+        """Switch the working context to one of the user's own open change requests (or to none:
+        the next save opens a new one), then back to the page the switch was made on."""
+        require("editor", "switch-change")
+        if not FlaskForm().validate_on_submit():
+            abort(400, gettext("表单已失效，请刷新后重试。"))
+        raw = request.form.get("to", "")
+        if raw == "none":
+            working.remember_none()
+            flash(gettext("已不再使用变更申请：下次保存时会新建一个。"), "info")
+        else:
+            chosen = next((c for c in working.current().mine if str(c.id) == raw), None)
+            if chosen is None:  # not a number of the user's own open requests: nothing changes
+                abort(409, gettext("只能切换到您自己的、还没有发布或撤回的变更申请。"))
+            working.remember(chosen)
+            flash(gettext("现在的修改保存到变更申请 #%(id)d“%(title)s”。", id=chosen.id, title=chosen.title), "success")
+        return redirect(_back() or url_for("admin.index"))
 
     @expose("/<int:change_id>/")
     def detail(self, change_id: int) -> str:
@@ -104,11 +131,14 @@ class ChangesView(Protected, BaseView):
         try:
             if action == "submit":
                 changes.submit(change, user)
-                flash(gettext("已提交审核。审核人员会看到这个变更申请。"), "success")
+                working.forget(change.id)
+                flash(gettext("已提交审核。审核人员会看到这个变更申请。接下来的修改会保存到新的变更申请，"
+                              "或在页面上方切换到您的其他变更申请。"), "success")
             elif action == "withdraw":
                 if user != change.author and not current_user.can("reviewer"):
                     abort(403, gettext("只有作者或审核人员能撤回。"))
                 changes.withdraw(change, user)
+                working.forget(change.id)
                 flash(gettext("已撤回这个变更申请；它的分支保留在仓库中。"), "success")
             elif action == "comment":
                 changes.comment(change, user, request.form.get("comment", ""))

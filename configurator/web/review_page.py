@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from configurator.language.loader import load_yaml
 from configurator.planning.compiled import Compiled
@@ -66,8 +66,9 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
     authors = changes.authors(change)
     return {
         "head": head, "main": main, "base": base, "paths": paths, "behind": changes.behind(change),
+        "files": _files(repo, paths, original, changed, base, shown, lang),
         "authors": authors, "semantic": _in_words(repo, paths, original, changed, base, shown, lang),
-        "line_diff": git.diff(repo, base, shown) if paths else "",
+        "line_diff": git.diff(repo, base, shown, ("bundles", "catalogues", "regions", "calendars")) if paths else "",
         # each save with what its author said of it (the form's 修改说明, or the words made for it)
         "saves": [c for c in git.log(repo, [head, f"^{saves_from}"], limit=100) if len(c.parents) == 1],
         "merge_conflicts": list(merged.conflicts) if merged is not None and not merged.clean else [],
@@ -77,6 +78,15 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
         "four_eyes": changes.four_eyes, "own": lambda user: changes.four_eyes and user in authors,
         "publishable": ready.publishable,
     }
+
+
+def _files(repo: Any, paths: list[str], original: Version, changed: Version, base: str, shown: str,
+           lang: str) -> list[tuple[str, str, str]]:
+    """Each changed file as officials know it, how it changed, and its path."""
+    names = {**original.data, **changed.data}
+    return [(_file_named(p, names.get(p[len("bundles/"):-len(".yaml")]), lang),
+             _how_changed(git.read_file(repo, base, p) is None, git.read_file(repo, shown, p) is None), p)
+            for p in paths]
 
 
 def _in_words(repo: Any, paths: list[str], original: Version, changed: Version, base: str, shown: str,
@@ -123,6 +133,34 @@ def _bundle_rows(repo: Any, paths: list[str], before: Version, after: Version, a
         })
         deltas += [(bundle_id, d) for d in found if d.worse]
     return bundles, deltas
+
+
+_CATALOGUES = {"departments": lazy_gettext("部门目录"), "materials": lazy_gettext("材料目录"),
+               "fields": lazy_gettext("字段目录")}
+
+
+def _file_named(path: str, bundle: Any, lang: str) -> str:
+    """A file of a change request as officials know it: a bundle by its name, a catalogue, a region."""
+    folder, _, file = path.partition("/")
+    stem = file.removesuffix(".yaml")
+    if folder == "bundles":
+        name = bundle.get("name") if isinstance(bundle, dict) else None
+        if isinstance(name, dict):
+            name = name.get("en" if lang == "en" else "zh-CN") or name.get("zh-CN")
+        said = gettext("一件事“%(name)s”", name=name if isinstance(name, str) and name else stem)
+    elif folder == "catalogues":
+        said = _CATALOGUES[stem] if stem in _CATALOGUES else gettext("目录 %(name)s", name=stem)
+    elif folder == "regions":
+        said = gettext("地区 %(code)s", code=stem)
+    else:
+        said = gettext("日历 %(name)s", name=stem) if folder == "calendars" else path
+    return str(said)
+
+
+def _how_changed(before_missing: bool, after_missing: bool) -> str:
+    if before_missing:
+        return str(gettext("新增"))
+    return str(gettext("删除（停用）")) if after_missing else str(gettext("修改"))
 
 
 def show(value: Any) -> str:

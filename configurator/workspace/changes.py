@@ -356,6 +356,10 @@ class ChangeRequests:
     def edit_text(self, change: Record, user: str, title: str, description: str) -> None:
         if user != change.author:
             raise ChangeError("只有作者能修改标题和说明", 403, "only an author can change the title and description")
+        if self.get(change.id).state not in OPEN:  # what was published (or withdrawn) is the record of it
+            raise ChangeError(f"变更申请 #{change.id} 已{STATE_NAMES[change.state]}，标题和说明不能再修改",
+                              en=f"change request #{change.id} is {STATE_NAMES_EN[change.state]}: its title and "
+                              "description can no longer be changed")
         self.records.change(change.id, title=title.strip()[:200] or change.title, description=description.strip())
 
     # ---- bringing a change request up to date

@@ -98,12 +98,15 @@ def atomic_write(path: Path, text: str) -> None:
 # for a 200-item bundle), and the cyclic GC walks every kept object at each full collection: with
 # 64 kept, saves of a big bundle paused for half a second every few rounds.
 CHECKS_KEPT = 8
+SUMMARIES_KEPT = 4096  # a row is a few numbers: every bundle in a few versions of the catalogues
 
 
 @dataclass
 class BundleStore:
     workspace: Workspace
-    _summaries: dict[Path, tuple[tuple[object, ...], Summary]] = field(default_factory=dict)
+    # A bundle's row by (file, content and catalogues): the published list and a change request's
+    # list (other catalogues) are both kept, so officials in different requests do not evict each other.
+    _summaries: OrderedDict[tuple[Path, tuple[object, ...]], Summary] = field(default_factory=OrderedDict)
     _catalogues: tuple[tuple[object, ...], CatalogueCheck] | None = None
     # Recent check results by content: the page shown after a save checks the same text again.
     _checks: OrderedDict[tuple[str, str, tuple[object, ...]], BundleCheck] = field(default_factory=OrderedDict)
@@ -112,6 +115,10 @@ class BundleStore:
     _published: tuple[str, dict[str, bytes], float] | None = None
     _git_paths: tuple[str, str] | None = None
     _files: OrderedDict[tuple[str, str], bytes | None] = field(default_factory=OrderedDict)  # (commit, path)
+    # A change request's head → its catalogues (catalogues_at), and the published catalogue files.
+    _change_catalogues: OrderedDict[str, tuple[tuple[object, ...], CatalogueCheck]] = field(default_factory=OrderedDict)
+    _published_catalogue_files: dict[str, bytes] = field(default_factory=dict)
+    _change_bundles: tuple[str, dict[str, bytes], float] | None = None  # the last change request head listed
 
     def _catalogue_stamp(self) -> tuple[object, ...]:
         if self.git_mode:
@@ -129,10 +136,35 @@ class BundleStore:
             if self.git_mode:
                 files = git.tree_files(self.workspace.root, str(stamp[1]), ("catalogues",))
                 fresh = check_catalogues([(Path(n).name, b) for n, b in files.items()])
+                self._published_catalogue_files = files
             else:
                 fresh = Workspace(self.workspace.root, self.workspace.catalogues_dir).catalogue_check
             self._catalogues = (stamp, fresh)
         return self._catalogues[1]
+
+    def catalogues_at(self, where: Record | str | None) -> tuple[tuple[object, ...], CatalogueCheck]:
+        """The catalogues as a change request (or a commit) holds them, with a cache key: what a
+        request added is offered to, and checked with, the bundles edited in it before anything is
+        published. The published catalogues when ``where`` is None or changes none of them."""
+        published = self.catalogue_check()
+        if where is None or self.changes is None or not self.git_mode:
+            return self._catalogue_stamp(), published
+        head = self.changes.head(where) if isinstance(where, Record) else where
+        with self._lock:
+            found = self._change_catalogues.get(head)
+        if found is not None:
+            return found
+        files = git.tree_files(self.workspace.root, head, ("catalogues",))
+        if files == self._published_catalogue_files:
+            found = (self._catalogue_stamp(), published)
+        else:  # keyed by content: a save of a bundle in the request leaves its bundles' checks valid
+            digest = hashlib.sha256(repr(sorted(files.items())).encode("utf-8")).hexdigest()
+            found = (("catalogues", digest), check_catalogues([(Path(n).name, b) for n, b in files.items()]))
+        with self._lock:
+            self._change_catalogues[head] = found
+            while len(self._change_catalogues) > CHECKS_KEPT:
+                self._change_catalogues.popitem(last=False)
+        return found
 
     def catalogues(self) -> Catalogues:
         return self.catalogue_check().catalogues
@@ -211,14 +243,17 @@ class BundleStore:
                 self._files.popitem(last=False)
         return found
 
-    def check(self, bundle_id: str, text: str) -> BundleCheck:
+    def check(self, bundle_id: str, text: str, where: Record | str | None = None) -> BundleCheck:
+        """The bundle's check, against the catalogues of a change request or commit ``where``
+        (the published ones: None)."""
         data = text.encode("utf-8")
-        key = (bundle_id, version_of(data), self._catalogue_stamp())
+        stamp, catalogues = self.catalogues_at(where)
+        key = (bundle_id, version_of(data), stamp)
         with self._lock:
             cached = self._checks.get(key)
         if cached is not None:
             return cached
-        result = check_bundle(data, f"bundles/{bundle_id}.yaml", self.catalogues(), shared=True)
+        result = check_bundle(data, f"bundles/{bundle_id}.yaml", catalogues.catalogues, shared=True)
         with self._lock:
             self._checks[key] = result
             while len(self._checks) > CHECKS_KEPT:
@@ -240,9 +275,10 @@ class BundleStore:
         """Validate and write (in a git workspace: commit to a change request). Raises Conflict when
         the bundle changed since ``expected_version``; ChangeError when the change request refuses."""
         path = self.path(bundle_id)
-        result = self.check(bundle_id, text)
         if self.git_mode and user:
+            result = self.check(bundle_id, text, self.editing(bundle_id, user, change))
             return self._save_change(bundle_id, text, expected_version, result, user, message, change)
+        result = self.check(bundle_id, text)
         with self._lock:
             current = path.read_bytes()
             current_version = version_of(current)
@@ -256,31 +292,34 @@ class BundleStore:
             atomic_write(path, text)
         return SaveResult(True, result, version_of(text.encode("utf-8")))
 
-    def create(self, bundle_id: str, text: str, *, user: str | None = None, message: str = "") -> SaveResult:
-        """A new bundle (in a git workspace: in a new change request of the user). Nothing is written
-        while the text has errors; FileExistsError when the id is taken."""
+    def create(self, bundle_id: str, text: str, *, user: str | None = None, message: str = "",
+               change: int | None = None) -> SaveResult:
+        """A new bundle (in a git workspace: in the user's change request ``change``, or a new one).
+        Nothing is written while the text has errors; FileExistsError when the id is taken."""
         if not BUNDLE_ID.match(bundle_id):
             raise NotFound(bundle_id)
         try:
-            self.read(bundle_id, user)
+            self.read(bundle_id, user, change)
         except NotFound:
             pass
         else:
             raise FileExistsError(bundle_id)
-        result = self.check(bundle_id, text)
+        target = self.editing(bundle_id, user, change) if self.git_mode else None
+        result = self.check(bundle_id, text, target)
+        file = self.workspace.bundles_dir / f"{bundle_id}.yaml"
         if has_errors(result.diagnostics):
             return SaveResult(False, result, "")
-        target = self.workspace.bundles_dir / f"{bundle_id}.yaml"
         if self.git_mode and user and self.changes is not None:
-            outcome = self.changes.save(user, {f"bundles/{bundle_id}.yaml": text.encode("utf-8")},
-                                        seen=self.published_commit(), message=message or f"{bundle_id}: 新建",
+            seen = self.changes.head(target) if target is not None else self.published_commit()
+            outcome = self.changes.save(user, {f"bundles/{bundle_id}.yaml": text.encode("utf-8")}, seen=seen,
+                                        message=message or f"{bundle_id}: 新建", change_id=target.id if target else None,
                                         title=f"新建“{_named(result, bundle_id)}”")
             return SaveResult(outcome.saved, result, f"cr{outcome.change.id}@{outcome.commit}", outcome.change,
                               outcome.created)
         with self._lock:
-            if target.exists():
+            if file.exists():
                 raise FileExistsError(bundle_id)
-            atomic_write(target, text)
+            atomic_write(file, text)
         return SaveResult(True, result, version_of(text.encode("utf-8")))
 
     def text_seen(self, bundle_id: str, version: str) -> str | None:
@@ -336,20 +375,33 @@ class BundleStore:
             self._published = cached
         return cached
 
-    def summaries(self) -> list[Summary]:
-        """Every bundle with its figures; files unchanged since the last call are not re-read."""
-        catalogues = self.catalogues()
-        catalogue_stamp = self._catalogue_stamp()
-        rows = []
-        if self.git_mode:
-            _, files, when = self._published_files()
-            sources = [(Path(name), data, when) for name, data in sorted(files.items())]
+    def bundle_sources(self, change: Record | None = None) -> list[tuple[Path, bytes, float]]:
+        """Every bundle file (path, bytes, when its commit was made) as published, or as a change
+        request holds them (its new bundles with the rest, its retired ones gone)."""
+        if not self.git_mode:
+            return [(p, p.read_bytes(), p.stat().st_mtime) for p in self.workspace.bundle_files()]
+        if change is not None and self.changes is not None:
+            head = self.changes.head(change)
+            cached = self._change_bundles
+            if cached is None or cached[0] != head:
+                when = float(git.git(self.workspace.root, "log", "-1", "--format=%ct", head).strip() or 0)
+                cached = (head, git.tree_files(self.workspace.root, head, ("bundles",)), when)
+                self._change_bundles = cached
         else:
-            sources = [(p, p.read_bytes(), p.stat().st_mtime) for p in self.workspace.bundle_files()]
-        for path, data, modified in sources:
-            stamp = (version_of(data), catalogue_stamp)
-            cached = self._summaries.get(path)
-            if cached is None or cached[0] != stamp:
+            cached = self._published_files()
+        _, files, when = cached
+        return [(Path(name), data, when) for name, data in sorted(files.items())]
+
+    def summaries(self, change: Record | None = None) -> list[Summary]:
+        """Every bundle with its figures (as published, or as ``change`` holds them); files
+        unchanged since the last call are not re-read."""
+        catalogue_stamp, catalogue_check = self.catalogues_at(change)
+        catalogues = catalogue_check.catalogues
+        rows = []
+        for path, data, modified in self.bundle_sources(change):
+            key = (path, (version_of(data), catalogue_stamp))
+            cached = self._summaries.get(key)
+            if cached is None:
                 result = check_bundle(data, f"bundles/{path.name}", catalogues)
                 bundle = result.bundle
                 errors = sum(1 for d in result.diagnostics if d.severity == "error")
@@ -357,10 +409,13 @@ class BundleStore:
                 if bundle is not None:
                     name, lead = bundle.name.get(), bundle.lead_department
                     items, materials = len(bundle.items), len(bundle.materials)
-                cached = (stamp, Summary(path.stem, name, lead, items, materials, errors,
-                                         len(result.diagnostics) - errors, modified, version_of(data)))
-                self._summaries[path] = cached
-            rows.append(cached[1])
+                cached = Summary(path.stem, name, lead, items, materials, errors, len(result.diagnostics) - errors,
+                                 modified, version_of(data))
+                with self._lock:
+                    self._summaries[key] = cached
+                    while len(self._summaries) > SUMMARIES_KEPT:
+                        self._summaries.popitem(last=False)
+            rows.append(cached)
         return rows
 
 
