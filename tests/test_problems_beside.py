@@ -51,7 +51,8 @@ PAGES = [
      "promised", "promised", "when", "when", "何时办理（条件，留空为所有情形）"),
     ("/admin/bundles/restaurant/materials/1/", "material-form", {"when": ALWAYS, "produced_by": "tobacco_retail_licence"},
      "produced_by", "produced_by", "when", "when", "何时需要（条件，留空为所有情形）"),
-    ("/admin/bundles/restaurant/section/situations/", "section-form", {"4-when": "has_business_licence or not has_business_licence", "1-when": "nosuch"},
+    ("/admin/bundles/restaurant/section/situations/", "section-form",
+     {"4-when": "has_business_licence or not has_business_licence", "1-when": "nosuch"},
      "1-when", "1-when", "4-when", "4-when", "何时问（条件）"),
     ("/admin/bundles/restaurant/edit/items/1", "node-form", {"when": ALWAYS, "time_limit.statutory": "1"},
      "time_limit.promised", "f-time_limit-promised", "when", "f-when", "只在此条件成立时才办理"),
@@ -103,3 +104,34 @@ def test_the_source_editor_still_shows_lines_and_codes(site, client):
     data.setlist("text", [data["text"].replace("when: sells_tobacco\n", f"when: {ALWAYS}\n", 1)])
     body = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)  # saved: a warning
     assert re.search(r'<span class="problem-line">第 \d+ 行：</span><code>W406</code>', body), body[-4000:]
+
+
+def materials_of(site):
+    import yaml
+
+    return yaml.safe_load(site.bundle_file("restaurant").read_text(encoding="utf-8"))["materials"]
+
+
+@pytest.mark.parametrize(("url", "form_id"), [("/admin/bundles/restaurant/add/materials", "node-form"),
+                                              ("/admin/bundles/restaurant/materials/new/", "material-form")])
+def test_a_material_picked_from_the_catalogue_gets_its_id(site, client, url, form_id):
+    """Issue 24: picking a material from the catalogue gave no id and the save failed with E202."""
+    body = submit(client, url, {"id": "", "material": "resident_id_card", "source": "applicant",
+                                "requirement": "required"}, form_id).get_data(as_text=True)
+    assert "已保存" in body and "E202" not in body, listed(body)
+    assert {"id": "resident_id_card", "source": "applicant"}.items() <= materials_of(site)[-1].items()
+    assert "material" not in materials_of(site)[-1]  # known by the catalogue's id: no second reference
+    # picked again: the id is taken, so one is made from the catalogue's name
+    body = submit(client, url, {"id": "", "material": "resident_id_card", "source": "applicant",
+                                "requirement": "required"}, form_id).get_data(as_text=True)
+    again = materials_of(site)[-1]
+    assert again["material"] == "resident_id_card" and again["id"].startswith("jumin"), (again, listed(body))
+
+
+def test_a_required_choice_left_empty_is_named_beside_its_field(site, client):
+    before = site.bundle_file("restaurant").read_bytes()
+    body = submit(client, "/admin/bundles/restaurant/add/materials",
+                  {"id": "", "material": "resident_id_card", "source": ""}).get_data(as_text=True)
+    assert [(k, f) for k, f, _ in beside(body)] == [("field-errors", "source")]
+    assert listed(body)[0].startswith("来源：必填的“来源”还没有填写"), listed(body)
+    assert site.bundle_file("restaurant").read_bytes() == before

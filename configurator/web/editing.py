@@ -24,6 +24,7 @@ from configurator.authoring.formedits import (
     section_value,
     set_or_delete,
 )
+from configurator.authoring.naming import give_id
 from configurator.authoring.references import text_of
 from configurator.authoring.steplimits import steps_following
 from configurator.authoring.textedits import AppendEntry, DeleteKey, Edit, SetValue
@@ -172,7 +173,8 @@ class EditingPages(BundlePages):
             form.version.data = version
         elif form.validate_on_submit():
             require("editor", "add")
-            entry: dict[str, Any] = {"id": form.id.data.strip(), "material": form.material.data}
+            catalogues = store().catalogues()
+            entry: dict[str, Any] = {"id": (form.id.data or "").strip(), "material": form.material.data}
             if entry["id"] == entry["material"]:
                 del entry["material"]
             for key in ("name", "source", "shared_from", "produced_by", "form", "requirement", "when"):
@@ -181,11 +183,14 @@ class EditingPages(BundlePages):
                     entry[key] = value
             if form.count.data and form.count.data != 1:
                 entry["count"] = form.count.data
+            picked = catalogues.materials.get(form.material.data or "")
+            entry = give_id("materials", entry, {m.id for m in bundle.materials},
+                            picked.name.get() if picked is not None else "")
             edits: list[Edit] = [AppendEntry(("materials",), entry)]
             for item_index, item in enumerate(bundle.items):
                 if item.id in (form.used_by.data or []):
                     edits.append(AppendEntry(("items", item_index, "materials"), entry["id"]))
-            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("新增材料 %(id)s", id=entry["id"]))
+            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("新增材料 %(id)s", id=entry.get("id", "")))
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome

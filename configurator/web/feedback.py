@@ -84,8 +84,11 @@ def place(diagnostics: list[Diagnostic], prefix: Path, locate: Callable[[Path], 
     entry, and only counted when they concern another part."""
     placement = Placement()
     for diagnostic in sorted(diagnostics, key=lambda d: d.severity != "error"):
-        inside = diagnostic.path[:len(prefix)] == prefix
-        spot = _spot(diagnostic.path[len(prefix):], locate) if inside else None
+        path = diagnostic.path
+        if diagnostic.code == "E202" and diagnostic.params.get("key"):  # a missing key: beside the field that gives it
+            path = path + (str(diagnostic.params["key"]),)
+        inside = path[:len(prefix)] == prefix
+        spot = _spot(path[len(prefix):], locate) if inside else None
         if diagnostic.severity != "error" and not inside:
             placement.elsewhere += 1
             continue

@@ -22,7 +22,7 @@ from configurator.authoring.formedits import (
     unprintable_problems,
     without_defaults,
 )
-from configurator.authoring.naming import suggest_id
+from configurator.authoring.naming import give_id, suggest_id
 from configurator.authoring.newbundle import handling_step
 from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
 from configurator.authoring.schemaform import Widget, list_widget, widgets_at
@@ -285,6 +285,9 @@ class NodePages(BundlePages):
                 return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
                                     new=where, form_problems=form_problems)
             new_entry = without_defaults(str(path[-1]), new_entry)
+            if len(path) == 1:  # an entry of a bundle's list is referred to by its id: given one when left empty
+                taken = {str(e.get("id")) for e in current if isinstance(e, dict)}
+                new_entry = give_id(str(path[0]), new_entry, taken, namer(str(path[0]), new_entry))
             edits: list[Edit] = [AppendEntry(path, new_entry)]
             if path == ("items",):
                 edits += item_companions(data, new_entry, with_step=bool(request.form.get("with_step")))
