@@ -77,6 +77,8 @@ def test_errors_and_warnings_sit_beside_their_fields_each_styled_as_what_it_is(
     items = listed(body)
     assert "E" in items[0].rsplit("错误代码", 1)[-1] and items[-1].startswith("提醒：")  # errors first
     assert any(warning_label + "：这个条件对任何回答都成立" in i for i in items), items  # named by its label
+    anchors = re.findall(r'<a href="#([^"]+)" class="problem-field', body)
+    assert anchors and all(f'id="{a}"' in body for a in anchors), anchors  # each name jumps to its field
     top = body[body.index('id="problems"'):]
     top = top[:top.index("</div>")]
     # the code and the line only in the detail toggle
