@@ -86,7 +86,7 @@ def test_a_revert_from_history_is_a_change_request(site):
     commits = re.findall(r"commit=([0-9a-f]{40})", body)
     assert len(commits) == 2
     compare = alice.get(f"/admin/bundles/newborn/history/?commit={commits[-1]}").get_data(as_text=True)
-    assert "承诺时限 3 个工作日 → 2 个工作日" in compare
+    assert "一件事“新生儿出生一件事”: 事项“出生登记（户口）” — 承诺时限 3 个工作日 → 2 个工作日" in compare  # in words
     response = alice.post("/admin/bundles/newborn/history/", data={"csrf_token": csrf_token(compare), "commit": commits[-1]},
                           follow_redirects=True)
     assert "变更申请" in response.get_data(as_text=True)
