@@ -92,3 +92,16 @@ def test_readme_quick_start_has_two_commands():
     quick = re.search(r"## Quick start.*?```(?:sh|bash)?\n(.*?)```", readme, re.DOTALL | re.IGNORECASE).group(1)
     commands = [line for line in quick.splitlines() if line.strip() and not line.startswith("#")]
     assert len(commands) == 2, commands
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_the_error_reference_says_what_the_message_and_the_fix_say(code):
+    """docs/errors.md is read by staff who do not know YAML: its 信息 and 怎么改 lines begin with the
+    very words the admin and the command line show (a reworded message must be reworded there too).
+    A message or fix that is only a slot (``{problem}``) is described in words instead."""
+    section = re.search(rf"^## {code} .*?(?=^## |\Z)", ERRORS_MD, re.DOTALL | re.MULTILINE).group(0)
+    for said, line in ((CODES[code].message["zh-CN"], "信息："), (CODES[code].fix["zh-CN"], "怎么改：")):
+        if said.startswith("{"):
+            continue
+        found = re.search(rf"{line}(.*)", section)
+        assert found and found.group(1).strip().startswith(said), f"{code} {line} should begin with: {said}"

@@ -86,7 +86,7 @@ def test_a_revert_from_history_is_a_change_request(site):
     commits = re.findall(r"commit=([0-9a-f]{40})", body)
     assert len(commits) == 2
     compare = alice.get(f"/admin/bundles/newborn/history/?commit={commits[-1]}").get_data(as_text=True)
-    assert "承诺时限 3 个工作日 → 2 个工作日" in compare
+    assert "一件事“新生儿出生一件事”: 事项“出生登记（户口）” — 承诺时限 3 个工作日 → 2 个工作日" in compare  # in words
     response = alice.post("/admin/bundles/newborn/history/", data={"csrf_token": csrf_token(compare), "commit": commits[-1]},
                           follow_redirects=True)
     assert "变更申请" in response.get_data(as_text=True)
@@ -116,18 +116,21 @@ def test_two_change_requests_on_one_field_conflict_field_by_field_and_go_back_to
     page = ada.get(f"/admin/changes/{b}/").get_data(as_text=True)
     assert "发布版本已更新" in page and 'id="publish"' not in rita.get(f"/admin/changes/{b}/").get_data(as_text=True)
     update = ada.get(f"/admin/changes/{b}/update/").get_data(as_text=True)
-    assert "time_limit.promised" in update and "<<<<<<<" not in update
+    # named in words, as the official knows it, not as a YAML path (issue 24)
+    assert 'data-label="一件事“新生儿出生一件事” · 事项“出生登记（户口）” · 承诺时限"' in update, update[-3000:]
+    assert "time_limit.promised" not in update and "items[" not in update and "<<<<<<<" not in update
     assert re.search(r'value-published">2<', update) and re.search(r'value-mine">1<', update)
     assert re.search(r'value-original">3<', update)
     fields = {"csrf_token": csrf_token(update),
               "head": re.search(r'name="head" value="([0-9a-f]{40})"', update).group(1),
               "main": re.search(r'name="main" value="([0-9a-f]{40})"', update).group(1)}
     kept = ada.post(f"/admin/changes/{b}/update/", data=fields).get_data(as_text=True)
-    assert "请选择保留哪一个值" in kept
+    assert "一件事“新生儿出生一件事” · 事项“出生登记（户口）” · 承诺时限：请选择保留哪一个值" in kept
     response = ada.post(f"/admin/changes/{b}/update/", data={**fields, "choice-0": "custom", "custom-0": "1"})
     assert response.status_code == 302, re.findall(r'alert[^>]*>([^<]*)', response.get_data(as_text=True))
     page = rita.get(f"/admin/changes/{b}/").get_data(as_text=True)
-    assert "发布版本已更新" not in page and "承诺时限 2 个工作日 → 1 个工作日" in page  # only ada's change
+    assert "发布版本已更新" not in page  # only ada's change, in words, the bundle by its name:
+    assert "一件事“新生儿出生一件事”: 事项“出生登记（户口）” — 承诺时限 2 个工作日 → 1 个工作日" in page
     act(rita, b, "publish")
     assert "promised: 1, statutory: 20" in published_text(site)
 
@@ -147,7 +150,7 @@ def test_a_catalogue_edit_goes_through_review_and_reaches_the_api_only_after_pub
     act(alice, number, "submit")
     review = rita.get(f"/admin/changes/{number}/").get_data(as_text=True)
     # the one department that changed, in words (not the whole list before and after)
-    assert re.search(r"<li>catalogues/departments.yaml: 部门“市公安局户政科” — 名称 “[^”]+” → “市公安局户政科”</li>", review)
+    assert re.search(r"<li>部门目录: 部门“市公安局户政科” — 名称 “[^”]+” → “市公安局户政科”</li>", review)
     act(rita, number, "publish")
     assert "市公安局户政科" in api.get("/api/bundles/newborn/notice.md").get_data(as_text=True)
 

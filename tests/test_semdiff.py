@@ -186,3 +186,19 @@ def test_added_removed_and_changed_field_rules_are_named():
     assert texts == ["field-rules: 跨字段规则 usable_positive 增加",
                      "field-rules: 跨字段规则 two_shares_add_up — 等于 100 → 99",
                      "field-rules: 跨字段规则 first_share_positive 删除"], texts
+
+
+def test_a_place_in_a_file_is_named_in_words_not_as_a_yaml_path():
+    """Issue 24: the conflict page labelled a value ``items[birth_registration].time_limit.promised``."""
+    from configurator.present.semantic_diff import place_in_words
+
+    data = load_yaml((ROOT / "bundles" / "newborn.yaml").read_bytes(), "newborn.yaml").data
+    path = ("items", ("id", "birth_registration"), "time_limit", "promised")
+    assert place_in_words("bundles/newborn.yaml", data, path) == "一件事“新生儿出生一件事” · 事项“出生登记（户口）” · 承诺时限"
+    english = place_in_words("bundles/newborn.yaml", data, path, "en")
+    assert "birth_registration" not in english and "items[" not in english and english.endswith("promised"), english
+    situation = ("situations", ("id", "born_in_wedlock"), "label", "zh-CN")
+    assert place_in_words("bundles/newborn.yaml", data, situation) == "一件事“新生儿出生一件事” · 情形“是否婚内生育？” · 名称"
+    gone = ("items", ("id", "no_such_item"), "visits")  # an entry only the other side has: still no brackets
+    assert place_in_words("bundles/newborn.yaml", data, gone) == "一件事“新生儿出生一件事” · 事项 no_such_item · 到现场次数"
+    assert place_in_words("catalogues/departments.yaml", {}, ("departments", ("id", "police"), "name")).startswith("部门目录")

@@ -12,6 +12,7 @@ order of items (which run in parallel, which wait) and the four reduction figure
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -263,3 +264,54 @@ def render(changes: list[Change], output_format: str, lang: str = "zh-CN") -> st
             out.append("")
         return "\n".join(out)
     return "\n".join(change.text() for change in changes) + "\n"
+
+
+FILE_KINDS = {"bundles": ("一件事", "bundle"), "regions": ("地区", "region"), "calendars": ("日历", "calendar")}
+LANGUAGE_KEYS = {"zh-CN": ("", ""), "zh-TW": ("繁體中文", "Traditional Chinese"), "en": ("英文", "English")}
+
+
+def file_in_words(file: str, data: Any, lang: str = "zh-CN") -> str:
+    """A file named as people name it: 一件事“新生儿出生一件事”, 材料目录, 地区“330106”."""
+    folder, _, name = file.partition("/")
+    stem = name.removesuffix(".yaml")
+    if folder == "catalogues":  # 部门目录, the departments catalogue
+        return f"{stem} catalogue" if lang == "en" else f"{WORDS.get(stem, stem)}目录"
+    kind = FILE_KINDS.get(folder, (folder, folder))[1 if lang == "en" else 0]
+    title = _text(data.get("name"), lang) if isinstance(data, dict) and folder == "bundles" else ""
+    return say(lang, "diff.entry", kind=kind, name=title or stem)
+
+
+def place_in_words(file: str, data: Any, path: Sequence[Any], lang: str = "zh-CN") -> str:
+    """Where a value of a file sits, named as people name it, not as a YAML path:
+    ``bundles/newborn.yaml`` + ``items[birth_registration].time_limit.promised`` →
+    一件事“新生儿出生一件事” · 事项“出生登记（户口）” · 承诺时限. ``path`` holds mapping keys and
+    ("id", value) steps for entries of a list (workspace/merging's logical paths)."""
+    parts = [file_in_words(file, data, lang)]
+    node: Any = data
+    for position, step in enumerate(path):
+        following = path[position + 1] if position + 1 < len(path) else None
+        if isinstance(step, tuple):
+            entries = node if isinstance(node, list) else []
+            list_kind = str(path[position - 1]) if position else ""
+            key = ENTRY_KEYS.get(list_kind, "id")
+            found = next((e for e in entries if isinstance(e, dict) and str(e.get(key)) == str(step[1])), None)
+            parts.append(_entry_label(found, key, list_kind, lang) if found is not None
+                         else f"{_word(list_kind, lang)} {step[1]}")
+            node = found
+            continue
+        node = node.get(step) if isinstance(node, dict) else None
+        if isinstance(following, tuple):
+            continue  # the list is named by its entry: 事项“出生登记”, not 事项 · 事项“出生登记”
+        if step in LANGUAGE_KEYS:
+            word = LANGUAGE_KEYS[step][1 if lang == "en" else 0]
+            if word:
+                parts.append(word)
+        elif not (step in SELF_EXPLAINING and following is not None):
+            parts.append(_word(step, lang))
+    return " · ".join(parts)
+
+
+def _text(value: Any, lang: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get("en") if lang == "en" and value.get("en") else value.get("zh-CN") or "")
+    return "" if value is None else str(value)

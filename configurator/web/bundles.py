@@ -102,7 +102,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
     @expose("/<bundle_id>/history/", methods=("GET", "POST"))
     def history(self, bundle_id: str) -> str | Response:
         from configurator.language.loader import load_yaml
-        from configurator.present.semantic_diff import diff_data
+        from configurator.present.semantic_diff import diff_data, file_in_words
         from configurator.workspace import git
         from configurator.workspace.changes import ChangeError
 
@@ -148,7 +148,8 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             shown = {"commit": chosen, "text": old.decode("utf-8", "replace")}
             old_data, new_data = load_yaml(old, "old").data, load_yaml(new, "new").data
             if isinstance(old_data, dict) and isinstance(new_data, dict):
-                compare = [c.text() for c in diff_data(bundle_id, old_data, new_data, lang=language())]
+                named = file_in_words(path, new_data, language())  # 一件事“…”, not its file's id
+                compare = [c.text() for c in diff_data(named, old_data, new_data, lang=language())]
         rows = [{"id": c.id, "date": c.date, "author": c.author,
                  "authors": [c.author, *[a.split(" <")[0] for a in c.trailers("Co-authored-by")]],
                  "reviewers": [r.split(" <")[0] for r in c.trailers("Reviewed-by")],

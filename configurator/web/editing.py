@@ -3,6 +3,7 @@ YAML text → check → commit, or the form again with every problem beside its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, request
@@ -23,17 +24,52 @@ from configurator.authoring.formedits import (
     section_value,
     set_or_delete,
 )
+from configurator.authoring.naming import give_id
+from configurator.authoring.references import text_of
 from configurator.authoring.steplimits import steps_following
 from configurator.authoring.textedits import AppendEntry, DeleteKey, Edit, SetValue
 from configurator.diagnostics import Diagnostic
 from configurator.language.documents import load_shared
 from configurator.model import Bundle, Item
 from configurator.planning.compiled import Compiled
-from configurator.web import language, working
+from configurator.web import language, store, working
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, followed_note
-from configurator.web.feedback import messages, place_errors
+from configurator.web.feedback import Placement, Spot, place, read_problems, wtforms_locate
 from configurator.web.forms import ItemForm, MaterialForm, choice_pattern, named, shown_section
+
+
+def shown(placement: Placement, form: FlaskForm | None = None) -> dict[str, Any]:
+    """What a form page's templates take from its placement (_problems.html, _beside.html), with
+    what the form itself could not read."""
+    for unread in read_problems(form) if form is not None else []:
+        placement.add(unread)
+    return {"placed": placement.beside, "problems": placement.listed, "elsewhere": placement.elsewhere}
+
+
+def _section_locate(spec: dict[str, Any], entries: list[Any]) -> Callable[[tuple[str | int, ...]], Spot | None]:
+    """The fields of a simple section's form: ``<entry>-<key>`` per entry, ``new-<key>`` for the
+    one being added; each labelled as the form labels it, after the entry's name when there are several."""
+    labels = {key: str(label) for key, label, _ in spec["keys"]}
+    new_labels = {key: str(label) for key, label, _ in spec.get("new", [])}
+
+    def locate(tail: tuple[str | int, ...]) -> Spot | None:
+        if spec.get("single"):
+            index, key = 0, tail[0]
+        elif len(tail) == 2 and isinstance(tail[0], int):
+            index, key = tail[0], tail[1]
+        else:
+            return None
+        if index == len(entries) and not spec.get("single") and str(key) in new_labels:
+            return Spot(f"new-{key}", gettext("新的一项") + " · " + new_labels[str(key)], f"new-{key}")
+        if index < len(entries) and str(key) in labels:
+            name = f"{index}-{key}"
+            entry = entries[index]
+            named_as = "" if spec.get("single") or not isinstance(entry, dict) else \
+                f"{text_of(entry.get('label') or entry.get('name'), language()) or entry.get('id', '')} · "
+            return Spot(name, named_as + labels[str(key)], name)
+        return None
+    return locate
 
 
 class EditingPages(BundlePages):
@@ -58,7 +94,7 @@ class EditingPages(BundlePages):
             abort(404, gettext("没有这个事项。"))
         item = bundle.items[index]
         form = self._item_form(bundle, index)
-        problems: list[Diagnostic] = []
+        problems = store().check(bundle_id, text, working.editing(bundle_id)).diagnostics  # its warnings, until a save says more
         conflict = None
         if request.method == "GET":
             _fill_item_form(form, item, version)
@@ -76,9 +112,9 @@ class EditingPages(BundlePages):
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
-            problems = place_errors(form, problems, base, ITEM_PATHS)
+        placement = place(problems, ("items", index), wtforms_locate(form, ITEM_PATHS))
         return self.render("configurator/item.html", bundle_id=bundle_id, bundle=bundle, item=item, index=index,
-                           form=form, problems=messages(problems), conflict=conflict)
+                           form=form, conflict=conflict, **shown(placement, form))
 
     # ---- materials
 
@@ -102,7 +138,8 @@ class EditingPages(BundlePages):
             form.version.data = version
         elif form.validate_on_submit():
             require("editor", "add")
-            entry: dict[str, Any] = {"id": form.id.data.strip(), "material": form.material.data}
+            catalogues = working.catalogues(bundle_id)[1].catalogues
+            entry: dict[str, Any] = {"id": (form.id.data or "").strip(), "material": form.material.data}
             if entry["id"] == entry["material"]:
                 del entry["material"]
             for key in ("name", "source", "shared_from", "produced_by", "form", "requirement", "when"):
@@ -111,17 +148,20 @@ class EditingPages(BundlePages):
                     entry[key] = value
             if form.count.data and form.count.data != 1:
                 entry["count"] = form.count.data
+            picked = catalogues.materials.get(form.material.data or "")
+            entry = give_id("materials", entry, {m.id for m in bundle.materials},
+                            picked.name.get() if picked is not None else "")
             edits: list[Edit] = [AppendEntry(("materials",), entry)]
             for item_index, item in enumerate(bundle.items):
                 if item.id in (form.used_by.data or []):
                     edits.append(AppendEntry(("items", item_index, "materials"), entry["id"]))
-            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("新增材料 %(id)s", id=entry["id"]))
+            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("新增材料 %(id)s", id=entry.get("id", "")))
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
-            problems = place_errors(form, problems, ("materials", len(bundle.materials)), MATERIAL_PATHS)
+        placement = place(problems, ("materials", len(bundle.materials)), wtforms_locate(form, MATERIAL_PATHS))
         return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
-                           problems=messages(problems), conflict=conflict)
+                           conflict=conflict, **shown(placement, form))
 
     # ---- simple sections
 
@@ -163,22 +203,13 @@ class EditingPages(BundlePages):
         catalogues = working.catalogues(bundle_id)[1].catalogues
         sources = {"departments": [(d.id, d.name.get(language())) for d in catalogues.departments.values()],
                    "fields": [(f.id, named(f.label.get(language()), f.id)) for f in catalogues.fields.values()]}
-        placed: dict[str, list[str]] = {}
-        rest = []
-        for diagnostic in problems:
-            path = diagnostic.path[len(prefix):]
-            if spec.get("single") and path:
-                placed.setdefault(f"0-{path[0]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
-            elif len(path) >= 2 and isinstance(path[0], int):
-                placed.setdefault(f"{path[0]}-{path[1]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
-            elif len(path) >= 2 and path[0] == len(entries):
-                placed.setdefault(f"new-{path[1]}", []).append(f"{diagnostic.message(language())} — {diagnostic.fix(language())}")
-            else:
-                rest.append(diagnostic)
+        if request.method == "GET":
+            problems = store().check(bundle_id, text, working.editing(bundle_id)).diagnostics  # its warnings
+        placement = place(problems, prefix, _section_locate(spec, entries))
         return self.render("configurator/section.html", bundle_id=bundle_id, bundle=bundle, spec=spec,
                            section=section, entries=entries, values=section_value, submitted=submitted,
-                           posted=request.method == "POST", sources=sources, placed=placed, version=version,
-                           problems=messages(rest), conflict=conflict, form=form)
+                           posted=request.method == "POST", sources=sources, version=version,
+                           conflict=conflict, form=form, **shown(placement, form))
 
     @expose("/<bundle_id>/materials/<int:index>/", methods=("GET", "POST"))
     def material(self, bundle_id: str, index: int) -> str | Response:
@@ -193,7 +224,7 @@ class EditingPages(BundlePages):
                    "shared_from": material.shared_from or "", "produced_by": ",".join(material.produced_by),
                    "form": material.form or "", "requirement": material.requirement,
                    "when": material.when.text if material.when else ""}
-        problems: list[Diagnostic] = []
+        problems = store().check(bundle_id, text, working.editing(bundle_id)).diagnostics  # its warnings, until a save says more
         conflict = None
         if request.method == "GET":
             form.version.data = version
@@ -221,9 +252,9 @@ class EditingPages(BundlePages):
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
-            problems = place_errors(form, problems, ("materials", index), MATERIAL_PATHS)
+        placement = place(problems, ("materials", index), wtforms_locate(form, MATERIAL_PATHS))
         return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
-                           problems=messages(problems), conflict=conflict, editing=material.id)
+                           conflict=conflict, editing=material.id, **shown(placement, form))
 
     # ---- history (git workspaces)
 

@@ -85,7 +85,7 @@ REQUIREMENT_CHOICES = [SelectChoice(value, label) for value, label in (
 
 class MaterialForm(FlaskForm):
     version = StringField()
-    id = StringField(lazy_gettext("材料 id（小写字母、数字、下划线）"), validators=[plain_text])
+    id = StringField(lazy_gettext("材料 id（可不填：选了目录中的材料就用它的 id，否则按名称生成）"), validators=[plain_text])
     material = SelectField(lazy_gettext("材料目录中的材料"))
     name = StringField(lazy_gettext("本一件事中的名称（可选）"), validators=[Optional(), plain_text])
     source = SelectField(lazy_gettext("来源"), choices=SOURCE_CHOICES)

@@ -4,6 +4,7 @@ object (the bundle, an item, one of its orderings...), its lists with add, move 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, jsonify, request, url_for
@@ -21,7 +22,7 @@ from configurator.authoring.formedits import (
     unprintable_problems,
     without_defaults,
 )
-from configurator.authoring.naming import suggest_id
+from configurator.authoring.naming import give_id, suggest_id
 from configurator.authoring.newbundle import item_companions
 from configurator.authoring.references import KINDS, delete_edits, entry_name, text_of, usages
 from configurator.authoring.schemaform import Widget, list_widget, widgets_at
@@ -33,7 +34,7 @@ from configurator.model import Catalogues
 from configurator.web import language, store, working
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, followed_note
-from configurator.web.feedback import messages
+from configurator.web.feedback import Problem, Spot, messages, place
 from configurator.workspace.merging import merge_form_values
 
 Path = tuple[str | int, ...]
@@ -136,26 +137,19 @@ def _label_of(key: str, widgets: tuple[Widget, ...], lang: str) -> str:
     return " · ".join(labels) or key
 
 
-def place(problems: list[Diagnostic], prefix: Path, names: set[str]) -> tuple[dict[str, list[str]], list[Diagnostic]]:
-    """Diagnostics beside the form field they concern; the rest for the list at the top."""
-    placed: dict[str, list[str]] = {}
-    rest = []
-    lang = language()
-    for diagnostic in problems:
-        tail = diagnostic.path[len(prefix):] if diagnostic.path[:len(prefix)] == prefix else None
-        target = None
-        if tail:
-            keys = [str(p) for p in tail if not isinstance(p, int)]
-            for length in range(len(keys), 0, -1):
-                candidate = ".".join(keys[:length])
-                if candidate in names or candidate + ".zh-CN" in names:
-                    target = candidate if candidate in names else candidate + ".zh-CN"
-                    break
-        if target is None or diagnostic.severity != "error":
-            rest.append(diagnostic)
-        else:
-            placed.setdefault(target, []).append(f"{diagnostic.message(lang)} — {diagnostic.fix(lang)}")
-    return placed, rest
+def _locate(names: set[str], widgets: tuple[Widget, ...], lang: str) -> Callable[[Path], Spot | None]:
+    """The fields of a schema-driven form: a dotted key per value (``time_limit.promised``), a text's
+    Chinese box for the text (``name.zh-CN``), each labelled as the form labels it."""
+    def locate(tail: Path) -> Spot | None:
+        key = ".".join(str(p) for p in tail if not isinstance(p, int))
+        name = key if key in names else key + ".zh-CN" if key + ".zh-CN" in names else None
+        return None if name is None else _spot(name, widgets, lang)
+    return locate
+
+
+def _spot(name: str, widgets: tuple[Widget, ...], lang: str) -> Spot:
+    label = gettext("修改说明") if name == "message" else _label_of(name, widgets, lang)
+    return Spot(name, label, "message" if name == "message" else "f-" + name.replace(".", "-"))
 
 
 class NodePages(BundlePages):
@@ -170,10 +164,11 @@ class NodePages(BundlePages):
                 namer: Namer, version: str, *, new: str | None = None, problems: list[Diagnostic] | None = None,
                 form_problems: list[FormProblem] | None = None, entry: Any = None, conflict: Any = None,
                 clashes: list[str] | None = None) -> str:
-        names = set(values)
-        placed, rest = place(problems or [], path, names)
-        for problem in form_problems or []:
-            placed.setdefault(problem.name, []).append(problem.en if language() == "en" else problem.zh)
+        lang = language()
+        placement = place(problems or [], path, _locate(set(values), widgets, lang))
+        for form_problem in form_problems or []:  # what the form could not read: beside its field too
+            placement.add(Problem("error", form_problem.en if lang == "en" else form_problem.zh, "", "", 0, 0,
+                                  _spot(form_problem.name, widgets, lang)))
         lists = []
         if new is None:
             for w in widgets:
@@ -182,10 +177,8 @@ class NodePages(BundlePages):
                     lists.append((w, rows))
         return self.render("configurator/node.html", bundle_id=bundle_id, path=path, where=where_of(path),
                            widgets=widgets, values=values, lists=lists, crumbs=namer.crumbs(path), namer=namer,
-                           version=version, new=new, placed=placed, problems=messages(rest),
-                           # every error counts in the banner, those shown beside their fields too
-                           form_errors=len(form_problems or []) + sum(d.severity == "error" for d in problems or []),
-                           counted=True, form=FlaskForm(), conflict=conflict,
+                           version=version, new=new, placed=placement.beside, problems=placement.listed,
+                           elsewhere=placement.elsewhere, form=FlaskForm(), conflict=conflict,
                            clashes=[_label_of(key, widgets, language()) for key in clashes or []],
                            bundle_name=text_of(data.get("name"), language()),
                            situations=namer.situations())
@@ -230,7 +223,8 @@ class NodePages(BundlePages):
             problems, conflict = outcome
             return self._render(bundle_id, path, widgets, submitted, data, namer, version, problems=problems, entry=entry,
                                 conflict=conflict, clashes=clashes or [])
-        return self._render(bundle_id, path, widgets, values, data, namer, version, entry=entry)
+        return self._render(bundle_id, path, widgets, values, data, namer, version, entry=entry,
+                            problems=store().check(bundle_id, text, working.editing(bundle_id)).diagnostics)  # its warnings
 
     @expose("/<bundle_id>/add/<path:where>", methods=("GET", "POST"))
     def add(self, bundle_id: str, where: str) -> str | Response:
@@ -259,6 +253,9 @@ class NodePages(BundlePages):
                 return self._render(bundle_id, path + (len(current),), widgets, submitted, data, namer, version,
                                     new=where, form_problems=form_problems)
             new_entry = without_defaults(str(path[-1]), new_entry)
+            if len(path) == 1:  # an entry of a bundle's list is referred to by its id: given one when left empty
+                taken = {str(e.get("id")) for e in current if isinstance(e, dict)}
+                new_entry = give_id(str(path[0]), new_entry, taken, namer(str(path[0]), new_entry))
             edits: list[Edit] = [AppendEntry(path, new_entry)]
             if path == ("items",):
                 edits += item_companions(data, new_entry, with_step=bool(request.form.get("with_step")))

@@ -23,7 +23,7 @@ from configurator.web import language, store, working
 from configurator.web.access import Protected, require
 from configurator.web.api import published
 from configurator.web.bundle_pages import saved_message
-from configurator.web.feedback import messages
+from configurator.web.feedback import messages, problem
 from configurator.web.models import audit
 from configurator.web.region_api import published_calendar_sources, published_region_sources, published_regions
 from configurator.workspace import git
@@ -44,7 +44,7 @@ class RegionsView(Protected, BaseView):
         resolved = [regions.resolved(code) for code in regions.valid_codes(allow_deviations=True)]
         cells = region_cells(resolved, state.bundles)
         table = {(c.region, c.bundle): c for c in cells}
-        problems = [{**m, "file": d.file} for d, m in zip(regions.diagnostics, messages(regions.diagnostics), strict=True)
+        problems = [(d.file, problem(d)) for d in sorted(regions.diagnostics, key=lambda d: d.severity != "error")
                     if d.code != "E604"]
         codes = sorted(f.filename.rsplit("/", 1)[-1].removesuffix(".yaml") for f in regions.files)
         calendars = [n.rsplit("/", 1)[-1].removesuffix(".yaml") for n, _ in published_calendar_sources()]

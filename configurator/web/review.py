@@ -196,7 +196,7 @@ class ChangesView(Protected, BaseView):
 
     @expose("/<int:change_id>/update/", methods=("GET", "POST"))
     def update(self, change_id: int) -> str | Response:
-        from configurator.web.review_page import parse_choices, update_rows
+        from configurator.web.review_page import conflict_labels, parse_choices, update_rows
 
         require("editor", "update")
         change = _visible(change_id)
@@ -209,8 +209,9 @@ class ChangesView(Protected, BaseView):
             return redirect(url_for(".detail", change_id=change_id))
         form = FlaskForm()
         problems: list[str] = []
+        labels = conflict_labels(plan, changes.repo, language())
         if request.method == "POST" and form.validate_on_submit():
-            choices, problems = parse_choices(plan, request.form)
+            choices, problems = parse_choices(plan, request.form, labels)
             if not problems:
                 try:
                     changes.update(change, current_user.username, seen_head=request.form.get("head", ""),
@@ -221,7 +222,7 @@ class ChangesView(Protected, BaseView):
                     audit(current_user.username, "change-update", f"#{change.id}", plan.main)
                     flash(gettext("已从发布版本更新。"), "success")
                     return redirect(url_for(".detail", change_id=change_id))
-        return self.render("configurator/change_update.html", change=change, plan=plan, rows=update_rows(plan),
+        return self.render("configurator/change_update.html", change=change, plan=plan, rows=update_rows(plan, labels),
                            form=form, problems=problems)
 
     # ---- the URLs of the draft-per-user review, kept working

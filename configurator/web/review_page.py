@@ -8,12 +8,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 
 from configurator.language.loader import load_yaml
 from configurator.planning.compiled import Compiled
 from configurator.present.deltas import Delta, figure_deltas
-from configurator.present.semantic_diff import Version, diff_data, order_changes, semantic_diff
+from configurator.present.semantic_diff import (
+    Version,
+    diff_data,
+    file_in_words,
+    order_changes,
+    place_in_words,
+    semantic_diff,
+)
 from configurator.workspace import git
 from configurator.workspace.changes import PUBLISHED, ChangeRequests, UpdatePlan
 from configurator.workspace.merging import MISSING
@@ -84,7 +91,7 @@ def _files(repo: Any, paths: list[str], original: Version, changed: Version, bas
            lang: str) -> list[tuple[str, str, str]]:
     """Each changed file as officials know it, how it changed, and its path."""
     names = {**original.data, **changed.data}
-    return [(_file_named(p, names.get(p[len("bundles/"):-len(".yaml")]), lang),
+    return [(file_in_words(p, names.get(p[len("bundles/"):-len(".yaml")]), lang),
              _how_changed(git.read_file(repo, base, p) is None, git.read_file(repo, shown, p) is None), p)
             for p in paths]
 
@@ -101,14 +108,15 @@ def _in_words(repo: Any, paths: list[str], original: Version, changed: Version, 
                                                          Version({k: v for k, v in changed.data.items() if k == bundle_id}, {},
                                                                  changed.catalogues), lang)]
             continue
-        semantic += [c.text() for c in diff_data(bundle_id, original.data[bundle_id], changed.data[bundle_id], lang=lang)]
+        named = file_in_words(f"bundles/{bundle_id}.yaml", changed.data[bundle_id], lang)  # 一件事“…”, not its file's id
+        semantic += [c.text() for c in diff_data(named, original.data[bundle_id], changed.data[bundle_id], lang=lang)]
         if bundle_id in original.models and bundle_id in changed.models:
-            semantic += [c.text() for c in order_changes(bundle_id, original.models[bundle_id], changed.models[bundle_id], lang)]
+            semantic += [c.text() for c in order_changes(named, original.models[bundle_id], changed.models[bundle_id], lang)]
     for path in paths:
         if path.startswith("catalogues/"):
             old = load_yaml(git.read_file(repo, base, path) or b"{}", path).data
             new = load_yaml(git.read_file(repo, shown, path) or b"{}", path).data
-            semantic += [c.text() for c in diff_data(path, old, new, lang=lang)]
+            semantic += [c.text() for c in diff_data(file_in_words(path, new, lang), old, new, lang=lang)]
     return semantic
 
 
@@ -135,28 +143,6 @@ def _bundle_rows(repo: Any, paths: list[str], before: Version, after: Version, a
     return bundles, deltas
 
 
-_CATALOGUES = {"departments": lazy_gettext("部门目录"), "materials": lazy_gettext("材料目录"),
-               "fields": lazy_gettext("字段目录")}
-
-
-def _file_named(path: str, bundle: Any, lang: str) -> str:
-    """A file of a change request as officials know it: a bundle by its name, a catalogue, a region."""
-    folder, _, file = path.partition("/")
-    stem = file.removesuffix(".yaml")
-    if folder == "bundles":
-        name = bundle.get("name") if isinstance(bundle, dict) else None
-        if isinstance(name, dict):
-            name = name.get("en" if lang == "en" else "zh-CN") or name.get("zh-CN")
-        said = gettext("一件事“%(name)s”", name=name if isinstance(name, str) and name else stem)
-    elif folder == "catalogues":
-        said = _CATALOGUES[stem] if stem in _CATALOGUES else gettext("目录 %(name)s", name=stem)
-    elif folder == "regions":
-        said = gettext("地区 %(code)s", code=stem)
-    else:
-        said = gettext("日历 %(name)s", name=stem) if folder == "calendars" else path
-    return str(said)
-
-
 def _how_changed(before_missing: bool, after_missing: bool) -> str:
     if before_missing:
         return str(gettext("新增"))
@@ -171,18 +157,31 @@ def show(value: Any) -> str:
     return value if isinstance(value, str) and "\n" in value else render_flow(value)
 
 
-def update_rows(plan: UpdatePlan) -> list[dict[str, Any]]:
-    return [{"file": path, "index": index, "label": found.label, "original": show(found.original),
+def conflict_labels(plan: UpdatePlan, repo: Any, lang: str) -> list[str]:
+    """Each conflict named in words, by the names in the published version (一件事“…” · 事项“…” ·
+    承诺时限), never as a YAML path."""
+    data: dict[str, Any] = {}
+    labels = []
+    for path, _, found in plan.conflicts:
+        if path not in data:
+            data[path] = load_yaml(git.read_file(repo, plan.main, path) or b"{}", path).data
+        labels.append(place_in_words(path, data[path], found.path, lang))
+    return labels
+
+
+def update_rows(plan: UpdatePlan, labels: list[str]) -> list[dict[str, Any]]:
+    return [{"file": path, "index": index, "label": label, "original": show(found.original),
              "published": show(found.published), "mine": show(found.mine), "key": f"{path}#{index}"}
-            for path, index, found in plan.conflicts]
+            for (path, index, found), label in zip(plan.conflicts, labels, strict=True)]
 
 
-def parse_choices(plan: UpdatePlan, form: Mapping[str, str]) -> tuple[dict[tuple[str, int], Any], list[str]]:
+def parse_choices(plan: UpdatePlan, form: Mapping[str, str], labels: list[str]) -> tuple[dict[tuple[str, int], Any], list[str]]:
     """Each conflict's decision from the form: published, mine, original, or an edited value
     (read as YAML by our loader, so it means what the file would mean)."""
     choices: dict[tuple[str, int], Any] = {}
     problems = []
     for position, (path, index, found) in enumerate(plan.conflicts):
+        label = labels[position]
         choice = form.get(f"choice-{position}", "")
         if choice in ("published", "mine", "original"):
             choices[(path, index)] = {"published": found.published, "mine": found.mine, "original": found.original}[choice]
@@ -195,10 +194,9 @@ def parse_choices(plan: UpdatePlan, form: Mapping[str, str]) -> tuple[dict[tuple
             wrapped = "value:\n" + "".join(f"  {line}\n" for line in raw.splitlines()) if "\n" in raw else f"value: {raw}\n"
             loaded = load_yaml(wrapped.encode("utf-8"), "value")
             if not raw or not loaded.usable or not isinstance(loaded.data, dict):
-                problems.append(gettext("%(file)s %(label)s：填写的值无法读取（按 YAML 书写，例如 3 或 [a, b]）",
-                                        file=path, label=found.label))
+                problems.append(gettext("%(label)s：填写的值无法读取（数字直接写，如 3；几项写成 [a, b]）", label=label))
             else:
                 choices[(path, index)] = loaded.data["value"]
         else:
-            problems.append(gettext("%(file)s %(label)s：请选择保留哪一个值", file=path, label=found.label))
+            problems.append(gettext("%(label)s：请选择保留哪一个值", label=label))
     return choices, problems
