@@ -1,0 +1,66 @@
+"""The national key-item bundles added from published local guides (issue 28): each case a guide
+describes gets the items, documents and refusals the guide says, read off the plan a portal shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from configurator.planning.plan import make_plan
+from tests.test_shipped import compile_shipped
+
+
+def plan(name, **answers):
+    return make_plan(compile_shipped(name), answers)
+
+
+def applicant_documents(p):
+    return {m.id for m in p.materials if m.source == "applicant"}
+
+
+# --- 信用修复一件事 -------------------------------------------------------------------------------
+
+MR = {"penalty_domain": "market_regulation", "mr_penalty_kind": "other_penalty", "obligations_fulfilled": True,
+      "applicant_role": "legal_representative"}
+OTHER = {"penalty_domain": "other", "obligations_fulfilled": True, "applicant_role": "legal_representative"}
+
+
+@pytest.mark.parametrize("special, months, eligible", [
+    (False, 5, False), (False, 6, True), (True, 6, False), (True, 11, False), (True, 12, True),
+])
+def test_credit_repair_market_regulation_minimum_publication(special, months, eligible):
+    """沅江: six months, one year in food, drugs and special equipment."""
+    p = plan("credit_repair", **MR, mr_special_field=special, months_published=months)
+    assert p.eligible is eligible
+
+
+@pytest.mark.parametrize("special, months, eligible", [
+    (False, 2, False), (False, 3, True), (True, 3, False), (True, 12, True),
+])
+def test_credit_repair_other_authorities_minimum_publication(special, months, eligible):
+    p = plan("credit_repair", **OTHER, other_special_field=special, months_published=months)
+    assert p.eligible is eligible
+
+
+def test_credit_repair_refuses_minor_penalties_and_unpaid_ones():
+    minor = plan("credit_repair", **{**MR, "mr_penalty_kind": "minor"}, mr_special_field=False, months_published=24)
+    assert [r.id for r in minor.failed_rules] == ["mr_repairable"]
+    unpaid = plan("credit_repair", **{**OTHER, "obligations_fulfilled": False}, other_special_field=False,
+                  months_published=24)
+    assert [r.id for r in unpaid.failed_rules] == ["obligations_done"]
+
+
+def test_credit_repair_one_application_repairs_both_platforms():
+    """平顶山: one application to the market regulator; Credit China follows from its decision
+    (山西: within three working days), so the business applies once."""
+    p = plan("credit_repair", **MR, mr_special_field=False, months_published=7)
+    assert [i.id for i in p.items] == ["mr_penalty_repair", "creditchina_sync"]
+    assert ("mr_penalty_repair", "creditchina_sync") in {(e.before, e.after) for e in p.edges}
+    assert p.bundle.item("creditchina_sync").promised_days == 3
+    assert applicant_documents(p) == {"credit_repair_commitment", "obligation_proof"}
+
+
+def test_credit_repair_other_authorities_go_through_credit_china_with_its_templates():
+    p = plan("credit_repair", **{**OTHER, "applicant_role": "agent"}, other_special_field=False, months_published=4)
+    assert [i.id for i in p.items] == ["creditchina_penalty_repair", "local_platform_share"]
+    # 万宁: the power of attorney (an agent applies), the proof, the commitment
+    assert applicant_documents(p) == {"credit_repair_commitment", "obligation_proof", "power_of_attorney"}
