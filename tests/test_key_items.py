@@ -64,3 +64,36 @@ def test_credit_repair_other_authorities_go_through_credit_china_with_its_templa
     assert [i.id for i in p.items] == ["creditchina_penalty_repair", "local_platform_share"]
     # 万宁: the power of attorney (an agent applies), the proof, the commitment
     assert applicant_documents(p) == {"credit_repair_commitment", "obligation_proof", "power_of_attorney"}
+
+
+# --- 企业破产信息核查一件事 -------------------------------------------------------------------------
+
+BEIJING_SEVEN = {"registration": "market_regulation", "vehicles": "police", "real_estate": "natural_resources",
+                 "housing": "housing_construction", "social_insurance": "hrss",
+                 "medical_insurance": "medical_insurance", "housing_fund": "housing_fund"}
+
+
+def test_bankruptcy_searches_only_the_departments_asked_and_all_at_once():
+    p = plan("bankruptcy_info", manager_kind="institution", court_appointed=True, query_targets=["vehicles", "housing_fund"])
+    assert {i.id: i.department for i in p.items} == {"query_vehicles": "police", "query_housing_fund": "housing_fund"}
+    assert p.edges == ()  # no search waits for another: one application, the departments in parallel
+
+
+def test_bankruptcy_every_one_of_beijings_seven_departments_can_be_searched():
+    p = plan("bankruptcy_info", manager_kind="institution", court_appointed=True, query_targets=list(BEIJING_SEVEN))
+    assert {i.id.removeprefix("query_"): i.department for i in p.items} == BEIJING_SEVEN
+    # 北京: one set of documents for every department
+    assert applicant_documents(p) == {"acceptance_ruling", "appointment_decision", "manager_power_of_attorney",
+                                      "agent_id_card"}
+
+
+def test_bankruptcy_only_a_court_appointed_administrator_applies():
+    p = plan("bankruptcy_info", manager_kind="institution", court_appointed=False, query_targets=["registration"])
+    assert [r.id for r in p.failed_rules] == ["appointed_by_court"]
+
+
+def test_bankruptcy_asks_a_credit_code_of_a_firm_not_of_a_liquidation_group():
+    firm = plan("bankruptcy_info", manager_kind="institution", court_appointed=True, query_targets=["registration"])
+    group = plan("bankruptcy_info", manager_kind="liquidation_group", court_appointed=True,
+                 query_targets=["registration"])
+    assert "manager_uscc" in {f.id for f in firm.fields} and "manager_uscc" not in {f.id for f in group.fields}
