@@ -97,3 +97,32 @@ def test_bankruptcy_asks_a_credit_code_of_a_firm_not_of_a_liquidation_group():
     group = plan("bankruptcy_info", manager_kind="liquidation_group", court_appointed=True,
                  query_targets=["registration"])
     assert "manager_uscc" in {f.id for f in firm.fields} and "manager_uscc" not in {f.id for f in group.fields}
+
+
+# --- 教育入学一件事 -------------------------------------------------------------------------------
+
+IN_CATCHMENT = {"local_household": True, "own_home": True, "home_matches_household": True,
+                "has_property_certificate": True, "public_school": True}
+
+
+@pytest.mark.parametrize("stage, item", [("primary", "primary_enrolment"), ("junior", "junior_enrolment")])
+def test_enrolment_online_for_a_child_registered_at_the_familys_own_home(stage, item):
+    """新乡: 房户一致、能提供不动产权证的学区生 enrol online; 渭源: the records come by data sharing."""
+    p = plan("school_enrolment", stage=stage, **IN_CATCHMENT)
+    assert p.eligible and [i.id for i in p.items] == [item]
+    assert applicant_documents(p) == set()
+    assert {m.id: m.shared_from for m in p.materials} == {"household_register": "police",
+                                                          "property_certificate": "natural_resources"}
+
+
+@pytest.mark.parametrize("change, rule", [
+    ({"local_household": False}, "local_household_required"),  # 随迁子女: in person, with the residence permit
+    ({"home_matches_household": False}, "household_at_home"),  # 房户不一致
+    ({"own_home": False}, "home_in_catchment"),  # 有户无房
+    ({"has_property_certificate": False}, "certificate_issued"),  # 未办理房产证
+    ({"public_school": False}, "public_school_only"),  # 民办学校
+])
+def test_enrolment_sends_each_case_xinxiang_enrols_in_person_to_the_school(change, rule):
+    p = plan("school_enrolment", stage="primary", **{**IN_CATCHMENT, **change})
+    assert [r.id for r in p.failed_rules] == [rule]
+    assert p.bundle.fallback.department == "education"
