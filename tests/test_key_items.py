@@ -126,3 +126,28 @@ def test_enrolment_sends_each_case_xinxiang_enrols_in_person_to_the_school(chang
     p = plan("school_enrolment", stage="primary", **{**IN_CATCHMENT, **change})
     assert [r.id for r in p.failed_rules] == [rule]
     assert p.bundle.fallback.department == "education"
+
+
+# --- 水电气网联合报装一件事 -----------------------------------------------------------------------
+
+
+def test_utilities_one_form_to_each_company_asked_in_parallel():
+    """江宁: one form, one window, each company surveys and sets its own plan, one answer."""
+    p = plan("utilities", services=["power", "water", "gas"], water_use="temporary", water_arrears=False)
+    assert {i.id: i.department for i in p.items} == {"power_connection": "power_supply",
+                                                     "water_connection": "water_supply",
+                                                     "gas_connection": "gas_supply"}
+    assert p.edges == ()
+    assert applicant_documents(p) == set()  # the business licence comes as an e-licence
+
+
+@pytest.mark.parametrize("shared, handed_in", [(False, {"water_supply_design"}), (True, set())])
+def test_utilities_permanent_water_needs_the_design_unless_the_approval_system_shares_it(shared, handed_in):
+    p = plan("utilities", services=["water"], water_use="permanent", design_shared=shared, water_arrears=False)
+    assert applicant_documents(p) == handed_in
+
+
+def test_utilities_unpaid_water_bills_stop_only_a_water_application():
+    assert [r.id for r in plan("utilities", services=["water"], water_use="temporary",
+                               water_arrears=True).failed_rules] == ["no_water_arrears"]
+    assert plan("utilities", services=["power"]).eligible
