@@ -232,6 +232,12 @@ _CATALOGUE = [
           "step owner \"{ref}\" is neither a catalogued department nor applicant",
           "写部门目录中的部门 id；申请环节写 applicant",
           "use a department id, or applicant for the application step"),
+    _code("E309", E, "示意值标记了不存在的键", "Illustrative marker names a missing key",
+          "illustrative 列出了“{key}”，但这一层只有这些键：{keys}",
+          "illustrative lists \"{key}\", but this mapping has only these keys: {keys}",
+          "illustrative 只能列出同一层中已写出的键（其值不是取自所引出处）；改正拼写，或删去这个名字",
+          "list only keys written in the same mapping (whose values are not from the cited source); "
+          "correct the spelling or remove the name"),
     # --- E4xx: conditions ----------------------------------------------------------------
     _code("E401", E, "条件语法错误", "Condition syntax error",
           "条件写法有误：{problem}",

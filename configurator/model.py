@@ -321,6 +321,17 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class IllustrativeMark:
+    """An ``illustrative: [keys]`` marker: the values under those keys of the mapping at ``path``
+    are not taken from the cited source, so a province must confirm them locally. ``present`` is
+    the mapping's keys as written, which the checker compares the listed keys with (E309)."""
+
+    keys: tuple[str, ...]
+    present: frozenset[str]
+    path: Path  # of the mapping that holds the marker
+
+
+@dataclass(frozen=True)
 class FieldRule:
     """A cross-field rule (``field_rules:``): the sum of number fields (``terms``; one term is the
     field itself) compared, as ``op`` says, with a constant or another field (``limit``). Checked
@@ -370,6 +381,12 @@ class Bundle:
     conditions: tuple[NamedCondition, ...] = ()
     baseline: Baseline | None = None
     field_rules: tuple[FieldRule, ...] = ()
+    illustrative: tuple[IllustrativeMark, ...] = ()
+
+    @property
+    def illustrative_count(self) -> int:
+        """How many values the bundle marks illustrative (what a province must confirm locally)."""
+        return sum(len(mark.keys) for mark in self.illustrative)
 
     def item(self, item_id: str) -> Item | None:
         return next((item for item in self.items if item.id == item_id), None)

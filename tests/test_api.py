@@ -9,8 +9,10 @@ import pytest
 from configurator.web.openapi import document
 from configurator.writers import render
 from tests.compile_helpers import compiled
-from tests.helpers import shipped_catalogues
+from tests.helpers import ROOT, shipped_catalogues
 from tests.web_helpers import make_site
+
+SHIPPED = sorted(p.stem for p in (ROOT / "bundles").glob("*.yaml"))
 
 NEWBORN = {"born_in_province_hospital": True, "child_age_months": 0, "parents_province_household": True,
            "born_in_wedlock": False, "register_with": "father", "parents_different_ethnicity": False,
@@ -28,7 +30,7 @@ def test_list_and_metadata_need_no_login_and_link_every_artifact(client):
     listing = client.get("/api/bundles")
     assert listing.status_code == 200 and listing.headers["X-Source-Commit"] == "none"
     ids = [b["id"] for b in listing.json["bundles"]]
-    assert ids == ["disability", "newborn", "restaurant", "retirement"]
+    assert ids == SHIPPED and {"disability", "newborn", "restaurant", "retirement"} <= set(ids)
     meta = client.get("/api/bundles/newborn").json
     assert meta["version"] == "1" and set(meta["links"]) >= {"form.schema.json", "routing.json", "check"}
     assert client.get("/api/bundles/newborn?lang=en").json["name"] == "Newborn birth"
@@ -175,7 +177,7 @@ def unasked_entries(bundle_id: str):
                 yield valid, {**valid, "uploads": uploads}, f"/uploads/{material.id}"
 
 
-@pytest.mark.parametrize("bundle_id", ["disability", "newborn", "restaurant", "retirement"])
+@pytest.mark.parametrize("bundle_id", SHIPPED)
 def test_pre_check_points_at_the_entry_the_case_does_not_ask_for(client, bundle_id):
     """guardian_name given in a case that does not ask for it was reported at /fields (the whole
     group; an upload at /uploads, a question at /situations): the one problem now names the entry,

@@ -11,6 +11,8 @@ from configurator.cli import main
 from configurator.writers import WRITERS
 from tests.helpers import ROOT
 
+SHIPPED = sorted(p.stem for p in (ROOT / "bundles").glob("*.yaml"))
+
 
 def run(*args):
     return CliRunner().invoke(main, list(args))
@@ -33,7 +35,7 @@ def test_build_writes_every_artifact_and_an_index_with_hashes_and_commit(tmp_pat
     index = json.loads((tmp_path / "dist/index.json").read_text(encoding="utf-8"))
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
     assert index["source"] == {"commit": head, "uncommitted_changes": False}
-    assert [b["id"] for b in index["bundles"]] == ["disability", "newborn", "restaurant", "retirement"]
+    assert [b["id"] for b in index["bundles"]] == SHIPPED
     for entry in index["bundles"]:
         assert set(entry["artifacts"]) == set(WRITERS)
         for name, artifact in entry["artifacts"].items():
@@ -47,7 +49,7 @@ def test_same_input_gives_byte_identical_output(tmp_path, monkeypatch):
     assert run("build", "--out", "b", "--jobs", "1").exit_code == 0
     first = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
     second = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
-    assert first == second and len(first) == 4 * len(WRITERS) + 1
+    assert first == second and len(first) == len(SHIPPED) * len(WRITERS) + 1
 
 
 def test_invalid_bundles_are_reported_and_the_others_still_built(tmp_path, monkeypatch):
@@ -59,7 +61,7 @@ def test_invalid_bundles_are_reported_and_the_others_still_built(tmp_path, monke
     assert result.exit_code == 1
     assert "bundles/retirement.yaml" in result.output and "[E301]" in result.output
     index = json.loads((tmp_path / "dist/index.json").read_text(encoding="utf-8"))
-    assert [b["id"] for b in index["bundles"]] == ["disability", "newborn", "restaurant"]
+    assert [b["id"] for b in index["bundles"]] == [b for b in SHIPPED if b != "retirement"]
     assert not (tmp_path / "dist/retirement").exists()
 
 
@@ -115,8 +117,10 @@ def test_report_in_three_formats(monkeypatch):
     text = run("report")
     assert text.exit_code == 0 and "合计" in text.output and "新生儿出生一件事" in text.output
     markdown = run("report", "--format", "markdown").output
-    assert markdown.startswith("| 一件事 |") and markdown.count("\n") == 8  # newborn has a row of published figures
+    published = [b for b in SHIPPED if "\nbaseline:" in (ROOT / "bundles" / f"{b}.yaml").read_text(encoding="utf-8")]
+    # the header, its rule, a row per bundle, a row per bundle's published figures, the total
+    assert markdown.startswith("| 一件事 |") and markdown.count("\n") == 2 + len(SHIPPED) + len(published) + 1
     assert "公开数字（青海" in markdown
     csv_lines = run("report", "--format", "csv").output.splitlines()
     assert csv_lines[0].startswith("id,name,materials_before,materials_after")
-    assert len(csv_lines) == 7
+    assert len(csv_lines) == 1 + len(SHIPPED) + len(published) + 1

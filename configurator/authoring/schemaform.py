@@ -9,7 +9,7 @@ No Flask here: the admin renders these, tests call them directly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,7 +187,23 @@ def object_widgets(node: dict[str, Any], pattern: str) -> tuple[Widget, ...]:
     node = resolve(node)
     required = set(node.get("required", []))
     prefix = pattern + "." if pattern else ""
-    return tuple(widget(key, sub, key in required, prefix + key) for key, sub in node.get("properties", {}).items())
+    properties = node.get("properties", {})
+    widgets = {key: widget(key, sub, key in required, prefix + key)
+               for key, sub in properties.items() if key != ILLUSTRATIVE}
+    if ILLUSTRATIVE in properties:  # its choices are the keys beside it, by their labels
+        widgets[ILLUSTRATIVE] = _illustrative_widget(properties[ILLUSTRATIVE], prefix + ILLUSTRATIVE, widgets.values())
+    return tuple(widgets[key] for key in properties)
+
+
+ILLUSTRATIVE = "illustrative"
+
+
+def _illustrative_widget(raw: dict[str, Any], pattern: str, siblings: Iterable[Widget]) -> Widget:
+    """An ``illustrative:`` marker: which of the keys beside it hold illustrative values."""
+    zh, en = LABELS.get(pattern) or _labels(ILLUSTRATIVE, raw["description"])
+    return Widget(kind="enums", key=ILLUSTRATIVE, label_zh=zh, label_en=en, required=False,
+                  help_zh=raw["description"], pattern=pattern,
+                  choices=tuple((w.key, w.label_zh, w.label_en) for w in siblings))
 
 
 def bundle_widgets() -> tuple[Widget, ...]:

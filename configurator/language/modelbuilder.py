@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from configurator.language import conditions as lang
@@ -21,6 +21,7 @@ from configurator.model import (
     Fallback,
     FieldRule,
     FieldSpec,
+    IllustrativeMark,
     Item,
     NamedCondition,
     Option,
@@ -183,7 +184,30 @@ def build_bundle(data: Mapping[str, Any], file: str) -> Bundle:
         conditions=named_conditions,
         baseline=_baseline(data.get("baseline")),
         field_rules=tuple(_field_rule(r, ("field_rules", i), named) for i, r in enumerate(data.get("field_rules", ()))),
+        illustrative=tuple(_illustrative(data)),
     )
+
+
+def _marked_mappings(data: Mapping[str, Any]) -> Iterator[tuple[Path, Mapping[str, Any]]]:
+    """Every mapping where the schema allows an ``illustrative:`` marker, with its path."""
+    yield (), data
+    for key in ("situations", "materials", "steps"):
+        for i, entry in enumerate(data.get(key, ())):
+            yield (key, i), entry
+    yield ("fallback",), data["fallback"]
+    for i, item in enumerate(data["items"]):
+        yield ("items", i), item
+        yield ("items", i, "time_limit"), item["time_limit"]
+        for j, stage in enumerate(item.get("special_stages", ())):
+            yield ("items", i, "special_stages", j), stage
+    for key, figure in data.get("baseline", {}).get("figures", {}).items():
+        yield ("baseline", "figures", key), figure
+
+
+def _illustrative(data: Mapping[str, Any]) -> Iterator[IllustrativeMark]:
+    for path, mapping in _marked_mappings(data):
+        if "illustrative" in mapping:
+            yield IllustrativeMark(tuple(mapping["illustrative"]), frozenset(mapping) - {"illustrative"}, path)
 
 
 # The comparisons a field rule may make, in the order they are looked for.

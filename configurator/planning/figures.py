@@ -75,6 +75,15 @@ def baseline(compiled: Compiled) -> dict[str, Any]:
     return entry
 
 
+def illustrative_values(compiled: Compiled) -> dict[str, Any]:
+    """The values the bundle marks as not taken from its cited source: how many, and where (each
+    marked mapping as a JSON pointer with its listed keys), so a province sees what to confirm."""
+    marks = compiled.bundle.illustrative
+    return {"count": compiled.bundle.illustrative_count,
+            "marked": [{"path": "/" + "/".join(str(part) for part in mark.path), "keys": list(mark.keys)}
+                       for mark in marks]}
+
+
 def plan_figures(compiled: Compiled, plan: Plan) -> dict[str, Any]:
     return figures(compiled, plan.items, plan.materials, plan.days, plan.applicant_materials)
 
@@ -117,6 +126,7 @@ def metrics(compiled: Compiled) -> dict[str, Any]:
                         "exact": not compiled.case_search.sampled,
                         "distinct_cases": len(cases), "warnings": compiled.case_search.warnings},
         **({"baseline": baseline(compiled)} if bundle.baseline else {}),
+        "illustrative_values": illustrative_values(compiled),
         "flags": {
             "serial_without_data_flow": serial,
             "more_than_one_visit": bundle.visits is not None and bundle.visits > 1,

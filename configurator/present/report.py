@@ -34,7 +34,7 @@ def report_rows(compiled_bundles: list[Compiled]) -> list[dict[str, Any]]:
             flags.insert(0, say(lang, "report.truncated", limit=compiled.case_search.listed_limit))
         rows.append({"id": compiled.bundle.id, "name": compiled.text(compiled.bundle.name),
                      **{key: data["overall"][key] for key in FIGURES}, "flags": flags,
-                     "baseline": data.get("baseline")})
+                     "baseline": data.get("baseline"), "illustrative": data["illustrative_values"]["count"]})
     return rows
 
 
@@ -56,11 +56,12 @@ def _baseline_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
     missing = {"before": "—", "after": None}
     return {"id": row["id"], "name": say(lang, "report.published", source=source),
             "flags": [given["note"]] if "note" in given else [],
-            **{key: given["figures"].get(key, missing) for key in FIGURES}, "published": True}
+            **{key: given["figures"].get(key, missing) for key in FIGURES}, "published": True, "illustrative": None}
 
 
 def _totals(rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    total: dict[str, Any] = {"id": "", "name": say(lang, "report.total"), "flags": []}
+    total: dict[str, Any] = {"id": "", "name": say(lang, "report.total"), "flags": [],
+                             "illustrative": sum(row["illustrative"] for row in rows)}
     for key in FIGURES:
         before = sum(row[key]["before"] for row in rows)
         after = sum(row[key]["after"] or 0 for row in rows)
@@ -82,9 +83,16 @@ def _shown(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return [entry for row in rows for entry in ([row, _baseline_row(row, lang)] if row.get("baseline") else [row])]
 
 
+def _count(illustrative: int | None) -> str:
+    """The illustrative-value count of a row; the published figures' row has none of its own."""
+    return "" if illustrative is None else str(illustrative)
+
+
 def _table(rows: list[dict[str, Any]], lang: str) -> tuple[list[str], list[list[str]]]:
-    headers = [say(lang, "report.bundle"), *[say(lang, "report." + key) for key in FIGURES], say(lang, "report.flags")]
-    body = [[row["name"], *[_cell(row[key], lang) for key in FIGURES], say(lang, "report.sep").join(row["flags"])]
+    headers = [say(lang, "report.bundle"), *[say(lang, "report." + key) for key in FIGURES],
+               say(lang, "report.illustrative"), say(lang, "report.flags")]
+    body = [[row["name"], *[_cell(row[key], lang) for key in FIGURES], _count(row["illustrative"]),
+             say(lang, "report.sep").join(row["flags"])]
             for row in [*_shown(rows, lang), _totals(rows, lang)]]
     return headers, body
 
@@ -99,11 +107,12 @@ def render(rows: list[dict[str, Any]], output_format: str, lang: str = "zh-CN") 
         parts = ("before", "after", "reduction_percent")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["id", "name", *[f"{key}_{part}" for key in FIGURES for part in parts], "flags"])
+        writer.writerow(["id", "name", *[f"{key}_{part}" for key in FIGURES for part in parts],
+                         "illustrative_values", "flags"])
         for figures in [*_shown(rows, lang), _totals(rows, lang)]:
             writer.writerow([figures["id"], figures["name"],
                              *[figures[key].get(part) for key in FIGURES for part in parts],
-                             say(lang, "report.sep").join(figures["flags"])])
+                             figures["illustrative"], say(lang, "report.sep").join(figures["flags"])])
         return out.getvalue()
     if output_format == "markdown":
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]

@@ -106,7 +106,7 @@ def _render_parts(model: Compiled) -> dict[str, str]:
         "figures": render_template("configurator/_preview_figures.html", figures=figures["overall"],
                                    case_search=figures["case_search"], search_warnings=search_warnings(model),
                                    inexact=not model.case_search.figures_exact,
-                                   baseline=figures.get("baseline")),
+                                   baseline=figures.get("baseline"), illustrative=figures["illustrative_values"]),
         "diagram": routing_svg(model),
         "notice": render_template("configurator/_preview_notice.html", notice=write_notice_html(model)),
     }

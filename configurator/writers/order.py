@@ -12,8 +12,19 @@ from configurator.model import Bundle, Situation
 
 
 def deciding(bundle: Bundle) -> list[str]:
-    """The questions the eligibility rules read, in file order."""
+    """The questions the eligibility rules read, and those their ``when`` reads (whether a rule's
+    question is asked decides the rule too: the form judges eligibility once these are answered),
+    in file order."""
+    by_id = {s.id: s for s in bundle.situations}
     used = {name.name for rule in bundle.eligibility for name in names(rule.require.expr)}
+    todo = list(used)
+    while todo:
+        situation = by_id.get(todo.pop())
+        if situation is not None and situation.when is not None:
+            for name in names(situation.when.expr):
+                if name.name not in used:
+                    used.add(name.name)
+                    todo.append(name.name)
     return [s.id for s in bundle.situations if s.id in used]
 
 

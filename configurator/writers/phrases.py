@@ -177,6 +177,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "report.steps": ("环节（个）", "Steps"),
     "report.days": ("时间（工作日）", "Time (working days)"),
     "report.visits": ("跑动（次）", "Visits"),
+    "report.illustrative": ("示意值", "Illustrative values"),
     "report.flags": ("提示", "Notes"),
     "report.total": ("合计", "Total"),
     "report.published": ("  公开数字（{source}）", "  Published figures ({source})"),

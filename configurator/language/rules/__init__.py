@@ -14,6 +14,7 @@ from configurator.language.rules import (
     conditions,
     field_rules,
     identity,
+    illustrative,
     materials,
     named,
     ordering,
@@ -36,6 +37,7 @@ RULES: list[Rule] = [
     *materials.RULES,
     *answers.RULES,
     *field_rules.RULES,
+    *illustrative.RULES,
     *producers.RULES,
     *responsibilities.RULES,
 ]

@@ -1,0 +1,153 @@
+"""The national key-item bundles added from published local guides (issue 28): each case a guide
+describes gets the items, documents and refusals the guide says, read off the plan a portal shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from configurator.planning.plan import make_plan
+from tests.test_shipped import compile_shipped
+
+
+def plan(name, **answers):
+    return make_plan(compile_shipped(name), answers)
+
+
+def applicant_documents(p):
+    return {m.id for m in p.materials if m.source == "applicant"}
+
+
+# --- 信用修复一件事 -------------------------------------------------------------------------------
+
+MR = {"penalty_domain": "market_regulation", "mr_penalty_kind": "other_penalty", "obligations_fulfilled": True,
+      "applicant_role": "legal_representative"}
+OTHER = {"penalty_domain": "other", "obligations_fulfilled": True, "applicant_role": "legal_representative"}
+
+
+@pytest.mark.parametrize("special, months, eligible", [
+    (False, 5, False), (False, 6, True), (True, 6, False), (True, 11, False), (True, 12, True),
+])
+def test_credit_repair_market_regulation_minimum_publication(special, months, eligible):
+    """沅江: six months, one year in food, drugs and special equipment."""
+    p = plan("credit_repair", **MR, mr_special_field=special, months_published=months)
+    assert p.eligible is eligible
+
+
+@pytest.mark.parametrize("special, months, eligible", [
+    (False, 2, False), (False, 3, True), (True, 3, False), (True, 12, True),
+])
+def test_credit_repair_other_authorities_minimum_publication(special, months, eligible):
+    p = plan("credit_repair", **OTHER, other_special_field=special, months_published=months)
+    assert p.eligible is eligible
+
+
+def test_credit_repair_refuses_minor_penalties_and_unpaid_ones():
+    minor = plan("credit_repair", **{**MR, "mr_penalty_kind": "minor"}, mr_special_field=False, months_published=24)
+    assert [r.id for r in minor.failed_rules] == ["mr_repairable"]
+    unpaid = plan("credit_repair", **{**OTHER, "obligations_fulfilled": False}, other_special_field=False,
+                  months_published=24)
+    assert [r.id for r in unpaid.failed_rules] == ["obligations_done"]
+
+
+def test_credit_repair_one_application_repairs_both_platforms():
+    """平顶山: one application to the market regulator; Credit China follows from its decision
+    (山西: within three working days), so the business applies once."""
+    p = plan("credit_repair", **MR, mr_special_field=False, months_published=7)
+    assert [i.id for i in p.items] == ["mr_penalty_repair", "creditchina_sync"]
+    assert ("mr_penalty_repair", "creditchina_sync") in {(e.before, e.after) for e in p.edges}
+    assert p.bundle.item("creditchina_sync").promised_days == 3
+    assert applicant_documents(p) == {"credit_repair_commitment", "obligation_proof"}
+
+
+def test_credit_repair_other_authorities_go_through_credit_china_with_its_templates():
+    p = plan("credit_repair", **{**OTHER, "applicant_role": "agent"}, other_special_field=False, months_published=4)
+    assert [i.id for i in p.items] == ["creditchina_penalty_repair", "local_platform_share"]
+    # 万宁: the power of attorney (an agent applies), the proof, the commitment
+    assert applicant_documents(p) == {"credit_repair_commitment", "obligation_proof", "power_of_attorney"}
+
+
+# --- 企业破产信息核查一件事 -------------------------------------------------------------------------
+
+BEIJING_SEVEN = {"registration": "market_regulation", "vehicles": "police", "real_estate": "natural_resources",
+                 "housing": "housing_construction", "social_insurance": "hrss",
+                 "medical_insurance": "medical_insurance", "housing_fund": "housing_fund"}
+
+
+def test_bankruptcy_searches_only_the_departments_asked_and_all_at_once():
+    p = plan("bankruptcy_info", manager_kind="institution", court_appointed=True, query_targets=["vehicles", "housing_fund"])
+    assert {i.id: i.department for i in p.items} == {"query_vehicles": "police", "query_housing_fund": "housing_fund"}
+    assert p.edges == ()  # no search waits for another: one application, the departments in parallel
+
+
+def test_bankruptcy_every_one_of_beijings_seven_departments_can_be_searched():
+    p = plan("bankruptcy_info", manager_kind="institution", court_appointed=True, query_targets=list(BEIJING_SEVEN))
+    assert {i.id.removeprefix("query_"): i.department for i in p.items} == BEIJING_SEVEN
+    # 北京: one set of documents for every department
+    assert applicant_documents(p) == {"acceptance_ruling", "appointment_decision", "manager_power_of_attorney",
+                                      "agent_id_card"}
+
+
+def test_bankruptcy_only_a_court_appointed_administrator_applies():
+    p = plan("bankruptcy_info", manager_kind="institution", court_appointed=False, query_targets=["registration"])
+    assert [r.id for r in p.failed_rules] == ["appointed_by_court"]
+
+
+def test_bankruptcy_asks_a_credit_code_of_a_firm_not_of_a_liquidation_group():
+    firm = plan("bankruptcy_info", manager_kind="institution", court_appointed=True, query_targets=["registration"])
+    group = plan("bankruptcy_info", manager_kind="liquidation_group", court_appointed=True,
+                 query_targets=["registration"])
+    assert "manager_uscc" in {f.id for f in firm.fields} and "manager_uscc" not in {f.id for f in group.fields}
+
+
+# --- 教育入学一件事 -------------------------------------------------------------------------------
+
+IN_CATCHMENT = {"local_household": True, "own_home": True, "home_matches_household": True,
+                "has_property_certificate": True, "public_school": True}
+
+
+@pytest.mark.parametrize("stage, item", [("primary", "primary_enrolment"), ("junior", "junior_enrolment")])
+def test_enrolment_online_for_a_child_registered_at_the_familys_own_home(stage, item):
+    """新乡: 房户一致、能提供不动产权证的学区生 enrol online; 渭源: the records come by data sharing."""
+    p = plan("school_enrolment", stage=stage, **IN_CATCHMENT)
+    assert p.eligible and [i.id for i in p.items] == [item]
+    assert applicant_documents(p) == set()
+    assert {m.id: m.shared_from for m in p.materials} == {"household_register": "police",
+                                                          "property_certificate": "natural_resources"}
+
+
+@pytest.mark.parametrize("change, rule", [
+    ({"local_household": False}, "local_household_required"),  # 随迁子女: in person, with the residence permit
+    ({"home_matches_household": False}, "household_at_home"),  # 房户不一致
+    ({"own_home": False}, "home_in_catchment"),  # 有户无房
+    ({"has_property_certificate": False}, "certificate_issued"),  # 未办理房产证
+    ({"public_school": False}, "public_school_only"),  # 民办学校
+])
+def test_enrolment_sends_each_case_xinxiang_enrols_in_person_to_the_school(change, rule):
+    p = plan("school_enrolment", stage="primary", **{**IN_CATCHMENT, **change})
+    assert [r.id for r in p.failed_rules] == [rule]
+    assert p.bundle.fallback.department == "education"
+
+
+# --- 水电气网联合报装一件事 -----------------------------------------------------------------------
+
+
+def test_utilities_one_form_to_each_company_asked_in_parallel():
+    """江宁: one form, one window, each company surveys and sets its own plan, one answer."""
+    p = plan("utilities", services=["power", "water", "gas"], water_use="temporary", water_arrears=False)
+    assert {i.id: i.department for i in p.items} == {"power_connection": "power_supply",
+                                                     "water_connection": "water_supply",
+                                                     "gas_connection": "gas_supply"}
+    assert p.edges == ()
+    assert applicant_documents(p) == set()  # the business licence comes as an e-licence
+
+
+@pytest.mark.parametrize("shared, handed_in", [(False, {"water_supply_design"}), (True, set())])
+def test_utilities_permanent_water_needs_the_design_unless_the_approval_system_shares_it(shared, handed_in):
+    p = plan("utilities", services=["water"], water_use="permanent", design_shared=shared, water_arrears=False)
+    assert applicant_documents(p) == handed_in
+
+
+def test_utilities_unpaid_water_bills_stop_only_a_water_application():
+    assert [r.id for r in plan("utilities", services=["water"], water_use="temporary",
+                               water_arrears=True).failed_rules] == ["no_water_arrears"]
+    assert plan("utilities", services=["power"]).eligible
