@@ -105,7 +105,9 @@ class Plan:
         """Working days along the longest chain of applicable items (special stages excluded)."""
         if not self.edges and all(item.combined_with is None for item in self.items):
             return max((item.promised_days for item in self.items), default=0)  # all start at once
-        return max((task.end_day for task in self.tasks), default=0)
+        if "tasks" in self.__dict__:  # scheduled already (the notice, the simulator)
+            return max((task.end_day for task in self.tasks), default=0)
+        return last_day(self.items, self.edges)
 
     @functools.cached_property
     def applicant_materials(self) -> tuple[BundleMaterial, ...]:
@@ -325,6 +327,41 @@ def units(items: Sequence[Item]) -> dict[str, str]:
     applies too, else itself."""
     present = {item.id for item in items}
     return {item.id: item.combined_with if item.combined_with in present else item.id for item in items}
+
+
+def last_day(items: Sequence[Item], edges: Sequence[graph.Dependency]) -> int:
+    """The last end day of ``schedule(items, edges)``, without the schedule: the figures need only
+    the days of hundreds of cases, and a schedule names every task in order (the longest chain of
+    units, each unit as long as its longest member, found in any order that respects the edges)."""
+    unit = units(items)
+    length: dict[str, int] = {}
+    for item in items:
+        own = unit[item.id]
+        length[own] = max(length.get(own, 0), item.promised_days)
+    waiting = dict.fromkeys(length, 0)
+    successors: dict[str, list[str]] = {}
+    for edge in edges:
+        before, after = unit[edge.before], unit[edge.after]
+        if before != after:
+            waiting[after] += 1
+            successors.setdefault(before, []).append(after)
+    start = dict.fromkeys(length, 0)
+    ready = [unit_id for unit_id, count in waiting.items() if not count]
+    last = done = 0
+    while ready:
+        current = ready.pop()
+        done += 1
+        end = start[current] + length[current]
+        last = max(last, end)
+        for after in successors.get(current, ()):
+            if end > start[after]:
+                start[after] = end
+            waiting[after] -= 1
+            if not waiting[after]:
+                ready.append(after)
+    if done < len(length):  # a cycle (the check rejects them): the schedule's own reading of it
+        return max((task.end_day for task in schedule(list(items), list(edges))), default=0)
+    return last
 
 
 def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from configurator.jsontext import dump_json
@@ -28,26 +29,15 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
     one dependency depth. Alternatives (never applicable together) never share a group; a
     group contained in another of the same depth is left out."""
     bundle = compiled.bundle
-    edges = graph.dependencies(bundle)
     order = {item.id: index for index, item in enumerate(bundle.items)}
     found: dict[int, dict[frozenset[str], None]] = {}  # per depth: the groups, in order found
     for case in compiled.scenarios[0]:
-        applicable = {item.id for item in case.plan.items}
-        case_edges = [e for e in edges if e.before in applicable and e.after in applicable]
-        if not case_edges:  # everything at depth 0, in file order
+        applicable = [item.id for item in case.plan.items]
+        if not case.plan.edges:  # everything at depth 0
             if applicable:
                 found.setdefault(0, {}).setdefault(frozenset(applicable), None)
             continue
-        incoming: dict[str, list[str]] = {}
-        for edge in case_edges:
-            incoming.setdefault(edge.after, []).append(edge.before)
-        level: dict[str, int] = {}
-        at_depth: dict[int, list[str]] = {}
-        for item_id in graph.topological_order([i for i in order if i in applicable], case_edges):
-            before = incoming.get(item_id)
-            level[item_id] = depth = max([level[b] + 1 for b in before]) if before else 0
-            at_depth.setdefault(depth, []).append(item_id)
-        for depth, members in at_depth.items():
+        for depth, members in _depths(applicable, case.plan.edges).items():
             found.setdefault(depth, {}).setdefault(frozenset(members), None)
     groups = []
     for depth in sorted(found):
@@ -60,6 +50,31 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
                 if not any(g < other for other in itertools.islice(largest_first, bisect.bisect_left(smaller_first, -len(g))))]
         groups += sorted((sorted(g, key=order.__getitem__) for g in kept), key=lambda g: [order[i] for i in g])
     return groups
+
+
+def _depths(applicable: list[str], edges: Sequence[graph.Dependency]) -> dict[int, list[str]]:
+    """The case's items by dependency depth (the most items waited for in a chain before it): a
+    group is a set, so the items are taken in any order that respects the edges (the case's own,
+    between its applicable items), one pass over them."""
+    waiting = dict.fromkeys(applicable, 0)
+    successors: dict[str, list[str]] = {}
+    for edge in edges:
+        waiting[edge.after] += 1
+        successors.setdefault(edge.before, []).append(edge.after)
+    level = dict.fromkeys(applicable, 0)
+    ready = [item_id for item_id, count in waiting.items() if not count]
+    at_depth: dict[int, list[str]] = {}
+    while ready:
+        current = ready.pop()
+        depth = level[current]
+        at_depth.setdefault(depth, []).append(current)
+        for after in successors.get(current, ()):
+            if depth >= level[after]:
+                level[after] = depth + 1
+            waiting[after] -= 1
+            if not waiting[after]:
+                ready.append(after)
+    return at_depth
 
 
 def _cases(compiled: Compiled, varies: tuple[Varies, ...], attribute: str) -> list[dict[str, Any]]:
