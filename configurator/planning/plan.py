@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -45,6 +45,8 @@ _Entry = TypeVar("_Entry", Item, BundleMaterial, SpecialStage)
 _Member = TypeVar("_Member", BundleMaterial, BundleField)
 # Per varying attribute: (attribute, [(predicate slot, value), ...]).
 _Resolver = tuple[tuple[str, tuple[tuple[int, Any], ...]], ...]
+# an item, its condition's slot, its bit, the bits of its materials and of its fields
+ItemEntry = tuple[Item, int, int, int, int]
 
 
 def holds(condition: Condition | None, answers: Mapping[str, Any]) -> bool:
@@ -83,6 +85,8 @@ class Plan:
     # reads the fields of the hundreds of cases the case search plans
     field_source: Sequence[BundleField] | Callable[[], Sequence[BundleField]] = field(repr=False, compare=False)
     edges: tuple[graph.Dependency, ...]  # the dependencies between applicable items
+    # the planner's chains of linked items (their days remembered across its cases), when planned by one
+    chains: Chains | None = field(default=None, repr=False, compare=False)
 
     @property
     def eligible(self) -> bool:
@@ -107,12 +111,63 @@ class Plan:
             return max((item.promised_days for item in self.items), default=0)  # all start at once
         if "tasks" in self.__dict__:  # scheduled already (the notice, the simulator)
             return max((task.end_day for task in self.tasks), default=0)
+        if self.chains is not None:
+            return self.chains.days(self.items)
         return last_day(self.items, self.edges)
 
     @functools.cached_property
     def applicant_materials(self) -> tuple[BundleMaterial, ...]:
         """What the applicant hands in: everything else is shared, produced or generated."""
         return tuple([m for m in self.materials if m.source == "applicant"])
+
+
+class Chains:
+    """The bundle's items in chains: items linked by a dependency or handled together
+    (``combined_with``) are in one chain, and an item linked to none is alone. A case's days are
+    the longest of its alone items' promises and its chains' own days, and a chain with the same
+    items present (and the same promises) has the same days in every case: computed once per
+    planner, not once per case (copies of a bundle share most of their chains' states)."""
+
+    def __init__(self, items: Sequence[Item], edges: Sequence[graph.Dependency]) -> None:
+        root = {item.id: item.id for item in items}
+
+        def find(item_id: str) -> str:
+            while root[item_id] != item_id:
+                root[item_id] = item_id = root[root[item_id]]
+            return item_id
+
+        links = [(edge.before, edge.after) for edge in edges]
+        links += [(item.id, item.combined_with) for item in items if item.combined_with in root]
+        for one, other in links:
+            root[find(one)] = find(other)
+        linked = {find(one) for one, _ in links}
+        self._chain_of = {item.id: find(item.id) for item in items if find(item.id) in linked}
+        self._edges = edges
+        self._days: dict[tuple[Any, ...], int] = {}
+
+    def days(self, items: Sequence[Item]) -> int:
+        """``last_day`` of a case's items (or some of them) and the dependencies between them."""
+        longest = 0
+        chains: dict[str, list[Item]] = {}
+        chain_of = self._chain_of
+        for item in items:
+            chain = chain_of.get(item.id)
+            if chain is None:  # linked to nothing: starts at once
+                if item.promised_days > longest:
+                    longest = item.promised_days
+            else:
+                chains.setdefault(chain, []).append(item)
+        remembered = self._days
+        for members in chains.values():
+            key = tuple([(m.id, m.promised_days, m.combined_with) for m in members])
+            days = remembered.get(key)
+            if days is None:
+                present = {m.id for m in members}
+                days = remembered[key] = last_day(members, [e for e in self._edges
+                                                            if e.after in present and e.before in present])
+            if days > longest:
+                longest = days
+        return longest
 
 
 class Planner:
@@ -148,6 +203,7 @@ class Planner:
         self._field_list = _in_bytes(list(bundle.fields))
         self._field_whens = [(slot, 1 << index) for index, f in enumerate(bundle.fields) if (slot := self._slot(f.when))]
         self._edges = graph.dependencies(bundle)
+        self._chains = Chains(bundle.items, self._edges)
         # every slot's condition in one generated function: what the case search calls per answer set
         self._vector = conditions.compile_vector(self._exprs)
 
@@ -236,6 +292,29 @@ class Planner:
         return ((items, materials, functools.partial(_members, self._field_list, used_fields)),
                 (applicable, used_materials, used_fields) if plain else None)
 
+    def among(self, item_ids: Collection[str]) -> list[ItemEntry]:
+        """The bundle's items of these ids, in file order, prepared for ``part_of_case``."""
+        return [entry for entry in self._items if entry[0].id in item_ids]
+
+    def part_of_case(self, truth: Sequence[bool], entries: list[ItemEntry]) -> tuple[list[Item], int]:
+        """``decide`` for some of the bundle's items (``among``): those that apply, with the values
+        of the case, and how many of the bundle's materials they use that the case needs. Where no
+        other item uses those materials, this is that part of the case at the cost of the part."""
+        items: list[Item] = []
+        used_materials = 0
+        for item, slot, _, material_bits, _ in entries:
+            if truth[slot]:
+                items.append(self._item_in_case(item, truth) if self._item_values else item)
+                used_materials |= material_bits
+        for slot, bit in self._material_whens:
+            if not truth[slot]:
+                used_materials &= ~bit
+        return items, used_materials.bit_count()
+
+    def days_of(self, items: Sequence[Item]) -> int:
+        """``plan_of(..., items, ...).days``: the days of these items with the dependencies between them."""
+        return self._chains.days(items)
+
     def _item_in_case(self, item: Item, truth: Sequence[bool]) -> Item:
         values = self._item_values.get(item.id)
         if values is None:
@@ -260,7 +339,7 @@ class Planner:
             edges = tuple(e for e in self._edges if e.before in applicable and e.after in applicable)
         else:
             edges = ()
-        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), fields, edges)
+        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), fields, edges, self._chains)
 
 
 def _resolved(entry: _Entry, resolver: _Resolver, truth: Sequence[bool]) -> _Entry:
