@@ -225,3 +225,57 @@ def test_material_condition_narrower_than_its_item_is_fine():
     text = base_with("    produced_by: issue_certificate\n",
                      '    produced_by: issue_certificate\n    when: born_in_wedlock and register_with == "father"\n')
     assert "E408" not in codes(check_text(text))
+
+
+def many_matters(count: int, *, contradicted: int | None) -> str:
+    """``count`` independent matters: two yes/no questions, an eligibility rule and an item each;
+    the item of matter ``contradicted`` applies only where its own rule fails."""
+    situations = "".join(f"\n  - {{id: q{i}, label: 问题 {i}？, type: boolean}}\n  - {{id: r{i}, label: 另问 {i}？, type: boolean}}"
+                         for i in range(count))
+    rules = "".join(f"\n  - {{id: rule{i}, require: q{i} or r{i}, message: 不符合 {i}}}" for i in range(count))
+    items = "".join(f"""
+  - id: item{i}
+    name: 事项 {i}
+    department: health
+    when: {"not q{0} and not r{0}".format(i) if i == contradicted else f"q{i}"}
+    time_limit: {{promised: 1, statutory: 20}}
+    visits: 1
+    steps: 1
+    fields: [child_name]
+    materials: [m{i}]""" for i in range(count))
+    materials = "".join(f"\n  - {{id: m{i}, material: photo, name: 材料 {i}, source: applicant}}" for i in range(count))
+    return f"""id: many
+name: 多个事项
+version: 1
+service_object: natural_person
+lead_department: health
+situations:{situations}
+eligibility:{rules}
+fallback:
+  department: government_services
+  message: 兜底
+fields:
+  - id: child_name
+    field: person_name
+materials:{materials}
+items:{items}
+steps:
+  - {{id: apply, name: 申请, kind: application, owner: applicant, time_limit: 0}}
+  - {{id: intake, name: 受理, kind: intake, owner: health, time_limit: 1}}
+  - id: handling
+    name: 办理
+    kind: handling
+    owner: health
+    time_limit: 5
+    items: [{", ".join(f"item{i}" for i in range(count))}]
+"""
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_an_item_only_for_ineligible_cases_is_found_among_many_independent_rules(count):
+    """Each condition is judged with the rules that read its questions: with 20 matters (40
+    questions, 2**40 answer sets) the contradicted item is still found, where judging it with every
+    rule at once was too large a product to try and passed it over; the others are not flagged."""
+    problem = only(check_text(many_matters(count, contradicted=count - 1), "bundles/many.yaml"), "E408")
+    assert problem.params["id"] == f"item{count - 1}"
+    assert "E408" not in codes(check_text(many_matters(count, contradicted=None), "bundles/many.yaml"))

@@ -137,6 +137,41 @@ def valid_expr(context: RuleContext, condition: Condition | None) -> lang.Expr |
     return condition.expr
 
 
+def questions_read(expr: lang.Expr) -> list[str]:
+    """The questions a condition reads, as its truth table tries them."""
+    read: dict[str, set[Any]] = {}
+    lang.constants_of(expr, read)
+    return list(read)
+
+
+def independent_parts(conjuncts: list[lang.Expr], known: dict[int, list[str]] | None = None) -> list[lang.Expr]:
+    """The conjunction of ``conjuncts`` as conjunctions reading no question in common (each in
+    the order given): their answers combine freely, so the whole can be true exactly when each
+    part can. ``known``: the questions some conjuncts read, by their ``id`` (alive as long as it)."""
+    known = {} if known is None else known
+    root = list(range(len(conjuncts)))
+
+    def find(index: int) -> int:
+        while root[index] != index:
+            root[index] = index = root[root[index]]
+        return index
+
+    reader: dict[str, int] = {}
+    for index, conjunct in enumerate(conjuncts):
+        names = known.get(id(conjunct))
+        if names is None:
+            names = questions_read(conjunct)
+        for name in names:
+            if name in reader:
+                root[find(index)] = find(reader[name])
+            else:
+                reader[name] = index
+    parts: dict[int, list[lang.Expr]] = {}
+    for index, conjunct in enumerate(conjuncts):
+        parts.setdefault(find(index), []).append(conjunct)
+    return [part[0] if len(part) == 1 else lang.BoolOp("and", tuple(part), 0) for part in parts.values()]
+
+
 def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
     """A condition that can be true alone may still never hold for a case that gets this far:
     an item must also pass eligibility; a material or field is needed only when an item that
@@ -145,21 +180,25 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
     eligibility = [valid_expr(context, rule.require) for rule in bundle.eligibility]
     if any(expr is None for expr in eligibility):
         return  # an unreadable eligibility rule: its own error comes first
-    eligible = lang.all_of([e for e in eligibility if e is not None])
+    rules = [e for e in eligibility if e is not None]
+    rule_names = {id(rule): questions_read(rule) for rule in rules}  # found once, not per condition
     item_conditions = {item.id: valid_expr(context, item.when) for item in bundle.items}
 
     def contradicted(own: Condition, extra: list[lang.Expr | None]) -> bool:
         expr = valid_expr(context, own)
         if expr is None or any(e is None for e in extra):
             return False
-        combined = lang.all_of([expr, *[e for e in extra if e is not None]])
-        assert combined is not None
         alone = context.truth_table(expr)
-        together = context.truth_table(combined)
-        return alone is not None and False in alone and True in alone and together == {False}
+        if alone is None or False not in alone or True not in alone:
+            return False
+        # The conjunction is never true exactly when one of its independent parts never is: judged
+        # part by part, each over its own questions, the rules of other questions (copies, other
+        # matters) are judged once, not with every condition, nor in a product too large to try.
+        parts = independent_parts([expr, *[e for e in extra if e is not None]], rule_names)
+        return any(context.truth_table(part) == {False} for part in parts)
 
     for item in bundle.items:
-        if item.when and eligible is not None and contradicted(item.when, [eligible]):
+        if item.when and rules and contradicted(item.when, list(rules)):
             yield context.at("E408", item.when.path, what=_WHAT["items"], id=item.id, condition=item.when.text,
                              context=localized("符合受理条件", "the case is eligible"),
                              context_fix=localized("受理条件（eligibility）", "the eligibility rules"))
@@ -178,7 +217,8 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
             if any(c is None for c in user_conditions):
                 continue
             applies = lang.any_of([c for c in user_conditions if c is not None])
-            if contradicted(entry.when, [applies, eligible]):
+            # (without eligibility rules a material or field is not judged here, as before)
+            if rules and contradicted(entry.when, [applies, *rules]):
                 yield context.at("E408", entry.when.path, what=_WHAT[kind], id=entry.id, condition=entry.when.text,
                                  context=localized("使用它的事项适用", "an item that uses it applies"),
                                  context_fix=localized("使用它的事项的 when", "the when of the items that use it"))
