@@ -237,7 +237,7 @@ def many_matters(count: int, *, contradicted: int | None) -> str:
   - id: item{i}
     name: 事项 {i}
     department: health
-    when: {"not q{0} and not r{0}".format(i) if i == contradicted else f"q{i}"}
+    when: {f"not q{i} and not r{i}" if i == contradicted else f"q{i}"}
     time_limit: {{promised: 1, statutory: 20}}
     visits: 1
     steps: 1
@@ -279,3 +279,38 @@ def test_an_item_only_for_ineligible_cases_is_found_among_many_independent_rules
     problem = only(check_text(many_matters(count, contradicted=count - 1), "bundles/many.yaml"), "E408")
     assert problem.params["id"] == f"item{count - 1}"
     assert "E408" not in codes(check_text(many_matters(count, contradicted=None), "bundles/many.yaml"))
+
+
+def produced_in_many_matters(count: int, *, unmade: int | None) -> str:
+    """``many_matters`` where each item produces a certificate another item uses; in matter
+    ``unmade`` the user applies where the producer does not (r without q, which eligibility allows)."""
+    text = many_matters(count, contradicted=None)
+    users = "".join(f"""
+  - id: user{i}
+    name: 后续事项 {i}
+    department: health
+    when: {f"r{i}" if i == unmade else f"q{i}"}
+    time_limit: {{promised: 1, statutory: 20}}
+    visits: 1
+    steps: 1
+    fields: [child_name]
+    materials: [doc{i}]""" for i in range(count))
+    docs = "".join(f"\n  - {{id: doc{i}, name: 证明 {i}, source: produced, produced_by: [item{i}]}}" for i in range(count))
+    text = text.replace("\nitems:", docs + "\nitems:").replace("\nsteps:", users + "\nsteps:")
+    for i in range(count):
+        text = text.replace(f"    materials: [m{i}]", f"    materials: [m{i}]\n    result: {{name: 证明 {i}, materials: [doc{i}]}}", 1)
+    return text.replace("    items: [item0", "    items: [" + ", ".join(f"user{i}" for i in range(count)) + ", item0")
+
+
+@pytest.mark.parametrize("count", [1, 2, 20])
+def test_a_material_nobody_makes_is_found_among_many_independent_matters(count):
+    """E514 takes the first answer set of each independent part and puts them together: with 20
+    matters the unmade certificate is found (before, the product of every rule's answers was too
+    large to try and the material was passed over), with the same answers as the whole search."""
+    problem = only(check_text(produced_in_many_matters(count, unmade=count - 1), "bundles/many.yaml"), "E514")
+    assert problem.params["material"] == f"doc{count - 1}"
+    # the first answers (yes before no), questions in file order: the unmade matter's q is no, the
+    # other matters' rules hold with their first answers; 2 matters give what the whole search gave
+    case = ", ".join(f"q{i} = {'false' if i == count - 1 else 'true'}, r{i} = true" for i in range(count))
+    assert problem.message("en").endswith(f"no producer runs: {case}")
+    assert "E514" not in codes(check_text(produced_in_many_matters(count, unmade=None), "bundles/many.yaml"))

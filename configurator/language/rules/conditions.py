@@ -3,7 +3,7 @@ be true. A situation may depend only on situations asked before it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from configurator.diagnostics import Diagnostic, localized
@@ -144,10 +144,12 @@ def questions_read(expr: lang.Expr) -> list[str]:
     return list(read)
 
 
-def independent_parts(conjuncts: list[lang.Expr], known: dict[int, list[str]] | None = None) -> list[lang.Expr]:
+def independent_parts(conjuncts: list[lang.Expr], known: dict[int, list[str]] | None = None,
+                      reads: Callable[[lang.Expr], list[str]] = questions_read) -> list[lang.Expr]:
     """The conjunction of ``conjuncts`` as conjunctions reading no question in common (each in
     the order given): their answers combine freely, so the whole can be true exactly when each
-    part can. ``known``: the questions some conjuncts read, by their ``id`` (alive as long as it)."""
+    part can. ``known``: the questions some conjuncts read, by their ``id`` (alive as long as it);
+    ``reads``: the questions a conjunct reads (by default, as its truth table tries them)."""
     known = {} if known is None else known
     root = list(range(len(conjuncts)))
 
@@ -160,7 +162,7 @@ def independent_parts(conjuncts: list[lang.Expr], known: dict[int, list[str]] | 
     for index, conjunct in enumerate(conjuncts):
         names = known.get(id(conjunct))
         if names is None:
-            names = questions_read(conjunct)
+            names = reads(conjunct)
         for name in names:
             if name in reader:
                 root[find(index)] = find(reader[name])

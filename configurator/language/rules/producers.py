@@ -9,11 +9,11 @@ one such set of answers.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from configurator.diagnostics import Diagnostic, listing, localized
 from configurator.language import conditions as lang
-from configurator.language.rules.conditions import valid_expr
+from configurator.language.rules.conditions import independent_parts, valid_expr
 from configurator.language.rules.context import RuleContext
 from configurator.language.rules.references import produced_by_path
 from configurator.model import Condition
@@ -24,6 +24,38 @@ def case_text(answers: dict[str, object]) -> dict[str, str]:
         return localized("任何情形", "any case")
     parts = [f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in answers.items()]
     return localized("，".join(parts), ", ".join(parts))
+
+
+def first_case(conjuncts: list[lang.Expr], context: RuleContext, asked: Mapping[str, lang.Expr | None],
+               found: dict[lang.Expr, dict[str, object] | None]) -> dict[str, object] | None:
+    """``lang.witness`` of the conjunction, part by part: split into parts whose questions (with
+    the questions deciding whether those are asked) are apart, the first answer set of the whole
+    is each part's first put together (``found`` keeps each part's, as the eligibility rules of
+    other matters recur for every material). Not one product of every rule's answers, which past
+    a few matters was too large to try, so the check passed the material over."""
+
+    def reads(expr: lang.Expr) -> list[str]:
+        read: dict[str, set[object]] = {}
+        lang.constants_of(expr, read)
+        pending = list(read)
+        while pending:  # as the witness reads them: with the questions deciding whether they are asked
+            condition = asked.get(pending.pop())
+            if condition is not None:
+                before = set(read)
+                lang.constants_of(condition, read)
+                pending.extend(set(read) - before)
+        return list(read)
+
+    answers: dict[str, object] = {}
+    for part in independent_parts(conjuncts, reads=reads):
+        if part not in found:
+            found[part] = lang.witness(part, context.variables, asked)
+        case = found[part]
+        if case is None:
+            return None
+        answers.update(case)
+    order = {name: index for index, name in enumerate(context.variables)}  # the witness's own order
+    return dict(sorted(answers.items(), key=lambda entry: order[entry[0]]))
 
 
 def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
@@ -45,6 +77,7 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
         expr = valid_expr(context, condition)
         return False if expr is None else expr
 
+    found: dict[lang.Expr, dict[str, object] | None] = {}  # each independent part's first case
     for material in bundle.materials:
         if material.source != "produced":
             continue
@@ -64,9 +97,7 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
             [c for c in user_conditions if isinstance(c, lang.Expr)])
         parts = [e for e in (*eligibility, own if isinstance(own, lang.Expr) else None, used) if e is not None]
         assert runs is not None
-        needed_without_producer = lang.all_of([*parts, lang.Not(runs, 0)])
-        assert needed_without_producer is not None
-        case = lang.witness(needed_without_producer, context.variables, asked)
+        case = first_case([*parts, lang.Not(runs, 0)], context, asked, found)
         if case is not None:
             yield context.at("E514", produced_by_path(material, 0), material=material.id,
                              producers=listing(material.produced_by), case=case_text(case))
