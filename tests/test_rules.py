@@ -314,3 +314,31 @@ def test_a_material_nobody_makes_is_found_among_many_independent_matters(count):
     case = ", ".join(f"q{i} = {'false' if i == count - 1 else 'true'}, r{i} = true" for i in range(count))
     assert problem.message("en").endswith(f"no producer runs: {case}")
     assert "E514" not in codes(check_text(produced_in_many_matters(count, unmade=None), "bundles/many.yaml"))
+
+
+def area_in_many_matters(count: int, *, asked_when: str) -> str:
+    """``many_matters`` with the floor area asked (under ``asked_when``) and given to the last
+    matter's item as its field (``from_situation``)."""
+    text = many_matters(count, contradicted=None)
+    last = count - 1
+    text = text.replace("\neligibility:", f"""
+  - id: floor_area_sqm
+    label: 面积是多少平方米？
+    type: number
+    minimum: 0
+    when: {asked_when}
+eligibility:""")
+    text = text.replace("    field: person_name\n", "    field: person_name\n  - id: floor_area\n    from_situation: floor_area_sqm\n")
+    own = f"\n    materials: [m{last}]"
+    return text.replace("    fields: [child_name]" + own, "    fields: [child_name, floor_area]" + own)
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_a_field_from_a_question_not_always_asked_is_found_among_many_matters(count):
+    """E410's example case is searched part by part, like E514's: with 20 matters it is still
+    found, with the other matters' first answers; asked whenever the field is needed, no E410."""
+    last = count - 1
+    problem = only(check_text(area_in_many_matters(count, asked_when=f"r{last}"), "bundles/many.yaml"), "E410")
+    case = ", ".join(f"q{i} = true, r{i} = {'false' if i == last else 'true'}" for i in range(count))
+    assert problem.message("en").endswith(f"e.g. {case}")
+    assert "E410" not in codes(check_text(area_in_many_matters(count, asked_when=f"q{last}"), "bundles/many.yaml"))
