@@ -314,8 +314,9 @@ def waiting_items(draw: st.DrawFn) -> str:
 @given(waiting_items())
 def test_a_plans_days_are_the_last_end_day_of_its_schedule(text):
     """The figures take a case's days from the longest chain of its items without scheduling them
-    (planning/plan.py ``last_day``): the same number as the schedule the notice and simulator show,
-    for every case, with waits, produced materials and items handled together."""
+    (planning/plan.py ``last_day``, remembered per chain of linked items): the same number as the
+    schedule the notice and simulator show, for every case, with waits, produced materials and items
+    handled together; and routing's depths (``Chains.depths``) are each item's longest chain of waits."""
     result = check_text(text, "bundles/small.yaml")
     assume(result.bundle is not None)
     planner = Planner(result.bundle)
@@ -323,3 +324,13 @@ def test_a_plans_days_are_the_last_end_day_of_its_schedule(text):
         plan = planner.plan(answers)
         days = plan.days
         assert days == max((task.end_day for task in plan.tasks), default=0), answers
+        # routing's parallel groups: each item's depth, the longest chain of waits before it
+        waits = {item.id: [edge.before for edge in plan.edges if edge.after == item.id] for item in plan.items}
+
+        def depth(item_id: str, waits: dict[str, list[str]] = waits) -> int:
+            return max((depth(before) + 1 for before in waits[item_id]), default=0)
+
+        expected: dict[int, set[str]] = {}
+        for item in plan.items:
+            expected.setdefault(depth(item.id), set()).add(item.id)
+        assert {d: set(ids) for d, ids in planner.chains.depths(plan.items).items()} == expected, answers

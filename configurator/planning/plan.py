@@ -144,6 +144,7 @@ class Chains:
         self._chain_of = {item.id: find(item.id) for item in items if find(item.id) in linked}
         self._edges = edges
         self._days: dict[tuple[Any, ...], int] = {}
+        self._depths: dict[tuple[str, ...], dict[int, list[str]]] = {}
 
     def days(self, items: Sequence[Item]) -> int:
         """``last_day`` of a case's items (or some of them) and the dependencies between them."""
@@ -168,6 +169,56 @@ class Chains:
             if days > longest:
                 longest = days
         return longest
+
+
+    def depths(self, items: Sequence[Item]) -> dict[int, list[str]]:
+        """A case's item ids by dependency depth (how many items wait for each other before it,
+        at most), each chain's found once per state of the chain. Ids of one depth come in no
+        particular order."""
+        at_depth: dict[int, list[str]] = {}
+        chains: dict[str, list[str]] = {}
+        chain_of = self._chain_of
+        for item in items:
+            chain = chain_of.get(item.id)
+            if chain is None:
+                at_depth.setdefault(0, []).append(item.id)
+            else:
+                chains.setdefault(chain, []).append(item.id)
+        remembered = self._depths
+        for members in chains.values():
+            key = tuple(members)
+            found = remembered.get(key)
+            if found is None:
+                present = set(members)
+                found = remembered[key] = _depths(members, [e for e in self._edges
+                                                            if e.after in present and e.before in present])
+            for depth, ids in found.items():
+                at_depth.setdefault(depth, []).extend(ids)
+        return at_depth
+
+
+def _depths(item_ids: list[str], edges: Sequence[graph.Dependency]) -> dict[int, list[str]]:
+    """The items by depth along ``edges`` (between them), in one pass in any order the edges allow
+    (an item in a cycle, which the check rejects, has no depth)."""
+    waiting = dict.fromkeys(item_ids, 0)
+    successors: dict[str, list[str]] = {}
+    for edge in edges:
+        waiting[edge.after] += 1
+        successors.setdefault(edge.before, []).append(edge.after)
+    level = dict.fromkeys(item_ids, 0)
+    ready = [item_id for item_id, count in waiting.items() if not count]
+    at_depth: dict[int, list[str]] = {}
+    while ready:
+        current = ready.pop()
+        depth = level[current]
+        at_depth.setdefault(depth, []).append(current)
+        for after in successors.get(current, ()):
+            if depth >= level[after]:
+                level[after] = depth + 1
+            waiting[after] -= 1
+            if not waiting[after]:
+                ready.append(after)
+    return at_depth
 
 
 class Planner:
@@ -226,6 +277,11 @@ class Planner:
     def slot_of(self, condition: Condition | None) -> int:
         """The slot of one of the bundle's conditions (0: no condition, always)."""
         return self._slot(condition)
+
+    @property
+    def chains(self) -> Chains:
+        """The bundle's items in chains of linked items (their days and depths remembered)."""
+        return self._chains
 
     @property
     def edges(self) -> list[graph.Dependency]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Sequence
 from typing import Any
 
 from configurator.jsontext import dump_json
@@ -30,6 +29,7 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
     group contained in another of the same depth is left out."""
     bundle = compiled.bundle
     order = {item.id: index for index, item in enumerate(bundle.items)}
+    depths = compiled.planner.chains.depths  # each chain's depths found once per state, not per case
     found: dict[int, dict[frozenset[str], None]] = {}  # per depth: the groups, in order found
     for case in compiled.scenarios[0]:
         applicable = [item.id for item in case.plan.items]
@@ -37,7 +37,7 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
             if applicable:
                 found.setdefault(0, {}).setdefault(frozenset(applicable), None)
             continue
-        for depth, members in _depths(applicable, case.plan.edges).items():
+        for depth, members in depths(case.plan.items).items():
             found.setdefault(depth, {}).setdefault(frozenset(members), None)
     groups = []
     for depth in sorted(found):
@@ -50,31 +50,6 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
                 if not any(g < other for other in itertools.islice(largest_first, bisect.bisect_left(smaller_first, -len(g))))]
         groups += sorted((sorted(g, key=order.__getitem__) for g in kept), key=lambda g: [order[i] for i in g])
     return groups
-
-
-def _depths(applicable: list[str], edges: Sequence[graph.Dependency]) -> dict[int, list[str]]:
-    """The case's items by dependency depth (the most items waited for in a chain before it): a
-    group is a set, so the items are taken in any order that respects the edges (the case's own,
-    between its applicable items), one pass over them."""
-    waiting = dict.fromkeys(applicable, 0)
-    successors: dict[str, list[str]] = {}
-    for edge in edges:
-        waiting[edge.after] += 1
-        successors.setdefault(edge.before, []).append(edge.after)
-    level = dict.fromkeys(applicable, 0)
-    ready = [item_id for item_id, count in waiting.items() if not count]
-    at_depth: dict[int, list[str]] = {}
-    while ready:
-        current = ready.pop()
-        depth = level[current]
-        at_depth.setdefault(depth, []).append(current)
-        for after in successors.get(current, ()):
-            if depth >= level[after]:
-                level[after] = depth + 1
-            waiting[after] -= 1
-            if not waiting[after]:
-                ready.append(after)
-    return at_depth
 
 
 def _cases(compiled: Compiled, varies: tuple[Varies, ...], attribute: str) -> list[dict[str, Any]]:
