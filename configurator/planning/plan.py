@@ -170,7 +170,6 @@ class Chains:
                 longest = days
         return longest
 
-
     def depths(self, items: Sequence[Item]) -> dict[int, list[str]]:
         """A case's item ids by dependency depth (how many items wait for each other before it,
         at most), each chain's found once per state of the chain. Ids of one depth come in no
