@@ -1,7 +1,9 @@
 """Where our compile spends its time: cProfile of check + every artifact for the synthetic bundle
-of bench/compile_vs_pyxform.py, the top entries by cumulative and by own time.
+of bench/compile_vs_pyxform.py (or, with ``--copies``, k copies of a shipped bundle as
+bench/figures_sweep.py builds them), the top entries by cumulative and by own time.
 
 Usage: python bench/profile_compile.py [--questions 400] [--top 25] [--repeat 9] > bench/profiles/compile-400.txt (and 50)
+       python bench/profile_compile.py --copies newborn 17 > bench/profiles/compile-newborn-17.txt
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from compile_vs_pyxform import synthetic_bundle  # noqa: E402
+from figures_sweep import copies  # noqa: E402
 
 from configurator.language.check import check_bundle, check_catalogues  # noqa: E402
 from configurator.language.collector import collector_paused  # noqa: E402
@@ -44,12 +47,20 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--copies", nargs=2, metavar=("BUNDLE", "COUNT"),
+                        help="profile COUNT copies of a shipped bundle instead of the synthetic one")
     args = parser.parse_args()
     catalogues = check_catalogues([(p.name, p.read_bytes()) for p in sorted((ROOT / "catalogues").glob("*.yaml"))]).catalogues
-    raw = synthetic_bundle(args.questions)[0].encode("utf-8")
+    if args.copies:
+        name, count = args.copies[0], int(args.copies[1])
+        raw = copies(name, count)[0].encode("utf-8")
+        title, path = f"{name}×{count}", f"bundles/{name}_copies.yaml"
+    else:
+        raw = synthetic_bundle(args.questions)[0].encode("utf-8")
+        title, path = f"synthetic bundle, {args.questions} questions", "bundles/synthetic.yaml"
 
     def compile_once() -> None:
-        checked = check_bundle(raw, "bundles/synthetic.yaml", catalogues)
+        checked = check_bundle(raw, path, catalogues)
         assert checked.bundle is not None
         render(checked.bundle, catalogues)
 
@@ -59,7 +70,7 @@ def main() -> None:
     times: dict[str, list[float]] = {}
     for _ in range(args.repeat):
         start = time.process_time()
-        checked = check_bundle(raw, "bundles/synthetic.yaml", catalogues)
+        checked = check_bundle(raw, path, catalogues)
         times.setdefault("check", []).append(time.process_time() - start)
         assert checked.bundle is not None
         compiled = Compiled(checked.bundle, catalogues)
@@ -71,7 +82,7 @@ def main() -> None:
                 start = time.process_time()
                 write(compiled)
                 times.setdefault(name, []).append(time.process_time() - start)
-    print(f"synthetic bundle, {args.questions} questions: CPU time per stage (unprofiled, median of {args.repeat} compiles)")
+    print(f"{title}: CPU time per stage (unprofiled, median of {args.repeat} compiles)")
     for name, taken in times.items():
         print(f"  {name:24} {1000 * statistics.median(taken):9.1f} ms")
     print(f"  {'all':24} {1000 * sum(statistics.median(taken) for taken in times.values()):9.1f} ms")

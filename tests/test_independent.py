@@ -266,3 +266,71 @@ def test_a_count_past_64_bits_is_written_to_metrics_json():
     c = Compiled(result.bundle, shipped_catalogues())
     assert c.case_search.combinations == 2 ** 70
     assert json.loads(write_metrics(c))["case_search"]["answer_sets"] == float(2 ** 70)
+
+
+@st.composite
+def waiting_items(draw: st.DrawFn) -> str:
+    """Up to seven items on yes/no questions, each waiting for earlier ones (``after``, or a material
+    an earlier item produces) and some handled together with another (``combined_with``)."""
+    count = draw(st.integers(1, 7))
+    asked = [draw(st.integers(0, 2)) for _ in range(count)]
+    heads = {n for n in range(count) if draw(st.booleans())}
+    items, produced = [], []
+    for n in range(count):
+        earlier = sorted(set(draw(st.lists(st.integers(0, n - 1), max_size=2)))) if n else []
+        waits = [e for e in earlier if draw(st.booleans())]
+        uses = [e for e in earlier if e not in waits]
+        others = sorted(heads - {n})
+        together = f"\n    combined_with: item{draw(st.sampled_from(others))}" if n not in heads and others \
+            and draw(st.booleans()) else ""
+        after = f"\n    after: [{', '.join(f'{{item: item{e}, reason: 先办}}' for e in waits)}]" if waits else ""
+        items.append(f"""  - id: item{n}
+    name: 事项 {n}
+    department: health
+    when: q{asked[n]}{together}
+    result: {{name: 证明 {n}, materials: [made{n}], delivery: [window]}}
+    time_limit: {{promised: {draw(st.integers(0, 6))}, statutory: 20}}
+    visits: 1
+    steps: 1
+    fields: [child_name]
+    materials: [{', '.join([f'own{n}', *(f'made{e}' for e in uses)])}]{after}""")
+        # needed only where its producer applies: a case never waits for a document nobody makes
+        produced.append(f"  - {{id: made{n}, name: 证明 {n}, source: produced, "
+                        f"produced_by: [item{n}], when: q{asked[n]}}}")
+    materials = [f"  - {{id: own{n}, material: photo, name: 材料 {n}, source: applicant}}" for n in range(count)]
+    return "\n".join([
+        "id: small", "name: 小一件事", "version: 1", "service_object: natural_person", "lead_department: health",
+        "situations:", *(f"  - {{id: q{i}, label: 问题 {i}？, type: boolean}}" for i in range(3)),
+        "fallback:", "  department: government_services", "  message: 兜底",
+        "fields:", "  - id: child_name", "    field: person_name", "materials:", *materials, *produced,
+        "items:", *items,
+        "steps:", "  - {id: apply, name: 申请, kind: application, owner: applicant, time_limit: 0}",
+        "  - {id: intake, name: 受理, kind: intake, owner: health, time_limit: 1}",
+        "  - id: handling", "    name: 办理", "    kind: handling", "    owner: health", "    time_limit: 20",
+        "    items: [" + ", ".join(f"item{n}" for n in range(count)) + "]", ""])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(waiting_items())
+def test_a_plans_days_are_the_last_end_day_of_its_schedule(text):
+    """The figures take a case's days from the longest chain of its items without scheduling them
+    (planning/plan.py ``last_day``, remembered per chain of linked items): the same number as the
+    schedule the notice and simulator show, for every case, with waits, produced materials and items
+    handled together; and routing's depths (``Chains.depths``) are each item's longest chain of waits."""
+    result = check_text(text, "bundles/small.yaml")
+    assume(result.bundle is not None)
+    planner = Planner(result.bundle)
+    for answers in Walk(result.bundle).every():
+        plan = planner.plan(answers)
+        days = plan.days
+        assert days == max((task.end_day for task in plan.tasks), default=0), answers
+        # routing's parallel groups: each item's depth, the longest chain of waits before it
+        waits = {item.id: [edge.before for edge in plan.edges if edge.after == item.id] for item in plan.items}
+
+        def depth(item_id: str, waits: dict[str, list[str]] = waits) -> int:
+            return max((depth(before) + 1 for before in waits[item_id]), default=0)
+
+        expected: dict[int, set[str]] = {}
+        for item in plan.items:
+            expected.setdefault(depth(item.id), set()).add(item.id)
+        assert {d: set(ids) for d, ids in planner.chains.depths(plan.items).items()} == expected, answers

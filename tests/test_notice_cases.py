@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from configurator.planning.compiled import Compiled
-from configurator.planning.plan import Plan, units
+from configurator.planning.plan import Plan
+from configurator.planning.schedule import units
 from configurator.writers.notice import notice_document
 from configurator.writers.phrases import say
 from tests.compile_helpers import SHIPPED_IDS, compiled

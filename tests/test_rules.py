@@ -225,3 +225,120 @@ def test_material_condition_narrower_than_its_item_is_fine():
     text = base_with("    produced_by: issue_certificate\n",
                      '    produced_by: issue_certificate\n    when: born_in_wedlock and register_with == "father"\n')
     assert "E408" not in codes(check_text(text))
+
+
+def many_matters(count: int, *, contradicted: int | None) -> str:
+    """``count`` independent matters: two yes/no questions, an eligibility rule and an item each;
+    the item of matter ``contradicted`` applies only where its own rule fails."""
+    situations = "".join(f"\n  - {{id: q{i}, label: 问题 {i}？, type: boolean}}\n  - {{id: r{i}, label: 另问 {i}？, type: boolean}}"
+                         for i in range(count))
+    rules = "".join(f"\n  - {{id: rule{i}, require: q{i} or r{i}, message: 不符合 {i}}}" for i in range(count))
+    items = "".join(f"""
+  - id: item{i}
+    name: 事项 {i}
+    department: health
+    when: {f"not q{i} and not r{i}" if i == contradicted else f"q{i}"}
+    time_limit: {{promised: 1, statutory: 20}}
+    visits: 1
+    steps: 1
+    fields: [child_name]
+    materials: [m{i}]""" for i in range(count))
+    materials = "".join(f"\n  - {{id: m{i}, material: photo, name: 材料 {i}, source: applicant}}" for i in range(count))
+    return f"""id: many
+name: 多个事项
+version: 1
+service_object: natural_person
+lead_department: health
+situations:{situations}
+eligibility:{rules}
+fallback:
+  department: government_services
+  message: 兜底
+fields:
+  - id: child_name
+    field: person_name
+materials:{materials}
+items:{items}
+steps:
+  - {{id: apply, name: 申请, kind: application, owner: applicant, time_limit: 0}}
+  - {{id: intake, name: 受理, kind: intake, owner: health, time_limit: 1}}
+  - id: handling
+    name: 办理
+    kind: handling
+    owner: health
+    time_limit: 5
+    items: [{", ".join(f"item{i}" for i in range(count))}]
+"""
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_an_item_only_for_ineligible_cases_is_found_among_many_independent_rules(count):
+    """Each condition is judged with the rules that read its questions: with 20 matters (40
+    questions, 2**40 answer sets) the contradicted item is still found, where judging it with every
+    rule at once was too large a product to try and passed it over; the others are not flagged."""
+    problem = only(check_text(many_matters(count, contradicted=count - 1), "bundles/many.yaml"), "E408")
+    assert problem.params["id"] == f"item{count - 1}"
+    assert "E408" not in codes(check_text(many_matters(count, contradicted=None), "bundles/many.yaml"))
+
+
+def produced_in_many_matters(count: int, *, unmade: int | None) -> str:
+    """``many_matters`` where each item produces a certificate another item uses; in matter
+    ``unmade`` the user applies where the producer does not (r without q, which eligibility allows)."""
+    text = many_matters(count, contradicted=None)
+    users = "".join(f"""
+  - id: user{i}
+    name: 后续事项 {i}
+    department: health
+    when: {f"r{i}" if i == unmade else f"q{i}"}
+    time_limit: {{promised: 1, statutory: 20}}
+    visits: 1
+    steps: 1
+    fields: [child_name]
+    materials: [doc{i}]""" for i in range(count))
+    docs = "".join(f"\n  - {{id: doc{i}, name: 证明 {i}, source: produced, produced_by: [item{i}]}}" for i in range(count))
+    text = text.replace("\nitems:", docs + "\nitems:").replace("\nsteps:", users + "\nsteps:")
+    for i in range(count):
+        text = text.replace(f"    materials: [m{i}]", f"    materials: [m{i}]\n    result: {{name: 证明 {i}, materials: [doc{i}]}}", 1)
+    return text.replace("    items: [item0", "    items: [" + ", ".join(f"user{i}" for i in range(count)) + ", item0")
+
+
+@pytest.mark.parametrize("count", [1, 2, 20])
+def test_a_material_nobody_makes_is_found_among_many_independent_matters(count):
+    """E514 takes the first answer set of each independent part and puts them together: with 20
+    matters the unmade certificate is found (before, the product of every rule's answers was too
+    large to try and the material was passed over), with the same answers as the whole search."""
+    problem = only(check_text(produced_in_many_matters(count, unmade=count - 1), "bundles/many.yaml"), "E514")
+    assert problem.params["material"] == f"doc{count - 1}"
+    # the first answers (yes before no), questions in file order: the unmade matter's q is no, the
+    # other matters' rules hold with their first answers; 2 matters give what the whole search gave
+    case = ", ".join(f"q{i} = {'false' if i == count - 1 else 'true'}, r{i} = true" for i in range(count))
+    assert problem.message("en").endswith(f"no producer runs: {case}")
+    assert "E514" not in codes(check_text(produced_in_many_matters(count, unmade=None), "bundles/many.yaml"))
+
+
+def area_in_many_matters(count: int, *, asked_when: str) -> str:
+    """``many_matters`` with the floor area asked (under ``asked_when``) and given to the last
+    matter's item as its field (``from_situation``)."""
+    text = many_matters(count, contradicted=None)
+    last = count - 1
+    text = text.replace("\neligibility:", f"""
+  - id: floor_area_sqm
+    label: 面积是多少平方米？
+    type: number
+    minimum: 0
+    when: {asked_when}
+eligibility:""")
+    text = text.replace("    field: person_name\n", "    field: person_name\n  - id: floor_area\n    from_situation: floor_area_sqm\n")
+    own = f"\n    materials: [m{last}]"
+    return text.replace("    fields: [child_name]" + own, "    fields: [child_name, floor_area]" + own)
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_a_field_from_a_question_not_always_asked_is_found_among_many_matters(count):
+    """E410's example case is searched part by part, like E514's: with 20 matters it is still
+    found, with the other matters' first answers; asked whenever the field is needed, no E410."""
+    last = count - 1
+    problem = only(check_text(area_in_many_matters(count, asked_when=f"r{last}"), "bundles/many.yaml"), "E410")
+    case = ", ".join(f"q{i} = true, r{i} = {'false' if i == last else 'true'}" for i in range(count))
+    assert problem.message("en").endswith(f"e.g. {case}")
+    assert "E410" not in codes(check_text(area_in_many_matters(count, asked_when=f"q{last}"), "bundles/many.yaml"))

@@ -15,7 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from configurator.planning.calendar import WorkingCalendar
-from configurator.planning.plan import Plan, units
+from configurator.planning.plan import Plan
+from configurator.planning.schedule import units
 
 # Camunda 8 timers read `due_dates` (FEEL context): the end of the due day, China Standard Time.
 END_OF_DAY = "T23:59:59+08:00"

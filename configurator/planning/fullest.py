@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from configurator.model import Bundle
 from configurator.planning.independent import Groups, Node, Visit
-from configurator.planning.plan import Planner
+from configurator.planning.plan import ItemEntry, Planner
 from configurator.planning.walk import answer_domains
 
 
@@ -85,12 +85,14 @@ class _Component:
 def _search(groups: Groups, planner: Planner, start: tuple[int, ...], component: _Component,
             budget: int) -> tuple[dict[int, tuple[int, ...]], bool]:
     """One component's best items and materials: per days, the first combination reaching them."""
-    member_groups, item_ids, material_ids = component.groups, component.items, component.materials
+    member_groups = component.groups
+    # only the component's groups leave the start: the rest of the truth and every other item stay
+    start_truth = groups.truth(start)
+    entries = planner.among(component.items)
     best_rank = (-1, -1)
     by_days: dict[int, tuple[int, ...]] = {}
     ranked = 0
-    roots = [node if group in member_groups else Node(-1, (), start[group], 0, 0, 0)
-             for group, node in enumerate(groups.roots)]
+    roots = _roots(groups, start, member_groups)
 
     def beaten(nodes: list[Node]) -> bool:
         materials = component.fixed_materials
@@ -102,11 +104,11 @@ def _search(groups: Groups, planner: Planner, start: tuple[int, ...], component:
     def leaf(chosen: list[int]) -> bool:
         nonlocal ranked, best_rank, by_days
         ranked += 1
-        items, materials, _ = planner.decide(groups.truth(chosen))
-        own = [i for i in items if i.id in item_ids]
-        rank = (len(own), len([m for m in materials if m.id in material_ids]))
+        # the component's materials are used by its items only (_item_nodes joins every user)
+        own, materials = planner.part_of_case(groups.truth_beside(start_truth, chosen, member_groups), entries)
+        rank = (len(own), materials)
         if rank >= best_rank:
-            days = planner.plan_of({}, (), own, [], ()).days
+            days = planner.days_of(own)
             if rank > best_rank:
                 best_rank, by_days = rank, {}
             by_days.setdefault(days, tuple(chosen))
@@ -114,6 +116,17 @@ def _search(groups: Groups, planner: Planner, start: tuple[int, ...], component:
 
     Visit(roots, leaf, beaten).run()
     return by_days, ranked <= budget
+
+
+def _roots(groups: Groups, start: tuple[int, ...], members: set[int]) -> list[Node]:
+    """The tries a component's search visits: its own groups', every other group held at its part
+    in ``start`` (the first: leaves made once per bundle, not once per component, which copies of
+    a bundle have nearly as many of as groups)."""
+    assert not any(start)
+    roots = list(groups.at_first_parts)
+    for group in members:
+        roots[group] = groups.roots[group]
+    return roots
 
 
 class _Nodes:
@@ -216,10 +229,11 @@ def longest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tu
     start = tuple(0 for _ in groups.parts)
     most = days(start, fixed_items)
     done = True
+    start_truth = groups.truth(start)
     for component in components:
         ranked = 0
-        roots = [node if group in component.groups else Node(-1, (), start[group], 0, 0, 0)
-                 for group, node in enumerate(groups.roots)]
+        roots = _roots(groups, start, component.groups)
+        entries = planner.among(component.items)
 
         def beaten(nodes: list[Node], component: _Component = component) -> bool:
             own = [nodes[group].days for group in component.groups]
@@ -227,10 +241,11 @@ def longest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tu
                      else max([component.fixed_days, *own]))
             return bound <= most
 
-        def leaf(chosen: list[int], component: _Component = component) -> bool:
+        def leaf(chosen: list[int], component: _Component = component, entries: list[ItemEntry] = entries) -> bool:
             nonlocal ranked, most
             ranked += 1
-            most = max(most, days(chosen, component.items))
+            own, _ = planner.part_of_case(groups.truth_beside(start_truth, chosen, component.groups), entries)
+            most = max(most, planner.days_of(own))
             return ranked > budget
 
         Visit(roots, leaf, beaten).run()

@@ -21,8 +21,9 @@ the exhaustive walk, without it.
 from __future__ import annotations
 
 import bisect
+import functools
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,20 @@ class Groups:
             for slot, value in group[part].truths:
                 truth[slot] = value
         return tuple(truth)
+
+    @functools.cached_property
+    def at_first_parts(self) -> tuple[Node, ...]:
+        """Per group, a leaf holding it at its first part (what a search of other groups visits)."""
+        return tuple(Node(-1, (), 0, 0, 0, 0) for _ in self.parts)
+
+    def truth_beside(self, start: Sequence[bool], chosen: Sequence[int], groups: Collection[int]) -> list[bool]:
+        """``truth(chosen)`` where only ``groups`` may differ from the combination whose truth is
+        ``start``: the cost of those groups, not of the bundle's."""
+        truth = list(start)
+        for group in groups:
+            for slot, value in self.parts[group][chosen[group]].truths:
+                truth[slot] = value
+        return truth
 
     def answers(self, bundle: Bundle, chosen: Sequence[int]) -> dict[str, Any]:
         """The combination's first answer set, questions in file order."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -40,11 +40,14 @@ from configurator.model import (
     SpecialStage,
     Varies,
 )
+from configurator.planning.schedule import Chains, Task, last_day, schedule
 
 _Entry = TypeVar("_Entry", Item, BundleMaterial, SpecialStage)
 _Member = TypeVar("_Member", BundleMaterial, BundleField)
 # Per varying attribute: (attribute, [(predicate slot, value), ...]).
 _Resolver = tuple[tuple[str, tuple[tuple[int, Any], ...]], ...]
+# an item, its condition's slot, its bit, the bits of its materials and of its fields
+ItemEntry = tuple[Item, int, int, int, int]
 
 
 def holds(condition: Condition | None, answers: Mapping[str, Any]) -> bool:
@@ -63,16 +66,6 @@ def needed_condition(own: Condition | None, users: Sequence[Item]) -> conditions
 
 
 @dataclass(frozen=True)
-class Task:
-    """One applicable item, scheduled: it starts when its dependencies have finished."""
-
-    item: Item
-    after: tuple[str, ...]  # ids of applicable items it waits for
-    start_day: int
-    end_day: int
-
-
-@dataclass(frozen=True)
 class Plan:
     bundle: Bundle
     answers: Mapping[str, Any]  # only answers to questions asked
@@ -83,6 +76,8 @@ class Plan:
     # reads the fields of the hundreds of cases the case search plans
     field_source: Sequence[BundleField] | Callable[[], Sequence[BundleField]] = field(repr=False, compare=False)
     edges: tuple[graph.Dependency, ...]  # the dependencies between applicable items
+    # the planner's chains of linked items (their days remembered across its cases), when planned by one
+    chains: Chains | None = field(default=None, repr=False, compare=False)
 
     @property
     def eligible(self) -> bool:
@@ -105,7 +100,11 @@ class Plan:
         """Working days along the longest chain of applicable items (special stages excluded)."""
         if not self.edges and all(item.combined_with is None for item in self.items):
             return max((item.promised_days for item in self.items), default=0)  # all start at once
-        return max((task.end_day for task in self.tasks), default=0)
+        if "tasks" in self.__dict__:  # scheduled already (the notice, the simulator)
+            return max((task.end_day for task in self.tasks), default=0)
+        if self.chains is not None:
+            return self.chains.days(self.items)
+        return last_day(self.items, self.edges)
 
     @functools.cached_property
     def applicant_materials(self) -> tuple[BundleMaterial, ...]:
@@ -146,6 +145,7 @@ class Planner:
         self._field_list = _in_bytes(list(bundle.fields))
         self._field_whens = [(slot, 1 << index) for index, f in enumerate(bundle.fields) if (slot := self._slot(f.when))]
         self._edges = graph.dependencies(bundle)
+        self._chains = Chains(bundle.items, self._edges)
         # every slot's condition in one generated function: what the case search calls per answer set
         self._vector = conditions.compile_vector(self._exprs)
 
@@ -168,6 +168,11 @@ class Planner:
     def slot_of(self, condition: Condition | None) -> int:
         """The slot of one of the bundle's conditions (0: no condition, always)."""
         return self._slot(condition)
+
+    @property
+    def chains(self) -> Chains:
+        """The bundle's items in chains of linked items (their days and depths remembered)."""
+        return self._chains
 
     @property
     def edges(self) -> list[graph.Dependency]:
@@ -234,6 +239,29 @@ class Planner:
         return ((items, materials, functools.partial(_members, self._field_list, used_fields)),
                 (applicable, used_materials, used_fields) if plain else None)
 
+    def among(self, item_ids: Collection[str]) -> list[ItemEntry]:
+        """The bundle's items of these ids, in file order, prepared for ``part_of_case``."""
+        return [entry for entry in self._items if entry[0].id in item_ids]
+
+    def part_of_case(self, truth: Sequence[bool], entries: list[ItemEntry]) -> tuple[list[Item], int]:
+        """``decide`` for some of the bundle's items (``among``): those that apply, with the values
+        of the case, and how many of the bundle's materials they use that the case needs. Where no
+        other item uses those materials, this is that part of the case at the cost of the part."""
+        items: list[Item] = []
+        used_materials = 0
+        for item, slot, _, material_bits, _ in entries:
+            if truth[slot]:
+                items.append(self._item_in_case(item, truth) if self._item_values else item)
+                used_materials |= material_bits
+        for slot, bit in self._material_whens:
+            if not truth[slot]:
+                used_materials &= ~bit
+        return items, used_materials.bit_count()
+
+    def days_of(self, items: Sequence[Item]) -> int:
+        """``plan_of(..., items, ...).days``: the days of these items with the dependencies between them."""
+        return self._chains.days(items)
+
     def _item_in_case(self, item: Item, truth: Sequence[bool]) -> Item:
         values = self._item_values.get(item.id)
         if values is None:
@@ -258,7 +286,7 @@ class Planner:
             edges = tuple(e for e in self._edges if e.before in applicable and e.after in applicable)
         else:
             edges = ()
-        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), fields, edges)
+        return Plan(self.bundle, kept, failed, tuple(items), tuple(materials), fields, edges, self._chains)
 
 
 def _resolved(entry: _Entry, resolver: _Resolver, truth: Sequence[bool]) -> _Entry:
@@ -318,54 +346,6 @@ def _predicate(condition: Condition | None) -> conditions.Predicate:
 def make_plan(bundle: Bundle, answers: Mapping[str, Any]) -> Plan:
     """The plan for one case (prepare a ``Planner`` instead when computing many)."""
     return Planner(bundle).plan(answers)
-
-
-def units(items: Sequence[Item]) -> dict[str, str]:
-    """Item id → the unit it is handled in: the item it is ``combined_with`` when that one
-    applies too, else itself."""
-    present = {item.id for item in items}
-    return {item.id: item.combined_with if item.combined_with in present else item.id for item in items}
-
-
-def schedule(items: list[Item], edges: list[graph.Dependency]) -> tuple[Task, ...]:
-    """Earliest start and end of each item, in dependency order (working days from intake).
-
-    Items handled together (``combined_with``, both applicable) are one unit: it waits for
-    what any member waits for and lasts as long as its longest member."""
-    if not edges and all(item.combined_with is None for item in items):
-        # nothing waits and nothing is combined (the common case): every item starts at once
-        return tuple([Task(item, (), 0, item.promised_days) for item in items])
-    by_id = {item.id: item for item in items}
-    unit = units(items)
-    members: dict[str, list[str]] = {}
-    for item in items:
-        members.setdefault(unit[item.id], []).append(item.id)
-    waits: dict[str, list[str]] = {item.id: [] for item in items}
-    unit_edges = []
-    for edge in edges:
-        if unit[edge.before] == unit[edge.after]:
-            continue  # handled together: no wait between them
-        if edge.before not in waits[edge.after]:
-            waits[edge.after].append(edge.before)
-        unit_edges.append(dataclasses.replace(edge, before=unit[edge.before], after=unit[edge.after]))
-    ends: dict[str, int] = {}
-    tasks: list[Task] = []
-    # without edges the order is file order; a lone item needs no max over its members
-    for unit_id in graph.topological_order(list(members), unit_edges) if unit_edges else list(members):
-        group = members[unit_id]
-        if len(group) == 1:
-            item = by_id[group[0]]
-            before_ids = waits[item.id]
-            start = max([ends[before] for before in before_ids]) if before_ids else 0
-            ends[item.id] = end = start + item.promised_days
-            tasks.append(Task(item, tuple(before_ids), start, end))
-            continue
-        start = max((ends[before] for member in members[unit_id] for before in waits[member]), default=0)
-        end = start + max(by_id[member].promised_days for member in members[unit_id])
-        for member in members[unit_id]:
-            ends[member] = end
-            tasks.append(Task(by_id[member], tuple(waits[member]), start, end))
-    return tuple(tasks)
 
 
 class AnswerValueError(ValueError):

@@ -15,7 +15,7 @@ from configurator.language import conditions, graph
 from configurator.language.describe import describe
 from configurator.model import Condition, Item, Varies
 from configurator.planning.compiled import Compiled
-from configurator.planning.plan import units
+from configurator.planning.schedule import units
 from configurator.writers.phrases import plural, say
 
 

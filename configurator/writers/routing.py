@@ -28,26 +28,16 @@ def parallel_groups(compiled: Compiled) -> list[list[str]]:
     one dependency depth. Alternatives (never applicable together) never share a group; a
     group contained in another of the same depth is left out."""
     bundle = compiled.bundle
-    edges = graph.dependencies(bundle)
     order = {item.id: index for index, item in enumerate(bundle.items)}
+    depths = compiled.planner.chains.depths  # each chain's depths found once per state, not per case
     found: dict[int, dict[frozenset[str], None]] = {}  # per depth: the groups, in order found
     for case in compiled.scenarios[0]:
-        applicable = {item.id for item in case.plan.items}
-        case_edges = [e for e in edges if e.before in applicable and e.after in applicable]
-        if not case_edges:  # everything at depth 0, in file order
+        applicable = [item.id for item in case.plan.items]
+        if not case.plan.edges:  # everything at depth 0
             if applicable:
                 found.setdefault(0, {}).setdefault(frozenset(applicable), None)
             continue
-        incoming: dict[str, list[str]] = {}
-        for edge in case_edges:
-            incoming.setdefault(edge.after, []).append(edge.before)
-        level: dict[str, int] = {}
-        at_depth: dict[int, list[str]] = {}
-        for item_id in graph.topological_order([i for i in order if i in applicable], case_edges):
-            before = incoming.get(item_id)
-            level[item_id] = depth = max([level[b] + 1 for b in before]) if before else 0
-            at_depth.setdefault(depth, []).append(item_id)
-        for depth, members in at_depth.items():
+        for depth, members in depths(case.plan.items).items():
             found.setdefault(depth, {}).setdefault(frozenset(members), None)
     groups = []
     for depth in sorted(found):

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language import conditions as lang
 from configurator.language.fieldtypes import resolve_field
-from configurator.language.rules.conditions import valid_expr
+from configurator.language.rules.conditions import RuleGroups, valid_expr
 from configurator.language.rules.context import RuleContext
-from configurator.language.rules.producers import case_text
+from configurator.language.rules.producers import case_text, first_case, reads_asked
 from configurator.model import BundleField, Situation
 
 # situation type → the field types that can hold its answer unchanged
@@ -49,9 +49,12 @@ def _needed_unasked(context: RuleContext, field: BundleField, situation: Situati
     used = None if any(item.when is None for item in users) else lang.any_of(
         [c for c in user_conditions if c is not None])
     not_asked = lang.Not(parts[-1], 0) if parts[-1] is not None else None
-    combined = lang.all_of([*own, *(e for e in eligibility if e is not None), *([used] if used else []),
-                            *([not_asked] if not_asked else [])])
-    return None if combined is None else lang.witness(combined, context.variables, asked)
+    conjuncts = [*own, *([used] if used else []), *([not_asked] if not_asked else [])]
+    rules = [e for e in eligibility if e is not None]
+    if not conjuncts and not rules:
+        return None
+    # part by part (producers.first_case): not one product of every eligibility rule's answers
+    return first_case(conjuncts, RuleGroups(rules, reads_asked(asked)), context, asked)
 
 
 _KIND_WORDS = {"boolean": ("是/否问题", "a yes/no question"), "choice": ("单选问题", "a single-choice question"),

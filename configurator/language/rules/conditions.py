@@ -3,7 +3,7 @@ be true. A situation may depend only on situations asked before it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from configurator.diagnostics import Diagnostic, localized
@@ -137,6 +137,86 @@ def valid_expr(context: RuleContext, condition: Condition | None) -> lang.Expr |
     return condition.expr
 
 
+def questions_read(expr: lang.Expr) -> list[str]:
+    """The questions a condition reads, as its truth table tries them."""
+    read: dict[str, set[Any]] = {}
+    lang.constants_of(expr, read)
+    return list(read)
+
+
+def independent_groups(conjuncts: list[lang.Expr], known: dict[int, list[str]] | None = None,
+                       reads: Callable[[lang.Expr], list[str]] = questions_read) -> list[list[lang.Expr]]:
+    """``conjuncts`` in groups reading no question in common (each in the order given): their
+    answers combine freely, so the conjunction of all can be true exactly when each group's can.
+    ``known``: the questions some conjuncts read, by their ``id`` (alive as long as it);
+    ``reads``: the questions a conjunct reads (by default, as its truth table tries them)."""
+    known = {} if known is None else known
+    root = list(range(len(conjuncts)))
+
+    def find(index: int) -> int:
+        while root[index] != index:
+            root[index] = index = root[root[index]]
+        return index
+
+    reader: dict[str, int] = {}
+    for index, conjunct in enumerate(conjuncts):
+        names = known.get(id(conjunct))
+        if names is None:
+            names = reads(conjunct)
+        for name in names:
+            if name in reader:
+                root[find(index)] = find(reader[name])
+            else:
+                reader[name] = index
+    groups: dict[int, list[lang.Expr]] = {}
+    for index, conjunct in enumerate(conjuncts):
+        groups.setdefault(find(index), []).append(conjunct)
+    return list(groups.values())
+
+
+def conjunction(conjuncts: list[lang.Expr]) -> lang.Expr:
+    return conjuncts[0] if len(conjuncts) == 1 else lang.BoolOp("and", tuple(conjuncts), 0)
+
+
+class RuleGroups:
+    """A bundle's eligibility rules in groups reading no question in common, found once per check.
+
+    A condition is judged with the rules of the groups that read its questions (``joined``); every
+    other group is independent of it and judged once for all conditions (``judged``): the cost of a
+    condition follows its own matter, not the number of matters in the bundle."""
+
+    def __init__(self, rules: list[lang.Expr], reads: Callable[[lang.Expr], list[str]]) -> None:
+        self.reads = reads
+        self.known = {id(rule): reads(rule) for rule in rules}  # the rules live as long as this
+        self.groups = independent_groups(rules, self.known, reads)
+        self.group_of = {name: group for group, members in enumerate(self.groups)
+                         for rule in members for name in self.known[id(rule)]}
+        self._judged: dict[int, Any] = {}
+        self._never: bool | None = None
+
+    def joined(self, conjuncts: list[lang.Expr]) -> tuple[list[lang.Expr], set[int]]:
+        """The conjuncts with the rules of the groups they touch, as independent parts; and the
+        groups touched, by number (every other group is a part of its own)."""
+        touched: set[int] = set()
+        for conjunct in conjuncts:
+            touched.update(self.group_of[name] for name in self.reads(conjunct) if name in self.group_of)
+        rules = [rule for group in sorted(touched) for rule in self.groups[group]]
+        return [conjunction(group) for group in independent_groups([*conjuncts, *rules], self.known, self.reads)], touched
+
+    def judged(self, group: int, judge: Callable[[lang.Expr], Any]) -> Any:
+        """``judge`` of one group's rules together, once per group."""
+        if group not in self._judged:
+            self._judged[group] = judge(conjunction(self.groups[group]))
+        return self._judged[group]
+
+    def never_hold(self, table: Callable[[lang.Expr], set[bool] | None]) -> bool:
+        """Whether some group of rules can never all hold (then no case is eligible), by ``table``
+        (a truth table), once per check."""
+        if self._never is None:
+            self._never = any(self.judged(group, table) == {False} for group in range(len(self.groups)))
+        return self._never
+
+
 def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
     """A condition that can be true alone may still never hold for a case that gets this far:
     an item must also pass eligibility; a material or field is needed only when an item that
@@ -145,21 +225,26 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
     eligibility = [valid_expr(context, rule.require) for rule in bundle.eligibility]
     if any(expr is None for expr in eligibility):
         return  # an unreadable eligibility rule: its own error comes first
-    eligible = lang.all_of([e for e in eligibility if e is not None])
+    rules = [e for e in eligibility if e is not None]
+    groups = RuleGroups(rules, questions_read)
     item_conditions = {item.id: valid_expr(context, item.when) for item in bundle.items}
 
     def contradicted(own: Condition, extra: list[lang.Expr | None]) -> bool:
         expr = valid_expr(context, own)
         if expr is None or any(e is None for e in extra):
             return False
-        combined = lang.all_of([expr, *[e for e in extra if e is not None]])
-        assert combined is not None
         alone = context.truth_table(expr)
-        together = context.truth_table(combined)
-        return alone is not None and False in alone and True in alone and together == {False}
+        if alone is None or False not in alone or True not in alone:
+            return False
+        # The conjunction is never true exactly when one of its independent parts never is: judged
+        # part by part, each over its own questions, the rules of other questions (copies, other
+        # matters) are judged once, not with every condition, nor in a product too large to try.
+        # a part holding a group that never holds never holds either: the groups apart are judged once
+        parts, _ = groups.joined([expr, *[e for e in extra if e is not None]])
+        return groups.never_hold(context.truth_table) or any(context.truth_table(part) == {False} for part in parts)
 
     for item in bundle.items:
-        if item.when and eligible is not None and contradicted(item.when, [eligible]):
+        if item.when and rules and contradicted(item.when, []):
             yield context.at("E408", item.when.path, what=_WHAT["items"], id=item.id, condition=item.when.text,
                              context=localized("符合受理条件", "the case is eligible"),
                              context_fix=localized("受理条件（eligibility）", "the eligibility rules"))
@@ -178,7 +263,8 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
             if any(c is None for c in user_conditions):
                 continue
             applies = lang.any_of([c for c in user_conditions if c is not None])
-            if contradicted(entry.when, [applies, eligible]):
+            # (without eligibility rules a material or field is not judged here, as before)
+            if rules and contradicted(entry.when, [applies]):
                 yield context.at("E408", entry.when.path, what=_WHAT[kind], id=entry.id, condition=entry.when.text,
                                  context=localized("使用它的事项适用", "an item that uses it applies"),
                                  context_fix=localized("使用它的事项的 when", "the when of the items that use it"))

@@ -9,11 +9,11 @@ one such set of answers.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from configurator.diagnostics import Diagnostic, listing, localized
 from configurator.language import conditions as lang
-from configurator.language.rules.conditions import valid_expr
+from configurator.language.rules.conditions import RuleGroups, valid_expr
 from configurator.language.rules.context import RuleContext
 from configurator.language.rules.references import produced_by_path
 from configurator.model import Condition
@@ -24,6 +24,49 @@ def case_text(answers: dict[str, object]) -> dict[str, str]:
         return localized("任何情形", "any case")
     parts = [f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in answers.items()]
     return localized("，".join(parts), ", ".join(parts))
+
+
+def reads_asked(asked: Mapping[str, lang.Expr | None]) -> Callable[[lang.Expr], list[str]]:
+    """The questions a condition reads as ``lang.witness`` reads them: with the questions
+    deciding whether those are asked."""
+
+    def reads(expr: lang.Expr) -> list[str]:
+        read: dict[str, set[object]] = {}
+        lang.constants_of(expr, read)
+        pending = list(read)
+        while pending:
+            condition = asked.get(pending.pop())
+            if condition is not None:
+                before = set(read)
+                lang.constants_of(condition, read)
+                pending.extend(set(read) - before)
+        return list(read)
+
+    return reads
+
+
+def first_case(conjuncts: list[lang.Expr], rules: RuleGroups, context: RuleContext,
+               asked: Mapping[str, lang.Expr | None]) -> dict[str, object] | None:
+    """``lang.witness`` of the conjunction of ``conjuncts`` and every eligibility rule, part by
+    part (``rules`` made with ``reads_asked``): parts whose questions are apart have their answers
+    chosen apart, so the first answer set of the whole is each part's first put together, and a
+    group of rules no conjunct touches has its first found once. Not one product of every rule's
+    answers, which past a few matters was too large to try, so the check passed the case over."""
+    parts, touched = rules.joined(conjuncts)
+    answers: dict[str, object] = {}
+    for group in range(len(rules.groups)):
+        if group not in touched:
+            case = rules.judged(group, lambda expr: lang.witness(expr, context.variables, asked))
+            if case is None:
+                return None
+            answers.update(case)
+    for part in parts:
+        case = lang.witness(part, context.variables, asked)
+        if case is None:
+            return None
+        answers.update(case)
+    order = {name: index for index, name in enumerate(context.variables)}  # the witness's own order
+    return dict(sorted(answers.items(), key=lambda entry: order[entry[0]]))
 
 
 def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
@@ -45,6 +88,7 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
         expr = valid_expr(context, condition)
         return False if expr is None else expr
 
+    rules = RuleGroups([e for e in eligibility if e is not None], reads_asked(asked))
     for material in bundle.materials:
         if material.source != "produced":
             continue
@@ -62,11 +106,9 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
         runs = lang.any_of([c for c in producer_conditions if isinstance(c, lang.Expr)])
         used = None if any(c is None for c in user_conditions) else lang.any_of(
             [c for c in user_conditions if isinstance(c, lang.Expr)])
-        parts = [e for e in (*eligibility, own if isinstance(own, lang.Expr) else None, used) if e is not None]
+        parts = [e for e in (own if isinstance(own, lang.Expr) else None, used) if e is not None]
         assert runs is not None
-        needed_without_producer = lang.all_of([*parts, lang.Not(runs, 0)])
-        assert needed_without_producer is not None
-        case = lang.witness(needed_without_producer, context.variables, asked)
+        case = first_case([*parts, lang.Not(runs, 0)], rules, context, asked)
         if case is not None:
             yield context.at("E514", produced_by_path(material, 0), material=material.id,
                              producers=listing(material.produced_by), case=case_text(case))
