@@ -430,3 +430,9 @@ def _print(diagnostics: list[Diagnostic], results: list[BundleCheck], output_for
         click.echo(format_github(diagnostic, lang) if output_format == "github" else format_text(diagnostic, lang))
     if output_format == "text":
         click.echo(summary(len(results), errors, warnings, lang))
+
+
+from configurator.cli_cases import engine, token, worker  # noqa: E402  (commands of their own module)
+
+for _command in (engine, worker, token):
+    main.add_command(_command)
