@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+
 class EngineError(RuntimeError):
     """The engine cannot be started; the message says why and what to do."""
 
