@@ -307,8 +307,10 @@ def report(paths: Sequence[Path], output_format: str, by_region: bool, catalogue
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding bundles/ and catalogues/ (default: INSTANCE/workspace, seeded on first run).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--temporal", default=None, envvar="CONFIGURATOR_TEMPORAL", metavar="HOST:PORT",
+              help="The case engine: enables submitting applications as cases (Env: CONFIGURATOR_TEMPORAL).")
 @language_option
-def serve(host: str, port: int, instance: Path, workspace: Path | None, threads: int, lang: str) -> None:
+def serve(host: str, port: int, instance: Path, workspace: Path | None, threads: int, temporal: str | None, lang: str) -> None:
     """Start the web admin (waitress WSGI server, SQLite, no other service needed)."""
     import waitress
 
@@ -317,7 +319,7 @@ def serve(host: str, port: int, instance: Path, workspace: Path | None, threads:
     from configurator.web.serve import prepare_instance, settle_before_serving
 
     try:
-        app = create_app(prepare_instance(instance, workspace))
+        app = create_app({**prepare_instance(instance, workspace), **({"TEMPORAL": temporal} if temporal else {})})
     except ConfigurationError as error:  # e.g. git missing: refuse to start, and say why
         raise click.ClickException(str(error)) from None
     with app.app_context():

@@ -162,6 +162,23 @@ def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[
     (the provincial standard, or ``region``'s version of it) and on ``calendar_of``'s working days.
     ``key`` names that version among the validators kept per published commit. The rules are
     present/precheck.py's; here the request is read and the verdict sent."""
+    outcome = checked_application(found, lang, compiled_of, calendar_of, (state, key), region)
+    if isinstance(outcome, Response):
+        return outcome
+    verdict = outcome[0]
+    if verdict.answer is None:
+        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
+                       list(verdict.problems))
+    return _json(verdict.answer, state, found)
+
+
+def checked_application(found: Bundle, lang: str, compiled_of: Callable[[], Compiled],
+                        calendar_of: Callable[[], WorkingCalendar], version: tuple[Published, str],
+                        region: Resolved | None = None, received: str | None = None) -> Response | tuple[precheck.Verdict, Any]:
+    """The request's application read and pre-checked: the verdict and the application as parsed, or
+    the answer to a request that is not an application at all. ``received`` is the date of receipt
+    when the application gives none (a submission always has one)."""
+    state, key = version
     if not request.mimetype or request.mimetype != "application/json":
         return problem(415, "unsupported-media-type", "请以 application/json 提交申请", "send the application as application/json")
     if request.content_length is not None and request.content_length > MAX_BODY:
@@ -178,14 +195,12 @@ def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[
         return problem(400, "invalid-json", "申请不是有效的 JSON", "the application is not valid JSON")
     if not _depth(application, MAX_DEPTH):
         return problem(400, "too-deep", f"申请嵌套超过 {MAX_DEPTH} 层", f"the application is nested deeper than {MAX_DEPTH}")
+    if received is not None and isinstance(application, dict):
+        application.setdefault("received", received)
     # The compiled bundle, its request schema and the validator: made once per published version.
     compiled = compiled_of()
     prepared = api_cache.cached("pre-check", state, key, lang, make=lambda: checker(compiled))
-    verdict = precheck.pre_check(prepared, application, lang, calendar_of, region)
-    if verdict.answer is None:
-        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
-                       list(verdict.problems))
-    return _json(verdict.answer, state, found)
+    return precheck.pre_check(prepared, application, lang, calendar_of, region), application
 
 
 def published_calendar() -> WorkingCalendar:
