@@ -1,7 +1,7 @@
 """Submitting applications as cases and the departments' task endpoints (issue 26).
 
 Enabled when the app knows a Temporal server (``CONFIGURATOR_TEMPORAL`` or `serve --temporal`);
-otherwise every endpoint here answers 503 saying so. The pre-check decides what is submitted
+otherwise every endpoint here answers 404 saying how to enable it. The pre-check decides what is submitted
 (invalid: 422 as it answers; ineligible: its fallback answer and no case); a valid application
 becomes a case pinned to the published commit, whose id (128 random bits) is the applicant's key.
 Department systems authenticate with a bearer token of their department (`configurator token add`)
@@ -21,7 +21,7 @@ from configurator.cases import store as cases_store
 from configurator.jsontext import dump_json
 from configurator.planning.casegraph import CHINA_STANDARD_TIME, case_graph
 from configurator.web import api_cache
-from configurator.web.api import _bundle_or_404, _lang, checked_application, problem, published, published_calendar
+from configurator.web.api import bundle_or_404, checked_application, problem, published, published_calendar, request_lang
 
 blueprint = Blueprint("case_api", __name__, url_prefix="/api")
 _REFUSALS = {"not-found": 404, "unavailable": 503}
@@ -51,7 +51,8 @@ def _answer(value: Any, status: int = 200) -> Response:
 
 
 def _unconfigured() -> Response:
-    return problem(503, "no-case-engine", "未配置案件引擎：以 configurator serve --temporal HOST:PORT 启动（或设置 CONFIGURATOR_TEMPORAL）",
+    # Not enabled here: as if the endpoint did not exist (404), saying how to enable it.
+    return problem(404, "no-case-engine", "未配置案件引擎：以 configurator serve --temporal HOST:PORT 启动（或设置 CONFIGURATOR_TEMPORAL）",
                    "no case engine configured: start with `configurator serve --temporal HOST:PORT` (or set CONFIGURATOR_TEMPORAL)")
 
 
@@ -61,12 +62,12 @@ def _refused(error: Any) -> Response:
 
 @blueprint.post("/bundles/<bundle_id>/applications")
 def submit(bundle_id: str) -> Response:
-    lang = _lang()
+    lang = request_lang()
     cases = _engine()
     if cases is None:
         return _unconfigured()
     state = published()
-    found = _bundle_or_404(state, bundle_id)
+    found = bundle_or_404(state, bundle_id)
     today = dt.datetime.now(CHINA_STANDARD_TIME).date().isoformat()
     outcome = checked_application(found, lang, lambda: api_cache.compiled(state, found, lang), published_calendar,
                                   (state, found.id), received=today)
