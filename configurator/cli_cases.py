@@ -59,20 +59,16 @@ def engine(port: int, ip: str, db: Path | None, ui: bool, lang: str) -> None:
 
 @click.command()
 @instance_option
-@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The admin's workspace (default: INSTANCE/workspace); checked to exist.")
+@click.option("--workspace", "_workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The admin's workspace. Accepted for symmetry with serve; not read: a case carries its task graph.")
 @click.option("--temporal", "address", envvar=TEMPORAL_ENV, required=True, metavar="HOST:PORT",
               help=f"The Temporal server (Env: {TEMPORAL_ENV}).")
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN", envvar="CONFIGURATOR_LANG", show_default=True)
-def worker(instance: Path, workspace: Path | None, address: str, lang: str) -> None:
+def worker(instance: Path, _workspace: Path | None, address: str, lang: str) -> None:
     """Run the case workflow and its activities (start several to share the load)."""
     from configurator.cases.worker import serve_worker
 
-    folder = workspace or instance / "workspace"
-    if not instance.is_dir() or not folder.is_dir():
-        raise click.ClickException(_say(
-            lang, f"找不到实例目录或工作区：{instance}、{folder}；请先运行 configurator serve --instance {instance}",
-            f"no instance folder or workspace at {instance}, {folder}: run `configurator serve --instance {instance}` first"))
+    instance.mkdir(parents=True, exist_ok=True)  # the database the departments' task lists are written to
     click.echo(_say(lang, f"处理进程已连接 {address}，任务队列 configurator-cases", f"worker on {address}, task queue configurator-cases"))
     sys.stdout.flush()
     try:
