@@ -142,3 +142,42 @@ def test_an_ineligible_application_gets_the_fallback_and_no_case_and_an_invalid_
     invalid = requests.post(f"{url}/api/bundles/newborn/applications", json={"situations": FULL_NEWBORN}, timeout=30)
     assert invalid.status_code == 422 and invalid.json()["errors"]
     assert requests.get(f"{url}/api/applications/app_nonesuch", timeout=30).status_code == 404
+
+
+RETIREMENT = {"insured_type": "employee", "retirement_type": "normal", "reached_statutory_age": True,
+              "deemed_contribution_years": True, "review_passed": True, "only_child_parent": True,
+              "household_in_province": True, "pays_housing_fund": True, "withdraw_fund_now": True}
+
+
+def test_a_deferred_material_holds_its_task_until_delivered_and_a_return_waits_for_the_correction(site):
+    served, _ = site
+    url = served.url
+    db_token = store.add_token(store.open_database(served.app.config["DATABASE_URL"]), "hrss")[1]
+    c = compiled("retirement")
+    case = resolve(c, RETIREMENT)
+    body = {"situations": RETIREMENT,
+            "fields": {f.id: field_value(c.fields[f.id]) for f in case.fields if not f.from_situation},
+            "uploads": {m.id: [f"upload-{m.id}"] for m in case.materials
+                        if m.source == "applicant" and m.requirement != "deferrable"}}
+    submitted = requests.post(f"{url}/api/bundles/retirement/applications", json=body, timeout=30)
+    assert submitted.status_code == 201, submitted.text
+    case_id = submitted.json()["id"]
+    task = wait_for(lambda: [t for t in ready_tasks(url, "hrss", db_token) if t["application"] == case_id])[0]
+    assert task["item"] == "normal_retirement" and "only_child_certificate" not in task["materials"]
+    complete = f"{url}/api/departments/hrss/tasks/{task['id']}/complete"
+    early = requests.post(complete, json={}, headers=auth(db_token), timeout=30)
+    assert early.status_code == 409 and "only_child_certificate" in early.json()["title"]
+    returned = requests.post(f"{url}/api/departments/hrss/tasks/{task['id']}/return", headers=auth(db_token), timeout=30,
+                             json={"reason": "请补交独生子女证", "materials": ["only_child_certificate"]})
+    assert returned.status_code == 200
+    assert requests.post(complete, json={}, headers=auth(db_token), timeout=30).status_code == 409  # returned
+    delivered = requests.post(f"{url}/api/applications/{case_id}/materials", timeout=30,
+                              json={"material": "only_child_certificate", "value": ["upload-later"]})
+    assert delivered.status_code == 200 and delivered.json()["resumed"] == ["normal_retirement"]
+    unknown = requests.post(f"{url}/api/applications/{case_id}/materials", json={"material": "nonesuch"}, timeout=30)
+    assert unknown.status_code == 409
+    done = requests.post(complete, json={"results": {"approval": "R-1"}}, headers=auth(db_token), timeout=30)
+    assert done.status_code == 200 and done.json()["already_done"] is False
+    handled = requests.get(f"{url}/api/departments/hrss/tasks", params={"state": "done"}, headers=auth(db_token), timeout=30)
+    mine = next(t for t in handled.json()["tasks"] if t["application"] == case_id)
+    assert mine["materials"]["only_child_certificate"] == ["upload-later"]  # the department gets what was delivered

@@ -152,6 +152,19 @@ def application(engine: Engine, application_id: str) -> RowMapping | None:
         return connection.execute(select(applications).where(applications.c.id == application_id)).mappings().first()
 
 
+def add_delivery(engine: Engine, application_id: str, material: str, value: Any) -> None:
+    """容缺: a material delivered later joins the application's uploads (delivered again: the later value)."""
+    with engine.begin() as connection:
+        row = connection.execute(select(applications.c.application).where(applications.c.id == application_id)
+                                 .with_for_update()).first()
+        if row is None:
+            return
+        kept = json.loads(row[0])
+        kept["application"].setdefault("uploads", {})[material] = value
+        connection.execute(update(applications).where(applications.c.id == application_id)
+                           .values(application=json.dumps(kept, ensure_ascii=False)))
+
+
 def finish_application(engine: Engine, application_id: str, state: str, at: str) -> None:
     with engine.begin() as connection:
         connection.execute(update(applications).where(applications.c.id == application_id, applications.c.finished_at.is_(None))

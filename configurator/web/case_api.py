@@ -131,16 +131,18 @@ def deliver(application_id: str) -> Response:
     if cases_store.application(_database(), application_id) is None:
         return problem(404, "unknown-application", "没有这个申请", "no such application")
     body = request.get_json(silent=True)
-    material = body.get("material") if isinstance(body, dict) else None
-    if not isinstance(material, str):
+    if not isinstance(body, dict) or not isinstance(body.get("material"), str):
         return problem(422, "invalid-delivery", "请以 JSON 提交 {\"material\": 材料 id, \"value\": …}",
                        "send JSON {\"material\": a material id, \"value\": …}")
     from configurator.cases.client import CaseError
 
     try:
-        return _answer(cases.update(application_id, "deliver", material))
+        answer = cases.update(application_id, "deliver", body["material"])
     except CaseError as error:
         return _refused(error)
+    # kept after the engine accepted it (an unknown material is refused there); the tasks' lists show it
+    cases_store.add_delivery(_database(), application_id, body["material"], body.get("value"))
+    return _answer(answer)
 
 
 def _department_or_refusal(department: str) -> Response | None:
