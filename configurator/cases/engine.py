@@ -43,13 +43,14 @@ def engine_command(port: int, db: Path | None, ip: str = "127.0.0.1", ui: bool =
 
 
 def start_engine(port: int, db: Path | None, ip: str = "127.0.0.1", ui: bool = False,
-                 timeout: float = 60.0) -> subprocess.Popen[bytes]:
-    """The engine's process, once it accepts connections on ``ip:port``."""
+                 timeout: float = 60.0, quiet: bool = False) -> subprocess.Popen[bytes]:
+    """The engine's process, once it accepts connections on ``ip:port`` (``quiet``: its banner and log discarded)."""
     if _listening(ip, port):
         raise EngineError(f"port {port} on {ip} is already in use: choose another with --port")
     if db is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(engine_command(port, db, ip, ui), stdin=subprocess.DEVNULL)
+    output = subprocess.DEVNULL if quiet else None
+    process = subprocess.Popen(engine_command(port, db, ip, ui), stdin=subprocess.DEVNULL, stdout=output, stderr=output)
     deadline = time.monotonic() + timeout
     while not _listening(ip, port):
         if process.poll() is not None:
