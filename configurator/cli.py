@@ -273,10 +273,16 @@ def _calendar_and_date(bundle_ref: str, catalogues_dir: Path | None, received: s
               show_default=True, help="json only with --regions.")
 @click.option("--regions", "by_region", is_flag=True,
               help="Regions × bundles: every difference from the standard; exit 1 on a violation.")
+@click.option("--actual", is_flag=True, help="Working days completed cases took, p50/p90 beside the promise (--instance).")
+@click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"), show_default=True)
 @catalogues_option
 @language_option
-def report(paths: Sequence[Path], output_format: str, by_region: bool, catalogues_dir: Path | None, lang: str) -> None:
+def report(paths: Sequence[Path], output_format: str, by_region: bool, actual: bool, instance: Path, catalogues_dir: Path | None,
+           lang: str) -> None:
     """One table of the reduction figures (减材料、减环节、减时间、减跑动) of every bundle."""
+    if actual:
+        from configurator.cli_cases import print_actuals
+        sys.exit(print_actuals(instance, lang))
     if by_region:
         from configurator.workspace.region_build import region_report
 

@@ -117,3 +117,18 @@ def token_revoke(token_id: int, instance: Path) -> None:
     if not revoke_token(open_database(database_url(instance)), token_id):
         raise click.ClickException(f"no live token {token_id}")
     click.echo(f"revoked {token_id}")
+
+
+def print_actuals(instance: Path, lang: str) -> int:
+    """`configurator report --actual`: the table of working days taken, from the instance's database."""
+    from configurator.cases.actuals import actuals, render
+    from configurator.planning.calendar import WorkingCalendar
+
+    if not (instance / "configurator.db").exists() and "CONFIGURATOR_DATABASE_URL" not in os.environ:
+        click.echo(_say(lang, f"configurator: {instance} 中没有数据库：用 --instance 指向管理后台的实例目录",
+                        f"configurator: no database in {instance}: point --instance at the admin's instance folder"), err=True)
+        return 2
+    from configurator.cases.store import open_database
+
+    click.echo(render(actuals(open_database(database_url(instance)), WorkingCalendar()), lang), nl=False)
+    return 0
