@@ -57,3 +57,31 @@ def test_p50_p90_and_late_per_item_and_per_case(tmp_path):
 def test_report_actual_without_a_database_says_where_to_point(tmp_path):
     printed = CliRunner().invoke(main, ["report", "--actual", "--instance", str(tmp_path / "nowhere"), "--lang", "en"])
     assert printed.exit_code == 2 and "point --instance at the admin's instance folder" in printed.output
+
+
+def test_the_lead_departments_page_shows_running_overdue_actuals_and_tokens_but_no_secret(tmp_path):
+    from tests.web_helpers import login, make_site
+
+    site = make_site(tmp_path)
+    db = store.open_database(site.app.config["DATABASE_URL"])
+    add_case(db, 1, "2026-03-02", "2026-03-03T02:00:00+00:00", "2026-03-05T02:00:00+00:00")
+    store.add_application(db, {"id": "app_running<b>", "bundle": "newborn", "idempotency_key": None, "commit": "c0ffee",
+                               "bundle_version": "1", "region": None, "received": "2026-03-02", "promised_days": 4,
+                               "application": json.dumps({"application": {}, "graph": GRAPH}), "state": "running",
+                               "submitted_at": store.now()})
+    task = {"id": "app_running<b>.birth_registration", "application": "app_running<b>", "item": "birth_registration",
+            "department": "police", "state": "overdue", "ready_at": None, "done_at": None, "due_date": "2026-03-05",
+            "overdue": True, "results": {}, "returned": None}
+    store.hand_over(db, task)
+    store.escalate(db, {"task": task["id"], "application": "app_running<b>", "item": "birth_registration",
+                        "department": "police", "to": "health", "due_date": "2026-03-05", "at": "2026-03-05T16:00:00+00:00"})
+    _, secret = store.add_token(db, "police")
+    client = site.app.test_client()
+    login(client, "victor")
+    page = client.get("/admin/cases/?lang=en").get_data(as_text=True)
+    assert "app_running&lt;b&gt;" in page and "app_running<b>" not in page  # escaped
+    overdue = page[page.index('id="overdue"'):page.index('id="actuals"')]
+    assert "birth_registration" in overdue and "health" in overdue and "2026-03-05" in overdue
+    actual_rows = page[page.index('id="actuals"'):page.index('id="tokens"')]
+    assert "<td>4</td><td>1</td><td>3</td><td>3</td><td>0</td>" in actual_rows.replace("\n", "")
+    assert "police" in page[page.index('id="tokens"'):] and secret not in page

@@ -158,6 +158,9 @@ def register_pages(app: Flask, csrf: CSRFProtect, limiter: Limiter) -> None:
     admin.add_view(RegionsView(name=lazy_gettext("地区"), endpoint="regions", url="/admin/regions"))
     admin.add_view(UsersView(name=lazy_gettext("用户"), endpoint="users", url="/admin/users"))
     admin.add_view(AuditView(name=lazy_gettext("操作记录"), endpoint="audit", url="/admin/audit"))
+    from configurator.web.cases import CasesView
+
+    admin.add_view(CasesView(name=lazy_gettext("办件"), endpoint="cases", url="/admin/cases"))
     admin.add_view(auth.AccountView(name=lazy_gettext("账户"), endpoint="account", url="/admin/account"))
 
     @app.route("/")
