@@ -152,18 +152,16 @@ def test_a_worker_killed_mid_case_is_replaced_and_the_engine_restarted_on_its_db
     graph = graph_of("newborn", FULL_NEWBORN)
     cases.start("app_killed", graph)
 
-    def kill_midway(completed: int) -> None:
-        if completed == 2:
-            os.kill(workers[-1].pid, signal.SIGKILL)
-            workers[-1].wait()
-            workers.append(start_worker(instance, address))
-
     try:
         # half the case, a SIGKILL, a new worker
         first = wait_for(lambda: [t["item"] for t in cases.state("app_killed")["tasks"] if t["state"] == "ready"])
-        for item in first:
-            kill_midway(len(first) - 1)
+        for n, item in enumerate(first):
+            if n == 1:  # one task done: the worker dies without warning, a new one takes over
+                os.kill(workers[-1].pid, signal.SIGKILL)
+                workers[-1].wait()
+                workers.append(start_worker(instance, address))
             cases.update("app_killed", "complete", item, {})
+        assert len(first) > 1 and len(workers) == 2
         # the engine stops and starts again on its database file
         process.terminate()
         process.wait(30)
