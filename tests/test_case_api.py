@@ -21,6 +21,7 @@ from configurator.conformance.applications import field_value  # noqa: E402
 from configurator.planning.resolution import resolve  # noqa: E402
 from configurator.web import create_app  # noqa: E402
 from tests.compile_helpers import compiled  # noqa: E402
+from tests.test_temporal_cases import wait_for  # noqa: E402
 from tests.test_working_days import FULL_NEWBORN  # noqa: E402
 from tests.web_helpers import Site, serve  # noqa: E402
 
@@ -72,16 +73,6 @@ def ready_tasks(url: str, department: str, token: str) -> list[dict[str, Any]]:
                             headers=auth(token), timeout=30)
     assert response.status_code == 200, response.text
     return response.json()["tasks"]
-
-
-def wait_for(condition: Any, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("not reached in time")
 
 
 def test_departments_pull_and_complete_their_tasks_in_dependency_order_with_their_own_fields(site):
