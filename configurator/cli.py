@@ -273,10 +273,16 @@ def _calendar_and_date(bundle_ref: str, catalogues_dir: Path | None, received: s
               show_default=True, help="json only with --regions.")
 @click.option("--regions", "by_region", is_flag=True,
               help="Regions × bundles: every difference from the standard; exit 1 on a violation.")
+@click.option("--actual", is_flag=True, help="Working days completed cases took, p50/p90 beside the promise (--instance).")
+@click.option("--instance", type=click.Path(file_okay=False, path_type=Path), default=Path("instance"), show_default=True)
 @catalogues_option
 @language_option
-def report(paths: Sequence[Path], output_format: str, by_region: bool, catalogues_dir: Path | None, lang: str) -> None:
+def report(paths: Sequence[Path], output_format: str, by_region: bool, actual: bool, instance: Path, catalogues_dir: Path | None,
+           lang: str) -> None:
     """One table of the reduction figures (减材料、减环节、减时间、减跑动) of every bundle."""
+    if actual:
+        from configurator.cli_cases import print_actuals
+        sys.exit(print_actuals(instance, lang))
     if by_region:
         from configurator.workspace.region_build import region_report
 
@@ -307,8 +313,10 @@ def report(paths: Sequence[Path], output_format: str, by_region: bool, catalogue
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding bundles/ and catalogues/ (default: INSTANCE/workspace, seeded on first run).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--temporal", default=None, envvar="CONFIGURATOR_TEMPORAL", metavar="HOST:PORT",
+              help="The case engine: enables submitting applications as cases (Env: CONFIGURATOR_TEMPORAL).")
 @language_option
-def serve(host: str, port: int, instance: Path, workspace: Path | None, threads: int, lang: str) -> None:
+def serve(host: str, port: int, instance: Path, workspace: Path | None, threads: int, temporal: str | None, lang: str) -> None:
     """Start the web admin (waitress WSGI server, SQLite, no other service needed)."""
     import waitress
 
@@ -317,7 +325,7 @@ def serve(host: str, port: int, instance: Path, workspace: Path | None, threads:
     from configurator.web.serve import prepare_instance, settle_before_serving
 
     try:
-        app = create_app(prepare_instance(instance, workspace))
+        app = create_app({**prepare_instance(instance, workspace), **({"TEMPORAL": temporal} if temporal else {})})
     except ConfigurationError as error:  # e.g. git missing: refuse to start, and say why
         raise click.ClickException(str(error)) from None
     with app.app_context():
@@ -431,3 +439,9 @@ def _print(diagnostics: list[Diagnostic], results: list[BundleCheck], output_for
         click.echo(format_github(diagnostic, lang) if output_format == "github" else format_text(diagnostic, lang))
     if output_format == "text":
         click.echo(summary(len(results), errors, warnings, lang))
+
+
+from configurator.cli_cases import engine, token, worker  # noqa: E402  (commands of their own module)
+
+for _command in (engine, worker, token):
+    main.add_command(_command)

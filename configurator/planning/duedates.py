@@ -56,7 +56,7 @@ def due_dates(plan: Plan, calendar: WorkingCalendar, received: dt.date) -> DueDa
     items: dict[str, dt.date] = {}
     with_stages: dict[str, dt.date] = {}
     stages: list[StageDates] = []
-    waits = _unit_waits(plan)
+    waits = unit_waits(plan)
     for task in plan.tasks:  # in dependency order: what a task waits for is dated before it
         due = calendar.add_working_days(received, task.end_day)
         items[task.item.id] = due
@@ -81,7 +81,7 @@ def due_dates(plan: Plan, calendar: WorkingCalendar, received: dt.date) -> DueDa
                     max([case, *with_stages.values()]))
 
 
-def _unit_waits(plan: Plan) -> dict[str, set[str]]:
+def unit_waits(plan: Plan) -> dict[str, set[str]]:
     """Item id → the items its task waits for: items handled together (``combined_with``) are one
     unit that waits for what any member waits for, as the schedule has it."""
     unit = units([task.item for task in plan.tasks])

@@ -60,6 +60,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         DEV=False,
         WORKSPACE=None,
         DATABASE_URL="sqlite:///configurator.db",
+        TEMPORAL=None,  # HOST:PORT of the case engine: enables submitting applications (web/case_api.py)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,
@@ -144,6 +145,10 @@ def register_pages(app: Flask, csrf: CSRFProtect, limiter: Limiter) -> None:
     app.register_blueprint(api.blueprint)
     csrf.exempt(region_api.blueprint)
     app.register_blueprint(region_api.blueprint)
+    from configurator.web import case_api
+
+    csrf.exempt(case_api.blueprint)
+    app.register_blueprint(case_api.blueprint)
     app.add_url_rule("/api/openapi.json", "api_openapi", openapi.serve)
     admin = Admin(app, name=lazy_gettext("一件事配置器"), theme=Bootstrap4Theme(swatch="default", base_template="configurator/base.html"),
                   index_view=HomeView(name=lazy_gettext("首页"), url="/admin"), csp_nonce_generator=security.nonce)
@@ -153,6 +158,9 @@ def register_pages(app: Flask, csrf: CSRFProtect, limiter: Limiter) -> None:
     admin.add_view(RegionsView(name=lazy_gettext("地区"), endpoint="regions", url="/admin/regions"))
     admin.add_view(UsersView(name=lazy_gettext("用户"), endpoint="users", url="/admin/users"))
     admin.add_view(AuditView(name=lazy_gettext("操作记录"), endpoint="audit", url="/admin/audit"))
+    from configurator.web.cases import CasesView
+
+    admin.add_view(CasesView(name=lazy_gettext("办件"), endpoint="cases", url="/admin/cases"))
     admin.add_view(auth.AccountView(name=lazy_gettext("账户"), endpoint="account", url="/admin/account"))
 
     @app.route("/")

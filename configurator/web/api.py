@@ -37,14 +37,14 @@ MAX_BODY = 256 * 1024
 MAX_DEPTH = 32
 
 
-def _lang() -> str:
+def request_lang() -> str:
     lang = request.args.get("lang", "zh-CN")
     if lang not in ("zh-CN", "en"):
         abort(problem(400, "bad-language", "lang 只能是 zh-CN 或 en", "lang must be zh-CN or en"))
     return lang
 
 
-def _bundle_or_404(state: Published, bundle_id: str) -> Bundle:
+def bundle_or_404(state: Published, bundle_id: str) -> Bundle:
     bundle = state.bundles.get(bundle_id)
     if bundle is None:
         abort(problem(404, "unknown-bundle", f"没有已发布的一件事“{bundle_id}”", f"no published bundle \"{bundle_id}\""))
@@ -83,7 +83,7 @@ def _links(bundle_id: str) -> dict[str, str]:
 
 @blueprint.get("/bundles")
 def bundles() -> Response:
-    lang = _lang()
+    lang = request_lang()
     state = published()
     return _json({"source_commit": state.commit, "bundles": [
         {"id": b.id, "name": b.name.get(lang), "version": b.version, "lead_department": b.lead_department,
@@ -93,9 +93,9 @@ def bundles() -> Response:
 
 @blueprint.get("/bundles/<bundle_id>")
 def bundle(bundle_id: str) -> Response:
-    lang = _lang()
+    lang = request_lang()
     state = published()
-    found = _bundle_or_404(state, bundle_id)
+    found = bundle_or_404(state, bundle_id)
     return _json({"id": found.id, "name": found.name.get(lang), "version": found.version,
                   "summary": found.summary.get(lang) if found.summary else None,
                   "service_object": found.service_object, "lead_department": found.lead_department,
@@ -105,9 +105,9 @@ def bundle(bundle_id: str) -> Response:
 
 @blueprint.get("/bundles/<bundle_id>/<name>")
 def artifact(bundle_id: str, name: str) -> Response:
-    lang = _lang()
+    lang = request_lang()
     state = published()
-    found = _bundle_or_404(state, bundle_id)
+    found = bundle_or_404(state, bundle_id)
     if name == "check":
         raise MethodNotAllowed(valid_methods=["POST"], description="the check takes an application: POST it as JSON")
     if name not in WRITERS:
@@ -150,9 +150,9 @@ def _depth(value: Any, limit: int) -> bool:
 @blueprint.post("/bundles/<bundle_id>/check")
 def check(bundle_id: str) -> Response:
     """Validate an application; answer every problem, or the plan of the case."""
-    lang = _lang()
+    lang = request_lang()
     state = published()
-    found = _bundle_or_404(state, bundle_id)
+    found = bundle_or_404(state, bundle_id)
     return pre_check(state, found, lang, lambda: api_cache.compiled(state, found, lang), published_calendar, found.id)
 
 
@@ -162,6 +162,23 @@ def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[
     (the provincial standard, or ``region``'s version of it) and on ``calendar_of``'s working days.
     ``key`` names that version among the validators kept per published commit. The rules are
     present/precheck.py's; here the request is read and the verdict sent."""
+    outcome = checked_application(found, lang, compiled_of, calendar_of, (state, key), region)
+    if isinstance(outcome, Response):
+        return outcome
+    verdict = outcome[0]
+    if verdict.answer is None:
+        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
+                       list(verdict.problems))
+    return _json(verdict.answer, state, found)
+
+
+def checked_application(found: Bundle, lang: str, compiled_of: Callable[[], Compiled],
+                        calendar_of: Callable[[], WorkingCalendar], version: tuple[Published, str],
+                        region: Resolved | None = None, received: str | None = None) -> Response | tuple[precheck.Verdict, Any]:
+    """The request's application read and pre-checked: the verdict and the application as parsed, or
+    the answer to a request that is not an application at all. ``received`` is the date of receipt
+    when the application gives none (a submission always has one)."""
+    state, key = version
     if not request.mimetype or request.mimetype != "application/json":
         return problem(415, "unsupported-media-type", "请以 application/json 提交申请", "send the application as application/json")
     if request.content_length is not None and request.content_length > MAX_BODY:
@@ -178,14 +195,12 @@ def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[
         return problem(400, "invalid-json", "申请不是有效的 JSON", "the application is not valid JSON")
     if not _depth(application, MAX_DEPTH):
         return problem(400, "too-deep", f"申请嵌套超过 {MAX_DEPTH} 层", f"the application is nested deeper than {MAX_DEPTH}")
+    if received is not None and isinstance(application, dict):
+        application.setdefault("received", received)
     # The compiled bundle, its request schema and the validator: made once per published version.
     compiled = compiled_of()
     prepared = api_cache.cached("pre-check", state, key, lang, make=lambda: checker(compiled))
-    verdict = precheck.pre_check(prepared, application, lang, calendar_of, region)
-    if verdict.answer is None:
-        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
-                       list(verdict.problems))
-    return _json(verdict.answer, state, found)
+    return precheck.pre_check(prepared, application, lang, calendar_of, region), application
 
 
 def published_calendar() -> WorkingCalendar:
@@ -207,9 +222,9 @@ def form_post(bundle_id: str) -> Response:
     bundle, the page with the reasons and the fallback window and nothing to submit (200); for a
     valid application, the notice tailored to the case (200). Uploaded files count by name only:
     this is a pre-check, nothing is stored."""
-    lang = _lang()
+    lang = request_lang()
     state = published()
-    found = _bundle_or_404(state, bundle_id)
+    found = bundle_or_404(state, bundle_id)
     if request.content_length is not None and request.content_length > MAX_BODY:
         return problem(413, "too-large", f"申请不能超过 {MAX_BODY} 字节", f"the application must not exceed {MAX_BODY} bytes")
     if request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response
 
 from configurator.jsontext import dump_json
+from configurator.web.case_openapi import SECURITY_SCHEMES, case_paths
 from configurator.writers import WRITERS
 
 _TEXT = {"type": "string"}
@@ -111,7 +112,9 @@ def document() -> dict[str, Any]:
             "/api/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenApi",
                                           "responses": {"200": {"description": "OpenAPI 3.1.",
                                                                 "content": {"application/json": {"schema": {}}}}}}},
+            **case_paths(_PROBLEM, {**_APPLICATION, "properties": {**_PARTS, "received": _RECEIVED}}, _ID, _LANG),
         },
+        "components": {"securitySchemes": SECURITY_SCHEMES},
     }
 
 

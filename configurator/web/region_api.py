@@ -63,7 +63,7 @@ def _regions(state: Published) -> tuple[str, RegionSet]:
     return stamp, regions
 
 
-def _lang() -> str:
+def request_lang() -> str:
     lang = request.args.get("lang", "zh-CN")
     if lang not in ("zh-CN", "en"):
         abort(problem(400, "bad-language", "lang 只能是 zh-CN 或 en", "lang must be zh-CN or en"))
@@ -72,7 +72,7 @@ def _lang() -> str:
 
 @blueprint.get("")
 def regions() -> Response:
-    lang = _lang()
+    lang = request_lang()
     state = published()
     _, found = _regions(state)
     listed = []
@@ -99,7 +99,7 @@ def _region_and_bundle(state: Published, code: str, bundle_id: str) -> tuple[str
 def check(code: str, bundle_id: str) -> Response:
     """The pre-check as ``code`` carries the bundle out: the same answer as `configurator explain
     --region CODE` (its limits and agencies; due dates on its local holidays)."""
-    lang = _lang()
+    lang = request_lang()
     state = published()
     key, found, bundle = _region_and_bundle(state, code, bundle_id)
 
@@ -115,7 +115,7 @@ def check(code: str, bundle_id: str) -> Response:
 
 @blueprint.get("/<code>/bundles/<bundle_id>/<name>")
 def artifact(code: str, bundle_id: str, name: str) -> Response:
-    lang = _lang()
+    lang = request_lang()
     state = published()
     key, found, bundle = _region_and_bundle(state, code, bundle_id)
     if name not in ARTIFACTS:

@@ -1,0 +1,1 @@
+"""Running submitted applications as durable cases on Temporal (docs/cases.md)."""
