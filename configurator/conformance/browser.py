@@ -166,6 +166,12 @@ def run_rjsf(target: Target, artifacts: Mapping[str, str], data: dict[str, Any],
     return result
 
 
+def _as_sets(application: dict[str, Any]) -> dict[str, Any]:
+    """Several choices are a set (uniqueItems): compared whatever their order."""
+    return {group: {key: sorted(value) if isinstance(value, list) and group != "uploads" else value
+                    for key, value in values.items()} for group, values in application.items()}
+
+
 def run_formcreate(target: Target, artifacts: Mapping[str, str], data: dict[str, Any], page: Any,
                    harness: Path) -> ConsumerResult:
     """portal/formcreate (Vue 3, Element Plus, form-create): each case answered through the page,
@@ -208,7 +214,8 @@ def run_formcreate(target: Target, artifacts: Mapping[str, str], data: dict[str,
                "fallback" if not outcome["button"] and outcome["notice"] else "refused")
         result.expect(application, "verdict", application["expected"]["verdict"], got)
         if got == "accepted" and application["expected"]["verdict"] == "accepted":
-            result.expect(application, "application submitted", application["application"], outcome["submitted"])
+            result.expect(application, "application submitted", _as_sets(application["application"]),
+                          _as_sets(outcome["submitted"]))
     return result
 
 

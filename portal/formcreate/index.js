@@ -22,7 +22,7 @@
 // - `configuratorUpload`: Element Plus's el-upload whose files become references by `upload(file)`;
 // - help texts shown under the label (not in a hover-only tooltip).
 import { computed, defineComponent, h, reactive, ref, resolveComponent, shallowRef } from "vue";
-import { ElButton, ElUpload } from "element-plus";
+import { ElUpload } from "element-plus";
 import { brokenRules, decidingQuestions, expectedCheck, ineligibleReasons, prune, truth } from "../rjsf/rules.js";
 
 export { brokenRules, expectedCheck, ineligibleReasons, prune, truth } from "../rjsf/rules.js";
@@ -85,8 +85,11 @@ export function safeRule(rule) {
 /** The application (situations, fields, uploads) from form-create's flat data, pruned as the schema wants. */
 export function applicationOf(form, values) {
   const data = { situations: {}, fields: {}, uploads: {} };
+  const options = new Map(form.rule.map((rule) => [rule.field, (rule.options || []).map((o) => o.value)]));
   for (const [name, entry] of Object.entries(form.configurator.entries)) {
-    const value = values[name];
+    let value = values[name];
+    // Several choices are a set: listed in the options' order, whatever order they were ticked in.
+    if (Array.isArray(value) && options.get(name).length) value = options.get(name).filter((v) => value.includes(v));
     if (!empty(value) || (entry.allowNone && Array.isArray(value))) data[entry.group][entry.key] = value;
   }
   return prune(data, uiLike(form));
@@ -143,6 +146,8 @@ function readAsDataUrl(file) {
   });
 }
 
+const references = (list) => list.filter((f) => f.status === "success").map((f) => f.response);
+
 /** el-upload for one material: its value is the list of references `upload(file)` gives. */
 export const ConfiguratorUpload = defineComponent({
   name: "ConfiguratorUpload",
@@ -155,13 +160,14 @@ export const ConfiguratorUpload = defineComponent({
     return () => h(ElUpload, {
       multiple: true, autoUpload: true, fileList: files.value, disabled: props.disabled,
       "onUpdate:fileList": (list) => { files.value = list; },
-      httpRequest: async ({ file }) => {
-        const reference = await store(file);
-        emit("update:modelValue", [...(props.modelValue || []), reference]);
-        return reference;
-      },
-      onRemove: (_file, list) => emit("update:modelValue", list.map((f) => f.response).filter((r) => r !== undefined)),
-    }, { trigger: () => h(ElButton, { id: props.id, "aria-describedby": attrs["aria-describedby"] }, () => props.buttonText) });
+      // Each file is stored by `upload(file)`; its reference is the file's response. The value is
+      // read from the whole list each time, as several files finish in any order.
+      httpRequest: ({ file }) => store(file),
+      onSuccess: (_reference, _file, list) => emit("update:modelValue", references(list)),
+      onRemove: (_file, list) => emit("update:modelValue", references(list)),
+      // el-upload's own trigger is the button (role="button", focusable): its content is text
+      // styled as a button, not a second control nested inside it.
+    }, { default: () => h("span", { class: "el-button", id: props.id, "aria-describedby": attrs["aria-describedby"] }, props.buttonText) });
   },
 });
 
@@ -187,6 +193,8 @@ export const FallbackNotice = defineComponent({
     };
   },
 });
+
+const ACCESSIBLE_COLOURS = { "--el-color-primary": "#1d4ed8", "--el-color-danger": "#b91c1c" };
 
 /** The whole form: form-create with the package's rules, visibility, eligibility and submit. */
 export const ApplicationForm = defineComponent({
@@ -231,7 +239,9 @@ export const ApplicationForm = defineComponent({
       if (api.value) api.value.submitBtnProps({ show: !out });
       if (props.onChange) props.onChange(state.application);
     };
-    return () => h("div", { class: "configurator-form", lang: form.lang }, [
+    // Element Plus's default blue (#409eff) and red (#f56c6c) are about 3:1 on white, short of WCAG AA
+    // for text such as a ticked option's label or a field's message: darker ones are set where the form renders.
+    return () => h("div", { class: "configurator-form", lang: form.lang, style: ACCESSIBLE_COLOURS }, [
       h(resolveComponent("FormCreate"), {  // registered by app.use(formCreate)
        
         rule: rules, option,

@@ -55,10 +55,9 @@ async function enter(group, key, value) {
   } else if (rule.options) {
     const values = Array.isArray(value) ? value : [value];
     const boxes = element.querySelectorAll("input[type=radio], input[type=checkbox]");
-    rule.options.forEach((option, index) => {
-      const on = values.includes(option.value);
-      if (boxes[index].checked !== on) boxes[index].click();
-    });
+    for (const [index, option] of rule.options.entries()) {
+      if (boxes[index].checked !== values.includes(option.value)) { boxes[index].click(); await settle(); }
+    }
   } else {
     const input = element.querySelector("input, textarea");
     input.focus();
@@ -90,7 +89,8 @@ window.__submit = async () => {
   if (visible) button.click();
   await settle();
   // Element Plus shows a field's message a moment after it marks the field (a debounced state): wait for it.
-  const pending = () => [...document.querySelectorAll("#root .el-form-item.is-error")].some((node) => !node.querySelector(".el-form-item__error"));
+  const pending = () => [...document.querySelectorAll("#root .el-form-item.is-error")].some((node) => !node.querySelector(".el-form-item__error")) ||
+    document.querySelector("#root [class*='-enter-active'], #root [class*='-leave-active']") !== null;
   for (let i = 0; i < 100 && pending(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
   const errors = {};
   document.querySelectorAll("#root .el-form-item__error").forEach((node) => {
