@@ -185,6 +185,7 @@ def run_formcreate(target: Target, artifacts: Mapping[str, str], data: dict[str,
         page.evaluate("async (form) => await __mount(form)", form)
         page.evaluate("async (answers) => await __fill({situations: answers, fields: {}, uploads: {}}, true)", case["answers"])
         shown = page.evaluate("() => __shown()")
+        marked = page.evaluate("() => __marked()")
         outcome = page.evaluate("async () => await __submit()")
         expected = case["expected"]
         if case["kind"] == "ineligible":
@@ -197,8 +198,10 @@ def run_formcreate(target: Target, artifacts: Mapping[str, str], data: dict[str,
         result.expect(case, "fields shown", sorted(expected["form_fields"]), sorted(k for g, k in shown if g == "fields"))
         bring = [m for m in expected["materials"] if m["source"] == "applicant"]
         result.expect(case, "uploads shown", sorted(m["id"] for m in bring), sorted(k for g, k in shown if g == "uploads"))
-        result.expect(case, "uploads required", sorted(m["id"] for m in bring if m["requirement"] == "required"),
+        required = sorted(m["id"] for m in bring if m["requirement"] == "required")
+        result.expect(case, "uploads required", required,
                       sorted(key.split("__", 1)[1] for key in outcome["errors"] if key.startswith("uploads__")))
+        result.expect(case, "uploads marked required", required, sorted(k for g, k in marked if g == "uploads"))
     for application in data["applications"]:
         if not _representable(application):
             continue

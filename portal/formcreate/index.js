@@ -112,13 +112,16 @@ export function requiredNow(entry, answers) {
   return typeof entry.required === "boolean" ? entry.required : !!truth(entry.required, answers);
 }
 
-/** The form-create `validate` of one rule: one registered validator reading the current state. */
-function validatorFor(form, name, state) {
+/**
+ * The form-create `validate` of one rule: one registered validator reading the current state.
+ * `required` only marks the field (Element Plus's asterisk); the validator decides.
+ */
+function validatorFor(form, ui, name, state, required) {
   const entry = form.configurator.entries[name];
   const messages = form.configurator.messages;
   return [{
     trigger: "change",
-    required: false,
+    required,
     validator: (_rule, value, callback) => {
       const answers = state.application.situations;
       if (empty(value)) {
@@ -130,7 +133,7 @@ function validatorFor(form, name, state) {
         const message = (CHECKS[check.check] || (() => null))(check, value);
         if (message) { callback(new Error(message)); return; }
       }
-      const broken = brokenRules(uiLike(form), state.application)
+      const broken = brokenRules(ui, state.application)
         .find((rule) => rule.pointers[0] === `/${entry.group}/${entry.key}`);
       callback(broken ? new Error(broken.message) : undefined);
     },
@@ -204,11 +207,13 @@ export const ApplicationForm = defineComponent({
     const form = props.form;
     const state = reactive({ values: {}, application: { situations: {}, fields: {}, uploads: {} } });
     const api = shallowRef(null);
-    const deciding = decidingQuestions(uiLike(form));
     const ui = uiLike(form);
+    const deciding = decidingQuestions(ui);
+    const marked = new Map();  // field → whether its validate marks it required now
     const rules = form.rule.map((rule) => {
       const out = safeRule(rule);
-      out.validate = validatorFor(form, out.field, state);
+      marked.set(out.field, requiredNow(form.configurator.entries[out.field], {}));
+      out.validate = validatorFor(form, ui, out.field, state, marked.get(out.field));
       if (out.type === "configuratorUpload") out.props = { ...out.props, upload: props.upload, buttonText: form.configurator.messages.choose || undefined };
       out.hidden = form.configurator.entries[out.field].when !== undefined;
       return out;
@@ -229,13 +234,25 @@ export const ApplicationForm = defineComponent({
       state.values = { ...values };
       state.application = applicationOf(form, values);
       const out = reasons.value.length > 0;
+      let remark = false;
       for (const rule of rules) {
         const entry = form.configurator.entries[rule.field];
         const visible = entry.when === undefined || !!truth(entry.when, state.application.situations);
         const hide = !visible || (out && !(entry.group === "situations" && deciding.has(entry.key)));
         if (api.value) api.value.hidden(hide, rule.field);
         rule.hidden = hide;
+        const required = requiredNow(entry, state.application.situations);  // 容缺 may depend on the case
+        if (api.value && required !== marked.get(rule.field)) {
+          marked.set(rule.field, required);
+          // The form item's own `required` (form-create passes `wrap` to it) marks it; replacing the
+          // validate makes form-create drop its cached rendering of the item.
+          const live = api.value.getRule(rule.field);
+          live.wrap = { ...(live.wrap || {}), required };
+          api.value.updateValidate(rule.field, validatorFor(form, ui, rule.field, state, required), false);
+          remark = true;
+        }
       }
+      if (remark) api.value.refresh();
       if (api.value) api.value.submitBtnProps({ show: !out });
       if (props.onChange) props.onChange(state.application);
     };

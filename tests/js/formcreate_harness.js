@@ -77,6 +77,11 @@ window.__fill = async (application, lenient = false) => {
   }
 };
 
+/** The rules on screen marked required (Element Plus's asterisk), by group: [[group, key], ...]. */
+window.__marked = () => [...document.querySelectorAll("#root .el-form-item.is-required")]
+  .map((node) => [...node.classList].find((c) => c.startsWith("configurator-")))
+  .filter(Boolean).map((c) => c.slice("configurator-".length).split("__"));
+
 /** The rules on screen, by group: [[group, key], ...]. */
 window.__shown = () => window.__form.rule
   .filter((rule) => { const el = document.querySelector(`#root .configurator-${rule.field}`); return !!el && el.checkVisibility(); })
