@@ -205,7 +205,7 @@ export const ApplicationForm = defineComponent({
   props: { form: { type: Object, required: true }, upload: Function, onSubmit: Function, onChange: Function },
   setup(props) {
     const form = props.form;
-    const state = reactive({ values: {}, application: { situations: {}, fields: {}, uploads: {} } });
+    const state = reactive({ application: { situations: {}, fields: {}, uploads: {} } });
     const api = shallowRef(null);
     const ui = uiLike(form);
     const deciding = decidingQuestions(ui);
@@ -215,7 +215,8 @@ export const ApplicationForm = defineComponent({
       marked.set(out.field, requiredNow(form.configurator.entries[out.field], {}));
       out.validate = validatorFor(form, ui, out.field, state, marked.get(out.field));
       if (out.type === "configuratorUpload") out.props = { ...out.props, upload: props.upload, buttonText: form.configurator.messages.choose || undefined };
-      out.hidden = form.configurator.entries[out.field].when !== undefined;
+      const when = form.configurator.entries[out.field].when;
+      out.hidden = when !== undefined && !truth(when, {});  // as on an empty form; refresh keeps it true
       return out;
     });
     const reasons = computed(() => ineligibleReasons(ui, state.application.situations));
@@ -231,7 +232,6 @@ export const ApplicationForm = defineComponent({
       },
     };
     const refresh = (values) => {
-      state.values = { ...values };
       state.application = applicationOf(form, values);
       const out = reasons.value.length > 0;
       let remark = false;
@@ -260,7 +260,6 @@ export const ApplicationForm = defineComponent({
     // for text such as a ticked option's label or a field's message: darker ones are set where the form renders.
     return () => h("div", { class: "configurator-form", lang: form.lang, style: ACCESSIBLE_COLOURS }, [
       h(resolveComponent("FormCreate"), {  // registered by app.use(formCreate)
-       
         rule: rules, option,
         "onUpdate:api": (value) => { api.value = value; },
         onMounted: (value) => { api.value = value; refresh(value.formData()); },
