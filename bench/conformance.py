@@ -81,7 +81,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=1, help="reproducers printed per class of disagreement")
     parser.add_argument("--no-http", action="store_true", help="skip the pre-check over HTTP")
     parser.add_argument("--no-node", action="store_true", help="skip the JavaScript consumers")
-    parser.add_argument("--no-browser", action="store_true", help="skip form.html and portal/rjsf in Chromium")
+    parser.add_argument("--no-browser", action="store_true", help="skip form.html, portal/rjsf and portal/formcreate in Chromium")
     parser.add_argument("--browser-sample", type=int, default=None,
                         help="at most N cases of each kind per bundle in Chromium (default: all)")
     options = parser.parse_args()

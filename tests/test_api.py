@@ -36,8 +36,8 @@ def test_list_and_metadata_need_no_login_and_link_every_artifact(client):
     assert client.get("/api/bundles/newborn?lang=en").json["name"] == "Newborn birth"
 
 
-@pytest.mark.parametrize("name", ["form.schema.json", "form.ui.json", "form.html", "notice.md", "notice.html",
-                                  "routing.json", "metrics.json", "process.bpmn", "process.camunda8.bpmn"])
+@pytest.mark.parametrize("name", ["form.schema.json", "form.ui.json", "form.html", "form.formcreate.json", "notice.md",
+                                  "notice.html", "routing.json", "metrics.json", "process.bpmn", "process.camunda8.bpmn"])
 def test_artifacts_are_byte_identical_to_build_with_strong_etags(client, name):
     expected = render(compiled("newborn").bundle, shipped_catalogues())[name].encode("utf-8")
     response = client.get(f"/api/bundles/newborn/{name}")

@@ -97,7 +97,7 @@ def test_every_javascript_consumer_agrees_with_the_plan_on_the_sample(results, c
 
 
 @needs_chromium
-@pytest.mark.parametrize("consumer", ["form.html (Chromium)", "portal/rjsf (Chromium)"])
+@pytest.mark.parametrize("consumer", ["form.html (Chromium)", "portal/rjsf (Chromium)", "portal/formcreate (Chromium)"])
 def test_the_forms_in_chromium_agree_with_the_plan_on_the_sample(results, consumer):
     _check(results, consumer)
 

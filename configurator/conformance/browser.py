@@ -23,6 +23,7 @@ from configurator.conformance.report import ConsumerResult
 
 CONSUMER = "form.html (Chromium)"
 RJSF = "portal/rjsf (Chromium)"
+FORMCREATE = "portal/formcreate (Chromium)"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -88,20 +89,29 @@ def run_form_html(target: Target, artifacts: Mapping[str, str], data: dict[str, 
     return result
 
 
-def build_rjsf_harness(harness: Path, folder: Path) -> Path | None:
-    """portal/rjsf with React bundled by esbuild (tests/js/node_modules) into a page; None when
-    esbuild is not installed."""
+# Vue's compile-time flags, as a portal's bundler sets them for a production build.
+_VUE_DEFINES = ["--define:__VUE_OPTIONS_API__=true", "--define:__VUE_PROD_DEVTOOLS__=false",
+                "--define:__VUE_PROD_HYDRATION_MISMATCH_DETAILS__=false"]
+
+
+def build_harness(harness: Path, folder: Path, title: str) -> Path | None:
+    """A harness script (tests/js/*_harness.js) and what it imports bundled by esbuild from
+    tests/js/node_modules into ``folder``, with a page that loads it (and its CSS, if it imports
+    any); None when esbuild is not installed."""
     modules = harness.parent / "node_modules"
     esbuild = modules / ".bin" / "esbuild"
     if not esbuild.exists():
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run([str(esbuild), str(harness), "--bundle", "--minify", "--format=iife",
+    subprocess.run([str(esbuild), str(harness), "--bundle", "--minify", "--format=iife", *_VUE_DEFINES,
                     "--define:process.env.NODE_ENV=\"production\"", "--log-level=warning", f"--outfile={folder / 'harness.js'}"],
                    check=True, env={**os.environ, "NODE_PATH": str(modules)})
+    style = '<link rel="stylesheet" href="harness.css">' if (folder / "harness.css").exists() else ""
     page = folder / "index.html"
-    page.write_text('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>RJSF</title></head>'
-                    '<body><main><div id="root"></div></main><script src="harness.js"></script></body></html>',
+    page.write_text('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                    f'<title>{title}</title>{style}</head>'
+                    '<body><main><h1>一表申请</h1><div id="root"></div></main><script src="harness.js"></script></body></html>',
                     encoding="utf-8")
     return page
 
@@ -156,10 +166,66 @@ def run_rjsf(target: Target, artifacts: Mapping[str, str], data: dict[str, Any],
     return result
 
 
+def _as_sets(application: dict[str, Any]) -> dict[str, Any]:
+    """Several choices are a set (uniqueItems): compared whatever their order."""
+    return {group: {key: sorted(value) if isinstance(value, list) and group != "uploads" else value
+                    for key, value in values.items()} for group, values in application.items()}
+
+
+def run_formcreate(target: Target, artifacts: Mapping[str, str], data: dict[str, Any], page: Any,
+                   harness: Path) -> ConsumerResult:
+    """portal/formcreate (Vue 3, Element Plus, form-create): each case answered through the page,
+    what it shows compared with the case; each application filled in and submitted, its outcome
+    compared with the verdict the pre-check reaches."""
+    result = ConsumerResult(FORMCREATE, target.name)
+    form = json.loads(artifacts["form.formcreate.json"])
+    page.goto(harness.as_uri())
+    for case in data["cases"]:
+        result.checked += 1
+        page.evaluate("async (form) => await __mount(form)", form)
+        page.evaluate("async (answers) => await __fill({situations: answers, fields: {}, uploads: {}}, true)", case["answers"])
+        shown = page.evaluate("() => __shown()")
+        marked = page.evaluate("() => __marked()")
+        outcome = page.evaluate("async () => await __submit()")
+        expected = case["expected"]
+        if case["kind"] == "ineligible":
+            result.expect(case, "fallback shown", True, outcome["notice"] is not None and not outcome["button"])
+            continue
+        result.expect(case, "questions shown", sorted(expected["asked"]), sorted(k for g, k in shown if g == "situations"))
+        if case["kind"] == "partial":
+            continue
+        result.expect(case, "fallback shown", False, outcome["notice"] is not None)
+        result.expect(case, "fields shown", sorted(expected["form_fields"]), sorted(k for g, k in shown if g == "fields"))
+        bring = [m for m in expected["materials"] if m["source"] == "applicant"]
+        result.expect(case, "uploads shown", sorted(m["id"] for m in bring), sorted(k for g, k in shown if g == "uploads"))
+        required = sorted(m["id"] for m in bring if m["requirement"] == "required")
+        result.expect(case, "uploads required", required,
+                      sorted(key.split("__", 1)[1] for key in outcome["errors"] if key.startswith("uploads__")))
+        result.expect(case, "uploads marked required", required, sorted(k for g, k in marked if g == "uploads"))
+    for application in data["applications"]:
+        if not _representable(application):
+            continue
+        result.checked += 1
+        page.evaluate("async (form) => await __mount(form)", form)
+        try:
+            outcome = page.evaluate("async ([application, lenient]) => { await __fill(application, lenient); return await __submit(); }",
+                                    [application["application"], application["expected"]["verdict"] == "fallback"])
+        except Exception as error:  # the page could not take the application: an entry it should show is missing
+            result.differ(application, "filled in", True, str(error).splitlines()[0][:300])
+            continue
+        got = ("accepted" if outcome["submitted"] is not None else
+               "fallback" if not outcome["button"] and outcome["notice"] else "refused")
+        result.expect(application, "verdict", application["expected"]["verdict"], got)
+        if got == "accepted" and application["expected"]["verdict"] == "accepted":
+            result.expect(application, "application submitted", _as_sets(application["application"]),
+                          _as_sets(outcome["submitted"]))
+    return result
+
+
 def run_browser(runs: list[tuple[Target, Mapping[str, str], dict[str, Any]]],
-                rjsf_harness: Path | None = None) -> list[ConsumerResult]:
-    """form.html of every target in one Chromium, and with ``rjsf_harness`` (tests/js/rjsf_harness.js)
-    the RJSF integration."""
+                harnesses: Path | None = None) -> list[ConsumerResult]:
+    """form.html of every target in one Chromium, and with ``harnesses`` (tests/js, holding
+    rjsf_harness.js, formcreate_harness.js and node_modules) the RJSF and form-create integrations."""
     chromium = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
@@ -167,19 +233,23 @@ def run_browser(runs: list[tuple[Target, Mapping[str, str], dict[str, Any]]],
         chromium = None
     if chromium is None:
         return [ConsumerResult(name, target.name, skipped="needs Playwright (the test extra) and chromium")
-                for target, _, _ in runs for name in (CONSUMER, RJSF)]
+                for target, _, _ in runs for name in (CONSUMER, RJSF, FORMCREATE)]
     results = []
-    with tempfile.TemporaryDirectory(prefix="conformance-rjsf-") as folder, sync_playwright() as playwright:
-        harness = build_rjsf_harness(rjsf_harness, Path(folder)) if rjsf_harness is not None else None
+    with tempfile.TemporaryDirectory(prefix="conformance-portals-") as folder, sync_playwright() as playwright:
+        rjsf = formcreate = None
+        if harnesses is not None:
+            rjsf = build_harness(harnesses / "rjsf_harness.js", Path(folder) / "rjsf", "RJSF")
+            formcreate = build_harness(harnesses / "formcreate_harness.js", Path(folder) / "formcreate", "form-create")
         browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
         try:
             page = browser.new_page()
             for target, artifacts, data in runs:
                 results.append(run_form_html(target, artifacts, data, page))
-                if harness is not None:
-                    results.append(run_rjsf(target, artifacts, data, page, harness))
-                else:
-                    results.append(ConsumerResult(RJSF, target.name, skipped="needs esbuild and React (tests/js)"))
+                for name, harness, run in ((RJSF, rjsf, run_rjsf), (FORMCREATE, formcreate, run_formcreate)):
+                    if harness is None:
+                        results.append(ConsumerResult(name, target.name, skipped="needs esbuild, React and Vue (tests/js)"))
+                    else:
+                        results.append(run(target, artifacts, data, page, harness))
         finally:
             browser.close()
     return results

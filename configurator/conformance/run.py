@@ -35,7 +35,7 @@ def run_all(targets: Sequence[tuple[Target, dict[str, str]]], folder: Path, *, s
     """Every consumer on every target; ``folder`` receives the corpus files (one per target) and
     the JavaScript run's files. The pre-check runs when ``pre_check_url`` (a served app) is given,
     the JavaScript consumers when ``node_script`` is, form.html in Chromium with ``browser`` (and
-    portal/rjsf when ``node_script``'s folder has the RJSF harness); ``browser_sample``: the browser
+    portal/rjsf and portal/formcreate when ``node_script``'s folder has their harnesses); ``browser_sample``: the browser
     reads at most that many cases of each kind (a page per case is the slow part)."""
     timings = timings if timings is not None else {}
     runners: dict[str, Runner] = {**PYTHON_RUNNERS, "process.bpmn (SpiffWorkflow)": run_spiffworkflow}
@@ -64,8 +64,8 @@ def run_all(targets: Sequence[tuple[Target, dict[str, str]]], folder: Path, *, s
         from configurator.conformance.browser import run_browser
 
         started = time.perf_counter()
-        harness = node_script.parent / "rjsf_harness.js" if node_script is not None else None
+        harnesses = node_script.parent if node_script is not None else None
         results += run_browser([(target, artifacts, first_cases(data, browser_sample)) for target, artifacts, data in runs],
-                               harness)
-        timings["form.html and portal/rjsf (Chromium)"] = time.perf_counter() - started
+                               harnesses)
+        timings["form.html, portal/rjsf and portal/formcreate (Chromium)"] = time.perf_counter() - started
     return results

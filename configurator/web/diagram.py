@@ -14,7 +14,7 @@ from html import escape
 from flask_babel import gettext
 
 from configurator.planning.compiled import Compiled
-from configurator.planning.plan import Task
+from configurator.planning.schedule import Task
 
 DAY = 44
 ROW = 26

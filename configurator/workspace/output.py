@@ -1,7 +1,7 @@
 """Writing the artifacts of many bundles to a folder, with an index portals can trust.
 
-    DIR/<bundle-id>/form.schema.json, form.ui.json, form.html, notice.md, notice.html,
-                    routing.json, metrics.json
+    DIR/<bundle-id>/form.schema.json, form.ui.json, form.html, form.formcreate.json, notice.md,
+                    notice.html, routing.json, metrics.json, process.bpmn, process.camunda8.bpmn
     DIR/index.json  every bundle built: version, lead department, each artifact's SHA-256,
                     and the source commit when the workspace is a git repository
 

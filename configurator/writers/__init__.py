@@ -14,6 +14,7 @@ from configurator.model import Bundle, Catalogues
 from configurator.planning.compiled import Compiled
 from configurator.writers.bpmn import write_process_bpmn
 from configurator.writers.camunda8 import write_process_camunda8
+from configurator.writers.form_formcreate import write_form_formcreate
 from configurator.writers.form_html import write_form_html
 from configurator.writers.form_schema import write_form_schema
 from configurator.writers.form_ui import write_form_ui
@@ -27,6 +28,7 @@ WRITERS: dict[str, Writer] = {
     "form.schema.json": write_form_schema,
     "form.ui.json": write_form_ui,
     "form.html": write_form_html,
+    "form.formcreate.json": write_form_formcreate,
     "notice.md": write_notice_md,
     "notice.html": write_notice_html,
     "routing.json": write_routing,

@@ -267,6 +267,7 @@ PHRASES: dict[str, tuple[str, str]] = {
                              "Please go to this window instead; you need not fill in the rest of this form:"),
     "form.optional": ("（选填）", " (optional)"),
     "form.unit": ("单位：{unit}", "in {unit}"),
+    "form.choose_files": ("选择文件", "Choose files"),
     "group.situations": ("情形", "Your situation"),
     "group.fields": ("申请信息", "Application"),
     "group.uploads": ("上传材料", "Documents"),
