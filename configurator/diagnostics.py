@@ -187,10 +187,10 @@ _CATALOGUE = [
           "问题“{id}”是{kind}，allow_none（可以一项也不选）对它不起作用：被问到时仍必须回答",
           "question \"{id}\" is {kind_en}; allow_none (no option ticked is an answer) does nothing for it: "
           "when asked it must still be answered",
-          "删除 allow_none；要让申请人可以说“都不是”，加一个选项（如 value: none，label: 以上都不是），"
-          "或改为 type: multi_choice",
-          "remove allow_none; to let applicants answer \"none of these\", add an option (e.g. value: none, "
-          "label: None of these), or make it type: multi_choice"),
+          "取消“可以一项也不选”（allow_none）；要让申请人可以说“都不是”，加一个选项（如 value: none，label: 以上都不是），"
+          "或把“回答类型”改为“多选”（type: multi_choice）",
+          "untick \"no option ticked is an answer\" (allow_none); to let applicants answer \"none of these\", add an "
+          "option (e.g. value: none, label: None of these), or make the answer type several-choice (type: multi_choice)"),
     # --- E3xx: references and identity ---------------------------------------------------
     _code("E301", E, "未知的部门", "Unknown department",
           "部门目录中没有“{ref}”",
@@ -270,7 +270,7 @@ _CATALOGUE = [
           "清空这个条件（留空即所有情形都适用），或检查是否写错",
           "clear the condition (empty means every case), or check it for a mistake"),
     _code("E407", E, "情形引用了后面的情形", "Situation depends on a later one",
-          "情形“{situation}”的 when 引用了“{name}”，但它不在前面",
+          "情形“{situation}”的提问条件（when）引用了“{name}”，但“{name}”排在它后面",
           "situation \"{situation}\" asks depending on \"{name}\", which is not asked before it",
           "情形按顺序提问：把“{name}”移到“{situation}”之前",
           "situations are asked in order: move \"{name}\" before \"{situation}\""),
@@ -284,14 +284,15 @@ _CATALOGUE = [
           "a named condition may refer to situations and to named conditions above it, and may not share a "
           "situation's id; use its name on its own in a condition"),
     _code("E410", E, "字段不能取自这个情形", "Field cannot take that situation's answer", "{problem}", "{problem}",
-          "from_situation 写一个类型相同、在需要这个字段的每种情形下都会问到的情形",
+          "“取自情形问题的回答”（from_situation）选一个类型相同、在需要这个字段的每种情形下都会问到的情形",
           "name a situation of the same type that is asked in every case where the field is needed"),
     _code("E411", E, "跨字段规则写法不当", "Cross-field rule is wrong", "{problem}", "{problem}", "{fix}", "{fix}"),
     _code("E412", E, "跨字段规则永远不会检查", "Cross-field rule never applies",
           "规则“{rule}”用到的字段 {fields} 在{context}的任何情形下都不会同时填写，这条规则永远不会检查",
           "the fields {fields} of rule \"{rule}\" are never asked together {context}, so the rule is never checked",
-          "检查这些字段的 when、使用它们的事项和规则的 when；按情形分开写成几条规则",
-          "check the when of these fields, of the items using them and of the rule; write one rule per case"),
+          "检查这些字段、使用它们的事项和这条规则的条件（when）；按情形分开写成几条规则",
+          "check the conditions (when) of these fields, of the items using them and of the rule; write one rule per "
+          "case"),
     # --- E5xx: structure, order, responsibilities ------------------------------------------
     _code("E501", E, "依赖成环", "Dependency cycle",
           "事项之间的先后关系成环：{cycle}",
@@ -366,12 +367,12 @@ _CATALOGUE = [
     _code("E514", E, "产出材料的事项可能不办理", "Producer may not run",
           "材料“{material}”由 {producers} 产出，但在这种情形下需要它而产出事项都不办理：{case}",
           "material \"{material}\" is produced by {producers}, but in this case it is needed and no producer runs: "
-          "{case}", "让产出事项在需要它的情形下都办理，或给材料或使用它的事项加上相应的 when，或改为申请人提交",
-          "make a producer run wherever the material is needed, narrow the when of the material or its users, "
-          "or have the applicant hand it in"),
+          "{case}", "让产出事项在需要它的情形下都办理，或给材料或使用它的事项加上相应的条件（when），或把“来源”改为“申请人提交”",
+          "make a producer run wherever the material is needed, narrow the condition (when) of the material or its "
+          "users, or set the source to submitted by the applicant"),
     _code("E515", E, "合并办理写法不当", "Combined handling is wrong", "{problem}", "{problem}",
-          "combined_with 写另一个由同一部门办理、自身没有 combined_with 的事项", "combined_with names another "
-          "item of the same department that is not itself combined with a third"),
+          "“合并办理”（combined_with）选另一个由同一部门办理、自身不与别的事项合并办理的事项", "combine it with "
+          "(combined_with) another item of the same department that is not itself combined with a third"),
     # --- E6xx: region files and working-day calendars (docs/bundle-format.md, docs/working-days.md) --------------
     _code("E601", E, "地区代码与文件名不一致", "Region code does not match file name", "地区代码“{region}”与文件名“{stem}”不一致",
           "region code \"{region}\" does not match the file name \"{stem}\"", "把文件改名为 regions/{region}.yaml，或改正 code",
