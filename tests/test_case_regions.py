@@ -66,3 +66,9 @@ def test_a_region_that_cannot_run_the_case_is_refused_naming_the_field(client, r
     assert "usable: 330100, 330106" in error["message"]
     zh = client.post("/api/bundles/newborn/applications", json={"situations": {}, "region": region}).json
     assert "没有可用的地区" in zh["errors"][0]["message"] and "330106" in zh["errors"][0]["message"]
+
+
+def test_openapi_documents_the_region_of_an_application(client):
+    post = client.get("/api/openapi.json").json["paths"]["/api/bundles/{bundle_id}/applications"]["post"]
+    region = post["requestBody"]["content"]["application/json"]["schema"]["properties"]["region"]
+    assert region["type"] == "string" and "422 on /region" in region["description"]
