@@ -46,7 +46,7 @@ def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cases")
     instance = tmp / "instance"
     workspace = instance / "workspace"
-    for part in ("bundles", "catalogues"):
+    for part in ("bundles", "catalogues", "regions"):
         shutil.copytree(ROOT / part, workspace / part)
     engine = start_engine(7252, None)
     worker = subprocess.Popen([sys.executable, "-m", "configurator", "worker", "--instance", str(instance),
@@ -56,6 +56,7 @@ def site(tmp_path_factory):
     served = serve(Site(app, workspace))
     db = store.open_database(app.config["DATABASE_URL"])
     tokens = {dept: store.add_token(db, dept)[1] for dept in ("health", "police", "medical_insurance", "hrss")}
+    served.db = db
     yield served, tokens
     served.server.shutdown()
     worker.kill()
@@ -133,6 +134,23 @@ def test_an_ineligible_application_gets_the_fallback_and_no_case_and_an_invalid_
     invalid = requests.post(f"{url}/api/bundles/newborn/applications", json={"situations": FULL_NEWBORN}, timeout=30)
     assert invalid.status_code == 422 and invalid.json()["errors"]
     assert requests.get(f"{url}/api/applications/app_nonesuch", timeout=30).status_code == 404
+
+
+def test_an_application_naming_its_region_runs_on_the_regions_limits_and_keeps_its_code(site):
+    """西湖区 (330106) gives 出生登记 1 working day, the standard 3: due two working days earlier."""
+    served, _ = site
+    url = served.url
+    due = {}
+    for region in (None, "330106"):
+        body = {**application(FULL_NEWBORN), "received": "2026-03-02", **({"region": region} if region else {})}
+        submitted = requests.post(f"{url}/api/bundles/newborn/applications", json=body, timeout=30)
+        assert submitted.status_code == 201, submitted.text
+        case_id = submitted.json()["id"]
+        state = wait_for(lambda: requests.get(f"{url}/api/applications/{case_id}", timeout=60).json().get("tasks"), 120)  # noqa: B023
+        due[region] = {t["item"]: t["due_date"] for t in state}
+        assert store.application(served.db, case_id)["region"] == region
+    assert due[None]["birth_registration"] == "2026-03-06"
+    assert due["330106"]["birth_registration"] == "2026-03-04"
 
 
 RETIREMENT = {"insured_type": "employee", "retirement_type": "normal", "reached_statutory_age": True,

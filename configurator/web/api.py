@@ -172,12 +172,19 @@ def pre_check(state: Published, found: Bundle, lang: str, compiled_of: Callable[
     return _json(verdict.answer, state, found)
 
 
+# A region's version of a bundle: the region, its compiled bundle, its calendar and the key naming it
+Regional = tuple[Resolved, Callable[[], Compiled], Callable[[], WorkingCalendar], str]
+
+
 def checked_application(found: Bundle, lang: str, compiled_of: Callable[[], Compiled],
                         calendar_of: Callable[[], WorkingCalendar], version: tuple[Published, str],
-                        region: Resolved | None = None, received: str | None = None) -> Response | tuple[precheck.Verdict, Any]:
+                        region: Resolved | None = None, received: str | None = None,
+                        region_of: Callable[[Any], Response | Regional | None] | None = None,
+                        ) -> Response | tuple[precheck.Verdict, Any]:
     """The request's application read and pre-checked: the verdict and the application as parsed, or
     the answer to a request that is not an application at all. ``received`` is the date of receipt
-    when the application gives none (a submission always has one)."""
+    when the application gives none (a submission always has one). ``region_of`` reads a region the
+    application names (taking it out of it): the version to check it on, or the answer refusing it."""
     state, key = version
     if not request.mimetype or request.mimetype != "application/json":
         return problem(415, "unsupported-media-type", "请以 application/json 提交申请", "send the application as application/json")
@@ -197,6 +204,12 @@ def checked_application(found: Bundle, lang: str, compiled_of: Callable[[], Comp
         return problem(400, "too-deep", f"申请嵌套超过 {MAX_DEPTH} 层", f"the application is nested deeper than {MAX_DEPTH}")
     if received is not None and isinstance(application, dict):
         application.setdefault("received", received)
+    if region_of is not None:
+        chosen = region_of(application)
+        if isinstance(chosen, Response):
+            return chosen
+        if chosen is not None:
+            region, compiled_of, calendar_of, key = chosen
     # The compiled bundle, its request schema and the validator: made once per published version.
     compiled = compiled_of()
     prepared = api_cache.cached("pre-check", state, key, lang, make=lambda: checker(compiled))

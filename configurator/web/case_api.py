@@ -3,7 +3,9 @@
 Enabled when the app knows a Temporal server (``CONFIGURATOR_TEMPORAL`` or `serve --temporal`);
 otherwise every endpoint here answers 404 saying how to enable it. The pre-check decides what is submitted
 (invalid: 422 as it answers; ineligible: its fallback answer and no case); a valid application
-becomes a case pinned to the published commit, whose id (128 random bits) is the applicant's key.
+becomes a case pinned to the published commit (and, when the application names a "region", resolved
+as that region carries the bundle out: its limits, its calendar; the case keeps its code), whose id
+(128 random bits) is the applicant's key.
 Department systems authenticate with a bearer token of their department (`configurator token add`)
 and see only their own tasks, each with only the fields and materials its item uses — what
 routing.json gives that department.
@@ -22,6 +24,7 @@ from configurator.jsontext import dump_json
 from configurator.planning.casegraph import CHINA_STANDARD_TIME, case_graph
 from configurator.web import api_cache
 from configurator.web.api import bundle_or_404, checked_application, problem, published, published_calendar, request_lang
+from configurator.web.region_api import named_region
 
 blueprint = Blueprint("case_api", __name__, url_prefix="/api")
 _REFUSALS = {"not-found": 404, "unavailable": 503}
@@ -70,7 +73,7 @@ def submit(bundle_id: str) -> Response:
     found = bundle_or_404(state, bundle_id)
     today = dt.datetime.now(CHINA_STANDARD_TIME).date().isoformat()
     outcome = checked_application(found, lang, lambda: api_cache.compiled(state, found, lang), published_calendar,
-                                  (state, found.id), received=today)
+                                  (state, found.id), received=today, region_of=named_region(state, found, lang))
     if isinstance(outcome, Response):
         return outcome
     verdict, application = outcome
@@ -85,7 +88,7 @@ def submit(bundle_id: str) -> Response:
     graph = case_graph(verdict.case, state.commit or state.key, application.get("uploads")).as_json()
     row, _new = cases_store.add_application(_database(), {
         "id": cases_store.new_application_id(), "bundle": found.id, "idempotency_key": key, "commit": graph["commit"],
-        "bundle_version": found.version, "region": None, "received": graph["received"],
+        "bundle_version": found.version, "region": graph["region"], "received": graph["received"],
         "promised_days": graph["promised_days"], "application": dump_json({"application": application, "graph": graph}),
         "state": "running", "submitted_at": cases_store.now()})
     from configurator.cases.client import CaseError

@@ -41,6 +41,10 @@ _CODE = {"name": "code", "in": "path", "required": True, "description": "Region 
 _PARTS: dict[str, Any] = {group: {"type": "object"} for group in ("situations", "fields", "uploads")}
 _APPLICATION: dict[str, Any] = {"type": "object", "required": list(_PARTS), "properties": _PARTS}
 _NOT_MODIFIED = {"description": "Not modified (If-None-Match matched the ETag).", "headers": _HEADERS}
+_REGION = {"type": "string", "description": (
+    "Optional: the code of the region handling the case (GET /api/regions), one whose file names this bundle. "
+    "The case then runs as that region carries the bundle out: its time limits, due dates on its calendar "
+    "(local days off included), and its code kept with the case. Unknown, or not naming the bundle: 422 on /region.")}
 
 
 def bundle_check_paths() -> dict[str, Any]:
@@ -112,7 +116,7 @@ def document() -> dict[str, Any]:
             "/api/openapi.json": {"get": {"summary": "This document", "operationId": "getOpenApi",
                                           "responses": {"200": {"description": "OpenAPI 3.1.",
                                                                 "content": {"application/json": {"schema": {}}}}}}},
-            **case_paths(_PROBLEM, {**_APPLICATION, "properties": {**_PARTS, "received": _RECEIVED}}, _ID, _LANG),
+            **case_paths(_PROBLEM, {**_APPLICATION, "properties": {**_PARTS, "received": _RECEIVED, "region": _REGION}}, _ID, _LANG),
         },
         "components": {"securitySchemes": SECURITY_SCHEMES},
     }

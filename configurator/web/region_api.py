@@ -13,6 +13,10 @@ requests; the folder of a plain one). A region whose file (or a parent's) has er
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Response, abort, request, url_for
 
 from configurator.jsontext import dump_json
@@ -20,7 +24,7 @@ from configurator.model import Bundle
 from configurator.planning.compiled import Compiled
 from configurator.planning.resolution import in_region
 from configurator.web import api_cache, store
-from configurator.web.api import MEDIA_TYPES, Published, pre_check, problem, published, published_calendar, respond
+from configurator.web.api import MEDIA_TYPES, Published, Regional, pre_check, problem, published, published_calendar, respond
 from configurator.workspace import git
 from configurator.workspace.regions import CALENDARS_DIR, REGIONS_DIR, RegionSet, check_region_sources
 from configurator.writers import WRITERS
@@ -103,14 +107,46 @@ def check(code: str, bundle_id: str) -> Response:
     state = published()
     key, found, bundle = _region_and_bundle(state, code, bundle_id)
 
+    region, compiled, calendar, version = _version(state, key, found, code, bundle, lang)
+    return pre_check(state, bundle, lang, compiled, calendar, version, region)
+
+
+def _version(state: Published, key: str, found: RegionSet, code: str, bundle: Bundle, lang: str) -> Regional:
+    """``bundle`` as ``code`` carries it out: the region, its compiled bundle, its calendar, the key naming them."""
     region = found.resolved(code)
 
     def compiled() -> Compiled:
-        return api_cache.cached("region-compiled", state, key, code, bundle_id, lang,
+        return api_cache.cached("region-compiled", state, key, code, bundle.id, lang,
                                 make=lambda: in_region(Compiled(bundle, state.catalogues, lang), region))
 
-    return pre_check(state, bundle, lang, compiled, lambda: published_calendar().for_region(code), f"{key}:{code}:{bundle_id}",
-                     region)
+    return region, compiled, lambda: published_calendar().for_region(code), f"{key}:{code}:{bundle.id}"
+
+
+def named_region(state: Published, bundle: Bundle, lang: str) -> Callable[[Any], Response | Regional | None]:
+    """Reads the optional "region" of an application to ``bundle`` (taking it out of it): None when it
+    names none, the region's version of the bundle when it names a usable region that carries the
+    bundle out, else a 422 naming the field and the regions that would do."""
+
+    def choose(application: Any) -> Response | Regional | None:
+        if not isinstance(application, dict) or application.get("region") is None:
+            if isinstance(application, dict):
+                application.pop("region", None)
+            return None
+        code = application.pop("region")
+        key, found = _regions(state)
+        usable = [c for c in found.valid_codes() if bundle.id in found.resolved(c).bindings]
+        if isinstance(code, str) and code in usable:
+            return _version(state, key, found, code, bundle, lang)
+        shown = (code if isinstance(code, str) else json.dumps(code, ensure_ascii=False))[:40]
+        listed = "、".join(usable) or "无"
+        zh = (f"没有可用的地区“{shown}”办理“{bundle.id}”（可用：{listed}）；region 应为地区代码，"
+              f"其地区文件（regions/<代码>.yaml）无错误并在 bundles 下写有该一件事")
+        en = (f"no usable region \"{shown}\" for \"{bundle.id}\" (usable: {', '.join(usable) or 'none'}); region must be "
+              f"the code of a region whose file (regions/<code>.yaml) has no errors and names the bundle under bundles")
+        return problem(422, "invalid-application", "申请有需要改正的地方", "the application needs corrections",
+                       [{"pointer": "/region", "message": en if lang == "en" else zh}])
+
+    return choose
 
 
 @blueprint.get("/<code>/bundles/<bundle_id>/<name>")
