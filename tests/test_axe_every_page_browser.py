@@ -29,8 +29,11 @@ PAGES = {
     "auth.login": [],  # checked logged out, below
     "admin.index": ["/admin/"],
     "account.index": ["/admin/account/"],
-    "audit.index": ["/admin/audit/"],
-    "users.index": ["/admin/users/"],
+    "audit.index_view": ["/admin/audit/"],
+    "users.index_view": ["/admin/users/"],
+    "users.create_view": ["/admin/users/new/"],
+    "users.edit_view": ["/admin/users/edit/?id=1"],
+    "cases.index": ["/admin/cases/"],
     "bundles.index": ["/admin/bundles/"],
     "bundles.create": ["/admin/bundles/new/"],
     "bundles.overview": ["/admin/bundles/restaurant/", "/admin/bundles/newborn/?change=1"],
@@ -68,6 +71,14 @@ NOT_PAGES = {
     "changes.legacy": "a redirect to the change request (opened below for its flash)",
     "regions.new": "a redirect to the new region's source (opened below with a bad code for its error flash)",
     "regions.new_calendar": "a redirect to the new calendar's source",
+    "users.ajax_lookup": "flask-admin's JSON lookup (no field uses it)",
+    "audit.ajax_lookup": "flask-admin's JSON lookup (no field uses it)",
+    "users.export": "no export of users (can_export is off: a 404 or redirect)",
+    "audit.export": "a CSV download (tests/test_users_admin.py checks its cells)",
+    "users.details_view": "switched off (can_view_details = False): redirects to the list",
+    "audit.details_view": "switched off: the audit log is read in its list",
+    "audit.create_view": "switched off: nobody writes the audit log by hand",
+    "audit.edit_view": "switched off: the audit log is never edited",
 }
 # Pages opened for what they flash: an error (danger) and a notice (info).
 FLASHING = ["/admin/regions/new/?code=12", "/admin/changes/resolve/?branch=changes/1"]

@@ -39,7 +39,7 @@ def test_the_source_editor_answers_each_bad_file_with_located_errors(site, edito
                                                                    "text": text})
     body = answer.get_data(as_text=True)
     assert answer.status_code == 200, body[:500]
-    problems = re.findall(r'<li class="problem" data-line="(\d+)">.*?<code>([EW]\d{3})</code>', body, re.DOTALL)
+    problems = re.findall(r'<li class="problem[^"]*" data-line="(\d+)">.*?<code>([EW]\d{3})</code>', body, re.DOTALL)
     assert problems, body[:2000]
     assert "E900" not in {code for _, code in problems}
     assert any(code == expected_code(path) and int(line) >= 1 for line, code in problems), problems

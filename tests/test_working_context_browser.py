@@ -28,7 +28,7 @@ def site(tmp_path):
     for args in (["add", "regions"], ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "地区"]):
         subprocess.run(["git", "-C", str(site.workspace), *args], check=True, capture_output=True)
     with site.app.app_context():
-        from configurator.web.auth import create_user
+        from configurator.web.accounts import create_user
 
         create_user("zhang", "editor", PASSWORD)  # the new official: no change request, nothing saved yet
     serve(site)

@@ -24,6 +24,7 @@
 import { computed, defineComponent, h, reactive, ref, resolveComponent, shallowRef } from "vue";
 import { ElUpload } from "element-plus";
 import { brokenRules, decidingQuestions, expectedCheck, ineligibleReasons, prune, truth } from "../rjsf/rules.js";
+import "./form.css";
 
 export { brokenRules, expectedCheck, ineligibleReasons, prune, truth } from "../rjsf/rules.js";
 
