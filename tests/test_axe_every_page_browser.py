@@ -118,6 +118,9 @@ def overflowing(page) -> int:
 
 
 def check(page, url, found, width):
+    # After a form's save the redirected page may still be loading its stylesheets when its first
+    # element appears; judged unstyled, the navbar's toggler shows and its links are small targets.
+    page.wait_for_load_state("load")
     violations = axe(page)
     if violations:
         found[url] = violations

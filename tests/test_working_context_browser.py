@@ -117,7 +117,7 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
     assert TITLE in reviewer.locator("#change-title").inner_text()
     assert "西湖区试点" in reviewer.locator("#description").inner_text()
     files = reviewer.locator("#changed-files").inner_text()
-    for shown in ("新增 一件事“企业注销登记一件事”", "修改 部门目录", "修改 地区 330106"):
+    for shown in ("新增 一件事“企业注销登记一件事”", "修改 部门目录", "修改 地区“330106”"):
         assert shown in files, files
     said = reviewer.locator(".semantic-diff").inner_text()
     assert "税务注销专班" in said and "市场监管注销专班" in said, said
