@@ -54,6 +54,14 @@ _ANSWER_AND_READ = """([answers, situations, fields, uploads]) => {
 }"""
 
 
+
+def _verdict(outcome: dict[str, Any]) -> str:
+    """What a portal page did with an application: sent it, showed the fallback window with no
+    submit button, or refused it with messages."""
+    if outcome["submitted"] is not None:
+        return "accepted"
+    return "fallback" if not outcome["button"] and outcome["notice"] else "refused"
+
 def chromium_path() -> str | None:
     found = shutil.which("chromium") or "/usr/bin/chromium"
     return found if os.path.exists(found) else None
@@ -160,8 +168,7 @@ def run_rjsf(target: Target, artifacts: Mapping[str, str], data: dict[str, Any],
         except Exception as error:  # the page could not take the application: an entry it should show is missing
             result.differ(application, "filled in", True, str(error).splitlines()[0][:300])
             continue
-        got = ("accepted" if outcome["submitted"] is not None else
-               "fallback" if not outcome["button"] and outcome["notice"] else "refused")
+        got = _verdict(outcome)
         result.expect(application, "verdict", application["expected"]["verdict"], got)
     return result
 
@@ -213,8 +220,7 @@ def run_formcreate(target: Target, artifacts: Mapping[str, str], data: dict[str,
         except Exception as error:  # the page could not take the application: an entry it should show is missing
             result.differ(application, "filled in", True, str(error).splitlines()[0][:300])
             continue
-        got = ("accepted" if outcome["submitted"] is not None else
-               "fallback" if not outcome["button"] and outcome["notice"] else "refused")
+        got = _verdict(outcome)
         result.expect(application, "verdict", application["expected"]["verdict"], got)
         if got == "accepted" and application["expected"]["verdict"] == "accepted":
             result.expect(application, "application submitted", _as_sets(application["application"]),
