@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.conformance.applications import applications_for
+from configurator.language.conditions.syntax import names
 from configurator.model import Situation
 from configurator.planning.calendar import CalendarError, WorkingCalendar
 from configurator.planning.compiled import Compiled
@@ -98,21 +99,39 @@ def expected_facts(target: Target, answers: Mapping[str, Any]) -> dict[str, Any]
 def _ineligible(target: Target, complete: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Answer sets that fail eligibility: each real case with one asked answer changed to another
     value worth trying, kept when the plan sends it to the fallback and every question it asks is
-    answered; one per distinct set of failed rules and answers kept."""
+    answered; one per distinct set of failed rules and questions asked. Where one change leaves a
+    question a rule reads unasked, a second change is tried too: a rule failing on an answer never
+    asked is the case a page is likeliest to get wrong (it waits for an answer that never comes)."""
     planner = target.compiled.planner
-    domains = answer_domains(target.compiled.bundle)
-    found: dict[tuple[str, ...], dict[str, Any]] = {}
-    for answers in complete[:INELIGIBLE_FROM]:
-        for situation in target.compiled.bundle.situations:
+    bundle = target.compiled.bundle
+    domains = answer_domains(bundle)
+    read_by_rules = {n.name for rule in bundle.eligibility for n in names(rule.require.expr)}
+    found: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, Any]] = {}
+
+    def changes(answers: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        for situation in bundle.situations:
             for value in domains[situation.id]:
-                if situation.id not in answers or answers[situation.id] == value:
-                    continue
-                plan = planner.plan({**answers, situation.id: value})
-                if plan.eligible or any(s.id not in plan.answers for s in asked_situations(plan)):
-                    continue
-                key = tuple(rule.id for rule in plan.failed_rules)
-                if key not in found:
-                    found[key] = dict(plan.answers)
+                if situation.id in answers and answers[situation.id] != value:
+                    yield {**answers, situation.id: value}
+
+    def keep(answers: Mapping[str, Any]) -> Plan | None:
+        """Record ``answers`` if they are a complete ineligible case; their plan when eligible."""
+        plan = planner.plan(answers)
+        if plan.eligible:
+            return plan
+        if not any(s.id not in plan.answers for s in asked_situations(plan)):
+            # the questions asked count too: a rule failing where a question it reads was not
+            # asked is a different case for a page than the same rule failing on an answer
+            found.setdefault((tuple(rule.id for rule in plan.failed_rules), tuple(sorted(plan.answers))),
+                             dict(plan.answers))
+        return None
+
+    for answers in complete[:INELIGIBLE_FROM]:
+        for changed in changes(answers):
+            plan = keep(changed)
+            if plan is not None and read_by_rules & (set(answers) - set(plan.answers)):
+                for twice in changes(plan.answers):
+                    keep(twice)
     return list(found.values())
 
 

@@ -167,16 +167,30 @@ FORM_SCRIPT = r"""
     input.setAttribute('aria-invalid', wrong ? 'true' : 'false');
     return !wrong;
   }
+  // A rule's truth, or null while the questions in ``unknown`` (asked and not answered yet, or
+  // waiting on one) could still make it either: Kleene's logic, as language/conditions/partial.py.
+  function decide(rule, data, unknown) {
+    if (!vars(rule, []).some(function (name) { return unknown[name]; })) return !!truth(rule, data);
+    var op = rule && typeof rule === 'object' && !Array.isArray(rule) ? Object.keys(rule)[0] : null;
+    var args = op === null ? [] : [].concat(rule[op]), undecided = false, i, value;
+    if (op === '!') { value = decide(args[0], data, unknown); return value === null ? null : !value; }
+    if (op !== 'and' && op !== 'or') return null;  // a comparison reading a question not answered yet
+    for (i = 0; i < args.length; i++) {
+      value = decide(args[i], data, unknown);
+      if (value === null) undecided = true;
+      else if (value === (op === 'or')) return value;
+    }
+    return undecided ? null : op !== 'or';
+  }
   function refresh(form) {
-    var panel = form.querySelector('.ineligible'), out = false, judged = false, data = {};
-    // Eligibility is decided on the deciding questions alone, answered and asked (they come first).
+    var panel = form.querySelector('.ineligible'), out = false, judged = false, data = {}, unknown = {};
+    // Eligibility is decided on the deciding questions alone (they come first): a question not
+    // asked is no answer, one asked and not answered yet leaves a rule open unless the rest decides it.
     function judge() {
       judged = true;
       if (!panel) return;
       panel.querySelectorAll('[data-rule]').forEach(function (reason) {
-        var rule = JSON.parse(reason.dataset.rule);
-        var decided = vars(rule, []).every(function (name) { return Object.prototype.hasOwnProperty.call(data, name); });
-        var fails = decided && !truth(rule, data);
+        var fails = decide(JSON.parse(reason.dataset.rule), data, unknown) === false;
         reason.hidden = !fails;
         out = out || fails;
       });
@@ -188,13 +202,15 @@ FORM_SCRIPT = r"""
       var deciding = row.classList.contains('deciding');
       if (!deciding && !judged) judge();
       requirement(row, data);
-      show(row, !(out && !deciding) && (row.dataset.when === undefined || !!truth(JSON.parse(row.dataset.when), data)));
+      var when = row.dataset.when === undefined ? null : JSON.parse(row.dataset.when);
+      var asked = when === null ? true : decide(when, data, unknown);
+      show(row, !(out && !deciding) && (when === null || !!truth(when, data)));
       var question = row.querySelector('[name^="situations-"]');
-      if (!row.hidden && question) {
-        var given = answers(row), key = question.name.slice('situations-'.length);
-        if (row.dataset.allowNone !== undefined && !given[key]) given[key] = [];  // asked: none is an answer
-        Object.keys(given).forEach(function (name) { data[name] = given[name]; });
-      }
+      if (!question) return;
+      var key = question.name.slice('situations-'.length), given = row.hidden ? {} : answers(row);
+      if (!row.hidden && row.dataset.allowNone !== undefined && !given[key]) given[key] = [];  // asked: none is an answer
+      Object.keys(given).forEach(function (name) { data[name] = given[name]; });
+      if (asked === null || (asked && !Object.prototype.hasOwnProperty.call(given, key))) unknown[key] = true;
     });
     if (!judged) judge();
     form.querySelectorAll('section.step').forEach(function (section) {

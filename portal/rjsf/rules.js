@@ -1,8 +1,10 @@
 // The configurator's JsonLogic rules (form.ui.json `ui:options.when`, the eligibility rules) and
 // what follows from them for a form's data. No dependencies: usable without React.
 //
-// Semantics are the configurator's: a comparison with an unanswered question is false, and a
-// rule is decided only when every question it reads has been answered.
+// Semantics are the configurator's: a comparison with a question not asked is false; a question
+// asked and not answered yet (or whose asking waits on one) makes a rule "not yet known" unless
+// the rest decides it anyway (`decide`: Kleene's three-valued logic, as the library's
+// language/conditions/partial.py).
 
 const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -36,10 +38,54 @@ export function variables(rule, into = []) {
   return into;
 }
 
+/**
+ * The rule's truth for `data`: true, false, or null when the questions in `unknown` (asked and not
+ * answered yet, or waiting on one) could still make it either.
+ */
+export function decide(rule, data, unknown) {
+  if (!variables(rule).some((name) => unknown.has(name))) return !!truth(rule, data);
+  const op = rule && typeof rule === "object" && !Array.isArray(rule) ? Object.keys(rule)[0] : null;
+  const args = op === null ? [] : [].concat(rule[op]);
+  if (op === "!") {
+    const inner = decide(args[0], data, unknown);
+    return inner === null ? null : !inner;
+  }
+  if (op === "and" || op === "or") {
+    const deciding = op === "or";  // the value that decides an or (true) or an and (false)
+    let undecided = false;
+    for (const arg of args) {
+      const value = decide(arg, data, unknown);
+      if (value === null) undecided = true;
+      else if (value === deciding) return deciding;
+    }
+    return undecided ? null : !deciding;
+  }
+  return null;  // a comparison reading a question not answered yet
+}
+
+/**
+ * The answers of the questions asked, in the questions' order, and the questions not known yet:
+ * asked and unanswered, or asked depending on one of those. A question not asked is neither.
+ */
+export function askedAnswers(uiSchema, answers) {
+  const situations = uiSchema.situations || {};
+  const kept = {};
+  const unknown = new Set();
+  for (const key of situations["ui:order"] || Object.keys(answers || {})) {
+    const when = ((situations[key] || {})["ui:options"] || {}).when;
+    const asked = when === undefined ? true : decide(when, kept, unknown);
+    if (asked === null) unknown.add(key);
+    else if (asked && answers && has(answers, key) && answers[key] !== null && answers[key] !== "") kept[key] = answers[key];
+    else if (asked) unknown.add(key);
+  }
+  return { kept, unknown };
+}
+
 /** The eligibility rules (form.ui.json root `ui:options.eligibility`) the answers decidedly fail. */
 export function ineligibleReasons(uiSchema, answers) {
   const rules = (uiSchema["ui:options"] || {}).eligibility || [];
-  return rules.filter((r) => variables(r.rule).every((name) => has(answers, name)) && !truth(r.rule, answers));
+  const { kept, unknown } = askedAnswers(uiSchema, answers);
+  return rules.filter((r) => decide(r.rule, kept, unknown) === false);
 }
 
 /** The questions the eligibility rules read: asked first, and the only ones left when a case is out. */
