@@ -85,6 +85,10 @@ def test_departments_pull_and_complete_their_tasks_in_dependency_order_with_thei
     assert first.status_code == 201 and again.status_code == 201, first.text
     case_id = first.json()["id"]
     assert again.json()["id"] == case_id and first.json()["links"]["self"] == f"/api/applications/{case_id}"
+    # the same key with another application is refused, not answered with the first case
+    other = {**body, "fields": {**body["fields"], next(iter(body["fields"])): "改过的值"}}
+    reused = requests.post(f"{url}/api/bundles/newborn/applications", json=other, headers={"Idempotency-Key": "k-1"}, timeout=30)
+    assert reused.status_code == 422 and reused.json()["type"].endswith("idempotency-key-reused"), reused.text
     assert len(case_id) > 20
     # the police wait for the birth certificate; health has its tasks at once, with its own fields only
     health = wait_for(lambda: [t for t in ready_tasks(url, "health", tokens["health"]) if t["application"] == case_id])

@@ -91,6 +91,12 @@ def submit(bundle_id: str) -> Response:
         "bundle_version": found.version, "region": graph["region"], "received": graph["received"],
         "promised_days": graph["promised_days"], "application": dump_json({"application": application, "graph": graph}),
         "state": "running", "submitted_at": cases_store.now()})
+    if not _new and json.loads(row["application"])["application"] != json.loads(dump_json(application)):
+        # the key names one submission: another body under it is a client bug, never a silent first case
+        return problem(422, "idempotency-key-reused",
+                       "这个 Idempotency-Key 已用于另一份不同的申请：重试时请发送原来的申请，新申请请换一个新的 key",
+                       "this Idempotency-Key was already used for a different application: a retry must send the "
+                       "same application, a new application needs a new key")
     from configurator.cases.client import CaseError
 
     try:

@@ -40,7 +40,8 @@ def _application_paths(problem: dict[str, Any], application: dict[str, Any], bun
         "/api/bundles/{bundle_id}/applications": {"post": {
             "summary": "Submit an application: a case on the engine", "operationId": "submitApplication",
             "parameters": [bundle_id, lang, {"name": "Idempotency-Key", "in": "header", "required": False,
-                                             "description": "The same key twice starts one case.",
+                                             "description": ("The same key twice starts one case; the same key with a "
+                                                             "different application is refused (422)."),
                                              "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
             "requestBody": {"required": True, "description": "As the pre-check takes it (received: today in China if absent).",
                             "content": {"application/json": {"schema": application}}},
