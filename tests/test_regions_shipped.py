@@ -169,3 +169,26 @@ def test_an_agency_may_be_named_without_what_its_guide_does_not_give(tmp_path):
     assert ("regions/510000.yaml", "E205", 8) in found  # the wrong GB 32100 check character, where it is written
     assert not any(file == "regions/510000.yaml" and line in (4, 5) for file, _, line in found)  # a name alone is enough
     assert any(file == "regions/510100.yaml" and line in (5, 6) for file, _, line in found), found  # hrss has no name
+
+
+def test_zhangdian_names_its_disabled_persons_federation_in_the_disability_artifacts(shipped, tmp_path, in_repo):
+    """张店区 (370303) binds only the agency its guide names (with the credit code of the page's index
+    number and its phone); it writes no limit, as its published 7 days are longer than the standard's."""
+    bundles, regions, catalogues = shipped
+    resolved = regions.resolved("370303")
+    assert [r.code for r in resolved.chain] == ["370000", "370300", "370303"]
+    artifacts = render_region(bundles["disability"], catalogues, resolved)
+    binding = json.loads(artifacts["region.json"])
+    assert binding["agencies"] == {"disabled_federation": {
+        "name": "张店区残疾人联合会", "uscc": "13370303MB2317407H", "address": None, "phone": "15725750400",
+        "hours": None, "online": None}}
+    row = next(line for line in artifacts["notice.md"].splitlines() if line.startswith("| 残疾人联合会 |"))
+    assert "张店区残疾人联合会" in row and "15725750400" in row
+    tasks = {task["id"]: task for task in json.loads(artifacts["routing.json"])["tasks"]}
+    standard = {task["id"]: task for task in json.loads(render_region(
+        bundles["disability"], catalogues, regions.resolved("370000"))["routing.json"])["tasks"]}
+    assert tasks["new_disability_certificate"]["time_limit"] == standard["new_disability_certificate"]["time_limit"]
+    site = make_site(tmp_path)
+    shutil.copytree(ROOT / "regions", site.workspace / "regions")
+    served = site.app.test_client().get("/api/regions/370303/bundles/disability/notice.md").get_data(as_text=True)
+    assert "张店区残疾人联合会" in served and "15725750400" in served
