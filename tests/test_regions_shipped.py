@@ -192,3 +192,21 @@ def test_zhangdian_names_its_disabled_persons_federation_in_the_disability_artif
     shutil.copytree(ROOT / "regions", site.workspace / "regions")
     served = site.app.test_client().get("/api/regions/370303/bundles/disability/notice.md").get_data(as_text=True)
     assert "张店区残疾人联合会" in served and "15725750400" in served
+
+
+@pytest.mark.parametrize(("code", "market", "credit"), [("140000", "山西省市场监督管理局", "山西省发展和改革委员会"),
+                                                      ("140100", "太原市市场监督管理局", "太原市发展和改革委员会")])
+def test_shanxi_and_taiyuan_name_their_credit_repair_agencies(shipped, code, market, credit):
+    bundles, regions, catalogues = shipped
+    resolved = regions.resolved(code)
+    artifacts = render_region(bundles["credit_repair"], catalogues, resolved)
+    binding = json.loads(artifacts["region.json"])
+    assert binding["agencies"]["market_regulation"]["name"] == market
+    assert binding["agencies"]["development_reform"] == {"name": credit, "uscc": None, "address": None, "phone": None,
+                                                         "hours": None, "online": "https://www.creditchina.gov.cn"}
+    rows = {line.split("|")[1].strip(): line for line in artifacts["notice.md"].splitlines() if line.startswith("| ")}
+    assert market in rows["市场监督管理局"] and credit in rows["发展和改革委员会"]
+    assert "https://www.creditchina.gov.cn" in rows["发展和改革委员会"]
+    tasks = {task["id"]: task for task in json.loads(artifacts["routing.json"])["tasks"]}
+    assert tasks["creditchina_sync"]["time_limit"]["promised_days"] == 3  # the page's 三个工作日, as the standard
+    assert "credit_repair" in resolved.bindings  # the province carries the bundle out; 太原 inherits it
