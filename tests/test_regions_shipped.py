@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import textwrap
 
@@ -60,7 +61,7 @@ def test_every_shipped_region_file_checks_clean(in_repo):
     assert {d["code"] for d in warned} <= {"W605"}
     assert len(warned) == len({d["file"] for d in warned})
     zhangdian = next(d["message"] for d in warned if d["file"] == "regions/370303.yaml")
-    assert "police（bankruptcy_info、newborn）" in zhangdian and "disabled_federation" not in zhangdian
+    assert re.search(r"police（[^）]*newborn[^）]*）", zhangdian) and "disabled_federation" not in zhangdian
     assert zhangdian.count("health（") == 1
     assert not any(d["file"] == "regions/140100.yaml" for d in warned)  # a city binding nothing itself
 
