@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import textwrap
@@ -142,7 +141,7 @@ def test_the_portal_pre_check_for_chuanshan_answers_as_explain_does(tmp_path, in
     assert [r["code"] for r in listing["regions"]] == SHIPPED
 
 
-def test_an_agency_may_be_named_without_what_its_guide_does_not_give(tmp_path):
+def test_an_agency_may_be_named_without_what_its_guide_does_not_give(tmp_path, monkeypatch):
     """Only the name is required; a wrong credit code is still refused where it is written, and an
     agency without a name is refused by the schema, located."""
     for folder in ("bundles", "catalogues"):
@@ -166,12 +165,8 @@ def test_an_agency_may_be_named_without_what_its_guide_does_not_give(tmp_path):
           hrss:
             hours: 没有写名称
         """), encoding="utf-8")
-    previous = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        result = CliRunner().invoke(main, ["check", "--format", "json"])
-    finally:
-        os.chdir(previous)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--format", "json"])
     assert result.exit_code == 1
     found = {(d["file"], d["code"], d["line"]) for d in json.loads(result.output)["diagnostics"] if d["severity"] == "error"}
     assert ("regions/510000.yaml", "E205", 8) in found  # the wrong GB 32100 check character, where it is written
