@@ -385,9 +385,9 @@ _CATALOGUE = [
     _code("E604", E, "地区差异不利于群众", "Regional deviation against citizens", "{what}（{rule}）", "{what} ({rule})",
           "只能缩短时限、减少材料、减少跑动、增加送达方式；删除这项差异或改为便民方向", "{fix_en}"),
     _code("W605", W, "部门角色没有本地机构", "No local agency for a department role",
-          "一件事“{bundle}”用到的部门“{department}”在本地区及其上级都没有绑定机构", "department \"{department}\" used by bundle "
-          "\"{bundle}\" has no agency in this region or above it", "在 agencies 下为“{department}”写上机构",
-          "add an agency for \"{department}\" under agencies"),
+          "一件事用到的 {count} 个部门角色在本地区及其上级都没有绑定机构：{roles}", "{count} department roles the bundles "
+          "use have no agency in this region or above it: {roles}", "在 agencies 下为这些部门角色写上机构（本级写，或由上级继承）",
+          "add agencies for these roles under agencies (here, or in a region above to inherit)"),
     _code("W606", W, "按情形的标准比地区更便民", "A case of the standard is better than the region's value",
           "{what}：这一情形仍按标准办理", "{what}: that case keeps the standard's value",
           "不必改动；若要本地的值在每一种情形下都适用，把它改得与这一情形的标准一样便民或更便民",

@@ -202,17 +202,23 @@ def _reference_problems(entry: RegionFile, bundle: Bundle, binding: BundleBindin
 
 
 def _unbound_roles(entry: RegionFile, resolved: Resolved, bundles: Mapping[str, Bundle]) -> list[Diagnostic]:
-    """A role a bundle uses with no agency here or above. Only counties (the regions citizens are
-    served in) and regions that bind bundles themselves are held to it: a province may leave
-    roles to its cities."""
+    """The roles the bundles use with no agency here or above, as one warning per region (each role
+    with the bundles that use it): a region built from a guide that names one agency would otherwise
+    get a line for every other role of every bundle. Only counties (the regions citizens are served
+    in) and regions that bind bundles themselves are held to it: a province may leave roles to its
+    cities."""
     assert entry.source is not None
     region = resolved.region
     if level(region.code) != "county" and not region.bundles:
         return []
-    found = []
+    unbound: dict[str, list[str]] = {}
     for bundle in sorted(bundles.values(), key=lambda b: b.id):
         for role in dict.fromkeys([bundle.lead_department, *(i.department for i in bundle.items)]):
             if role not in resolved.agencies:
-                found.append(entry.source.diagnostic("W605", ("agencies",) if region.agencies else ("code",), at_key=True,
-                                                     department=role, bundle=bundle.id))
-    return found
+                unbound.setdefault(role, []).append(bundle.id)
+    if not unbound:
+        return []
+    roles = localized("、".join(f"{role}（{'、'.join(ids)}）" for role, ids in sorted(unbound.items())),
+                      ", ".join(f"{role} ({', '.join(ids)})" for role, ids in sorted(unbound.items())))
+    return [entry.source.diagnostic("W605", ("agencies",) if region.agencies else ("code",), at_key=True,
+                                    roles=roles, count=len(unbound))]

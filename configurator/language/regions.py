@@ -50,10 +50,13 @@ class Window:
 
 @dataclass(frozen=True)
 class Agency:
+    """A local agency. Only its name is required: a guide often names the agency without its
+    credit code, address or phone, and a region file states what its source gives, nothing more."""
+
     name: Text
-    uscc: str
-    address: Text
-    phone: str
+    uscc: str | None
+    address: Text | None
+    phone: str | None
     hours: Text | None
     online: str | None
 
@@ -108,7 +111,7 @@ def _binding(data: Mapping[str, Any]) -> BundleBinding:
 
 
 def build_region(data: Mapping[str, Any], filename: str) -> Region:
-    agencies = {key: Agency(Text.of(value["name"]), value["uscc"], Text.of(value["address"]), value["phone"],
+    agencies = {key: Agency(Text.of(value["name"]), value.get("uscc"), text_or_none(value.get("address")), value.get("phone"),
                             text_or_none(value.get("hours")), value.get("online"))
                 for key, value in (data.get("agencies") or {}).items()}
     return Region(data["code"], Text.of(data["name"]), data.get("parent"), agencies, _window(data.get("fallback")),
@@ -128,6 +131,8 @@ def read_region(raw: bytes, filename: str, stem: str) -> RegionFile:
     if region.code != stem:
         found.append(loaded.source.diagnostic("E601", ("code",), region=region.code, stem=stem))
     for role, agency in region.agencies.items():
+        if agency.uscc is None:
+            continue
         expected = gb32100_check_char(agency.uscc[:17])
         if agency.uscc[17] != expected:
             found.append(loaded.source.diagnostic(

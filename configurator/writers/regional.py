@@ -32,7 +32,7 @@ def regional_notice(compiled: Compiled, resolved: Resolved) -> Document:
         if agency is None:
             rows.append([compiled.department_name(role), say(compiled.lang, "regional.unbound"), "", "", "", ""])
             continue
-        rows.append([compiled.department_name(role), compiled.text(agency.name), compiled.text(agency.address), agency.phone,
+        rows.append([compiled.department_name(role), compiled.text(agency.name), compiled.text(agency.address), agency.phone or "",
                      compiled.text(agency.hours), agency.online or ""])
     doc.table([say(compiled.lang, "regional." + column) for column in REGIONAL_COLUMNS], rows)
     if resolved.fallback is not None:
@@ -45,7 +45,7 @@ def regional_notice(compiled: Compiled, resolved: Resolved) -> Document:
 
 
 def _agency(agency: Agency, compiled: Compiled) -> dict[str, Any]:
-    return {"name": compiled.text(agency.name), "uscc": agency.uscc, "address": compiled.text(agency.address),
+    return {"name": compiled.text(agency.name), "uscc": agency.uscc, "address": compiled.text(agency.address) or None,
             "phone": agency.phone, "hours": compiled.text(agency.hours) or None, "online": agency.online}
 
 
