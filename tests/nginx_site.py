@@ -63,7 +63,7 @@ def start_nginx(prefix: Path, server: str, port: int = 0, workers: int = 1) -> N
     (prefix / "nginx.conf").write_text(
         f"load_module {HEADERS_MORE};\n{user}daemon off;\nworker_processes {workers};\npid {prefix}/nginx.pid;\n"
         f"error_log {prefix}/error.log warn;\nevents {{ worker_connections 1024; }}\n"
-        f"http {{\n    access_log off;\n"
+        f"http {{\n    access_log off;\n    sendfile on;\n    tcp_nopush on;\n"  # as Debian's nginx.conf
         + "".join(f"    {kind}_temp_path {temp}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         + server.replace("listen 8080;", f"listen 127.0.0.1:{port};") + "}\n", encoding="utf-8")
     process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
@@ -82,9 +82,10 @@ def start_nginx(prefix: Path, server: str, port: int = 0, workers: int = 1) -> N
     raise RuntimeError("nginx did not listen within 10 s")
 
 
-def deploy(site: Path, prefix: Path, app_url: str, port: int = 0, workers: int = 1) -> Nginx:
-    """The doc's configuration for the export in ``site``, passing the rest to the app at ``app_url``."""
+def deploy(site: Path, prefix: Path, app_url: str, port: int = 0, workers: int = 1, extra: str = "") -> Nginx:
+    """The doc's configuration for the export in ``site``, passing the rest to the app at ``app_url``
+    (``extra``: more http-context configuration, e.g. another server)."""
     config = doc_config()
     for placeholder in (DOC_SITE, DOC_PORT, DOC_APP):
         assert placeholder in config, f"the doc's nginx configuration no longer has {placeholder}"
-    return start_nginx(prefix, config.replace(DOC_SITE, str(site)).replace(DOC_APP, app_url), port, workers)
+    return start_nginx(prefix, config.replace(DOC_SITE, str(site)).replace(DOC_APP, app_url) + extra, port, workers)

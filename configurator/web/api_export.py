@@ -253,7 +253,8 @@ def headers_conf(answers: list[Answer]) -> str:
     header_names = sorted({header for answer in answers for header in answer.headers}, key=str.lower)
     lines = ["# Written by `configurator export-api`: include it where the export answers (docs/operations.md).",
              "charset utf-8;",
-             "charset_types " + " ".join(sorted({*MEDIA_TYPES.values(), PROBLEM_TYPE})) + ";",
+             # text/html is always among them: naming it again makes nginx warn
+             "charset_types " + " ".join(sorted({*MEDIA_TYPES.values(), PROBLEM_TYPE} - {"text/html"})) + ";",
              "etag off;              # nginx's ETag is the file's mtime and size: the API's is sent instead",
              "if_modified_since off; # the API answers no If-Modified-Since",
              "max_ranges 0;          # the API answers a Range request with the whole artifact",
