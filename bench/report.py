@@ -102,7 +102,8 @@ BENCHMARKS = [
               "loopback, the six kinds in turns, three rounds, medians; the load average before and after is "
               "printed, since wrk, nginx and the API share the machine's cores with other work. Goal (issue 29): "
               "the export at the speed of raw nginx on the same file, and far above the API.",
-              ("bench/static_load.py", "--seconds", "15"), needs=("wrk", "nginx")),
+              ("bench/static_load.py", "--seconds", "15", "--api-port", "5190", "--nginx-port", "5191", "--raw-port", "5192"),
+              needs=("wrk", "nginx")),
     Benchmark("conformance", "Conformance: every case through every consumer",
               "`make conformance`: the corpus of every shipped bundle, tests/corpus/good and tests/conformance, "
               "and of every region binding one of them (docs/conformance.md), read by every consumer: explain, "

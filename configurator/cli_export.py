@@ -33,11 +33,18 @@ def export_api(workspace: Path, out_dir: Path, lang: str) -> None:
     from configurator.web import ConfigurationError
     from configurator.web.api_export import ExportError
     from configurator.web.api_export import export_api as export
+    from configurator.workspace.files import WorkspaceError
 
     try:
         exported = export(workspace.resolve(), out_dir.resolve())
     except (ConfigurationError, ExportError) as error:
         click.echo(f"configurator: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except WorkspaceError as error:
+        click.echo(f"configurator: {error} (export-api: give the workspace with --workspace DIR)", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as error:  # a full disk, a read-only folder: nothing of the earlier export is lost
+        click.echo(f"configurator: cannot write {display_name(out_dir)}: {error.strerror or error}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(words(lang, "exported_api", bundles=len(exported.bundles), files=exported.files, where=display_name(out_dir)))
     click.echo(words(lang, "exported_commit", commit=exported.commit))

@@ -205,3 +205,11 @@ def test_export_refuses_a_folder_that_is_not_an_earlier_export(tmp_path, deploym
     assert done.returncode == 2
     assert "is not empty and holds no earlier export" in done.stderr and "choose a new or empty folder" in done.stderr
     assert [path.name for path in folder.iterdir()] == ["keep.txt"]
+
+
+def test_export_of_a_folder_that_is_no_workspace_says_so_and_writes_nothing(tmp_path):
+    done = subprocess.run([CONFIGURATOR, "export-api", "--workspace", str(tmp_path / "nowhere"), "--out",
+                           str(tmp_path / "site")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "no catalogues/ folder" in done.stderr and "--workspace DIR" in done.stderr
+    assert not (tmp_path / "site").exists()

@@ -74,9 +74,12 @@ def export_api(workspace: Path, out_dir: Path) -> Exported:
     """Write the API's answers for ``workspace`` as published into ``out_dir`` (replaced whole)."""
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MAPS).exists():
         raise ExportError(f"{out_dir} is not empty and holds no earlier export ({MAPS}): choose a new or empty folder")
-    requests = _Requests(workspace)
-    files, problems, bundle_ids = requests.answers()
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent if out_dir.parent.exists() else None))
+    with tempfile.TemporaryDirectory() as folder:
+        requests = _Requests(workspace, Path(folder))
+        files, problems, bundle_ids = requests.answers()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside the folder and swapped in whole: nginx never serves half of two exports.
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         for answer in files:
             target = staging / answer.name.lstrip("/")
@@ -85,7 +88,7 @@ def export_api(workspace: Path, out_dir: Path) -> Exported:
         (staging / MAPS).write_text(maps_conf(files, problems, bundle_ids, requests.commit), encoding="utf-8")
         (staging / HEADERS).write_text(headers_conf(files + problems), encoding="utf-8")
         (staging / TYPES).write_text(types_conf(), encoding="utf-8")
-        staging.chmod(0o755)
+        staging.chmod(0o755)  # mkdtemp's 0700 would keep nginx's workers out
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old-{secrets.token_hex(4)}")
             out_dir.rename(old)
@@ -102,12 +105,12 @@ def export_api(workspace: Path, out_dir: Path) -> Exported:
 class _Requests:
     """The API in process: GETs through Flask's test client, as a portal would send them."""
 
-    def __init__(self, workspace: Path) -> None:
+    def __init__(self, workspace: Path, folder: Path) -> None:
         from configurator.web import create_app
 
-        with tempfile.TemporaryDirectory() as folder:
-            self.app = create_app({"SECRET_KEY": secrets.token_hex(32), "WORKSPACE": str(workspace),
-                                   "DATABASE_URL": f"sqlite:///{folder}/export.db", "PROXY_FIX": 0})
+        # The app needs a database (users, sessions); the API's answers never read it.
+        self.app = create_app({"SECRET_KEY": secrets.token_hex(32), "WORKSPACE": str(workspace),
+                               "DATABASE_URL": f"sqlite:///{folder}/export.db", "PROXY_FIX": 0})
         self.client = self.app.test_client()
         self.commit = ""
 
