@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
 
+from configurator.cli import main
 from configurator.writers import WRITERS
 from tests.helpers import ROOT
 from tests.nginx_site import MISSING, NGINX, deploy
@@ -41,11 +43,12 @@ class Deployment:
         self.nginx = deploy(self.site, tmp / "nginx", self.app.url)
         self.api_client, self.nginx_client = requests.Session(), requests.Session()
 
-    def export(self) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([CONFIGURATOR, "export-api", "--workspace", str(self.workspace), "--out", str(self.site)],
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done
+    def export(self) -> str:
+        """`configurator export-api` as a user runs it (in this process: measured by coverage; the docs
+        test runs the installed command)."""
+        done = CliRunner().invoke(main, ["export-api", "--workspace", str(self.workspace), "--out", str(self.site)])
+        assert done.exit_code == 0, done.output
+        return done.output
 
     def reload(self) -> None:
         prefix = self.nginx.prefix
@@ -183,8 +186,7 @@ def test_after_a_publish_an_export_and_a_reload_serve_the_new_version(deployment
     publish(deployment.workspace, "bundles/newborn.yaml", "zh-CN: 新生儿出生一件事", "zh-CN: 新生儿出生“一件事”")
     api, stale = deployment.both("GET", path)
     assert api.headers["ETag"] != before and stale.headers["ETag"] == before  # nginx serves what was exported
-    done = deployment.export()
-    assert "导出了 8 个一件事的接口文件" in done.stdout
+    assert "导出了 8 个一件事的接口文件" in deployment.export()
     deployment.reload()
     for _ in range(100):  # the old workers finish their connections; new ones take the next
         deployment.nginx_client.close()
@@ -200,10 +202,9 @@ def test_export_refuses_a_folder_that_is_not_an_earlier_export(tmp_path, deploym
     folder = tmp_path / "documents"
     folder.mkdir()
     (folder / "keep.txt").write_text("mine", encoding="utf-8")
-    done = subprocess.run([CONFIGURATOR, "export-api", "--workspace", str(deployment.workspace), "--out", str(folder)],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 2
-    assert "is not empty and holds no earlier export" in done.stderr and "choose a new or empty folder" in done.stderr
+    done = CliRunner().invoke(main, ["export-api", "--workspace", str(deployment.workspace), "--out", str(folder)])
+    assert done.exit_code == 2
+    assert "is not empty and holds no earlier export" in done.output and "choose a new or empty folder" in done.output
     assert [path.name for path in folder.iterdir()] == ["keep.txt"]
 
 
