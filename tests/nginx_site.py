@@ -63,7 +63,8 @@ def start_nginx(prefix: Path, server: str, port: int = 0, workers: int = 1) -> N
     (prefix / "nginx.conf").write_text(
         f"load_module {HEADERS_MORE};\n{user}daemon off;\nworker_processes {workers};\npid {prefix}/nginx.pid;\n"
         f"error_log {prefix}/error.log warn;\nevents {{ worker_connections 1024; }}\n"
-        f"http {{\n    access_log off;\n    sendfile on;\n    tcp_nopush on;\n"  # as Debian's nginx.conf
+        # sendfile, tcp_nopush and gzip (text/html only, its default gzip_types) as Debian's nginx.conf has them
+        f"http {{\n    access_log off;\n    sendfile on;\n    tcp_nopush on;\n    gzip on;\n"
         + "".join(f"    {kind}_temp_path {temp}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         + server.replace("listen 8080;", f"listen 127.0.0.1:{port};") + "}\n", encoding="utf-8")
     process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],

@@ -42,6 +42,8 @@ class Deployment:
         self.export()
         self.nginx = deploy(self.site, tmp / "nginx", self.app.url)
         self.api_client, self.nginx_client = requests.Session(), requests.Session()
+        for client in (self.api_client, self.nginx_client):  # the bytes as stored (gzip: its own test)
+            client.headers["Accept-Encoding"] = "identity"
 
     def export(self) -> str:
         """`configurator export-api` as a user runs it (in this process: measured by coverage; the docs
@@ -116,6 +118,19 @@ def test_if_none_match_with_the_etag_is_answered_304_as_by_the_api(deployment, w
     assert served.status_code == 304 and served.content == b""
     assert "Content-Type" not in served.headers and "Content-Length" not in served.headers
     assert served.headers["ETag"] == f'"{etag}"'
+
+
+def test_compressed_by_nginx_the_etag_turns_weak_and_still_gets_304(deployment):
+    """Debian's nginx.conf has gzip on (for text/html): nginx then weakens the ETag, as any compressing
+    proxy does, and the weak comparison of If-None-Match still answers 304."""
+    path = "/api/bundles/newborn/form.html"
+    api = deployment.api_client.get(deployment.app.url + path, timeout=30)
+    served = requests.get(deployment.nginx.url + path, headers={"Accept-Encoding": "gzip"}, timeout=30)
+    assert served.headers["Content-Encoding"] == "gzip" and served.content == api.content  # requests decompresses
+    assert served.headers["ETag"] == "W/" + api.headers["ETag"]
+    again = requests.get(deployment.nginx.url + path, headers={"Accept-Encoding": "gzip", "If-None-Match": served.headers["ETag"]},
+                         timeout=30)
+    assert again.status_code == 304 and again.headers["ETag"].removeprefix("W/") == api.headers["ETag"]
 
 
 @pytest.mark.parametrize("headers", [
