@@ -120,6 +120,11 @@ def test_if_none_match_with_the_etag_is_answered_304_as_by_the_api(deployment, w
     assert served.headers["ETag"] == f'"{etag}"'
 
 
+@pytest.mark.parametrize("query", ["?lang=en&lang=fr", "?x=1&lang=en", "?LANG=en", "?lang", "?langs=en&lang=en", "?x=lang=en"])
+def test_the_language_is_read_from_the_query_as_the_api_reads_it(deployment, query):
+    deployment.same("GET", f"/api/bundles/newborn/notice.md{query}")
+
+
 def test_compressed_by_nginx_the_etag_turns_weak_and_still_gets_304(deployment):
     """Debian's nginx.conf has gzip on (for text/html): nginx then weakens the ETag, as any compressing
     proxy does, and the weak comparison of If-None-Match still answers 304."""
@@ -159,6 +164,7 @@ def test_other_conditions_get_the_whole_artifact_as_from_the_api(deployment, hea
     ("/api/bundles?lang=fr", 400, "bad-language"),
     ("/api/bundles/newborn/metrics.json?lang=", 400, "bad-language"),
     ("/api/bundles/newborn?lang=EN", 400, "bad-language"),
+    ("/api/bundles/newborn?lang=fr&lang=en", 400, "bad-language"),  # the first lang counts
     ("/api/bundles/", 404, "http-error"),
     ("/api/bundles/newborn/", 404, "http-error"),
     ("/api/bundles/newborn/metrics.json/more", 404, "http-error"),

@@ -193,8 +193,9 @@ def maps_conf(files: list[Answer], problems: list[Answer], bundle_ids: list[str]
              "# GET and HEAD are answered from the files; anything else goes to the app (the pre-check).",
              *_map("$request_method", "$cfg_read", [("GET", "1"), ("HEAD", "1")], "0"), "",
              "# ?lang= as the API reads it: absent means zh-CN; anything but zh-CN or en is refused.",
-             *_map("$args", "$cfg_lang_given", [(nginx_string("~(^|&)lang(=|&|$)"), "1")], "0"),
-             *_map('"$cfg_lang_given:$arg_lang"', "$cfg_lang",
+             "# The first lang parameter, by exact name ($arg_lang would also take LANG=).",
+             *_map("$args", "$cfg_lang_given", [(nginx_string("~(?:^|&)lang(?:=(?<cfg_lang_value>[^&]*))?(?:&|$)"), "1")], "0"),
+             *_map('"$cfg_lang_given:$cfg_lang_value"', "$cfg_lang",
                    [('"0:"', "zh-CN"), *((nginx_string(f"~^1:{re.escape(lang)}$"), lang) for lang in LANGUAGES)]), "",
              "# The request → its answer: a file of this export, a problem, or the app (proxied).",
              "# $cfg_path is $uri as the request gave it (set first in the location: a rewrite changes $uri)."]
