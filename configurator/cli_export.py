@@ -37,7 +37,10 @@ def export_api(workspace: Path, out_dir: Path, lang: str) -> None:
 
     try:
         exported = export(workspace.resolve(), out_dir.resolve())
-    except (ConfigurationError, ExportError) as error:
+    except ExportError as error:
+        click.echo(f"configurator: {error.text(lang)}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ConfigurationError as error:
         click.echo(f"configurator: {error}", err=True)
         sys.exit(EXIT_USAGE)
     except WorkspaceError as error:

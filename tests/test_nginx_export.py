@@ -225,6 +225,10 @@ def test_export_refuses_a_folder_that_is_not_an_earlier_export(tmp_path, deploym
     (folder / "keep.txt").write_text("mine", encoding="utf-8")
     done = CliRunner().invoke(main, ["export-api", "--workspace", str(deployment.workspace), "--out", str(folder)])
     assert done.exit_code == 2
+    assert "不是空文件夹，也不是先前的导出" in done.output and "请换一个新的或空的文件夹" in done.output
+    done = CliRunner().invoke(main, ["export-api", "--workspace", str(deployment.workspace), "--out", str(folder),
+                                     "--lang", "en"])
+    assert done.exit_code == 2
     assert "is not empty and holds no earlier export" in done.output and "choose a new or empty folder" in done.output
     assert [path.name for path in folder.iterdir()] == ["keep.txt"]
 
@@ -234,4 +238,23 @@ def test_export_of_a_folder_that_is_no_workspace_says_so_and_writes_nothing(tmp_
                            str(tmp_path / "site")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "no catalogues/ folder" in done.stderr and "--workspace DIR" in done.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_publish_during_the_export_is_refused_not_mixed_into_it(tmp_path, monkeypatch):
+    from configurator.web import api_export
+    from configurator.workspace.git import init_workspace
+
+    workspace = tmp_path / "workspace"
+    init_workspace(workspace)
+    asked = api_export._Requests.get
+
+    def publishing_after_the_chinese_documents(self, path, name, expect=200):
+        if path == "/api/bundles?lang=en":
+            publish(workspace, "bundles/newborn.yaml", "zh-CN: 新生儿出生一件事", "zh-CN: 新生儿出生“一件事”")
+        return asked(self, path, name, expect)
+
+    monkeypatch.setattr(api_export._Requests, "get", publishing_after_the_chinese_documents)
+    with pytest.raises(api_export.ExportError, match="main moved"):
+        api_export.export_api(workspace, tmp_path / "site")
     assert not (tmp_path / "site").exists()

@@ -49,7 +49,15 @@ PROBLEM_TYPE = "application/problem+json"
 
 
 class ExportError(Exception):
-    """The workspace cannot be exported (nothing published, or the folder is not an export's)."""
+    """The workspace cannot be exported (nothing published, or the folder is not an export's).
+    Told in English, and in Chinese where a user can act on it (the rest would be a defect here)."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh-CN" and self.zh else str(self)
 
 
 @dataclass(frozen=True)
@@ -73,10 +81,14 @@ class Exported:
 def export_api(workspace: Path, out_dir: Path) -> Exported:
     """Write the API's answers for ``workspace`` as published into ``out_dir`` (replaced whole)."""
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MAPS).exists():
-        raise ExportError(f"{out_dir} is not empty and holds no earlier export ({MAPS}): choose a new or empty folder")
+        raise ExportError(f"{out_dir} is not empty and holds no earlier export ({MAPS}): choose a new or empty folder",
+                          f"{out_dir} 不是空文件夹，也不是先前的导出（没有 {MAPS}）：请换一个新的或空的文件夹")
     with tempfile.TemporaryDirectory() as folder:
         requests = _Requests(workspace, Path(folder))
         files, problems, bundle_ids = requests.answers()
+    if len({answer.headers.get("X-Source-Commit") for answer in files}) > 1:
+        raise ExportError("main moved (a publish) while exporting: run the export again",
+                          "导出期间有新的发布（main 变了）：请重新导出")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the folder and swapped in whole: nginx never serves half of two exports.
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
