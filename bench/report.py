@@ -99,9 +99,11 @@ BENCHMARKS = [
               "`configurator export-api` (the API's URL, headers and SHA-256 ETag; a request matched by regular "
               "expressions, then the file), and from raw nginx (a bare `root`, nginx's own ETag) on the same "
               "file; each also made conditional (If-None-Match with its own ETag, answered 304). wrk on "
-              "loopback, the six kinds in turns, three rounds, medians; the load average before and after is "
-              "printed, since wrk, nginx and the API share the machine's cores with other work. Goal (issue 29): "
-              "the export at the speed of raw nginx on the same file, and far above the API.",
+              "loopback, the six kinds in turns, five rounds, medians, ratios taken within a round; besides "
+              "requests/s and latency, each server's own CPU time per request (its workers' user + system time), "
+              "which other work on a shared machine inflates far less than the wall-clock rate. The load average "
+              "before and after is printed. Goal (issue 29): the export at the cost of raw nginx on the same "
+              "file, and far above the API.",
               ("bench/static_load.py", "--seconds", "15", "--api-port", "5190", "--nginx-port", "5191", "--raw-port", "5192"),
               needs=("wrk", "nginx")),
     Benchmark("conformance", "Conformance: every case through every consumer",

@@ -6,11 +6,13 @@ In the same run, on the same bytes (newborn's metrics.json, the largest artifact
   - the same URL from nginx with the doc's configuration over the export (the API's headers and ETag);
   - GET /metrics.json from raw nginx (a bare `root`, nginx's own mtime-size ETag), the same file;
   - each of the three made conditional (If-None-Match with its ETag, answered 304).
-Each in turn, three rounds (medians): on a shared machine the load drifts, and one long run each would
-compare them at different loads. The load average before and after is printed.
+Each in turn, five rounds (medians, and ratios taken within a round): on a shared machine the load
+drifts, and one long run each would compare them at different loads. Besides requests/s and latency,
+the servers' own CPU time per request (their workers' user + system time, from /proc), which other
+work on the machine inflates far less. The load average before and after is printed.
 
 Needs `wrk` and nginx with its headers-more module (Debian packages; `make bench` installs them as root)
-and gunicorn (pip, the bench extra). Usage: python bench/static_load.py [--seconds 9] [--api-port N]
+and gunicorn (pip, the bench extra). Usage: python bench/static_load.py [--seconds 15] [--api-port N]
 [--nginx-port N] [--raw-port N] (0: a free port)
 """
 
@@ -38,6 +40,8 @@ from configurator.workspace.git import init_workspace  # noqa: E402
 from tests.nginx_site import MISSING, deploy  # noqa: E402
 
 ARTIFACT = "/api/bundles/newborn/metrics.json"
+API, EXPORT, RAW = "API (gunicorn)", "nginx, the export (docs/operations.md)", "raw nginx, the same file"
+ROUNDS = 5
 LATENCY = ('done = function(summary, latency, requests)\n'
            '  io.write(string.format("latency %.2f %.2f\\n", latency:percentile(50) / 1000, latency:percentile(95) / 1000))\n'
            'end\n')
@@ -52,16 +56,35 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, di
         return answer.code, answer.read(), dict(answer.headers)
 
 
-def wrk(url: str, seconds: int, script: Path, headers: tuple[str, ...] = ()) -> tuple[float, float, float]:
-    """Requests per second, p50 and p95 in ms (16 connections on 2 threads)."""
+def server_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the worker processes of ``master``."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # fields after the name: state, ppid, ..., utime (12), stime (13)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, seconds: int, script: Path, headers: tuple[str, ...] = (),
+        master: int = 0) -> tuple[float, float, float, float]:
+    """Requests per second, p50 and p95 in ms (16 connections on 2 threads), and the server's CPU
+    time per request in µs (its workers' user + system time over the run: what other work on the
+    machine does not inflate, unlike the wall-clock rate)."""
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", str(script)]
     command += [part for header in headers for part in ("-H", header)] + [url]
+    cpu_before = server_cpu(master)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
+    cpu = server_cpu(master) - cpu_before
     rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    count = re.search(r"(\d+) requests in", done.stdout)
     latency = re.search(r"latency ([\d.]+) ([\d.]+)", done.stdout)
-    if not rate or not latency or "Non-2xx or 3xx" in done.stdout:
+    if not rate or not count or not latency or "Non-2xx or 3xx" in done.stdout:
         raise SystemExit(f"wrk failed on {url}:\n{done.stdout}\n{done.stderr}")
-    return float(rate.group(1)), float(latency.group(1)), float(latency.group(2))
+    return float(rate.group(1)), float(latency.group(1)), float(latency.group(2)), 1e6 * cpu / max(int(count.group(1)), 1)
 
 
 def wait_for(url: str) -> None:
@@ -76,7 +99,7 @@ def wait_for(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=9, help="per kind of request, split over three rounds")
+    parser.add_argument("--seconds", type=int, default=15, help="per kind of request, split over the rounds")
     parser.add_argument("--api-port", type=int, default=0, help="port of the API (gunicorn; default: a free one)")
     parser.add_argument("--nginx-port", type=int, default=0, help="port of nginx serving the export (default: a free one)")
     parser.add_argument("--raw-port", type=int, default=0, help="port of raw nginx on the same file (default: a free one)")
@@ -111,8 +134,7 @@ def main() -> None:
             raw_port = args.raw_port or free_port()
             nginx = deploy(tmp / "site", tmp / "nginx", api_url, args.nginx_port, workers,
                            extra=f"server {{ listen 127.0.0.1:{raw_port}; root {raw}; }}\n")
-            urls = {"API (gunicorn)": api_url + ARTIFACT, "nginx, the export (docs/operations.md)": nginx.url + ARTIFACT,
-                    "raw nginx, the same file": f"http://127.0.0.1:{raw_port}/metrics.json"}
+            urls = {API: api_url + ARTIFACT, EXPORT: nginx.url + ARTIFACT, RAW: f"http://127.0.0.1:{raw_port}/metrics.json"}
             bodies, etags = {}, {}
             for name, url in urls.items():
                 status, bodies[name], headers = get(url)
@@ -120,18 +142,19 @@ def main() -> None:
                 assert status == 200, (name, status)
                 assert get(url, {"If-None-Match": etags[name]})[0] == 304, f"{name}: the conditional GET was not 304"
             assert len(set(bodies.values())) == 1, "the three do not serve the same bytes"
-            assert etags["API (gunicorn)"] == etags["nginx, the export (docs/operations.md)"]
+            assert etags[API] == etags[EXPORT]
             script = tmp / "latency.lua"
             script.write_text(LATENCY, encoding="utf-8")
-            kinds = [(name, url, ()) for name, url in urls.items()]
-            kinds += [(f"{name}, 304", url, (f"If-None-Match: {etags[name]}",)) for name, url in urls.items()]
-            for _, url, headers in kinds:
-                wrk(url, 1, script, headers)  # warm every worker
-            share = max(args.seconds // 3, 1)
-            results: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in kinds}
-            for _ in range(3):
-                for name, url, headers in kinds:
-                    results[name].append(wrk(url, share, script, headers))
+            masters = {API: api.pid, EXPORT: nginx.process.pid, RAW: nginx.process.pid}
+            kinds = [(name, url, (), masters[name]) for name, url in urls.items()]
+            kinds += [(f"{name}, 304", url, (f"If-None-Match: {etags[name]}",), masters[name]) for name, url in urls.items()]
+            for _, url, headers, master in kinds:
+                wrk(url, 1, script, headers, master)  # warm every worker
+            share = max(args.seconds // ROUNDS, 1)
+            results: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name, _, _, _ in kinds}
+            for _ in range(ROUNDS):
+                for name, url, headers, master in kinds:
+                    results[name].append(wrk(url, share, script, headers, master))
         finally:
             if nginx is not None:
                 nginx.stop()
@@ -139,20 +162,22 @@ def main() -> None:
             api.wait(timeout=10)
     load_after = os.getloadavg()
     size = len(next(iter(bodies.values())))
-    print(f"newborn's metrics.json ({size} bytes); wrk -t2 -c16 on loopback, each kind 3 × {share} s in turns "
+    print(f"newborn's metrics.json ({size} bytes); wrk -t2 -c16 on loopback, each kind {ROUNDS} × {share} s in turns "
           f"(medians); gunicorn {workers} workers, nginx {workers} workers; wrk shares the same {workers} cores")
     print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}")
-    print(f"{'':46} {'requests/s':>10} {'p50 ms':>8} {'p95 ms':>8}")
-    rates = {}
+    print(f"{'':46} {'requests/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'CPU µs/request':>15}")
     for name, runs in results.items():
-        rates[name] = statistics.median(run[0] for run in runs)
-        p50, p95 = (statistics.median(run[i] for run in runs) for i in (1, 2))
-        print(f"{name + ':':46} {rates[name]:10.0f} {p50:8.2f} {p95:8.2f}")
-    export, raw_rate, api_rate = (rates[k] for k in ("nginx, the export (docs/operations.md)", "raw nginx, the same file",
-                                                     "API (gunicorn)"))
-    print(f"{'nginx export / raw nginx (200):':46} {export / raw_rate:10.2f}x")
-    print(f"{'nginx export / API (200):':46} {export / api_rate:10.1f}x")
-    print(f"{'API / raw nginx (200):':46} {api_rate / raw_rate:10.2f}x")
+        rate, p50, p95, cpu = (statistics.median(run[i] for run in runs) for i in range(4))
+        print(f"{name + ':':46} {rate:10.0f} {p50:8.2f} {p95:8.2f} {cpu:15.1f}")
+    # Ratios of runs next to each other in time (the same round), then their median: the load drifts
+    # between rounds more than within one.
+    print("ratios, medians of the rounds' own:          requests/s  CPU per request")
+    pairs = [(f"nginx export / {other_name} ({kind})", EXPORT + suffix, other + suffix)
+             for other_name, other in (("raw nginx", RAW), ("API", API)) for kind, suffix in (("200", ""), ("304", ", 304"))]
+    for label, top, bottom in pairs:
+        rate = statistics.median(a[0] / b[0] for a, b in zip(results[top], results[bottom], strict=True))
+        cpu = statistics.median(a[3] / b[3] for a, b in zip(results[top], results[bottom], strict=True) if b[3] > 0)
+        print(f"{label + ':':46} {rate:9.2f}x {cpu:15.2f}x")
 
 
 if __name__ == "__main__":

@@ -245,24 +245,15 @@ def maps_conf(files: list[Answer], problems: list[Answer], bundle_ids: list[str]
     for answer in answers:
         for header, value in answer.headers.items():
             values[header][answer.name] = value
-    for header in sorted(values, key=str.lower):
-        lines += _map("$cfg_answer", header_variable(header), _grouped(values[header], served))
+    for header in sorted(values, key=str.lower):  # exact keys (hashed): no regular expression per request
+        lines += _map("$cfg_answer", header_variable(header),
+                      [(nginx_string(name), nginx_string(value, value=True)) for name, value in values[header].items()])
     lines += ["", "# If-None-Match compared weakly with the answer's ETag (RFC 9110 13.1.2), as the API does:",
               "# a list, W/ (a compressing proxy), unquoted, or *.",
               *_map('"$cfg_h_etag $http_if_none_match"', "$cfg_not_modified",
                     [(nginx_string('~^"([0-9a-f]+)" (.*,)?\\s*([Ww]/)?"?\\1"?\\s*(,.*)?$'), "1"),
                      (nginx_string('~^"[0-9a-f]+" \\s*\\*\\s*$'), "1")], "0")]
     return "\n".join(lines) + "\n"
-
-
-def _grouped(by_answer: dict[str, str], served: set[str]) -> list[tuple[str, str]]:
-    """One entry per answer, except that a value every file shares is one pattern for all files."""
-    shared = {by_answer.get(name) for name in served}
-    entries: list[tuple[str, str]] = []
-    if len(shared) == 1 and None not in shared:
-        entries.append((nginx_string("~^/"), nginx_string(shared.pop() or "", value=True)))
-        by_answer = {name: value for name, value in by_answer.items() if name not in served}
-    return entries + [(nginx_string(name), nginx_string(value, value=True)) for name, value in sorted(by_answer.items())]
 
 
 def headers_conf(answers: list[Answer]) -> str:
