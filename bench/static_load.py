@@ -152,8 +152,12 @@ def main() -> None:
                 wrk(url, 1, script, headers, master)  # warm every worker
             share = max(args.seconds // ROUNDS, 1)
             results: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name, _, _, _ in kinds}
-            for _ in range(ROUNDS):
-                for name, url, headers, master in kinds:
+            for round_number in range(ROUNDS):
+                # Each round starts one kind later: none always follows the API's run (whose workers
+                # may still be finishing its last requests) or always goes first.
+                turn = round_number % len(kinds)
+                for name, url, headers, master in kinds[turn:] + kinds[:turn]:
+                    time.sleep(0.5)
                     results[name].append(wrk(url, share, script, headers, master))
         finally:
             if nginx is not None:
@@ -162,8 +166,9 @@ def main() -> None:
             api.wait(timeout=10)
     load_after = os.getloadavg()
     size = len(next(iter(bodies.values())))
-    print(f"newborn's metrics.json ({size} bytes); wrk -t2 -c16 on loopback, each kind {ROUNDS} × {share} s in turns "
-          f"(medians); gunicorn {workers} workers, nginx {workers} workers; wrk shares the same {workers} cores")
+    print(f"newborn's metrics.json ({size} bytes); wrk -t2 -c16 on loopback, each kind {ROUNDS} × {share} s in turns, "
+          f"the order rotated each round (medians); gunicorn {workers} workers, nginx {workers} workers; "
+          f"wrk shares the same {workers} cores")
     print(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f}")
     print(f"{'':46} {'requests/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'CPU µs/request':>15}")
     for name, runs in results.items():
