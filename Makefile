@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (see README): `make run` and `make test`.
 # Each sets up what it needs in .venv first; nothing is installed outside the project except, when
-# run as root, Debian packages the tests drive (chromium, a CJK font, PostgreSQL, wrk for `make bench`).
+# run as root, Debian packages the tests drive (chromium, a CJK font, PostgreSQL, nginx, wrk for `make bench`).
 PYTHON ?= python3
 VENV := .venv
 PIP := $(VENV)/bin/pip
