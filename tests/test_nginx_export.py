@@ -3,8 +3,9 @@ API does: every document of every shipped bundle in each language, to GET and HE
 header for header; 304 for every way a portal or a proxy writes If-None-Match; the API's own 400, 404
 and 405 problems; POSTs (the pre-check) passed to the app; a new publish served after export + reload.
 
-Real parts only: the app in its own process over HTTP on a git workspace, the CLI as a user runs it,
-Debian's nginx (without root, in a prefix of its own) running the doc's configuration."""
+Real parts only: the app in its own process over HTTP on a git workspace, the `configurator export-api`
+command (in this process; tests/test_docs_run.py runs the installed one), real publishes (git commits on
+main), Debian's nginx (needing no root, in a prefix of its own) running the doc's configuration."""
 
 from __future__ import annotations
 
