@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (see README): `make run` and `make test`.
 # Each sets up what it needs in .venv first; nothing is installed outside the project except, when
-# run as root, Debian packages the tests drive (chromium, a CJK font, PostgreSQL, wrk for `make bench`).
+# run as root, Debian packages the tests drive (chromium, a CJK font, PostgreSQL, nginx, wrk for `make bench`).
 PYTHON ?= python3
 VENV := .venv
 PIP := $(VENV)/bin/pip
@@ -10,7 +10,7 @@ INSTALL := $(PIP) install --quiet --constraint requirements.lock
 
 NODE_STAMP := tests/js/node_modules/.installed
 
-.PHONY: run test lint bench conformance browser-deps postgres-deps wheel-check lock clean messages
+.PHONY: run test lint bench conformance browser-deps postgres-deps nginx-deps wheel-check lock clean messages
 
 # The admin's translations (Flask-Babel, gettext): Chinese msgids in the sources, English in
 # translations/en. `make messages` re-extracts messages.pot and merges it into every .po; the .mo
@@ -71,11 +71,21 @@ postgres-deps:
 	  else echo "note: PostgreSQL is missing; its concurrency test will be skipped"; fi; \
 	fi
 
+# nginx serving `configurator export-api` as docs/operations.md deploys it (tests/test_nginx_export.py,
+# bench/static_load.py): Debian's nginx and its headers-more module, installed when missing and possible
+# (root with apt-get); otherwise that test is skipped outside CI with a note.
+nginx-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || [ ! -e /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-headers-more-filter >/dev/null; \
+	  else echo "note: nginx or its headers-more module is missing; the nginx export test will be skipped"; fi; \
+	fi
+
 # Line and branch coverage of the package, with the floor in pyproject.toml ([tool.coverage.report]).
 # On TEST_WORKERS processes (pytest-xdist), each taking whole test files: a file's module-scoped
 # browser and server fixtures stay in one process. TEST_WORKERS=0 runs everything in this process.
 TEST_WORKERS ?= 2
-test: $(STAMP) $(MO) $(NODE_STAMP) browser-deps postgres-deps lint
+test: $(STAMP) $(MO) $(NODE_STAMP) browser-deps postgres-deps nginx-deps lint
 	$(VENV)/bin/python -m pytest --cov --cov-report=term -n $(TEST_WORKERS) --dist loadfile
 
 # The wheel, installed into a fresh venv with no source tree around it: init, check, build, serve.
@@ -91,7 +101,7 @@ wheel-check: $(STAMP) $(MO)
 conformance: $(STAMP) $(MO) $(NODE_STAMP)
 	$(VENV)/bin/python bench/conformance.py --regions $(ARGS)
 
-bench: $(STAMP) $(MO)
+bench: $(STAMP) $(MO) nginx-deps
 	$(INSTALL) -e '.[bench]'
 	@if ! command -v wrk >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

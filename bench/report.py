@@ -93,6 +93,19 @@ BENCHMARKS = [
               "Goals: artifact GET ≥ 95 % of the static file; a 304 at least 1.2× the 200's throughput; "
               "pre-check p95 under 30 ms with 16 clients and under 10 ms with one.",
               ("bench/api_load.py", "--seconds", "10"), needs=("wrk",)),
+    Benchmark("static", "Artifacts at the limit: the API, nginx over `export-api`, raw nginx",
+              "The largest artifact (newborn's metrics.json, the same bytes in all three) from the API (gunicorn, "
+              "one worker per core, a git workspace), from nginx running docs/operations.md's configuration over "
+              "`configurator export-api` (the API's URL, headers and SHA-256 ETag; a request matched by regular "
+              "expressions, then the file), and from raw nginx (a bare `root`, nginx's own ETag) on the same "
+              "file; each also made conditional (If-None-Match with its own ETag, answered 304). wrk on "
+              "loopback, the six kinds in turns, five rounds, medians, ratios taken within a round; besides "
+              "requests/s and latency, each server's own CPU time per request (its workers' user + system time), "
+              "which other work on a shared machine inflates far less than the wall-clock rate. The load average "
+              "before and after is printed. Goal (issue 29): the export at the cost of raw nginx on the same "
+              "file, and far above the API.",
+              ("bench/static_load.py", "--seconds", "15", "--api-port", "5190", "--nginx-port", "5191", "--raw-port", "5192"),
+              needs=("wrk", "nginx")),
     Benchmark("conformance", "Conformance: every case through every consumer",
               "`make conformance`: the corpus of every shipped bundle, tests/corpus/good and tests/conformance, "
               "and of every region binding one of them (docs/conformance.md), read by every consumer: explain, "

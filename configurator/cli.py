@@ -442,6 +442,7 @@ def _print(diagnostics: list[Diagnostic], results: list[BundleCheck], output_for
 
 
 from configurator.cli_cases import engine, token, worker  # noqa: E402  (commands of their own module)
+from configurator.cli_export import export_api  # noqa: E402
 
-for _command in (engine, worker, token):
+for _command in (engine, worker, token, export_api):
     main.add_command(_command)
