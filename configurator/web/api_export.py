@@ -193,6 +193,23 @@ def _map(source: str, variable: str, entries: Iterable[tuple[str, str]], default
     return [*lines, f"    default {default};", "}"]
 
 
+def _header_maps(answers: list[Answer]) -> list[str]:
+    """Each header the API sends, per answer, and whether If-None-Match names the answer's ETag."""
+    lines = ["# Each header the API sends, per answer (an empty value sends no header)."]
+    values: dict[str, dict[str, str]] = defaultdict(dict)
+    for answer in answers:
+        for header, value in answer.headers.items():
+            values[header][answer.name] = value
+    for header in sorted(values, key=str.lower):  # exact keys (hashed): no regular expression per request
+        lines += _map("$cfg_answer", header_variable(header),
+                      [(nginx_string(name), nginx_string(value, value=True)) for name, value in values[header].items()])
+    return [*lines, "", "# If-None-Match compared weakly with the answer's ETag (RFC 9110 13.1.2), as the API does:",
+            "# a list, W/ (a compressing proxy), unquoted, or *.",
+            *_map('"$cfg_h_etag $http_if_none_match"', "$cfg_not_modified",
+                  [(nginx_string('~^"([0-9a-f]+)" (.*,)?\\s*([Ww]/)?"?\\1"?\\s*(,.*)?$'), "1"),
+                   (nginx_string('~^"[0-9a-f]+" \\s*\\*\\s*$'), "1")], "0")]
+
+
 def maps_conf(files: list[Answer], problems: list[Answer], bundle_ids: list[str], commit: str) -> str:
     answers = files + problems
     served = {answer.name for answer in files}
@@ -240,19 +257,8 @@ def maps_conf(files: list[Answer], problems: list[Answer], bundle_ids: list[str]
               "# A problem's status and body, with the name asked for filled in.",
               *_map("$cfg_answer", "$cfg_status", [(nginx_string(a.name), str(a.status)) for a in problems]),
               *_map("$cfg_answer", "$cfg_body", [(nginx_string(a.name), nginx_string(_template(a), value=True)) for a in problems]),
-              "", "# Each header the API sends, per answer (an empty value sends no header)."]
-    values: dict[str, dict[str, str]] = defaultdict(dict)
-    for answer in answers:
-        for header, value in answer.headers.items():
-            values[header][answer.name] = value
-    for header in sorted(values, key=str.lower):  # exact keys (hashed): no regular expression per request
-        lines += _map("$cfg_answer", header_variable(header),
-                      [(nginx_string(name), nginx_string(value, value=True)) for name, value in values[header].items()])
-    lines += ["", "# If-None-Match compared weakly with the answer's ETag (RFC 9110 13.1.2), as the API does:",
-              "# a list, W/ (a compressing proxy), unquoted, or *.",
-              *_map('"$cfg_h_etag $http_if_none_match"', "$cfg_not_modified",
-                    [(nginx_string('~^"([0-9a-f]+)" (.*,)?\\s*([Ww]/)?"?\\1"?\\s*(,.*)?$'), "1"),
-                     (nginx_string('~^"[0-9a-f]+" \\s*\\*\\s*$'), "1")], "0")]
+              ""]
+    lines += _header_maps(answers)
     return "\n".join(lines) + "\n"
 
 
