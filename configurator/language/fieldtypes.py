@@ -17,6 +17,7 @@ error on that field naming the character it should be.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,13 +149,18 @@ def value_schema(field: ResolvedField, lang: str = "zh-CN") -> dict[str, Any]:
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_ID_ZEROS = 48 * sum(_ID_WEIGHTS)  # what the ASCII code of "0" adds to the weighted sum
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def gb11643_check_digit(first17: str) -> str:
     """The 18th character of a citizen ID number (GB 11643-1999, ISO 7064 MOD 11-2)."""
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    # On the ASCII codes ("0" is 48), one pass in C: the pre-check runs this on every valid application.
+    codes = first17.encode("ascii")
+    if len(codes) != 17 or not codes.isdigit():
+        raise ValueError(f"not 17 digits: {first17!r}")
+    return _ID_CHECK[(sum(map(operator.mul, codes, _ID_WEIGHTS)) - _ID_ZEROS) % 11]
 
 
 def gb32100_check_char(first17: str) -> str:
