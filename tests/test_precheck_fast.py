@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import random
 import sys
 from typing import Any
 
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configurator.conformance.corpus import Target, corpus
+from configurator.language.fieldtypes import gb11643_check_digit, gb32100_check_char
 from configurator.planning.calendar import WorkingCalendar
 from configurator.present.precheck import Checker, checker, pre_check
 from configurator.present.quick_schema import QuickCheck, _portable
@@ -162,3 +164,31 @@ def test_a_place_that_admits_any_value_makes_the_fast_path_look_for_numbers_out_
     assert not QuickCheck(typed).valid({"n": 10**400}) and QuickCheck(typed).valid({"n": _LARGEST})
     assert QuickCheck({"type": "object", "properties": {"n": {}}}).walks_numbers
     assert QuickCheck({"type": "object"}).walks_numbers  # additional properties may hold anything
+
+
+def test_the_id_number_check_digit_is_the_standards_weighted_sum():
+    """GB 11643-1999: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, the sum mod 11 indexing "10X98765432"
+    (the library computes it another way, in one C call)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    draw = random.Random(11643)
+    for body in ["11010519491231002", "00000000000000000", "99999999999999999",
+                 *("".join(draw.choice("0123456789") for _ in range(17)) for _ in range(20000))]:
+        assert gb11643_check_digit(body) == "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11], body
+    assert gb11643_check_digit("11010519491231002") == "X"  # the standard's own example
+    for wrong in ("1101051949123100", "1101051949123100a", "١١٠١٠٥١٩٤٩١٢٣١٠٠٢", "1_010519491231002"):
+        with pytest.raises(ValueError):
+            gb11643_check_digit(wrong)
+
+
+def test_the_credit_code_check_character_is_the_standards_weighted_sum():
+    """GB 32100-2015: 31 characters (no I, O, S, V, Z), weights 3⁰…3¹⁶ mod 31, check (31 − sum mod 31) mod 31."""
+    characters = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    draw = random.Random(32100)
+    for body in ["91350100M000100Y4", "0" * 17, "Y" * 17, *("".join(draw.choice(characters) for _ in range(17))
+                                                            for _ in range(20000))]:
+        total = sum(characters.index(c) * w for c, w in zip(body, weights, strict=True))
+        assert gb32100_check_char(body) == characters[(31 - total % 31) % 31], body
+    for wrong in ("91350100M000100Y", "9135010OM000100Y4", "91350100m000100Y4", "91350100M000100Y4 "):
+        with pytest.raises(ValueError):
+            gb32100_check_char(wrong)

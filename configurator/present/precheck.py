@@ -37,8 +37,8 @@ _LARGEST = int(sys.float_info.max)
 class Checker:
     """A bundle's request schema and its validators: made once per published version. ``quick``
     (jsonschema-rs, present/quick_schema.py) answers a valid application without the reference
-    validator; ``cases`` keeps the case and answer of answers seen before (the answer is shared:
-    read it, do not change it)."""
+    validator; ``cases`` keeps the case and verdict of answers seen before (a verdict's answer is
+    shared: read it, do not change it)."""
 
     compiled: Compiled
     schema: dict[str, Any]
@@ -82,15 +82,21 @@ class _Found:
     required: list[tuple[dict[str, Any], jsonschema.ValidationError]] = field(default_factory=list)
 
 
+_NOTHING_FOUND = _Found()  # what a valid application's schema check finds (read-only)
+
+
 def pre_check(check: Checker, application: Any, lang: str, calendar: Callable[[], WorkingCalendar],
               region: Resolved | None = None) -> Verdict:
     """The verdict on a parsed JSON application (``check.compiled`` is the bundle as ``region``
     carries it out, if any; ``calendar`` is read only when the application has a "received" date)."""
     if check.quick is not None and _quickly_valid(check.quick, application):
         # Nothing the schema check would report: straight to the case (the same steps as below).
-        application = dict(application)
-        received, received_problem = _received(application, lang)
-        return _judged(check, application, received, received_problem, _Found(), lang, calendar, region)
+        received: dt.date | None = None
+        received_problem: list[dict[str, str]] = []
+        if "received" in application:
+            application = dict(application)
+            received, received_problem = _received(application, lang)
+        return _judged(check, application, received, received_problem, _NOTHING_FOUND, lang, calendar, region)
     out_of_range = _out_of_range(application)
     if out_of_range:
         # No double holds them (a JavaScript portal reads Infinity): refused where they are,
@@ -136,12 +142,14 @@ def _judged(check: Checker, application: Any, received: dt.date | None, received
     if case is not None and not case.complete:
         # a field or upload needed only if a question not answered yet goes one way is not asked for yet
         undecided = {m.id for m in case.undecided_materials} | {f.id for f in case.undecided_fields}
-        by_origin["presence"] = [entry for entry in by_origin["presence"] if not any(
+        presence = [entry for entry in by_origin["presence"] if not any(
             entry is kept and all(name in undecided for name in _missing(error)) for kept, error in found.required)]
+    else:
+        presence = by_origin["presence"]
     decided_out = case is not None and case.eligible is False
     problems = by_origin["base"] + by_origin["absent"]
     if not decided_out:
-        problems += _unanswered(compiled, case, by_origin["asked"] + by_origin["presence"], found.unanswered, lang)
+        problems += _unanswered(compiled, case, by_origin["asked"] + presence, found.unanswered, lang)
     problems += received_problem
     if isinstance(application, dict) and not decided_out:
         # Cross-field rules, all of them checked here with the rule's message on its first field
@@ -162,19 +170,19 @@ def _judged(check: Checker, application: Any, received: dt.date | None, received
         except CalendarError as error:
             return Verdict(422, ({"pointer": "/received", "message": error.text(lang)},))
         return Verdict(200, answer=case_data(compiled, case), case=case)
-    if known.answer is None:
-        known.answer = case_data(compiled, case)
-    return Verdict(200, answer=known.answer, case=case)
+    if known.verdict is None:
+        known.verdict = Verdict(200, answer=case_data(compiled, case), case=case)
+    return known.verdict
 
 
 class _Case:
-    """A case resolved from answers (without a date of receipt), and its answer once asked for."""
+    """A case resolved from answers (without a date of receipt), and its verdict once one is given."""
 
-    __slots__ = ("region", "case", "answer")
+    __slots__ = ("region", "case", "verdict")
 
     def __init__(self, region: Resolved | None, case: ResolvedCase) -> None:
         self.region, self.case = region, case
-        self.answer: dict[str, Any] | None = None
+        self.verdict: Verdict | None = None
 
 
 _KEPT_CASES = 4096  # distinct answer sets kept per checker; the oldest goes first
@@ -183,7 +191,8 @@ _KEPT_CASES = 4096  # distinct answer sets kept per checker; the oldest goes fir
 def _case(check: Checker, answers: dict[str, Any], region: Resolved | None) -> _Case:
     """The case of these answers, resolved once per distinct answers (and region) while kept."""
     try:
-        key: Any = (id(region), tuple([(name, _frozen(value)) for name, value in answers.items()]))
+        key: Any = (id(region), *[(name, value.__class__, value if value.__class__ in _PLAIN else _frozen(value))
+                                  for name, value in answers.items()])
         known = check.cases.get(key)
     except TypeError:  # an answer no key can hold (an object): resolved every time
         return _Case(region, resolve(check.compiled, answers, region))
@@ -196,6 +205,9 @@ def _case(check: Checker, answers: dict[str, Any], region: Resolved | None) -> _
         except (KeyError, RuntimeError, StopIteration):  # another thread took it first
             break
     return known
+
+
+_PLAIN = frozenset({str, bool, int, type(None)})  # told apart by their class beside them in the key
 
 
 def _frozen(value: Any) -> Any:
