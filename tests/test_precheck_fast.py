@@ -192,3 +192,21 @@ def test_the_credit_code_check_character_is_the_standards_weighted_sum():
     for wrong in ("91350100M000100Y", "9135010OM000100Y4", "91350100m000100Y4", "91350100M000100Y4 "):
         with pytest.raises(ValueError):
             gb32100_check_char(wrong)
+
+
+def test_answers_equal_in_python_but_not_in_json_are_kept_apart_and_the_kept_cases_are_bounded():
+    """1, 1.0 and true are equal in Python; the answer echoes what was sent, so each has its own case."""
+    reference, fast, seeds = paths("newborn")
+    valid = next(seed for seed in seeds if pre_check(reference, seed, "en", WorkingCalendar).status == 200)
+    told = {}
+    for age in (1, 1.0, True, 0.0, -0.0, 0):
+        application = {**valid, "situations": {**valid["situations"], "child_age_months": age}}
+        told[repr(age)] = _said(fast, application, "en")
+        assert told[repr(age)] == _said(reference, application, "en"), age
+    reference, _fast, seeds = paths("restaurant")
+    valid = next(seed for seed in seeds if pre_check(reference, seed, "en", WorkingCalendar).status == 200)
+    fresh = checker(compiled("restaurant"))
+    for area in range(1000):  # a thousand different answer sets (the floor area has no maximum)
+        assert pre_check(fresh, {**valid, "situations": {**valid["situations"], "floor_area_sqm": area}}, "en",
+                         WorkingCalendar).status in (200, 422)
+    assert len(fresh.cases) == 256

@@ -49,7 +49,7 @@ class Checker:
 
 def checker(compiled: Compiled, quick: bool = True) -> Checker:
     """The pre-check of a compiled bundle; ``quick=False`` takes the reference path for every
-    application (the tests compare the two)."""
+    application and keeps no case (the tests compare the two)."""
     schema = form_schema(compiled)
     return Checker(compiled, schema, safe_validator(schema), QuickCheck(schema) if quick else None)
 
@@ -185,11 +185,14 @@ class _Case:
         self.verdict: Verdict | None = None
 
 
-_KEPT_CASES = 4096  # distinct answer sets kept per checker; the oldest goes first
+_KEPT_CASES = 256  # distinct answer sets kept per checker (about 11 KiB each), the oldest going first
 
 
 def _case(check: Checker, answers: dict[str, Any], region: Resolved | None) -> _Case:
-    """The case of these answers, resolved once per distinct answers (and region) while kept."""
+    """The case of these answers, resolved once per distinct answers (and region) while kept (the
+    reference checker keeps none: it is what the kept ones are compared with)."""
+    if check.quick is None:
+        return _Case(region, resolve(check.compiled, answers, region))
     try:
         key: Any = (id(region), *[(name, value.__class__, value if value.__class__ in _PLAIN else _frozen(value))
                                   for name, value in answers.items()])
