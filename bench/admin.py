@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import html
 import io
+import os
 import pstats
 import re
 import statistics
@@ -73,7 +75,7 @@ def big_bundle(items: int) -> str:
 
 
 def form_values(page: str) -> dict[str, object]:
-    """What the browser would post: every input's value, checked boxes, selected options."""
+    """What the browser would post: every input's value (its HTML entities read), checked boxes, selected options."""
     values: dict[str, object] = {}
     for tag in re.findall(r"<input[^>]*>", page):
         name = re.search(r'name="([^"]+)"', tag)
@@ -82,12 +84,12 @@ def form_values(page: str) -> dict[str, object]:
             continue
         if 'type="checkbox"' in tag:
             if " checked" in tag:
-                values.setdefault(name.group(1), []).append(value.group(1) if value else "")  # type: ignore[union-attr]
+                values.setdefault(name.group(1), []).append(html.unescape(value.group(1)) if value else "")  # type: ignore[union-attr]
         else:
-            values[name.group(1)] = value.group(1) if value else ""
+            values[name.group(1)] = html.unescape(value.group(1)) if value else ""
     for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
         chosen = re.search(r'<option selected value="([^"]*)"', options)
-        values[name] = chosen.group(1) if chosen else ""
+        values[name] = html.unescape(chosen.group(1)) if chosen else ""
     return values
 
 
@@ -125,7 +127,7 @@ def save_and_preview(url: str, browser: requests.Session, bundle_id: str, rounds
         saved = browser.post(f"{url}/admin/bundles/{bundle_id}/items/1/{change}", data=data, allow_redirects=False,
                              timeout=300)
         middle = time.perf_counter()
-        assert saved.status_code == 302, saved.text[:2000]
+        assert saved.status_code == 302, re.findall(r"(?:field-errors|alert)[^>]*>([^<]+)<", saved.text) or saved.text[:2000]
         change = "?change=" + saved.headers["Location"].split("change=")[1]
         preview = browser.get(f"{url}/admin/bundles/{bundle_id}/preview/{change}", timeout=300)
         end = time.perf_counter()
@@ -194,13 +196,66 @@ def profiled_server(workspace: Path, database: str, port: int) -> tuple[str, Cal
     return f"http://127.0.0.1:{server.server_port}", report
 
 
+def sweep_bundles(sizes: list[int]) -> list[tuple[str, str, int]]:
+    """The bundles of bench/figures_sweep.py (the synthetic generator, and k copies of each shipped
+    bundle in one) at these sizes, each under its own id: (id, YAML text, questions)."""
+    import yaml
+
+    from bench.compile_vs_pyxform import synthetic_bundle
+    from bench.figures_sweep import SHIPPED, copies, questions_of
+
+    found = []
+    for size in sizes:
+        text, _asked = synthetic_bundle(size)
+        found.append((f"synthetic_{size}", text.replace("id: synthetic\n", f"id: synthetic_{size}\n", 1), size))
+    for name in SHIPPED:
+        one = questions_of(yaml.safe_load((ROOT / "bundles" / f"{name}.yaml").read_text(encoding="utf-8")))
+        for count in sorted({max(1, round(size / one)) for size in sizes}):
+            text, _plain = copies(name, count)
+            data = yaml.safe_load(text)
+            data["id"] = f"{name}_x{count}"
+            found.append((data["id"], yaml.safe_dump(data, allow_unicode=True, sort_keys=False), one * count))
+    return found
+
+
+def sweep(args: argparse.Namespace) -> None:
+    """Save → preview, with the page's figures and diagram, for every bundle of the sweep."""
+    with tempfile.TemporaryDirectory() as folder:
+        database = f"sqlite:///{folder}/admin.db"
+        workspace = prepare(Path(folder), database)
+        bundles = sweep_bundles(args.sizes)
+        publish_files(workspace, {f"bundles/{bundle_id}.yaml": text.encode("utf-8") for bundle_id, text, _q in bundles},
+                      "扫描用的一件事\n")
+        served = start_app(workspace, database, port=args.port)
+        print(f"{args.rounds} rounds per bundle (each: item form saved with a new time limit → commit, the preview page, "
+              f"then its figures and diagram); load average before: {os.getloadavg()[0]:.2f}")
+        print(f"{'bundle':<22}{'questions':>10}  {'save→preview + figures and diagram':>36}  {'of which figures and diagram':>30}")
+        worst = ("", 0.0)
+        try:
+            editor = session(served.url, "alice")
+            for bundle_id, _text, questions in bundles:
+                timings = save_and_preview(served.url, editor, bundle_id, args.rounds)
+                whole = [a + b for a, b in zip(timings["both"], timings["fragments"], strict=True)]
+                worst = max(worst, (bundle_id, p95(whole)), key=lambda pair: pair[1])
+                print(f"{bundle_id:<22}{questions:>10}  {ms(whole):>36}  {ms(timings['fragments']):>30}", flush=True)
+        finally:
+            served.stop()
+        print(f"slowest p95: {1000 * worst[1]:.1f} ms ({worst[0]}); load average after: {os.getloadavg()[0]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--sweep", action="store_true", help="every bundle of bench/figures_sweep.py instead")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 25, 50, 75, 100, 150, 200, 300, 400],
+                        help="the sweep's sizes in questions (with --sweep)")
     parser.add_argument("--port", type=int, default=0, help="loopback port to serve on (default: a free one)")
     parser.add_argument("--profile", type=Path, help="serve in this process under cProfile; write its summary here")
     parser.add_argument("--skip-list", action="store_true", help="leave out the 1,000-bundle list")
     args = parser.parse_args()
+    if args.sweep:
+        sweep(args)
+        return
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite:///{folder}/admin.db"
         workspace = prepare(Path(folder), database)

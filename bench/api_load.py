@@ -70,6 +70,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     workers = os.cpu_count() or 1
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         workspace = Path(folder) / "workspace"
         init_workspace(workspace)
@@ -140,6 +141,7 @@ def main() -> None:
     print(f"304 / 200:                                   {not_modified_rate / api_rate:8.2f}x")
     print(f"POST pre-check (newborn, valid), 16 clients: {check_rate:8.0f} requests/s, {latency}")
     print(f"POST pre-check (newborn, valid), 1 client:   {one_rate:8.0f} requests/s, {one_latency}")
+    print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
 
 
 if __name__ == "__main__":

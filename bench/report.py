@@ -78,6 +78,14 @@ BENCHMARKS = [
               "diagram timed apart; the list of 1,000 published bundles. Goal: save → preview p95 under "
               "100 ms on both bundles (issue 18). A cProfile of the same requests: bench/profiles/.",
               ("bench/admin.py", "--rounds", "40")),
+    Benchmark("admin-sweep", "Web admin: save → preview for every bundle of the sweep",
+              "The served admin of the section above, on every bundle of the compile sweep (bench/figures_sweep.py: "
+              "the synthetic generator and k copies of each shipped bundle in one, 10 to 400 questions), published "
+              "together: each round saves item 1's form with a new time limit (a commit on the change request), "
+              "opens the preview page and loads its figures and diagram; the time of all of it is reported. Goal "
+              "(issue 29): p95 under 100 ms for every bundle of the sweep, figures and diagram included. The load "
+              "average before and after is printed: a machine other work shares slows every request.",
+              ("bench/admin.py", "--sweep", "--rounds", "10")),
     Benchmark("review", "Change requests: save → commit and publish over HTTP",
               "A served admin (werkzeug, threaded, loopback) on a git workspace, driven with requests: the YAML "
               "source saved with one line changed, timed until the answer that the commit is on the change "
@@ -93,6 +101,7 @@ BENCHMARKS = [
               "Goals: artifact GET ≥ 95 % of the static file; a 304 at least 1.2× the 200's throughput; "
               "pre-check p95 under 30 ms with 16 clients and under 10 ms with one.",
               ("bench/api_load.py", "--seconds", "10"), needs=("wrk",)),
+<<<<<<< HEAD
     Benchmark("static", "Artifacts at the limit: the API, nginx over `export-api`, raw nginx",
               "The largest artifact (newborn's metrics.json, the same bytes in all three) from the API (gunicorn, "
               "one worker per core, a git workspace), from nginx running docs/operations.md's configuration over "
@@ -106,6 +115,18 @@ BENCHMARKS = [
               "file, and far above the API.",
               ("bench/static_load.py", "--seconds", "15", "--api-port", "5190", "--nginx-port", "5191", "--raw-port", "5192"),
               needs=("wrk", "nginx")),
+=======
+    Benchmark("precheck", "The pre-check in process against jsonschema-rs",
+              "For every shipped bundle, a valid application of its conformance corpus, in one process, the "
+              "contenders timed in turns (CPU time of the thread, medians of 15 rounds): the pre-check (verdict and, "
+              "for a valid application, the case as `explain` gives it), jsonschema-rs on the published request "
+              "schema as a bare yes/no and with its check-character formats asserted, Python's jsonschema, and the "
+              "pre-check's reference path (what every application took before jsonschema-rs answered the valid "
+              "ones); Python function calls per pre-check (cProfile, which no load changes). Then a refused "
+              "application, every problem worded, against jsonschema-rs listing its errors. Goal (issue 29): the "
+              "pre-check at most 1.5x the fastest correct validator of the same application.",
+              ("bench/precheck.py", "--rounds", "15", "--calls", "400")),
+>>>>>>> 168b99f311e3102948ee2aed79acccf07bd648ce
     Benchmark("conformance", "Conformance: every case through every consumer",
               "`make conformance`: the corpus of every shipped bundle, tests/corpus/good and tests/conformance, "
               "and of every region binding one of them (docs/conformance.md), read by every consumer: explain, "

@@ -97,6 +97,8 @@ def search(pattern: str, value: str) -> bool:
         return _compiled(pattern).search(value) is not None
     except re2.error:
         return False
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800" in JSON): no text of any form
+        return False
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[jsonschema.ValidationError]:

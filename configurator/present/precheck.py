@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
@@ -24,6 +24,7 @@ from configurator.planning.calendar import CalendarError, WorkingCalendar, parse
 from configurator.planning.compiled import Compiled
 from configurator.planning.resolution import ResolvedCase, resolve
 from configurator.present.explain import case_data
+from configurator.present.quick_schema import QuickCheck
 from configurator.present.schema_messages import say
 from configurator.writers.field_checks import field_errors
 from configurator.writers.field_rules import rule_errors
@@ -34,16 +35,23 @@ _LARGEST = int(sys.float_info.max)
 
 @dataclass(frozen=True)
 class Checker:
-    """A bundle's request schema and its validator: made once per published version."""
+    """A bundle's request schema and its validators: made once per published version. ``quick``
+    (jsonschema-rs, present/quick_schema.py) answers a valid application without the reference
+    validator; ``cases`` keeps the case and verdict of answers seen before (a verdict's answer is
+    shared: read it, do not change it)."""
 
     compiled: Compiled
     schema: dict[str, Any]
     validator: Any
+    quick: QuickCheck | None = None
+    cases: dict[Any, _Case] = field(default_factory=dict, compare=False, repr=False)
 
 
-def checker(compiled: Compiled) -> Checker:
+def checker(compiled: Compiled, quick: bool = True) -> Checker:
+    """The pre-check of a compiled bundle; ``quick=False`` takes the reference path for every
+    application and keeps no case (the tests compare the two)."""
     schema = form_schema(compiled)
-    return Checker(compiled, schema, safe_validator(schema))
+    return Checker(compiled, schema, safe_validator(schema), QuickCheck(schema) if quick else None)
 
 
 @dataclass(frozen=True)
@@ -58,10 +66,37 @@ class Verdict:
     case: ResolvedCase | None = None
 
 
+@dataclass
+class _Found:
+    """What the schema check found, by where the error comes from: the shape of the application
+    ("base"), an answer, field or upload every case needs left out ("asked"), a question, field or
+    upload missing ("presence") or present ("absent") against its condition, or an eligibility
+    rule. Eligibility is never a refusal: the published request schema (form_schema.request_schema)
+    leaves it out. A case that decidedly fails a rule (whatever the questions not answered yet)
+    needs nothing more and is answered with the reasons and the fallback window; its shape, and
+    the absence of what does not apply, must still be right."""
+
+    by_origin: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {
+        "base": [], "asked": [], "presence": [], "absent": [], "eligibility": [], "field_rule": []})
+    unanswered: list[dict[str, Any]] = field(default_factory=list)  # the schema's "missing" at /situations
+    required: list[tuple[dict[str, Any], jsonschema.ValidationError]] = field(default_factory=list)
+
+
+_NOTHING_FOUND = _Found()  # what a valid application's schema check finds (read-only)
+
+
 def pre_check(check: Checker, application: Any, lang: str, calendar: Callable[[], WorkingCalendar],
               region: Resolved | None = None) -> Verdict:
     """The verdict on a parsed JSON application (``check.compiled`` is the bundle as ``region``
     carries it out, if any; ``calendar`` is read only when the application has a "received" date)."""
+    if check.quick is not None and _quickly_valid(check.quick, application):
+        # Nothing the schema check would report: straight to the case (the same steps as below).
+        received: dt.date | None = None
+        received_problem: list[dict[str, str]] = []
+        if "received" in application:
+            application = dict(application)
+            received, received_problem = _received(application, lang)
+        return _judged(check, application, received, received_problem, _NOTHING_FOUND, lang, calendar, region)
     out_of_range = _out_of_range(application)
     if out_of_range:
         # No double holds them (a JavaScript portal reads Infinity): refused where they are,
@@ -72,41 +107,53 @@ def pre_check(check: Checker, application: Any, lang: str, calendar: Callable[[]
     if isinstance(application, dict):
         application = dict(application)  # "received" is taken out below; the caller's stays whole
     received, received_problem = _received(application, lang)
-    compiled = check.compiled
-    # What is wrong, by where the error comes from: the shape of the application ("base"), an
-    # answer, field or upload every case needs left out ("asked"), a question, field or upload
-    # missing ("presence") or present ("absent") against its condition, or an eligibility rule.
-    # Eligibility is never a refusal: the published request schema (form_schema.request_schema)
-    # leaves it out. A case that decidedly fails a rule (whatever the questions not answered yet)
-    # needs nothing more and is answered with the reasons and the fallback window; its shape, and
-    # the absence of what does not apply, must still be right.
-    found: dict[str, list[dict[str, Any]]] = {"base": [], "asked": [], "presence": [], "absent": [],
-                                              "eligibility": [], "field_rule": []}
-    unanswered: list[dict[str, Any]] = []  # the schema's "missing" at /situations: said once, by label, below
-    required: list[tuple[dict[str, Any], jsonschema.ValidationError]] = []
+    found = _Found()
     for error in sorted(check.validator.iter_errors(application), key=lambda e: [str(p) for p in e.absolute_path]):
         entry = {"pointer": _pointer(error), "message": say(error, lang)}
         origin = _origin(check.schema, error)
-        found[origin].append(entry)
+        found.by_origin[origin].append(entry)
         if error.validator == "required" and list(error.absolute_path) == ["situations"]:
-            unanswered.append(entry)
+            found.unanswered.append(entry)
         elif origin == "presence" and error.validator == "required":
-            required.append((entry, error))
+            found.required.append((entry, error))
+    return _judged(check, application, received, received_problem, found, lang, calendar, region)
+
+
+def _quickly_valid(quick: QuickCheck, application: Any) -> bool:
+    """Whether jsonschema-rs finds nothing the reference check would report (the "received" date
+    aside, which is not part of the form; a value other than text there takes the reference path)."""
+    if type(application) is not dict:
+        return False
+    if "received" in application:
+        if type(application["received"]) is not str:
+            return False
+        application = {k: v for k, v in application.items() if k != "received"}
+    return quick.valid(application) and not (quick.walks_numbers and _out_of_range(application))
+
+
+def _judged(check: Checker, application: Any, received: dt.date | None, received_problem: list[dict[str, str]],
+            found: _Found, lang: str, calendar: Callable[[], WorkingCalendar], region: Resolved | None) -> Verdict:
+    """The verdict once the schema check's findings are known."""
+    compiled = check.compiled
+    by_origin = found.by_origin
     answers = application.get("situations") if isinstance(application, dict) else None
-    case = resolve(compiled, answers, region) if isinstance(answers, dict) and not found["base"] else None
+    known = _case(check, answers, region) if isinstance(answers, dict) and not by_origin["base"] else None
+    case = known.case if known is not None else None
     if case is not None and not case.complete:
         # a field or upload needed only if a question not answered yet goes one way is not asked for yet
         undecided = {m.id for m in case.undecided_materials} | {f.id for f in case.undecided_fields}
-        found["presence"] = [entry for entry in found["presence"] if not any(
-            entry is kept and all(name in undecided for name in _missing(error)) for kept, error in required)]
+        presence = [entry for entry in by_origin["presence"] if not any(
+            entry is kept and all(name in undecided for name in _missing(error)) for kept, error in found.required)]
+    else:
+        presence = by_origin["presence"]
     decided_out = case is not None and case.eligible is False
-    problems = found["base"] + found["absent"]
+    problems = by_origin["base"] + by_origin["absent"]
     if not decided_out:
-        problems += _unanswered(compiled, case, found["asked"] + found["presence"], unanswered, lang)
+        problems += _unanswered(compiled, case, by_origin["asked"] + presence, found.unanswered, lang)
     problems += received_problem
     if isinstance(application, dict) and not decided_out:
         # Cross-field rules, all of them checked here with the rule's message on its first field
-        # (the schema's clauses for some of them, found["field_rule"], would say less);
+        # (the schema's clauses for some of them, by_origin["field_rule"], would say less);
         # a rule reads numbers only, so a value of the wrong type leaves it unchecked.
         problems += [{"pointer": e["pointer"], "message": e["message"], "rule": e["rule"], "pointers": e["pointers"]}
                      for e in rule_errors(compiled, application)]
@@ -116,13 +163,66 @@ def pre_check(check: Checker, application: Any, lang: str, calendar: Callable[[]
                     for e in field_errors(compiled, application["fields"])]
     if problems:
         return Verdict(422, _once(problems))
-    assert case is not None and isinstance(answers, dict)  # a valid application has its answers
+    assert known is not None and case is not None and isinstance(answers, dict)  # a valid application has its answers
     if received is not None and case.eligible:
         try:
             case = resolve(compiled, answers, region, calendar(), received)
         except CalendarError as error:
             return Verdict(422, ({"pointer": "/received", "message": error.text(lang)},))
-    return Verdict(200, answer=case_data(compiled, case), case=case)
+        return Verdict(200, answer=case_data(compiled, case), case=case)
+    if known.verdict is None:
+        known.verdict = Verdict(200, answer=case_data(compiled, case), case=case)
+    return known.verdict
+
+
+class _Case:
+    """A case resolved from answers (without a date of receipt), and its verdict once one is given."""
+
+    __slots__ = ("region", "case", "verdict")
+
+    def __init__(self, region: Resolved | None, case: ResolvedCase) -> None:
+        self.region, self.case = region, case
+        self.verdict: Verdict | None = None
+
+
+_KEPT_CASES = 256  # distinct answer sets kept per checker (about 11 KiB each), the oldest going first
+
+
+def _case(check: Checker, answers: dict[str, Any], region: Resolved | None) -> _Case:
+    """The case of these answers, resolved once per distinct answers (and region) while kept (the
+    reference checker keeps none: it is what the kept ones are compared with)."""
+    if check.quick is None:
+        return _Case(region, resolve(check.compiled, answers, region))
+    try:
+        key: Any = (id(region), *[(name, value.__class__, value if value.__class__ in _PLAIN else _frozen(value))
+                                  for name, value in answers.items()])
+        known = check.cases.get(key)
+    except TypeError:  # an answer no key can hold (an object): resolved every time
+        return _Case(region, resolve(check.compiled, answers, region))
+    if known is not None and known.region is region:
+        return known
+    known = check.cases[key] = _Case(region, resolve(check.compiled, answers, region))
+    while len(check.cases) > _KEPT_CASES:
+        try:
+            del check.cases[next(iter(check.cases))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread took it first
+            break
+    return known
+
+
+_PLAIN = frozenset({str, bool, int, type(None)})  # told apart by their class beside them in the key
+
+
+def _frozen(value: Any) -> Any:
+    """An answer as a key that tells apart what Python's equality does not: 1, 1.0 and true; 0.0 and -0.0."""
+    kind = value.__class__
+    if kind is list:
+        return kind, tuple([_frozen(entry) for entry in value])
+    if kind is float:
+        return kind, repr(value)
+    if kind is dict:
+        raise TypeError("an object is no key")
+    return kind, value
 
 
 def _unanswered(compiled: Compiled, case: ResolvedCase | None, needed: list[dict[str, Any]],

@@ -40,13 +40,19 @@ def check_digit_error(field_type: str, value: str, lang: str = "zh-CN") -> str |
 def field_errors(compiled: Compiled, fields: Mapping[str, Any]) -> list[dict[str, str]]:
     """Check-digit errors in an application's fields, as {"field", "pointer", "message"}."""
     errors = []
-    for field_id, value in fields.items():
-        resolved = compiled.fields.get(field_id)
-        if resolved is None or resolved.type not in CHECKED_TYPES or not isinstance(value, str):
+    # the fields with a check character, once per compile (the pre-check runs this on every valid application)
+    checked: dict[str, str] = compiled.once("writers.field_checks", lambda: {
+        field_id: resolved.type for field_id, resolved in compiled.fields.items() if resolved.type in CHECKED_TYPES})
+    for field_id, kind in checked.items():  # a bundle has few such fields; an application many others
+        value = fields.get(field_id)
+        if not isinstance(value, str):
             continue
-        message = check_digit_error(resolved.type, value, compiled.lang)
+        message = check_digit_error(kind, value, compiled.lang)
         if message:
             errors.append({"field": field_id, "pointer": f"/fields/{field_id}", "message": message})
+    if len(errors) > 1:  # in the application's order, as its fields are read
+        order = {field_id: n for n, field_id in enumerate(fields)}
+        errors.sort(key=lambda error: order[error["field"]])
     return errors
 
 
