@@ -24,7 +24,7 @@ import bisect
 import functools
 import operator
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.language import conditions as lang
@@ -70,7 +70,8 @@ class Groups:
     count: int  # reachable, eligible answer sets of the bundle: the product of the groups'
     order: tuple[int, ...]  # per situation in file order, its group
     days_add: bool  # days along dependencies: bounds add up (else every item starts at once: the maximum)
-    domains: dict[str, list[Any]]  # answer_domains(bundle), as the groups were walked (read-only)
+    # answer_domains(bundle), as the groups were walked (read-only; a dict: left out of eq and hash)
+    domains: dict[str, list[Any]] = field(compare=False)
 
     def truth(self, chosen: Sequence[int]) -> tuple[bool, ...]:
         """The full truth vector of a combination (one part per group)."""
