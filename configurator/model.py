@@ -389,10 +389,19 @@ class Bundle:
         return sum(len(mark.keys) for mark in self.illustrative)
 
     def item(self, item_id: str) -> Item | None:
-        return next((item for item in self.items if item.id == item_id), None)
+        """The first item with this id (None: no such item)."""
+        return self._by_id[0].get(item_id)
 
     def material(self, material_id: str) -> BundleMaterial | None:
-        return next((material for material in self.materials if material.id == material_id), None)
+        """The first material with this id (None: no such material)."""
+        return self._by_id[1].get(material_id)
+
+    @functools.cached_property
+    def _by_id(self) -> tuple[dict[str, Item], dict[str, BundleMaterial]]:
+        # Indexed once per bundle, as ``_users``: rules ask for an entry per reference, and a scan
+        # each was quadratic in a bundle's size. Reversed: the first of a repeated id wins.
+        return ({item.id: item for item in reversed(self.items)},
+                {material.id: material for material in reversed(self.materials)})
 
     def variables(self) -> dict[str, condition_language.Variable]:
         return {situation.id: situation.variable() for situation in self.situations}

@@ -174,3 +174,53 @@ def test_vector_of_conditions_nested_beyond_what_python_compiles():
         expr = Not(expr, 0)
     answers = {sorted(SITUATIONS)[0]: True}
     assert compile_vector([expr, None])(answers) == (evaluate(expr, answers), True)
+
+
+def _every_reachable_first(expr, variables, asked):
+    """``witness`` by brute force: every answer set of the product in order, the first a citizen
+    can give (each question answered exactly when its ``when`` holds) that makes ``expr`` true."""
+    import itertools
+
+    from configurator.language.conditions import candidates, constants_of
+
+    constants = {}
+    constants_of(expr, constants)
+    while True:  # with the questions deciding whether those read are asked, and theirs
+        before = set(constants)
+        for name in before:
+            if asked.get(name) is not None:
+                constants_of(asked[name], constants)
+        if set(constants) == before:
+            break
+    ordered = [name for name in variables if name in constants]
+    domains = [candidates(variables[name], constants[name]) for name in ordered]
+    for combination in itertools.product(*domains):
+        answers = {name: value for name, value in zip(ordered, combination, strict=True) if value is not None}
+        if all((asked.get(name) is None or evaluate(asked[name], answers)) == (name in answers) for name in ordered) \
+                and evaluate(expr, answers):
+            return answers
+    return None
+
+
+_ORDERED = {name: SITUATIONS[name] for name in ("born_in_wedlock", "register_with", "area_sqm", "withdraw_now",
+                                                 "food_types")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["register_with == \"mother\" and area_sqm > 300", "not withdraw_now or area_sqm <= 2.5",
+                        "any food_types and register_with != \"father\"", "withdraw_now and born_in_wedlock",
+                        "\"cold_food\" in food_types or area_sqm == 300"]),
+       st.fixed_dictionaries({}, optional={
+           "register_with": st.sampled_from(["born_in_wedlock", "not born_in_wedlock"]),
+           "area_sqm": st.sampled_from(["register_with == \"mother\"", "born_in_wedlock or register_with == \"father\""]),
+           "withdraw_now": st.sampled_from(["area_sqm > 300", "any food_types"]),  # the second reads a later question
+           "food_types": st.sampled_from(["withdraw_now", "register_with == \"father\" and not withdraw_now"])}))
+def test_witness_is_the_first_reachable_answer_set_of_the_product(text, when):
+    """The E514/E410 example search judges "is it asked" question by question and leaves a branch
+    no citizen can reach at once: the answer set it finds (or that there is none) is the one trying
+    the whole product in order finds, also where a question's ``when`` reads a later question."""
+    from configurator.language.conditions import witness
+
+    expr = parse(text)
+    asked = {name: parse(condition) for name, condition in when.items()}
+    assert witness(expr, _ORDERED, asked) == _every_reachable_first(expr, _ORDERED, {**asked})

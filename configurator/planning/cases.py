@@ -22,7 +22,8 @@ from typing import Any
 from configurator.model import Bundle, BundleField, BundleMaterial, Item
 from configurator.planning import deep, fullest, independent
 from configurator.planning.plan import Plan, Planner
-from configurator.planning.walk import Walk, answer_domains, at_most, more_than
+from configurator.planning.walk import Walk, at_most, more_than
+from configurator.planning.walk import answer_domains as answer_domains  # callers import it from here
 
 # Reachable answer sets of one group of dependent questions walked exactly (docs/metrics.md
 # promises this number); also how many combinations of groups' parts are visited at most.
@@ -163,7 +164,7 @@ def _combined(bundle: Bundle, planner: Planner, keys: _Keys, groups: independent
                         f"for fewer than {limit} cases: the list may miss cases")
     if len(found) > limit:
         warnings.append(f"more than {limit} distinct cases: only the first {limit} are listed")
-    answers_are_kept = all(None not in domain for domain in answer_domains(bundle).values())
+    answers_are_kept = all(None not in domain for domain in groups.domains.values())
     listed = [(groups.answers(bundle, chosen), key) for key, chosen in list(found.items())[:limit]]
     cases = _planned(planner, keys, listed, answers_are_kept)
     if not warnings:  # every case is listed: the fullest and the longest are among them
@@ -276,11 +277,13 @@ def _planned(planner: Planner, keys: _Keys, listed: list[tuple[dict[str, Any], i
     # The walk and the sample answer exactly the questions asked, in file order, judged on the
     # answers before them as Planner.asked judges them: an answer set is its own "kept" answers,
     # unless an answer can be None (no domain has it today; then asked() tells).
+    # Every answer set a search lists passed eligibility (the walks, the deep search and the sample
+    # prune by it), so a case decided by the search fails no rule: none is evaluated again per case.
     cases = []
     for answers, key in listed:
         kept = answers if answers_are_kept else planner.asked(answers)
         # the search decided this case already: only the schedule is left to compute
-        plan = (planner.plan_of(kept, planner.failed_rules(kept), *keys.decided[key]) if kept == answers
+        plan = (planner.plan_of(kept, (), *keys.decided[key]) if kept is answers or kept == answers
                 else planner.plan(answers))
         cases.append(Scenario(answers, plan))
     return cases

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from configurator.model import Bundle
 from configurator.planning.independent import Groups, Node, Visit
 from configurator.planning.plan import ItemEntry, Planner
-from configurator.planning.walk import answer_domains
 
 
 def fullest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tuple[tuple[int, ...] | None, bool]:
@@ -33,7 +32,7 @@ def fullest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tu
         return max(groups.one_by_one(), key=rank), True
     slot_group = {slot: group for group, parts in enumerate(groups.parts) for slot, _ in parts[0].truths}
     components, fixed_items = _components(groups, bundle, planner, slot_group)
-    domains = answer_domains(bundle)
+    domains = groups.domains
 
     keys: dict[tuple[int, ...], tuple[int, ...]] = {}
 
@@ -49,8 +48,9 @@ def fullest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tu
     fixed_days = longest = planner.plan_of({}, (), [i for i in items if i.id in fixed_items], [], ()).days
     best: list[dict[int, tuple[int, ...]]] = []  # per component: days → its first best combination
     done = True
+    start_truth = groups.truth(start)
     for component in components:
-        by_days, finished = _search(groups, planner, start, component, budget)
+        by_days, finished = _search(groups, planner, start, start_truth, component, budget)
         done = done and finished
         best.append(by_days)
         longest = max(longest, *by_days)
@@ -82,12 +82,12 @@ class _Component:
     fixed_days: int = 0  # their longest time limits, summed or the longest (as the schedule adds them)
 
 
-def _search(groups: Groups, planner: Planner, start: tuple[int, ...], component: _Component,
-            budget: int) -> tuple[dict[int, tuple[int, ...]], bool]:
+def _search(groups: Groups, planner: Planner, start: tuple[int, ...], start_truth: tuple[bool, ...],
+            component: _Component, budget: int) -> tuple[dict[int, tuple[int, ...]], bool]:
     """One component's best items and materials: per days, the first combination reaching them."""
     member_groups = component.groups
     # only the component's groups leave the start: the rest of the truth and every other item stay
-    start_truth = groups.truth(start)
+    truth = list(start_truth)  # the component's groups' slots set anew at every leaf
     entries = planner.among(component.items)
     best_rank = (-1, -1)
     by_days: dict[int, tuple[int, ...]] = {}
@@ -105,7 +105,7 @@ def _search(groups: Groups, planner: Planner, start: tuple[int, ...], component:
         nonlocal ranked, best_rank, by_days
         ranked += 1
         # the component's materials are used by its items only (_item_nodes joins every user)
-        own, materials = planner.part_of_case(groups.truth_beside(start_truth, chosen, member_groups), entries)
+        own, materials = planner.part_of_case(groups.set_beside(truth, chosen, member_groups), entries)
         rank = (len(own), materials)
         if rank >= best_rank:
             days = planner.days_of(own)
@@ -229,7 +229,7 @@ def longest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tu
     start = tuple(0 for _ in groups.parts)
     most = days(start, fixed_items)
     done = True
-    start_truth = groups.truth(start)
+    truth = list(groups.truth(start))  # each component's groups' slots set anew at each of its leaves
     for component in components:
         ranked = 0
         roots = _roots(groups, start, component.groups)
@@ -244,10 +244,11 @@ def longest(groups: Groups, bundle: Bundle, planner: Planner, budget: int) -> tu
         def leaf(chosen: list[int], component: _Component = component, entries: list[ItemEntry] = entries) -> bool:
             nonlocal ranked, most
             ranked += 1
-            own, _ = planner.part_of_case(groups.truth_beside(start_truth, chosen, component.groups), entries)
+            own, _ = planner.part_of_case(groups.set_beside(truth, chosen, component.groups), entries)
             most = max(most, planner.days_of(own))
             return ranked > budget
 
         Visit(roots, leaf, beaten).run()
+        groups.set_beside(truth, start, component.groups)  # back to the start for the next component
         done = done and ranked <= budget
     return most, done

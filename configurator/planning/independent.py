@@ -24,7 +24,7 @@ import bisect
 import functools
 import operator
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from configurator.language import conditions as lang
@@ -70,6 +70,8 @@ class Groups:
     count: int  # reachable, eligible answer sets of the bundle: the product of the groups'
     order: tuple[int, ...]  # per situation in file order, its group
     days_add: bool  # days along dependencies: bounds add up (else every item starts at once: the maximum)
+    # answer_domains(bundle), as the groups were walked (read-only; a dict: left out of eq and hash)
+    domains: dict[str, list[Any]] = field(compare=False)
 
     def truth(self, chosen: Sequence[int]) -> tuple[bool, ...]:
         """The full truth vector of a combination (one part per group)."""
@@ -84,10 +86,10 @@ class Groups:
         """Per group, a leaf holding it at its first part (what a search of other groups visits)."""
         return tuple(Node(-1, (), 0, 0, 0, 0) for _ in self.parts)
 
-    def truth_beside(self, start: Sequence[bool], chosen: Sequence[int], groups: Collection[int]) -> list[bool]:
-        """``truth(chosen)`` where only ``groups`` may differ from the combination whose truth is
-        ``start``: the cost of those groups, not of the bundle's."""
-        truth = list(start)
+    def set_beside(self, truth: list[bool], chosen: Sequence[int], groups: Collection[int]) -> list[bool]:
+        """``truth`` made ``truth(chosen)`` in place, where only ``groups`` may differ from the
+        combination whose truth it holds (each of their parts sets every slot of its group, so a
+        list reused leaf after leaf needs no copy): the cost of those groups, not of the bundle's."""
         for group in groups:
             for slot, value in self.parts[group][chosen[group]].truths:
                 truth[slot] = value
@@ -145,6 +147,9 @@ class Visit:
     def __init__(self, roots: Sequence[Node], leaf: Callable[[list[int]], bool],
                  beaten: Callable[[list[Node]], bool] | None) -> None:
         self.nodes = list(roots)
+        # each group's node's part, kept as the nodes change: a leaf is handed this list (read it,
+        # copy what is kept) instead of one made from every group's node per leaf
+        self.chosen = [node.part for node in self.nodes]
         self.leaf = leaf
         self.beaten = beaten
 
@@ -157,20 +162,22 @@ class Visit:
         if self.beaten is not None and self.beaten(self.nodes):
             return False
         if not pending:
-            return self.leaf([node.part for node in self.nodes])
+            return self.leaf(self.chosen)
         group = pending[0][1]
         rest = pending[1:]
         node = self.nodes[group]
+        chosen = self.chosen
         for child in node.children:
             self.nodes[group] = child
+            chosen[group] = child.part
             after = rest
             if child.part < 0:
                 after = rest.copy()
                 bisect.insort(after, (child.position, group))
             if self._visit(after):
-                self.nodes[group] = node
+                self.nodes[group], chosen[group] = node, node.part
                 return True
-        self.nodes[group] = node
+        self.nodes[group], chosen[group] = node, node.part
         return False
 
 
@@ -283,13 +290,14 @@ def split(bundle: Bundle, planner: Planner, limit: int) -> Groups | None:
                      else _leaf(parts[0], measures))
     if sum(_depth(node) for node in roots) > MAX_DEPTH:
         return None
-    return Groups(tuple(parts for parts, _ in walked), tuple(roots), varying, base, count, order, measures.days_add)
+    return Groups(tuple(parts for parts, _ in walked), tuple(roots), varying, base, count, order, measures.days_add,
+                  domains)
 
 
 def _nothing(bundle: Bundle, planner: Planner, order: tuple[int, ...], groups: int) -> Groups:
     empty = Node(-1, (), 0, 0, 0, 0)
     return Groups(tuple((Part({}, ()),) for _ in range(groups)), tuple(empty for _ in range(groups)), (),
-                  planner.vector({}), 0, order, False)
+                  planner.vector({}), 0, order, False, answer_domains(bundle))
 
 
 def _walk(walk: Walk, planner: Planner, slots: list[int]) -> tuple[tuple[Part, ...], int]:

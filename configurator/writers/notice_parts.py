@@ -84,8 +84,11 @@ def order_lines(compiled: Compiled, items: Sequence[Item], edges: Sequence[graph
                                                                  else ("after", edge.before), [])
             if edge.before not in group:
                 group.append(edge.before)
-    combined = [[member for member in present if unit[member] == head] for head in dict.fromkeys(unit.values())]
-    combined = [group for group in combined if len(group) > 1]
+    # each unit's members in one pass (units in order of their first member, as the items come)
+    members: dict[str, list[str]] = {}
+    for member in present:
+        members.setdefault(unit[member], []).append(member)
+    combined = [group for group in members.values() if len(group) > 1]
     if not waits and not combined:
         return []
     lines = []

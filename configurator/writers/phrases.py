@@ -326,7 +326,10 @@ def material_source(compiled: Compiled, material: BundleMaterial) -> str:
         text = say(lang, "source.e_licence" if material.channel == "e_licence" else "source.shared_from",
                    department=department)
     if material.source == "produced" and material.produced_by:
-        names = say(lang, "or").join(compiled.text(i.name) for i in compiled.bundle.items if i.id in material.produced_by)
+        # the producers in file order, found by position (a scan of every item per material was quadratic)
+        positions = compiled.item_positions
+        producers = sorted((p for p in dict.fromkeys(material.produced_by) if p in positions), key=positions.__getitem__)
+        names = say(lang, "or").join(compiled.text(compiled.bundle.items[positions[p]].name) for p in producers)
         text = say(lang, "source.produced_by", names=names)
     return text
 

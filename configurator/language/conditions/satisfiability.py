@@ -7,8 +7,8 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from configurator.language.conditions.evaluate import evaluate
-from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, Ticked
+from configurator.language.conditions.evaluate import Predicate, compile_predicate
+from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, Ticked, names
 from configurator.language.conditions.types import Variable
 
 _MAX_COMBINATIONS = 20000
@@ -116,8 +116,9 @@ def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | No
     if domains is None:
         return None
     seen: set[bool] = set()
+    holds = compile_predicate(expr)  # evaluate's results, without walking the tree per combination
     for combination in itertools.product(*domains):
-        seen.add(evaluate(expr, dict(zip(ordered, combination, strict=True))))
+        seen.add(holds(dict(zip(ordered, combination, strict=True))))
         if len(seen) == 2:
             break
     return seen
@@ -142,16 +143,40 @@ def witness(expr: Expr, variables: Mapping[str, Variable], asked: Mapping[str, E
     domains = _domains(ordered, variables, constants)
     if domains is None:
         return None
-    for combination in itertools.product(*domains):
-        answers = {name: value for name, value in zip(ordered, combination, strict=True) if value is not None}
-        reachable = True
-        for name in ordered:
-            condition = asked.get(name)
-            shown = condition is None or evaluate(condition, answers)
-            if shown != (name in answers):
-                # asked but unanswered can only be when None is no candidate for it
-                reachable = False
-                break
-        if reachable and evaluate(expr, answers):
-            return answers
-    return None
+    return _first_reachable(compile_predicate(expr), ordered, domains, asked)
+
+
+
+def _first_reachable(holds: Predicate, ordered: list[str], domains: list[list[Any]],
+                     asked: Mapping[str, Expr | None]) -> dict[str, Any] | None:
+    """The first answer set, in the order of ``itertools.product(*domains)``, that a citizen can
+    give and that ``holds``. Depth first: each question's "is it asked" is judged as soon as every
+    question it reads has its answer, so a branch no citizen can reach is left at once rather
+    than once per combination below it (the answer set found is the same); a condition reading a
+    question after it is judged on the whole answer set."""
+    if not ordered:
+        return {} if holds({}) else None
+    position = {name: index for index, name in enumerate(ordered)}
+    checks: list[list[tuple[str, Predicate | None]]] = [[] for _ in ordered]
+    for index, name in enumerate(ordered):
+        condition = asked.get(name)
+        read = [position.get(n.name, -1) for n in names(condition)] if condition is not None else []
+        at = len(ordered) - 1 if any(p < 0 for p in read) else max([index, *read])
+        checks[at].append((name, None if condition is None else compile_predicate(condition)))
+    answers: dict[str, Any] = {}
+    last = len(ordered) - 1
+
+    def first(index: int) -> dict[str, Any] | None:
+        name = ordered[index]
+        for value in domains[index]:
+            if value is not None:
+                answers[name] = value
+            # asked exactly when answered (asked but unanswered only where None is no candidate)
+            if all((when is None or when(answers)) == (asked_name in answers) for asked_name, when in checks[index]):
+                found = (dict(answers) if holds(answers) else None) if index == last else first(index + 1)
+                if found is not None:
+                    return found
+            answers.pop(name, None)
+        return None
+
+    return first(0)

@@ -54,17 +54,20 @@ def first_case(conjuncts: list[lang.Expr], rules: RuleGroups, context: RuleConte
     answers, which past a few matters was too large to try, so the check passed the case over."""
     parts, touched = rules.joined(conjuncts)
     answers: dict[str, object] = {}
+    # The conjuncts' own parts first: in a bundle without the error one of them has no witness,
+    # and the answer is known without putting every other group's answers together (the parts
+    # and the groups read different questions, so the order of the updates changes nothing).
+    for part in parts:
+        case = lang.witness(part, context.variables, asked)
+        if case is None:
+            return None
+        answers.update(case)
     for group in range(len(rules.groups)):
         if group not in touched:
             case = rules.judged(group, lambda expr: lang.witness(expr, context.variables, asked))
             if case is None:
                 return None
             answers.update(case)
-    for part in parts:
-        case = lang.witness(part, context.variables, asked)
-        if case is None:
-            return None
-        answers.update(case)
     order = {name: index for index, name in enumerate(context.variables)}  # the witness's own order
     return dict(sorted(answers.items(), key=lambda entry: order[entry[0]]))
 
