@@ -101,7 +101,6 @@ BENCHMARKS = [
               "Goals: artifact GET ≥ 95 % of the static file; a 304 at least 1.2× the 200's throughput; "
               "pre-check p95 under 30 ms with 16 clients and under 10 ms with one.",
               ("bench/api_load.py", "--seconds", "10"), needs=("wrk",)),
-<<<<<<< HEAD
     Benchmark("static", "Artifacts at the limit: the API, nginx over `export-api`, raw nginx",
               "The largest artifact (newborn's metrics.json, the same bytes in all three) from the API (gunicorn, "
               "one worker per core, a git workspace), from nginx running docs/operations.md's configuration over "
@@ -115,7 +114,6 @@ BENCHMARKS = [
               "file, and far above the API.",
               ("bench/static_load.py", "--seconds", "15", "--api-port", "5190", "--nginx-port", "5191", "--raw-port", "5192"),
               needs=("wrk", "nginx")),
-=======
     Benchmark("precheck", "The pre-check in process against jsonschema-rs",
               "For every shipped bundle, a valid application of its conformance corpus, in one process, the "
               "contenders timed in turns (CPU time of the thread, medians of 15 rounds): the pre-check (verdict and, "
@@ -126,7 +124,6 @@ BENCHMARKS = [
               "application, every problem worded, against jsonschema-rs listing its errors. Goal (issue 29): the "
               "pre-check at most 1.5x the fastest correct validator of the same application.",
               ("bench/precheck.py", "--rounds", "15", "--calls", "400")),
->>>>>>> 168b99f311e3102948ee2aed79acccf07bd648ce
     Benchmark("conformance", "Conformance: every case through every consumer",
               "`make conformance`: the corpus of every shipped bundle, tests/corpus/good and tests/conformance, "
               "and of every region binding one of them (docs/conformance.md), read by every consumer: explain, "
