@@ -124,6 +124,7 @@ def test_every_operator_means_the_same_in_jsonlogic_and_json_schema(text, raw):
 # ------------------------------------------------------------------- the policy, case by case
 
 NEWBORN_BASE = {"born_in_province_hospital": True, "child_age_months": 0, "parents_province_household": True,
+                "surname": "father", "household_kind": "family",
                 "parents_different_ethnicity": False, "enrol_health_insurance": True,
                 "apply_social_security_card": True, "mother_maternity_insurance": False,
                 "want_parenting_guidance": False}
@@ -138,6 +139,33 @@ def test_newborn_out_of_wedlock_registered_with_father_hands_in_the_paternity_do
     assert "亲子鉴定证明" in notice and "非婚生育说明" in notice
     with_mother = make_plan(c.bundle, {**NEWBORN_BASE, "born_in_wedlock": False, "register_with": "mother"})
     assert "paternity_test_report" not in [m.id for m in with_mother.materials]
+
+
+def test_newborn_joining_a_collective_household_hands_in_its_register_and_the_units_undertaking():
+    c = compiled("newborn")
+    family = make_plan(c.bundle, {**NEWBORN_BASE, "born_in_wedlock": True, "register_with": "mother"})
+    assert family.eligible and family.applicant_materials == ()
+    assert "household_register" in [m.id for m in family.materials]
+    collective = make_plan(c.bundle, {**NEWBORN_BASE, "born_in_wedlock": True, "register_with": "mother",
+                                      "household_kind": "collective"})
+    assert collective.eligible
+    assert [m.id for m in collective.applicant_materials] == ["collective_household_register",
+                                                              "collective_unit_guarantee"]
+    assert "household_register" not in [m.id for m in collective.materials]  # the family register is not fetched
+    notice = notice_document(c, collective.answers).markdown()
+    assert "集体户口簿（首页和随迁父（母）方本人页）" in notice and "集体户所在单位同意落户的书面保证" in notice
+
+
+@pytest.mark.parametrize("surname, extra", [
+    ("father", []), ("mother", []), ("other", ["surname_application", "surname_ground_proof"])])
+def test_newborn_a_surname_other_than_the_parents_needs_its_application_and_proof(surname, extra):
+    c = compiled("newborn")
+    plan = make_plan(c.bundle, {**NEWBORN_BASE, "born_in_wedlock": True, "register_with": "father",
+                                "surname": surname})
+    assert plan.eligible and [m.id for m in plan.applicant_materials] == extra
+    if extra:
+        notice = notice_document(c, plan.answers).markdown()
+        assert "选取父姓和母姓以外姓氏的申请书（父母双方签字）" in notice
 
 
 def test_newborn_social_security_card_never_starts_before_household_registration():
