@@ -183,10 +183,28 @@ def test_newborn_social_security_card_never_starts_before_household_registration
 @pytest.mark.parametrize("area, included", [(300, False), (300.5, True), (301, True), (299, False)])
 def test_restaurant_fire_inspection_on_one_side_of_300_square_metres(area, included):
     c = compiled("restaurant")
-    plan = make_plan(c.bundle, {"has_business_licence": True, "floor_area_sqm": area, "investment_yuan": 100000,
-                                "premises_ownership": "lease", "food_types": ["hot_food"],
-                                "plans_signboard": False, "sells_tobacco": False})
+    plan = make_plan(c.bundle, {**RESTAURANT, "floor_area_sqm": area, "fire_commitment": False})
     assert ("fire_safety_inspection" in [i.id for i in plan.items]) is included
+
+
+RESTAURANT = {"small_catering": False, "has_business_licence": True, "floor_area_sqm": 120, "investment_yuan": 100000,
+              "premises_ownership": "lease", "food_types": ["hot_food"], "plans_signboard": False, "sells_tobacco": False}
+
+
+def test_restaurant_a_small_eatery_registers_under_provincial_rules_at_the_fallback_window():
+    c = compiled("restaurant")
+    plan = make_plan(c.bundle, {**RESTAURANT, "small_catering": True})
+    assert not plan.eligible and [r.id for r in plan.failed_rules] == ["not_small_catering"]
+    notice = notice_document(c, plan.answers).markdown()
+    assert "小餐饮登记（备案）" in notice and "政务服务中心市场监管综合窗口" in notice
+
+
+@pytest.mark.parametrize("commitment, promised, statutory", [(True, 1, 20), (False, 13, 13)])
+def test_restaurant_fire_inspection_limits_follow_the_route_chosen(commitment, promised, statutory):
+    c = compiled("restaurant")
+    plan = make_plan(c.bundle, {**RESTAURANT, "floor_area_sqm": 400, "fire_commitment": commitment})
+    fire = next(t for t in plan.tasks if t.item.id == "fire_safety_inspection")
+    assert (fire.end_day - fire.start_day, fire.item.promised_days, fire.item.statutory_days) == (promised, promised, statutory)
 
 
 @pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
@@ -227,7 +245,10 @@ def test_metrics_reduce_documents_steps_days_and_visits():
     assert overall["steps"]["after"] == 3  # application, intake, delivery
     assert overall["days"]["after"] < overall["days"]["before"]
     assert overall["visits"] == {"before": 8, "after": 1, "saved": 7, "reduction_percent": 87.5}
-    assert figures["scenarios_complete"] is True
+    # more than 200 distinct cases (surname × household kind × the rest): the list is cut, the figures are not
+    search = figures["case_search"]
+    assert search["exact"] is True and search["answer_sets"] == 1536
+    assert search["warnings"] == ["more than 200 distinct cases: only the first 200 are listed"]
     assert not figures["flags"]["more_than_one_visit"]
 
 
