@@ -180,15 +180,15 @@ def test_newborn_social_security_card_never_starts_before_household_registration
         in routed["social_security_card"]["after"]
 
 
+RESTAURANT = {"small_catering": False, "has_business_licence": True, "floor_area_sqm": 120, "investment_yuan": 100000,
+              "premises_ownership": "lease", "food_types": ["hot_food"], "plans_signboard": False, "sells_tobacco": False}
+
+
 @pytest.mark.parametrize("area, included", [(300, False), (300.5, True), (301, True), (299, False)])
 def test_restaurant_fire_inspection_on_one_side_of_300_square_metres(area, included):
     c = compiled("restaurant")
     plan = make_plan(c.bundle, {**RESTAURANT, "floor_area_sqm": area, "fire_commitment": False})
     assert ("fire_safety_inspection" in [i.id for i in plan.items]) is included
-
-
-RESTAURANT = {"small_catering": False, "has_business_licence": True, "floor_area_sqm": 120, "investment_yuan": 100000,
-              "premises_ownership": "lease", "food_types": ["hot_food"], "plans_signboard": False, "sells_tobacco": False}
 
 
 def test_restaurant_a_small_eatery_registers_under_provincial_rules_at_the_fallback_window():
