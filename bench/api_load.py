@@ -36,7 +36,8 @@ from configurator.workspace.git import init_workspace  # noqa: E402
 
 APPLICATION = {"situations": {
     "born_in_province_hospital": True, "child_age_months": 0, "parents_province_household": True,
-    "born_in_wedlock": False, "register_with": "father", "parents_different_ethnicity": False,
+    "born_in_wedlock": False, "register_with": "father", "surname": "father", "household_kind": "family",
+    "parents_different_ethnicity": False,
     "enrol_health_insurance": True, "apply_social_security_card": True, "mother_maternity_insurance": False,
     "want_parenting_guidance": False},
     "fields": {"child_name": "张小明", "child_gender": "male", "child_birth_date": "2026-11-01", "child_birth_time": "08:30",

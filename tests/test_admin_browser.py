@@ -88,7 +88,8 @@ def test_edit_an_item_with_a_mistake_then_fix_it_and_see_preview_and_simulator(b
     page.click("text=模拟办理")
     form = page.locator("#simulate-form")
     for situation, value in [("born_in_province_hospital", "true"), ("parents_province_household", "true"),
-                             ("born_in_wedlock", "false"), ("register_with", "father"),
+                             ("born_in_wedlock", "false"), ("register_with", "father"), ("surname", "father"),
+                             ("household_kind", "family"),
                              ("enrol_health_insurance", "true"), ("apply_social_security_card", "true"),
                              ("parents_different_ethnicity", "false"), ("mother_maternity_insurance", "false"),
                              ("want_parenting_guidance", "false")]:

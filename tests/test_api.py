@@ -15,7 +15,8 @@ from tests.web_helpers import make_site
 SHIPPED = sorted(p.stem for p in (ROOT / "bundles").glob("*.yaml"))
 
 NEWBORN = {"born_in_province_hospital": True, "child_age_months": 0, "parents_province_household": True,
-           "born_in_wedlock": False, "register_with": "father", "parents_different_ethnicity": False,
+           "born_in_wedlock": False, "register_with": "father", "surname": "father", "household_kind": "family",
+           "parents_different_ethnicity": False,
            "enrol_health_insurance": True, "apply_social_security_card": True, "mother_maternity_insurance": False,
            "want_parenting_guidance": False}
 

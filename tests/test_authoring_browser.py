@@ -171,7 +171,7 @@ def test_the_condition_builder_opens_on_the_condition_already_written(browser, s
     page = browser.new_page(locale="zh-CN")
     log_in(page, site)
     builder = "[data-for=f-when] "
-    page.goto(f"{site.url}/admin/bundles/newborn/edit/materials/7")  # 亲子鉴定报告
+    page.goto(f"{site.url}/admin/bundles/newborn/edit/materials/11")  # 亲子鉴定报告
     assert page.input_value("#f-when") == 'not born_in_wedlock and register_with == "father"'
     page.click(builder + ".cb-open")
     questions = page.locator(builder + ".cb-area select[aria-label=情形问题]")

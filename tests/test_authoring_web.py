@@ -176,10 +176,10 @@ def test_deleting_asks_first_and_lists_what_uses_the_thing(site, client):
 
 
 def test_deleting_a_situation_a_condition_uses_is_refused_with_the_reason(site, client):
-    page = client.get("/admin/bundles/restaurant/delete/situations/3").get_data(as_text=True)
+    page = client.get("/admin/bundles/restaurant/delete/situations/5").get_data(as_text=True)
     assert "premises_ownership ==" in page
     before = site.bundle_file("restaurant").read_bytes()
-    response = client.post("/admin/bundles/restaurant/delete/situations/3", data=form_of(page, "delete-form"))
+    response = client.post("/admin/bundles/restaurant/delete/situations/5", data=form_of(page, "delete-form"))
     body = response.get_data(as_text=True)
     assert "有 2 个错误需要改正，没有保存任何内容" in body and "premises_ownership" in body
     assert site.bundle_file("restaurant").read_bytes() == before
@@ -188,7 +188,7 @@ def test_deleting_a_situation_a_condition_uses_is_refused_with_the_reason(site, 
 def test_moving_an_entry_moves_its_lines(site, client):
     page = client.get("/admin/bundles/restaurant/edit/").get_data(as_text=True)
     version = re.search(r'name="seen" value="([^"]+)"', page).group(1)
-    client.post("/admin/bundles/restaurant/move/situations/1", data={"csrf_token": csrf_token(page), "seen": version,
+    client.post("/admin/bundles/restaurant/move/situations/2", data={"csrf_token": csrf_token(page), "seen": version,
                                                                      "step": "up"})
     text = site.bundle_file("restaurant").read_text(encoding="utf-8")
     assert text.index("id: floor_area_sqm") < text.index("id: has_business_licence")

@@ -76,7 +76,7 @@ def test_uncommitted_changes_are_recorded(tmp_path, monkeypatch):
 def test_explain_a_case_in_text(monkeypatch):
     monkeypatch.chdir(ROOT)
     answers = ["born_in_province_hospital=true", "child_age_months=0", "parents_province_household=true",
-               "born_in_wedlock=false", "register_with=father"]
+               "born_in_wedlock=false", "register_with=father", "surname=father", "household_kind=family"]
     partial = run("explain", "newborn", *answers)
     assert partial.exit_code == 0, partial.output
     assert "✔ 符合受理条件" in partial.output and "出生登记（户口）" in partial.output

@@ -124,6 +124,7 @@ def test_every_operator_means_the_same_in_jsonlogic_and_json_schema(text, raw):
 # ------------------------------------------------------------------- the policy, case by case
 
 NEWBORN_BASE = {"born_in_province_hospital": True, "child_age_months": 0, "parents_province_household": True,
+                "surname": "father", "household_kind": "family",
                 "parents_different_ethnicity": False, "enrol_health_insurance": True,
                 "apply_social_security_card": True, "mother_maternity_insurance": False,
                 "want_parenting_guidance": False}
@@ -140,6 +141,33 @@ def test_newborn_out_of_wedlock_registered_with_father_hands_in_the_paternity_do
     assert "paternity_test_report" not in [m.id for m in with_mother.materials]
 
 
+def test_newborn_joining_a_collective_household_hands_in_its_register_and_the_units_undertaking():
+    c = compiled("newborn")
+    family = make_plan(c.bundle, {**NEWBORN_BASE, "born_in_wedlock": True, "register_with": "mother"})
+    assert family.eligible and family.applicant_materials == ()
+    assert "household_register" in [m.id for m in family.materials]
+    collective = make_plan(c.bundle, {**NEWBORN_BASE, "born_in_wedlock": True, "register_with": "mother",
+                                      "household_kind": "collective"})
+    assert collective.eligible
+    assert [m.id for m in collective.applicant_materials] == ["collective_household_register",
+                                                              "collective_unit_guarantee"]
+    assert "household_register" not in [m.id for m in collective.materials]  # the family register is not fetched
+    notice = notice_document(c, collective.answers).markdown()
+    assert "集体户口簿（首页和随迁父（母）方本人页）" in notice and "集体户所在单位同意落户的书面保证" in notice
+
+
+@pytest.mark.parametrize("surname, extra", [
+    ("father", []), ("mother", []), ("other", ["surname_application", "surname_ground_proof"])])
+def test_newborn_a_surname_other_than_the_parents_needs_its_application_and_proof(surname, extra):
+    c = compiled("newborn")
+    plan = make_plan(c.bundle, {**NEWBORN_BASE, "born_in_wedlock": True, "register_with": "father",
+                                "surname": surname})
+    assert plan.eligible and [m.id for m in plan.applicant_materials] == extra
+    if extra:
+        notice = notice_document(c, plan.answers).markdown()
+        assert "选取父姓和母姓以外姓氏的申请书（父母双方签字）" in notice
+
+
 def test_newborn_social_security_card_never_starts_before_household_registration():
     c = compiled("newborn")
     for wedlock in (True, False):
@@ -152,13 +180,31 @@ def test_newborn_social_security_card_never_starts_before_household_registration
         in routed["social_security_card"]["after"]
 
 
+RESTAURANT = {"small_catering": False, "has_business_licence": True, "floor_area_sqm": 120, "investment_yuan": 100000,
+              "premises_ownership": "lease", "food_types": ["hot_food"], "plans_signboard": False, "sells_tobacco": False}
+
+
 @pytest.mark.parametrize("area, included", [(300, False), (300.5, True), (301, True), (299, False)])
 def test_restaurant_fire_inspection_on_one_side_of_300_square_metres(area, included):
     c = compiled("restaurant")
-    plan = make_plan(c.bundle, {"has_business_licence": True, "floor_area_sqm": area, "investment_yuan": 100000,
-                                "premises_ownership": "lease", "food_types": ["hot_food"],
-                                "plans_signboard": False, "sells_tobacco": False})
+    plan = make_plan(c.bundle, {**RESTAURANT, "floor_area_sqm": area, "fire_commitment": False})
     assert ("fire_safety_inspection" in [i.id for i in plan.items]) is included
+
+
+def test_restaurant_a_small_eatery_registers_under_provincial_rules_at_the_fallback_window():
+    c = compiled("restaurant")
+    plan = make_plan(c.bundle, {**RESTAURANT, "small_catering": True})
+    assert not plan.eligible and [r.id for r in plan.failed_rules] == ["not_small_catering"]
+    notice = notice_document(c, plan.answers).markdown()
+    assert "小餐饮登记（备案）" in notice and "政务服务中心市场监管综合窗口" in notice
+
+
+@pytest.mark.parametrize("commitment, promised, statutory", [(True, 1, 20), (False, 13, 13)])
+def test_restaurant_fire_inspection_limits_follow_the_route_chosen(commitment, promised, statutory):
+    c = compiled("restaurant")
+    plan = make_plan(c.bundle, {**RESTAURANT, "floor_area_sqm": 400, "fire_commitment": commitment})
+    fire = next(t for t in plan.tasks if t.item.id == "fire_safety_inspection")
+    assert (fire.end_day - fire.start_day, fire.item.promised_days, fire.item.statutory_days) == (promised, promised, statutory)
 
 
 @pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
@@ -199,7 +245,10 @@ def test_metrics_reduce_documents_steps_days_and_visits():
     assert overall["steps"]["after"] == 3  # application, intake, delivery
     assert overall["days"]["after"] < overall["days"]["before"]
     assert overall["visits"] == {"before": 8, "after": 1, "saved": 7, "reduction_percent": 87.5}
-    assert figures["scenarios_complete"] is True
+    # more than 200 distinct cases (surname × household kind × the rest): the list is cut, the figures are not
+    search = figures["case_search"]
+    assert search["exact"] is True and search["answer_sets"] == 1536
+    assert search["warnings"] == ["more than 200 distinct cases: only the first 200 are listed"]
     assert not figures["flags"]["more_than_one_visit"]
 
 

@@ -34,7 +34,8 @@ def run(*args: str) -> str:
 
 CASES = {
     "newborn": ["born_in_province_hospital=true", "child_age_months=1", "parents_province_household=true",
-                "born_in_wedlock=true", "register_with=father", "enrol_health_insurance=true",
+                "born_in_wedlock=true", "register_with=father", "surname=father", "household_kind=family",
+                "enrol_health_insurance=true",
                 "apply_social_security_card=true", "mother_maternity_insurance=true",
                 "parents_different_ethnicity=false", "want_parenting_guidance=false"],
     "newborn_ineligible": ["born_in_province_hospital=false"],

@@ -228,7 +228,8 @@ def test_explain_for_a_region_uses_its_limits_and_its_local_holidays(tmp_path, m
         """), encoding="utf-8")
     monkeypatch.chdir(root)
     pairs = ["born_in_province_hospital=true", "child_age_months=0", "parents_province_household=true",
-             "born_in_wedlock=true", "register_with=father", "parents_different_ethnicity=false",
+             "born_in_wedlock=true", "register_with=father", "surname=father", "household_kind=family",
+             "parents_different_ethnicity=false",
              "enrol_health_insurance=false", "apply_social_security_card=false", "mother_maternity_insurance=false",
              "want_parenting_guidance=false", "--received", "2026-09-30", "--format", "json"]
     standard = json.loads(CliRunner().invoke(main, ["explain", "newborn", *pairs]).output)

@@ -25,7 +25,8 @@ from tests.helpers import ROOT
 D = dt.date
 NATIONAL = WorkingCalendar()
 FULL_NEWBORN = {"born_in_province_hospital": True, "child_age_months": 0, "parents_province_household": True,
-                "born_in_wedlock": True, "register_with": "father", "parents_different_ethnicity": True,
+                "born_in_wedlock": True, "register_with": "father", "surname": "father", "household_kind": "family",
+           "parents_different_ethnicity": True,
                 "enrol_health_insurance": True, "apply_social_security_card": True, "mother_maternity_insurance": True,
                 "want_parenting_guidance": True}
 
