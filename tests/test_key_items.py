@@ -3,9 +3,12 @@ describes gets the items, documents and refusals the guide says, read off the pl
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from configurator.planning.plan import make_plan
+from tests.helpers import ROOT
 from tests.test_shipped import compile_shipped
 
 
@@ -183,3 +186,15 @@ def test_utilities_water_connection_counts_the_two_steps_the_water_company_publi
     """受理签约—安装通水: two steps, not an illustrative value any more."""
     water = compile_shipped("utilities").item("water_connection")
     assert water.steps == 2
+
+
+# --- docs/library-audit.md ----------------------------------------------------------------------
+
+
+def test_the_audit_page_states_the_illustrative_counts_the_bundles_have():
+    """The outside reviewer reads the "after" counts in docs/library-audit.md; they must be what
+    `configurator report` counts in the bundles today, so a later edit cannot leave them stale."""
+    text = (ROOT / "docs" / "library-audit.md").read_text(encoding="utf-8")
+    stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| (\w+) \|.*→ (\d+) \|$", text, re.M)}
+    assert set(stated) == {"credit_repair", "bankruptcy_info", "school_enrolment", "utilities"}
+    assert stated == {name: compile_shipped(name).illustrative_count for name in stated}
