@@ -3,9 +3,12 @@ describes gets the items, documents and refusals the guide says, read off the pl
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from configurator.planning.plan import make_plan
+from tests.helpers import ROOT
 from tests.test_shipped import compile_shipped
 
 
@@ -20,7 +23,7 @@ def applicant_documents(p):
 # --- 信用修复一件事 -------------------------------------------------------------------------------
 
 MR = {"penalty_domain": "market_regulation", "mr_penalty_kind": "other_penalty", "obligations_fulfilled": True,
-      "applicant_role": "legal_representative"}
+      "mr_same_violation_again": False, "mr_listed": False, "applicant_role": "legal_representative"}
 OTHER = {"penalty_domain": "other", "obligations_fulfilled": True, "applicant_role": "legal_representative"}
 
 
@@ -47,6 +50,18 @@ def test_credit_repair_refuses_minor_penalties_and_unpaid_ones():
     unpaid = plan("credit_repair", **{**OTHER, "obligations_fulfilled": False}, other_special_field=False,
                   months_published=24)
     assert [r.id for r in unpaid.failed_rules] == ["obligations_done"]
+
+
+@pytest.mark.parametrize("change, rule", [
+    ({"mr_same_violation_again": True}, "mr_no_repeat"),  # 第六条（三）
+    ({"mr_listed": True}, "mr_not_listed"),  # 第六条（四）
+])
+def test_credit_repair_market_regulation_refuses_a_repeat_offender_and_a_listed_one(change, rule):
+    """十堰 quoting article 6 of the market regulation rules: no repeat penalty for the same kind of
+    violation, and not on the abnormal-operations or serious-violators list."""
+    p = plan("credit_repair", **{**MR, **change}, mr_special_field=False, months_published=24)
+    assert [r.id for r in p.failed_rules] == [rule]
+    assert p.bundle.fallback.department == "development_reform"
 
 
 def test_credit_repair_one_application_repairs_both_platforms():
@@ -130,10 +145,12 @@ def test_enrolment_sends_each_case_xinxiang_enrols_in_person_to_the_school(chang
 
 # --- 水电气网联合报装一件事 -----------------------------------------------------------------------
 
+WATER_SITE_OK = {"water_arrears": False, "water_site_ready": True, "water_site_dispute": False}
+
 
 def test_utilities_one_form_to_each_company_asked_in_parallel():
     """江宁: one form, one window, each company surveys and sets its own plan, one answer."""
-    p = plan("utilities", services=["power", "water", "gas"], water_use="temporary", water_arrears=False)
+    p = plan("utilities", services=["power", "water", "gas"], water_use="temporary", **WATER_SITE_OK)
     assert {i.id: i.department for i in p.items} == {"power_connection": "power_supply",
                                                      "water_connection": "water_supply",
                                                      "gas_connection": "gas_supply"}
@@ -143,11 +160,41 @@ def test_utilities_one_form_to_each_company_asked_in_parallel():
 
 @pytest.mark.parametrize("shared, handed_in", [(False, {"water_supply_design"}), (True, set())])
 def test_utilities_permanent_water_needs_the_design_unless_the_approval_system_shares_it(shared, handed_in):
-    p = plan("utilities", services=["water"], water_use="permanent", design_shared=shared, water_arrears=False)
+    p = plan("utilities", services=["water"], water_use="permanent", design_shared=shared, **WATER_SITE_OK)
     assert applicant_documents(p) == handed_in
 
 
 def test_utilities_unpaid_water_bills_stop_only_a_water_application():
     assert [r.id for r in plan("utilities", services=["water"], water_use="temporary",
-                               water_arrears=True).failed_rules] == ["no_water_arrears"]
+                               **{**WATER_SITE_OK, "water_arrears": True}).failed_rules] == ["no_water_arrears"]
     assert plan("utilities", services=["power"]).eligible
+
+
+@pytest.mark.parametrize("change, rule", [
+    ({"water_site_ready": False}, "water_site_not_ready"),  # 不符合“三通一平”
+    ({"water_site_dispute": True}, "no_water_site_dispute"),  # 申请地块存在其他纠纷
+])
+def test_utilities_the_water_company_refuses_a_site_not_ready_or_in_dispute(change, rule):
+    """The water company's notice: no application on a site without 三通一平 or under dispute; power
+    and gas are not held up by it."""
+    p = plan("utilities", services=["water", "power"], water_use="temporary", **{**WATER_SITE_OK, **change})
+    assert [r.id for r in p.failed_rules] == [rule]
+    assert plan("utilities", services=["power"], **change).eligible
+
+
+def test_utilities_water_connection_counts_the_two_steps_the_water_company_publishes():
+    """受理签约—安装通水: two steps, not an illustrative value any more."""
+    water = compile_shipped("utilities").item("water_connection")
+    assert water.steps == 2
+
+
+# --- docs/library-audit.md ----------------------------------------------------------------------
+
+
+def test_the_audit_page_states_the_illustrative_counts_the_bundles_have():
+    """The outside reviewer reads the "after" counts in docs/library-audit.md; they must be what
+    `configurator report` counts in the bundles today, so a later edit cannot leave them stale."""
+    text = (ROOT / "docs" / "library-audit.md").read_text(encoding="utf-8")
+    stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| (\w+) \|.*→ (\d+) \|$", text, re.M)}
+    assert set(stated) == {"credit_repair", "bankruptcy_info", "school_enrolment", "utilities"}
+    assert stated == {name: compile_shipped(name).illustrative_count for name in stated}
