@@ -88,3 +88,50 @@ def test_deregistration_closes_only_what_was_ticked():
     assert not {"account_bank_name", "bank_account_number"} & {f.id for f in plan("enterprise_deregistration",
                                                                                   **GENERAL).fields}
 
+
+# --- 个人身后一件事 -----------------------------------------------------------------------------------
+
+NOTHING_TO_SETTLE = {"applicant_relation": "first_order_heir", "death_kind": "natural", "cremated": False,
+                     "had_driving_licence": False, "medical_account": False, "pension_insured": False,
+                     "housing_fund": False}
+
+
+@pytest.mark.parametrize("death_kind, certifier", [("natural", "health"), ("unnatural", "police")])
+def test_after_death_the_certificate_comes_first_from_the_right_department(death_kind, certifier):
+    """济宁: the health service certifies a natural death, the police an unnatural one; the household
+    registration is closed with that certificate, which the family never carries (象山)."""
+    p = plan("after_death", **{**NOTHING_TO_SETTLE, "death_kind": death_kind})
+    [certificate] = [i for i in p.items if i.id.startswith("death_certificate_")]
+    assert certificate.department == certifier
+    assert {(e.before, e.after) for e in p.edges} == {(certificate.id, "household_cancellation")}
+    assert applicant_documents(p) == set()
+
+
+def test_after_death_every_settlement_waits_for_the_certificates_and_pays_the_named_heir():
+    p = plan("after_death", **{**NOTHING_TO_SETTLE, "cremated": True, "had_driving_licence": True,
+                               "medical_account": True, "pension_insured": True, "housing_fund": True,
+                               "fund_small_balance": True})
+    assert len(p.items) == 8
+    after_cremation = {e.after for e in p.edges if e.before == "cremation_certificate"}
+    assert after_cremation == {"pension_account_payment", "survivor_benefits", "housing_fund_withdrawal"}
+    assert {"heir_bank_name", "heir_bank_account", "deceased_social_security_card"} <= {f.id for f in p.fields}
+    assert promised(p)["housing_fund_withdrawal"] == 0  # 辽源: on the spot
+
+
+@pytest.mark.parametrize("relation, small, document", [
+    ("first_order_heir", True, "marriage_status_proof"),   # 福州 case two: spouse, child or parent, ≤ 10,000
+    ("first_order_heir", False, "inheritance_document"),   # more than 10,000: notarised inheritance or judgment
+    ("other_heir", None, "inheritance_document"),          # not a first-order heir: always the document
+])
+def test_after_death_housing_fund_documents_follow_fuzhous_two_cases(relation, small, document):
+    answers = {**NOTHING_TO_SETTLE, "applicant_relation": relation, "housing_fund": True}
+    if small is not None:
+        answers["fund_small_balance"] = small
+    assert applicant_documents(plan("after_death", **answers)) == {document}
+
+
+def test_after_death_only_relatives_and_heirs_apply():
+    p = plan("after_death", **{**NOTHING_TO_SETTLE, "applicant_relation": "other"})
+    assert [r.id for r in p.failed_rules] == ["relative_or_heir"]
+    assert p.bundle.fallback.department == "civil_affairs"
+
