@@ -4,10 +4,14 @@ working days, what the applicant hands in, and which answers go to the fallback 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from configurator.planning.plan import make_plan
+from tests.helpers import ROOT, check_text
 from tests.test_shipped import compile_shipped
+from tests.web_helpers import csrf_token, login, make_site
 
 
 def plan(name, **answers):
@@ -135,3 +139,81 @@ def test_after_death_only_relatives_and_heirs_apply():
     assert [r.id for r in p.failed_rules] == ["relative_or_heir"]
     assert p.bundle.fallback.department == "civil_affairs"
 
+
+# --- 军人退役一件事 -----------------------------------------------------------------------------------
+
+REPORTING = {"placement": "self_employment", "days_since_discharge": 10, "settles_in_province": True,
+             "merit_or_special": False, "military_driving_licence": False, "wants_training": False}
+
+
+@pytest.mark.parametrize("placement, benefit", [("government_job", "waiting_allowance"),
+                                                ("self_employment", "self_employment_grant")])
+def test_veteran_each_placement_gets_the_benefit_fujian_lists_for_it(placement, benefit):
+    p = plan("veteran_discharge", **{**REPORTING, "placement": placement})
+    ids = {i.id for i in p.items}
+    assert benefit in ids and not {"waiting_allowance", "self_employment_grant"} - {benefit} & ids
+    # 福建: reporting, household registration, ID card and reserve registration in every placement
+    assert {"veteran_reporting", "household_restoration", "id_card_issue", "reserve_registration"} <= ids
+
+
+def test_veteran_household_after_the_settlement_letter_id_card_after_the_household():
+    """安康: the veterans office issues the letter, then the police register the household."""
+    p = plan("veteran_discharge", **REPORTING)
+    edges = {(e.before, e.after) for e in p.edges}
+    assert ("veteran_reporting", "household_restoration") in edges
+    assert ("household_restoration", "id_card_issue") in edges
+    assert not any("reserve_registration" in pair for pair in edges)  # reserve registration alongside
+
+
+@pytest.mark.parametrize("placement, extra", [("self_employment", set()), ("government_job", {"placement_notice"})])
+def test_veteran_brings_the_documents_ankang_lists(placement, extra):
+    p = plan("veteran_discharge", **{**REPORTING, "placement": placement})
+    assert applicant_documents(p) == {"discharge_certificate", "discharge_referral_letter", "id_card",
+                                      "household_register", "pension_transfer_form"} | extra
+
+
+@pytest.mark.parametrize("days, eligible", [(0, True), (30, True), (31, False)])
+def test_veteran_reports_within_30_days_of_the_approved_discharge(days, eligible):
+    p = plan("veteran_discharge", **{**REPORTING, "days_since_discharge": days})
+    assert p.eligible is eligible
+    if not eligible:
+        assert [r.id for r in p.failed_rules] == ["reported_in_time"]
+
+
+def test_veteran_retirement_placements_and_other_provinces_go_to_the_service_centre():
+    assert [r.id for r in plan("veteran_discharge", **{**REPORTING, "placement": "retirement_support"}).failed_rules] \
+        == ["job_or_self_employment"]
+    assert [r.id for r in plan("veteran_discharge", **{**REPORTING, "settles_in_province": False}).failed_rules] \
+        == ["settles_here"]
+
+
+# --- offered as starting points in the admin -----------------------------------------------------------
+
+LATER = ["enterprise_deregistration", "after_death", "veteran_discharge"]
+
+
+def test_the_new_bundle_page_offers_every_shipped_bundle_to_copy(tmp_path):
+    site = make_site(tmp_path)
+    client = site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/bundles/new/").get_data(as_text=True)
+    offered = set(re.findall(r'<option value="([a-z0-9_]+)"', page.split('id="copy_from"', 1)[1].split("</select>", 1)[0]))
+    assert offered == {p.stem for p in (ROOT / "bundles").glob("*.yaml")}
+
+
+@pytest.mark.parametrize("source", LATER)
+def test_a_copy_of_a_later_batch_bundle_saves_as_a_bundle_of_its_own(tmp_path, source):
+    """What a province does first: copy the national bundle under its own id, then bind it locally."""
+    site = make_site(tmp_path)
+    client = site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/bundles/new/").get_data(as_text=True)
+    response = client.post("/admin/bundles/new/", data={
+        "csrf_token": csrf_token(page), "mode": "copy", "copy_from": source, "bundle_id": f"{source}_local",
+        "name": "本地副本"}, follow_redirects=True)
+    assert response.status_code == 200
+    copied = (site.workspace / "bundles" / f"{source}_local.yaml").read_text(encoding="utf-8")
+    assert copied.startswith("# yaml-language-server") and f"id: {source}_local" in copied
+    original = (ROOT / "bundles" / f"{source}.yaml").read_text(encoding="utf-8")
+    assert copied.count("illustrative:") == original.count("illustrative:")  # the marks travel with the copy
+    assert [d for d in check_text(copied, f"bundles/{source}_local.yaml").diagnostics if d.severity == "error"] == []
