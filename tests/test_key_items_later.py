@@ -173,11 +173,17 @@ def test_veteran_brings_the_documents_ankang_lists(placement, extra):
 
 
 @pytest.mark.parametrize("days, eligible", [(0, True), (30, True), (31, False)])
-def test_veteran_reports_within_30_days_of_the_approved_discharge(days, eligible):
+def test_veteran_finding_own_work_reports_within_30_days_of_the_approved_discharge(days, eligible):
     p = plan("veteran_discharge", **{**REPORTING, "days_since_discharge": days})
     assert p.eligible is eligible
     if not eligible:
         assert [r.id for r in p.failed_rules] == ["reported_in_time"]
+
+
+def test_veteran_given_a_job_reports_by_the_placement_notice_not_asked_the_days():
+    answers = {k: v for k, v in REPORTING.items() if k not in ("days_since_discharge", "wants_training")}
+    p = plan("veteran_discharge", **{**answers, "placement": "government_job", "days_since_discharge": 90})
+    assert p.eligible and "days_since_discharge" not in p.answers
 
 
 def test_veteran_retirement_placements_and_other_provinces_go_to_the_service_centre():
