@@ -24,6 +24,7 @@ from configurator.language.feel import literal, to_feel
 from configurator.language.jsonlogic import to_jsonlogic
 from configurator.model import Bundle
 from configurator.planning.cases import scenarios
+from configurator.writers.bpmn import instant_condition, promised_values
 from configurator.writers.camunda8 import PLATFORM_VERSION, write_process_camunda8
 from configurator.writers.form_schema import form_schema
 from configurator.writers.form_wtforms import application_from_form
@@ -117,19 +118,29 @@ def newest_profile() -> str:
 
 def flow_conditions(bundle: Bundle, xml: str) -> dict[str, lang.Expr | None]:
     """The condition each conditional flow of the process must mean, found from the flow's ends:
-    eligibility on the flows out of "eligible", an item's ``when`` on its "applies_" gateway;
-    None means "always". A negated flow carries lang.Not."""
+    eligibility on the flows out of "eligible", an item's ``when`` on its "applies_" gateway (and,
+    for an item with an ``instant_`` twin, whether its limit is 0); None means "always". A negated
+    flow carries lang.Not."""
     process = ET.fromstring(xml).find(f"{BPMN}process")
     assert process is not None
     rules = [r.require.expr for r in bundle.eligibility]
     eligible: lang.Expr | None = rules[0] if len(rules) == 1 else lang.BoolOp("and", tuple(rules), 0) if rules else None
     whens = {f"applies_{i.id}": i.when.expr if i.when else None for i in bundle.items}
+    flows = list(process.iter(f"{BPMN}sequenceFlow"))
+    # an item whose limit is 0 in some cases only: "applies_" splits into task_ (not 0) and instant_ (0)
+    twins = {f.get("targetRef", "")[len("instant_"):] for f in flows if f.get("targetRef", "").startswith("instant_")}
+    instant = {f"{kind}_{i.id}": lang.Not(zero, 0) if kind == "task" else zero
+               for i in bundle.items if i.id in twins and (zero := instant_condition(i)) is not None
+               for kind in ("task", "instant")}
     found: dict[str, lang.Expr | None] = {}
-    for flow in process.iter(f"{BPMN}sequenceFlow"):
+    for flow in flows:
         if flow.find(f"{BPMN}conditionExpression") is None:
             continue
         source, target = flow.get("sourceRef", ""), flow.get("targetRef", "")
         expr = eligible if source == "eligible" else whens[source]
+        if target in instant:
+            parts = [e for e in (expr, instant[target]) if e is not None]
+            expr = parts[0] if len(parts) == 1 else lang.BoolOp("and", tuple(parts), 0)
         negated = target == "fallback" or target.startswith("done_")
         found[flow.get("id", "")] = (lang.Not(expr, 0) if expr is not None else lang.Literal(False, 0)) if negated else expr
     return found
@@ -206,7 +217,9 @@ def test_camunda8_process_lints_clean_parses_and_feel_agrees(tmp_path):
     assert [p["bundle"] for p in report["processes"]] == [b.id for b in bundles]
     for bundle, process in zip(bundles, report["processes"], strict=True):
         assert process["user_tasks"] == process["zeebe_user_tasks"] > len(bundle.items), process
-        assert len(process["conditions"]) == 2 + 2 * len(bundle.items), process  # every gateway flow evaluated
+        # every gateway flow evaluated: two per item, one more for an item with an instant_ twin
+        twins = sum(1 for i in bundle.items if 0 in promised_values(i) and max(promised_values(i)) > 0)
+        assert len(process["conditions"]) == 2 + 2 * len(bundle.items) + twins, process
         check_tasks(bundle, process)
     assert report["evaluations"] > 2000
 
