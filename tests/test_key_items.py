@@ -204,3 +204,42 @@ def test_hiring_sends_each_case_shiyan_does_not_register_to_the_window(change, r
     p = plan("employee_hiring", **{**HIRED, **change})
     assert [r.id for r in p.failed_rules] == [rule]
     assert p.bundle.fallback.department == "hrss"
+
+
+# --- 个体工商户转型为企业一件事 -------------------------------------------------------------------
+
+DIRECT = {"conversion_mode": "direct_change", "enterprise_form": "limited_company", "premises_unchanged": True,
+          "has_mr_licence": False, "pays_housing_fund": False}
+
+
+def test_conversion_by_direct_change_is_one_registration_done_on_the_spot():
+    """九部门意见 and 泗洪: a direct change keeps the credit code and founding date, no closing first;
+    恩施: done in under twenty minutes."""
+    p = plan("individual_to_enterprise", **DIRECT)
+    assert [i.id for i in p.items] == ["conversion_registration"]
+    assert p.bundle.item("conversion_registration").promised_days == 0
+    assert "uscc" in {f.id for f in p.fields}
+
+
+def test_conversion_by_direct_change_carries_the_licences_and_the_provident_fund_record_along():
+    p = plan("individual_to_enterprise", **{**DIRECT, "has_mr_licence": True, "pays_housing_fund": True})
+    edges = {(e.before, e.after) for e in p.edges}
+    assert {("conversion_registration", "licence_change"), ("conversion_registration", "housing_fund_change")} <= edges
+    assert p.bundle.item("housing_fund_change").promised_days == 0  # 广州: 材料齐全的当场办理
+    assert applicant_documents(p) == {"articles"}  # the new licence and the fund form are never handed in
+
+
+def test_conversion_by_closing_first_clears_tax_then_deregisters_then_registers_the_company():
+    p = plan("individual_to_enterprise", conversion_mode="deregister_and_establish", enterprise_form="sole_proprietorship",
+             premises_unchanged=True)
+    assert {i.id: i.department for i in p.items} == {"tax_clearance_item": "tax", "individual_deregistration":
+                                                     "market_regulation", "enterprise_establishment": "market_regulation"}
+    assert {("tax_clearance_item", "individual_deregistration"),
+            ("individual_deregistration", "enterprise_establishment")} <= {(e.before, e.after) for e in p.edges}
+    assert applicant_documents(p) == set()  # a sole proprietorship has no articles; same premises, nothing to prove
+
+
+@pytest.mark.parametrize("owned, handed_in", [(True, {"articles"}), (False, {"articles", "lease_contract"})])
+def test_conversion_to_new_premises_proves_them_by_the_property_register_or_the_lease(owned, handed_in):
+    p = plan("individual_to_enterprise", **{**DIRECT, "premises_unchanged": False, "premises_owned": owned})
+    assert applicant_documents(p) == handed_in
