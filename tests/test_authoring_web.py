@@ -9,6 +9,7 @@ import yaml
 from werkzeug.datastructures import MultiDict
 
 from configurator.workspace import git
+from tests.helpers import ROOT
 from tests.web_helpers import csrf_token, login, make_site
 
 
@@ -405,3 +406,16 @@ def test_errors_are_listed_before_warnings(site, client):
     body = client.post(url, data=data).get_data(as_text=True)
     listed = re.findall(r'<li class="problem[^"]*"[^>]*>.*?<code>(\w+)</code>', body, re.S)
     assert listed == ["E512", "W507"], listed
+
+
+def test_the_new_bundle_page_offers_every_shipped_bundle_as_a_starting_point(tmp_path):
+    """Issue 28: a province starts from any bundle of the national library, the newest included."""
+    site = make_site(tmp_path, git=True)
+    client = site.app.test_client()
+    login(client, "alice")
+    page = client.get("/admin/bundles/new/?mode=copy").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="copy_from".*?</select>', page, re.S).group(0)
+    offered = set(re.findall(r'<option value="([^"]+)"', select))
+    shipped = {p.stem for p in (ROOT / "bundles").glob("*.yaml")}
+    assert {"employee_hiring", "utilities", "newborn"} <= shipped
+    assert offered == shipped

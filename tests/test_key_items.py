@@ -198,3 +198,95 @@ def test_the_audit_page_states_the_illustrative_counts_the_bundles_have():
     stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| (\w+) \|.*→ (\d+) \|$", text, re.M)}
     assert set(stated) == {"credit_repair", "bankruptcy_info", "school_enrolment", "utilities"}
     assert stated == {name: compile_shipped(name).illustrative_count for name in stated}
+
+
+# --- 员工录用一件事 -------------------------------------------------------------------------------
+
+HIRED = {"working_age": True, "wage_at_least_minimum": True, "employer_insured": True, "employee_identity": "mainland",
+         "has_personnel_file": False, "has_social_security_card": True, "employer_pays_housing_fund": False}
+
+
+def test_hiring_a_mainland_employee_registers_employment_and_both_insurances_with_the_contract_only():
+    """十堰: 就业登记, 参保登记 and the 医保 职工参保登记 in one application; 郑州: the contract is the
+    one document the employer hands in (the licence and the ID card come as e-licences)."""
+    p = plan("employee_hiring", **HIRED)
+    assert {i.id: i.department for i in p.items} == {"employment_registration": "hrss",
+                                                     "social_insurance_registration": "hrss",
+                                                     "medical_insurance_registration": "medical_insurance"}
+    assert applicant_documents(p) == {"labour_contract"}
+    assert {m.id: m.shared_from for m in p.materials if m.source == "shared"} == {"business_licence": "market_regulation",
+                                                                                "employee_id_card": "police"}
+
+
+@pytest.mark.parametrize("identity, documents", [
+    ("hk_macao_taiwan", {"labour_contract", "hmt_permit"}),
+    ("foreigner", {"labour_contract", "foreigner_work_permit", "foreigner_residence_permit"}),
+])
+def test_hiring_someone_without_a_resident_id_card_asks_the_documents_shiyan_lists(identity, documents):
+    p = plan("employee_hiring", **{**HIRED, "employee_identity": identity})
+    assert applicant_documents(p) == documents
+    assert "employee_id_card" not in {m.id for m in p.materials}
+    fields = {f.id for f in p.fields}
+    assert "employee_document_number" in fields and "employee_id_number" not in fields
+
+
+def test_hiring_the_card_waits_for_the_insurance_record_and_the_file_and_fund_come_when_asked():
+    p = plan("employee_hiring", **{**HIRED, "has_social_security_card": False, "has_personnel_file": True,
+                                   "employer_pays_housing_fund": True})
+    assert {"social_security_card_application", "personnel_file_reception", "housing_fund_account"} <= {
+        i.id for i in p.items}
+    assert ("social_insurance_registration", "social_security_card_application") in {(e.before, e.after)
+                                                                                     for e in p.edges}
+    assert p.bundle.item("housing_fund_account").promised_days == 0  # 常州: 当场办理
+    # 十堰: the file comes sealed from the office that holds it, with its transfer notice
+    assert "file_transfer_notice" in applicant_documents(p)
+
+
+@pytest.mark.parametrize("change, rule", [
+    ({"working_age": False}, "legal_working_age"),
+    ({"wage_at_least_minimum": False}, "minimum_wage"),
+    ({"employer_insured": False}, "employer_registered"),
+])
+def test_hiring_sends_each_case_shiyan_does_not_register_to_the_window(change, rule):
+    p = plan("employee_hiring", **{**HIRED, **change})
+    assert [r.id for r in p.failed_rules] == [rule]
+    assert p.bundle.fallback.department == "hrss"
+
+
+# --- 个体工商户转型为企业一件事 -------------------------------------------------------------------
+
+DIRECT = {"conversion_mode": "direct_change", "enterprise_form": "limited_company", "premises_unchanged": True,
+          "has_mr_licence": False, "pays_housing_fund": False}
+
+
+def test_conversion_by_direct_change_is_one_registration_done_on_the_spot():
+    """九部门意见 and 泗洪: a direct change keeps the credit code and founding date, no closing first;
+    恩施: done in under twenty minutes."""
+    p = plan("individual_to_enterprise", **DIRECT)
+    assert [i.id for i in p.items] == ["conversion_registration"]
+    assert p.bundle.item("conversion_registration").promised_days == 0
+    assert "uscc" in {f.id for f in p.fields}
+
+
+def test_conversion_by_direct_change_carries_the_licences_and_the_provident_fund_record_along():
+    p = plan("individual_to_enterprise", **{**DIRECT, "has_mr_licence": True, "pays_housing_fund": True})
+    edges = {(e.before, e.after) for e in p.edges}
+    assert {("conversion_registration", "licence_change"), ("conversion_registration", "housing_fund_change")} <= edges
+    assert p.bundle.item("housing_fund_change").promised_days == 0  # 广州: 材料齐全的当场办理
+    assert applicant_documents(p) == {"articles"}  # the new licence and the fund form are never handed in
+
+
+def test_conversion_by_closing_first_clears_tax_then_deregisters_then_registers_the_company():
+    p = plan("individual_to_enterprise", conversion_mode="deregister_and_establish", enterprise_form="sole_proprietorship",
+             premises_unchanged=True)
+    assert {i.id: i.department for i in p.items} == {"tax_clearance_item": "tax", "individual_deregistration":
+                                                     "market_regulation", "enterprise_establishment": "market_regulation"}
+    assert {("tax_clearance_item", "individual_deregistration"),
+            ("individual_deregistration", "enterprise_establishment")} <= {(e.before, e.after) for e in p.edges}
+    assert applicant_documents(p) == set()  # a sole proprietorship has no articles; same premises, nothing to prove
+
+
+@pytest.mark.parametrize("owned, handed_in", [(True, {"articles"}), (False, {"articles", "lease_contract"})])
+def test_conversion_to_new_premises_proves_them_by_the_property_register_or_the_lease(owned, handed_in):
+    p = plan("individual_to_enterprise", **{**DIRECT, "premises_unchanged": False, "premises_owned": owned})
+    assert applicant_documents(p) == handed_in
