@@ -71,8 +71,8 @@ def test_edit_an_item_with_a_mistake_then_fix_it_and_see_preview_and_simulator(b
     changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert changed == [
-        "-    time_limit: {promised: 0}  # 即办件 [I]",
-        "+    time_limit: {promised: 1}  # 即办件 [I]",
+        "-    time_limit: {promised: 0}  # 即办件",
+        "+    time_limit: {promised: 1}  # 即办件",
         "+    materials: [mother_id_card]",
     ]
 

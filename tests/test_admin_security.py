@@ -5,6 +5,7 @@ import re
 import pytest
 
 from configurator.web import ConfigurationError, create_app
+from tests.compile_helpers import compiled
 from tests.web_helpers import csrf_token, login, make_site
 
 
@@ -256,7 +257,7 @@ def test_renaming_a_catalogue_entry_in_use_is_refused_and_renaming_a_name_works(
     client.post("/admin/catalogues/edit/departments/police/",
                 data={"csrf_token": csrf_token(page), "id": "police", "label": "市公安局"})
     after = path.read_text(encoding="utf-8")
-    assert after == before.replace("    name: 公安局\n", "    name: 市公安局\n", 1)
+    assert after == before.replace("      zh-CN: 公安局\n", "      zh-CN: 市公安局\n", 1)  # the English name stays
 
 
 def test_editing_an_existing_material_changes_its_lines_only(site):
@@ -267,7 +268,7 @@ def test_editing_an_existing_material_changes_its_lines_only(site):
     login(client, "alice")
     path = site.bundle_file("newborn")
     before = path.read_text(encoding="utf-8")
-    index = 6  # out_of_wedlock_statement
+    index = next(i for i, m in enumerate(compiled("newborn").bundle.materials) if m.id == "out_of_wedlock_statement")
     page = client.get(f"/admin/bundles/newborn/materials/{index}/").get_data(as_text=True)
     data = {"csrf_token": csrf_token(page), **form_values(page), "requirement": "deferrable"}
     response = client.post(f"/admin/bundles/newborn/materials/{index}/", data=data)
@@ -284,9 +285,9 @@ def test_adding_a_catalogue_entry_is_checked_and_written(site):
     client = site.app.test_client()
     login(client, "alice")
     page = client.get("/admin/catalogues/").get_data(as_text=True)
-    client.post("/admin/catalogues/new/departments/", data={"csrf_token": csrf_token(page), "id": "tax", "label": "税务局"})
+    client.post("/admin/catalogues/new/departments/", data={"csrf_token": csrf_token(page), "id": "statistics", "label": "统计局"})
     text = (site.workspace / "catalogues/departments.yaml").read_text(encoding="utf-8")
-    assert text.endswith("  - id: tax\n    name: 税务局\n")
+    assert text.endswith("  - id: statistics\n    name: 统计局\n")
     body = client.post("/admin/catalogues/new/departments/", follow_redirects=True,
                        data={"csrf_token": csrf_token(page), "id": "police", "label": "重复"}).get_data(as_text=True)
     assert "没有添加" in body and "E307" not in body and "重复" in body

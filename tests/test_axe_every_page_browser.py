@@ -38,7 +38,7 @@ PAGES = {
     "bundles.create": ["/admin/bundles/new/"],
     "bundles.overview": ["/admin/bundles/restaurant/", "/admin/bundles/newborn/?change=1"],
     "bundles.node": ["/admin/bundles/restaurant/edit/", "/admin/bundles/restaurant/edit/items/1",
-                     "/admin/bundles/restaurant/edit/situations/3", "/admin/bundles/restaurant/edit/situations/3/options/0",
+                     "/admin/bundles/restaurant/edit/situations/5", "/admin/bundles/restaurant/edit/situations/5/options/0",
                      "/admin/bundles/restaurant/edit/steps/1"],
     "bundles.add": ["/admin/bundles/restaurant/add/items", "/admin/bundles/restaurant/add/materials",
                     "/admin/bundles/restaurant/add/situations"],

@@ -32,14 +32,21 @@ def _check(*args: str) -> tuple[int, dict]:
     return result.exit_code, json.loads(result.output)
 
 
+def _beyond_w605(diagnostics: list[dict]) -> list[dict]:
+    """All but W605: a shipped region written from a guide that names only some agencies is told,
+    once per region, which roles it still has to bind."""
+    return [d for d in diagnostics if d["code"] != "W605"]
+
+
 @pytest.mark.parametrize("folder", ["regions", "catalogues", "calendars"])
 def test_every_file_of_a_folder_given_to_check_is_checked_as_what_it_is(ws, folder):
     """Read as bundles, each file gave some twenty schema errors (43 for regions/, 143 for catalogues/)."""
     code, report = _check(f"{folder}/")
-    assert (code, report["diagnostics"]) == (0, [])
+    assert (code, _beyond_w605(report["diagnostics"])) == (0, [])
     assert report["files"] == len(list((ws / folder).glob("*.yaml")))
     for path in sorted((ws / folder).glob("*.yaml")):  # and one at a time
-        assert _check(f"{folder}/{path.name}") == (0, {"files": 1, "errors": 0, "warnings": 0, "diagnostics": []})
+        code, report = _check(f"{folder}/{path.name}")
+        assert (code, report["files"], report["errors"], _beyond_w605(report["diagnostics"])) == (0, 1, 0, [])
 
 
 def test_a_region_files_own_problem_is_reported_located_and_only_it(ws):
@@ -61,7 +68,9 @@ def test_a_calendar_files_own_problem_is_reported(ws):
 
 def test_the_workspace_folder_given_to_check_is_the_whole_workspace(ws):
     every = sum(len(list((ws / f).glob("*.yaml"))) for f in ("bundles", "regions", "calendars"))
-    assert _check(".") == _check() == (0, {"files": every, "errors": 0, "warnings": 0, "diagnostics": []})
+    assert _check(".") == _check()
+    code, report = _check()
+    assert (code, report["files"], report["errors"], _beyond_w605(report["diagnostics"])) == (0, every, 0, [])
     assert _check(str(ws))[1]["files"] == every
 
 
@@ -89,4 +98,4 @@ def test_an_unreadable_calendar_file_is_e120_not_a_traceback(ws):
         result = CliRunner().invoke(main, ["check", "--format", "json", *args])
         assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
         found = json.loads(result.output)["diagnostics"]
-        assert [d["code"] for d in found] == ["E120"]  # named as display_name names a link: by its target
+        assert [d["code"] for d in _beyond_w605(found)] == ["E120"]  # named as display_name names a link: by its target

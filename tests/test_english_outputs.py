@@ -88,7 +88,8 @@ def test_every_artifact_in_english(in_repo: None, tmp_path: Path) -> None:
 
 
 def test_the_command_line_says_its_own_messages_in_english(in_repo: None, tmp_path: Path) -> None:
-    assert run("check").strip().endswith("no problems found.")
+    assert run("check").strip().endswith(("no problems found.", "0 error(s), 4 warning(s)."))
+    assert run("check", "bundles").strip().endswith("no problems found.")
     said = run("explain", "no_such_bundle")
     assert "there is no bundle “no_such_bundle”" in said and chinese_lines(said) == []
     init = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--lang", "en"])

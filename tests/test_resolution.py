@@ -164,7 +164,8 @@ def _problems_once(problems: Any) -> None:
 def _still_to_answer(problems: list[dict[str, Any]]) -> list[str]:
     found = [p["message"] for p in problems if p["pointer"] == "/situations" and p["message"].startswith("还需回答：")]
     assert len(found) <= 1, found
-    return re.findall(r"“(.*?)”", found[0]) if found else []
+    # “a”、“b”: split on the separator, not on every quote (a label may quote a term: “小餐饮”)
+    return found[0].removeprefix("还需回答：“").removesuffix("”").split("”、“") if found else []
 
 
 @pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
@@ -236,9 +237,12 @@ def test_explain_the_simulator_and_the_pre_check_agree_on_partial_answers(admin,
         verdict = {None: NOT_YET_KNOWN, True: YES, False: NO}[explained["eligible"]]
         page = admin.post(url, data={**_form(c, prefix), "csrf_token": token}).get_data(as_text=True)
         simulated_labels, simulated = _simulated(page, c)
-        assert simulated == verdict, prefix
-        if verdict != NO:
-            assert simulated_labels == labels, prefix
+        # a form post cannot leave a "choose any" (allow_none) question unanswered: none ticked is its
+        # answer there, as in form.html (an answer to a question not asked is ignored)
+        as_posted = explanation(c, {**{s.id: [] for s in c.bundle.situations if s.allow_none}, **prefix})
+        assert simulated == {None: NOT_YET_KNOWN, True: YES, False: NO}[as_posted["eligible"]], prefix
+        if simulated != NO:
+            assert simulated_labels == [label(c, name) for name in as_posted["unanswered"]], prefix
         checked = pre_check(check, {"situations": prefix, "fields": {}, "uploads": {}}, "zh-CN", lambda: None)
         if verdict == NO:
             assert checked.answer is not None and checked.answer["unanswered"] == explained["unanswered"]

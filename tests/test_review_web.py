@@ -201,17 +201,17 @@ def test_catalogue_pages_show_the_editors_own_unpublished_version(site):
     assert "市公安局户政科" not in theirs and "pending-" not in theirs
     page = alice.get("/admin/catalogues/").get_data(as_text=True)
     added = alice.post("/admin/catalogues/new/departments/", follow_redirects=True,
-                       data={"csrf_token": csrf_token(page), "id": "tax", "label": "市税务局"}).get_data(as_text=True)
-    assert "市税务局" in added and "<code>tax</code>" in added  # shown at once, though not published
-    assert alice.get("/admin/catalogues/edit/departments/tax/").status_code == 200
-    assert rita.get("/admin/catalogues/edit/departments/tax/").status_code == 404
-    page = alice.get("/admin/catalogues/delete/departments/tax/").get_data(as_text=True)
-    gone = alice.post("/admin/catalogues/delete/departments/tax/", follow_redirects=True,
+                       data={"csrf_token": csrf_token(page), "id": "statistics", "label": "市统计局"}).get_data(as_text=True)
+    assert "市统计局" in added and "<code>statistics</code>" in added  # shown at once, though not published
+    assert alice.get("/admin/catalogues/edit/departments/statistics/").status_code == 200
+    assert rita.get("/admin/catalogues/edit/departments/statistics/").status_code == 404
+    page = alice.get("/admin/catalogues/delete/departments/statistics/").get_data(as_text=True)
+    gone = alice.post("/admin/catalogues/delete/departments/statistics/", follow_redirects=True,
                       data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
-    assert "<code>tax</code>" not in gone and "市公安局户政科" in gone
+    assert "<code>statistics</code>" not in gone and "市公安局户政科" in gone
     head = git.ref(site.workspace, f"changes/{number}")
     text = git.read_file(site.workspace, head, "catalogues/departments.yaml").decode("utf-8")
-    assert "市公安局户政科" in text and "tax" not in text  # all three saves went to the one change request
+    assert "市公安局户政科" in text and "statistics" not in text  # all three saves went to the one change request
     assert "市公安局户政科" not in published_text(site, "catalogues/departments.yaml")
 
 

@@ -299,10 +299,24 @@ def _set_value(text: str, root: Node, edit: SetValue) -> str:
             return _replace_block(text, node, key_node, edit.value)
         return _replace(text, node, render_flow(edit.value))
     if not isinstance(node, ScalarNode):
-        raise EditError(f"{edit.path} is not a single value")
+        return _collection_to_scalar(text, node, key_node, edit)
     if _plain_value(node) == edit.value and type(_plain_value(node)) is type(edit.value):
         return text
     return _replace(text, node, render_scalar(edit.value))
+
+
+def _collection_to_scalar(text: str, node: Node, key_node: Node | None, edit: SetValue) -> str:
+    """One value where there was a list or mapping (a limit by case set to one value for every case):
+    the key's line keeps its key and comment, the block's lines go."""
+    if key_node is None:
+        raise EditError(f"{edit.path} is not a single value")
+    if node.flow_style or not node.value:
+        return _replace(text, node, render_scalar(edit.value))
+    colon = text.index(":", key_node.end_mark.index)
+    key_line_end = _line_end(text, colon)
+    comment = text[colon + 1:key_line_end].rstrip("\n")
+    end = _line_end(text, _content_end(text, node) - 1)
+    return text[:colon + 1] + " " + render_scalar(edit.value) + comment + "\n" + text[end:]
 
 
 def _plain_value(node: Node) -> Any:
