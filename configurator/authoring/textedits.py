@@ -308,7 +308,7 @@ def _set_value(text: str, root: Node, edit: SetValue) -> str:
 def _collection_to_scalar(text: str, node: Node, key_node: Node | None, edit: SetValue) -> str:
     """One value where there was a list or mapping (a limit by case set to one value for every case):
     the key's line keeps its key and comment, the block's lines go."""
-    if key_node is None:
+    if key_node is None or not isinstance(node, (SequenceNode, MappingNode)):
         raise EditError(f"{edit.path} is not a single value")
     if node.flow_style or not node.value:
         return _replace(text, node, render_scalar(edit.value))
