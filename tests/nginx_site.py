@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.api_load import free_port
 from tests.helpers import ROOT
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -30,12 +31,6 @@ def doc_config() -> str:
               if "api-maps.conf" in block]
     assert len(blocks) == 1, "docs/operations.md should give one nginx configuration for export-api"
     return blocks[0]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -203,10 +203,10 @@ FORM_SCRIPT = r"""
       if (!deciding && !judged) judge();
       requirement(row, data);
       var when = row.dataset.when === undefined ? null : JSON.parse(row.dataset.when);
-      var asked = when === null ? true : decide(when, data, unknown);
       show(row, !(out && !deciding) && (when === null || !!truth(when, data)));
       var question = row.querySelector('[name^="situations-"]');
       if (!question) return;
+      var asked = when === null ? true : decide(when, data, unknown);
       var key = question.name.slice('situations-'.length), given = row.hidden ? {} : answers(row);
       if (!row.hidden && row.dataset.allowNone !== undefined && !given[key]) given[key] = [];  // asked: none is an answer
       Object.keys(given).forEach(function (name) { data[name] = given[name]; });
