@@ -196,7 +196,7 @@ def test_the_audit_page_states_the_illustrative_counts_the_bundles_have():
     `configurator report` counts in the bundles today, so a later edit cannot leave them stale."""
     text = (ROOT / "docs" / "library-audit.md").read_text(encoding="utf-8")
     stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| (\w+) \|.*→ (\d+) \|$", text, re.M)}
-    assert set(stated) == {"credit_repair", "bankruptcy_info", "school_enrolment", "utilities"}
+    assert set(stated) == {"credit_repair", "bankruptcy_info", "school_enrolment", "utilities", "retirement", "newborn"}
     assert stated == {name: compile_shipped(name).illustrative_count for name in stated}
 
 
