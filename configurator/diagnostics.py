@@ -9,6 +9,7 @@ only when it is shown. ``docs/errors.md`` has a section per code (a test enforce
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -420,6 +421,8 @@ class Diagnostic:
     column: int  # 1-based; 0 when unknown
     path: tuple[str | int, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
+    # Id → name in each language (language/naming): the words name things, the params keep the ids.
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def severity(self) -> Severity:
@@ -427,14 +430,14 @@ class Diagnostic:
 
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
         lang = _language(lang)
-        text = _fill(CODES[self.code].message[lang], self.params, lang)
+        text = _fill(CODES[self.code].message[lang], self.params, lang, self.names)
         if self.params.get("suggestion"):
             text += _fill(_DID_YOU_MEAN[lang], self.params, lang)
         return text
 
     def fix(self, lang: str = DEFAULT_LANGUAGE) -> str:
         lang = _language(lang)
-        return _fill(CODES[self.code].fix[lang], self.params, lang)
+        return _fill(CODES[self.code].fix[lang], self.params, lang, self.names)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.code)
@@ -472,12 +475,34 @@ def listing(values: Iterable[str]) -> dict[str, str]:
     return localized("、".join(values), ", ".join(values))
 
 
-def _fill(template: str, params: Mapping[str, Any], lang: str) -> str:
+def _fill(template: str, params: Mapping[str, Any], lang: str, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
     values = _KeepMissing(
-        (key, value[lang] if isinstance(value, dict) and lang in value else value)
+        (key, _named(key, value[lang] if isinstance(value, dict) and lang in value else value, lang, names or {}))
         for key, value in params.items()
     )
     return template.format_map(values)
+
+
+# Parameters that hold condition text or what the official typed, never a reference to rename.
+_VERBATIM = {"condition", "value", "found", "key", "keys", "allowed", "tag", "pattern", "filename",
+             "suggestion"}  # "did you mean …" offers what to type in place of a mistyped id
+_SEPARATORS = re.compile(r"( → |、|, | \+ |＋)")
+_QUOTED = re.compile(r"(“)([^“”]+)(”)|(\")([^\"]+)(\")")
+
+
+def _named(key: str, value: Any, lang: str, names: Mapping[str, Mapping[str, str]]) -> Any:
+    """A parameter in words: an id that names one thing becomes its name (ids joined as a list or
+    a cycle, each; ids quoted in a sentence a check wrote, each)."""
+    if not names or key in _VERBATIM or not isinstance(value, str):
+        return value
+    parts = _SEPARATORS.split(value)
+    if all(part in names for part in parts[::2]):
+        return "".join(names[p][lang] if i % 2 == 0 else p for i, p in enumerate(parts))
+
+    def swap(match: re.Match[str]) -> str:
+        inner = match.group(2) if match.group(1) else match.group(5)
+        return match.group(0).replace(inner, names[inner][lang]) if inner in names else match.group(0)
+    return _QUOTED.sub(swap, value)
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

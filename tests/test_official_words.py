@@ -36,11 +36,6 @@ _MUTATIONS = {
     "W510": ("situations:\n", "situations:\n  - id: has_twins\n    label: 是否多胞胎？\n    type: boolean\n"),
 }
 
-# Codes an official cannot meet in the admin's words, and why (they are still rendered and checked).
-NOT_IN_THE_ADMIN = {
-    "E101": "the admin's source editor refuses an oversized text before it is checked; the CLI meets it",
-}
-
 _TYPE_WORDS = re.compile(r"\b(string|array|object|integer|null|boolean|mapping|YAML)\b|(?<!\.)\byaml\b|字符串|映射|列表")
 _KEY_PATH = re.compile(r"\b[a-z_]+\[[^\]]*\]|\b[a-z]+_[a-z_]+\.[a-z_]+\b|`")
 

@@ -3,7 +3,8 @@
 Checks find problems by id, which is what the file says. Before a bundle's problems are shown
 anywhere (the admin beside a field, the CLI, the source editor), every id in their parameters that
 stands for one named thing of the bundle or its catalogues (an item, a material, a field, a
-question, a step, a department) is replaced by that thing's name. An id that names nothing (a typo:
+question, a step, a department) is said by that thing's name (``Diagnostic.names``: the words
+change, the parameters keep the ids the check found). An id that names nothing (a typo:
 "no item issue_certficate") or that two differently named things share is left as written, and
 condition text (the condition language is written with ids) is left alone. The place in the file
 (line, column, path) is untouched, so the source editor still points at the id.
@@ -11,21 +12,25 @@ condition text (the condition language is written with ids) is left alone. The p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
 
-from configurator.diagnostics import LANGUAGES, Diagnostic
+from configurator.diagnostics import Diagnostic
 from configurator.model import Bundle, Catalogues, Text
 
-# Parameters that hold condition text or values typed by the official, never a reference to rename.
-_VERBATIM = {"condition", "value", "key", "keys", "allowed", "where", "tag", "pattern", "filename",
-             "suggestion"}  # "did you mean …" offers what to type in place of a mistyped id
 # Codes about the id itself (an id written twice, an id unlike its file name): the id is the point.
 _ABOUT_THE_ID = {"E210", "E307"}
-_SEPARATORS = re.compile(r"( → |、|, | \+ |＋)")
-_QUOTED = re.compile(r"(“)([^“”]+)(”)|(\")([^\"]+)(\")")
+
+
+def catalogue_names(catalogues: Catalogues) -> dict[str, dict[str, str]]:
+    """Id → name of the catalogues' departments, materials and fields (what a bundle that failed
+    its schema check can still be named by)."""
+    named_entries: list[tuple[str, Text]] = [(d.id, d.name) for d in catalogues.departments.values()]
+    named_entries += [(m.id, m.name) for m in catalogues.materials.values()]
+    found = {identifier: {"zh-CN": name.get("zh-CN"), "en": name.get("en")} for identifier, name in named_entries}
+    for field in catalogues.fields.values():
+        found.setdefault(field.id, {"zh-CN": field.label.get("zh-CN"), "en": field.label.get("en")})
+    return found
 
 
 def bundle_names(bundle: Bundle, catalogues: Catalogues) -> dict[str, dict[str, str]]:
@@ -70,37 +75,6 @@ def merged_names(each: Iterable[Mapping[str, Mapping[str, str]]]) -> dict[str, M
 
 
 def named(diagnostics: Iterable[Diagnostic], names: Mapping[str, Mapping[str, str]]) -> list[Diagnostic]:
-    """The diagnostics with every id parameter that names one thing replaced by its name."""
-    return [replace(d, params={key: _value(key, value, names) for key, value in d.params.items()})
-            if d.params and d.code not in _ABOUT_THE_ID else d for d in diagnostics]
-
-
-def _value(key: str, value: Any, names: Mapping[str, Mapping[str, str]]) -> Any:
-    if key in _VERBATIM:
-        return value
-    if isinstance(value, str):
-        return _whole(value, names) or value
-    if isinstance(value, dict) and set(value) <= set(LANGUAGES) and all(isinstance(v, str) for v in value.values()):
-        return {lang: _whole(text, names, lang) or _quoted(text, names, lang) for lang, text in value.items()}
-    return value
-
-
-def _whole(text: str, names: Mapping[str, Mapping[str, str]], lang: str | None = None) -> Any:
-    """A value that is an id, or ids joined as a list or a cycle: the names, joined the same way."""
-    parts = _SEPARATORS.split(text)
-    ids = parts[::2]
-    if not ids or not all(part in names for part in ids):
-        return None
-    if lang is not None:
-        return "".join(names[p][lang] if i % 2 == 0 else p for i, p in enumerate(parts))
-    return {language: "".join(names[p][language] if i % 2 == 0 else p for i, p in enumerate(parts))
-            for language in LANGUAGES}
-
-
-def _quoted(text: str, names: Mapping[str, Mapping[str, str]], lang: str) -> str:
-    """Sentences a check wrote (``problem``): ids in quotes become names."""
-    def swap(match: re.Match[str]) -> str:
-        opening, inner, closing = (match.group(1), match.group(2), match.group(3)) if match.group(1) else (
-            match.group(4), match.group(5), match.group(6))
-        return f"{opening}{names[inner][lang]}{closing}" if inner in names else match.group(0)
-    return _QUOTED.sub(swap, text)
+    """The diagnostics, each rendering its words with these names in place of ids (its parameters
+    stay the ids the check found: they are data, and tests and tools compare them)."""
+    return [d if d.code in _ABOUT_THE_ID or not d.params else replace(d, names=names) for d in diagnostics]

@@ -201,7 +201,7 @@ def _where(data: Any, path: Iterable[str | int], schema_name: str = BUNDLE_SCHEM
 def _entry_name(element: Any, keys: tuple[str, ...]) -> str:
     if not isinstance(element, dict):
         return ""
-    for key in keys + ("id",):
+    for key in keys + ("material", "field", "id"):  # a catalogue's id is said by its name (language/naming)
         value = element.get(key)
         if isinstance(value, str) and value.strip():
             return value.strip()[:30]

@@ -50,7 +50,7 @@ def _shape_problems(context: RuleContext, rule: FieldRule, raw_keys: set[str]) -
     elif isinstance(rule.limit, float) and not math.isfinite(rule.limit):
         # JSON has no NaN or Infinity: written out they would be null in form.schema.json and routing.json.
         yield context.at("E411", _limit_path(rule), problem=localized(
-            f"规则“{rule.id}”比较的值 {rule.limit} 不是一个确定的数", f"the value {rule.limit} rule \"{rule.id}\" compares "
+            f"规则“{rule.id}”比较的值 {rule.limit} 不是有限的数字", f"the value {rule.limit} rule \"{rule.id}\" compares "
             "with is not a finite number"), fix=localized("填一个普通的数字（绝对值小于 1e308）",
                                                        "write an ordinary number (smaller than 1e308 in size)"))
 
