@@ -9,6 +9,7 @@ only when it is shown. ``docs/errors.md`` has a section per code (a test enforce
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,28 +73,28 @@ _CATALOGUE = [
           "用编辑器把文件另存为“UTF-8（无 BOM）”编码",
           "save the file as UTF-8 without BOM"),
     _code("E104", E, "用制表符缩进", "Tab indentation",
-          "这一行用制表符（Tab）缩进，YAML 只允许空格缩进",
-          "this line is indented with a tab; YAML allows only spaces",
+          "这一行用制表符（Tab）缩进，源文件只能用空格缩进",
+          "this line is indented with a tab; the source file allows only spaces",
           "把行首的 Tab 换成空格（每级两个空格）",
           "replace the leading tab with spaces (two per level)"),
-    _code("E105", E, "YAML 语法错误", "YAML syntax error",
-          "YAML 语法错误：{problem}",
-          "YAML syntax error: {problem}",
+    _code("E105", E, "源文件写法有误", "Source file cannot be read here",
+          "源文件这里的写法有误：{problem}",
+          "the source file is wrong here: {problem}",
           "{fix}",
           "{fix}"),
     _code("E106", E, "重复的键", "Duplicate key",
-          "键“{key}”在同一层出现了两次（第一次在第 {first_line} 行）",
-          "key \"{key}\" appears twice at the same level (first on line {first_line})",
-          "删除或合并重复的键；YAML 中后一个会悄悄覆盖前一个",
+          "“{key}”在同一处写了两次（第一次在第 {first_line} 行）",
+          "\"{key}\" is written twice in the same place (first on line {first_line})",
+          "删除或合并重复的一项；否则后写的会悄悄覆盖先写的",
           "remove or merge the duplicate; otherwise one silently overrides the other"),
-    _code("E107", E, "不支持 YAML 标签", "YAML tags are not allowed",
-          "不支持 YAML 标签“{tag}”",
-          "YAML tag \"{tag}\" is not allowed",
+    _code("E107", E, "不支持“!”标签", "Tags are not allowed",
+          "源文件中不能用“!”开头的标签（{tag}）",
+          "the source file may not use a tag starting with \"!\" ({tag})",
           "删除“!”开头的标签，直接写值；文本若像数字，请加引号",
           "remove the tag starting with \"!\" and write the value; quote text that looks like a number"),
     _code("E108", E, "不支持锚点和别名", "Anchors and aliases are not allowed",
-          "不支持 YAML 锚点（&）和别名（*）",
-          "YAML anchors (&) and aliases (*) are not allowed",
+          "源文件中不能用锚点（&）和别名（*）",
+          "the source file may not use anchors (&) or aliases (*)",
           "把别名处的内容直接写出来；每个值只写一次、在一个地方",
           "write the content out where the alias stands"),
     _code("E109", E, "嵌套过深", "Nesting too deep",
@@ -101,21 +102,21 @@ _CATALOGUE = [
           "nesting is deeper than {limit} levels",
           "检查缩进或括号是否写错；一件事文件不需要这么深的结构",
           "check the indentation and brackets; a bundle never needs such depth"),
-    _code("E110", E, "文件内容不是映射", "Not a mapping",
-          "文件的顶层应当是“键: 值”的映射，实际是{found}",
-          "the top level of the file must be a mapping of keys to values, found {found}",
+    _code("E110", E, "文件开头不是一件事的设置", "Not a bundle's settings",
+          "文件应当从一件事的各项设置写起（每行“名称: 值”），实际是{found}",
+          "the file must start with the bundle's settings (one \"name: value\" a line), found {found}",
           "参照 docs/bundle-format.md 中的完整示例，从“id:”开始写",
           "start from the complete example in docs/bundle-format.md"),
     _code("E111", E, "一个文件多个文档", "Several documents in one file",
-          "一个文件里有多个 YAML 文档（“---”分隔）",
-          "the file holds several YAML documents (separated by \"---\")",
+          "一个文件里写了几份内容（用“---”分隔）",
+          "the file holds several documents (separated by \"---\")",
           "每个一件事单独一个文件；删除多余的“---”",
           "put each bundle in its own file; remove the extra \"---\""),
-    _code("E112", E, "键不是文本", "Key is not text",
-          "映射的键必须是简单文本",
-          "a mapping key must be plain text",
-          "不要用列表或映射作为键，也不要用“?”复杂键",
-          "do not use a list, a mapping or a \"?\" complex key as a key"),
+    _code("E112", E, "冒号前不是一个名称", "Not a plain name before the colon",
+          "冒号前必须是一个简单的名称",
+          "what stands before the colon must be a plain name",
+          "冒号前只写一个名称，不要写几项，也不要用“?”",
+          "write one plain name before the colon: no list, no group of settings, no \"?\""),
     _code("E113", E, "数字过长", "Number too long",
           "这个数字有 {length} 个字符，最多 {limit} 个",
           "this number has {length} characters; at most {limit} are allowed",
@@ -127,58 +128,58 @@ _CATALOGUE = [
           "检查路径是否正确、文件是否存在并且有读取权限",
           "check the path, that the file exists and that it is readable"),
     # --- E2xx: the shape of the file (JSON Schema) ----------------------------------------
-    _code("E201", E, "未知的键", "Unknown key",
-          "“{where}”中没有“{key}”这个键",
-          "\"{where}\" has no key \"{key}\"",
-          "检查拼写；可用的键有：{allowed}",
-          "check the spelling; the allowed keys are: {allowed}"),
+    _code("E201", E, "不认识的设置", "Unknown setting",
+          "{where}中不能写“{key}”，格式中没有这一项",
+          "{where} cannot have \"{key}\": the format has no such setting",
+          "检查拼写；这里能写的有：{allowed}",
+          "check the spelling; here you can write: {allowed}"),
     _code("E202", E, "缺少必填的键", "Missing required key",
-          "必填的“{key_title}”还没有填写（{where} 缺少 {key}）",
-          "the required \"{key_title}\" is not filled in ({where} has no {key})",
-          "填写“{key_title}”；在源文件中是补上“{key}: …”",
-          "fill in \"{key_title}\"; in the source file, add \"{key}: ...\""),
-    _code("E203", E, "类型不对", "Wrong type",
-          "“{where}”应为{expected}，实际是{found}",
-          "\"{where}\" must be {expected}, found {found}",
+          "{where}的必填项“{key_title}”还没有填写（{key}）",
+          "the required \"{key_title}\" of {where} is not filled in ({key})",
+          "填写“{key_title}”（源文件中是补上“{key}: …”）",
+          "fill in \"{key_title}\" (in the source file, add \"{key}: ...\")"),
+    _code("E203", E, "填写的内容不对", "Wrong kind of value",
+          "{where}应当填{expected}，现在是{found}",
+          "{where} must be {expected}; it is {found}",
           "{fix}",
           "{fix}"),
-    _code("E204", E, "取值不在允许范围", "Value not allowed",
-          "“{where}”的值“{value}”不在允许的取值中",
-          "\"{where}\" has value \"{value}\", which is not allowed",
-          "允许的取值：{allowed}",
-          "allowed values: {allowed}"),
+    _code("E204", E, "不能选这个值", "Value not allowed",
+          "{where}不能是“{value}”",
+          "{where} cannot be \"{value}\"",
+          "从这些中选一个：{allowed}",
+          "choose one of: {allowed}"),
     _code("E205", E, "格式不对", "Wrong format",
-          "“{where}”的值“{value}”格式不对：{rule}",
-          "\"{where}\" has value \"{value}\" in the wrong format: {rule}",
+          "{where}写成了“{value}”，格式不对：{rule}",
+          "{where} is \"{value}\", in the wrong format: {rule}",
           "按上述格式改写",
           "rewrite it in that format"),
-    _code("E206", E, "长度不对", "Wrong length",
-          "“{where}”{problem}",
-          "\"{where}\" {problem}",
+    _code("E206", E, "内容太多或太少", "Too much or too little",
+          "{where}{problem}",
+          "{where} {problem}",
           "{fix}",
           "{fix}"),
     _code("E207", E, "数值超出范围", "Number out of range",
-          "“{where}”的值 {value} {problem}",
-          "\"{where}\" is {value}, {problem}",
+          "{where}是 {value}，{problem}",
+          "{where} is {value}, {problem}",
           "改为允许范围内的数值",
           "use a number in the allowed range"),
-    _code("E208", E, "结构不符合格式", "Does not match the format",
-          "“{where}”不符合格式：{detail}",
-          "\"{where}\" does not match the format: {detail}",
-          "参照 docs/bundle-format.md 中该键的说明",
-          "see this key in docs/bundle-format.md"),
-    _code("E209", E, "列表中有重复", "Duplicate in list",
-          "“{where}”中有重复的值",
-          "\"{where}\" lists the same value twice",
-          "删除重复的一项",
+    _code("E208", E, "写法不符合格式", "Does not match the format",
+          "{where}的写法不符合格式：{detail}",
+          "{where} is not written as the format says: {detail}",
+          "按格式说明（docs/bundle-format.md）中这一项的写法改写",
+          "write it as the format reference (docs/bundle-format.md) shows for this setting"),
+    _code("E209", E, "同一项选了两次", "Same entry twice",
+          "{where}中同一项出现了两次",
+          "{where} has the same entry twice",
+          "删除重复的那一项",
           "remove the duplicate"),
-    _code("E210", E, "id 与文件名不一致", "Id does not match file name",
-          "id 是“{id}”，但文件名是“{filename}”",
-          "the id is \"{id}\" but the file is named \"{filename}\"",
-          "把文件改名为“{id}.yaml”，或把 id 改为“{stem}”",
-          "rename the file to \"{id}.yaml\" or change the id to \"{stem}\""),
-    _code("E211", E, "不安全的格式（pattern）", "Unsafe pattern", "pattern {pattern} 不能使用：{problem}",
-          "pattern {pattern} cannot be used: {problem}", "只用线性时间可匹配的写法（不用反向引用 \\1、环视 (?=…)、"
+    _code("E210", E, "标识与文件名不一致", "Id does not match file name",
+          "一件事的标识（id）是“{id}”，但文件名是“{filename}”",
+          "the bundle's identifier (id) is \"{id}\" but the file is named \"{filename}\"",
+          "把文件改名为“{id}.yaml”，或把标识改为“{stem}”",
+          "rename the file to \"{id}.yaml\" or change the identifier to \"{stem}\""),
+    _code("E211", E, "不安全的格式规则（pattern）", "Unsafe pattern", "格式规则（pattern）{pattern} 不能使用：{problem}",
+          "the format rule (pattern) {pattern} cannot be used: {problem}", "只用线性时间可匹配的写法（不用反向引用 \\1、环视 (?=…)、"
           "占有量词），须是 JavaScript 正则也接受的写法，且每个字符只有一种匹配方式（不写 (a|aa)+、(a+)+、a*a* 这样"
           "重叠或嵌套的重复）", "use only what a linear-time engine (RE2) accepts and what JavaScript regexes accept "
           "(no back-references, look-around or possessive quantifiers), and let each character match in one way only "
@@ -210,9 +211,9 @@ _CATALOGUE = [
           "choose a field from the fields catalogue (catalogues/fields.yaml), or give a bundle-specific field a field "
           "type (type) and a name (label)"),
     _code("E304", E, "未知的事项", "Unknown item",
-          "本一件事中没有 id 为“{ref}”的事项",
-          "this bundle has no item with id \"{ref}\"",
-          "改成本一件事中已有的事项",
+          "本一件事中没有事项“{ref}”",
+          "this bundle has no item \"{ref}\"",
+          "改选本一件事中已有的事项",
           "choose an item of this bundle"),
     _code("E305", E, "未列出的材料", "Material not in the bundle",
           "本一件事的材料中没有“{ref}”",
@@ -224,21 +225,21 @@ _CATALOGUE = [
           "\"{ref}\" is not one of the bundle's fields",
           "先在一件事的字段中添加这个字段（fields），再在事项的“需要的字段”中选它",
           "add the field to the bundle's fields first (fields), then tick it in the item's fields"),
-    _code("E307", E, "重复的 id", "Duplicate id",
-          "{kind}“{id}”重复（第一次在第 {first_line} 行）",
-          "{kind} \"{id}\" is defined twice (first on line {first_line})",
-          "每个 id 只能出现一次；改名或删除其中一个",
-          "each id must be unique; rename or remove one"),
+    _code("E307", E, "重复的标识", "Same identifier twice",
+          "有两个{kind}的标识都是“{id}”",
+          "two of the {kind}s have the identifier \"{id}\"",
+          "每个{kind}的标识（id）只能用一次：改掉其中一个，或删除重复的那个",
+          "each {kind} needs its own identifier (id): change one, or remove the duplicate"),
     _code("E308", E, "未知的步骤负责方", "Unknown step owner",
           "环节负责方“{ref}”既不是部门目录中的部门，也不是 applicant（申请人）",
           "step owner \"{ref}\" is neither a catalogued department nor applicant",
           "“负责方”选部门目录中的部门；申请环节选申请人（applicant）",
           "choose a catalogued department as the owner, or the applicant (applicant) for the application step"),
     _code("E309", E, "示意值标记了不存在的键", "Illustrative marker names a missing key",
-          "illustrative 列出了“{key}”，但这一层只有这些键：{keys}",
-          "illustrative lists \"{key}\", but this mapping has only these keys: {keys}",
-          "illustrative 只能列出同一层中已写出的键（其值不是取自所引出处）；改正拼写，或删去这个名字",
-          "list only keys written in the same mapping (whose values are not from the cited source); "
+          "“示意值”（illustrative）列出了“{key}”，但这里只写了这些设置：{keys}",
+          "the illustrative values (illustrative) list \"{key}\", but only these settings are written here: {keys}",
+          "“示意值”只能列出这里已写出的设置（其值不是取自所引出处）；改正拼写，或删去这个名字",
+          "list only settings written here (whose values are not from the cited source); "
           "correct the spelling or remove the name"),
     # --- E4xx: conditions ----------------------------------------------------------------
     _code("E401", E, "条件语法错误", "Condition syntax error",
@@ -252,15 +253,15 @@ _CATALOGUE = [
           "改用已有情形问题的标识（条件编辑器中可以按问题选），或先添加这个情形问题",
           "use the id of an existing situation question (the condition builder picks it by the question), or add the question first"),
     _code("E403", E, "条件中的类型不匹配", "Type mismatch in condition",
-          "条件中 {problem}",
-          "in the condition, {problem}",
+          "条件有误：{problem}",
+          "the condition is wrong: {problem}",
           "{fix}",
           "{fix}"),
     _code("E404", E, "条件中的选项不存在", "Choice value does not exist",
-          "情形“{name}”没有选项“{value}”",
-          "situation \"{name}\" has no option \"{value}\"",
-          "可选的值：{allowed}",
-          "the options are: {allowed}"),
+          "问题“{question}”没有选项“{value}”",
+          "the question \"{question}\" has no option \"{value}\"",
+          "从它的选项中选一个：{allowed}",
+          "choose one of its options: {allowed}"),
     _code("E405", E, "条件永远不成立", "Condition can never be true",
           "这个条件对任何回答都不成立：{condition}",
           "this condition is false for every possible answer: {condition}",
@@ -282,9 +283,9 @@ _CATALOGUE = [
           "检查这个条件与{context_fix}是否写反",
           "check this condition against {context_fix}"),
     _code("E409", E, "命名条件引用不当", "Named condition referred to wrongly", "{problem}",
-          "{problem}", "命名条件只能引用情形和写在它上面的命名条件，且不能与情形同名；在条件中单独使用它的名字",
-          "a named condition may refer to situations and to named conditions above it, and may not share a "
-          "situation's id; use its name on its own in a condition"),
+          "{problem}", "命名条件只能用到情形问题和排在它前面的命名条件，名字也不能与情形问题相同：改名，或调整顺序",
+          "a named condition may use situation questions and the named conditions before it, and may not share a "
+          "question's name: rename it, or change the order"),
     _code("E410", E, "字段不能取自这个情形", "Field cannot take that situation's answer", "{problem}", "{problem}",
           "“取自情形问题的回答”（from_situation）选一个类型相同、在需要这个字段的每种情形下都会问到的情形",
           "name a situation of the same type that is asked in every case where the field is needed"),
@@ -377,11 +378,13 @@ _CATALOGUE = [
           "(combined_with) another item of the same department that is not itself combined with a third"),
     # --- E6xx: region files and working-day calendars (docs/bundle-format.md, docs/working-days.md) --------------
     _code("E601", E, "地区代码与文件名不一致", "Region code does not match file name", "地区代码“{region}”与文件名“{stem}”不一致",
-          "region code \"{region}\" does not match the file name \"{stem}\"", "把文件改名为 regions/{region}.yaml，或改正 code",
-          "rename the file to regions/{region}.yaml or correct the code"),
+          "region code \"{region}\" does not match the file name \"{stem}\"",
+          "把文件改名为 regions/{region}.yaml，或改正“地区代码”（code）",
+          "rename the file to regions/{region}.yaml or correct the region code (code)"),
     _code("E602", E, "上级地区不对", "Wrong parent region", "{problem}", "{problem}", "{fix}", "{fix}"),
     _code("E603", E, "地区文件引用了未知的对象", "Unknown reference in a region file", "{where}没有{kind}“{ref}”",
-          "{where} has no {kind} \"{ref}\"", "改成已有的 id（{known}）", "use an existing id ({known})"),
+          "{where} has no {kind} \"{ref}\"", "改成已有的{kind}（可用的有：{known}）",
+          "use an existing {kind} (these exist: {known})"),
     _code("E604", E, "地区差异不利于群众", "Regional deviation against citizens", "{what}（{rule}）", "{what} ({rule})",
           "只能缩短时限、减少材料、减少跑动、增加送达方式；删除这项差异或改为便民方向", "{fix_en}"),
     _code("W605", W, "部门角色没有本地机构", "No local agency for a department role",
@@ -418,6 +421,8 @@ class Diagnostic:
     column: int  # 1-based; 0 when unknown
     path: tuple[str | int, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
+    # Id → name in each language (language/naming): the words name things, the params keep the ids.
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def severity(self) -> Severity:
@@ -425,14 +430,14 @@ class Diagnostic:
 
     def message(self, lang: str = DEFAULT_LANGUAGE) -> str:
         lang = _language(lang)
-        text = _fill(CODES[self.code].message[lang], self.params, lang)
+        text = _fill(CODES[self.code].message[lang], self.params, lang, self.names)
         if self.params.get("suggestion"):
             text += _fill(_DID_YOU_MEAN[lang], self.params, lang)
         return text
 
     def fix(self, lang: str = DEFAULT_LANGUAGE) -> str:
         lang = _language(lang)
-        return _fill(CODES[self.code].fix[lang], self.params, lang)
+        return _fill(CODES[self.code].fix[lang], self.params, lang, self.names)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.code)
@@ -470,12 +475,34 @@ def listing(values: Iterable[str]) -> dict[str, str]:
     return localized("、".join(values), ", ".join(values))
 
 
-def _fill(template: str, params: Mapping[str, Any], lang: str) -> str:
+def _fill(template: str, params: Mapping[str, Any], lang: str, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
     values = _KeepMissing(
-        (key, value[lang] if isinstance(value, dict) and lang in value else value)
+        (key, _named(key, value[lang] if isinstance(value, dict) and lang in value else value, lang, names or {}))
         for key, value in params.items()
     )
     return template.format_map(values)
+
+
+# Parameters that hold condition text or what the official typed, never a reference to rename.
+_VERBATIM = {"condition", "value", "found", "key", "keys", "allowed", "tag", "pattern", "filename",
+             "suggestion"}  # "did you mean …" offers what to type in place of a mistyped id
+_SEPARATORS = re.compile(r"( → |、|, | \+ |＋)")
+_QUOTED = re.compile(r"(“)([^“”]+)(”)|(\")([^\"]+)(\")")
+
+
+def _named(key: str, value: Any, lang: str, names: Mapping[str, Mapping[str, str]]) -> Any:
+    """A parameter in words: an id that names one thing becomes its name (ids joined as a list or
+    a cycle, each; ids quoted in a sentence a check wrote, each)."""
+    if not names or key in _VERBATIM or not isinstance(value, str):
+        return value
+    parts = _SEPARATORS.split(value)
+    if all(part in names for part in parts[::2]):
+        return "".join(names[p][lang] if i % 2 == 0 else p for i, p in enumerate(parts))
+
+    def swap(match: re.Match[str]) -> str:
+        inner = match.group(2) if match.group(1) else match.group(5)
+        return match.group(0).replace(inner, names[inner][lang]) if inner in names else match.group(0)
+    return _QUOTED.sub(swap, value)
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -183,7 +183,8 @@ class Situation:
         return condition_language.Variable(
             self.id, self.type, tuple(option.value for option in self.options),
             self.minimum, self.maximum, self.integer, may_be_unanswered=self.when is not None,
-            allow_none=self.allow_none)
+            allow_none=self.allow_none, label=(self.label.get("zh-CN"), self.label.get("en")),
+            option_labels=tuple((option.label.get("zh-CN"), option.label.get("en")) for option in self.options))
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,9 @@ def test_allow_none_on_a_question_without_boxes_to_tick_is_refused_where_it_is_w
     text = base_with("eligibility:\n", question + "eligibility:\n")
     problem = only(check_text(text), "E212")
     assert (problem.line, problem.column) == (line_of(text, "allow_none"), 5)
-    assert "multi_choice" in problem.fix("en") and "extra" in problem.message("zh-CN")
+    # the question is named as the official wrote it (issue 24), not by its id
+    assert "multi_choice" in problem.fix("en") and "“另一个问题？”" in problem.message("zh-CN")
+    assert "extra" not in problem.message("zh-CN")
 
 
 def test_allow_none_on_a_several_choice_question_is_what_it_is_for():

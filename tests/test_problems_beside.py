@@ -135,5 +135,5 @@ def test_a_required_choice_left_empty_is_named_beside_its_field(site, client):
     body = submit(client, "/admin/bundles/restaurant/add/materials",
                   {"id": "", "material": "resident_id_card", "source": ""}).get_data(as_text=True)
     assert [(k, f) for k, f, _ in beside(body)] == [("field-errors", "source")]
-    assert listed(body)[0].startswith("来源：必填的“来源”还没有填写"), listed(body)
+    assert listed(body)[0].startswith("来源：材料“居民身份证”的必填项“来源”还没有填写"), listed(body)
     assert site.bundle_file("restaurant").read_bytes() == before

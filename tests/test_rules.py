@@ -101,13 +101,14 @@ def test_source_keys_must_match_the_source():
 
 
 def test_a_source_mismatch_is_told_in_the_admins_labels():
-    """An official reads the labels the material form shows (来源, 共享部门), the YAML key only in parentheses."""
+    """An official reads the labels the material form shows (来源, 共享部门), the YAML key only in parentheses,
+    and the material by its name (the catalogue's 居民身份证), not its id (issue 24)."""
     text = base_with("    source: shared\n    shared_from: police", "    source: applicant\n    shared_from: police")
     problem = next(d for d in check_text(text).diagnostics if d.code == "E511" and d.params["key"] == "shared_from")
-    assert problem.message() == "材料“mother_id_card”的“来源”为“申请人提交”（applicant）时不能填写“共享部门”（shared_from）"
+    assert problem.message() == "材料“居民身份证”的“来源”为“申请人提交”（applicant）时不能填写“共享部门”（shared_from）"
     assert problem.fix() == "清空“共享部门”，或把“来源”改为“数据共享/电子证照”（shared）"
     assert problem.message("en") == (
-        "material \"mother_id_card\" is submitted by the applicant (applicant), so it cannot have a sharing department "
+        "material \"Resident ID card\" is submitted by the applicant (applicant), so it cannot have a sharing department "
         "(shared_from)")
     assert problem.fix("en") == "clear the sharing department, or set the source to shared data / e-licence (shared)"
 

@@ -17,6 +17,7 @@ from configurator.language import modelbuilder as builder
 from configurator.language.collector import collector_paused
 from configurator.language.documents import load_shared
 from configurator.language.loader import MAX_FILE_BYTES, load_yaml
+from configurator.language.naming import bundle_names, catalogue_names, named
 from configurator.language.patterns import pattern_problem
 from configurator.language.rules import RuleContext, run_rules
 from configurator.language.rules.identity import KIND_WORDS
@@ -57,9 +58,11 @@ def _check_bundle(raw: bytes, filename: str, catalogues: Catalogues, max_bytes: 
         return BundleCheck(filename, None, sort_diagnostics(loaded.diagnostics), loaded.source)
     schema_problems = check_schema(loaded.data, loaded.source, BUNDLE_SCHEMA)
     if schema_problems:
+        schema_problems = named(schema_problems, catalogue_names(catalogues))
         return BundleCheck(filename, None, sort_diagnostics(loaded.diagnostics + schema_problems), loaded.source)
     bundle = builder.build_bundle(loaded.data, filename)
-    found = loaded.diagnostics + run_rules(RuleContext(bundle, catalogues, loaded.source))
+    found = loaded.diagnostics + named(run_rules(RuleContext(bundle, catalogues, loaded.source)),
+                                       bundle_names(bundle, catalogues))
     return BundleCheck(filename, bundle if not has_errors(found) else None, sort_diagnostics(found), loaded.source)
 
 

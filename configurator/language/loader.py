@@ -182,7 +182,8 @@ def load_yaml(raw: bytes, filename: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
         except yaml.MarkedYAMLError as error:
             return _syntax_error(error, filename)
         except yaml.YAMLError as error:  # libyaml gives marks; this is the safety net
-            return fail("E105", 1, 1, problem=str(error), fix="")
+            return fail("E105", 1, 1, problem=localized(f"这里读不懂（{error}）", f"the text does not read here ({error})"),
+                        fix=localized("对照 docs/bundle-format.md 中的示例检查写法", "compare with the example in docs/bundle-format.md"))
         if root is None:
             return LoadedYaml(None, source, [Diagnostic("E110", filename, 1, 1, (), {"found": localized("空文件", "an empty file")})])
         builder = ValueBuilder(filename)
@@ -218,10 +219,10 @@ def _prescan_depth(text: str) -> int | None:
 
 def _describe_node(node: Node) -> dict[str, str]:
     if isinstance(node, SequenceNode):
-        return localized("列表", "a list")
+        return localized("几项（以“- ”开头的几行）", 'several entries (lines starting with "- ")')
     if isinstance(node, ScalarNode):
-        return localized(f"文本“{node.value[:40]}”", f'the text "{node.value[:40]}"')
-    return localized("映射", "a mapping")
+        return localized(f"文字“{node.value[:40]}”", f'the text "{node.value[:40]}"')
+    return localized("一组设置", "a group of settings")
 
 
 class ValueBuilder:
@@ -323,8 +324,8 @@ _SYNTAX_PROBLEMS: list[tuple[str, str, str, str]] = [
     ("did not find expected key", "缩进不一致，找不到预期的键",
      "同一层的键必须对齐；检查这一行和上一行的缩进",
      "keys at the same level must line up; check the indentation here and above"),
-    ("did not find expected '-' indicator", "列表项的缩进不一致",
-     "同一列表的每一项“- ”必须对齐",
+    ("did not find expected '-' indicator", "以“- ”开头的几项缩进不一致",
+     "同一处的每一项“- ”必须对齐",
      'the "- " of every entry of one list must line up'),
     ("found character that cannot start any token", "出现了不能作为开头的字符",
      "以 @、` 或 % 开头的值请加引号",
@@ -344,10 +345,10 @@ _SYNTAX_PROBLEMS: list[tuple[str, str, str, str]] = [
     ("found undefined tag handle", "使用了未定义的标签（!）",
      "不支持标签；删除“!”开头的部分",
      'tags are not supported; remove the part starting with "!"'),
-    ("did not find expected ',' or ']'", "方括号列表中缺少“,”或“]”",
-     "检查方括号列表的逗号和闭合",
+    ("did not find expected ',' or ']'", "方括号 [ ] 中缺少“,”或“]”",
+     "检查方括号 [ ] 中的逗号和闭合",
      "check the commas and the closing bracket of the list"),
-    ("did not find expected ',' or '}'", "花括号映射中缺少“,”或“}”",
+    ("did not find expected ',' or '}'", "花括号 { } 中缺少“,”或“}”",
      "检查花括号的逗号和闭合",
      "check the commas and the closing brace"),
     ("while scanning a simple key", "缺少冒号“:”",
@@ -363,13 +364,13 @@ def _syntax_error(error: yaml.MarkedYAMLError, filename: str) -> LoadedYaml:
     empty = SourceMap(filename, None)
     if "expected a single document" in raw_problem or "but found another document" in raw_problem:
         return LoadedYaml(None, empty, [Diagnostic("E111", filename, line, column, (), {})])
-    problem: Any = raw_problem
+    problem: Any = localized(f"这里读不懂（{raw_problem}）", f"the text does not read here ({raw_problem})")
     fix = localized("对照 docs/bundle-format.md 中的示例检查这一行附近的写法",
                     "compare the lines around here with the example in docs/bundle-format.md")
     haystack = f"{error.context or ''} {raw_problem}"
     for needle, words, advice_zh, advice_en in _SYNTAX_PROBLEMS:
         if needle in haystack:
-            problem = localized(f"{words}（{raw_problem}）", raw_problem)
+            problem = localized(f"{words}（{raw_problem}）", f"the text does not read here ({raw_problem})")
             fix = localized(advice_zh, advice_en)
             break
     return LoadedYaml(None, empty, [Diagnostic(

@@ -136,7 +136,9 @@ def read_region(raw: bytes, filename: str, stem: str) -> RegionFile:
         expected = gb32100_check_char(agency.uscc[:17])
         if agency.uscc[17] != expected:
             found.append(loaded.source.diagnostic(
-                "E205", ("agencies", role, "uscc"), where="uscc", value=agency.uscc,
+                "E205", ("agencies", role, "uscc"), value=agency.uscc,
+                where=localized(f"机构“{agency.name.get('zh-CN')}”的“统一社会信用代码”（uscc）",
+                                f"the unified social credit code (uscc) of \"{agency.name.get('en')}\""),
                 rule=localized(f"按 GB 32100 校验，最后一位应为 {expected}", f"by GB 32100 the last character should be {expected}")))
     return RegionFile(filename, region, loaded.source, found)
 
@@ -151,20 +153,24 @@ def parent_problems(files: Iterable[RegionFile]) -> list[Diagnostic]:
         problem: tuple[str, str, str, str] | None = None
         kind = level(region.code)
         if kind == "province" and region.parent is not None:
-            problem = ("省级地区不写 parent", "a province has no parent", "删除 parent", "remove parent")
+            problem = ("省级地区没有上级地区", "a province has no region above it", "清空“上级地区”（parent）",
+                       "clear the region above (parent)")
         elif kind != "province" and region.parent is None:
-            problem = (f"{region.code} 不是省级代码，需要写 parent（上级地区代码）",
-                       f"{region.code} is not a province code, so it needs a parent",
-                       f"写上 parent: \"{region.code[:2]}0000\" 或所属市的代码", f"add parent: \"{region.code[:2]}0000\" or its city")
+            problem = (f"{region.code} 不是省级地区，要填写“上级地区”（parent）",
+                       f"{region.code} is not a province, so it needs the region above it (parent)",
+                       f"“上级地区”填所属省的代码 {region.code[:2]}0000，或所属市的代码",
+                       f"set the region above to its province, {region.code[:2]}0000, or its city")
         elif region.parent is not None and not (LEVELS.index(level(region.parent)) < LEVELS.index(kind)
                                                 and covers(region.parent, region.code)):
             problem = (f"“{region.parent}”不是“{region.code}”的上级地区（行政区划代码的前缀须相同，且级别更高）",
                        f"\"{region.parent}\" is not above \"{region.code}\" (same code prefix, higher level)",
-                       "写上所属省或市的代码", "write the code of its province or city")
+                       "“上级地区”（parent）填所属省或市的代码", "set the region above (parent) to its province or city")
         elif region.parent is not None and region.parent not in regions:
             problem = (f"上级地区“{region.parent}”没有地区文件（或文件有错误）",
                        f"parent region \"{region.parent}\" has no region file (or its file has errors)",
-                       f"新建 regions/{region.parent}.yaml，或改正 parent", f"add regions/{region.parent}.yaml or correct parent")
+                       f"先添加地区 {region.parent}（regions/{region.parent}.yaml），或改正“上级地区”（parent）",
+                       f"add the region {region.parent} first (regions/{region.parent}.yaml), or correct the region above "
+                       "(parent)")
         if problem is not None:
             found.append(source.diagnostic("E602", ("parent",) if region.parent else ("code",),
                                            problem=localized(problem[0], problem[1]), fix=localized(problem[2], problem[3])))

@@ -65,13 +65,13 @@ PATTERN_RULES: dict[str, dict[str, str]] = {
 }
 
 _TYPE_WORDS = {
-    "string": ("文本", "text"),
-    "integer": ("整数", "a whole number"),
-    "number": ("数字", "a number"),
-    "boolean": ("true 或 false", "true or false"),
-    "array": ("列表（每项以“- ”开头）", "a list (each entry starting with \"- \")"),
-    "object": ("映射（“键: 值”）", "a mapping (\"key: value\")"),
-    "null": ("空值", "empty"),
+    "string": ("一段文字", "text"),
+    "integer": ("一个整数", "a whole number"),
+    "number": ("一个数字", "a number"),
+    "boolean": ("“是”或“否”（true 或 false）", "yes or no (true or false)"),
+    "array": ("一项或几项（每项一行，以“- ”开头）", "one or more entries (each on its own line, starting with \"- \")"),
+    "object": ("一组设置（每行“名称: 值”）", "a group of settings (one \"name: value\" a line)"),
+    "null": ("空着", "left empty"),
 }
 
 
@@ -150,41 +150,166 @@ def _descriptions(name: str) -> dict[str, str]:
     return found
 
 
-def _where(data: Any, path: Iterable[str | int]) -> str | dict[str, str]:
-    """A path people can follow: items[birth_registration].time_limit."""
-    text, node = "", data
+# What an entry of a list is called, and where its name is written (the admin's words for it).
+_ENTRY_WORDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "items": ("事项", "item", ("name",)),
+    "materials": ("材料", "material", ("name", "label")),
+    "fields": ("字段", "field", ("label", "name")),
+    "situations": ("情形问题", "question", ("question", "label", "name")),
+    "steps": ("环节", "step", ("name",)),
+    "options": ("选项", "option", ("label",)),
+    "conditions": ("命名条件", "named condition", ("name", "label")),
+    "eligibility": ("受理条件", "eligibility rule", ("message", "name")),
+    "field_rules": ("跨字段规则", "cross-field rule", ("message", "name")),
+    "special_stages": ("特别程序", "special stage", ("name",)),
+    "holidays": ("放假安排", "holiday", ("name",)),
+    "workdays": ("调休上班日", "workday", ("name",)),
+}
+
+
+def _where(data: Any, path: Iterable[str | int], schema_name: str = BUNDLE_SCHEMA) -> dict[str, str]:
+    """The place as the official knows it: 事项“出生登记”的“承诺时限”（promised) — entries by their
+    names, keys by their titles in the format, the YAML key only in brackets at the end (the
+    source editor and the CLI give the line and column)."""
+    zh: list[str] = []
+    en: list[str] = []
+    node, schema, section = data, load_schema(schema_name), ""
+    last: tuple[str, dict[str, str]] | None = None  # the key after the last entry, and its title
     for part in path:
         if isinstance(part, int):
             element = node[part] if isinstance(node, list) and part < len(node) else None
-            label = element.get("id") if isinstance(element, dict) and isinstance(element.get("id"), str) else None
-            text += f"[{label}]" if label else f"[{part + 1}]"
-            node = element
+            word_zh, word_en, name_keys = _ENTRY_WORDS.get(section, ("项", "entry", ("name",)))
+            name = _entry_name(element, name_keys)
+            zh.append(f"{word_zh}“{name}”" if name else f"第 {part + 1} 项" if word_zh == "项" else f"第 {part + 1} 个{word_zh}")
+            en.append(f"{word_en} \"{name}\"" if name else f"{word_en} {part + 1}")
+            node, schema, section, last = element, _subschema(schema, None, schema_name), "", None
         else:
-            text += f".{part}" if text else str(part)
+            last = (part, _title(_description(schema, part, schema_name) or _descriptions(schema_name).get(part, part),
+                                 part))
             node = node.get(part) if isinstance(node, dict) else None
-    return text or localized("文件顶层", "top level")
+            schema, section = _subschema(schema, part, schema_name), part
+    if last is None:
+        if zh:
+            return localized("的".join(zh), " of ".join(reversed(en)))
+        return localized("整个一件事", "the bundle as a whole") if schema_name == BUNDLE_SCHEMA else localized(
+            "整个文件", "the whole file")
+    key, title = last
+    return localized("的".join(zh + [f"“{title['zh-CN']}”（{key}）"]),
+                     " of ".join([f"\"{title['en']}\""] + en[::-1]) + f" ({key})")
+
+
+def _entry_name(element: Any, keys: tuple[str, ...]) -> str:
+    if not isinstance(element, dict):
+        return ""
+    for key in keys + ("material", "field", "id"):  # a catalogue's id is said by its name (language/naming)
+        value = element.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:30]
+    return ""
+
+
+def _resolve(schema: Any, root: str) -> Any:
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        target: Any = load_schema(root)
+        for step in schema["$ref"].lstrip("#/").split("/"):
+            target = target.get(step, {}) if isinstance(target, dict) else {}
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def _branches(schema: Any, root: str) -> list[Any]:
+    """The schema and every sub-schema that may hold its properties (allOf, anyOf, if/then…)."""
+    found, queue = [], [_resolve(schema, root)]
+    while queue:
+        node = queue.pop()
+        if not isinstance(node, dict):
+            continue
+        found.append(node)
+        for key in ("allOf", "anyOf", "oneOf"):
+            queue.extend(_resolve(n, root) for n in node.get(key, []))
+        for key in ("then", "else"):
+            if key in node:
+                queue.append(_resolve(node[key], root))
+    return found
+
+
+def _subschema(schema: Any, key: str | None, root: str) -> Any:
+    for branch in _branches(schema, root):
+        if key is None and isinstance(branch.get("items"), dict):
+            return branch["items"]
+        if key is not None and key in branch.get("properties", {}):
+            return branch["properties"][key]
+    return {}
+
+
+def _description(schema: Any, key: str, root: str) -> str:
+    sub = _subschema(schema, key, root)
+    if isinstance(sub, dict) and isinstance(sub.get("description"), str):
+        return str(sub["description"])
+    resolved = _resolve(sub, root)
+    return str(resolved.get("description", "")) if isinstance(resolved, dict) else ""
 
 
 def _title(description: str, key: str) -> dict[str, str]:
-    """Descriptions read "中文标题：说明（English）": the title in each language."""
+    """Descriptions read "中文标题：说明（English）": the title in each language (the English cut
+    at its first ";", a key's words where the description has no English)."""
     zh = re.split(r"[（：，]", description)[0].strip() or key
     english = re.search(r"（([^（）]*)）\s*$", description)
-    en = english.group(1) if english and english.group(1).isascii() else key
-    return localized(zh, en)
+    en = english.group(1).split(";")[0].strip() if english and english.group(1).isascii() else ""
+    return localized(zh, en or key.replace("_", " "))
+
+
+def enum_words(description: str, values: Iterable[str]) -> dict[str, str]:
+    """What each allowed value means, from a description listing them ("text 文本，integer 整数")."""
+    found = {}
+    for value in values:
+        match = re.search(rf"(?<![a-z_]){re.escape(value)}[ =]+([^，,；;（）()、：]+)", description)
+        if match and not match.group(1).strip().isascii():
+            found[value] = match.group(1).strip()
+    return found
+
+
+@functools.cache
+def field_type_words() -> dict[str, str]:
+    """Field types as the admin names them (文本, 整数…), from the format's own description."""
+    described = load_schema(BUNDLE_SCHEMA)["$defs"]["bundle_field"]["properties"]["type"]
+    return enum_words(str(described.get("description", "")), described.get("enum", []))
+
+
+# The English words of the answer and field types (the format describes them in Chinese only).
+_ENGLISH_TYPES = {"text": "text", "textarea": "several lines of text", "integer": "a whole number", "number": "a number",
+                  "date": "a date", "boolean": "yes or no", "choice": "one choice", "multi_choice": "several choices",
+                  "id_number": "an ID card number", "mobile": "a mobile number", "phone": "a phone number",
+                  "email": "an e-mail address", "bank_account": "a bank account", "address": "an address",
+                  "postal_code": "a postal code", "uscc": "a unified social credit code"}
+
+
+def type_word(kind: str | None) -> dict[str, str]:
+    """A field or answer type in words, with its value in brackets: 整数（integer）."""
+    word = {**field_type_words(), "boolean": "是/否", "choice": "单选", "multi_choice": "多选"}.get(kind or "")
+    english = _ENGLISH_TYPES.get(kind or "")
+    return localized(f"{word}（{kind}）" if word else str(kind), f"{english} ({kind})" if english else str(kind))
+
+
+def _allowed(schema: Any, values: list[str]) -> dict[str, str]:
+    words = enum_words(str(schema.get("description", "")) if isinstance(schema, dict) else "", values)
+    return localized("、".join(f"{words[v]}（{v}）" if v in words else v for v in values),
+                     ", ".join(f"{_ENGLISH_TYPES[v]} ({v})" if v in _ENGLISH_TYPES else v for v in values))
 
 
 def _type_name(value: Any) -> dict[str, str]:
     if value is None:
-        return localized("空值", "empty")
+        return localized("空着", "empty")
     if isinstance(value, bool):
-        return localized(f"是/否值 {str(value).lower()}", f"the boolean {str(value).lower()}")
+        return localized(f"“{'是' if value else '否'}”（{str(value).lower()}）", f"{'yes' if value else 'no'} "
+                         f"({str(value).lower()})")
     if isinstance(value, (int, float)):
         return localized(f"数字 {value}", f"the number {value}")
     if isinstance(value, str):
-        return localized(f"文本“{value[:30]}”", f"the text \"{value[:30]}\"")
+        return localized(f"文字“{value[:30]}”", f"the text \"{value[:30]}\"")
     if isinstance(value, list):
-        return localized("列表", "a list")
-    return localized("映射", "a mapping")
+        return localized("几项", "several entries")
+    return localized("一组设置", "a group of settings")
 
 
 def _expected(validator_value: Any) -> dict[str, str]:
@@ -197,19 +322,21 @@ def _expected(validator_value: Any) -> dict[str, str]:
 def _type_fix(expected: Any, instance: Any) -> dict[str, str]:
     kinds = expected if isinstance(expected, list) else [expected]
     if "string" in kinds and isinstance(instance, (bool, int, float)):
-        return localized("给这个值加上引号，写成文本", "put the value in quotes to make it text")
+        return localized("给这个值加上引号，当作文字（编码这类开头的 0 才不会丢）", "put the value in quotes so that it is text")
     if "array" in kinds and not isinstance(instance, list):
-        return localized("写成列表：每一项单独一行，以“- ”开头", 'write a list: each entry on its own line starting with "- "')
+        return localized("每一项单独一行，以“- ”开头；只有一项也这样写",
+                         'write each entry on its own line starting with "- ", even a single one')
     if "object" in kinds and not isinstance(instance, dict):
-        return localized("写成“键: 值”的映射，参照 docs/bundle-format.md", "write a mapping of keys to values")
+        return localized("每行写一项设置（“名称: 值”），参照格式说明 docs/bundle-format.md",
+                         'write one "name: value" setting a line, as docs/bundle-format.md shows')
     if instance is None:
-        return localized("冒号后面要写上值，或删除这个键", "write a value after the colon, or remove the key")
-    return localized("改为正确类型的值", "write a value of the right type")
+        return localized("填上内容，或删除这一项", "fill it in, or remove the setting")
+    return localized("按上面说的改写", "write it as said above")
 
 
 def _translate(error: jsonschema.ValidationError, data: Any, source: SourceMap, schema_name: str) -> list[Diagnostic]:
     path: Path = tuple(error.absolute_path)
-    where = _where(data, path)
+    where = _where(data, path, schema_name)
     validator = error.validator
     value = error.validator_value
     instance = error.instance
@@ -241,7 +368,7 @@ def _translate(error: jsonschema.ValidationError, data: Any, source: SourceMap, 
                                   found=_type_name(instance), fix=_type_fix(value, instance))]
     if validator in ("enum", "const"):
         allowed_values = [str(v) for v in (value if validator == "enum" else [value])]
-        params = {"where": where, "value": instance, "allowed": listing(allowed_values)}
+        params = {"where": where, "value": instance, "allowed": _allowed(error.schema, allowed_values)}
         suggestion = suggest(str(instance), allowed_values)
         if suggestion:
             params["suggestion"] = suggestion
@@ -262,21 +389,23 @@ def _translate(error: jsonschema.ValidationError, data: Any, source: SourceMap, 
         return [source.diagnostic("E207", path, where=where, value=instance, problem=words)]
     if validator == "uniqueItems":
         return [source.diagnostic("E209", path, where=where)]
-    return [source.diagnostic("E208", path, where=where, detail=error.message)]
+    detail = localized("同时符合了几种写法，只能写成其中一种", "it fits several of the allowed forms; write exactly one") \
+        if validator == "oneOf" else localized("不符合允许的任何一种写法", "it fits none of the allowed forms")
+    return [source.diagnostic("E208", path, where=where, detail=detail)]
 
 
 def _length_problem(validator: str, value: Any) -> tuple[dict[str, str], dict[str, str]]:
     if validator == "minLength":
         return (localized("不能为空" if value == 1 else f"至少要有 {value} 个字", "must not be empty" if value == 1
                           else f"must have at least {value} characters"),
-                localized("填写内容，或删除这个键", "fill it in, or remove the key"))
+                localized("填写内容，或删除这一项", "fill it in, or remove the setting"))
     if validator == "maxLength":
         return (localized(f"最多 {value} 个字", f"must have at most {value} characters"),
                 localized("缩短内容", "shorten it"))
     if validator == "minItems":
         return (localized(f"至少要有 {value} 项", f"must have at least {value} entries"),
-                localized("补充列表项", "add entries to the list"))
+                localized("添加几项", "add entries"))
     if validator == "maxItems":
         return (localized(f"最多 {value} 项", f"must have at most {value} entries"),
-                localized("删除多余的列表项", "remove entries"))
-    return (localized("不能为空", "must not be empty"), localized("至少写一个键", "write at least one key"))
+                localized("删除多出的几项", "remove entries"))
+    return (localized("不能为空", "must not be empty"), localized("至少填写一项", "fill in at least one setting"))

@@ -35,12 +35,14 @@ def _days(entries: list[dict[str, Any]], key: str, source: SourceMap, year: int 
             first = dt.date.fromisoformat(entry.get("date") or entry["from"])
             last = dt.date.fromisoformat(entry.get("date") or entry["to"])
         except ValueError:
-            found.append(_problem(source, path, "日期不存在", "no such date", "改正日期（YYYY-MM-DD）", "correct the date (YYYY-MM-DD)"))
+            found.append(_problem(source, path, "日期不存在", "no such date", "改正日期，写成 2027-01-01 这样（年-月-日）",
+                                  "correct the date, written like 2027-01-01"))
             continue
         if last < first or (last - first).days >= _LONGEST_RANGE:
             found.append(_problem(source, path + ("to",), f"日期段 {first}～{last} 不合理", f"the range {first}–{last} is not plausible",
-                                  f"to 不早于 from，且一段不超过 {_LONGEST_RANGE} 天",
-                                  f"to is not before from and spans at most {_LONGEST_RANGE} days"))
+                                  f"结束日期（to）不能早于开始日期（from），一段最长 {_LONGEST_RANGE} 天",
+                                  f"the last day (to) may not be before the first (from), and a range spans at most "
+                                  f"{_LONGEST_RANGE} days"))
             continue
         if year is not None and (first.year != year or last.year != year):
             found.append(_problem(source, path, f"{first} 不在本文件的年份 {year} 内", f"{first} is not in this file's year {year}",
@@ -75,11 +77,11 @@ def read_calendars(files: Iterable[tuple[str, bytes]]) -> tuple[WorkingCalendar,
         both = sorted(set(holidays) & set(workdays))
         if both:
             mine.append(_problem(source, ("workdays",), f"{both[0]} 既写成放假又写成上班", f"{both[0]} is both a holiday and a workday",
-                                 "删除其中一处", "remove one of the two"))
+                                 "删除其中一处（放假 holidays 或上班 workdays）", "remove one of the two (holidays or workdays)"))
         if year is not None and year in years:
             mine.append(_problem(source, ("year",), f"{year} 年的安排已在 {first_file[year]} 中写过",
                                  f"the arrangement for {year} is already in {first_file[year]}",
-                                 "每年只写一个文件", "write one file per year"))
+                                 "每年的安排只写在一个文件中：合并两个文件", "keep each year in one file: merge the two"))
         found += mine
         if mine:
             continue

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from configurator.diagnostics import Diagnostic, has_errors
+from configurator.language.naming import bundle_names, merged_names, named
 from configurator.language.region_rules import check_regions
 from configurator.language.regions import RegionFile, Resolved, parent_problems, read_region, resolve
 from configurator.model import Bundle, Catalogues
@@ -74,7 +75,8 @@ def check_region_sources(files: list[tuple[str, bytes]], bundles: Mapping[str, B
     read = [read_region(raw, name, name.rsplit("/", 1)[-1].removesuffix(".yaml")) for name, raw in files]
     diagnostics = [d for f in read for d in f.diagnostics]
     diagnostics += parent_problems(read)
-    diagnostics += check_regions(read, bundles, catalogues)
+    names = merged_names([bundle_names(bundle, catalogues) for bundle in bundles.values()])
+    diagnostics += named(check_regions(read, bundles, catalogues), names)
     return RegionSet(read, diagnostics)
 
 

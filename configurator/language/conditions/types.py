@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from configurator.diagnostics import listing
 from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, Ticked, to_text
 
 
@@ -24,6 +23,21 @@ class Variable:
     integer: bool = False
     may_be_unanswered: bool = False
     allow_none: bool = False  # multi_choice: the empty answer (no option chosen) is allowed
+    # How the admin shows the question and its options (zh-CN, en): problems name them so.
+    label: tuple[str, str] = ("", "")
+    option_labels: tuple[tuple[str, str], ...] = ()
+
+    def shown(self) -> dict[str, str]:
+        """The question as officials see it, falling back to its id."""
+        return {"zh-CN": self.label[0] or self.name, "en": self.label[1] or self.label[0] or self.name}
+
+    def shown_options(self) -> dict[str, str]:
+        """The options by their labels, each with the value a condition compares with in brackets."""
+        labels = dict(zip(self.options, self.option_labels, strict=False))
+        zh = "、".join(f"{labels[o][0]}（{o}）" if o in labels and labels[o][0] else o for o in self.options)
+        en = ", ".join(f"{labels[o][1] or labels[o][0]} ({o})" if o in labels and labels[o][0] else o
+                       for o in self.options)
+        return {"zh-CN": zh, "en": en}
 
 
 @dataclass(frozen=True)
@@ -41,8 +55,8 @@ _KIND_WORDS = {
     "multi_choice": ("多选回答", "a several-choice answer"),
     "number": ("数字", "a number"),
     "date": ("日期", "a date"),
-    "text": ("文本", "text"),
-    "list": ("列表", "a list"),
+    "text": ("一段文字", "text"),
+    "list": ("几个值", "several values"),
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -82,8 +96,8 @@ def _check_boolean(expr: Expr, variables: Mapping[str, Variable], problems: list
         if variable is not None and variable.kind != "multi_choice":
             zh, en = _KIND_WORDS.get(variable.kind, ("命名条件", "a named condition"))
             problems.append(_mismatch(
-                expr.column, f"any 只用于多选情形，“{expr.name.name}”是{zh}",
-                f"any is for several-choice situations; \"{expr.name.name}\" is {en}",
+                expr.column, f"any（选了任一项）只用于多选问题，问题“{variable.shown()['zh-CN']}”是{zh}",
+                f"any (any option ticked) is for several-choice questions; \"{variable.shown()['en']}\" is {en}",
                 f"去掉 any，或改为比较，例如 {expr.name.name} == \"…\"" if variable.kind == "choice" else "去掉 any",
                 f'remove any, or write a comparison such as {expr.name.name} == "..."' if variable.kind == "choice"
                 else "remove any"))
@@ -93,7 +107,8 @@ def _check_boolean(expr: Expr, variables: Mapping[str, Variable], problems: list
             zh, en = _KIND_WORDS[variable.kind]
             problems.append(_mismatch(
                 expr.column,
-                f"“{expr.name}”是{zh}，不能单独作为条件", f"\"{expr.name}\" is {en} and cannot stand alone",
+                f"问题“{variable.shown()['zh-CN']}”是{zh}，不能单独作为条件",
+                f"the question \"{variable.shown()['en']}\" is {en} and cannot stand alone",
                 f"写成比较，例如 {expr.name} == \"…\"" if variable.kind == "choice" else
                 f"写成比较，例如 {expr.name} > 0" if variable.kind == "number" else
                 f"写成 {expr.name} contains \"…\"，或 any {expr.name}（选了任一项）" if variable.kind == "multi_choice" else
@@ -145,14 +160,14 @@ def _check_option(variable: Variable, literal: Literal, problems: list[Problem])
     if not isinstance(literal.value, str):
         zh, en = _KIND_WORDS.get(_kind_of_literal(literal.value), ("值", "a value"))
         problems.append(_mismatch(
-            literal.column, f"“{variable.name}”的选项是文本，不能与{zh} {to_text(literal)} 比较",
-            f"the options of \"{variable.name}\" are text and cannot be compared with {en} {to_text(literal)}",
-            f"写成带引号的选项值，可选：{'、'.join(variable.options)}",
-            f"write a quoted option value: {', '.join(variable.options)}"))
+            literal.column, f"问题“{variable.shown()['zh-CN']}”要与它的一个选项比较，不能与{zh} {to_text(literal)} 比较",
+            f"the question \"{variable.shown()['en']}\" compares with one of its options, not with {en} {to_text(literal)}",
+            f"改为它的一个选项（带引号）：{variable.shown_options()['zh-CN']}",
+            f"use one of its options (quoted): {variable.shown_options()['en']}"))
         return
     if literal.value not in variable.options:
-        params: dict[str, Any] = {"name": variable.name, "value": literal.value,
-                                  "allowed": listing(variable.options)}
+        params: dict[str, Any] = {"name": variable.name, "question": variable.shown(), "value": literal.value,
+                                  "allowed": variable.shown_options()}
         suggestion = suggest(literal.value, variable.options)
         if suggestion:
             params["suggestion"] = suggestion
@@ -203,8 +218,9 @@ def _check_compare(expr: Compare, variables: Mapping[str, Variable], problems: l
     if right_var is not None:
         # Comparing two answers cannot be written in standard JSON Schema, so a portal could
         # not enforce it: every condition compares an answer with a fixed value.
-        problems.append(_mismatch(expr.column, f"不能把两个回答“{left_var.name}”和“{right_var.name}”相互比较",
-                                  f"two answers (\"{left_var.name}\", \"{right_var.name}\") cannot be compared with each other",
+        problems.append(_mismatch(expr.column, f"不能把问题“{left_var.shown()['zh-CN']}”和“{right_var.shown()['zh-CN']}”"
+                                  "的回答相互比较", f"the answers to \"{left_var.shown()['en']}\" and "
+                                  f"\"{right_var.shown()['en']}\" cannot be compared with each other",
                                   "把回答与固定值比较，例如 area_sqm > 300；需要时增加一个情形问题",
                                   "compare an answer with a fixed value, e.g. area_sqm > 300; add a question if needed"))
         return
@@ -215,8 +231,8 @@ def _check_compare(expr: Compare, variables: Mapping[str, Variable], problems: l
         return
     if op not in ("==", "!=") and left_var.kind not in ("number", "date"):
         zh, en = _KIND_WORDS[left_var.kind]
-        problems.append(_mismatch(expr.column, f"“{left_var.name}”是{zh}，不能用 {op} 比大小",
-                                  f"\"{left_var.name}\" is {en} and cannot be ordered with {op}",
+        problems.append(_mismatch(expr.column, f"问题“{left_var.shown()['zh-CN']}”是{zh}，不能用 {op} 比大小",
+                                  f"the question \"{left_var.shown()['en']}\" is {en} and cannot be ordered with {op}",
                                   "改用 == 或 !=", "use == or !="))
         return
     _check_value_against(left_var, expr.right, problems, op)
@@ -227,8 +243,9 @@ def _check_value_against(variable: Variable, literal: Literal, problems: list[Pr
     kind = variable.kind
     if kind in ("choice", "multi_choice"):
         if kind == "multi_choice" and op in ("==", "!="):
-            problems.append(_mismatch(literal.column, f"多选情形“{variable.name}”不能用 {op} 与单个值比较",
-                                      f"several-choice \"{variable.name}\" cannot be compared with {op}",
+            problems.append(_mismatch(literal.column, f"多选问题“{variable.shown()['zh-CN']}”不能用 {op} 与单个值比较",
+                                      f"the several-choice question \"{variable.shown()['en']}\" cannot be compared "
+                                      f"with {op}",
                                       f"写成 {variable.name} contains {to_text(literal)}",
                                       f"write {variable.name} contains {to_text(literal)}"))
             return
@@ -237,12 +254,13 @@ def _check_value_against(variable: Variable, literal: Literal, problems: list[Pr
     expected = {"boolean": ("boolean",), "number": ("number",), "date": ("date_or_text",)}[kind]
     if literal_kind not in expected:
         vz, ve = _KIND_WORDS[kind]
-        lz, le = _KIND_WORDS.get(literal_kind, ("文本", "text"))
-        example = {"boolean": " true 或 false", "number": "一个数字，如 300", "date": " \"2024-01-01\" 这样的日期"}[kind]
-        example_en = {"boolean": "true or false", "number": "a number such as 300", "date": 'a date like "2024-01-01"'}[kind]
+        lz, le = _KIND_WORDS.get(literal_kind, ("一段文字", "text"))
+        example = {"boolean": "“是”或“否”（true 或 false）", "number": "一个数字，如 300", "date": " \"2024-01-01\" 这样的日期"}[kind]
+        example_en = {"boolean": "yes or no (true or false)", "number": "a number such as 300", "date": 'a date like "2024-01-01"'}[kind]
         problems.append(_mismatch(literal.column,
-                                  f"“{variable.name}”是{vz}，不能与{lz} {to_text(literal)} 比较",
-                                  f"\"{variable.name}\" is {ve} and cannot be compared with {le} {to_text(literal)}",
+                                  f"问题“{variable.shown()['zh-CN']}”是{vz}，不能与{lz} {to_text(literal)} 比较",
+                                  f"the question \"{variable.shown()['en']}\" is {ve} and cannot be compared with {le} "
+                                  f"{to_text(literal)}",
                                   f"与之比较的应是{example}", f"compare it with {example_en}"))
         return
     if kind == "date":

@@ -12,6 +12,7 @@ from configurator.language.fieldtypes import resolve_field
 from configurator.language.rules.conditions import RuleGroups, valid_expr
 from configurator.language.rules.context import RuleContext
 from configurator.language.rules.producers import case_text, first_case, reads_asked
+from configurator.language.schema import type_word
 from configurator.model import BundleField, Situation
 
 # situation type → the field types that can hold its answer unchanged
@@ -20,15 +21,19 @@ _FITS = {"boolean": {"boolean"}, "choice": {"choice"}, "multi_choice": {"multi_c
 
 
 def _type_problem(situation: Situation, field_type: str | None, options: set[str]) -> dict[str, str] | None:
+    question = localized(situation.label.get("zh-CN"), situation.label.get("en"))
     if field_type not in _FITS[situation.type]:
-        return localized(f"情形“{situation.id}”的回答是 {situation.type}，字段类型是 {field_type}",
-                         f"situation \"{situation.id}\" answers {situation.type} but the field is {field_type}")
+        answer, kind = type_word(situation.type), type_word(field_type)
+        return localized(f"问题“{question['zh-CN']}”的回答是{answer['zh-CN']}，这个字段却是{kind['zh-CN']}",
+                         f"the question \"{question['en']}\" is answered with {answer['en']} but the field is "
+                         f"{kind['en']}")
     if field_type == "integer" and not situation.integer:
-        return localized(f"字段只接受整数，情形“{situation.id}”没有写 integer: true",
-                         f"the field takes whole numbers but situation \"{situation.id}\" has no integer: true")
+        return localized(f"字段只接受整数，问题“{question['zh-CN']}”却可以回答小数（没有勾选“只能填整数”，integer）",
+                         f"the field takes whole numbers but the question \"{question['en']}\" allows fractions "
+                         "(integer is not set)")
     if situation.type in ("choice", "multi_choice") and {o.value for o in situation.options} != options:
-        return localized(f"情形“{situation.id}”与字段的选项不同", f"situation \"{situation.id}\" and the field "
-                         "have different options")
+        return localized(f"问题“{question['zh-CN']}”与这个字段的选项不同", f"the question \"{question['en']}\" and the "
+                         "field have different options")
     return None
 
 
@@ -81,8 +86,8 @@ def check_from_situation(context: RuleContext) -> Iterable[Diagnostic]:
         if situation is None:
             hint = lang.suggest(field.from_situation, list(situations))
             yield context.at("E410", path, problem=localized(
-                f"没有情形“{field.from_situation}”" + (f"（是不是想写“{hint}”？）" if hint else ""),
-                f"there is no situation \"{field.from_situation}\"" + (f" (did you mean \"{hint}\"?)" if hint else "")))
+                f"没有情形问题“{field.from_situation}”" + (f"（是不是想写“{hint}”？）" if hint else ""),
+                f"there is no situation question \"{field.from_situation}\"" + (f" (did you mean \"{hint}\"?)" if hint else "")))
             continue
         if context.field_type(field) is None:
             continue  # an unknown catalogue field without its own type: E303 reports it
@@ -95,8 +100,9 @@ def check_from_situation(context: RuleContext) -> Iterable[Diagnostic]:
         if case is not None:
             shown = case_text(case)
             yield context.at("E410", path, problem={
-                "zh-CN": f"需要这个字段时情形“{situation.id}”不一定被问到，例如：{shown['zh-CN']}",
-                "en": f"situation \"{situation.id}\" is not asked in every case needing the field, e.g. {shown['en']}"})
+                "zh-CN": f"需要这个字段时问题“{situation.label.get('zh-CN')}”不一定被问到，例如：{shown['zh-CN']}",
+                "en": f"the question \"{situation.label.get('en')}\" is not asked in every case needing the field, "
+                      f"e.g. {shown['en']}"})
 
 
 RULES = [check_allow_none, check_from_situation]

@@ -17,6 +17,7 @@ from configurator.language.fieldtypes import resolve_field
 from configurator.language.modelbuilder import RULE_OPS, RULE_TOLERANCE
 from configurator.language.rules.conditions import valid_expr
 from configurator.language.rules.context import RuleContext
+from configurator.language.schema import type_word
 from configurator.model import BundleField, FieldRule, Path
 
 NUMBER_TYPES = ("number", "integer")
@@ -34,21 +35,24 @@ def _shape_problems(context: RuleContext, rule: FieldRule, raw_keys: set[str]) -
     """Exactly one of field/sum, and exactly one comparison."""
     if {"field", "sum"} <= raw_keys or not rule.terms:
         yield context.at_key("E411", rule.path + ("id",), problem=localized(
-            f"规则“{rule.id}”要写 field（一个字段）或 sum（几个字段之和）中的一个",
-            f"rule \"{rule.id}\" needs one of field (one field) or sum (fields added up)"), fix=localized(
-            "写 field: 字段 id，或 sum: [字段 id, 字段 id]", "write field: <id>, or sum: [<id>, <id>]"))
+            f"规则“{rule.id}”要选“比较一个字段”（field）或“比较几个字段之和”（sum）中的一种",
+            f"rule \"{rule.id}\" needs either one field to compare (field) or fields added up (sum)"), fix=localized(
+            "选一个字段，或选几个相加的字段（源文件中写 field: 字段，或 sum: [字段, 字段]）",
+            "choose one field, or the fields to add up (in the source file, field: <id> or sum: [<id>, <id>])"))
     ops = [key for key in RULE_OPS if key in raw_keys]
     if len(ops) != 1:
         yield context.at_key("E411", rule.path + ("id",), problem=localized(
             f"规则“{rule.id}”要写且只写一个比较，现在有 {len(ops)} 个",
             f"rule \"{rule.id}\" needs exactly one comparison, it has {len(ops)}"), fix=localized(
-            "从 equals、at_most、at_least、less_than、greater_than 中写一个",
-            "write one of equals, at_most, at_least, less_than, greater_than"))
+            "只选一种比较：等于（equals）、不超过（at_most）、不少于（at_least）、小于（less_than）、大于（greater_than）",
+            "choose one comparison: equals, at most (at_most), at least (at_least), less than (less_than), "
+            "more than (greater_than)"))
     elif isinstance(rule.limit, float) and not math.isfinite(rule.limit):
         # JSON has no NaN or Infinity: written out they would be null in form.schema.json and routing.json.
         yield context.at("E411", _limit_path(rule), problem=localized(
-            f"规则“{rule.id}”的比较值 {rule.limit} 不是有限的数", f"the limit {rule.limit} of rule \"{rule.id}\" is not "
-            "a finite number"), fix=localized("写一个绝对值小于 1e308 的数", "write a number smaller than 1e308 in size"))
+            f"规则“{rule.id}”比较的值 {rule.limit} 不是有限的数字", f"the value {rule.limit} rule \"{rule.id}\" compares "
+            "with is not a finite number"), fix=localized("填一个普通的数字（绝对值小于 1e308）",
+                                                       "write an ordinary number (smaller than 1e308 in size)"))
 
 
 def _field_problems(context: RuleContext, rule: FieldRule, fields: dict[str, BundleField]) -> Iterable[Diagnostic]:
@@ -74,9 +78,10 @@ def _field_problems(context: RuleContext, rule: FieldRule, fields: dict[str, Bun
         kind = context.field_type(field)
         if kind is not None and kind not in NUMBER_TYPES:  # None: an unknown field, E303 says so
             yield context.at("E411", path, problem=localized(
-                f"字段“{field_id}”的类型是 {kind}，规则只能比较数字字段", f"field \"{field_id}\" is of type {kind}; "
-                "rules compare number fields only"), fix=localized(
-                "改用 type: number 或 integer 的字段，或删除这条规则", "use a field of type number or integer"))
+                f"字段“{field_id}”是{type_word(kind)['zh-CN']}，规则只能比较填数字的字段", f"field \"{field_id}\" is "
+                f"{type_word(kind)['en']}; rules compare number fields only"), fix=localized(
+                "改选“字段类型”为数字或整数的字段，或删除这条规则",
+                "choose a field whose field type is number or whole number, or remove the rule"))
 
 
 def _asked(context: RuleContext, field: BundleField) -> lang.Expr | None | bool:
@@ -165,11 +170,11 @@ def _never_holds(context: RuleContext, rule: FieldRule, fields: dict[str, Bundle
     names_en = " + ".join(f'"{t}"' for t in rule.terms)
     zh_op, en_op = _OP_WORDS[rule.op]
     return context.at("E411", _limit_path(rule), problem=localized(
-        f"规则“{rule.id}”永远不能满足：按字段的 minimum 和 maximum，{names}在 {_number(low)}～{_number(high)} 之间，"
+        f"规则“{rule.id}”永远不能满足：按字段的最小值和最大值（minimum、maximum），{names}在 {_number(low)}～{_number(high)} 之间，"
         f"不可能{zh_op} {right['zh-CN']}",
         f"rule \"{rule.id}\" can never hold: by the fields' minimum and maximum, {names_en} lies between "
         f"{_number(low)} and {_number(high)} and cannot {en_op} {right['en']}"), fix=localized(
-        "改正规则的比较值，或放宽字段的 minimum、maximum", "correct the rule's value, or widen the fields' minimum and maximum"))
+        "改正规则比较的值，或放宽字段的最小值、最大值", "correct the rule's value, or widen the fields' minimum and maximum"))
 
 
 def check_field_rules(context: RuleContext) -> Iterable[Diagnostic]:
