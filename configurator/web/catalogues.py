@@ -202,7 +202,7 @@ class CataloguesView(Protected, BaseView):
         where = _entry_path(text, kind, entry_id, entry.path)
         old = {"id": entry.id, "label": getattr(entry, label_key).get()}
         if request.method == "GET" or not FlaskForm().validate_on_submit():  # its problems, also on reopening
-            return self._entry_page(kind, old, [d for d in edited.check.diagnostics if d.file == name], where, entry_id)
+            return self._entry_page(kind, old, [d for d in edited.check.diagnostics if Path(d.file).name == name], where, entry_id)
         require("editor", "save")
         values = {key: request.form.get(key, old[key]).strip() for key in old}
         users = catalogue_usage().get((kind, entry_id), [])

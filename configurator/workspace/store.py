@@ -427,8 +427,7 @@ def _loaded(text: str) -> Any:
 
 
 def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
-    """A commit message saying what changed, from the semantic diff (the data is only read); the
-    bundle is named by its name (一件事“…”), as the history and the review show it, not by its id."""
+    """What changed, in words (the semantic diff; the bundle by its name, not its id)."""
     from configurator.present.semantic_diff import diff_data, file_in_words
 
     old, new = _loaded(old_text), _loaded(new_text)
