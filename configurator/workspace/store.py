@@ -429,7 +429,6 @@ def _loaded(text: str) -> Any:
 def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
     """What changed, in words (the semantic diff; the bundle by its name, not its id)."""
     from configurator.present.semantic_diff import diff_data, file_in_words
-
     old, new = _loaded(old_text), _loaded(new_text)
     named = file_in_words(f"bundles/{bundle_id}.yaml", new if isinstance(new, dict) else old)
     changes = diff_data(named, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
