@@ -42,6 +42,8 @@ def flash(page):
 def add(page, site, where, fill, selects=(), checks=(), submit=True):
     page.goto(f"{site.url}/admin/bundles/qiyekaiban/add/{where}")
     for selector, value in fill:
+        if selector == "#f-id":  # an id of one's own is set under 高级 (it is generated otherwise)
+            page.click("details.advanced > summary")
         page.fill(selector, value)
     for selector, value in selects:
         page.select_option(selector, label=value)
