@@ -251,7 +251,7 @@ def test_renaming_a_catalogue_entry_in_use_is_refused_and_renaming_a_name_works(
     page = client.get("/admin/catalogues/edit/departments/police/").get_data(as_text=True)
     body = client.post("/admin/catalogues/edit/departments/police/", follow_redirects=True,
                        data={"csrf_token": csrf_token(page), "id": "public_security", "label": "公安局"}).get_data(as_text=True)
-    assert "不能把“police”改名" in body and "newborn" in body
+    assert "不能把“公安局”的标识改为“public_security”" in body and "新生儿出生一件事" in body
     path = site.workspace / "catalogues/departments.yaml"
     before = path.read_text(encoding="utf-8")
     client.post("/admin/catalogues/edit/departments/police/",
@@ -290,7 +290,8 @@ def test_adding_a_catalogue_entry_is_checked_and_written(site):
     assert text.endswith("  - id: statistics\n    name: 统计局\n")
     body = client.post("/admin/catalogues/new/departments/", follow_redirects=True,
                        data={"csrf_token": csrf_token(page), "id": "police", "label": "重复"}).get_data(as_text=True)
-    assert "没有添加" in body and "E307" not in body and "重复" in body
+    assert "没有保存任何内容" in body and 'data-field="id"' in body and "重复" in body
+    assert "E307" not in body.split('data-field="id"')[1].split("</div>")[0]  # the code only in 详情
 
 
 def user_ids(site):

@@ -56,6 +56,7 @@ PAGES = {
     "catalogues.edit": ["/admin/catalogues/edit/departments/police/", "/admin/catalogues/edit/materials/resident_id_card/",
                         "/admin/catalogues/edit/fields/uscc/"],
     "catalogues.delete": ["/admin/catalogues/delete/materials/resident_id_card/"],
+    "catalogues.new": ["/admin/catalogues/new/departments/", "/admin/catalogues/new/fields/"],
     "changes.index": ["/admin/changes/"],
     "changes.detail": ["/admin/changes/1/", "/admin/changes/2/"],
     "changes.update": ["/admin/changes/1/update/"],

@@ -106,11 +106,12 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
         from configurator.workspace import git
         from configurator.workspace.changes import ChangeError
 
-        self._bundle(bundle_id)  # 404 for an unknown bundle
+        bundle = self._bundle(bundle_id)[2]  # 404 for an unknown bundle
+        name = bundle.name.get(language()) if bundle is not None else bundle_id
         form = FlaskForm()
         changes = store().changes
         if not store().git_mode or changes is None:
-            return self.render("configurator/history.html", bundle_id=bundle_id, enabled=False, commits=[],
+            return self.render("configurator/history.html", bundle_id=bundle_id, name=name, enabled=False, commits=[],
                                shown=None, changes=[], form=form)
         repo = store().workspace.root
         path = f"bundles/{bundle_id}.yaml"
@@ -126,12 +127,12 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             if data is None:
                 abort(404, gettext("这个版本中没有这个一件事。"))
             target = working.editing(bundle_id)  # the whole file is replaced: read where it goes
+            seen = changes.head(target) if target is not None else main
+            title, said = _restore_said(path, git.read_file(repo, seen, path) or b"", data,
+                                        next(c.date for c in commits if c.id == chosen))
             try:
-                result = changes.save(current_user.username, {path: data},
-                                      seen=changes.head(target) if target is not None else main,
-                                      message=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本",
-                                      change_id=target.id if target is not None else None,
-                                      title=f"恢复 {bundle_id} 到 {chosen[:10]} 的版本")
+                result = changes.save(current_user.username, {path: data}, seen=seen, message=said,
+                                      change_id=target.id if target is not None else None, title=title)
             except ChangeError as error:
                 abort(error.status, error.text(language()))
             working.remember(result.change)
@@ -154,7 +155,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
                  "authors": [c.author, *[a.split(" <")[0] for a in c.trailers("Co-authored-by")]],
                  "reviewers": [r.split(" <")[0] for r in c.trailers("Reviewed-by")],
                  "message": c.message, "body": c.body} for c in commits]
-        return self.render("configurator/history.html", bundle_id=bundle_id, enabled=True, commits=rows,
+        return self.render("configurator/history.html", bundle_id=bundle_id, name=name, enabled=True, commits=rows,
                            shown=shown, changes=compare, form=form)
 
     # ---- source
@@ -179,3 +180,20 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
                 text, version, diagnostics = submitted, result.version, result.diagnostics
         return self.render("configurator/source.html", bundle_id=bundle_id, text=text, version=version,
                            problems=messages(diagnostics), conflict=conflict)
+
+
+def _restore_said(path: str, current: bytes, restored: bytes, published: str) -> tuple[str, str]:
+    """A restore's title and commit message, in words (the workspace's language, as change requests'
+    records are): the bundle by its name, the version by when it was published, then what the
+    restore changes in the text it replaces."""
+    from configurator.language.loader import load_yaml
+    from configurator.present.semantic_diff import diff_data, file_in_words
+
+    old, new = load_yaml(current, "current").data, load_yaml(restored, "restored").data
+    named = file_in_words(path, new if isinstance(new, dict) else {}, "zh-CN")
+    title = f"恢复{named}到 {published[:16].replace('T', ' ')} 发布的版本"
+    changes = diff_data(named, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
+    lines = [c.text().replace("\x00", "") for c in changes[:10]]
+    if len(changes) > 10:
+        lines.append(f"（另有 {len(changes) - 10} 处改动）")
+    return title, "\n".join([title, "", *lines]) if lines else title

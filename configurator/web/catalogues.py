@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,16 +15,18 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from configurator.authoring.formedits import (
+    N_,
     raw_value,
 )
+from configurator.authoring.naming import suggest_id
 from configurator.authoring.textedits import AppendEntry, DeleteEntry, SetValue, apply_edit, apply_edits
-from configurator.diagnostics import Diagnostic
+from configurator.diagnostics import Diagnostic, has_errors
 from configurator.language.check import CatalogueCheck, check_catalogues
 from configurator.model import Bundle
 from configurator.web import language, store, working
 from configurator.web.access import Protected, require
 from configurator.web.bundle_pages import saved_message
-from configurator.web.feedback import messages
+from configurator.web.feedback import Problem, Spot, keyed, messages, place
 from configurator.web.models import audit
 from configurator.workspace import git
 from configurator.workspace.changes import ChangeError
@@ -114,107 +117,168 @@ def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
           "success")
 
 
+# What each catalogue holds, in the official's words (flash messages, commit messages, headings).
+KIND_NAMES = {"departments": N_("部门"), "materials": N_("材料"), "fields": N_("字段")}
+
+
+def _label_key(kind: str) -> str:
+    return "label" if kind == "fields" else "name"
+
+
+def _locate(kind: str) -> Callable[[tuple[str | int, ...]], Spot | None]:
+    """The entry page's two fields: the name and (under 高级) the id."""
+    return keyed({("id",): "id", (_label_key(kind),): "label"},
+                 lambda name: gettext("标识（id）") if name == "id" else gettext("名称"))
+
+
+def _checked(files: dict[str, tuple[bytes, str | None]], name: str, new_text: str) -> list[Diagnostic]:
+    """What the check says of the file ``name`` with ``new_text`` in it (its errors block the save)."""
+    others = [(n, b) for n, (b, _) in files.items() if n != name]
+    return [d for d in check_catalogues([*others, (name, new_text.encode("utf-8"))]).diagnostics if d.file == name]
+
+
+def _bundle_names(ids: list[str]) -> list[tuple[str, str]]:
+    """(id, name) of the bundles ``ids``, named as the working context names them."""
+    names = {r.id: r.name for r in store().summaries(working.current_change())}
+    return [(b, names.get(b, b)) for b in ids]
+
+
 class CataloguesView(Protected, BaseView):
     @expose("/")
     def index(self) -> str:
         edited = _edited()
+        usage = {key: [name for _, name in _bundle_names(ids)] for key, ids in catalogue_usage().items()}
         return self.render("configurator/catalogues.html", catalogues=edited.check.catalogues, pending=edited.pending,
-                           problems=messages(edited.check.diagnostics), usage=catalogue_usage(), form=FlaskForm(),
+                           problems=messages(edited.check.diagnostics), usage=usage, form=FlaskForm(),
                            change=working.current_id())
 
-    @expose("/new/<kind>/", methods=("POST",))
-    def new(self, kind: str) -> Response:
-        require("editor", "add")
-        if kind not in ("departments", "materials", "fields"):
+    def _entry_page(self, kind: str, values: dict[str, str], diagnostics: list[Diagnostic], where: tuple[Any, ...],
+                    entry_id: str | None = None, read: list[Problem] | None = None) -> str:
+        """The page of one entry (``entry_id`` None: a new one): every problem beside the field it
+        concerns, listed at the top by the field's label (web/feedback.place, as bundle pages do)."""
+        placement = place(diagnostics, where, _locate(kind))
+        for problem in read or []:
+            placement.add(problem)
+        return self.render("configurator/catalogue_entry.html", kind=kind, kind_name=gettext(KIND_NAMES[kind]),
+                           entry_id=entry_id, values=values, placed=placement.beside, problems=placement.listed,
+                           elsewhere=0, form=FlaskForm(), change=working.current_id())
+
+    @expose("/new/<kind>/", methods=("GET", "POST"))
+    def new(self, kind: str) -> str | Response:
+        if kind not in KIND_NAMES:
             abort(404)
-        entry: dict[str, Any] = {"id": request.form.get("id", "").strip()}
-        entry["label" if kind == "fields" else "name"] = request.form.get("label", "").strip()
+        values = {"id": "", "label": "", "type": "text"}
+        if request.method == "GET" or not FlaskForm().validate_on_submit():
+            return self._entry_page(kind, values, [], (kind, -1))
+        require("editor", "add")
+        values.update({key: request.form.get(key, values[key]).strip() for key in values})
+        if not values["label"]:
+            return self._entry_page(kind, values, [], (kind, -1), read=[_unnamed()])
+        edited = _edited()
+        taken = getattr(edited.check.catalogues, kind)
+        entry: dict[str, Any] = {"id": values["id"] or suggest_id(values["label"], taken), _label_key(kind): values["label"]}
         if kind == "fields":
-            entry["type"] = request.form.get("type", "text")
-        files = _edited().files
+            entry["type"] = values["type"] or "text"
         name = f"{kind}.yaml"
-        data, seen = files.get(name, (f"{kind}: []\n".encode(), store().published_commit() if store().git_mode else None))
+        data, seen = edited.files.get(name, (f"{kind}: []\n".encode(), store().published_commit() if store().git_mode else None))
         new_text = apply_edit(data.decode("utf-8"), AppendEntry((kind,), entry))
-        others = [(n, b) for n, (b, _) in files.items() if n != name]
-        check = check_catalogues([*others, (name, new_text.encode("utf-8"))])
-        problems = [d for d in check.diagnostics if d.file == name and d.severity == "error"]
-        if problems:
-            listed = "; ".join(f"{d.message(language())} — {d.fix(language())}" for d in problems)
-            flash(gettext("没有添加：%(problems)s", problems=listed), "error")
-        else:
-            _write(name, new_text, seen, gettext("添加“%(id)s”", id=entry["id"]))
+        diagnostics = _checked(edited.files, name, new_text)
+        if has_errors(diagnostics):
+            return self._entry_page(kind, values, diagnostics, (kind, _count(new_text, kind) - 1))
+        _write(name, new_text, seen, gettext("添加%(kind)s“%(name)s”", kind=gettext(KIND_NAMES[kind]), name=values["label"]))
         return redirect(url_for(".index", change=working.current_id()))
 
     @expose("/edit/<kind>/<entry_id>/", methods=("GET", "POST"))
     def edit(self, kind: str, entry_id: str) -> str | Response:
-        if kind not in ("departments", "materials", "fields"):
+        if kind not in KIND_NAMES:
             abort(404)
         edited = _edited()
         entry = getattr(edited.check.catalogues, kind).get(entry_id)
         if entry is None:
             abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
-        label_key = "label" if kind == "fields" else "name"
-        name = Path(entry.file).name
-        form = FlaskForm()
-        values = {"id": entry.id, "label": getattr(entry, label_key).get()}
-        problems: list[Diagnostic] = []
-        if request.method == "POST" and form.validate_on_submit():
-            require("editor", "save")
-            values = {"id": request.form.get("id", "").strip(), "label": request.form.get("label", "").strip()}
-            users = catalogue_usage().get((kind, entry_id), [])
-            if values["id"] != entry_id and users:
-                flash(gettext("不能把“%(id)s”改名：仍被这些一件事使用：%(users)s。请先在这些一件事中改用新 id，或新建一个条目。",
-                              id=entry_id, users=", ".join(users)), "error")
-            else:
-                files = edited.files
-                data, seen = files[name]
-                text = data.decode("utf-8")
-                where = _entry_path(text, kind, entry_id, entry.path)
-                current = raw_value(text, where + (label_key,))
-                label_path = where + (label_key, "zh-CN") if isinstance(current, dict) else where + (label_key,)
-                new_text = apply_edits(text, [SetValue(where + ("id",), values["id"]), SetValue(label_path, values["label"])])
-                others = [(n, b) for n, (b, _) in files.items() if n != name]
-                check = check_catalogues([*others, (name, new_text.encode("utf-8"))])
-                problems = [d for d in check.diagnostics if d.file == name and d.severity == "error"]
-                if not problems:
-                    if new_text != text:
-                        _write(name, new_text, seen, gettext("修改“%(id)s”：%(new_id)s %(label)s", id=entry_id, new_id=values["id"],
-                                                                 label=values["label"]))
-                    else:
-                        flash(gettext("没有改动，没有保存任何内容。"), "info")
-                    return redirect(url_for(".index", change=working.current_id()))
-        return self.render("configurator/catalogue_entry.html", kind=kind, entry_id=entry_id, values=values,
-                           problems=messages(problems), form=form, change=working.current_id())
+        label_key, name = _label_key(kind), Path(entry.file).name
+        data, seen = edited.files[name]
+        text = data.decode("utf-8")
+        where = _entry_path(text, kind, entry_id, entry.path)
+        old = {"id": entry.id, "label": getattr(entry, label_key).get()}
+        if request.method == "GET" or not FlaskForm().validate_on_submit():  # its problems, also on reopening
+            return self._entry_page(kind, old, [d for d in edited.check.diagnostics if Path(d.file).name == name], where, entry_id)
+        require("editor", "save")
+        values = {key: request.form.get(key, old[key]).strip() for key in old}
+        users = catalogue_usage().get((kind, entry_id), [])
+        if values["id"] != entry_id and users:
+            return self._entry_page(kind, values, [], where, entry_id, read=[_in_use(old["label"], values["id"], users)])
+        if not values["label"]:
+            return self._entry_page(kind, values, [], where, entry_id, read=[_unnamed()])
+        current = raw_value(text, where + (label_key,))
+        label_path = where + (label_key, "zh-CN") if isinstance(current, dict) else where + (label_key,)
+        new_text = apply_edits(text, [SetValue(where + ("id",), values["id"]), SetValue(label_path, values["label"])])
+        diagnostics = _checked(edited.files, name, new_text)
+        if has_errors(diagnostics):
+            return self._entry_page(kind, values, diagnostics, where, entry_id)
+        if new_text == text:
+            flash(gettext("没有改动，没有保存任何内容。"), "info")
+        else:
+            _write(name, new_text, seen, _edit_said(kind, old, values))
+        return redirect(url_for(".index", change=working.current_id()))
 
     @expose("/delete/<kind>/<entry_id>/", methods=("GET", "POST"))
     def delete(self, kind: str, entry_id: str) -> str | Response:
-        if kind not in ("departments", "materials", "fields"):
+        if kind not in KIND_NAMES:
             abort(404)
         edited = _edited()
-        if request.method == "GET":  # ask first, naming the bundles that use it
-            found = getattr(edited.check.catalogues, kind).get(entry_id)
-            if found is None:
-                abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
-            names = {r.id: r.name for r in store().summaries(working.current_change())}
-            users_named = [(b, names.get(b, b)) for b in catalogue_usage().get((kind, entry_id), [])]
-            label = getattr(found, "label" if kind == "fields" else "name").get(language())
-            return self.render("configurator/catalogue_delete.html", kind=kind, entry_id=entry_id, name=label,
-                               users=users_named, form=FlaskForm(), change=working.current_id())
-        require("editor", "delete")
-        users = catalogue_usage().get((kind, entry_id), [])
-        if users:
-            flash(gettext("不能删除“%(id)s”：仍被这些一件事使用：%(users)s。请先在这些一件事中改用其他条目。",
-                          id=entry_id, users=", ".join(users)), "error")
-            return redirect(url_for(".index", change=working.current_id()))
         entry = getattr(edited.check.catalogues, kind).get(entry_id)
         if entry is None:
-            abort(404)
+            abort(404, gettext("目录中没有“%(id)s”。", id=entry_id))
+        label = getattr(entry, _label_key(kind)).get(language())
+        users = _bundle_names(catalogue_usage().get((kind, entry_id), []))
+        if request.method == "GET":  # ask first, naming the bundles that use it
+            return self.render("configurator/catalogue_delete.html", kind=kind, kind_name=gettext(KIND_NAMES[kind]),
+                               entry_id=entry_id, name=label, users=users, form=FlaskForm(), change=working.current_id())
+        require("editor", "delete")
+        if users:
+            flash(gettext("不能删除“%(name)s”：仍被这些一件事使用：%(users)s。请先在这些一件事中改用其他条目。",
+                          name=label, users=gettext("、").join(n for _, n in users)), "error")
+            return redirect(url_for(".index", change=working.current_id()))
         name = Path(entry.file).name
         data, seen = edited.files[name]
         text = data.decode("utf-8")
         _write(name, apply_edit(text, DeleteEntry(_entry_path(text, kind, entry_id, entry.path))), seen,
-               gettext("删除“%(id)s”", id=entry_id))
+               gettext("删除%(kind)s“%(name)s”", kind=gettext(KIND_NAMES[kind]), name=label))
         return redirect(url_for(".index", change=working.current_id()))
+
+
+def _unnamed() -> Problem:
+    return Problem("error", gettext("请填写名称。"), gettext("标识会根据名称自动生成。"), "", 0, 0,
+                   Spot("label", gettext("名称"), "label"))
+
+
+def _in_use(label: str, new_id: str, users: list[str]) -> Problem:
+    """Changing an id that bundles still refer to would break them: refused beside the id."""
+    return Problem("error", gettext("不能把“%(name)s”的标识改为“%(id)s”：它仍被这些一件事使用：%(users)s。",
+                                    name=label, id=new_id, users=gettext("、").join(n for _, n in _bundle_names(users))),
+                   gettext("请保留原来的标识；要换一个，请新建条目，并在这些一件事中改用它。"), "", 0, 0,
+                   Spot("id", gettext("标识（id）"), "id"))
+
+
+def _edit_said(kind: str, old: dict[str, str], new: dict[str, str]) -> str:
+    """What an edit of an entry changed, in words (the flash, the commit message, the history)."""
+    what = gettext(KIND_NAMES[kind])
+    said = []
+    if new["label"] != old["label"]:
+        said.append(gettext("%(kind)s“%(old)s”改名为“%(new)s”", kind=what, old=old["label"], new=new["label"]))
+    if new["id"] != old["id"]:
+        said.append(gettext("%(kind)s“%(name)s”的标识改为 %(id)s", kind=what, name=new["label"], id=new["id"]))
+    return gettext("；").join(said)
+
+
+def _count(text: str, kind: str) -> int:
+    """How many entries the catalogue text lists (a new one is the last)."""
+    from configurator.language.loader import load_yaml
+
+    data = load_yaml(text.encode("utf-8"), "catalogue").data
+    entries = data.get(kind) if isinstance(data, dict) else None
+    return len(entries) if isinstance(entries, list) else 0
 
 
 def _bundles_in_context() -> list[Bundle]:

@@ -20,6 +20,7 @@ from configurator.web import language, store, working
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, saved_message
 from configurator.web.feedback import messages
+from configurator.web.forms import named
 from configurator.web.models import audit
 from configurator.workspace.changes import ChangeError
 from configurator.workspace.store import NotFound, SaveResult
@@ -69,7 +70,7 @@ class CreationPages(BundlePages):
         lang = language()
         return self.render("configurator/new.html", form=form, values=values, errors=errors,
                            problems=messages(problems), rows=rows, templates=TEMPLATES.values(),
-                           departments=[(d.id, d.name.get(lang)) for d in catalogues.departments.values()],
+                           departments=named((d.id, d.name.get(lang)) for d in catalogues.departments.values()),
                            error_count=len(errors) + len(problems))
 
     @expose("/<bundle_id>/retire/", methods=("GET", "POST"))

@@ -30,13 +30,13 @@ from configurator.authoring.steplimits import steps_following
 from configurator.authoring.textedits import AppendEntry, DeleteKey, Edit, SetValue
 from configurator.diagnostics import Diagnostic
 from configurator.language.documents import load_shared
-from configurator.model import Bundle, Item
+from configurator.model import Bundle, BundleMaterial, Item
 from configurator.planning.compiled import Compiled
 from configurator.web import language, store, working
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, followed_note
 from configurator.web.feedback import Placement, Spot, place, read_problems, wtforms_locate
-from configurator.web.forms import ItemForm, MaterialForm, choice_pattern, named, shown_section
+from configurator.web.forms import ItemForm, MaterialForm, named, picked, shown_section
 
 
 def shown(placement: Placement, form: FlaskForm | None = None) -> dict[str, Any]:
@@ -78,13 +78,11 @@ class EditingPages(BundlePages):
     def _item_form(self, bundle: Bundle, index: int) -> ItemForm:
         catalogues = working.catalogues(bundle.id)[1].catalogues
         form = ItemForm()
-        pattern, lang = choice_pattern(), language()
-        form.department.choices = [SelectChoice(d.id, named(d.name.get(lang), d.id, pattern))
-                                   for d in catalogues.departments.values()]
+        lang = language()
+        form.department.choices = picked((d.id, d.name.get(lang)) for d in catalogues.departments.values())
         compiled = Compiled(bundle, catalogues, lang)
-        form.fields.choices = [SelectChoice(f.id, named(compiled.text(compiled.fields[f.id].label), f.id, pattern))
-                               for f in bundle.fields]
-        form.materials.choices = [SelectChoice(m.id, named(compiled.material_name(m), m.id, pattern)) for m in bundle.materials]
+        form.fields.choices = picked((f.id, compiled.text(compiled.fields[f.id].label)) for f in bundle.fields)
+        form.materials.choices = picked((m.id, compiled.material_name(m)) for m in bundle.materials)
         return form
 
     @expose("/<bundle_id>/items/<int:index>/", methods=("GET", "POST"))
@@ -108,7 +106,7 @@ class EditingPages(BundlePages):
             followers, followed = steps_following(data, item.id, before, after) if form.promised.data != item.promised_days \
                 else ([], [])
             outcome = self._save(bundle_id, text, form.version.data, edits + followers,
-                                 gettext("事项 %(id)s", id=item.id) + followed_note(followed))
+                                 gettext("事项“%(name)s”", name=item.name.get(language())) + followed_note(followed))
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
@@ -121,11 +119,13 @@ class EditingPages(BundlePages):
     def _material_form(self, bundle: Bundle) -> MaterialForm:
         catalogues = working.catalogues(bundle.id)[1].catalogues
         form = MaterialForm()
-        form.material.choices = [SelectChoice(m.id, named(m.name.get(language()), m.id)) for m in catalogues.materials.values()]
-        departments = catalogues.departments.values()
-        form.shared_from.choices = [SelectChoice("", "—")] + [SelectChoice(d.id, d.name.get(language())) for d in departments]
-        form.produced_by.choices = [SelectChoice("", "—")] + [SelectChoice(i.id, i.name.get(language())) for i in bundle.items]
-        form.used_by.choices = [SelectChoice(i.id, i.name.get(language())) for i in bundle.items]
+        lang = language()
+        form.material.choices = picked((m.id, m.name.get(lang)) for m in catalogues.materials.values())
+        departments = picked((d.id, d.name.get(lang)) for d in catalogues.departments.values())
+        items = picked((i.id, i.name.get(lang)) for i in bundle.items)
+        form.shared_from.choices = [SelectChoice("", "—"), *departments]
+        form.produced_by.choices = [SelectChoice("", "—"), *items]
+        form.used_by.choices = items
         return form
 
     @expose("/<bundle_id>/materials/new/", methods=("GET", "POST"))
@@ -155,7 +155,7 @@ class EditingPages(BundlePages):
             for item_index, item in enumerate(bundle.items):
                 if item.id in (form.used_by.data or []):
                     edits.append(AppendEntry(("items", item_index, "materials"), entry["id"]))
-            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("新增材料 %(id)s", id=entry.get("id", "")))
+            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("新增材料“%(name)s”", name=_entry_name(entry, picked)))
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
@@ -201,8 +201,8 @@ class EditingPages(BundlePages):
                 return outcome
             problems, conflict = outcome
         catalogues = working.catalogues(bundle_id)[1].catalogues
-        sources = {"departments": [(d.id, d.name.get(language())) for d in catalogues.departments.values()],
-                   "fields": [(f.id, named(f.label.get(language()), f.id)) for f in catalogues.fields.values()]}
+        sources = {"departments": named((d.id, d.name.get(language())) for d in catalogues.departments.values()),
+                   "fields": named((f.id, f.label.get(language())) for f in catalogues.fields.values())}
         if request.method == "GET":
             problems = store().check(bundle_id, text, working.editing(bundle_id)).diagnostics  # its warnings
         placement = place(problems, prefix, _section_locate(spec, entries))
@@ -248,15 +248,29 @@ class EditingPages(BundlePages):
                     edits.append(DeleteKey(base + (key,)) if not new or default else SetValue(base + (key,), new))
             if form.count.data != material.count:
                 edits.append(DeleteKey(base + ("count",)) if form.count.data == 1 else SetValue(base + ("count",), form.count.data))
-            outcome = self._save(bundle_id, text, form.version.data, edits, gettext("材料 %(id)s", id=material.id))
+            what = gettext("材料“%(name)s”", name=_material_name(bundle, material))
+            outcome = self._save(bundle_id, text, form.version.data, edits, what)
             if isinstance(outcome, Response):
                 return outcome
             problems, conflict = outcome
         placement = place(problems, ("materials", index), wtforms_locate(form, MATERIAL_PATHS))
         return self.render("configurator/material.html", bundle_id=bundle_id, bundle=bundle, form=form,
-                           conflict=conflict, editing=material.id, **shown(placement, form))
+                           conflict=conflict, editing=material.id, editing_name=_material_name(bundle, material),
+                           **shown(placement, form))
 
     # ---- history (git workspaces)
+
+
+def _entry_name(entry: dict[str, Any], picked: Any) -> str:
+    """A new material's name: its own, else the catalogue material's it was picked from."""
+    name = entry.get("name")
+    return str(name or (picked.name.get(language()) if picked is not None else entry.get("id", "")))
+
+
+def _material_name(bundle: Bundle, material: BundleMaterial) -> str:
+    """A material as the official knows it: its name here, else the catalogue's."""
+    catalogues = working.catalogues(bundle.id)[1].catalogues
+    return Compiled(bundle, catalogues, language()).material_name(material)
 
 
 def _fill_item_form(form: ItemForm, item: Item, version: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
@@ -21,14 +23,19 @@ def plain_text(form: FlaskForm, field: Any) -> None:
         raise ValidationError(gettext("这里有看不见的控制字符（如 NUL，多由复制粘贴带入），请删除后再保存；没有保存任何内容。"))
 
 
-def named(name: str, entry_id: str, pattern: str | None = None) -> str:
-    """A choice's label: the entry's name and its id. A caller labelling hundreds of choices passes
-    the translated ``pattern`` (``choice_pattern()``) instead of translating it for each."""
-    return (pattern or choice_pattern()) % {"name": name, "id": entry_id}
+def named(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(id, what a picker shows) for (id, name) pairs: the name alone, as the official knows the
+    entry; only where two entries share a name is the id added to tell them apart (the pinyin id
+    is nobody's word for a department or a material)."""
+    pairs = list(pairs)
+    counts = Counter(name for _, name in pairs)
+    pattern = gettext("%(name)s（%(id)s）") if any(n > 1 for n in counts.values()) else ""
+    return [(entry_id, pattern % {"name": name, "id": entry_id} if counts[name] > 1 else name) for entry_id, name in pairs]
 
 
-def choice_pattern() -> str:
-    return gettext("%(name)s（%(id)s）")
+def picked(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """A WTForms field's choices, labelled as ``named`` labels them."""
+    return [SelectChoice(value, label) for value, label in named(pairs)]
 
 
 def shown_section(spec: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +92,7 @@ REQUIREMENT_CHOICES = [SelectChoice(value, label) for value, label in (
 
 class MaterialForm(FlaskForm):
     version = StringField()
-    id = StringField(lazy_gettext("材料 id（可不填：选了目录中的材料就用它的 id，否则按名称生成）"), validators=[plain_text])
+    id = StringField(lazy_gettext("标识（id）：不用填写，选了目录中的材料就用它的标识，否则根据名称生成"), validators=[plain_text])
     material = SelectField(lazy_gettext("材料目录中的材料"))
     name = StringField(lazy_gettext("本一件事中的名称（可选）"), validators=[Optional(), plain_text])
     source = SelectField(lazy_gettext("来源"), choices=SOURCE_CHOICES)

@@ -35,6 +35,7 @@ from configurator.web import language, store, working
 from configurator.web.access import require
 from configurator.web.bundle_pages import BundlePages, followed_note
 from configurator.web.feedback import Problem, Spot, messages, place
+from configurator.web.forms import named
 from configurator.workspace.merging import merge_form_values
 
 Path = tuple[str | int, ...]
@@ -77,15 +78,16 @@ class Namer:
         return entry_name(kind, entry, self.lang)
 
     def choices(self, source: str) -> list[tuple[str, str]]:
+        """What a picker offers: (id, name), by name only (web/forms.named)."""
         lang = self.lang
         if source in ("departments", "owners"):
             departments = [(d.id, d.name.get(lang)) for d in self.catalogues.departments.values()]
-            return ([("applicant", gettext("申请人"))] if source == "owners" else []) + departments
+            return named(([("applicant", gettext("申请人"))] if source == "owners" else []) + departments)
         if source == "catalogue_fields":
-            return [(f.id, f.label.get(lang)) for f in self.catalogues.fields.values()]
+            return named((f.id, f.label.get(lang)) for f in self.catalogues.fields.values())
         if source == "catalogue_materials":
-            return [(m.id, m.name.get(lang)) for m in self.catalogues.materials.values()]
-        return [(str(e.get("id")), self(source, e)) for e in self.data.get(source) or [] if isinstance(e, dict)]
+            return named((m.id, m.name.get(lang)) for m in self.catalogues.materials.values())
+        return named((str(e.get("id")), self(source, e)) for e in self.data.get(source) or [] if isinstance(e, dict))
 
     def crumbs(self, path: Path) -> list[tuple[str, str]]:
         """(label, where) from the bundle down to ``path``, each named."""
@@ -123,6 +125,11 @@ def _values_seen(bundle_id: str, seen: str, path: Path, widgets: tuple[Widget, .
         return None
     entry = lookup(load_shared(text.encode("utf-8"), "x").data, path)
     return form_values(widgets, entry) if isinstance(entry, dict) else None
+
+
+def _taken(entries: Any, key: str = "id") -> list[str]:
+    """The ids (or option values) a list's entries already have: a new one's generated id avoids them."""
+    return [str(e.get(key)) for e in entries or [] if isinstance(e, dict) and e.get(key) is not None]
 
 
 def _label_of(key: str, widgets: tuple[Widget, ...], lang: str) -> str:
@@ -181,7 +188,7 @@ class NodePages(BundlePages):
                            elsewhere=placement.elsewhere, form=FlaskForm(), conflict=conflict,
                            clashes=[_label_of(key, widgets, language()) for key in clashes or []],
                            bundle_name=text_of(data.get("name"), language()),
-                           situations=namer.situations())
+                           situations=namer.situations(), taken=_taken(lookup(data, path[:-1])) if new else [])
 
     @expose("/<bundle_id>/edit/", methods=("GET", "POST"))
     @expose("/<bundle_id>/edit/<path:where>", methods=("GET", "POST"))
@@ -254,8 +261,12 @@ class NodePages(BundlePages):
                                     new=where, form_problems=form_problems)
             new_entry = without_defaults(str(path[-1]), new_entry)
             if len(path) == 1:  # an entry of a bundle's list is referred to by its id: given one when left empty
-                taken = {str(e.get("id")) for e in current if isinstance(e, dict)}
-                new_entry = give_id(str(path[0]), new_entry, taken, namer(str(path[0]), new_entry))
+                new_entry = give_id(str(path[0]), new_entry, _taken(current), namer(str(path[0]), new_entry))
+            elif path[-1] == "options" and not str(new_entry.get("value") or "").strip():  # so is an option, by its value
+                label = text_of(new_entry.get("label"), "zh-CN")
+                if label:
+                    value = suggest_id(label, _taken(current, "value"))
+                    new_entry = {"value": value, **{k: v for k, v in new_entry.items() if k != "value"}}
             edits: list[Edit] = [AppendEntry(path, new_entry)]
             if path == ("items",):
                 edits += item_companions(data, new_entry, with_step=bool(request.form.get("with_step")))

@@ -30,9 +30,13 @@ from configurator.workspace.versions import version_at
 from configurator.writers import WRITERS
 
 
-def _problem(d: Any, lang: str) -> dict[str, Any]:
+def _problem(d: Any, lang: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A problem of the merged tree, with its file named as officials know it (``where``); the file,
+    line and code are for the page's detail toggle."""
+    stem = d.file.rsplit("/", 1)[-1].removesuffix(".yaml")
     return {"file": d.file, "line": d.line, "column": d.column, "code": d.code, "severity": str(d.severity),
-            "message": d.message(lang), "fix": d.fix(lang)}
+            "message": d.message(lang), "fix": d.fix(lang),
+            "where": file_in_words(d.file if "/" in d.file else f"bundles/{d.file}", (data or {}).get(stem), lang)}
 
 
 _DELTAS: dict[tuple[str, ...], list[Delta]] = {}
@@ -64,12 +68,12 @@ def review_context(changes: ChangeRequests, change: Record, lang: str) -> dict[s
         paths, merged = git.changed_paths(repo, base, shown), None
         diagnostics = tuple(changes.check_tree(shown)) if paths else ()
     target = merged.tree if merged is not None and merged.clean else shown
-    problems = [_problem(d, lang) for d in diagnostics]
     ids = {p[len("bundles/"):-len(".yaml")] for p in paths if p.startswith("bundles/")}
     against = main if shown == head else base  # a published request: main as it was before it
     before, after = version_at(repo, against, ids), version_at(repo, target, ids)
     original, changed = version_at(repo, base, ids), version_at(repo, shown, ids)
     bundles, deltas = _bundle_rows(repo, paths, before, after, against, target, lang)
+    problems = [_problem(d, lang, after.data) for d in diagnostics]
     authors = changes.authors(change)
     return {
         "head": head, "main": main, "base": base, "paths": paths, "behind": changes.behind(change),
@@ -135,6 +139,7 @@ def _bundle_rows(repo: Any, paths: list[str], before: Version, after: Version, a
         new_compiled = Compiled(new_model, after.catalogues, lang) if new_model else None
         bundles.append({
             "id": bundle_id, "published": bundle_id in before.data,
+            "name": next((m.name.get(lang) for m in (new_model, old_model) if m is not None), bundle_id),
             "deltas": (found := _deltas(repo, against, target, path, old_compiled, new_compiled)),
             "published_notice": WRITERS["notice.md"](old_compiled) if old_compiled else "",
             "changed_notice": WRITERS["notice.md"](new_compiled) if new_compiled else "",

@@ -427,13 +427,13 @@ def _loaded(text: str) -> Any:
 
 
 def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
-    """A commit message saying what changed, from the semantic diff (the data is only read)."""
-    from configurator.present.semantic_diff import diff_data
-
+    """What changed, in words (the semantic diff; the bundle by its name, not its id)."""
+    from configurator.present.semantic_diff import diff_data, file_in_words
     old, new = _loaded(old_text), _loaded(new_text)
-    changes = diff_data(bundle_id, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
+    named = file_in_words(f"bundles/{bundle_id}.yaml", new if isinstance(new, dict) else old)
+    changes = diff_data(named, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
     # a NUL the text holds (a YAML "\0" escape) would make git refuse the message
-    lines = [change.text().replace("\x00", "") for change in changes[:5]] or [f"{bundle_id}: 修改"]
+    lines = [change.text().replace("\x00", "") for change in changes[:5]] or [f"{named}: 修改"]
     if len(changes) > 5:
         lines.append(f"（另有 {len(changes) - 5} 处改动）")
     return "\n".join(lines)
