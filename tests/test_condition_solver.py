@@ -24,8 +24,9 @@ from tests.helpers import CORPUS, ROOT, shipped_catalogues
 _ORACLE_LIMIT = 20000
 
 
-def enumerated_truth_table(expr: Expr, variables: dict[str, Variable]) -> set[bool] | None:
-    """The former ``truth_table``: every combination of the candidates, or None past the limit."""
+def enumerated_truth_table(expr: Expr, variables: dict[str, Variable], memo: Any = None) -> set[bool] | None:
+    """The former ``truth_table``: every combination of the candidates, or None past the limit
+    (``memo``, the solver's, is not used)."""
     constants: dict[str, set[Any]] = {}
     constants_of(expr, constants)
     if any(name not in variables for name in constants):
@@ -55,9 +56,9 @@ def asked_of_the_solver() -> dict[Path, list[tuple[Expr, dict[str, Variable]]]]:
     asked: dict[Path, list[tuple[Expr, dict[str, Variable]]]] = {}
     original = lang.truth_table
 
-    def recording(expr: Expr, variables: Any) -> set[bool] | None:
+    def recording(expr: Expr, variables: Any, memo: Any = None) -> set[bool] | None:
         asked[current].append((expr, dict(variables)))
-        return original(expr, variables)
+        return original(expr, variables, memo)
 
     lang.truth_table = recording
     try:
@@ -78,10 +79,12 @@ def test_the_files_ask_the_solver_about_many_conditions(asked_of_the_solver):
 
 @pytest.mark.parametrize("path", _FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_condition_of_every_file_has_the_enumerations_outcomes(asked_of_the_solver, path):
+    memo: dict[Any, Any] = {}  # as a check shares it between its conditions
     for expr, variables in asked_of_the_solver[path]:
         expected = enumerated_truth_table(expr, variables)
         if expected is not None:
             assert truth_table(expr, variables) == expected, lang.to_text(expr)
+            assert truth_table(expr, variables, memo) == expected, lang.to_text(expr)
 
 
 @pytest.mark.parametrize("path", _FILES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -102,19 +102,29 @@ def _domains(ordered: list[str], variables: Mapping[str, Variable],
     return domains
 
 
-def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | None:
+def truth_table(expr: Expr, variables: Mapping[str, Variable], memo: dict[Any, Any] | None = None) -> set[bool] | None:
     """The set of values the condition takes over all answers, or None if it cannot be decided
     (a name that is no question, or a search past its budget).
 
     Exact for this language: comparisons are only against constants (or between two
     answers of the same kind), so the candidates cover every region of the answer space;
     decided from the condition's structure (``solver``), not by trying every combination.
+    ``memo``: a dict kept across calls on the same ``variables`` (a check's), so that what the
+    conditions share (the eligibility rules each is joined with) is compiled once.
     """
     constants: dict[str, set[Any]] = {}
     constants_of(expr, constants)
     if any(name not in variables for name in constants):
         return None
-    return outcomes(expr, {name: candidates(variables[name], constants[name]) for name in constants})
+    if memo is None:
+        return outcomes(expr, {name: candidates(variables[name], constants[name]) for name in constants})
+    domains = {}
+    for name, compared in constants.items():
+        key = ("candidates", name, frozenset(compared))
+        if key not in memo:
+            memo[key] = candidates(variables[name], compared)  # one list per key: masks know it by id
+        domains[name] = memo[key]
+    return outcomes(expr, domains, memo)
 
 
 def witness(expr: Expr, variables: Mapping[str, Variable], asked: Mapping[str, Expr | None]) -> dict[str, Any] | None:

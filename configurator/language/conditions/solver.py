@@ -66,8 +66,9 @@ class _TooHard(Exception):
 class _Search:
     """One condition's search: the candidates of each question, and the steps spent."""
 
-    def __init__(self, domains: Mapping[str, list[Any]]) -> None:
+    def __init__(self, domains: Mapping[str, list[Any]], memo: dict[Any, Any] | None = None) -> None:
         self.domains = domains
+        self.memo = {} if memo is None else memo
         self.full = {name: (1 << len(values)) - 1 for name, values in domains.items()}
         self.steps = 0
 
@@ -77,15 +78,30 @@ class _Search:
         """The condition (or its negation) as masks, negations pushed down to the comparisons."""
         if isinstance(expr, Not):
             return self.node(expr.operand, not negated)
-        if isinstance(expr, BoolOp):
-            return self.junction((expr.op == "and") != negated, [self.node(op, negated) for op in expr.operands])
-        reads = sorted({name.name for name in names(expr)})
-        holds = compile_predicate(expr)
+        # by identity (hashing a condition walks its tree): the memo keeps the condition alive
+        compiled = self.memo.get(id(expr))
+        if compiled is None:
+            holds = None if isinstance(expr, BoolOp) else compile_predicate(expr)
+            compiled = self.memo[id(expr)] = (expr, sorted({name.name for name in names(expr)}), holds)
+        _, reads, holds = compiled
+        if holds is None:  # and / or: the same rules are joined with many conditions, built once
+            key = ("node", id(expr), negated, *(id(self.domains[name]) for name in reads))
+            built = self.memo.get(key)
+            if built is None:
+                assert isinstance(expr, BoolOp)
+                built = self.memo[key] = self.junction((expr.op == "and") != negated,
+                                                       [self.node(op, negated) for op in expr.operands])
+            return built
         if not reads:
-            return holds({}) != negated
+            return bool(holds({})) != negated
         if len(reads) == 1:
             name = reads[0]
-            mask = sum(1 << index for index, value in enumerate(self.domains[name]) if holds({name: value}))
+            # the same comparison over the same candidates (a rule joined with many conditions): once
+            key = (id(expr), id(self.domains[name]))
+            mask = self.memo.get(key)
+            if mask is None:
+                mask = self.memo[key] = sum(1 << index for index, value in enumerate(self.domains[name])
+                                            if holds({name: value}))
             return self.unary(name, mask ^ self.full[name] if negated else mask)
         product = itertools.product(*(range(len(self.domains[name])) for name in reads))
         true = frozenset(at for at in product
@@ -227,12 +243,14 @@ def _most_read(parts: list[_Node]) -> str:
     return max(counts, key=lambda name: counts[name])
 
 
-def outcomes(expr: Expr, domains: Mapping[str, list[Any]]) -> set[bool] | None:
+def outcomes(expr: Expr, domains: Mapping[str, list[Any]], memo: dict[Any, Any] | None = None) -> set[bool] | None:
     """The values ``expr`` takes when each question it reads ranges over its ``domains``
-    (every question the condition reads has one), or None past the search's budget."""
+    (every question the condition reads has one), or None past the search's budget.
+    ``memo``: kept between calls on the same questions (comparisons compiled, masks by the
+    identity of their candidate list, which the memo must keep alive: see ``truth_table``)."""
     if any(not values for values in domains.values()):
         return set()  # no answer at all to try (as an empty product gives none)
-    search = _Search(domains)
+    search = _Search(domains, memo)
     domain = dict(search.full)
     seen: set[bool] = set()
     try:
