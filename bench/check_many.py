@@ -14,7 +14,8 @@ files that would not be shared in reality). In the same run it times:
   phases   the serial checks split into load / schema / build / rules (each phase timed apart,
            so the collector pause of a whole check does not apply: the sum is a little higher)
 
-Usage: python bench/check_many.py [--count 1000] [--repeat 3]
+Usage: python bench/check_many.py [--count 1000] [--repeat 3] [--bundle NAME]
+(--bundle: copy that shipped bundle instead of the largest, e.g. the one whose conditions cost most)
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def largest_shipped() -> Path:
     return max((ROOT / "bundles").glob("*.yaml"), key=lambda p: p.stat().st_size)
 
 
-def generate(workspace: Path, count: int) -> list[Path]:
-    source = largest_shipped()
+def generate(workspace: Path, count: int, source: Path | None = None) -> list[Path]:
+    source = source or largest_shipped()
     text = source.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     situations = [s["id"] for s in data["situations"]]
@@ -128,12 +129,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bundle", help="the shipped bundle to copy (default: the largest)")
     args = parser.parse_args()
+    source = ROOT / "bundles" / f"{args.bundle}.yaml" if args.bundle else largest_shipped()
     with tempfile.TemporaryDirectory() as folder:
         workspace = Path(folder)
-        files = generate(workspace, args.count)
+        files = generate(workspace, args.count, source)
         lines = sum(p.read_text(encoding="utf-8").count("\n") for p in files)
-        print(f"{args.count} bundles copied from {largest_shipped().name}: "
+        print(f"{args.count} bundles copied from {source.name}: "
               f"{lines // args.count} lines each, {lines} lines in all")
         parse = [time_parse(files) for _ in range(args.repeat)]
         cli = [time_cli(workspace)[0] for _ in range(args.repeat)]

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from configurator.language.conditions.evaluate import Predicate, compile_predicate
+from configurator.language.conditions.solver import outcomes, reachable
 from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, Ticked, names
 from configurator.language.conditions.types import Variable
 
@@ -101,27 +102,29 @@ def _domains(ordered: list[str], variables: Mapping[str, Variable],
     return domains
 
 
-def truth_table(expr: Expr, variables: Mapping[str, Variable]) -> set[bool] | None:
-    """The set of values the condition takes over all answers, or None if too many to try.
+def truth_table(expr: Expr, variables: Mapping[str, Variable], memo: dict[Any, Any] | None = None) -> set[bool] | None:
+    """The set of values the condition takes over all answers, or None if it cannot be decided
+    (a name that is no question, or a search past its budget).
 
     Exact for this language: comparisons are only against constants (or between two
-    answers of the same kind), so the answers tried cover every region of the answer space.
+    answers of the same kind), so the candidates cover every region of the answer space;
+    decided from the condition's structure (``solver``), not by trying every combination.
+    ``memo``: a dict kept across calls on the same ``variables`` (a check's), so that what the
+    conditions share (the eligibility rules each is joined with) is compiled once.
     """
     constants: dict[str, set[Any]] = {}
     constants_of(expr, constants)
     if any(name not in variables for name in constants):
         return None
-    ordered = sorted(constants)
-    domains = _domains(ordered, variables, constants)
-    if domains is None:
-        return None
-    seen: set[bool] = set()
-    holds = compile_predicate(expr)  # evaluate's results, without walking the tree per combination
-    for combination in itertools.product(*domains):
-        seen.add(holds(dict(zip(ordered, combination, strict=True))))
-        if len(seen) == 2:
-            break
-    return seen
+    if memo is None:
+        return outcomes(expr, {name: candidates(variables[name], constants[name]) for name in constants})
+    domains = {}
+    for name, compared in constants.items():
+        key = ("candidates", name, frozenset(compared))
+        if key not in memo:
+            memo[key] = candidates(variables[name], compared)  # one list per key: masks know it by id
+        domains[name] = memo[key]
+    return outcomes(expr, domains, memo)
 
 
 def witness(expr: Expr, variables: Mapping[str, Variable], asked: Mapping[str, Expr | None]) -> dict[str, Any] | None:
@@ -140,6 +143,8 @@ def witness(expr: Expr, variables: Mapping[str, Variable], asked: Mapping[str, E
     if any(name not in variables for name in constants):
         return None
     ordered = [name for name in variables if name in constants]  # the order questions are asked in
+    if reachable(expr, {name: candidates(variables[name], constants[name]) for name in ordered}, asked) is False:
+        return None  # decided from the structure: in a bundle without the error, no product is tried
     domains = _domains(ordered, variables, constants)
     if domains is None:
         return None

@@ -78,5 +78,10 @@ class RuleContext:
         and ``1`` (equal in Python) cannot both be valid against the same situation."""
         tables = self._truth_tables
         if expr not in tables:
-            tables[expr] = conditions.truth_table(expr, self.variables)
+            tables[expr] = conditions.truth_table(expr, self.variables, self._solver_memo)
         return tables[expr]
+
+    @functools.cached_property
+    def _solver_memo(self) -> dict[Any, Any]:
+        """What the solver compiles once per check: the comparisons the conditions share."""
+        return {}
