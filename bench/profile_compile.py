@@ -4,6 +4,8 @@ bench/figures_sweep.py builds them), the top entries by cumulative and by own ti
 
 Usage: python bench/profile_compile.py [--questions 400] [--top 25] [--repeat 9] > bench/profiles/compile-400.txt (and 50)
        python bench/profile_compile.py --copies newborn 17 > bench/profiles/compile-newborn-17.txt
+       (and so for credit_repair 24 and enterprise_deregistration 27: the sweep's worst shapes, where
+       the check and the case search lead)
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import operator
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -302,16 +301,14 @@ def _nothing(bundle: Bundle, planner: Planner, order: tuple[int, ...], groups: i
 
 def _walk(walk: Walk, planner: Planner, slots: list[int]) -> tuple[tuple[Part, ...], int]:
     """A group's distinct partial truths in the order first met, and its number of answer sets."""
-    vector = planner.vector
-    # the group's truths out of the full vector, in one call
-    pick: Callable[[tuple[bool, ...]], tuple[bool, ...]] = (
-        operator.itemgetter(*slots) if len(slots) > 1 else (lambda full: (full[slots[0]],)) if slots
-        else (lambda full: ()))
+    # the group's own conditions only, in one call: evaluating every condition of the bundle for
+    # every answer set of every group made the walk quadratic in the number of groups
+    vector = planner.vector_of(slots)
     found: dict[tuple[bool, ...], dict[str, Any]] = {}
     count = 0
     for answers in walk.every():
         count += 1
-        truth = pick(vector(answers))
+        truth = vector(answers)
         if truth not in found:
             found[truth] = dict(answers)
     return tuple(Part(answers, tuple(zip(slots, truth, strict=True))) for truth, answers in found.items()), count

@@ -142,12 +142,23 @@ class Planner:
         self._material_whens = [(slot, 1 << index) for index, m in enumerate(bundle.materials)
                                 if (slot := self._slot(m.when))]
         self._material_values = {m.id: self._resolver(m.varies) for m in bundle.materials if m.varies}
+        # the material whens among some materials' bits, found once per set of bits (part_of_case
+        # is asked per combination of groups: scanning every material of a large bundle each time
+        # was quadratic in its size)
+        self._whens_among: dict[int, list[tuple[int, int]]] = {}
+        # an item resolved for a case, by item and the truth of the slots its values read: the
+        # same resolution is asked for again and again by the searches (dataclasses.replace is slow)
+        self._value_slots = {item_id: tuple(sorted({slot for resolver in (own, *stages) for _, cases in resolver
+                                                    for slot, _ in cases}))
+                             for item_id, (own, stages) in self._item_values.items()}
+        self._in_case: dict[tuple[str, tuple[bool, ...]], Item] = {}
         self._field_list = _in_bytes(list(bundle.fields))
         self._field_whens = [(slot, 1 << index) for index, f in enumerate(bundle.fields) if (slot := self._slot(f.when))]
         self._edges = graph.dependencies(bundle)
         self._chains = Chains(bundle.items, self._edges)
         # every slot's condition in one generated function: what the case search calls per answer set
         self._vector = conditions.compile_vector(self._exprs)
+        self._vectors: dict[tuple[int, ...], conditions.Vector] = {}
 
     def _slot(self, condition: Condition | None) -> int:
         if condition is None:
@@ -187,6 +198,15 @@ class Planner:
     def vector(self) -> conditions.Vector:
         """``truth`` itself, for a caller that evaluates it per answer set (no call in between)."""
         return self._vector
+
+    def vector_of(self, slots: Sequence[int]) -> conditions.Vector:
+        """``vector`` for these slots only (their truths in this order): a group of questions
+        walked alone decides only its own conditions, not every condition of the bundle."""
+        key = tuple(slots)
+        found = self._vectors.get(key)
+        if found is None:
+            found = self._vectors[key] = conditions.compile_vector([self._exprs[slot] for slot in key])
+        return found
 
     def asked(self, answers: Mapping[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
@@ -253,9 +273,14 @@ class Planner:
             if truth[slot]:
                 items.append(self._item_in_case(item, truth) if self._item_values else item)
                 used_materials |= material_bits
-        for slot, bit in self._material_whens:
-            if not truth[slot]:
-                used_materials &= ~bit
+        if used_materials:
+            whens = self._whens_among.get(used_materials)
+            if whens is None:
+                whens = self._whens_among[used_materials] = [(slot, bit) for slot, bit in self._material_whens
+                                                             if used_materials & bit]
+            for slot, bit in whens:
+                if not truth[slot]:
+                    used_materials &= ~bit
         return items, used_materials.bit_count()
 
     def days_of(self, items: Sequence[Item]) -> int:
@@ -266,11 +291,16 @@ class Planner:
         values = self._item_values.get(item.id)
         if values is None:
             return item
+        key = (item.id, tuple([truth[slot] for slot in self._value_slots[item.id]]))
+        found = self._in_case.get(key)
+        if found is not None:
+            return found
         own, stages = values
         resolved = _resolved(item, own, truth)
         if any(stages):
             resolved = dataclasses.replace(resolved, special_stages=tuple(
                 _resolved(stage, resolver, truth) for stage, resolver in zip(item.special_stages, stages, strict=True)))
+        self._in_case[key] = resolved
         return resolved
 
     def plan(self, answers: Mapping[str, Any]) -> Plan:
