@@ -203,8 +203,12 @@ def _case(check: Checker, answers: dict[str, Any], region: Resolved | None) -> _
     if check.quick is None:
         return _Case(region, resolve(check.compiled, answers, region))
     try:
-        key: Any = (id(region), *[(name, value.__class__, value if value.__class__ in _PLAIN else _frozen(value))
-                                  for name, value in answers.items()])
+        kinds = tuple(map(type, answers.values()))
+        if _PLAIN.issuperset(kinds):  # the usual answers: keyed as they are, built in C
+            key: Any = (id(region), tuple(answers.items()), kinds)
+        else:
+            key = (id(region), *[(name, value.__class__, value if value.__class__ in _PLAIN else _frozen(value))
+                                 for name, value in answers.items()])
         known = check.cases.get(key)
     except TypeError:  # an answer no key can hold (an object): resolved every time
         return _Case(region, resolve(check.compiled, answers, region))
