@@ -92,12 +92,20 @@ def _values_of(seeds: tuple[dict[str, Any], ...], group: str, key: str) -> list[
 def test_the_fast_path_and_the_reference_reach_the_same_verdict(bundle_id):
     reference, fast, _seeds = paths(bundle_id)
 
+    refused = []
+
     @settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(application=applications(bundle_id), lang=st.sampled_from(["zh-CN", "en"]))
     def agree(application, lang):
-        assert _said(fast, application, lang) == _said(reference, application, lang), application
+        said = _said(fast, application, lang)
+        assert said == _said(reference, application, lang), application
+        if said[0] == 422 and said[1]:
+            refused.append(said[1])
 
     agree()
+    # Refused applications take the fast path too (jsonschema-rs finds the failing parts, Python's
+    # jsonschema words them): their every problem, pointer and message, is compared above.
+    assert len(refused) >= 20, f"only {len(refused)} refused applications generated"
 
 
 @pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
@@ -210,3 +218,22 @@ def test_answers_equal_in_python_but_not_in_json_are_kept_apart_and_the_kept_cas
         assert pre_check(fresh, {**valid, "situations": {**valid["situations"], "floor_area_sqm": area}}, "en",
                          WorkingCalendar).status in (200, 422)
     assert len(fresh.cases) == 256
+
+
+@pytest.mark.parametrize("bundle_id", SHIPPED_IDS)
+def test_a_refused_application_is_worded_from_the_parts_jsonschema_rs_finds_wrong(bundle_id):
+    """One field of the wrong type: Python's jsonschema is given that field's place and nothing else
+    of the fields (the rest ``true``), and the problems are the reference's, word for word."""
+    reference, fast, seeds = paths(bundle_id)
+    valid = next(seed for seed in seeds if pre_check(reference, seed, "en", WorkingCalendar).status == 200)
+    wrong = next(iter(valid["fields"]))
+    application = {**valid, "fields": {**valid["fields"], wrong: 12345}}
+    assert fast.quick is not None
+    reduced = fast.quick.failing(application)
+    assert reduced["properties"]["situations"] is True
+    kept = reduced["properties"]["fields"]["properties"]
+    assert [key for key, place in kept.items() if place is not True] == [wrong]
+    for lang in ("zh-CN", "en"):
+        said = _said(fast, application, lang)
+        assert said[0] == 422 and said == _said(reference, application, lang)
+        assert {"pointer": f"/fields/{wrong}", "message": said[1][0]["message"]} in said[1]

@@ -108,7 +108,7 @@ def pre_check(check: Checker, application: Any, lang: str, calendar: Callable[[]
         application = dict(application)  # "received" is taken out below; the caller's stays whole
     received, received_problem = _received(application, lang)
     found = _Found()
-    for error in sorted(check.validator.iter_errors(application), key=lambda e: [str(p) for p in e.absolute_path]):
+    for error in sorted(_schema_errors(check, application), key=lambda e: [str(p) for p in e.absolute_path]):
         entry = {"pointer": _pointer(error), "message": say(error, lang)}
         origin = _origin(check.schema, error)
         found.by_origin[origin].append(entry)
@@ -117,6 +117,15 @@ def pre_check(check: Checker, application: Any, lang: str, calendar: Callable[[]
         elif origin == "presence" and error.validator == "required":
             found.required.append((entry, error))
     return _judged(check, application, received, received_problem, found, lang, calendar, region)
+
+
+def _schema_errors(check: Checker, application: Any) -> Any:
+    """The reference validator's errors: where jsonschema-rs is at hand, Python's jsonschema checks
+    only the parts of the schema it found a problem with (QuickCheck.failing), the rest passing
+    as they would there."""
+    if check.quick is None or type(application) is not dict:
+        return check.validator.iter_errors(application)
+    return safe_validator(check.quick.failing(application)).iter_errors(application)
 
 
 def _quickly_valid(quick: QuickCheck, application: Any) -> bool:
@@ -194,8 +203,12 @@ def _case(check: Checker, answers: dict[str, Any], region: Resolved | None) -> _
     if check.quick is None:
         return _Case(region, resolve(check.compiled, answers, region))
     try:
-        key: Any = (id(region), *[(name, value.__class__, value if value.__class__ in _PLAIN else _frozen(value))
-                                  for name, value in answers.items()])
+        kinds = tuple(map(type, answers.values()))
+        if _PLAIN.issuperset(kinds):  # the usual answers: keyed as they are, built in C
+            key: Any = (id(region), tuple(answers.items()), kinds)
+        else:
+            key = (id(region), *[(name, value.__class__, value if value.__class__ in _PLAIN else _frozen(value))
+                                 for name, value in answers.items()])
         known = check.cases.get(key)
     except TypeError:  # an answer no key can hold (an object): resolved every time
         return _Case(region, resolve(check.compiled, answers, region))

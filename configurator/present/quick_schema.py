@@ -21,7 +21,13 @@ same as "no problem the pre-check reports" there:
   only) is matched through a keyword calling the reference's own RE2 ``search``.
 
 jsonschema-rs raising on a value (a lone surrogate, a non-string key) is no answer: the caller
-then takes the reference path. tests/test_precheck_fast.py holds the two paths to the same
+then takes the reference path.
+
+For a refused application, ``failing`` finds with jsonschema-rs which parts of the request schema
+(each top-level ``allOf`` clause, each group's own keywords, each answer, field and upload) find a
+problem, and gives the request schema with every other part replaced by ``true``: Python's
+jsonschema then words only those, with the same keywords in the same order, the same schema
+paths and the same titles, so every message and pointer is the reference's. tests/test_precheck_fast.py holds the two paths to the same
 verdicts on generated applications for every shipped bundle.
 """
 
@@ -54,17 +60,63 @@ class QuickCheck:
         quick = reported_clauses(schema)
         _narrow(quick)
         self.walks_numbers = _unbounded(quick)
-        self.validator = jsonschema_rs.Draft202012Validator(
-            quick, validate_formats=False, pattern_options=jsonschema_rs.RegexOptions(),
-            keywords={_RE2_KEYWORD: _Re2Pattern})
+        self.validator = _rust(quick)
+        self.schema = schema
+        whole = copy.deepcopy(schema)
+        _narrow(whole)
+        self.clauses = [_rust(clause) for clause in whole.get("allOf", [])]
+        self.groups = {name: (_rust({**group, "properties": {key: True for key in group.get("properties", {})}}),
+                              {key: _rust(place) for key, place in group.get("properties", {}).items()})
+                       for name, group in whole.get("properties", {}).items() if isinstance(group, dict)}
 
     def valid(self, application: Any) -> bool:
         """True when the reference check would report nothing about the application's shape;
         False when it may (or when jsonschema-rs cannot read the value)."""
-        try:
-            return bool(self.validator.is_valid(application))
-        except (ValueError, TypeError, UnicodeError, OverflowError):
-            return False
+        return _holds(self.validator, application)
+
+
+    def failing(self, application: dict[str, Any]) -> dict[str, Any]:
+        """The request schema keeping only the parts jsonschema-rs finds a problem with (or cannot
+        read the value for); every part it finds valid is ``true``, which Python's jsonschema passes
+        as the reference would pass the part it replaces."""
+        reduced = dict(self.schema)
+        if "allOf" in reduced:
+            reduced["allOf"] = [True if _holds(rust, application) else clause
+                                for clause, rust in zip(self.schema["allOf"], self.clauses, strict=True)]
+        properties = dict(self.schema["properties"])
+        for name, (keywords, places) in self.groups.items():
+            value = application.get(name, _ABSENT)
+            if value is _ABSENT:
+                properties[name] = True  # jsonschema checks a property only where the application has it
+                continue
+            if type(value) is not dict:
+                continue
+            group = properties[name]
+            kept = {key: True if key not in value or _holds(places[key], value[key]) else place
+                    for key, place in group.get("properties", {}).items()}
+            if _holds(keywords, value) and all(place is True for place in kept.values()):
+                properties[name] = True
+            elif "properties" in group:
+                properties[name] = {**group, "properties": kept}  # the keywords in their order
+        reduced["properties"] = properties
+        return reduced
+
+
+_ABSENT = object()
+
+
+def _rust(schema: Any) -> Any:
+    return jsonschema_rs.Draft202012Validator(
+        schema, validate_formats=False, pattern_options=jsonschema_rs.RegexOptions(),
+        keywords={_RE2_KEYWORD: _Re2Pattern})
+
+
+def _holds(validator: Any, value: Any) -> bool:
+    """jsonschema-rs finds nothing wrong (a value it cannot read is left to the reference)."""
+    try:
+        return bool(validator.is_valid(value))
+    except (ValueError, TypeError, UnicodeError, OverflowError):
+        return False
 
 
 def reported_clauses(schema: dict[str, Any]) -> dict[str, Any]:
