@@ -71,7 +71,7 @@ class Official:
         # gathered, not raised at once: the walk goes on, and the end lists every page that spoke programmer
         for what, pattern in (("YAML line number", LINE_NUMBER), ("error code outside 详情", CODE),
                               ("YAML fragment", YAML_FRAGMENT)):
-            self.problems.extend(f"{url}: {what}: {found!r}" for found in pattern.findall(text))
+            self.problems.extend(f"{url}: {what}: {text[max(0, m.start() - 40):m.end() + 40]!r}" for m in pattern.finditer(text))
         for raw in sorted(i for i in self.generated if re.search(rf"(?<![\w/.-]){re.escape(i)}(?![\w/.-])", text)):
             at = text.find(raw)
             self.problems.append(f"{url}: generated id {raw!r} shown: …{text[max(0, at - 60):at + 30]}…")
@@ -224,10 +224,14 @@ def check_preview_and_submit(official: Official) -> None:
     official.go("预览")
     page.wait_for_selector("#preview-parts[data-loaded]")
     text = official.look()
+    # the form and the notice are shown as the citizen gets them, each in its own sandboxed frame
+    form = page.frame_locator("#form-preview").locator("body").inner_text()
+    notice = page.frame_locator("#notice-preview").locator("body").inner_text()
     for name, _ in ITEMS:
-        assert name in text, name
-    assert CATALOGUE_MATERIAL in text and OWN_MATERIAL in text
-    assert "None" not in text
+        assert name in text and name in notice, name
+    assert CATALOGUE_MATERIAL in notice and OWN_MATERIAL in notice
+    assert QUESTION in form
+    assert "None" not in text + form + notice
     page.locator("#working-change").click()
     official.look()
     page.get_by_role("button", name="提交审核").click()

@@ -12,8 +12,9 @@ order of items (which run in parallel, which wait) and the four reduction figure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from configurator.language import graph
@@ -45,6 +46,10 @@ WORDS = {
     "less_than": "小于", "greater_than": "大于", "from_situation": "取自情形",
 }
 DAYS_KEYS = {"promised", "statutory", "time_limit", "days"}
+# Keys whose values are ids of other things, said by the thing's name (配合部门 “统计局” 增加, not its id).
+REFERENCE_KEYS = frozenset({"lead_department", "cooperating_departments", "department", "shared_from", "materials",
+                            "produced_by", "material", "field", "item", "combined_with", "from_situation", "sum"})
+NO_NAMES: Mapping[str, str] = MappingProxyType({})
 # Sections whose keys say enough on their own ("承诺时限" needs no "时限 —" before it).
 SELF_EXPLAINING = {"time_limit"}
 
@@ -67,6 +72,34 @@ def _word(key: Any, lang: str) -> str:
     return str(key).replace("_", " ") if lang == "en" else WORDS.get(str(key), str(key))
 
 
+def names_in(*versions: Any, catalogues: Catalogues | None = None, lang: str = "zh-CN") -> dict[str, str]:
+    """Each id the versions of a bundle may refer to, with its name: the catalogues' departments,
+    materials and fields, and the bundle's own items, materials, fields and situations (a material
+    taken from the catalogue by its name there; the later version's name where both have one)."""
+    names: dict[str, str] = {}
+    if catalogues is not None:
+        names.update((key, d.name.get(lang)) for key, d in catalogues.departments.items())
+        names.update((key, m.name.get(lang)) for key, m in catalogues.materials.items())
+        names.update((key, f.label.get(lang)) for key, f in catalogues.fields.items())
+    for data, kind in ((d, k) for d in versions if isinstance(d, dict) for k in ("items", "materials", "fields", "situations")):
+        for entry in data.get(kind) or ():
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                taken = entry.get("material") or entry.get("field")
+                said = _text(entry.get("name") or entry.get("label"), lang) or names.get(str(taken), "")
+                if said:
+                    names[entry["id"]] = said
+    return names
+
+
+def _named(value: Any, key: Any, names: Mapping[str, str]) -> Any:
+    """A reference (or a list of them) by the names of what it refers to; other values as they are."""
+    if key not in REFERENCE_KEYS or not names:
+        return value
+    if isinstance(value, list):
+        return [_named(v, key, names) for v in value]
+    return {"zh-CN": names[value]} if isinstance(value, str) and value in names else value
+
+
 def _show(value: Any, lang: str) -> str:
     if isinstance(value, dict):
         if "zh-CN" in value and set(value) <= {"zh-CN", "zh-TW", "en"}:
@@ -81,54 +114,55 @@ def _show(value: Any, lang: str) -> str:
     return f"“{value}”" if isinstance(value, str) else str(value)
 
 
-def _entry_label(entry: dict[str, Any], key: str, kind: str, lang: str) -> str:
-    name = entry.get("name") or entry.get("label")
+def _entry_label(entry: dict[str, Any], key: str, kind: str, lang: str, names: Mapping[str, str] = NO_NAMES) -> str:
+    identifier = entry.get(key)
+    name = entry.get("name") or entry.get("label") or names.get(str(identifier))
     if isinstance(name, dict):
         name = name.get("en") if lang == "en" and name.get("en") else name.get("zh-CN")
-    identifier = entry.get(key)
     word = _word(kind, lang).removesuffix("s") if lang == "en" else _word(kind, lang)  # one entry: "item", not "items"
     return say(lang, "diff.entry", kind=word, name=name) if name else f"{word} {identifier}"
 
 
 def diff_data(bundle_id: str, old: Any, new: Any, where: tuple[str, ...] = (), path: tuple[Any, ...] = (),
-              lang: str = "zh-CN") -> list[Change]:
-    """Changes between two versions of (part of) a bundle's data."""
+              lang: str = "zh-CN", names: Mapping[str, str] = NO_NAMES) -> list[Change]:
+    """Changes between two versions of (part of) a bundle's data; ids that ``names`` knows (see
+    ``names_in``) said by name."""
     if old == new:  # one comparison in C; a save changes one value of a tree of thousands
         return []
     key = path[-1] if path else None
     if isinstance(old, dict) and isinstance(new, dict) and not _is_text(old) and not _is_text(new):
-        return _mapping_changes(bundle_id, old, new, where, path, lang)
+        return _mapping_changes(bundle_id, old, new, where, path, lang, names)
     if isinstance(old, list) and isinstance(new, list) and key in ENTRY_KEYS and \
             all(isinstance(e, dict) for e in old + new):
-        return _entry_list_changes(bundle_id, old, new, where, path, lang)
+        return _entry_list_changes(bundle_id, old, new, where, path, lang, names)
     if isinstance(old, list) and isinstance(new, list) and all(not isinstance(v, (dict, list)) for v in old + new):
-        return _value_list_changes(bundle_id, old, new, where, path, lang)
+        return _value_list_changes(bundle_id, old, new, where, path, lang, names)
     unit = say(lang, "diff.days") if key in DAYS_KEYS and isinstance(new, int) and isinstance(old, int) else ""
-    return [Change(bundle_id, where, f"{_word(key, lang)} {_show(old, lang)}{unit} → {_show(new, lang)}{unit}",
-                   "changed", path)]
+    before, after = _show(_named(old, key, names), lang), _show(_named(new, key, names), lang)
+    return [Change(bundle_id, where, f"{_word(key, lang)} {before}{unit} → {after}{unit}", "changed", path)]
 
 
 def _mapping_changes(bundle_id: str, old: dict[str, Any], new: dict[str, Any], where: tuple[str, ...],
-                     path: tuple[Any, ...], lang: str) -> list[Change]:
+                     path: tuple[Any, ...], lang: str, names: Mapping[str, str]) -> list[Change]:
     """Keys removed, added, or changed (nested objects one level deeper in ``where``)."""
     changes: list[Change] = []
     for name in list(old) + [k for k in new if k not in old]:
         sub_path = path + (name,)
         if name not in new:
-            said = say(lang, "diff.key_removed", what=_word(name, lang), old=_show(old[name], lang))
+            said = say(lang, "diff.key_removed", what=_word(name, lang), old=_show(_named(old[name], name, names), lang))
             changes.append(Change(bundle_id, where, said, "removed", sub_path))
         elif name not in old:
-            said = say(lang, "diff.key_added", what=_word(name, lang), new=_show(new[name], lang))
+            said = say(lang, "diff.key_added", what=_word(name, lang), new=_show(_named(new[name], name, names), lang))
             changes.append(Change(bundle_id, where, said, "added", sub_path))
         else:
             nested = isinstance(new[name], dict) and not _is_text(new[name]) and name not in SELF_EXPLAINING
             changes += diff_data(bundle_id, old[name], new[name], where + ((_word(name, lang),) if nested else ()), sub_path,
-                                 lang)
+                                 lang, names)
     return changes
 
 
 def _entry_list_changes(bundle_id: str, old: list[dict[str, Any]], new: list[dict[str, Any]], where: tuple[str, ...],
-                        path: tuple[Any, ...], lang: str) -> list[Change]:
+                        path: tuple[Any, ...], lang: str, names: Mapping[str, str]) -> list[Change]:
     """A list of entries with ids: renamed, added, removed, changed, and reordered where order means something."""
     key = str(path[-1])
     id_key = ENTRY_KEYS[key]
@@ -136,21 +170,21 @@ def _entry_list_changes(bundle_id: str, old: list[dict[str, Any]], new: list[dic
     changes, before, renamed = _renamed_entries(bundle_id, {e.get(id_key): e for e in old}, after, where, path, lang)
     for identifier, entry in after.items():
         if identifier not in before:
-            said = say(lang, "diff.entry_added", entry=_entry_label(entry, id_key, key, lang))
+            said = say(lang, "diff.entry_added", entry=_entry_label(entry, id_key, key, lang, names))
             changes.append(Change(bundle_id, where, said, "added", path + (identifier,)))
     for identifier, entry in before.items():
         if identifier not in after:
-            said = say(lang, "diff.entry_removed", entry=_entry_label(entry, id_key, key, lang))
+            said = say(lang, "diff.entry_removed", entry=_entry_label(entry, id_key, key, lang, names))
             changes.append(Change(bundle_id, where, said, "removed", path + (identifier,)))
         elif identifier not in renamed:
-            label = _entry_label(after[identifier], id_key, key, lang)
-            changes += diff_data(bundle_id, entry, after[identifier], where + (label,), path + (identifier,), lang)
+            label = _entry_label(after[identifier], id_key, key, lang, names)
+            changes += diff_data(bundle_id, entry, after[identifier], where + (label,), path + (identifier,), lang, names)
     new_ids = {old_id: new_id for new_id, old_id in renamed.items()}
     order_before = [new_ids.get(e.get(id_key), e.get(id_key)) for e in old]
     order_before = [i for i in order_before if i in after]
     order_after = [e.get(id_key) for e in new if e.get(id_key) in before]
     if order_before != order_after and key in ("situations", "steps"):
-        said = say(lang, "diff.order", what=_word(key, lang), order=", ".join(map(str, order_after)))
+        said = say(lang, "diff.order", what=_word(key, lang), order=", ".join(names.get(str(i), str(i)) for i in order_after))
         changes.append(Change(bundle_id, where, said, "changed", path))
     return changes
 
@@ -177,13 +211,17 @@ def _renamed_entries(bundle_id: str, before: dict[Any, Any], after: dict[Any, An
 
 
 def _value_list_changes(bundle_id: str, old: list[Any], new: list[Any], where: tuple[str, ...], path: tuple[Any, ...],
-                        lang: str) -> list[Change]:
-    """A list of plain values: what was added and what removed."""
+                        lang: str, names: Mapping[str, str]) -> list[Change]:
+    """A list of plain values: what was added and what removed (references by name, in quotes)."""
     key = path[-1] if path else None
-    changes = [Change(bundle_id, where, say(lang, "diff.value_added", what=_word(key, lang), value=value), "added", path)
-               for value in new if value not in old]
-    changes += [Change(bundle_id, where, say(lang, "diff.value_removed", what=_word(key, lang), value=value), "removed", path)
-                for value in old if value not in new]
+
+    def said(value: Any) -> Any:
+        return _show(_named(value, key, names), lang) if key in REFERENCE_KEYS and value in names else value
+
+    changes = [Change(bundle_id, where, say(lang, "diff.value_added", what=_word(key, lang), value=said(value)), "added",
+                      path) for value in new if value not in old]
+    changes += [Change(bundle_id, where, say(lang, "diff.value_removed", what=_word(key, lang), value=said(value)),
+                       "removed", path) for value in old if value not in new]
     return changes
 
 
@@ -238,7 +276,8 @@ def semantic_diff(old: Version, new: Version, lang: str = "zh-CN") -> list[Chang
         if bundle_id not in new.data:
             changes.append(Change(bundle_id, (), say(lang, "diff.removed_bundle"), "removed"))
             continue
-        changes += diff_data(bundle_id, old.data[bundle_id], new.data[bundle_id], lang=lang)
+        names = names_in(old.data[bundle_id], new.data[bundle_id], catalogues=new.catalogues, lang=lang)
+        changes += diff_data(bundle_id, old.data[bundle_id], new.data[bundle_id], lang=lang, names=names)
         if bundle_id in old.models and bundle_id in new.models:
             changes += order_changes(bundle_id, old.models[bundle_id], new.models[bundle_id], lang)
             changes += figure_changes(bundle_id, old.models[bundle_id], new.models[bundle_id],
@@ -264,6 +303,21 @@ def render(changes: list[Change], output_format: str, lang: str = "zh-CN") -> st
             out.append("")
         return "\n".join(out)
     return "\n".join(change.text() for change in changes) + "\n"
+
+
+def message_lines(file: str, old: Any, new: Any, catalogues: Catalogues | None, limit: int,
+                  lang: str = "zh-CN") -> list[str]:
+    """A commit message's lines for a file's change: what changed, by name (at most ``limit``
+    lines, then how many more); none when either version is not a mapping."""
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return []
+    names = names_in(old, new, catalogues=catalogues, lang=lang)
+    changes = diff_data(file_in_words(file, new, lang), old, new, lang=lang, names=names)
+    # a NUL the text holds (a YAML "\0" escape) would make git refuse the message
+    lines = [change.text().replace("\x00", "") for change in changes[:limit]]
+    if len(changes) > limit:
+        lines.append(say(lang, "diff.more", count=len(changes) - limit))
+    return lines
 
 
 FILE_KINDS = {"bundles": ("一件事", "bundle"), "regions": ("地区", "region"), "calendars": ("日历", "calendar")}

@@ -102,7 +102,7 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
     @expose("/<bundle_id>/history/", methods=("GET", "POST"))
     def history(self, bundle_id: str) -> str | Response:
         from configurator.language.loader import load_yaml
-        from configurator.present.semantic_diff import diff_data, file_in_words
+        from configurator.present.semantic_diff import diff_data, file_in_words, names_in
         from configurator.workspace import git
         from configurator.workspace.changes import ChangeError
 
@@ -150,7 +150,8 @@ class BundlesView(CreationPages, EditingPages, NodePages, PreviewPages):
             old_data, new_data = load_yaml(old, "old").data, load_yaml(new, "new").data
             if isinstance(old_data, dict) and isinstance(new_data, dict):
                 named = file_in_words(path, new_data, language())  # 一件事“…”, not its file's id
-                compare = [c.text() for c in diff_data(named, old_data, new_data, lang=language())]
+                names = names_in(old_data, new_data, catalogues=store().catalogues(), lang=language())
+                compare = [c.text() for c in diff_data(named, old_data, new_data, lang=language(), names=names)]
         rows = [{"id": c.id, "date": c.date, "author": c.author,
                  "authors": [c.author, *[a.split(" <")[0] for a in c.trailers("Co-authored-by")]],
                  "reviewers": [r.split(" <")[0] for r in c.trailers("Reviewed-by")],
@@ -187,13 +188,10 @@ def _restore_said(path: str, current: bytes, restored: bytes, published: str) ->
     records are): the bundle by its name, the version by when it was published, then what the
     restore changes in the text it replaces."""
     from configurator.language.loader import load_yaml
-    from configurator.present.semantic_diff import diff_data, file_in_words
+    from configurator.present.semantic_diff import file_in_words, message_lines
 
     old, new = load_yaml(current, "current").data, load_yaml(restored, "restored").data
     named = file_in_words(path, new if isinstance(new, dict) else {}, "zh-CN")
     title = f"恢复{named}到 {published[:16].replace('T', ' ')} 发布的版本"
-    changes = diff_data(named, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
-    lines = [c.text().replace("\x00", "") for c in changes[:10]]
-    if len(changes) > 10:
-        lines.append(f"（另有 {len(changes) - 10} 处改动）")
+    lines = message_lines(path, old, new, store().catalogues(), 10)
     return title, "\n".join([title, "", *lines]) if lines else title

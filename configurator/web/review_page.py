@@ -17,9 +17,9 @@ from configurator.present.semantic_diff import (
     Version,
     diff_data,
     file_in_words,
+    names_in,
     order_changes,
     place_in_words,
-    semantic_diff,
 )
 from configurator.workspace import git
 from configurator.workspace.changes import PUBLISHED, ChangeRequests, UpdatePlan
@@ -28,6 +28,7 @@ from configurator.workspace.publishing import readiness
 from configurator.workspace.records import Record
 from configurator.workspace.versions import version_at
 from configurator.writers import WRITERS
+from configurator.writers.phrases import say
 
 
 def _problem(d: Any, lang: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -106,14 +107,14 @@ def _in_words(repo: Any, paths: list[str], original: Version, changed: Version, 
     case search is the costly part of a review page: it runs once per version)."""
     semantic = []
     for bundle_id in sorted(set(original.data) | set(changed.data)):
+        # 一件事“…”, not its file's id
+        named = file_in_words(f"bundles/{bundle_id}.yaml", changed.data.get(bundle_id, original.data.get(bundle_id)), lang)
         if bundle_id not in original.data or bundle_id not in changed.data:
-            semantic += [c.text() for c in semantic_diff(Version({k: v for k, v in original.data.items() if k == bundle_id}, {},
-                                                                 original.catalogues),
-                                                         Version({k: v for k, v in changed.data.items() if k == bundle_id}, {},
-                                                                 changed.catalogues), lang)]
+            semantic.append(f"{named}: {say(lang, 'diff.new_bundle' if bundle_id in changed.data else 'diff.removed_bundle')}")
             continue
-        named = file_in_words(f"bundles/{bundle_id}.yaml", changed.data[bundle_id], lang)  # 一件事“…”, not its file's id
-        semantic += [c.text() for c in diff_data(named, original.data[bundle_id], changed.data[bundle_id], lang=lang)]
+        names = names_in(original.data[bundle_id], changed.data[bundle_id], catalogues=changed.catalogues, lang=lang)
+        semantic += [c.text() for c in diff_data(named, original.data[bundle_id], changed.data[bundle_id], lang=lang,
+                                                 names=names)]
         if bundle_id in original.models and bundle_id in changed.models:
             semantic += [c.text() for c in order_changes(named, original.models[bundle_id], changed.models[bundle_id], lang)]
     for path in paths:

@@ -276,8 +276,9 @@ class BundleStore:
         the bundle changed since ``expected_version``; ChangeError when the change request refuses."""
         path = self.path(bundle_id)
         if self.git_mode and user:
-            result = self.check(bundle_id, text, self.editing(bundle_id, user, change))
-            return self._save_change(bundle_id, text, expected_version, result, user, message, change)
+            where = self.editing(bundle_id, user, change)
+            result = self.check(bundle_id, text, where)
+            return self._save_change(bundle_id, text, expected_version, result, user, message, change, where)
         result = self.check(bundle_id, text)
         with self._lock:
             current = path.read_bytes()
@@ -343,7 +344,7 @@ class BundleStore:
         return self.seen_commit(bundle_id, token, user, change)
 
     def _save_change(self, bundle_id: str, text: str, expected_version: str, result: BundleCheck, user: str,
-                     message: str, change: int | None) -> SaveResult:
+                     message: str, change: int | None, where: Record | None) -> SaveResult:
         assert self.changes is not None
         file = f"bundles/{bundle_id}.yaml"
         try:
@@ -355,7 +356,8 @@ class BundleStore:
         if self._file_at(seen, file) == text.encode("utf-8"):  # nothing changed: no commit, no new change request
             return SaveResult(False, result, expected_version)
         def said(before: Mapping[str, bytes | None]) -> str:  # from the file as the save read it (no extra git read)
-            return default_message(bundle_id, (before.get(file) or b"").decode("utf-8", "replace"), text)
+            catalogues = self.catalogues_at(where)[1].catalogues  # as the check just read them (cached)
+            return default_message(bundle_id, (before.get(file) or b"").decode("utf-8", "replace"), text, catalogues)
 
         try:
             outcome = self.changes.save(user, {file: text.encode("utf-8")}, seen=seen, change_id=change_id or change,
@@ -426,16 +428,11 @@ def _loaded(text: str) -> Any:
     return load_shared(text.encode("utf-8"), "text").data
 
 
-def default_message(bundle_id: str, old_text: str, new_text: str) -> str:
-    """What changed, in words (the semantic diff; the bundle by its name, not its id)."""
-    from configurator.present.semantic_diff import diff_data, file_in_words
-    old, new = _loaded(old_text), _loaded(new_text)
-    named = file_in_words(f"bundles/{bundle_id}.yaml", new if isinstance(new, dict) else old)
-    changes = diff_data(named, old, new) if isinstance(old, dict) and isinstance(new, dict) else []
-    # a NUL the text holds (a YAML "\0" escape) would make git refuse the message
-    lines = [change.text().replace("\x00", "") for change in changes[:5]] or [f"{named}: 修改"]
-    if len(changes) > 5:
-        lines.append(f"（另有 {len(changes) - 5} 处改动）")
+def default_message(bundle_id: str, old_text: str, new_text: str, catalogues: Catalogues | None = None) -> str:
+    """What changed, in words (the semantic diff: the bundle and what it refers to by name, not id)."""
+    from configurator.present.semantic_diff import file_in_words, message_lines
+    old, new, file = _loaded(old_text), _loaded(new_text), f"bundles/{bundle_id}.yaml"
+    lines = message_lines(file, old, new, catalogues, 5) or [f"{file_in_words(file, new if isinstance(new, dict) else old)}: 修改"]
     return "\n".join(lines)
 
 

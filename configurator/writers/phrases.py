@@ -234,6 +234,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "diff.entry": ("{kind}“{name}”", "{kind} “{name}”"),
     "diff.key_removed": ("{what} 删除（原为 {old}）", "{what} removed (was {old})"),
     "diff.key_added": ("{what} 增加：{new}", "{what} added: {new}"),
+    "diff.more": ("（另有 {count} 处改动）", "({count} more changes)"),
     "diff.entry_added": ("{entry} 增加", "{entry} added"),
     "diff.entry_removed": ("{entry} 删除", "{entry} removed"),
     "diff.order": ("{what}的顺序改为 {order}", "order of {what} now {order}"),
