@@ -20,6 +20,7 @@ import pytest
 
 from configurator.planning.cases import scenarios
 from configurator.planning.compiled import Compiled
+from configurator.planning.resolution import resolve
 from configurator.present.explain import explanation
 from configurator.writers import render_compiled
 from configurator.writers.form_wtforms import application_from_form, form_class
@@ -159,6 +160,29 @@ def test_form_html_asks_what_the_plan_asks_and_submits_every_case(page, bundle_i
         application = as_sets(application_from_form(c, data))
         assert application == as_sets(application_from_form(c, post_for_case(c, case))), index
         assert application["situations"] == as_sets({"situations": plan.answers})["situations"], index
+    assert not page.problems
+
+
+@pytest.mark.parametrize("skipped", ["born_in_wedlock", "register_with"])
+def test_an_upload_waiting_for_an_unanswered_question_is_not_asked_for(page, skipped):
+    """Issue 24: the newborn form asked for 非婚生育说明 before the marriage question was answered.
+    Every case that asks the question, filled in with it left unanswered: the page shows the
+    fields and uploads the answers so far decide, as the one resolved case says, nothing more."""
+    c = bundle("newborn")
+    cases = [case for case in scenarios(c.bundle)[0] if skipped in case.plan.answers]
+    assert cases
+    for case in cases:
+        answers = {k: v for k, v in case.answers.items() if k != skipped}
+        post = post_for_case(c, case)
+        page.set_content(page_html("newborn"))
+        for situation in question_order(c.bundle):
+            name = f"situations-{situation.id}"
+            if situation.id != skipped and post.get(name) and page.locator(f'[name="{name}"]').first.is_visible():
+                choose(page, name, post[name])
+        resolved = resolve(c, answers)
+        assert skipped in resolved.unanswered, answers
+        assert set(visible_rows(page, "uploads")) == {m.id for m in resolved.materials if m.source == "applicant"}, answers
+        assert set(visible_rows(page, "fields")) == {f.id for f in resolved.fields if c.on_form(f)}, answers
     assert not page.problems
 
 

@@ -76,7 +76,7 @@ def test_a_marker_naming_a_key_the_mapping_lacks_is_refused_at_that_name(old, ne
     assert f"“{key}”" in diagnostic.message() and f'"{key}"' in diagnostic.message("en")
     if suggestion:
         assert f"did you mean \"{suggestion}\"" in diagnostic.message("en")
-    assert "illustrative" in diagnostic.fix()
+    assert "示意值" in diagnostic.fix() and "illustrative" in diagnostic.message()
 
 
 def line_of_column(text: str, needle: str) -> int:

@@ -155,11 +155,11 @@ def test_check_warns_where_a_case_is_better_than_the_regions_value_naming_the_it
     permit = next(n for n, line in enumerate(text, 1) if "promised_days: 2" in line)
     assert f"regions/{REGION}.yaml" in {file for file, _, _ in found}
     message = found[(f"regions/{REGION}.yaml", permit, text[permit - 1].index("2") + 1)]
-    assert "safety_permit" in message and "「同一活动此前是否已获许可？」答“是”" in message and "0 个工作日" in message
+    assert "“大型群众性活动安全许可”" in message and "「同一活动此前是否已获许可？」答“是”" in message and "0 个工作日" in message
     # the same values as the standard's defaults (no difference from them), but worse than a case's
-    assert any("safety_permit" in m and "3 个工作日" in m and "0 个工作日" in m
+    assert any("“大型群众性活动安全许可”" in m and "3 个工作日" in m and "0 个工作日" in m
                for (file, line, _), m in found.items() if file == "regions/460106.yaml" and line == 8)
-    assert any("lease_contract" in m and "可容缺" in m for (file, line, _), m in found.items()
+    assert any("“经营场所租赁合同”" in m and "可容缺" in m for (file, line, _), m in found.items()
                if file == "regions/460106.yaml" and line == 10)
     english = run(root, monkeypatch, "check", "--format", "json", "--lang", "en")
     assert any('while the standard promises 0 when “同一活动此前是否已获许可？” is "yes"' in d["message"]

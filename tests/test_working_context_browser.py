@@ -75,8 +75,9 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
 
     official.goto(f"{site.url}/admin/catalogues/")
     for entry_id, name in (("tax_cancel", "税务注销专班"), ("market_cancel", "市场监管注销专班")):
-        official.fill("#new-departments input[name=id]", entry_id)
         official.fill("#new-departments input[name=label]", name)
+        official.click("#new-departments details.advanced summary")  # the id is an advanced choice
+        official.fill("#new-departments input[name=id]", entry_id)
         submit(official, "#new-departments button[type=submit]")
         assert TITLE in official.locator(".alert-success").inner_text()
         assert shown_change(official) == TITLE
@@ -84,6 +85,7 @@ def test_a_new_official_builds_a_bundle_with_catalogue_additions_in_one_titled_r
     official.goto(f"{site.url}/admin/bundles/new/")
     assert shown_change(official) == TITLE
     official.fill("#name", "企业注销登记一件事")
+    official.click("#new-bundle-form details.advanced summary")  # a chosen id, not the pinyin default
     official.fill("#bundle_id", "qiye_zhuxiao")
     # the departments added in this request are offered before anything is published
     official.select_option("#lead_department", "market_cancel")

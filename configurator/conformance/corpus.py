@@ -71,6 +71,9 @@ def expected_facts(target: Target, answers: Mapping[str, Any]) -> dict[str, Any]
     if plan is None:  # partial: only what the answers so far decide, in declared form
         facts["items"] = [item.id for item in case.items]
         facts["undecided_items"] = [item.id for item in case.undecided_items]
+        # what a form shows meanwhile: only what is decided (an upload waiting for an answer is not asked for)
+        facts["decided_uploads"] = [m.id for m in case.materials if m.source == "applicant"]
+        facts["decided_form_fields"] = [f.id for f in case.fields if f.from_situation is None]
         return facts
     facts["items"] = [{"id": t.item.id, "promised_days": t.item.promised_days, "visits": t.item.visits,
                        "start_day": t.start_day, "end_day": t.end_day, "after": list(t.after),
@@ -135,6 +138,17 @@ def _ineligible(target: Target, complete: list[Mapping[str, Any]]) -> list[dict[
     return list(found.values())
 
 
+def _reachable(target: Target, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers a citizen can give: those to questions still asked once one before them is left
+    unanswered (a question waiting for it is not on the form, so it cannot be answered)."""
+    kept = dict(answers)
+    while True:
+        asked = set(resolve(target.compiled, kept).asked)
+        if set(kept) <= asked:
+            return kept
+        kept = {k: v for k, v in kept.items() if k in asked}
+
+
 def corpus(target: Target, sample: int | None = None, seed: int = 0) -> dict[str, Any]:
     """The corpus of one target as JSON data; ``sample``: at most this many complete cases (a
     seeded draw, so the same files come out every time)."""
@@ -158,6 +172,9 @@ def corpus(target: Target, sample: int | None = None, seed: int = 0) -> dict[str
         asked = case["expected"]["asked"]
         if asked:  # the last question asked, left unanswered
             add("partial", {k: v for k, v in case["answers"].items() if k != asked[-1]})
+        if len(asked) > 1:  # one asked before it, left unanswered while the later ones are answered
+            skipped = random.Random(f"{target.name}:{seed}:{case['id']}").choice(asked[:-1])
+            add("partial", _reachable(target, {k: v for k, v in case["answers"].items() if k != skipped}))
     applications = [application for case in cases for application in applications_for(compiled, case)]
     return {"$schema": CORPUS_FORMAT, "bundle": compiled.bundle.id, "version": compiled.bundle.version,
             "region": target.region, "received": target.received.isoformat() if target.received else None,

@@ -1,7 +1,8 @@
 """The few lines of script form.html carries (no external assets, works without them).
 
 With script the page shows each question, field and upload only when its ``data-when``
-JsonLogic rule holds on the answers given before it — the plan's rule for asking, so the
+JsonLogic rule decidedly holds on the answers given before it (one reading a question asked and
+not answered yet waits for it, as the resolved case does) — the plan's rule for asking, so the
 deciding questions too (hidden ones are disabled, so they are neither validated nor posted);
 marks an upload required or optional as its ``data-required-when`` rule (a 容缺 that depends on
 the case) says; reads a number only when it is one of the question's type (an ill-typed
@@ -202,11 +203,13 @@ FORM_SCRIPT = r"""
       var deciding = row.classList.contains('deciding');
       if (!deciding && !judged) judge();
       requirement(row, data);
+      // shown only once its rule decidedly holds: a rule reading a question not answered yet is
+      // not "false" (非婚生育说明 waits for the marriage question, it is not asked for meanwhile)
       var when = row.dataset.when === undefined ? null : JSON.parse(row.dataset.when);
-      show(row, !(out && !deciding) && (when === null || !!truth(when, data)));
+      var asked = when === null ? true : decide(when, data, unknown);
+      show(row, !(out && !deciding) && asked === true);
       var question = row.querySelector('[name^="situations-"]');
       if (!question) return;
-      var asked = when === null ? true : decide(when, data, unknown);
       var key = question.name.slice('situations-'.length), given = row.hidden ? {} : answers(row);
       if (!row.hidden && row.dataset.allowNone !== undefined && !given[key]) given[key] = [];  // asked: none is an answer
       Object.keys(given).forEach(function (name) { data[name] = given[name]; });

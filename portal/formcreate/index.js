@@ -11,7 +11,8 @@
 // by evaluating a string: form-create compiles `update`, `control`, `computed`, events given as
 // text and `{{ }}` templates into code, so each rule is rebuilt here from the keys it knows
 // (`safeRule`) and a label or option value is only ever text.
-// - visibility: a rule shows only while its `when` (JsonLogic over the answers) holds; what is
+// - visibility: a rule shows only while its `when` (JsonLogic over the answers) decidedly holds
+//   (one reading a question not answered yet waits for it); what is
 //   hidden or left empty is left out of the application (the schema wants it absent);
 // - eligibility first: once the answers decidedly fail a rule, the reasons and the fallback window
 //   (name, address, phone, hours) replace the submit button, only the deciding questions stay,
@@ -23,7 +24,7 @@
 // - help texts shown under the label (not in a hover-only tooltip).
 import { computed, defineComponent, h, reactive, ref, resolveComponent, shallowRef } from "vue";
 import { ElUpload } from "element-plus";
-import { brokenRules, decidingQuestions, expectedCheck, ineligibleReasons, prune, truth } from "../rjsf/rules.js";
+import { askedAnswers, brokenRules, decide, decidingQuestions, expectedCheck, ineligibleReasons, prune, truth } from "../rjsf/rules.js";
 import "./form.css";
 
 export { brokenRules, expectedCheck, ineligibleReasons, prune, truth } from "../rjsf/rules.js";
@@ -211,13 +212,14 @@ export const ApplicationForm = defineComponent({
     const ui = uiLike(form);
     const deciding = decidingQuestions(ui);
     const marked = new Map();  // field → whether its validate marks it required now
+    const start = askedAnswers(ui, {});  // an empty form: every question asked first is unanswered
     const rules = form.rule.map((rule) => {
       const out = safeRule(rule);
       marked.set(out.field, requiredNow(form.configurator.entries[out.field], {}));
       out.validate = validatorFor(form, ui, out.field, state, marked.get(out.field));
       if (out.type === "configuratorUpload") out.props = { ...out.props, upload: props.upload, buttonText: form.configurator.messages.choose || undefined };
       const when = form.configurator.entries[out.field].when;
-      out.hidden = when !== undefined && !truth(when, {});  // as on an empty form; refresh keeps it true
+      out.hidden = when !== undefined && decide(when, start.kept, start.unknown) !== true;  // as refresh decides it
       return out;
     });
     const reasons = computed(() => ineligibleReasons(ui, state.application.situations));
@@ -236,9 +238,11 @@ export const ApplicationForm = defineComponent({
       state.application = applicationOf(form, values);
       const out = reasons.value.length > 0;
       let remark = false;
+      // a rule reading a question asked and not answered yet waits for it (not "no")
+      const { kept, unknown } = askedAnswers(ui, state.application.situations);
       for (const rule of rules) {
         const entry = form.configurator.entries[rule.field];
-        const visible = entry.when === undefined || !!truth(entry.when, state.application.situations);
+        const visible = entry.when === undefined || decide(entry.when, kept, unknown) === true;
         const hide = !visible || (out && !(entry.group === "situations" && deciding.has(entry.key)));
         if (api.value) api.value.hidden(hide, rule.field);
         rule.hidden = hide;

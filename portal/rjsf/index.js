@@ -22,7 +22,7 @@ import Form, { getDefaultRegistry } from "@rjsf/core";
 import { ariaDescribedByIds } from "@rjsf/utils";
 import { customizeValidator } from "@rjsf/validator-ajv8";
 import Ajv2020 from "ajv/dist/2020.js";
-import { brokenRules, decidingQuestions, expectedCheck, ineligibleReasons, prune, shown } from "./rules.js";
+import { askedAnswers, brokenRules, decidingQuestions, expectedCheck, ineligibleReasons, prune, shown } from "./rules.js";
 import { localise, text, translator } from "./messages.js";
 
 export * from "./rules.js";
@@ -46,7 +46,7 @@ export const defaultFormStateBehavior = {
 export function FieldTemplate(props) {
   const context = props.registry.formContext || {};
   const path = (props.fieldPathId && props.fieldPathId.path) || [];
-  if (path.length >= 2 && !shown(props.uiSchema, context.answers || {})) return null;
+  if (path.length >= 2 && !shown(props.uiSchema, context.answers || {}, context.unknown)) return null;
   if (context.ineligible && path.length >= 1 && !(path[0] === "situations" &&
       (path.length === 1 || context.deciding.has(path[1])))) return null;
   return h(DefaultFieldTemplate, props);
@@ -161,6 +161,8 @@ export function ApplicationForm({ schema, uiSchema, onSubmit, onChange, upload, 
   const formSchema = useMemo(() => formSchemaFor(schema), [schema]);
   const transformErrors = useMemo(() => transformErrorsFor(schema, lang), [schema, lang]);
   const reasons = ineligibleReasons(uiSchema, formData.situations);
+  // what is shown reads the questions asked so far; one asked and not answered yet is waited for
+  const { kept, unknown } = askedAnswers(uiSchema, formData.situations);
   const customValidate = (data, errors) => {
     for (const [key, kind] of checks) {
       const value = data && data.fields ? data.fields[key] : undefined;
@@ -177,7 +179,7 @@ export function ApplicationForm({ schema, uiSchema, onSubmit, onChange, upload, 
   };
   return h(Form, {
     schema: formSchema, uiSchema, validator, formData, widgets, templates, transformErrors, customValidate,
-    formContext: { answers: formData.situations, ineligible: reasons.length > 0, deciding, lang, upload },
+    formContext: { answers: kept, unknown, ineligible: reasons.length > 0, deciding, lang, upload },
     experimental_defaultFormStateBehavior: defaultFormStateBehavior,
     translateString: translator(lang), showErrorList: "top", focusOnFirstError: true, noHtml5Validate: true,
     onChange: (event) => {

@@ -75,6 +75,8 @@ export function askedAnswers(uiSchema, answers) {
     const when = ((situations[key] || {})["ui:options"] || {}).when;
     const asked = when === undefined ? true : decide(when, kept, unknown);
     if (asked === null) unknown.add(key);
+    // asked, a "none of these" question is answered even when nothing is ticked (as form.html and prune read it)
+    else if (asked && ((situations[key] || {})["ui:options"] || {}).allowNone) kept[key] = ((answers || {})[key] || []).filter((v) => !empty(v));
     else if (asked && answers && has(answers, key) && answers[key] !== null && answers[key] !== "") kept[key] = answers[key];
     else if (asked) unknown.add(key);
   }
@@ -94,9 +96,14 @@ export function decidingQuestions(uiSchema) {
   return new Set(rules.flatMap((r) => variables(r.rule)));
 }
 
-export function shown(uiEntry, answers) {
+/**
+ * Whether an entry is shown: its `when` decidedly holds on the answers. A rule reading a question in
+ * `unknown` (asked and not answered yet) waits for it: 非婚生育说明 is not asked for before the
+ * marriage question is answered (an unanswered question is not "no").
+ */
+export function shown(uiEntry, answers, unknown = new Set()) {
   const when = ((uiEntry || {})["ui:options"] || {}).when;
-  return when === undefined || !!truth(when, answers);
+  return when === undefined || decide(when, answers, unknown) === true;
 }
 
 const empty = (value) => value === undefined || value === null || value === "" ||
@@ -110,13 +117,18 @@ export function prune(formData, uiSchema) {
   const data = formData || {};
   const out = { situations: {}, fields: {}, uploads: {} };
   const answers = {};
+  const unknown = new Set();
   // Questions in their order: each one's visibility depends only on answers before it.
   const situations = data.situations || {};
   for (const key of (uiSchema.situations || {})["ui:order"] || Object.keys(situations)) {
     const entry = uiSchema.situations[key];
-    if (!shown(entry, answers)) continue;
+    if (!shown(entry, answers, unknown)) {
+      if (decide(((entry || {})["ui:options"] || {}).when, answers, unknown) === null) unknown.add(key);
+      continue;
+    }
     if (((entry || {})["ui:options"] || {}).allowNone) answers[key] = (situations[key] || []).filter((v) => !empty(v));
     else if (!empty(situations[key])) answers[key] = situations[key];
+    else unknown.add(key);
   }
   out.situations = answers;
   for (const group of ["fields", "uploads"]) {
@@ -124,7 +136,7 @@ export function prune(formData, uiSchema) {
     for (const key of Object.keys(values)) {
       let value = values[key];
       if (Array.isArray(value)) value = value.filter((v) => !empty(v));
-      if (!empty(value) && shown((uiSchema[group] || {})[key], answers)) out[group][key] = value;
+      if (!empty(value) && shown((uiSchema[group] || {})[key], answers, unknown)) out[group][key] = value;
     }
   }
   return out;
