@@ -112,7 +112,9 @@ def test_each_value_typed_in_a_form_reads_back_as_typed(path):
         assert limits == {"promised": 3, "statutory": 30}
         assert marker == (item["time_limit"].get("illustrative") if isinstance(item["time_limit"], dict) else None)
         assert after["visits"] == 0 and after["fee"] == 12.5
-        assert after["note"] == "备注：含“引号”与 #号"
+        typed = "备注：含“引号”与 #号"  # only the Chinese was typed: an English note already there stays
+        english = item["note"].get("en") if isinstance(item.get("note"), dict) else None
+        assert after["note"] == ({"zh-CN": typed, "en": english} if english else typed)
         assert "when" not in after
         unchanged = {k: v for k, v in item.items() if k not in ("name", "time_limit", "visits", "fee", "note", "when")}
         assert {k: after[k] for k in unchanged} == unchanged

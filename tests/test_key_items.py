@@ -196,7 +196,8 @@ def test_the_audit_page_states_the_illustrative_counts_the_bundles_have():
     `configurator report` counts in the bundles today, so a later edit cannot leave them stale."""
     text = (ROOT / "docs" / "library-audit.md").read_text(encoding="utf-8")
     stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| (\w+) \|.*→ (\d+) \|$", text, re.M)}
-    assert set(stated) == {"credit_repair", "bankruptcy_info", "school_enrolment", "utilities", "retirement", "newborn"}
+    assert set(stated) == {"credit_repair", "bankruptcy_info", "school_enrolment", "utilities", "retirement", "newborn",
+                           "ssc_services"}
     assert stated == {name: compile_shipped(name).illustrative_count for name in stated}
 
 
@@ -290,3 +291,47 @@ def test_conversion_by_closing_first_clears_tax_then_deregisters_then_registers_
 def test_conversion_to_new_premises_proves_them_by_the_property_register_or_the_lease(owned, handed_in):
     p = plan("individual_to_enterprise", **{**DIRECT, "premises_unchanged": False, "premises_owned": owned})
     assert applicant_documents(p) == handed_in
+
+
+# --- 社会保障卡居民服务一卡通一件事 ----------------------------------------------------------------
+
+ADULT = {"local_entitled": True, "card_request": "first", "under_16": False, "sign_electronic_card": True}
+
+
+def test_social_security_card_is_applied_for_made_activated_and_signed_in_one_visit():
+    """青海: at any service bank branch, in one go, 社保卡申领、人社功能和金融功能激活、人社功能密码维护、
+    电子社保卡签发; 中山: the card made and activated on the spot, in under 15 minutes."""
+    p = plan("ssc_services", **ADULT)
+    assert {i.id: i.department for i in p.items} == {
+        "first_card_application": "hrss", "ss_function_activation": "hrss", "ss_password": "hrss",
+        "financial_activation": "card_service_bank", "e_card_issue": "hrss"}
+    assert all(p.bundle.item(i.id).promised_days == 0 for i in p.items)
+    assert p.bundle.visits == 1
+    # 汕头: the holder's own ID document and the photo receipt; the new card is never handed in
+    assert applicant_documents(p) == {"applicant_id_card", "photo"}
+
+
+def test_social_security_card_for_a_child_is_applied_for_by_the_guardian_without_a_photo():
+    """汕头: no photo under 16; 常德 and the minors' guide: the guardian's ID, the household register, and a
+    proof of guardianship when they are not on the same register."""
+    child = {"local_entitled": True, "card_request": "replace", "under_16": True}
+    p = plan("ssc_services", **child, guardian_same_register=False)
+    assert applicant_documents(p) == {"guardian_id_card", "child_household_register", "guardianship_proof"}
+    assert "card_replacement" in {i.id for i in p.items} and "e_card_issue" not in {i.id for i in p.items}
+    same = plan("ssc_services", **child, guardian_same_register=True)
+    assert applicant_documents(same) == {"guardian_id_card", "child_household_register"}
+
+
+def test_social_security_card_is_issued_to_residents_and_those_entitled_here_only():
+    """汕头: 本市户籍人员以及依法享受本市社会保障及其他公共服务的非本市户籍人员."""
+    p = plan("ssc_services", **{**ADULT, "local_entitled": False})
+    assert [r.id for r in p.failed_rules] == ["entitled_here"]
+    assert p.bundle.fallback.department == "hrss"
+
+
+def test_social_security_card_baseline_is_zhongshans_dated_report():
+    """南方日报 2020-04-16: 25 working days from application to card under the usual procedure, under 15
+    minutes with on-the-spot making (recorded as 0)."""
+    baseline = compile_shipped("ssc_services").baseline
+    assert baseline.date == "2020-04-16" and baseline.link.startswith("http://m.kcqsx.com/zhongshan/202004/")
+    assert dict(baseline.figures) == {"days": (25, 0)}
