@@ -197,7 +197,7 @@ def test_the_audit_page_states_the_illustrative_counts_the_bundles_have():
     text = (ROOT / "docs" / "library-audit.md").read_text(encoding="utf-8")
     stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| (\w+) \|.*→ (\d+) \|$", text, re.M)}
     assert set(stated) == {"credit_repair", "bankruptcy_info", "school_enrolment", "utilities", "retirement", "newborn",
-                           "ssc_services"}
+                           "ssc_services", "transport_business"}
     assert stated == {name: compile_shipped(name).illustrative_count for name in stated}
 
 
@@ -335,3 +335,53 @@ def test_social_security_card_baseline_is_zhongshans_dated_report():
     baseline = compile_shipped("ssc_services").baseline
     assert baseline.date == "2020-04-16" and baseline.link.startswith("http://m.kcqsx.com/zhongshan/202004/")
     assert dict(baseline.figures) == {"days": (25, 0)}
+# --- 开办运输企业一件事 ---------------------------------------------------------------------------
+
+TRUCKS = {"business_kind": "ordinary_freight", "has_business_licence": True, "heavy_vehicles": True,
+          "drivers_qualified": True, "vehicles_registered": True, "commitment": False,
+          "applicant_role": "legal_representative"}
+
+
+def test_transport_business_checks_the_licence_grants_the_permit_and_certifies_the_trucks_together():
+    """日照: 营业执照核验 and 道路运输经营许可 in one bundle, at most 5 working days; 邵阳: the permit and
+    the trucks' road transport certificates handled together (条例第二十五条: issued with the permit)."""
+    p = plan("transport_business", **TRUCKS)
+    assert p.eligible
+    assert {i.id: i.department for i in p.items} == {"business_licence_check": "market_regulation",
+                                                     "freight_permit": "transport",
+                                                     "vehicle_transport_certificate": "transport"}
+    assert p.bundle.item("vehicle_transport_certificate").combined_with == "freight_permit"
+    assert p.days == 5
+    # 站场规定第八条: the technical grade copy and the safety rules; the rest shared or generated
+    assert applicant_documents(p) == {"vehicle_technical_grade", "safety_management_rules"}
+
+
+def test_transport_business_without_trucks_yet_commits_to_them_and_gets_no_vehicle_certificates():
+    p = plan("transport_business", **{**TRUCKS, "vehicles_registered": False, "applicant_role": "agent"})
+    assert [i.id for i in p.items] == ["business_licence_check", "freight_permit"]
+    assert applicant_documents(p) == {"vehicle_commitment", "safety_management_rules", "power_of_attorney"}
+
+
+def test_transport_business_permit_on_commitment_is_decided_on_the_spot():
+    """日照: “承诺即发证”, the permit decided at the desk."""
+    p = plan("transport_business", **{**TRUCKS, "vehicles_registered": False, "commitment": True})
+    assert p.days == 0
+    assert p.bundle.item("freight_permit").statutory_days == 20  # 邵阳: 法定时限 20 个工作日
+
+
+@pytest.mark.parametrize("change, rule", [
+    ({"business_kind": "dangerous_goods"}, "ordinary_freight_only"),  # 条例第二十五条: the city level
+    ({"has_business_licence": False}, "licence_first"),
+    ({"heavy_vehicles": False}, "needs_permit"),  # 4.5 吨及以下: no permit, no vehicle certificate
+    ({"drivers_qualified": False}, "drivers_ok"),  # 站场规定第六条（二）
+])
+def test_transport_business_sends_what_it_does_not_cover_to_the_desk(change, rule):
+    p = plan("transport_business", **{**TRUCKS, **change})
+    assert [r.id for r in p.failed_rules] == [rule]
+    assert p.bundle.fallback.department == "transport"
+
+
+def test_transport_business_baseline_is_rizhaos_published_figures():
+    baseline = compile_shipped("transport_business").baseline
+    assert baseline.date == "2025-08-05"
+    assert baseline.figures == {"materials": (23, 14), "steps": (2, 1), "days": (20, 5)}
