@@ -120,7 +120,7 @@ def test_report_in_three_formats(monkeypatch):
     published = [b for b in SHIPPED if "\nbaseline:" in (ROOT / "bundles" / f"{b}.yaml").read_text(encoding="utf-8")]
     # the header, its rule, a row per bundle, a row per bundle's published figures, the total
     assert markdown.startswith("| 一件事 |") and markdown.count("\n") == 2 + len(SHIPPED) + len(published) + 1
-    assert "公开数字（青海" in markdown
+    assert "公开数字（绍兴" in markdown
     csv_lines = run("report", "--format", "csv").output.splitlines()
     assert csv_lines[0].startswith("id,name,materials_before,materials_after")
     assert len(csv_lines) == 1 + len(SHIPPED) + len(published) + 1

@@ -182,3 +182,23 @@ def test_history_restore_and_review_name_things_by_their_names(tmp_path):
                               capture_output=True, text=True, check=True).stdout
     assert re.search(r"恢复一件事“新生儿出生一件事”到 \d{4}-\d\d-\d\d \d\d:\d\d 发布的版本", branches), branches
     assert "承诺时限 2 个工作日 → 3 个工作日" in branches and not re.search(r"[0-9a-f]{10}", branches.split("\n")[0])
+
+
+def test_a_new_field_offers_its_type_in_words_and_saves_the_type_chosen(site, client):
+    page = client.get("/admin/catalogues/new/fields/").get_data(as_text=True)
+    offered = options(page, "type")
+    assert "公民身份号码" in offered and "手机号" in offered and "多行文本" in offered
+    assert not {"id_number", "mobile", "textarea", "postal_code"} & set(offered)  # no schema keys shown
+    listing = client.get("/admin/catalogues/").get_data(as_text=True)
+    assert '<option value="uscc">统一社会信用代码</option>' in listing.split('id="new-fields"')[1].split("</form>")[0]
+    response = post(client, "/admin/catalogues/new/fields/", {"label": "紧急联系人手机", "type": "mobile"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    data = yaml.safe_load((site.workspace / "catalogues/fields.yaml").read_text(encoding="utf-8"))
+    assert [f["type"] for f in data["fields"] if f["label"] == "紧急联系人手机"] == ["mobile"]
+
+
+def test_the_bundle_list_names_each_bundle_without_its_file_id(client):
+    listing = client.get("/admin/bundles/").get_data(as_text=True)
+    table = listing.split('id="bundle-list"')[1].split("</table>")[0]
+    assert "新生儿出生一件事" in table and "<th>id</th>" not in table
+    assert not re.search(r">\s*newborn\s*<", table)  # the id only in the link's address

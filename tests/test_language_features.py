@@ -216,9 +216,9 @@ def test_a_catastrophic_pattern_cannot_stall_the_pre_check(tmp_path, monkeypatch
 def test_the_published_baseline_is_shown_beside_the_computed_figures():
     from configurator.planning.figures import metrics
     data = metrics(compiled("newborn"))
-    assert data["baseline"]["figures"]["days"] == {"before": 32, "after": 5, "saved": 27, "reduction_percent": 84.38}
-    assert "青海" in data["baseline"]["source"]
-    assert data["overall"]["days"]["before"] != 32  # computed figures are not replaced by published ones
+    assert data["baseline"]["figures"]["days"] == {"before": 2, "after": 0.04, "saved": 1.96, "reduction_percent": 98.0}
+    assert "绍兴" in data["baseline"]["source"]
+    assert data["overall"]["days"]["before"] != 2  # computed figures are not replaced by published ones
 
 
 def test_the_bpmn_escalation_timer_follows_a_case_dependent_time_limit():

@@ -173,7 +173,10 @@ def run_form_ui(target: Target, artifacts: Mapping[str, str], data: dict[str, An
     for case in data["cases"]:
         result.checked += 1
         answers, expected = case["answers"], case["expected"]
-        result.expect(case, "situations shown", sorted(expected["asked"]), sorted(shown("situations", answers)))
+        # a plain JsonLogic reader cannot tell a question waiting on an unanswered one (docs/portals.md)
+        waiting = set(expected["waiting"]) if case["kind"] == "partial" else set()
+        result.expect(case, "situations shown", sorted(expected["asked"]),
+                      sorted(set(shown("situations", answers)) - waiting))
         if not expected["eligible"] or case["kind"] == "partial":
             continue
         result.expect(case, "fields shown", sorted(expected["form_fields"]), sorted(shown("fields", answers)))

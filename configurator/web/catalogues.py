@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from configurator.authoring.formedits import (
     raw_value,
 )
 from configurator.authoring.naming import suggest_id
+from configurator.authoring.schemaform import widgets_at
 from configurator.authoring.textedits import AppendEntry, DeleteEntry, SetValue, apply_edit, apply_edits
 from configurator.diagnostics import Diagnostic, has_errors
 from configurator.language.check import CatalogueCheck, check_catalogues
@@ -121,6 +123,14 @@ def _write(name: str, new_text: str, seen: str | None, what: str) -> None:
 KIND_NAMES = {"departments": N_("部门"), "materials": N_("材料"), "fields": N_("字段")}
 
 
+@functools.cache
+def field_types() -> tuple[tuple[str, str, str], ...]:
+    """(type, 中文, English) of the field types a catalogue page offers, in the schema's words (the
+    bundle editor's choices); 单选 and 多选 need their options, given in a bundle, not here."""
+    [type_widget] = [w for w in widgets_at(("fields", 0)) if w.key == "type"]
+    return tuple(c for c in type_widget.choices if c[0] not in ("choice", "multi_choice"))
+
+
 def _label_key(kind: str) -> str:
     return "label" if kind == "fields" else "name"
 
@@ -150,7 +160,7 @@ class CataloguesView(Protected, BaseView):
         usage = {key: [name for _, name in _bundle_names(ids)] for key, ids in catalogue_usage().items()}
         return self.render("configurator/catalogues.html", catalogues=edited.check.catalogues, pending=edited.pending,
                            problems=messages(edited.check.diagnostics), usage=usage, form=FlaskForm(),
-                           change=working.current_id())
+                           change=working.current_id(), field_types=field_types())
 
     def _entry_page(self, kind: str, values: dict[str, str], diagnostics: list[Diagnostic], where: tuple[Any, ...],
                     entry_id: str | None = None, read: list[Problem] | None = None) -> str:
@@ -161,7 +171,7 @@ class CataloguesView(Protected, BaseView):
             placement.add(problem)
         return self.render("configurator/catalogue_entry.html", kind=kind, kind_name=gettext(KIND_NAMES[kind]),
                            entry_id=entry_id, values=values, placed=placement.beside, problems=placement.listed,
-                           elsewhere=0, form=FlaskForm(), change=working.current_id())
+                           elsewhere=0, form=FlaskForm(), change=working.current_id(), field_types=field_types())
 
     @expose("/new/<kind>/", methods=("GET", "POST"))
     def new(self, kind: str) -> str | Response:
