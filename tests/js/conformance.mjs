@@ -92,7 +92,10 @@ for (const target of run.targets) {
   for (const entry of corpus.cases) {
     form.checked += 1;
     const expected = entry.expected;
-    form.expect(entry, "situations shown", sorted(expected.asked), sorted(shown("situations", entry.answers)));
+    // a plain JsonLogic reader cannot tell a question waiting on an unanswered one (docs/portals.md)
+    const waiting = new Set(entry.kind === "partial" ? expected.waiting : []);
+    form.expect(entry, "situations shown", sorted(expected.asked),
+                sorted(shown("situations", entry.answers).filter((k) => !waiting.has(k))));
     if (!expected.eligible || entry.kind === "partial") continue;
     form.expect(entry, "fields shown", sorted(expected.form_fields), sorted(shown("fields", entry.answers)));
     form.expect(entry, "uploads shown", sorted(expected.materials.filter((m) => m.source === "applicant").map((m) => m.id)),
