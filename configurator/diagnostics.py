@@ -245,8 +245,10 @@ _CATALOGUE = [
     _code("E401", E, "条件语法错误", "Condition syntax error",
           "条件写法有误：{problem}",
           "condition syntax error: {problem}",
-          "条件的写法示例：area_sqm > 300 or investment > 300000；not born_in_wedlock and register_with == \"father\"",
-          "examples: area_sqm > 300 or investment > 300000; not born_in_wedlock and register_with == \"father\""),
+          "改用条件编辑器按问题选，不必手写；手写时的写法示例：area_sqm > 300 or investment > 300000；"
+          "not born_in_wedlock and register_with == \"father\"",
+          "pick the questions in the condition builder instead of typing; typed, it reads like: "
+          "area_sqm > 300 or investment > 300000; not born_in_wedlock and register_with == \"father\""),
     _code("E402", E, "条件中有未知的情形", "Unknown situation in condition",
           "条件中的“{name}”不是本一件事的情形问题",
           "\"{name}\" in the condition is not a situation question of this bundle",
@@ -278,7 +280,7 @@ _CATALOGUE = [
           "情形按顺序提问：把“{name}”移到“{situation}”之前",
           "situations are asked in order: move \"{name}\" before \"{situation}\""),
     _code("E408", E, "条件与上下文矛盾", "Condition contradicts its context",
-          "{what}“{id}”的条件 {condition} 在{context}时永远不成立，它永远不会用到",
+          "{what}“{id}”的条件{condition}在{context}时永远不成立，它永远不会用到",
           "the condition {condition} of {what} \"{id}\" is never true when {context}, so it never applies",
           "检查这个条件与{context_fix}是否写反",
           "check this condition against {context_fix}"),

@@ -167,3 +167,19 @@ def test_the_detail_toggle_and_the_source_editor_keep_the_place_and_the_code(ren
     """Words changed; the place did not: what the admin shows carries the code, line and column."""
     for diagnostic, _, _, shown in rendered:
         assert (shown.code, shown.line, shown.column) == (diagnostic.code, diagnostic.line, diagnostic.column)
+
+
+def test_conditions_are_said_in_words_with_the_written_text_only_in_brackets(rendered):
+    """E405, W406 and E408 say the condition as a sentence (the question's words, the answer);
+    the text as written, with its ids, stands only in brackets for the source editor."""
+    met = set()
+    for diagnostic, ids, lang, shown in rendered:
+        if diagnostic.code not in ("E405", "W406", "E408"):
+            continue
+        met.add(diagnostic.code)
+        outside = _outside_brackets(shown.message)
+        assert not [i for i in ids if re.search(rf"\b{re.escape(i)}\b", outside)], shown.message
+        assert re.search(r"[（(][^（）()]*(==|\band\b|\bor\b|\bnot\b)", shown.message), shown.message  # as written
+        if lang == "zh-CN":
+            assert "「" in outside, shown.message  # a question, by its words
+    assert met == {"E405", "W406", "E408"}

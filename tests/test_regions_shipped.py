@@ -60,8 +60,10 @@ def test_every_shipped_region_file_checks_clean(in_repo):
     assert {d["code"] for d in warned} <= {"W605"}
     assert len(warned) == len({d["file"] for d in warned})
     zhangdian = next(d["message"] for d in warned if d["file"] == "regions/370303.yaml")
-    assert re.search(r"police（[^）]*newborn[^）]*）", zhangdian) and "disabled_federation" not in zhangdian
-    assert zhangdian.count("health（") == 1
+    # each role and bundle by its name, the role's id in brackets for the source editor
+    assert re.search(r"“公安局”（police，用于[^）]*“新生儿出生一件事”[^）]*）", zhangdian), zhangdian
+    assert "残疾人联合会" not in zhangdian and "disabled_federation" not in zhangdian
+    assert zhangdian.count("“卫生健康委员会”（") == 1
     assert not any(d["file"] == "regions/140100.yaml" for d in warned)  # a city binding nothing itself
 
 

@@ -50,6 +50,13 @@ def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
     return _Describer(_WORDS["en" if lang_code == "en" else "zh-CN"], situations, named, lang_code).walk(expr)
 
 
+def in_words(expr: lang.Expr, text: str, bundle: Bundle) -> dict[str, str]:
+    """A condition as a problem's message names it: the sentence, with the text as written in
+    brackets (where the source editor's reader finds it; the official reads the sentence)."""
+    zh, en = describe(expr, bundle, "zh-CN"), describe(expr, bundle, "en")
+    return {"zh-CN": f"{zh}（{text}）", "en": f"{en} ({text})"}
+
+
 class _Describer:
     """One description's words and indexes. Methods, not nested functions: nested functions that
     call each other make reference cycles, left for the garbage collector after every call."""

@@ -5,8 +5,9 @@ anywhere (the admin beside a field, the CLI, the source editor), every id in the
 stands for one named thing of the bundle or its catalogues (an item, a material, a field, a
 question, a step, a department) is said by that thing's name (``Diagnostic.names``: the words
 change, the parameters keep the ids the check found). An id that names nothing (a typo:
-"no item issue_certficate") or that two differently named things share is left as written, and
-condition text (the condition language is written with ids) is left alone. The place in the file
+"no item issue_certficate") or that two differently named things share is left as written.
+Condition text is not renamed here: a check that names a condition says it in words itself
+(``describe.in_words``: the sentence, the text as written in brackets). The place in the file
 (line, column, path) is untouched, so the source editor still points at the id.
 """
 

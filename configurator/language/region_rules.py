@@ -15,6 +15,7 @@ reported as the warning W606, so nobody reads the region's value as the rule for
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -218,7 +219,11 @@ def _unbound_roles(entry: RegionFile, resolved: Resolved, bundles: Mapping[str, 
                 unbound.setdefault(role, []).append(bundle.id)
     if not unbound:
         return []
-    roles = localized("、".join(f"{role}（{'、'.join(ids)}）" for role, ids in sorted(unbound.items())),
-                      ", ".join(f"{role} ({', '.join(ids)})" for role, ids in sorted(unbound.items())))
+    # each id quoted, so the words say each role and bundle by its name (language.naming)
+    # (the role's id stays in brackets: it is what the source editor writes under agencies)
+    zh = "、".join(f"“{role}”（{role}，用于{'、'.join(f'“{b}”' for b in ids)}）" for role, ids in sorted(unbound.items()))
+    en = ", ".join(f"{json.dumps(role)} ({role}, used by {', '.join(json.dumps(b) for b in ids)})"
+                   for role, ids in sorted(unbound.items()))
+    roles = localized(zh, en)
     return [entry.source.diagnostic("W605", ("agencies",) if region.agencies else ("code",), at_key=True,
                                     roles=roles, count=len(unbound))]

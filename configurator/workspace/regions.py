@@ -75,7 +75,8 @@ def check_region_sources(files: list[tuple[str, bytes]], bundles: Mapping[str, B
     read = [read_region(raw, name, name.rsplit("/", 1)[-1].removesuffix(".yaml")) for name, raw in files]
     diagnostics = [d for f in read for d in f.diagnostics]
     diagnostics += parent_problems(read)
-    names = merged_names([bundle_names(bundle, catalogues) for bundle in bundles.values()])
+    names = merged_names([bundle_names(bundle, catalogues) for bundle in bundles.values()]
+                         + [{b.id: {"zh-CN": b.name.get("zh-CN"), "en": b.name.get("en")} for b in bundles.values()}])
     diagnostics += named(check_regions(read, bundles, catalogues), names)
     return RegionSet(read, diagnostics)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language import conditions as lang
+from configurator.language.describe import in_words
 from configurator.language.rules.context import RuleContext
 from configurator.model import Bundle, BundleField, BundleMaterial, Condition, Item
 
@@ -80,6 +81,10 @@ def _uses_broken(context: RuleContext, written: lang.Expr) -> bool:
     return any(name.name in context.broken_named for name in lang.names(written))
 
 
+def _said(context: RuleContext, condition: Condition) -> dict[str, str]:
+    return in_words(condition.written, condition.text, context.bundle)
+
+
 def check_conditions(context: RuleContext) -> Iterable[Diagnostic]:
     for condition in all_conditions(context):
         expr, found = parse_or_report(context, condition)
@@ -89,9 +94,9 @@ def check_conditions(context: RuleContext) -> Iterable[Diagnostic]:
         outcomes = context.truth_table(expr)
         what = _WHAT[str(condition.path[0])]
         if outcomes == {False}:
-            yield context.at("E405", condition.path, condition=condition.text, what=what)
+            yield context.at("E405", condition.path, condition=_said(context, condition), what=what)
         elif outcomes == {True}:
-            yield context.at("W406", condition.path, condition=condition.text)
+            yield context.at("W406", condition.path, condition=_said(context, condition))
 
 
 def check_situation_order(context: RuleContext) -> Iterable[Diagnostic]:
@@ -245,7 +250,7 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
 
     for item in bundle.items:
         if item.when and rules and contradicted(item.when, []):
-            yield context.at("E408", item.when.path, what=_WHAT["items"], id=item.id, condition=item.when.text,
+            yield context.at("E408", item.when.path, what=_WHAT["items"], id=item.id, condition=_said(context, item.when),
                              context=localized("符合受理条件", "the case is eligible"),
                              context_fix=localized("受理条件（eligibility）", "the eligibility rules"))
     entries_by_kind: tuple[tuple[str, Sequence[BundleMaterial | BundleField]], ...] = (
@@ -265,7 +270,7 @@ def check_conditions_in_context(context: RuleContext) -> Iterable[Diagnostic]:
             applies = lang.any_of([c for c in user_conditions if c is not None])
             # (without eligibility rules a material or field is not judged here, as before)
             if rules and contradicted(entry.when, [applies]):
-                yield context.at("E408", entry.when.path, what=_WHAT[kind], id=entry.id, condition=entry.when.text,
+                yield context.at("E408", entry.when.path, what=_WHAT[kind], id=entry.id, condition=_said(context, entry.when),
                                  context=localized("使用它的事项适用", "an item that uses it applies"),
                                  context_fix=localized("使用它的事项的 when", "the when of the items that use it"))
 
