@@ -167,3 +167,33 @@ def test_cross_field_rules_allow_none_and_from_situation_get_the_same_verdict_in
     assert report["errors"] == [], report["errors"]
     assert report["mismatches"] == [], report["mismatches"][:3]
     assert report["verdicts"] == len(verdicts)
+
+
+_RULES_SCRIPT = """
+import { askedAnswers, prune } from %s;
+const ui = (allowNone) => ({ situations: {
+  "ui:order": ["services", "water_meter"],
+  services: { "ui:options": allowNone ? { allowNone: true } : {} },
+  water_meter: { "ui:options": { when: { in: ["water", { var: "services" }] } } } } });
+const out = {};
+for (const allowNone of [false, true]) {
+  const { kept, unknown } = askedAnswers(ui(allowNone), { services: [""], water_meter: true });
+  out[allowNone] = { kept, unknown: [...unknown].sort(),
+                     pruned: prune({ situations: { services: [""], water_meter: true } }, ui(allowNone)).situations };
+}
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(NODE is None and not __import__("os").environ.get("CI"), reason="Node.js not installed")
+def test_the_rjsf_rules_read_an_empty_multi_choice_as_the_form_and_the_application_do():
+    """portal/rjsf/rules.js: nothing ticked (an empty list) answers a "none of these" question and
+    no other; the questions asked after it wait for it — the same in the form's display
+    (askedAnswers) and in the application it sends (prune)."""
+    assert NODE, "Node.js is needed for the portal checks"
+    script = _RULES_SCRIPT % json.dumps((ROOT / "portal" / "rjsf" / "rules.js").as_uri())
+    done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["false"] == {"kept": {}, "unknown": ["services", "water_meter"], "pruned": {}}
+    assert found["true"] == {"kept": {"services": []}, "unknown": [], "pruned": {"services": []}}

@@ -75,9 +75,10 @@ export function askedAnswers(uiSchema, answers) {
     const when = ((situations[key] || {})["ui:options"] || {}).when;
     const asked = when === undefined ? true : decide(when, kept, unknown);
     if (asked === null) unknown.add(key);
-    // asked, a "none of these" question is answered even when nothing is ticked (as form.html and prune read it)
+    // asked, a "none of these" question is answered even when nothing is ticked (as form.html reads it);
+    // any other question is answered when it holds something (an empty list or text is not an answer)
     else if (asked && ((situations[key] || {})["ui:options"] || {}).allowNone) kept[key] = ((answers || {})[key] || []).filter((v) => !empty(v));
-    else if (asked && answers && has(answers, key) && answers[key] !== null && answers[key] !== "") kept[key] = answers[key];
+    else if (asked && !empty((answers || {})[key])) kept[key] = answers[key];
     else if (asked) unknown.add(key);
   }
   return { kept, unknown };
@@ -116,20 +117,8 @@ const empty = (value) => value === undefined || value === null || value === "" |
 export function prune(formData, uiSchema) {
   const data = formData || {};
   const out = { situations: {}, fields: {}, uploads: {} };
-  const answers = {};
-  const unknown = new Set();
   // Questions in their order: each one's visibility depends only on answers before it.
-  const situations = data.situations || {};
-  for (const key of (uiSchema.situations || {})["ui:order"] || Object.keys(situations)) {
-    const entry = uiSchema.situations[key];
-    if (!shown(entry, answers, unknown)) {
-      if (decide(((entry || {})["ui:options"] || {}).when, answers, unknown) === null) unknown.add(key);
-      continue;
-    }
-    if (((entry || {})["ui:options"] || {}).allowNone) answers[key] = (situations[key] || []).filter((v) => !empty(v));
-    else if (!empty(situations[key])) answers[key] = situations[key];
-    else unknown.add(key);
-  }
+  const { kept: answers, unknown } = askedAnswers(uiSchema, data.situations || {});
   out.situations = answers;
   for (const group of ["fields", "uploads"]) {
     const values = data[group] || {};
