@@ -24,6 +24,7 @@ file; writers/camunda8.py gives Zeebe's, for process.camunda8.bpmn.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -208,8 +209,11 @@ _SEQUENCE_FLOW, _CONDITION, _FLOW_NODE_REF = (f"{{{BPMN}}}sequenceFlow", f"{{{BP
 _XSI_TYPE = f"{{{XSI}}}type"
 
 
+_NOT_ID = re.compile(r"\W")  # re's \w is exactly str.isalnum() or "_"
+
+
 def _xml_id(text: str) -> str:
-    return "".join(c if c.isalnum() or c == "_" else "_" for c in text)
+    return _NOT_ID.sub("_", text)
 
 
 def process_xml(compiled: Compiled, dialect: Dialect = PYTHON) -> str:
