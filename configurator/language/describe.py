@@ -7,7 +7,9 @@ another group are bracketed, so ``not (a or b)`` cannot be read as ``(not a) or 
 
 from __future__ import annotations
 
+import json
 import weakref
+from collections.abc import Mapping
 
 from configurator.language import conditions as lang
 from configurator.model import Bundle, NamedCondition, Situation
@@ -57,6 +59,22 @@ def in_words(expr: lang.Expr, text: str, bundle: Bundle) -> dict[str, str]:
     return {"zh-CN": f"{zh}（{text}）", "en": f"{en} ({text})"}
 
 
+def answers_in_words(answers: Mapping[str, object], bundle: Bundle) -> dict[str, str]:
+    """An answer set (a case a check found) as a problem's message names it: each question by its
+    words and the answer given, then the answers as written, in brackets."""
+    if not answers:
+        return {"zh-CN": "任何情形", "en": "any case"}
+    situations, named = _indexes(bundle)
+    said = {}
+    for lang_code, words in _WORDS.items():
+        describer = _Describer(words, situations, named, lang_code)
+        sentence = words["and"].join(describer.answer(name, value) for name, value in answers.items())
+        written = words["sep"].join(f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in answers.items())
+        space = " " if lang_code == "en" else ""
+        said[lang_code] = f"{sentence}{space}{words['(']}{written}{words[')']}"
+    return said
+
+
 class _Describer:
     """One description's words and indexes. Methods, not nested functions: nested functions that
     call each other make reference cycles, left for the garbage collector after every call."""
@@ -89,6 +107,17 @@ class _Describer:
             if situation.unit is not None and not isinstance(raw, str):
                 return f"{raw} {situation.unit.get(lang_code)}"
         return words["quote"].format(raw) if isinstance(raw, str) else str(raw)
+
+    def answer(self, name: str, raw: object) -> str:
+        """One question and the answer given to it: 「是否婚内生育？」答“否”."""
+        words, question, situation = self.words, self.question(name), self.situations.get(name)
+        if isinstance(raw, list):
+            if not raw:
+                return question + words["not any"]
+            space = " " if self.lang_code == "en" else ""
+            return f"{question}{space}{words['contains']}{space}" + words["sep"].join(self.value(situation, v) for v in raw)
+        given = words["quote"].format(self.value(None, raw)) if isinstance(raw, bool) else self.value(situation, raw)
+        return f"{question}{words['answered']}{given}"
 
     def walk(self, node: lang.Expr) -> str:
         words, named, question, named_text = self.words, self.named, self.question, self.named_text

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language import conditions as lang
+from configurator.language.describe import answers_in_words
 from configurator.language.fieldtypes import resolve_field
 from configurator.language.rules.conditions import RuleGroups, valid_expr
 from configurator.language.rules.context import RuleContext
-from configurator.language.rules.producers import case_text, first_case, reads_asked
+from configurator.language.rules.producers import first_case, reads_asked
 from configurator.language.schema import type_word
 from configurator.model import BundleField, Situation
 
@@ -98,7 +99,7 @@ def check_from_situation(context: RuleContext) -> Iterable[Diagnostic]:
             continue
         case = _needed_unasked(context, field, situation)
         if case is not None:
-            shown = case_text(case)
+            shown = answers_in_words(case, context.bundle)
             yield context.at("E410", path, problem={
                 "zh-CN": f"需要这个字段时问题“{situation.label.get('zh-CN')}”不一定被问到，例如：{shown['zh-CN']}",
                 "en": f"the question \"{situation.label.get('en')}\" is not asked in every case needing the field, "

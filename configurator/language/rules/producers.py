@@ -8,22 +8,15 @@ one such set of answers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 
-from configurator.diagnostics import Diagnostic, listing, localized
+from configurator.diagnostics import Diagnostic, listing
 from configurator.language import conditions as lang
+from configurator.language.describe import answers_in_words
 from configurator.language.rules.conditions import RuleGroups, valid_expr
 from configurator.language.rules.context import RuleContext
 from configurator.language.rules.references import produced_by_path
 from configurator.model import Condition
-
-
-def case_text(answers: dict[str, object]) -> dict[str, str]:
-    if not answers:
-        return localized("任何情形", "any case")
-    parts = [f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in answers.items()]
-    return localized("，".join(parts), ", ".join(parts))
 
 
 def reads_asked(asked: Mapping[str, lang.Expr | None]) -> Callable[[lang.Expr], list[str]]:
@@ -114,7 +107,7 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
         case = first_case([*parts, lang.Not(runs, 0)], rules, context, asked)
         if case is not None:
             yield context.at("E514", produced_by_path(material, 0), material=material.id,
-                             producers=listing(material.produced_by), case=case_text(case))
+                             producers=listing(material.produced_by), case=answers_in_words(case, context.bundle))
 
 
 RULES = [check_producers_run]
