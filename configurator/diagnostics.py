@@ -245,9 +245,9 @@ _CATALOGUE = [
     _code("E401", E, "条件语法错误", "Condition syntax error",
           "条件写法有误：{problem}",
           "condition syntax error: {problem}",
-          "改用条件编辑器按问题选，不必手写；手写时的写法示例：area_sqm > 300 or investment > 300000；"
+          "在管理界面的条件编辑器中按问题选，不必手写；手写的写法示例：area_sqm > 300 or investment > 300000；"
           "not born_in_wedlock and register_with == \"father\"",
-          "pick the questions in the condition builder instead of typing; typed, it reads like: "
+          "pick the questions in the admin's condition builder, or type it, e.g.: "
           "area_sqm > 300 or investment > 300000; not born_in_wedlock and register_with == \"father\""),
     _code("E402", E, "条件中有未知的情形", "Unknown situation in condition",
           "条件中的“{name}”不是本一件事的情形问题",
@@ -280,8 +280,8 @@ _CATALOGUE = [
           "情形按顺序提问：把“{name}”移到“{situation}”之前",
           "situations are asked in order: move \"{name}\" before \"{situation}\""),
     _code("E408", E, "条件与上下文矛盾", "Condition contradicts its context",
-          "{what}“{id}”的条件{condition}在{context}时永远不成立，它永远不会用到",
-          "the condition {condition} of {what} \"{id}\" is never true when {context}, so it never applies",
+          "{what}“{id}”的条件在{context}时永远不成立，它永远不会用到：{condition}",
+          "the condition of {what} \"{id}\" is never true when {context}, so it never applies: {condition}",
           "检查这个条件与{context_fix}是否写反",
           "check this condition against {context_fix}"),
     _code("E409", E, "命名条件引用不当", "Named condition referred to wrongly", "{problem}",

@@ -78,6 +78,18 @@ def test_a_negated_group_is_described_without_ambiguity():
     assert words.startswith("以下都不成立：（") and words.endswith("）")
 
 
+def test_a_comparison_with_the_number_first_is_said_the_right_way_round():
+    """``300 < floor_area_sqm`` is the area more than 300, not less: said with the question first,
+    the comparison turns round with it (in notices and in the problems that say a condition)."""
+    c = compiled("restaurant")
+    for written, said in (("300 < floor_area_sqm", "超过"), ("300 <= floor_area_sqm", "不少于"),
+                          ("300 > floor_area_sqm", "小于"), ("300 >= floor_area_sqm", "不超过"),
+                          ("300 == floor_area_sqm", "为")):
+        words = describe(lang.parse(written), c.bundle)
+        assert words.startswith("「") and f"」{said}300" in words, (written, words)
+    assert "is more than 300" in describe(lang.parse("300 < floor_area_sqm"), c.bundle, "en")
+
+
 # ------------------------------------------------------------------- case-dependent values
 
 CASES = base_with("""    time_limit: {promised: 3, statutory: 20}

@@ -175,11 +175,14 @@ const ui = (allowNone) => ({ situations: {
   "ui:order": ["services", "water_meter"],
   services: { "ui:options": allowNone ? { allowNone: true } : {} },
   water_meter: { "ui:options": { when: { in: ["water", { var: "services" }] } } } } });
-const out = {};
+const out = [];
 for (const allowNone of [false, true]) {
-  const { kept, unknown } = askedAnswers(ui(allowNone), { services: [""], water_meter: true });
-  out[allowNone] = { kept, unknown: [...unknown].sort(),
-                     pruned: prune({ situations: { services: [""], water_meter: true } }, ui(allowNone)).situations };
+  for (const services of [[], [""], "", ["water"], ["gas"]]) {
+    const answers = { services, water_meter: true };
+    const { kept, unknown } = askedAnswers(ui(allowNone), answers);
+    out.push({ allowNone, services, kept, unknown: [...unknown].sort(),
+               pruned: prune({ situations: answers }, ui(allowNone)).situations });
+  }
 }
 console.log(JSON.stringify(out));
 """
@@ -187,13 +190,22 @@ console.log(JSON.stringify(out));
 
 @pytest.mark.skipif(NODE is None and not __import__("os").environ.get("CI"), reason="Node.js not installed")
 def test_the_rjsf_rules_read_an_empty_multi_choice_as_the_form_and_the_application_do():
-    """portal/rjsf/rules.js: nothing ticked (an empty list) answers a "none of these" question and
-    no other; the questions asked after it wait for it — the same in the form's display
-    (askedAnswers) and in the application it sends (prune)."""
+    """portal/rjsf/rules.js: nothing ticked (an empty list, or only empty entries) answers a "none of
+    these" question and no other; the questions asked after an unanswered one wait for it; a real
+    answer is kept and decides what follows — the same in the form's display (askedAnswers) and in
+    the application it sends (prune)."""
     assert NODE, "Node.js is needed for the portal checks"
     script = _RULES_SCRIPT % json.dumps((ROOT / "portal" / "rjsf" / "rules.js").as_uri())
     done = subprocess.run([NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    found = json.loads(done.stdout)
-    assert found["false"] == {"kept": {}, "unknown": ["services", "water_meter"], "pruned": {}}
-    assert found["true"] == {"kept": {"services": []}, "unknown": [], "pruned": {"services": []}}
+    found = {(row["allowNone"], json.dumps(row["services"])): row for row in json.loads(done.stdout)}
+    for row in found.values():
+        assert row["pruned"] == row["kept"], row  # what the form shows is what it sends
+    for empty in ("[]", '[""]', '""'):
+        assert found[(False, empty)]["kept"] == {} and found[(False, empty)]["unknown"] == ["services", "water_meter"]
+    for empty in ("[]", '[""]'):
+        assert found[(True, empty)]["kept"] == {"services": []} and found[(True, empty)]["unknown"] == []
+    for allow_none in (False, True):
+        assert found[(allow_none, '["water"]')]["kept"] == {"services": ["water"], "water_meter": True}
+        assert found[(allow_none, '["gas"]')]["kept"] == {"services": ["gas"]}
+        assert found[(allow_none, '["gas"]')]["unknown"] == []

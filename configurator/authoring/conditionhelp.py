@@ -11,7 +11,7 @@ from typing import Any
 
 from configurator.diagnostics import Diagnostic, localized
 from configurator.language import conditions as lang
-from configurator.language.describe import describe, in_words
+from configurator.language.describe import describe
 from configurator.model import Bundle, Situation
 
 
@@ -52,11 +52,11 @@ def check_condition(bundle: Bundle, text: str, language: str = "zh-CN", what: st
              "fields": localized("字段", "field"), "situations": localized("问题", "question"),
              "eligibility": localized("受理条件", "eligibility rule")}
     if outcomes == {False}:
-        said_what = kinds.get(what, kinds["items"])
-        return ConditionReport(False, sentence, (said("E405", condition=in_words(expr, text, bundle), what=said_what),))
+        # (the builder shows the sentence right above its problems: the problem quotes the text)
+        return ConditionReport(False, sentence, (said("E405", condition=text, what=kinds.get(what, kinds["items"])),))
     tree = builder_tree(expr, bundle)
     if outcomes == {True}:
-        return ConditionReport(True, sentence, (said("W406", condition=in_words(expr, text, bundle)),), tree)
+        return ConditionReport(True, sentence, (said("W406", condition=text),), tree)
     return ConditionReport(True, sentence, (), tree)
 
 

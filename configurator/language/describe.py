@@ -30,6 +30,9 @@ _WORDS = {
 }
 
 
+# a comparison read the other way round (the question first): a < b is b > a
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
 _last: tuple[weakref.ref[Bundle], dict[str, Situation], dict[str, NamedCondition]] | None = None
 
 
@@ -148,8 +151,9 @@ class _Describer:
             if op in ("in", "not in") and isinstance(right, lang.Name):  # "x" in several_choice
                 left, right = right, left
                 op = "contains" if op == "in" else "not contains"
-            if isinstance(right, lang.Name):
+            if isinstance(right, lang.Name):  # 300 < area_sqm is said as area_sqm > 300
                 left, right = right, left
+                op = _MIRRORED.get(op, op)
             assert isinstance(left, lang.Name)
             situation = self.situations.get(left.name)
             if isinstance(right, lang.ListLiteral):

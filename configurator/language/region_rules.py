@@ -15,7 +15,6 @@ reported as the warning W606, so nobody reads the region's value as the rule for
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -222,7 +221,7 @@ def _unbound_roles(entry: RegionFile, resolved: Resolved, bundles: Mapping[str, 
     # each id quoted, so the words say each role and bundle by its name (language.naming)
     # (the role's id stays in brackets: it is what the source editor writes under agencies)
     zh = "、".join(f"“{role}”（{role}，用于{'、'.join(f'“{b}”' for b in ids)}）" for role, ids in sorted(unbound.items()))
-    en = ", ".join(f"{json.dumps(role)} ({role}, used by {', '.join(json.dumps(b) for b in ids)})"
+    en = ", ".join('"{}" ({}, used by {})'.format(role, role, ", ".join(f'"{b}"' for b in ids))
                    for role, ids in sorted(unbound.items()))
     roles = localized(zh, en)
     return [entry.source.diagnostic("W605", ("agencies",) if region.agencies else ("code",), at_key=True,
