@@ -55,11 +55,16 @@ def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
     return _Describer(_WORDS["en" if lang_code == "en" else "zh-CN"], situations, named, lang_code).walk(expr)
 
 
+def _with_written(sentence: str, written: str, lang_code: str) -> str:
+    """The sentence an official reads, then what the file says in brackets (for the source editor)."""
+    words = _WORDS[lang_code]
+    return f"{sentence}{' ' if lang_code == 'en' else ''}{words['(']}{written}{words[')']}"
+
+
 def in_words(expr: lang.Expr, text: str, bundle: Bundle) -> dict[str, str]:
     """A condition as a problem's message names it: the sentence, with the text as written in
     brackets (where the source editor's reader finds it; the official reads the sentence)."""
-    zh, en = describe(expr, bundle, "zh-CN"), describe(expr, bundle, "en")
-    return {"zh-CN": f"{zh}（{text}）", "en": f"{en} ({text})"}
+    return {lang_code: _with_written(describe(expr, bundle, lang_code), text, lang_code) for lang_code in _WORDS}
 
 
 def answers_in_words(answers: Mapping[str, object], bundle: Bundle) -> dict[str, str]:
@@ -73,8 +78,7 @@ def answers_in_words(answers: Mapping[str, object], bundle: Bundle) -> dict[str,
         describer = _Describer(words, situations, named, lang_code)
         sentence = words["and"].join(describer.answer(name, value) for name, value in answers.items())
         written = words["sep"].join(f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in answers.items())
-        space = " " if lang_code == "en" else ""
-        said[lang_code] = f"{sentence}{space}{words['(']}{written}{words[')']}"
+        said[lang_code] = _with_written(sentence, written, lang_code)
     return said
 
 
