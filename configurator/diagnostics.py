@@ -370,7 +370,7 @@ _CATALOGUE = [
           "添加一个由牵头部门负责的受理环节（一窗受理）",
           "add an intake step owned by the lead department"),
     _code("E514", E, "产出材料的事项可能不办理", "Producer may not run",
-          "材料“{material}”由 {producers} 产出，但在这种情形下需要它而产出事项都不办理：{case}",
+          "材料“{material}”由{producers}产出，但在这种情形下需要它而产出事项都不办理：{case}",
           "material \"{material}\" is produced by {producers}, but in this case it is needed and no producer runs: "
           "{case}", "让产出事项在需要它的情形下都办理，或给材料或使用它的事项加上相应的条件（when），或把“来源”改为“申请人提交”",
           "make a producer run wherever the material is needed, narrow the condition (when) of the material or its "

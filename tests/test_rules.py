@@ -328,7 +328,7 @@ def test_a_material_nobody_makes_is_found_among_many_independent_matters(count):
     # other matters' rules hold with their first answers; 2 matters give what the whole search gave
     case = ", ".join(f"q{i} = {'false' if i == count - 1 else 'true'}, r{i} = true" for i in range(count))
     # said by the questions' words, the answers as written in brackets
-    assert problem.message("en").endswith(f" ({case})")
+    assert problem.message("en").endswith(f" (as written: {case})")
     assert re.search(r"no producer runs: “[^”]+” is \"(yes|no)\"", problem.message("en")), problem.message("en")
     assert "E514" not in codes(check_text(produced_in_many_matters(count, unmade=None), "bundles/many.yaml"))
 
@@ -357,6 +357,6 @@ def test_a_field_from_a_question_not_always_asked_is_found_among_many_matters(co
     last = count - 1
     problem = only(check_text(area_in_many_matters(count, asked_when=f"r{last}"), "bundles/many.yaml"), "E410")
     case = ", ".join(f"q{i} = true, r{i} = {'false' if i == last else 'true'}" for i in range(count))
-    assert problem.message("en").endswith(f" ({case})")
+    assert problem.message("en").endswith(f" (as written: {case})")
     assert re.search(r"e\.g\. “[^”]+” is \"(yes|no)\"", problem.message("en")), problem.message("en")
     assert "E410" not in codes(check_text(area_in_many_matters(count, asked_when=f"q{last}"), "bundles/many.yaml"))

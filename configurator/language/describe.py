@@ -19,14 +19,14 @@ _WORDS = {
               "==": "为", "!=": "不为", "<": "小于", "<=": "不超过", ">": "超过", ">=": "不少于",
               "in": "是以下之一：", "not in": "不是以下任何一项：", "contains": "选了", "not contains": "没有选",
               "sep": "、", "open": "「", "close": "」", "quote": "“{}”",
-              "none of": "以下都不成立：", "not all": "以下并非都成立：", "(": "（", ")": "）", "holds": "成立",
+              "none of": "以下都不成立：", "not all": "以下并非都成立：", "(": "（", ")": "）", "holds": "成立", "written": "原文：", "list": "；",
               "any": "选了任一项", "not any": "一项也没有选"},
     "en": {"yes": "yes", "no": "no", "and": ", and ", "or": "; or ", "not": "not: ", "answered": " is ",
            "==": "is", "!=": "is not", "<": "is less than", "<=": "is at most", ">": "is more than",
            ">=": "is at least", "in": "is one of", "not in": "is none of", "contains": "includes",
            "not contains": "does not include", "sep": ", ", "open": "“", "close": "”", "quote": "\"{}\"",
            "none of": "none of these holds: ", "not all": "not all of these hold: ", "(": "(", ")": ")",
-           "holds": " holds", "any": " has at least one option ticked", "not any": " has no option ticked"},
+           "holds": " holds", "written": "as written: ", "list": "; ", "any": " has at least one option ticked", "not any": " has no option ticked"},
 }
 
 
@@ -56,9 +56,10 @@ def describe(expr: lang.Expr, bundle: Bundle, lang_code: str = "zh-CN") -> str:
 
 
 def _with_written(sentence: str, written: str, lang_code: str) -> str:
-    """The sentence an official reads, then what the file says in brackets (for the source editor)."""
+    """The sentence an official reads, then what the file says in brackets (for the source editor),
+    labelled: a sentence may hold brackets of its own (a group), and the two must not be confused."""
     words = _WORDS[lang_code]
-    return f"{sentence}{' ' if lang_code == 'en' else ''}{words['(']}{written}{words[')']}"
+    return f"{sentence}{' ' if lang_code == 'en' else ''}{words['(']}{words['written']}{written}{words[')']}"
 
 
 def in_words(expr: lang.Expr, text: str, bundle: Bundle) -> dict[str, str]:
@@ -140,9 +141,10 @@ class _Describer:
                 return f"{question(inner.name)}{words['answered']}{words['quote'].format(words['no'])}"
             if isinstance(inner, lang.Ticked):
                 return question(inner.name.name) + words["not any"]
-            if isinstance(inner, lang.BoolOp):
+            if isinstance(inner, lang.BoolOp):  # listed: "none of these: (a; b)", not "none of (a or b)"
                 lead = words["none of"] if inner.op == "or" else words["not all"]
-                return lead + self.grouped(inner)
+                listed = words["list"].join(self.grouped(operand) for operand in inner.operands)
+                return f"{lead}{words['(']}{listed}{words[')']}"
             return words["not"] + self.walk(inner)
         if isinstance(node, lang.BoolOp):
             return words[node.op].join(self.grouped(operand) for operand in node.operands)

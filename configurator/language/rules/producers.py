@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from configurator.diagnostics import Diagnostic, listing
+from configurator.diagnostics import Diagnostic, localized
 from configurator.language import conditions as lang
 from configurator.language.describe import answers_in_words
 from configurator.language.rules.conditions import RuleGroups, valid_expr
@@ -107,7 +107,8 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
         case = first_case([*parts, lang.Not(runs, 0)], rules, context, asked)
         if case is not None:
             yield context.at("E514", produced_by_path(material, 0), material=material.id,
-                             producers=listing(material.produced_by), case=answers_in_words(case, context.bundle))
+                             producers=localized("、".join(f"“{p}”" for p in material.produced_by),
+                                                 ", ".join(f'"{p}"' for p in material.produced_by)), case=answers_in_words(case, context.bundle))
 
 
 RULES = [check_producers_run]
