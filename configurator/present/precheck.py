@@ -148,18 +148,11 @@ def _judged(check: Checker, application: Any, received: dt.date | None, received
     answers = application.get("situations") if isinstance(application, dict) else None
     known = _case(check, answers, region) if isinstance(answers, dict) and not by_origin["base"] else None
     case = known.case if known is not None else None
-    if case is not None and not case.complete:
-        # a field or upload needed only if a question not answered yet goes one way is not asked for yet
-        undecided = {m.id for m in case.undecided_materials} | {f.id for f in case.undecided_fields}
-        presence = [entry for entry in by_origin["presence"] if not any(
-            entry is kept and all(name in undecided for name in _missing(error)) for kept, error in found.required)]
-    else:
-        presence = by_origin["presence"]
     decided_out = case is not None and case.eligible is False
-    problems = by_origin["base"] + by_origin["absent"]
-    if not decided_out:
-        problems += _unanswered(compiled, case, by_origin["asked"] + presence, found.unanswered, lang)
-    problems += received_problem
+    if found is _NOTHING_FOUND:  # every valid application: nothing to sort out below
+        problems = list(received_problem)
+    else:
+        problems = _found_problems(compiled, case, found, decided_out, lang) + received_problem
     if isinstance(application, dict) and not decided_out:
         # Cross-field rules, all of them checked here with the rule's message on its first field
         # (the schema's clauses for some of them, by_origin["field_rule"], would say less);
@@ -184,6 +177,23 @@ def _judged(check: Checker, application: Any, received: dt.date | None, received
     return known.verdict
 
 
+def _found_problems(compiled: Compiled, case: ResolvedCase | None, found: _Found, decided_out: bool,
+                    lang: str) -> list[dict[str, Any]]:
+    """What the schema check found that the case leaves standing."""
+    by_origin = found.by_origin
+    if case is not None and not case.complete:
+        # a field or upload needed only if a question not answered yet goes one way is not asked for yet
+        undecided = {m.id for m in case.undecided_materials} | {f.id for f in case.undecided_fields}
+        presence = [entry for entry in by_origin["presence"] if not any(
+            entry is kept and all(name in undecided for name in _missing(error)) for kept, error in found.required)]
+    else:
+        presence = by_origin["presence"]
+    problems = by_origin["base"] + by_origin["absent"]
+    if not decided_out:
+        problems += _unanswered(compiled, case, by_origin["asked"] + presence, found.unanswered, lang)
+    return problems
+
+
 class _Case:
     """A case resolved from answers (without a date of receipt), and its verdict once one is given."""
 
@@ -202,16 +212,16 @@ def _case(check: Checker, answers: dict[str, Any], region: Resolved | None) -> _
     reference checker keeps none: it is what the kept ones are compared with)."""
     if check.quick is None:
         return _Case(region, resolve(check.compiled, answers, region))
-    try:
-        kinds = tuple(map(type, answers.values()))
-        if _PLAIN.issuperset(kinds):  # the usual answers: keyed as they are, built in C
-            key: Any = (id(region), tuple(answers.items()), kinds)
-        else:
-            key = (id(region), *[(name, value.__class__, value if value.__class__ in _PLAIN else _frozen(value))
-                                 for name, value in answers.items()])
-        known = check.cases.get(key)
-    except TypeError:  # an answer no key can hold (an object): resolved every time
+    kinds = tuple(map(type, answers.values()))
+    if _PLAIN.issuperset(kinds):  # the usual answers: keyed as they are, built in C
+        key: Any = (id(region), tuple(answers.items()), kinds)
+    elif _JSON.issuperset(kinds):
+        # Numbers and ticked options: keyed by their text, which tells apart what Python's equality
+        # does not (1, 1.0 and true; 0.0 and -0.0) and is one C call (the application is parsed JSON).
+        key = (id(region), repr(answers))
+    else:  # an answer JSON never gives (a Python caller's object): resolved every time
         return _Case(region, resolve(check.compiled, answers, region))
+    known = check.cases.get(key)
     if known is not None and known.region is region:
         return known
     known = check.cases[key] = _Case(region, resolve(check.compiled, answers, region))
@@ -224,18 +234,7 @@ def _case(check: Checker, answers: dict[str, Any], region: Resolved | None) -> _
 
 
 _PLAIN = frozenset({str, bool, int, type(None)})  # told apart by their class beside them in the key
-
-
-def _frozen(value: Any) -> Any:
-    """An answer as a key that tells apart what Python's equality does not: 1, 1.0 and true; 0.0 and -0.0."""
-    kind = value.__class__
-    if kind is list:
-        return kind, tuple([_frozen(entry) for entry in value])
-    if kind is float:
-        return kind, repr(value)
-    if kind is dict:
-        raise TypeError("an object is no key")
-    return kind, value
+_JSON = frozenset({*_PLAIN, float, list, dict})
 
 
 def _unanswered(compiled: Compiled, case: ResolvedCase | None, needed: list[dict[str, Any]],
