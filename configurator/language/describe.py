@@ -19,14 +19,16 @@ _WORDS = {
               "==": "为", "!=": "不为", "<": "小于", "<=": "不超过", ">": "超过", ">=": "不少于",
               "in": "是以下之一：", "not in": "不是以下任何一项：", "contains": "选了", "not contains": "没有选",
               "sep": "、", "open": "「", "close": "」", "quote": "“{}”",
-              "none of": "以下都不成立：", "not all": "以下并非都成立：", "(": "（", ")": "）", "holds": "成立", "written": "原文：", "list": "；",
+              "none of": "以下都不成立：", "not all": "以下并非都成立：", "(": "（", ")": "）", "holds": "成立",
+              "written": "原文：", "list": "；",
               "any": "选了任一项", "not any": "一项也没有选"},
     "en": {"yes": "yes", "no": "no", "and": ", and ", "or": "; or ", "not": "not: ", "answered": " is ",
            "==": "is", "!=": "is not", "<": "is less than", "<=": "is at most", ">": "is more than",
            ">=": "is at least", "in": "is one of", "not in": "is none of", "contains": "includes",
            "not contains": "does not include", "sep": ", ", "open": "“", "close": "”", "quote": "\"{}\"",
            "none of": "none of these holds: ", "not all": "not all of these hold: ", "(": "(", ")": ")",
-           "holds": " holds", "written": "as written: ", "list": "; ", "any": " has at least one option ticked", "not any": " has no option ticked"},
+           "holds": " holds", "written": "as written: ", "list": "; ", "any": " has at least one option ticked",
+           "not any": " has no option ticked"},
 }
 
 

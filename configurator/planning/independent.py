@@ -96,12 +96,16 @@ class Groups:
 
     def answers(self, bundle: Bundle, chosen: Sequence[int]) -> dict[str, Any]:
         """The combination's first answer set, questions in file order."""
-        merged: dict[str, Any] = {}
-        for situation, group in zip(bundle.situations, self.order, strict=True):
-            own = self.parts[group][chosen[group]].answers
-            if situation.id in own:
-                merged[situation.id] = own[situation.id]
-        return merged
+        owns = [parts[part].answers for parts, part in zip(self.parts, chosen, strict=True)]
+        return {name: owns[group][name] for name, group in self._placed(bundle) if name in owns[group]}
+
+    def _placed(self, bundle: Bundle) -> list[tuple[str, int]]:
+        """Each question in file order with its group (made once: ``answers`` runs once per case listed)."""
+        placed: list[tuple[str, int]] | None = self.__dict__.get("_placed_questions")
+        if placed is None:
+            placed = [(situation.id, group) for situation, group in zip(bundle.situations, self.order, strict=True)]
+            object.__setattr__(self, "_placed_questions", placed)
+        return placed
 
     def first_cases(self, key_of: Callable[[tuple[bool, ...]], int], limit: int,
                     budget: int) -> tuple[dict[int, tuple[int, ...]], bool]:
@@ -117,10 +121,18 @@ class Groups:
                     break
             return found, True
 
+        # one truth vector kept and changed where the visit changed a group since the last leaf
+        # (a leaf differs from the one before in a group or two, its truth in their slots only)
+        truth = list(self.truth([0] * len(self.parts)))
+        last = [0] * len(self.parts)
+
         def leaf(chosen: list[int]) -> bool:
             nonlocal visited
             visited += 1
-            key = key_of(self.truth(chosen))
+            changed = [group for group, part in enumerate(chosen) if part != last[group]]
+            self.set_beside(truth, chosen, changed)
+            last[:] = chosen
+            key = key_of(tuple(truth))
             if key not in found:
                 found[key] = tuple(chosen)
             return len(found) > limit or visited > budget

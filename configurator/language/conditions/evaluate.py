@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
+from types import CodeType
 from typing import Any
 
 from configurator.language.conditions.syntax import BoolOp, Compare, Expr, ListLiteral, Literal, Name, Not, Ticked
@@ -104,6 +106,14 @@ def _compile_compare(expr: Compare) -> Predicate:
 Vector = Callable[[Mapping[str, Any]], tuple[bool, ...]]
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(code: str) -> CodeType:
+    """The source's code object. The source names constants only (``c0``, ``p1``...), so conditions
+    of the same shape share one: the groups of a bundle built from repeated parts, and every
+    recompile of a bundle the admin previews after a save, compile it once."""
+    return compile(code, "<conditions>", "exec")
+
+
 def compile_vector(exprs: list[Expr | None]) -> Vector:
     """Many conditions as one generated Python function returning the tuple of their truths
     (None: always true). The case search evaluates every condition of a bundle for tens of
@@ -142,7 +152,7 @@ def compile_vector(exprs: list[Expr | None]) -> Vector:
                  else source(expr) for expr in exprs]
         code = "def vector(a):\n    g = a.get\n    return (" + "".join(f"{part}, " for part in parts) + ")\n"
         namespace: dict[str, Any] = dict(values)
-        exec(compile(code, "<conditions>", "exec"), namespace)  # noqa: S102 - source built above from names only
+        exec(_compiled(code), namespace)  # noqa: S102 - source built above from names only
     except (SyntaxError, RecursionError):  # nesting beyond what Python compiles: one predicate each
         predicates = [compile_predicate(expr) if expr is not None else (lambda answers: True) for expr in exprs]
         return lambda answers: tuple([predicate(answers) for predicate in predicates])

@@ -106,9 +106,10 @@ def check_producers_run(context: RuleContext) -> Iterable[Diagnostic]:
         assert runs is not None
         case = first_case([*parts, lang.Not(runs, 0)], rules, context, asked)
         if case is not None:
-            yield context.at("E514", produced_by_path(material, 0), material=material.id,
-                             producers=localized("、".join(f"“{p}”" for p in material.produced_by),
-                                                 ", ".join(f'"{p}"' for p in material.produced_by)), case=answers_in_words(case, context.bundle))
+            producer_names = localized("、".join(f"“{p}”" for p in material.produced_by),
+                                  ", ".join(f'"{p}"' for p in material.produced_by))  # quoted: named in words
+            yield context.at("E514", produced_by_path(material, 0), material=material.id, producers=producer_names,
+                             case=answers_in_words(case, context.bundle))
 
 
 RULES = [check_producers_run]
