@@ -32,6 +32,9 @@ class Not:
     operand: Expr
     column: int
 
+    def __hash__(self) -> int:
+        return _kept_hash(self)
+
 
 @dataclass(frozen=True)
 class Ticked:
@@ -48,6 +51,9 @@ class BoolOp:
     operands: tuple[Expr, ...]
     column: int
 
+    def __hash__(self) -> int:
+        return _kept_hash(self)
+
 
 @dataclass(frozen=True)
 class Compare:
@@ -56,8 +62,22 @@ class Compare:
     right: Expr
     column: int
 
+    def __hash__(self) -> int:
+        return _kept_hash(self)
+
 
 Expr = Name | Literal | ListLiteral | Not | BoolOp | Compare | Ticked
+
+
+def _kept_hash(expr: Not | BoolOp | Compare) -> int:
+    """A composite condition's hash (as the dataclass would make it, from its fields), worked out
+    once and kept on it: the solver keys its tables by conditions, and a frozen dataclass hashes its
+    whole tree at every lookup."""
+    found: int | None = expr.__dict__.get("_hash")
+    if found is None:
+        found = hash((type(expr).__name__, *[getattr(expr, name) for name in expr.__dataclass_fields__]))
+        object.__setattr__(expr, "_hash", found)
+    return found
 
 KEYWORDS = {"and", "or", "not", "in", "contains", "true", "false"}
 # "any" is a keyword only before a name (``any food_types``), so a situation called "any" stays usable.
@@ -298,7 +318,17 @@ def any_of(exprs: Sequence[Expr]) -> Expr | None:
 
 
 def names(expr: Expr) -> Iterator[Name]:
-    """Every situation name the condition refers to, in order."""
+    """Every situation name the condition refers to, in order. Worked out once per expression and
+    kept on it (outside its fields: equality and hashing do not see it): the checks and the case
+    search ask for the names of the same conditions again and again."""
+    found: tuple[Name, ...] | None = expr.__dict__.get("_names")
+    if found is None:
+        found = tuple(_names(expr))
+        object.__setattr__(expr, "_names", found)
+    return iter(found)
+
+
+def _names(expr: Expr) -> Iterator[Name]:
     if isinstance(expr, Name):
         yield expr
     elif isinstance(expr, Ticked):
